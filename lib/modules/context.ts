@@ -1,0 +1,80 @@
+import { access } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
+import type { HostFacts } from '../facts/host-facts.js';
+import { renderString } from '../template/render.js';
+import { shellTemplate } from '../transport/shell-quote.js';
+import type { Become, ExecOptions, Transport } from '../transport/transport.js';
+import { CommandError, type ModuleContext, type ModuleDefinition, type ModuleResult } from './module.js';
+
+export interface ModuleContextOptions {
+  hostname: string;
+  transport: Transport;
+  facts: HostFacts;
+  check: boolean;
+  diff: boolean;
+  become?: Become;
+  env?: Record<string, string>;
+  vars: Record<string, unknown>;
+  /** directories searched for `template src:` in order (role templates/ first) */
+  templateDirs: string[];
+  /** directories searched for `copy src:` in order (role files/ first) */
+  fileDirs: string[];
+  progress?: (line: string) => void;
+  lookupModule: (name: string) => ModuleDefinition | undefined;
+  /** invokes a module with argument validation (the runner's, so errors read the same everywhere) */
+  invoke: (def: ModuleDefinition, args: unknown, ctx: ModuleContext) => Promise<ModuleResult>;
+}
+
+const exists = (p: string) =>
+  access(p).then(
+    () => true,
+    () => false,
+  );
+
+const findIn = async (dirs: readonly string[], name: string, what: string): Promise<string> => {
+  if (isAbsolute(name)) {
+    if (await exists(name)) return name;
+    throw new Error(`${what} not found: ${name}`);
+  }
+  for (const dir of dirs) {
+    const candidate = join(dir, name);
+    if (await exists(candidate)) return candidate;
+  }
+  throw new Error(`${what} '${name}' not found in ${dirs.join(', ')}`);
+};
+
+export const createModuleContext = (o: ModuleContextOptions): ModuleContext => {
+  const execOpts = (opts: ExecOptions = {}): ExecOptions => ({
+    become: o.become,
+    ...opts,
+    env: { ...o.env, ...opts.env },
+  });
+  const ctx: ModuleContext = {
+    hostname: o.hostname,
+    transport: o.transport,
+    facts: o.facts,
+    check: o.check,
+    diff: o.diff,
+    become: o.become,
+    env: o.env ?? {},
+    vars: o.vars,
+    exec: (script, opts) => o.transport.exec(script, execOpts(opts)),
+    $: async (strings, ...values) => {
+      const command = shellTemplate(strings, ...values);
+      const result = await o.transport.exec(command, execOpts());
+      if (result.code !== 0) throw new CommandError(command, result);
+      return result;
+    },
+    put: (dest, content, opts) => o.transport.put(dest, content, { become: o.become, ...opts }),
+    render: (template, extra) => renderString(template, extra ? { ...o.vars, ...extra } : o.vars),
+    findTemplate: (name) => findIn(o.templateDirs, name, 'template'),
+    findFile: (name) => findIn(o.fileDirs, name, 'file'),
+    progress: (line) => o.progress?.(line),
+    module: async (name, args) => {
+      const def = o.lookupModule(name);
+      if (!def) throw new Error(`unknown module '${name}'`);
+      return o.invoke(def, args, ctx);
+    },
+  };
+  return ctx;
+};

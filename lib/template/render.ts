@@ -1,0 +1,76 @@
+import Handlebars from 'handlebars';
+
+/** A template referenced a variable that is not defined: names it, as Ansible does. */
+export class UndefinedVariableError extends Error {
+  constructor(readonly variable: string, readonly template: string) {
+    super(`'${variable}' is undefined (in "${template.length > 80 ? `${template.slice(0, 77)}...` : template}")`);
+    this.name = 'UndefinedVariableError';
+  }
+}
+
+const hb = Handlebars.create();
+
+// Ansible's everyday filters, as helpers: {{default x "y"}}, {{json x}}, {{join list ","}}...
+hb.registerHelper('default', (value: unknown, fallback: unknown) => (value === undefined || value === null || value === '' ? fallback : value));
+hb.registerHelper('json', (value: unknown) => new Handlebars.SafeString(JSON.stringify(value)));
+hb.registerHelper('join', (list: unknown, sep: unknown) => (Array.isArray(list) ? list.join(typeof sep === 'string' ? sep : ',') : ''));
+hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+hb.registerHelper('ne', (a: unknown, b: unknown) => a !== b);
+hb.registerHelper('and', (...args: unknown[]) => args.slice(0, -1).every(Boolean));
+hb.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
+hb.registerHelper('not', (a: unknown) => !a);
+hb.registerHelper('upper', (s: unknown) => String(s).toUpperCase());
+hb.registerHelper('lower', (s: unknown) => String(s).toLowerCase());
+hb.registerHelper('quote', (s: unknown) => `'${String(s).replace(/'/g, `'\\''`)}'`);
+
+const compiled = new Map<string, HandlebarsTemplateDelegate>();
+
+const compile = (template: string): HandlebarsTemplateDelegate => {
+  const hit = compiled.get(template);
+  if (hit) return hit;
+  const fn = hb.compile(template, { strict: true, noEscape: true });
+  compiled.set(template, fn);
+  return fn;
+};
+
+const missingName = (message: string): string | undefined => /"([^"]+)" not defined/.exec(message)?.[1];
+
+/** Render a Handlebars template strictly: an undefined variable is an error naming it. */
+export const renderString = (template: string, vars: Record<string, unknown>): string => {
+  if (!template.includes('{{')) return template;
+  try {
+    return compile(template)(vars);
+  } catch (e) {
+    const name = e instanceof Error ? missingName(e.message) : undefined;
+    if (name) throw new UndefinedVariableError(name, template);
+    throw e;
+  }
+};
+
+const SINGLE_PATH = /^\{\{\s*([A-Za-z_][\w]*(?:\.[\w-]+)*)\s*\}\}$/;
+
+const lookupPath = (vars: Record<string, unknown>, path: string, template: string): unknown => {
+  let cur: unknown = vars;
+  for (const part of path.split('.')) {
+    if (cur === null || typeof cur !== 'object' || !(part in (cur as object))) throw new UndefinedVariableError(path, template);
+    cur = (cur as Record<string, unknown>)[part];
+  }
+  return cur;
+};
+
+/**
+ * Render every string inside a value. A string that is exactly `{{ path }}` keeps the variable's type
+ * (a number stays a number, a list stays a list), as Ansible's native types do.
+ */
+export const renderValue = (value: unknown, vars: Record<string, unknown>): unknown => {
+  if (typeof value === 'string') {
+    const single = SINGLE_PATH.exec(value.trim());
+    if (single) return lookupPath(vars, single[1], value);
+    return renderString(value, vars);
+  }
+  if (Array.isArray(value)) return value.map((v) => renderValue(v, vars));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderValue(v, vars)]));
+  }
+  return value;
+};
