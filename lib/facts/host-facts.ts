@@ -13,6 +13,12 @@ export interface HostFacts {
   content(path: string): Promise<Buffer | null>;
   /** fetch many files' state (and content where asked) in one round trip */
   prefetch(probes: readonly FileProbe[]): Promise<void>;
+  /**
+   * Announce paths that upcoming tasks will read: the next cache miss fetches all of them in the same
+   * round trip, so a run of file tasks costs one probe even after a change invalidated the cache.
+   */
+  expect(probes: readonly FileProbe[]): void;
+  /** forget a path and everything below it (`/` forgets every file) */
   invalidate(path: string): void;
   /** a cached fact of any kind (GPUs, docker state...) computed by `load` at most once until dropped */
   cached<T>(key: string, load: () => Promise<T>): Promise<T>;
@@ -23,9 +29,17 @@ export const createHostFacts = (transport: Transport, execOpts: () => ExecOption
   const states = new Map<string, FileState>();
   const contents = new Map<string, Buffer | null>();
   const others = new Map<string, Promise<unknown>>();
+  let expected: FileProbe[] = [];
+
+  const isMissing = (p: FileProbe) => !states.has(p.path) || (p.content && !contents.has(p.path));
 
   const prefetch = async (probes: readonly FileProbe[]) => {
-    const missing = probes.filter((p) => !states.has(p.path) || (p.content && !contents.has(p.path)));
+    if (!probes.some(isMissing)) return;
+    const wanted = new Map<string, FileProbe>();
+    for (const p of [...probes, ...expected].filter(isMissing)) {
+      wanted.set(p.path, { path: p.path, content: p.content || wanted.get(p.path)?.content });
+    }
+    const missing = [...wanted.values()];
     if (missing.length === 0) return;
     const results = await probeFiles(transport, missing, execOpts());
     results.forEach((r, i) => {
@@ -58,7 +72,7 @@ export const createHostFacts = (transport: Transport, execOpts: () => ExecOption
     prefetch,
     // a changed directory may have changed everything below it
     invalidate: (path) => {
-      const below = `${path.replace(/\/$/, '')}/`;
+      const below = path === '/' ? '/' : `${path.replace(/\/$/, '')}/`;
       for (const key of [...states.keys()]) {
         if (key === path || key.startsWith(below)) {
           states.delete(key);

@@ -1,4 +1,5 @@
 import Handlebars from 'handlebars';
+import { evaluate, ExpressionError } from '../runner/expression.js';
 
 /** A template referenced a variable that is not defined: names it, as Ansible does. */
 export class UndefinedVariableError extends Error {
@@ -35,11 +36,35 @@ const compile = (template: string): HandlebarsTemplateDelegate => {
 
 const missingName = (message: string): string | undefined => /"([^"]+)" not defined/.exec(message)?.[1];
 
-/** Render a Handlebars template strictly: an undefined variable is an error naming it. */
+// `{{ x | default(1) }}`, `{{ a == b }}`: Ansible users write Jinja expressions; those are evaluated by
+// the expression evaluator, everything else (`{{ var }}`, `{{#each}}`, helpers) is Handlebars.
+const MUSTACHE = /\{\{(?![{#/>!^&~])([\s\S]*?)\}\}/g;
+const JINJA_ONLY = /\|(?!\|)|==|!=|<=|>=|\band\b|\bor\b|\bnot\b|\bin\b|\bis\b|\[|\+/;
+
+const isJinja = (content: string): boolean => JINJA_ONLY.test(content.replace(/("|')(?:(?!\1)[^\\]|\\.)*\1/g, '""'));
+
+const stringify = (v: unknown): string => (v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v ?? ''));
+
+const evaluateNamed = (expr: string, vars: Record<string, unknown>, template: string): unknown => {
+  try {
+    return evaluate(expr, vars);
+  } catch (e) {
+    const name = e instanceof ExpressionError ? /'([^']+)' is undefined/.exec(e.message)?.[1] : undefined;
+    if (name) throw new UndefinedVariableError(name, template);
+    throw e;
+  }
+};
+
+const renderJinja = (template: string, vars: Record<string, unknown>): string =>
+  template.replace(MUSTACHE, (whole, content: string) =>
+    isJinja(content) ? stringify(evaluateNamed(content, vars, template)).replace(/\{\{/g, '\\{{') : whole,
+  );
+
+/** Render a template strictly: an undefined variable is an error naming it. */
 export const renderString = (template: string, vars: Record<string, unknown>): string => {
   if (!template.includes('{{')) return template;
   try {
-    return compile(template)(vars);
+    return compile(renderJinja(template, vars))(vars);
   } catch (e) {
     const name = e instanceof Error ? missingName(e.message) : undefined;
     if (name) throw new UndefinedVariableError(name, template);
@@ -62,10 +87,14 @@ const lookupPath = (vars: Record<string, unknown>, path: string, template: strin
  * Render every string inside a value. A string that is exactly `{{ path }}` keeps the variable's type
  * (a number stays a number, a list stays a list), as Ansible's native types do.
  */
+const SINGLE_EXPRESSION = /^\{\{(?![{#/>!^&~])((?:(?!\}\})[\s\S])*)\}\}$/;
+
 export const renderValue = (value: unknown, vars: Record<string, unknown>): unknown => {
   if (typeof value === 'string') {
     const single = SINGLE_PATH.exec(value.trim());
     if (single) return lookupPath(vars, single[1], value);
+    const expr = SINGLE_EXPRESSION.exec(value.trim());
+    if (expr && isJinja(expr[1])) return evaluateNamed(expr[1], vars, value);
     return renderString(value, vars);
   }
   if (Array.isArray(value)) return value.map((v) => renderValue(v, vars));

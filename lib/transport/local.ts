@@ -35,9 +35,9 @@ const runShell = (script: string, opts: ExecOptions): Promise<ExecResult> =>
     child.stdin.end(wrapped.stdin ?? '');
   });
 
-const tempName = (dest: string): string => join(dirname(dest), `.${basename(dest)}.nop-${randomBytes(6).toString('hex')}`);
+export const tempName = (dest: string): string => join(dirname(dest), `.${basename(dest)}.nop-${randomBytes(6).toString('hex')}`);
 
-const ownershipScript = (path: string, opts: PutOptions): string => {
+export const ownershipScript = (path: string, opts: PutOptions): string => {
   const owner = opts.owner ? `${opts.owner}${opts.group ? `:${opts.group}` : ''}` : opts.group ? `:${opts.group}` : '';
   return owner ? `chown ${shellJoin([owner, path])}` : 'true';
 };

@@ -1,7 +1,9 @@
-import { quote } from 'zx/core';
-
-/** Quote one argument for a POSIX shell. */
-export const shellQuote = (arg: string): string => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : quote(arg));
+/**
+ * Quote one argument for a POSIX shell. Single quotes, not zx's `quote`: that emits bash's `$'…'`,
+ * which dash (/bin/sh on Debian and Ubuntu) reads as a literal `$` followed by a quoted string.
+ */
+export const shellQuote = (arg: string): string =>
+  /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 
 /** Join argv into one POSIX shell command line. */
 export const shellJoin = (argv: readonly string[]): string => argv.map(shellQuote).join(' ');

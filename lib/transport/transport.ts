@@ -2,6 +2,8 @@
  * The one interface every way of reaching a host implements (local, ssh).
  * Commands are POSIX shell scripts run by `/bin/sh -c` on the host; argv callers quote with `shellJoin`.
  */
+import type { Duplex } from 'node:stream';
+
 export interface Become {
   user: string;
   /** sudo password, sent on stdin only (never on a command line). */
@@ -40,6 +42,8 @@ export interface Transport {
   putFile(dest: string, localPath: string, opts?: PutOptions): Promise<void>;
   /** read a whole file; throws when it does not exist */
   get(path: string, opts?: { become?: Become }): Promise<Buffer>;
+  /** a TCP stream to host:port as seen from the host (e.g. an API bound to its loopback); ssh only */
+  forward?(host: string, port: number): Promise<Duplex>;
   close(): Promise<void>;
 }
 

@@ -1,0 +1,22 @@
+import { inventoryGraph, inventoryHost, inventoryList, loadInventory, renderInventoryJson } from '../inventory/index.js';
+import { OptionError } from './extra-vars.js';
+
+export interface InventoryCommandOptions {
+  inventory: string[];
+  list?: boolean;
+  host?: string;
+  graph?: boolean;
+  playbookDir?: string;
+}
+
+/** `nop inventory`: what `ansible-inventory` prints for the same inventory. */
+export const inventoryCommand = async (opts: InventoryCommandOptions): Promise<number> => {
+  const modes = [opts.list, opts.host !== undefined, opts.graph].filter(Boolean).length;
+  if (modes !== 1) throw new OptionError('choose exactly one of --list, --host NAME, --graph');
+  const inv = await loadInventory(opts.inventory.length ? opts.inventory : ['/etc/ansible/hosts'], { playbookDir: opts.playbookDir });
+  for (const w of inv.warnings) process.stderr.write(`[WARNING]: ${w}\n`);
+  if (opts.graph) process.stdout.write(`${inventoryGraph(inv)}\n`);
+  else if (opts.host !== undefined) process.stdout.write(`${renderInventoryJson(inventoryHost(inv, opts.host))}\n`);
+  else process.stdout.write(`${renderInventoryJson(inventoryList(inv))}\n`);
+  return 0;
+};

@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { InventoryError } from '../inventory/errors.js';
+import { EXIT } from '../runner/run-playbook.js';
+import { RunError } from '../runner/run-error.js';
+import { SourceError } from '../runner/source.js';
+import { OptionError } from './extra-vars.js';
+
+const version = (): string => {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+};
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+const count = (_: string, previous: number) => previous + 1;
+const positiveInt = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new OptionError(`expected a positive whole number, got "${value}"`);
+  return n;
+};
+
+const program = (): Command => {
+  const cmd = new Command('nop')
+    .description('Ansible-style playbooks that take bare GPU servers to producing Gonka nodes')
+    .version(version(), '--version')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  cmd
+    .command('run')
+    .description('run a playbook against an inventory (ansible-playbook)')
+    .argument('<playbook>', 'playbook YAML file')
+    .option('-i, --inventory <path>', 'inventory file or directory (repeatable)', collect, [])
+    .option('-l, --limit <pattern>', 'limit to hosts matching a pattern, or @file of host names')
+    .option('-t, --tags <tags>', 'only run tasks tagged with these (comma separated, repeatable)', collect, [])
+    .option('--skip-tags <tags>', 'skip tasks tagged with these', collect, [])
+    .option('-C, --check', 'check mode: change nothing, report what would change')
+    .option('-D, --diff', 'show the differences in changed files')
+    .option('-e, --extra-vars <vars>', 'k=v pairs, JSON, or @file.yml (repeatable; highest precedence)', collect, [])
+    .option('-f, --forks <n>', 'hosts in parallel', positiveInt, 5)
+    .option('--start-at-task <name>', 'start at the task with this name')
+    .option('-v, --verbose', 'more output (repeat for more)', count, 0)
+    .option('--json', 'one JSON event per line')
+    .option('-K, --ask-become-pass', 'ask for the sudo password (read from stdin when not a terminal)')
+    .option('--accept-new-host-keys', 'record host keys of hosts not yet in known_hosts (changed keys are always refused)')
+    .option('--known-hosts <file>', 'known_hosts file to verify host keys against')
+    .addOption(new Option('-T, --timeout <seconds>', 'SSH connect timeout').argParser(positiveInt))
+    .addOption(new Option('--command-timeout <seconds>', 'timeout of one remote command').argParser(positiveInt))
+    .action(async (playbook: string, opts) => {
+      const { runCommand } = await import('./run-command.js');
+      cmd.setOptionValue('exitCode', await runCommand(playbook, opts));
+    });
+
+  cmd
+    .command('inventory')
+    .description('show the inventory as nop sees it (ansible-inventory)')
+    .option('-i, --inventory <path>', 'inventory file or directory (repeatable)', collect, [])
+    .option('--list', 'all groups and hosts, as JSON')
+    .option('--host <name>', "one host's variables, as JSON")
+    .option('--graph', 'the group tree')
+    .option('--playbook-dir <dir>', 'also read group_vars/ and host_vars/ beside this directory')
+    .action(async (opts) => {
+      const { inventoryCommand } = await import('./inventory-command.js');
+      cmd.setOptionValue('exitCode', await inventoryCommand(opts));
+    });
+
+  return cmd;
+};
+
+const report = (e: unknown): number => {
+  if (e instanceof CommanderError) {
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;
+    return EXIT.badOptions;
+  }
+  if (e instanceof OptionError) {
+    process.stderr.write(`ERROR! ${e.message}\n`);
+    return EXIT.badOptions;
+  }
+  if (e instanceof SourceError || e instanceof InventoryError) {
+    process.stderr.write(`ERROR! ${e.message}\n`);
+    return EXIT.parserError;
+  }
+  if (e instanceof RunError) {
+    process.stderr.write(`ERROR! ${e.message}\n`);
+    return EXIT.error;
+  }
+  process.stderr.write(`ERROR! Unexpected Exception: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  return EXIT.unexpected;
+};
+
+/** The `nop` command line; returns the process exit code. */
+export const main = async (argv: string[]): Promise<number> => {
+  const cmd = program();
+  try {
+    await cmd.parseAsync(argv, { from: 'user' });
+    return (cmd.getOptionValue('exitCode') as number | undefined) ?? EXIT.ok;
+  } catch (e) {
+    return report(e);
+  }
+};

@@ -1,0 +1,75 @@
+import { jsonReporter } from '../report/json-reporter.js';
+import { liveReporter, type Reporter } from '../report/live-reporter.js';
+import { plainReporter } from '../report/plain-reporter.js';
+import { EXIT, runPlaybook } from '../runner/run-playbook.js';
+import { mergeExtraVars } from './extra-vars.js';
+import { readSecret } from './read-secret.js';
+
+export interface RunCommandOptions {
+  inventory: string[];
+  limit?: string;
+  tags: string[];
+  skipTags: string[];
+  check?: boolean;
+  diff?: boolean;
+  extraVars: string[];
+  forks: number;
+  startAtTask?: string;
+  verbose: number;
+  json?: boolean;
+  askBecomePass?: boolean;
+  acceptNewHostKeys?: boolean;
+  knownHosts?: string;
+  timeout?: number;
+  commandTimeout?: number;
+}
+
+const splitTags = (values: readonly string[]) => values.flatMap((v) => v.split(',')).map((t) => t.trim()).filter(Boolean);
+
+const pickReporter = (opts: RunCommandOptions): Reporter => {
+  const write = (s: string) => void process.stdout.write(s);
+  if (opts.json) return { sink: jsonReporter(write), close: async () => undefined };
+  if (process.stdout.isTTY && !process.env.CI) return liveReporter(write, opts.verbose);
+  return { sink: plainReporter(write, opts.verbose), close: async () => undefined };
+};
+
+/** `nop run`: returns the exit code (ansible-playbook's). */
+export const runCommand = async (playbook: string, opts: RunCommandOptions): Promise<number> => {
+  const extraVars = await mergeExtraVars(opts.extraVars);
+  const becomePassword = opts.askBecomePass ? await readSecret('BECOME password: ') : undefined;
+  const reporter = pickReporter(opts);
+  const abort = new AbortController();
+  const onSigint = () => {
+    if (abort.signal.aborted) process.exit(EXIT.interrupted);
+    process.stderr.write('\n[ERROR]: User interrupted execution\n');
+    abort.abort();
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const summary = await runPlaybook({
+      playbook,
+      inventories: opts.inventory.length ? opts.inventory : ['/etc/ansible/hosts'],
+      limit: opts.limit,
+      tags: { only: splitTags(opts.tags), skip: splitTags(opts.skipTags) },
+      check: opts.check,
+      diff: opts.diff,
+      extraVars,
+      forks: opts.forks,
+      startAtTask: opts.startAtTask,
+      verbose: opts.verbose,
+      becomePassword,
+      connectOptions: {
+        acceptNewHostKeys: opts.acceptNewHostKeys,
+        knownHostsPath: opts.knownHosts,
+        connectTimeoutMs: opts.timeout === undefined ? undefined : opts.timeout * 1000,
+        commandTimeoutMs: opts.commandTimeout === undefined ? undefined : opts.commandTimeout * 1000,
+      },
+      emit: reporter.sink,
+      signal: abort.signal,
+    });
+    await reporter.close();
+    return summary.code;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+};

@@ -1,0 +1,91 @@
+import { InventoryError } from './errors.js';
+import { hostVars } from './host-vars.js';
+import { ALL, type Inventory, type Vars } from './model.js';
+import { selectHosts } from './patterns.js';
+
+// What ansible-inventory prints (lib/ansible/cli/inventory.py, ansible-core 2.12+): groups and
+// hosts in declaration order, keys sorted by the JSON dump, empty keys and empty groups left out.
+
+/** Variables ansible-inventory never prints (C.INTERNAL_STATIC_VARS). */
+const INTERNAL_VARS = new Set([
+  'ansible_async_path', 'ansible_check_mode', 'ansible_collection_name', 'ansible_config_file', 'ansible_dependent_role_names',
+  'ansible_diff_mode', 'ansible_facts', 'ansible_forks', 'ansible_index_var', 'ansible_inventory_sources', 'ansible_limit',
+  'ansible_local', 'ansible_loop', 'ansible_loop_var', 'ansible_play_batch', 'ansible_play_hosts', 'ansible_play_hosts_all',
+  'ansible_play_name', 'ansible_play_role_names', 'ansible_playbook_python', 'ansible_role_name', 'ansible_role_names',
+  'ansible_run_tags', 'ansible_search_path', 'ansible_skip_tags', 'ansible_verbosity', 'ansible_version', 'environment',
+  'group_names', 'groups', 'hostvars', 'item', 'inventory_dir', 'inventory_file', 'inventory_hostname', 'inventory_hostname_short',
+  'omit', 'play_hosts', 'playbook_dir', 'role_name', 'role_names', 'role_path', 'role_uuid', 'vars',
+]);
+
+const withoutInternal = (vars: Vars): Vars => Object.fromEntries(Object.entries(vars).filter(([k]) => !INTERNAL_VARS.has(k)));
+
+export interface ListedGroup {
+  hosts?: string[];
+  children?: string[];
+}
+
+export type InventoryListing = { _meta: { hostvars: Record<string, Vars> } } & Record<string, ListedGroup | { hostvars: Record<string, Vars> }>;
+
+/** `ansible-inventory --list`: every non-empty group, and `_meta.hostvars` for hosts that have variables. */
+export const inventoryList = (inv: Inventory): InventoryListing => {
+  const hosts = selectHosts(inv, ALL);
+  const available = new Set(hosts);
+  const groups: Record<string, ListedGroup> = {};
+  const seen = new Set<string>();
+  const format = (name: string): void => {
+    const group = inv.groups.get(name);
+    if (!group) return;
+    const entry: ListedGroup = {};
+    const members = name === ALL ? [] : group.hosts.filter((h) => available.has(h));
+    if (members.length) entry.hosts = members;
+    if (group.children.length) entry.children = [...group.children];
+    for (const child of group.children) {
+      if (seen.has(child)) continue;
+      seen.add(child);
+      format(child);
+    }
+    if (entry.hosts || entry.children) groups[name] = entry;
+  };
+  format(ALL);
+  const hostvars: Record<string, Vars> = {};
+  for (const host of hosts) {
+    const vars = withoutInternal(hostVars(inv, host));
+    if (Object.keys(vars).length) hostvars[host] = vars;
+  }
+  return { ...groups, _meta: { hostvars } };
+};
+
+/** `ansible-inventory --host <pattern>`: the variables of the single host the pattern names. */
+export const inventoryHost = (inv: Inventory, pattern: string): Vars => {
+  const hosts = selectHosts(inv, pattern);
+  if (hosts.length !== 1) throw new InventoryError('You must pass a single valid host to --host parameter');
+  return withoutInternal(hostVars(inv, hosts[0]));
+};
+
+const graphLine = (text: string, depth: number): string => (depth ? `${'  |'.repeat(depth)}--${text}` : text);
+
+const graphGroup = (inv: Inventory, name: string, depth: number): string[] => {
+  const group = inv.groups.get(name);
+  if (!group) return [];
+  return [
+    graphLine(`@${name}:`, depth),
+    ...group.children.flatMap((child) => graphGroup(inv, child, depth + 1)),
+    ...(name === ALL ? [] : group.hosts.map((h) => graphLine(h, depth + 1))),
+  ];
+};
+
+/** `ansible-inventory --graph [group]`: the group tree, hosts under each group they are declared in. */
+export const inventoryGraph = (inv: Inventory, group: string = ALL): string => {
+  if (!inv.groups.has(group)) throw new InventoryError('Pattern must be valid group name when using --graph');
+  return graphGroup(inv, group, 0).join('\n');
+};
+
+const sortKeys = (value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value === null || typeof value !== 'object' || value instanceof Date) return value;
+  const keys = Object.keys(value).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return Object.fromEntries(keys.map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]));
+};
+
+/** JSON as ansible-inventory dumps it: keys sorted at every level, 4-space indent. */
+export const renderInventoryJson = (value: unknown): string => JSON.stringify(sortKeys(value), null, 4);

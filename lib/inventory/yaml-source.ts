@@ -1,0 +1,54 @@
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { InventoryError, type InventoryLocation } from './errors.js';
+
+/** A parsed YAML file that can point back at the line and column of any field. */
+export interface YamlSource {
+  file: string;
+  data: unknown;
+  /** where `path` is in the file; `key: true` points at the mapping key rather than its value */
+  locate: (path: readonly (string | number)[], opts?: { key?: boolean }) => InventoryLocation;
+}
+
+const child = (node: unknown, segment: string | number, wantKey: boolean): unknown => {
+  if (isMap(node)) {
+    const pair = node.items.find((p) => isPair(p) && String(isScalar(p.key) ? p.key.value : p.key) === String(segment));
+    return pair ? (wantKey ? pair.key : (pair.value ?? pair.key)) : undefined;
+  }
+  if (isSeq(node) && typeof segment === 'number') return node.items[segment];
+  return undefined;
+};
+
+const rangeOf = (node: unknown): number | undefined => {
+  const range = (node as Node | null)?.range;
+  return Array.isArray(range) ? range[0] : undefined;
+};
+
+const locator =
+  (file: string, doc: Document, lines: LineCounter) =>
+  (path: readonly (string | number)[], opts: { key?: boolean } = {}): InventoryLocation => {
+    let node: unknown = doc.contents;
+    let offset = rangeOf(node) ?? 0;
+    path.forEach((segment, i) => {
+      node = child(node, segment, opts.key === true && i === path.length - 1);
+      // a missing field is reported where its parent is
+      offset = rangeOf(node) ?? offset;
+    });
+    const { line, col } = lines.linePos(offset);
+    return { file, line, column: col, path };
+  };
+
+/**
+ * Parse YAML the way Ansible reads inventory and vars files (YAML 1.1: `yes` is true, `0755` octal).
+ * A syntax error throws an InventoryError with its line and column.
+ */
+export const parseYamlSource = (file: string, text: string): YamlSource => {
+  if (text.startsWith('$ANSIBLE_VAULT;')) throw new InventoryError('the file is encrypted with ansible-vault, which nop does not read', { file });
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { version: '1.1', lineCounter: lines, prettyErrors: false });
+  const [first] = doc.errors;
+  if (first) {
+    const pos = first.linePos?.[0] ?? lines.linePos(first.pos[0]);
+    throw new InventoryError(first.message.split('\n')[0], { file, line: pos.line, column: pos.col });
+  }
+  return { file, data: doc.toJS({ maxAliasCount: 1000 }), locate: locator(file, doc, lines) };
+};

@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import type { FileState } from '../../facts/file-state.js';
+import { shellJoin } from '../../transport/shell-quote.js';
+import { boolArg, formatMode } from '../arg-types.js';
+import { execChecked } from '../exec-checked.js';
+import { attributeCommands, describeAttributes, fileAttributeArgs, mergeAttributes, type FileAttributes } from '../file-attributes.js';
+import { defineModule, type ModuleContext, type ModuleResult } from '../module.js';
+
+const fileArgs = z
+  .strictObject({
+    path: z.string().min(1),
+    /** default: what the path already is, or `file` */
+    state: z.enum(['file', 'directory', 'touch', 'absent', 'link']).optional(),
+    /** the target of a symbolic link (state=link) */
+    src: z.string().min(1).optional(),
+    /** state=link: replace a regular file standing where the link should be */
+    force: boolArg.default(false),
+    ...fileAttributeArgs,
+  })
+  .refine((a) => a.state !== 'link' || a.src !== undefined, 'src is required with state=link');
+
+type FileArgs = z.output<typeof fileArgs>;
+type Wanted = NonNullable<FileArgs['state']>;
+
+interface Plan {
+  commands: string[];
+  /** the type the path ends up as (for the diff and the return values) */
+  type: Wanted;
+  failed?: string;
+}
+
+const q = (s: string) => shellJoin([s]);
+
+// commands for a path that does not exist yet: attributes are compared against nothing
+const fresh = (path: string, create: string, type: FileState['type'], want: FileAttributes): string[] => [
+  create,
+  ...attributeCommands({ path, exists: false, type }, want),
+];
+
+const planLink = (state: FileState, a: FileArgs, src: string): Plan => {
+  const link = `ln -sfn -- ${q(src)} ${q(a.path)}`;
+  if (!state.exists) return { type: 'link', commands: fresh(a.path, link, 'link', a) };
+  if (state.type === 'link' && state.linkTarget === src) return { type: 'link', commands: attributeCommands(state, a) };
+  if (state.type === 'link') return { type: 'link', commands: fresh(a.path, link, 'link', a) };
+  if (state.type !== 'file' || !a.force) {
+    return { type: 'link', commands: [], failed: `refusing to convert from ${state.type} to symlink for ${a.path}` };
+  }
+  return { type: 'link', commands: fresh(a.path, `rm -f -- ${q(a.path)} && ${link}`, 'link', a) };
+};
+
+const plan = (state: FileState, a: FileArgs): Plan => {
+  const wanted: Wanted = a.state ?? (state.type === 'directory' || state.type === 'link' ? state.type : 'file');
+  const current = state.exists ? state.type : 'absent';
+  switch (wanted) {
+    case 'absent':
+      return { type: 'absent', commands: state.exists ? [`rm -rf -- ${q(a.path)}`] : [] };
+    case 'file':
+      if (!state.exists) return { type: 'file', commands: [], failed: `file (${a.path}) is absent, cannot continue` };
+      if (state.type === 'directory') return { type: 'file', commands: [], failed: `file (${a.path}) is a directory, cannot continue` };
+      return { type: 'file', commands: attributeCommands(state, a) };
+    case 'directory':
+      if (!state.exists) return { type: 'directory', commands: fresh(a.path, `mkdir -p -- ${q(a.path)}`, 'directory', a) };
+      if (state.type !== 'directory') return { type: 'directory', commands: [], failed: `${a.path} exists as a ${current}, not a directory` };
+      return { type: 'directory', commands: attributeCommands(state, a) };
+    case 'touch':
+      // an existing file keeps its times, so touch is idempotent (Ansible's modification_time: preserve)
+      if (!state.exists) return { type: 'touch', commands: fresh(a.path, `touch -- ${q(a.path)}`, 'file', a) };
+      return { type: 'touch', commands: attributeCommands(state, a) };
+    case 'link':
+      return planLink(state, a, a.src ?? '');
+  }
+};
+
+const describe = (state: string, src: string | undefined, attrs: FileAttributes): string =>
+  `state: ${state}\n${src !== undefined ? `src: ${src}\n` : ''}${describeAttributes(attrs)}`;
+
+const named = (attrs: FileAttributes, a: FileArgs): FileAttributes => ({
+  mode: a.mode === undefined ? undefined : attrs.mode,
+  owner: a.owner === undefined ? undefined : attrs.owner,
+  group: a.group === undefined ? undefined : attrs.group,
+});
+
+const diffOf = (state: FileState, a: FileArgs, p: Plan) => {
+  const beforeState = state.exists ? (state.type ?? 'other') : 'absent';
+  const afterState = p.type === 'touch' ? 'file' : p.type;
+  const after = p.type === 'absent' ? {} : named(mergeAttributes(state, a), a);
+  return {
+    path: a.path,
+    before: describe(beforeState, state.linkTarget, named(state, a)),
+    after: describe(afterState, p.type === 'link' ? a.src : undefined, after),
+  };
+};
+
+const result = (a: FileArgs, p: Plan, state: FileState, changed: boolean, ctx: ModuleContext): ModuleResult => {
+  const attrs: FileAttributes = p.type === 'absent' ? {} : mergeAttributes(state, a);
+  return {
+    changed,
+    path: a.path,
+    state: p.type === 'touch' ? 'file' : p.type,
+    ...(p.type === 'link' ? { src: a.src } : {}),
+    ...(attrs.mode !== undefined ? { mode: formatMode(attrs.mode) } : {}),
+    ...(attrs.owner !== undefined ? { owner: attrs.owner } : {}),
+    ...(attrs.group !== undefined ? { group: attrs.group } : {}),
+    ...(changed && ctx.diff ? { diff: [diffOf(state, a, p)] } : {}),
+  };
+};
+
+export const fileModule = defineModule({
+  name: 'file',
+  args: fileArgs,
+  probes: (args) => [{ path: args.path }],
+  run: async (args, ctx) => {
+    const state = await ctx.facts.file(args.path);
+    const p = plan(state, args);
+    if (p.failed) return { changed: false, failed: true, path: args.path, msg: p.failed };
+    const changed = p.commands.length > 0;
+    if (changed && !ctx.check) {
+      await execChecked(ctx, p.commands.join(' && '));
+      ctx.facts.invalidate(args.path);
+    }
+    return result(args, p, state, changed, ctx);
+  },
+});

@@ -1,0 +1,120 @@
+import { basename, posix } from 'node:path';
+import { z } from 'zod';
+import type { FileState } from '../../facts/file-state.js';
+import { shellJoin } from '../../transport/shell-quote.js';
+import { boolArg, formatMode, intArg } from '../arg-types.js';
+import { curlConfig, headerOptions, headersArg } from '../curl-config.js';
+import { execChecked } from '../exec-checked.js';
+import { attributeCommands, fileAttributeArgs } from '../file-attributes.js';
+import { defineModule, type FileDiff, type ModuleContext, type ModuleResult } from '../module.js';
+
+const getUrlArgs = z.strictObject({
+  url: z.string().regex(/^(https?|ftp):\/\//, 'url must be http(s):// or ftp://'),
+  /** a file, or a directory to download into under the URL's file name */
+  dest: z.string().min(1),
+  /** `sha256:<hex>`: verified before the file replaces dest; also makes an interrupted download resume */
+  checksum: z
+    .string()
+    .regex(/^sha256:[0-9a-fA-F]{64}$/, 'checksum must be sha256:<64 hex digits>')
+    .transform((s) => s.slice('sha256:'.length).toLowerCase())
+    .optional(),
+  /** download even when dest exists (without a checksum an existing dest is otherwise kept) */
+  force: boolArg.default(false),
+  /** seconds to connect, and seconds a stalled transfer may last */
+  timeout: intArg.default(10),
+  headers: headersArg.optional(),
+  ...fileAttributeArgs,
+});
+
+type GetUrlArgs = z.output<typeof getUrlArgs>;
+
+const EXIT_DOWNLOAD = 3;
+const EXIT_CHECKSUM = 4;
+
+// Runs on the host: curl into dest.part (resuming only when a checksum will catch a stale part),
+// verify, then rename over dest. The curl config (url, headers) arrives on stdin.
+const DOWNLOAD = `dest=$1 want=$2 t=$3 mode=$4 own=$5
+cfg=$(cat)
+part="$dest.part"
+fetch() { printf '%s\\n' "$cfg" | curl -K - -fsSL --retry 3 --connect-timeout "$t" --speed-limit 1 --speed-time "$t" "$@" -o "$part"; }
+if [ -n "$want" ]; then fetch -C -; else rm -f -- "$part"; fetch; fi
+rc=$?
+# 33: the server cannot resume this part, start over
+if [ $rc -eq 33 ]; then rm -f -- "$part"; fetch; rc=$?; fi
+if [ $rc -ne 0 ]; then echo "curl exit $rc" >&2; exit ${EXIT_DOWNLOAD}; fi
+got=$(sha256sum -- "$part" | cut -d' ' -f1)
+if [ -n "$want" ] && [ "$got" != "$want" ]; then rm -f -- "$part"; echo "$got"; exit ${EXIT_CHECKSUM}; fi
+old=$(sha256sum -- "$dest" 2>/dev/null | cut -d' ' -f1)
+if [ "$old" = "$got" ]; then rm -f -- "$part"; echo "same $got"; exit 0; fi
+if [ -n "$mode" ]; then chmod "$mode" -- "$part" || exit 1; fi
+if [ -n "$own" ]; then chown -- "$own" "$part" || exit 1; fi
+mv -f -- "$part" "$dest" && echo "new $got"`;
+
+const resolveDest = async (ctx: ModuleContext, args: GetUrlArgs): Promise<string> => {
+  const state = await ctx.facts.file(args.dest);
+  if (state.type !== 'directory' && !args.dest.endsWith('/')) return args.dest;
+  const name = basename(new URL(args.url).pathname);
+  if (!name) throw new Error(`cannot name a file in ${args.dest} after ${args.url}: give dest a file name`);
+  return posix.join(args.dest, name);
+};
+
+const ownership = (args: GetUrlArgs, state: FileState): string => {
+  const owner = args.owner ?? (state.exists ? state.owner : undefined);
+  const group = args.group ?? (state.exists ? state.group : undefined);
+  return owner === undefined && group === undefined ? '' : `${owner ?? ''}${group !== undefined ? `:${group}` : ''}`;
+};
+
+const diffOf = (dest: string, state: FileState, after: string): FileDiff => ({
+  path: dest,
+  before: state.exists ? `sha256: ${state.sha256 ?? `(${state.type})`}\n` : '',
+  after: `sha256: ${after}\n`,
+});
+
+// dest is already right: only its attributes may need work
+const keep = async (ctx: ModuleContext, args: GetUrlArgs, dest: string, state: FileState): Promise<ModuleResult> => {
+  const commands = attributeCommands(state, args);
+  if (commands.length > 0 && !ctx.check) {
+    await execChecked(ctx, commands.join(' && '));
+    ctx.facts.invalidate(dest);
+  }
+  return { changed: commands.length > 0, dest, checksum_dest: state.sha256, msg: 'file already exists' };
+};
+
+const download = async (ctx: ModuleContext, args: GetUrlArgs, dest: string, state: FileState): Promise<ModuleResult> => {
+  const mode = args.mode ?? (state.exists ? state.mode : undefined);
+  const argv = [dest, args.checksum ?? '', String(args.timeout), mode === undefined ? '' : formatMode(mode), ownership(args, state)];
+  const config = curlConfig([['url', args.url], ...headerOptions(args.headers)]);
+  const res = await ctx.exec(`set -- ${shellJoin(argv)}\n${DOWNLOAD}`, { stdin: config });
+  ctx.facts.invalidate(dest);
+  if (res.code === EXIT_CHECKSUM) {
+    const got = res.stdout.trim();
+    return { changed: false, failed: true, dest, checksum_src: got, msg: `The checksum for ${dest} did not match ${args.checksum}; it was ${got}.` };
+  }
+  if (res.code !== 0) return { changed: false, failed: true, dest, msg: `Request failed: ${res.stderr.trim()}` };
+  const [verdict, got] = res.stdout.trim().split(' ');
+  const changed = verdict === 'new';
+  return {
+    changed,
+    dest,
+    checksum_src: got,
+    checksum_dest: got,
+    msg: changed ? 'OK' : 'file already up to date',
+    ...(changed && ctx.diff ? { diff: [diffOf(dest, state, got)] } : {}),
+  };
+};
+
+/** Download a file on the host itself (curl), atomically, verified against a sha256 when given. */
+export const getUrlModule = defineModule({
+  name: 'get_url',
+  args: getUrlArgs,
+  probes: (args) => [{ path: args.dest }],
+  run: async (args, ctx) => {
+    const dest = await resolveDest(ctx, args);
+    const state = await ctx.facts.file(dest);
+    const current = state.type === 'file' && (args.checksum === undefined || state.sha256 === args.checksum);
+    if (current && !args.force) return keep(ctx, args, dest, state);
+    if (!ctx.check) return download(ctx, args, dest, state);
+    const diff = ctx.diff ? { diff: [diffOf(dest, state, args.checksum ?? '(to be downloaded)')] } : {};
+    return { changed: true, dest, msg: 'would download', ...diff };
+  },
+});

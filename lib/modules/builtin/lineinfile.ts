@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { boolArg } from '../arg-types.js';
+import { bufferSource } from '../content-source.js';
+import { ensureFileContent } from '../ensure-file-content.js';
+import { fileAttributeArgs } from '../file-attributes.js';
+import { defineModule } from '../module.js';
+import { absentLine, presentLine, pythonRegex, splitLines, type LineEdit } from './lineinfile-edit.js';
+
+const compiles = (pattern: string | undefined): boolean => {
+  if (pattern === undefined) return true;
+  try {
+    pythonRegex(pattern);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const lineinfileArgs = z
+  .strictObject({
+    path: z.string().min(1),
+    line: z.string().optional(),
+    regexp: z.string().min(1).optional(),
+    search_string: z.string().min(1).optional(),
+    state: z.enum(['present', 'absent']).default('present'),
+    insertafter: z.string().min(1).optional(),
+    insertbefore: z.string().min(1).optional(),
+    create: boolArg.default(false),
+    backup: boolArg.default(false),
+    backrefs: boolArg.default(false),
+    firstmatch: boolArg.default(false),
+    ...fileAttributeArgs,
+    secret: boolArg.default(false),
+  })
+  .refine((a) => a.state === 'absent' || a.line !== undefined, 'line is required with state=present')
+  .refine((a) => a.state === 'present' || a.line !== undefined || a.regexp !== undefined || a.search_string !== undefined, 'one of line, regexp or search_string is required with state=absent')
+  .refine((a) => a.insertafter === undefined || a.insertbefore === undefined, 'insertafter and insertbefore are mutually exclusive')
+  .refine((a) => a.regexp === undefined || a.search_string === undefined, 'regexp and search_string are mutually exclusive')
+  .refine((a) => !a.backrefs || a.regexp !== undefined, 'backrefs requires regexp')
+  .refine((a) => [a.regexp, a.insertafter, a.insertbefore].every(compiles), 'regexp, insertafter and insertbefore must be valid regular expressions');
+
+type LineinfileArgs = z.output<typeof lineinfileArgs>;
+
+const edit = (lines: string[], a: LineinfileArgs): LineEdit => {
+  const match = { line: a.line, regexp: a.regexp === undefined ? undefined : pythonRegex(a.regexp), searchString: a.search_string };
+  if (a.state === 'absent') return absentLine(lines, match);
+  return presentLine(lines, { ...match, line: a.line ?? '', insertafter: a.insertafter, insertbefore: a.insertbefore, backrefs: a.backrefs, firstmatch: a.firstmatch });
+};
+
+export const lineinfileModule = defineModule({
+  name: 'lineinfile',
+  args: lineinfileArgs,
+  probes: (args) => [{ path: args.path, content: true }],
+  run: async (args, ctx) => {
+    const current = await ctx.facts.content(args.path);
+    if (current === null && args.state === 'absent') return { changed: false, path: args.path, msg: 'file not present' };
+    if (current === null && !args.create) return { changed: false, failed: true, rc: 257, path: args.path, msg: `Destination ${args.path} does not exist !` };
+    const result = edit(splitLines(current?.toString('utf8') ?? ''), args);
+    const want = {
+      path: args.path,
+      source: bufferSource(result.lines.join('')),
+      mode: args.mode,
+      owner: args.owner,
+      group: args.group,
+      backup: args.backup,
+      secret: args.secret,
+    };
+    const outcome = await ensureFileContent(ctx, want);
+    const msg = result.msg || (outcome.changed ? 'attributes changed' : '');
+    return {
+      changed: outcome.changed,
+      msg,
+      path: args.path,
+      ...(outcome.diff ? { diff: outcome.diff } : {}),
+      ...(outcome.backup_file ? { backup: outcome.backup_file } : {}),
+    };
+  },
+});

@@ -1,0 +1,47 @@
+import { assertModule } from './builtin/assert.js';
+import { commandModule } from './builtin/command.js';
+import { copyModule } from './builtin/copy.js';
+import { cronModule } from './builtin/cron.js';
+import { debugModule } from './builtin/debug.js';
+import { failModule } from './builtin/fail.js';
+import { fileModule } from './builtin/file.js';
+import { getUrlModule } from './builtin/get_url.js';
+import { lineinfileModule } from './builtin/lineinfile.js';
+import { packageModule } from './builtin/package.js';
+import { serviceModule } from './builtin/service.js';
+import { setFactModule } from './builtin/set_fact.js';
+import { shellModule } from './builtin/shell.js';
+import { templateModule } from './builtin/template.js';
+import { uriModule } from './builtin/uri.js';
+import { waitForModule } from './builtin/wait_for.js';
+import type { ModuleDefinition } from './module.js';
+
+const all: ModuleDefinition[] = [
+  commandModule,
+  shellModule,
+  fileModule,
+  copyModule,
+  templateModule,
+  lineinfileModule,
+  packageModule,
+  serviceModule,
+  cronModule,
+  getUrlModule,
+  waitForModule,
+  uriModule,
+  assertModule,
+  debugModule,
+  setFactModule,
+  failModule,
+] as ModuleDefinition[];
+
+export const builtinModules: ReadonlyMap<string, ModuleDefinition> = new Map(all.map((m) => [m.name, m]));
+
+// playbooks written for Ansible name modules by their collection
+const PREFIXES = ['ansible.builtin.', 'ansible.legacy.', 'nop.'];
+
+/** A builtin module by name, also as `ansible.builtin.<name>` or `nop.<name>`. */
+export const lookupModule = (name: string): ModuleDefinition | undefined => {
+  const prefix = PREFIXES.find((p) => name.startsWith(p));
+  return builtinModules.get(prefix ? name.slice(prefix.length) : name);
+};

@@ -1,0 +1,349 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
+import { lookupModule } from '../modules/registry.js';
+import { createModuleContext } from '../modules/context.js';
+import type { ModuleContext, ModuleDefinition, ModuleResult } from '../modules/module.js';
+import { renderValue } from '../template/render.js';
+import type { Become } from '../transport/transport.js';
+import { UnreachableError } from '../transport/transport.js';
+import { condition } from './expression.js';
+import type { Connection, HostRun } from './host-run.js';
+import { lazyVars, materialize } from './lazy-vars.js';
+import { packageRoot } from './paths.js';
+import { redact, secretValues } from './redact.js';
+import { selectedByTags, type TagFilter } from './tags.js';
+import type { EventSink, PlaySpec, RoleInstance, TaskSpec, TaskStatus } from './types.js';
+import { renderDiffs } from './unified-diff.js';
+
+/** What one run shares with every task it executes. */
+export interface RunContext {
+  check: boolean;
+  diff: boolean;
+  verbose: number;
+  extraVars: Record<string, unknown>;
+  tags: TagFilter;
+  startAtTask?: string;
+  becomePassword?: string;
+  playbookDir: string;
+  emit: EventSink;
+  connect(host: string): Promise<Connection>;
+  /** the variables of another inventory host (`hostvars`, `delegate_to`) */
+  hostVars(host: string): Record<string, unknown>;
+  groups: () => Record<string, string[]>;
+  /** tell a host's fact cache which files the coming tasks will read (one round trip for all of them) */
+  announce(host: HostRun, tasks: readonly TaskSpec[], pc: PlayContext): Promise<void>;
+  /** the user interrupted the run: stop between tasks */
+  aborted(): boolean;
+}
+
+/** State of one play's current batch, shared by its hosts. */
+export interface PlayContext {
+  play: PlaySpec;
+  hosts: string[];
+  /** run_once results, keyed by task */
+  once: Map<TaskSpec, Promise<TaskOutcome>>;
+  /** any_errors_fatal or max_fail_percentage stopped the play */
+  aborted: () => boolean;
+}
+
+export interface TaskOutcome {
+  status: TaskStatus;
+  result: ModuleResult;
+  /** a failure that stops the host (not ignored) */
+  fatal?: boolean;
+}
+
+const NO_LOG_MSG = "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
+
+// Modules that leave files alone: other modules may have changed anything, so cached file facts are dropped after them.
+const READ_ONLY_MODULES = new Set(['debug', 'assert', 'set_fact', 'fail', 'wait_for', 'uri']);
+
+export const taskName = (task: TaskSpec): string => {
+  const base = task.name ?? (task.action?.kind === 'module' ? task.action.module.name : task.block ? 'block' : 'task');
+  return task.role ? `${task.role.name} : ${base}` : base;
+};
+
+const isTrue = (v: unknown) => v === true || v === 'true' || v === 'yes' || v === 'True';
+
+const becomeFor = (task: TaskSpec, play: PlaySpec, vars: Record<string, unknown>, run: RunContext): Become | undefined => {
+  const on = task.become ?? play.become ?? isTrue(vars.ansible_become);
+  if (!on) return undefined;
+  const user = task.become_user ?? play.become_user ?? (vars.ansible_become_user as string | undefined) ?? 'root';
+  const local = vars.ansible_connection === 'local';
+  const login = local ? userInfo().username : (vars.ansible_user as string | undefined);
+  if (login === user) return undefined;
+  const password = (vars.ansible_become_password ?? vars.ansible_become_pass ?? run.becomePassword) as string | undefined;
+  return { user, password };
+};
+
+const envFor = (task: TaskSpec, play: PlaySpec, vars: Record<string, unknown>): Record<string, string> => {
+  const layers = [vars.nop_env, play.environment, task.environment].map((l) => (l ? renderValue(l, vars) : {}));
+  return Object.fromEntries(Object.entries(Object.assign({}, ...layers) as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
+};
+
+/** Variables a task sees, lowest precedence first (the issue's order, which is Ansible's). */
+export const taskVars = (host: HostRun, play: PlaySpec, task: TaskSpec, run: RunContext, pc: PlayContext): Record<string, unknown> => {
+  const role: RoleInstance | undefined = task.role;
+  const raw: Record<string, unknown> = {
+    ...(role?.defaults ?? {}),
+    ...host.inventoryVars,
+    ...(play.vars ?? {}),
+    ...play.fileVars,
+    ...(role?.params ?? {}),
+    ...(task.vars ?? {}),
+    ...host.runtimeVars,
+    ...run.extraVars,
+    inventory_hostname: host.name,
+    inventory_hostname_short: host.name.split('.')[0],
+    ansible_play_hosts: pc.hosts,
+    play_hosts: pc.hosts,
+    ansible_check_mode: run.check,
+    ansible_diff_mode: run.diff,
+    playbook_dir: run.playbookDir,
+    role_name: role?.name,
+    role_path: role?.dir,
+  };
+  const vars = lazyVars(raw);
+  Object.defineProperty(raw, 'hostvars', { enumerable: false, get: () => new Proxy({}, { get: (_t, h) => (typeof h === 'string' ? lazyVars(run.hostVars(h)) : undefined), has: () => true }) });
+  Object.defineProperty(raw, 'groups', { enumerable: false, get: () => run.groups() });
+  return vars;
+};
+
+const roleVarsFor = (task: TaskSpec, vars: Record<string, unknown>): Record<string, unknown> => {
+  const schema = task.role?.schema;
+  if (!schema) return vars;
+  const res = schema.safeParse(vars);
+  if (res.success) return { ...vars, ...(res.data as Record<string, unknown>) };
+  const issue = res.error.issues[0];
+  throw new Error(`role '${task.role!.name}': variable '${issue.path.join('.')}': ${issue.message}`);
+};
+
+export const invokeModule = async (def: ModuleDefinition, args: unknown, ctx: ModuleContext): Promise<ModuleResult> => {
+  const parsed = def.args.safeParse(args);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue.path.length ? `'${issue.path.join('.')}': ` : '';
+    return { changed: false, failed: true, msg: `module '${def.name}': ${field}${issue.message}` };
+  }
+  return def.run(parsed.data, ctx);
+};
+
+const runAction = async (task: TaskSpec, ctx: ModuleContext, vars: Record<string, unknown>): Promise<ModuleResult> => {
+  const action = task.action!;
+  const typed = roleVarsFor(task, vars);
+  if (action.kind === 'code') return action.run(ctx, typed);
+  const args = action.argsFn ? action.argsFn(typed, ctx) : renderValue(action.args, vars);
+  return invokeModule(action.module, args, ctx);
+};
+
+const applyConditions = (task: TaskSpec, result: ModuleResult, vars: Record<string, unknown>): ModuleResult => {
+  const scope = task.register ? { ...vars, [task.register]: result, result } : { ...vars, result };
+  const out = { ...result };
+  if (task.changed_when !== undefined) out.changed = condition(task.changed_when as string, scope);
+  if (task.failed_when !== undefined) {
+    out.failed = condition(task.failed_when as string, scope);
+    if (!out.failed) delete out.msg;
+  }
+  return out;
+};
+
+const errorResult = (e: unknown): ModuleResult => ({ changed: false, failed: true, msg: e instanceof Error ? e.message : String(e) });
+
+const attempt = async (task: TaskSpec, ctx: ModuleContext, vars: Record<string, unknown>): Promise<ModuleResult> => {
+  try {
+    return applyConditions(task, await runAction(task, ctx, vars), vars);
+  } catch (e) {
+    if (e instanceof UnreachableError) throw e;
+    return errorResult(e);
+  }
+};
+
+const withRetries = async (task: TaskSpec, ctx: ModuleContext, vars: Record<string, unknown>): Promise<ModuleResult> => {
+  if (task.until === undefined) return attempt(task, ctx, vars);
+  const retries = task.retries ?? 3;
+  const delay = task.delay ?? 5;
+  let result: ModuleResult = { changed: false };
+  for (let i = 0; i <= retries; i++) {
+    result = await attempt(task, ctx, vars);
+    const scope = task.register ? { ...vars, [task.register]: result } : vars;
+    if (!result.failed && condition(task.until as string, scope)) return { ...result, attempts: i + 1 };
+    if (i < retries) {
+      ctx.progress(`retrying (${i + 1}/${retries})`);
+      await sleep(delay * 1000);
+    }
+  }
+  return { ...result, failed: true, attempts: retries + 1, msg: result.msg ?? `retries exhausted: '${task.until}' never held` };
+};
+
+const whenHolds = (task: TaskSpec, vars: Record<string, unknown>, ctx: ModuleContext): boolean => {
+  const conds = [...(task.inheritedWhen ?? []), ...(task.when === undefined ? [] : [task.when])];
+  if (!conds.every((c) => condition(c as string, vars))) return false;
+  return task.whenFn ? task.whenFn(roleVarsFor(task, vars), ctx) : true;
+};
+
+const loopItems = (task: TaskSpec, vars: Record<string, unknown>): unknown[] | undefined => {
+  const loop = task.loop ?? task.with_items;
+  if (loop === undefined) return undefined;
+  const items = renderValue(loop, vars);
+  if (!Array.isArray(items)) throw new Error(`loop must be a list, got ${typeof items}`);
+  return task.with_items ? items.flat() : items;
+};
+
+const contextFor = async (
+  host: HostRun,
+  task: TaskSpec,
+  vars: Record<string, unknown>,
+  run: RunContext,
+  pc: PlayContext,
+  progress: (line: string) => void,
+): Promise<ModuleContext> => {
+  const target = task.delegate_to ? String(renderValue(task.delegate_to, vars)) : host.name;
+  const conn = await run.connect(target);
+  const connVars = target === host.name ? vars : { ...vars, ...run.hostVars(target) };
+  const checkMode = task.check_mode === false ? false : task.check_mode === true ? true : run.check;
+  return createModuleContext({
+    hostname: target,
+    transport: conn.transport,
+    facts: conn.facts,
+    check: checkMode,
+    diff: task.diff ?? run.diff,
+    become: becomeFor(task, pc.play, connVars, run),
+    env: envFor(task, pc.play, vars),
+    vars,
+    templateDirs: task.role?.templateDirs ?? [join(run.playbookDir, 'templates'), join(packageRoot, 'templates')],
+    fileDirs: task.role?.fileDirs ?? [join(run.playbookDir, 'files'), run.playbookDir, process.cwd()],
+    progress,
+    lookupModule,
+    invoke: invokeModule,
+  });
+};
+
+const statusOf = (r: ModuleResult): TaskStatus => (r.failed ? 'failed' : r.skipped ? 'skipped' : r.changed ? 'changed' : 'ok');
+
+const itemLabel = (task: TaskSpec, item: unknown, vars: Record<string, unknown>): string => {
+  if (task.loop_control?.label) return String(renderValue(task.loop_control.label, vars));
+  return typeof item === 'string' ? item : JSON.stringify(item);
+};
+
+const combineLoop = (results: ModuleResult[]): ModuleResult => ({
+  changed: results.some((r) => r.changed),
+  failed: results.some((r) => r.failed) || undefined,
+  skipped: results.every((r) => r.skipped) || undefined,
+  msg: results.some((r) => r.failed) ? 'One or more items failed' : 'All items completed',
+  results,
+});
+
+/** Report a result: redacted, diff rendered, `no_log` honoured. */
+const report = (host: HostRun, task: TaskSpec, name: string, result: ModuleResult, vars: Record<string, unknown>, run: RunContext, item?: string) => {
+  const secrets = secretValues(vars);
+  const status = statusOf(result);
+  const shown = task.no_log ? { changed: result.changed, censored: NO_LOG_MSG } : redact(materialize(result) as Record<string, unknown>, secrets);
+  const diff = run.diff && result.diff?.length ? renderDiffs(result.diff, secrets, Boolean(task.no_log)) : undefined;
+  delete (shown as Record<string, unknown>).diff;
+  run.emit({ type: 'task_result', host: host.name, task: name, status, result: shown, diff, item: item && redact(item, secrets), ignored: status === 'failed' && isIgnored(task, vars) });
+};
+
+const isIgnored = (task: TaskSpec, vars: Record<string, unknown>) =>
+  typeof task.ignore_errors === 'string' ? condition(task.ignore_errors, vars) : Boolean(task.ignore_errors);
+
+/** Run one task (a loop runs each item) on one host; returns the outcome after all keywords apply. */
+const executeOnHost = async (host: HostRun, task: TaskSpec, run: RunContext, pc: PlayContext): Promise<TaskOutcome> => {
+  const name = taskName(task);
+  run.emit({ type: 'task_start', host: host.name, task: name });
+  const vars = taskVars(host, pc.play, task, run, pc);
+  const progress = (line: string) => run.emit({ type: 'task_progress', host: host.name, task: name, line: redact(line, secretValues(vars)) });
+  const ctx = await contextFor(host, task, vars, run, pc, progress);
+  const items = loopItems(task, vars);
+  if (!items) {
+    if (!whenHolds(task, vars, ctx)) {
+      const skipped = { changed: false, skipped: true, skip_reason: 'Conditional result was False' };
+      report(host, task, name, skipped, vars, run);
+      return { status: 'skipped', result: skipped };
+    }
+    const result = await withRetries(task, ctx, vars);
+    afterModule(task, ctx, result);
+    report(host, task, name, result, vars, run);
+    return { status: statusOf(result), result };
+  }
+  const loopVar = task.loop_control?.loop_var ?? 'item';
+  const results: ModuleResult[] = [];
+  for (const [index, item] of items.entries()) {
+    const itemVars = lazyVars({ ...materializeShallow(vars), [loopVar]: item, ansible_loop: { index: index + 1, index0: index } });
+    const itemCtx = { ...ctx, vars: itemVars, render: (t: string, extra?: Record<string, unknown>) => ctx.render(t, { [loopVar]: item, ...extra }) };
+    const result = whenHolds(task, itemVars, itemCtx)
+      ? await withRetries(task, itemCtx, itemVars)
+      : { changed: false, skipped: true, skip_reason: 'Conditional result was False' };
+    afterModule(task, ctx, result);
+    report(host, task, name, result, itemVars, run, itemLabel(task, item, itemVars));
+    results.push({ ...result, [loopVar]: item });
+  }
+  const combined = combineLoop(results);
+  return { status: statusOf(combined), result: combined };
+};
+
+// The loop variable must shadow the task's variables without resolving all of them eagerly.
+const materializeShallow = (vars: Record<string, unknown>): Record<string, unknown> => {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(vars)) Object.defineProperty(out, key, { enumerable: true, get: () => vars[key] });
+  for (const key of ['hostvars', 'groups']) Object.defineProperty(out, key, { enumerable: false, get: () => vars[key] });
+  return out;
+};
+
+const afterModule = (task: TaskSpec, ctx: ModuleContext, result: ModuleResult) => {
+  if (result.skipped) return;
+  const mod = task.action?.kind === 'module' ? task.action.module : undefined;
+  if (mod && (mod.probes || READ_ONLY_MODULES.has(mod.name))) return;
+  ctx.facts.invalidate('/');
+};
+
+export const isSelected = (task: TaskSpec, run: RunContext): boolean => selectedByTags(task.tags ?? [], run.tags);
+
+/** --start-at-task: true once this host has reached the named task. */
+export const reachedStart = (host: HostRun, task: TaskSpec, run: RunContext): boolean => {
+  if (host.started || !run.startAtTask) return true;
+  const name = taskName(task);
+  if (name === run.startAtTask || task.name === run.startAtTask) host.started = true;
+  return host.started;
+};
+
+/** Run a task on a host with run_once, registration, notification and stats. */
+export const runTask = async (host: HostRun, task: TaskSpec, run: RunContext, pc: PlayContext): Promise<TaskOutcome> => {
+  let outcome: TaskOutcome;
+  try {
+    if (task.run_once) {
+      const shared = pc.once.get(task) ?? executeOnHost(host, task, run, pc);
+      pc.once.set(task, shared);
+      outcome = await shared;
+    } else {
+      outcome = await executeOnHost(host, task, run, pc);
+    }
+  } catch (e) {
+    if (e instanceof UnreachableError) {
+      run.emit({ type: 'task_result', host: host.name, task: taskName(task), status: 'unreachable', result: { unreachable: true, msg: e.message, changed: false } });
+      host.stats.unreachable++;
+      host.status = 'unreachable';
+      return { status: 'unreachable', result: { changed: false, unreachable: true, msg: e.message } };
+    }
+    const result = errorResult(e);
+    run.emit({ type: 'task_result', host: host.name, task: taskName(task), status: 'failed', result });
+    outcome = { status: 'failed', result };
+  }
+  return settle(host, task, run, pc, outcome);
+};
+
+const settle = (host: HostRun, task: TaskSpec, run: RunContext, pc: PlayContext, outcome: TaskOutcome): TaskOutcome => {
+  const { status, result } = outcome;
+  if (task.register) host.runtimeVars[task.register] = result;
+  if (result.ansible_facts && typeof result.ansible_facts === 'object' && status !== 'failed') Object.assign(host.runtimeVars, result.ansible_facts);
+  if (status === 'changed') for (const n of task.notify ?? []) host.notified.add(n);
+  const ignored = status === 'failed' && isIgnored(task, taskVars(host, pc.play, task, run, pc));
+  if (status === 'skipped') host.stats.skipped++;
+  else if (ignored) host.stats.ignored++;
+  else if (status === 'failed') host.stats.failed++;
+  else {
+    host.stats.ok++;
+    if (status === 'changed') host.stats.changed++;
+  }
+  return { ...outcome, fatal: status === 'failed' && !ignored };
+};

@@ -1,0 +1,34 @@
+import type { HostFacts } from '../facts/host-facts.js';
+import type { Transport } from '../transport/transport.js';
+import type { HostStats } from './types.js';
+
+/** One host's state for the whole run. */
+export interface HostRun {
+  name: string;
+  /** inventory variables (group, host, group_vars/host_vars files), already in precedence order */
+  inventoryVars: Record<string, unknown>;
+  /** set_fact results and registered variables: they outlive the play, as in Ansible */
+  runtimeVars: Record<string, unknown>;
+  stats: HostStats;
+  status: 'ok' | 'failed' | 'unreachable';
+  notified: Set<string>;
+  /** --start-at-task: whether the named task has been reached on this host */
+  started: boolean;
+}
+
+export interface Connection {
+  transport: Transport;
+  facts: HostFacts;
+}
+
+export const emptyStats = (): HostStats => ({ ok: 0, changed: 0, unreachable: 0, failed: 0, skipped: 0, rescued: 0, ignored: 0 });
+
+export const newHostRun = (name: string, inventoryVars: Record<string, unknown>, started: boolean): HostRun => ({
+  name,
+  inventoryVars,
+  runtimeVars: {},
+  stats: emptyStats(),
+  status: 'ok',
+  notified: new Set(),
+  started,
+});

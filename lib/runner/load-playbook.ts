@@ -1,0 +1,74 @@
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { RunError } from './run-error.js';
+import { loadRole, roleRefBecome, roleRefTags, roleRefWhen } from './load-role.js';
+import { parseTask } from './parse-task.js';
+import { playbookSchema, playSchema } from './playbook-schema.js';
+import { loadYaml, validate, type PathPart, type YamlSource } from './source.js';
+import type { Playbook, PlaySpec, TaskSpec } from './types.js';
+
+const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+const parseTasks = (list: unknown[] | undefined, src: YamlSource, path: PathPart[]): TaskSpec[] =>
+  (list ?? []).map((t, i) => parseTask(t, src, [...path, i]));
+
+const loadVarsFiles = async (files: string[] | undefined, dir: string): Promise<Record<string, unknown>> => {
+  let out: Record<string, unknown> = {};
+  for (const f of files ?? []) {
+    const src = await loadYaml(isAbsolute(f) ? f : resolve(dir, f));
+    if (src.value === null) continue;
+    if (!isMap(src.value)) throw src.error([], 'a vars file must be a mapping');
+    out = { ...out, ...src.value };
+  }
+  return out;
+};
+
+// Tags, conditions and become of a role reference apply to every task of the role; its name is a tag too.
+const inherit = (tasks: TaskSpec[], tags: string[], when: TaskSpec['when'], become: Partial<TaskSpec>): TaskSpec[] =>
+  tasks.map((t) => ({
+    ...t,
+    become: t.become ?? become.become,
+    become_user: t.become_user ?? become.become_user,
+    tags: [...new Set([...(t.tags ?? []), ...tags])],
+    inheritedWhen: when === undefined ? t.inheritedWhen : [when, ...(t.inheritedWhen ?? [])],
+  }));
+
+const loadPlay = async (raw: unknown, src: YamlSource, index: number, dir: string): Promise<PlaySpec> => {
+  const path: PathPart[] = [index];
+  const play = validate(playSchema, raw, src, path);
+  const roleSections: TaskSpec[] = [];
+  const handlers: TaskSpec[] = parseTasks(play.handlers, src, [...path, 'handlers']);
+  for (const [i, ref] of (play.roles ?? []).entries()) {
+    const loaded = await loadRole(ref, dir, src, [...path, 'roles', i]);
+    const tags = [loaded.instance.name, ...roleRefTags(ref)];
+    roleSections.push(...inherit(loaded.tasks, tags, roleRefWhen(ref), roleRefBecome(ref)));
+    handlers.push(...loaded.handlers);
+  }
+  const { roles: _r, pre_tasks, tasks, post_tasks, handlers: _h, ...rest } = play;
+  const playTags = play.tags ?? [];
+  const tag = (list: TaskSpec[]) => (playTags.length ? inherit(list, playTags, undefined, {}) : list);
+  return {
+    ...rest,
+    sections: [
+      tag(parseTasks(pre_tasks, src, [...path, 'pre_tasks'])),
+      tag(roleSections),
+      tag(parseTasks(tasks, src, [...path, 'tasks'])),
+      tag(parseTasks(post_tasks, src, [...path, 'post_tasks'])),
+    ],
+    handlers,
+    fileVars: await loadVarsFiles(play.vars_files, dir),
+    source: { file: src.file, line: src.locate(path)?.line },
+  };
+};
+
+/** Load and validate a whole playbook (roles, tasks, module arguments) before anything runs anywhere. */
+export const loadPlaybook = async (file: string): Promise<Playbook> => {
+  const abs = resolve(file);
+  if (!existsSync(abs)) throw new RunError(`the playbook: ${file} could not be found`);
+  const dir = dirname(abs);
+  const src = await loadYaml(abs);
+  const list = validate(playbookSchema, src.value, src);
+  const plays: PlaySpec[] = [];
+  for (const [i, raw] of list.entries()) plays.push(await loadPlay(raw, src, i, dir));
+  return { file: abs, dir, plays };
+};

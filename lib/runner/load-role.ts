@@ -1,0 +1,122 @@
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { lookupModule } from '../modules/registry.js';
+import type { RoleDefinition, RoleTask } from '../roles/role.js';
+import { builtinRoleCode, packageRoot } from './paths.js';
+import type { RoleRef } from './playbook-schema.js';
+import { parseTask } from './parse-task.js';
+import { loadYaml, SourceError, type YamlSource } from './source.js';
+import type { RoleInstance, TaskSpec } from './types.js';
+
+const exists = (p: string) =>
+  access(p).then(
+    () => true,
+    () => false,
+  );
+
+const firstExisting = async (paths: string[]): Promise<string | undefined> => {
+  for (const p of paths) if (await exists(p)) return p;
+  return undefined;
+};
+
+const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+const loadVarsFile = async (paths: string[]): Promise<Record<string, unknown>> => {
+  const file = await firstExisting(paths);
+  if (!file) return {};
+  const src = await loadYaml(file);
+  if (src.value === null || src.value === undefined) return {};
+  if (!isMap(src.value)) throw src.error([], 'expected a mapping of variables');
+  return src.value;
+};
+
+const roleName = (ref: RoleRef): string => (typeof ref === 'string' ? ref : (ref.role ?? ref.name)!);
+
+const ROLE_REF_KEYS = new Set(['role', 'name', 'vars', 'tags', 'when', 'become', 'become_user']);
+
+/** Params of a role reference: its `vars:` and, as Ansible allows, any other key. */
+const roleParams = (ref: RoleRef): Record<string, unknown> => {
+  if (typeof ref === 'string') return {};
+  const extra = Object.fromEntries(Object.entries(ref).filter(([k]) => !ROLE_REF_KEYS.has(k)));
+  return { ...extra, ...(ref.vars ?? {}) };
+};
+
+const fromRoleTask = (t: RoleTask<unknown>, role: RoleInstance, file: string): TaskSpec => {
+  const base: TaskSpec = {
+    name: t.name,
+    tags: t.tags,
+    register: t.register,
+    notify: t.notify,
+    no_log: t.no_log,
+    ignore_errors: t.ignore_errors,
+    check_mode: t.check_mode,
+    role,
+    source: { file },
+  };
+  const when = t.when;
+  if (when) base.whenFn = (vars, ctx) => when(vars, ctx);
+  if (t.run) {
+    const run = t.run;
+    return { ...base, action: { kind: 'code', run: (ctx, vars) => run(ctx, vars) } };
+  }
+  const module = t.module ? lookupModule(t.module) : undefined;
+  if (!module) throw new SourceError(file, undefined, undefined, `task "${t.name}"`, `unknown module '${t.module}'`);
+  const args = t.args;
+  if (typeof args === 'function') return { ...base, action: { kind: 'module', module, argsFn: (v, ctx) => args(v, ctx) } };
+  return { ...base, action: { kind: 'module', module, args } };
+};
+
+const loadYamlTasks = async (file: string | undefined, role: RoleInstance): Promise<TaskSpec[]> => {
+  if (!file) return [];
+  const src: YamlSource = await loadYaml(file);
+  if (src.value === null) return [];
+  if (!Array.isArray(src.value)) throw src.error([], 'expected a list of tasks');
+  return src.value.map((t, i) => ({ ...parseTask(t, src, [i]), role }));
+};
+
+export interface LoadedRole {
+  instance: RoleInstance;
+  tasks: TaskSpec[];
+  handlers: TaskSpec[];
+}
+
+/** Find a role by name: beside the playbook first, then nop's own roles. TypeScript or YAML (Ansible layout). */
+export const loadRole = async (ref: RoleRef, playbookDir: string, src: YamlSource, path: (string | number)[]): Promise<LoadedRole> => {
+  const name = roleName(ref);
+  const candidates = [join(playbookDir, 'roles', name), join(playbookDir, '..', 'roles', name), join(packageRoot, 'roles', name)];
+  const dir = await firstExisting(candidates);
+  if (!dir) throw src.error(path, `role '${name}' not found (looked in ${candidates.join(', ')})`);
+  const builtin = dir === join(packageRoot, 'roles', name);
+  const code = await firstExisting([join(dir, 'index.js'), join(dir, 'index.mjs'), ...(builtin ? [builtinRoleCode(name)] : [])]);
+  const defaults = await loadVarsFile([join(dir, 'defaults.yml'), join(dir, 'defaults', 'main.yml')]);
+  const roleVars = await loadVarsFile([join(dir, 'vars', 'main.yml')]);
+  const instance: RoleInstance = {
+    name,
+    dir,
+    defaults,
+    params: { ...roleVars, ...roleParams(ref) },
+    templateDirs: [join(dir, 'templates'), join(playbookDir, 'templates'), join(packageRoot, 'templates')],
+    fileDirs: [join(dir, 'files'), playbookDir, process.cwd()],
+  };
+  if (code) {
+    const mod = (await import(pathToFileURL(code).href)) as { default?: RoleDefinition };
+    const def = mod.default;
+    if (!def || !Array.isArray(def.tasks)) throw src.error(path, `role '${name}': ${code} has no default export made with defineRole()`);
+    instance.schema = def.vars;
+    return {
+      instance,
+      tasks: def.tasks.map((t) => fromRoleTask(t as RoleTask<unknown>, instance, code)),
+      handlers: (def.handlers ?? []).map((t) => fromRoleTask(t as RoleTask<unknown>, instance, code)),
+    };
+  }
+  const tasksFile = await firstExisting([join(dir, 'tasks', 'main.yml'), join(dir, 'tasks', 'main.yaml')]);
+  if (!tasksFile) throw src.error(path, `role '${name}' in ${dir} has neither index.js nor tasks/main.yml`);
+  const handlersFile = await firstExisting([join(dir, 'handlers', 'main.yml'), join(dir, 'handlers', 'main.yaml')]);
+  return { instance, tasks: await loadYamlTasks(tasksFile, instance), handlers: await loadYamlTasks(handlersFile, instance) };
+};
+
+export const roleRefTags = (ref: RoleRef): string[] => (typeof ref === 'string' ? [] : (ref.tags ?? []));
+export const roleRefWhen = (ref: RoleRef) => (typeof ref === 'string' ? undefined : ref.when);
+export const roleRefBecome = (ref: RoleRef) =>
+  typeof ref === 'string' ? {} : { become: ref.become, become_user: ref.become_user };

@@ -1,0 +1,100 @@
+import type { z } from 'zod';
+import { lookupModule } from '../modules/registry.js';
+import type { ModuleDefinition } from '../modules/module.js';
+import { checkExpression } from './expression.js';
+import { TASK_KEYWORDS, taskKeywordsSchema, type TaskKeywords } from './playbook-schema.js';
+import { validate, type PathPart, type YamlSource } from './source.js';
+import type { TaskSpec } from './types.js';
+
+const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+const hasTemplate = (v: unknown): boolean => typeof v === 'string' && v.includes('{{');
+
+// A templated value is only known at run time: its type is checked then, not at load.
+const templatedAt = (args: unknown, path: readonly PropertyKey[]): boolean => {
+  let cur: unknown = args;
+  if (hasTemplate(cur)) return true;
+  for (const p of path) {
+    if (!isMap(cur) && !Array.isArray(cur)) return false;
+    cur = (cur as Record<string, unknown>)[p as string];
+    if (hasTemplate(cur)) return true;
+  }
+  return false;
+};
+
+/** Check module arguments at load time; issues on templated values wait for run time. */
+export const checkModuleArgs = (module: ModuleDefinition, args: unknown, src: YamlSource, path: PathPart[]): void => {
+  const res = (module.args as z.ZodType).safeParse(args);
+  if (res.success) return;
+  for (const issue of res.error.issues) {
+    const issuePath = issue.path as PathPart[];
+    if (templatedAt(args, issuePath)) continue;
+    const keys = issue.code === 'unrecognized_keys' ? (issue.keys as string[]) : [];
+    if (keys.length) throw src.keyError([...path, ...issuePath, keys[0]], `unsupported parameter '${keys[0]}' for module '${module.name}'`);
+    throw src.error([...path, ...issuePath], issue.message);
+  }
+};
+
+// `file: path=/x state=directory` — Ansible's k=v form
+const parseKeyValues = (s: string): Record<string, string> => {
+  const out: Record<string, string> = {};
+  for (const m of s.matchAll(/([A-Za-z_]\w*)=("(?:[^"\\]|\\.)*"|'[^']*'|\S+)/g)) {
+    out[m[1]] = m[2].replace(/^(["'])(.*)\1$/s, '$2');
+  }
+  return out;
+};
+
+export const moduleArgs = (module: ModuleDefinition, value: unknown, extra: Record<string, unknown> | undefined): unknown => {
+  const base =
+    value === null || value === undefined
+      ? {}
+      : typeof value === 'string'
+        ? module.freeForm
+          ? { [module.freeForm]: value }
+          : parseKeyValues(value)
+        : value;
+  return extra && isMap(base) ? { ...extra, ...base } : base;
+};
+
+const checkConditions = (kw: TaskKeywords, src: YamlSource, path: PathPart[]) => {
+  for (const key of ['when', 'changed_when', 'failed_when', 'until'] as const) {
+    const v = kw[key];
+    const list = Array.isArray(v) ? v : v === undefined ? [] : [v];
+    list.forEach((expr, i) => {
+      if (typeof expr !== 'string') return;
+      try {
+        checkExpression(expr);
+      } catch (e) {
+        throw src.error(Array.isArray(v) ? [...path, key, i] : [...path, key], (e as Error).message);
+      }
+    });
+  }
+};
+
+/** Parse one YAML task (or block) into a TaskSpec, validating everything that can be known before running. */
+export const parseTask = (raw: unknown, src: YamlSource, path: PathPart[]): TaskSpec => {
+  if (!isMap(raw)) throw src.error(path, 'a task must be a mapping');
+  const keywords: Record<string, unknown> = {};
+  const others: string[] = [];
+  for (const [k, v] of Object.entries(raw)) {
+    if (TASK_KEYWORDS.has(k)) keywords[k] = v;
+    else others.push(k);
+  }
+  const unknown = others.find((k) => !lookupModule(k));
+  if (unknown) throw src.keyError([...path, unknown], `'${unknown}' is neither a module nor a task keyword`);
+  const kw = validate(taskKeywordsSchema, keywords, src, path);
+  checkConditions(kw, src, path);
+  const line = src.locate(path)?.line;
+  const { block, rescue, always, args, ...rest } = kw;
+  if (block) {
+    if (others.length) throw src.error([...path, others[0]], 'a block cannot also call a module');
+    const sub = (list: unknown[] | undefined, key: string) => list?.map((t, i) => parseTask(t, src, [...path, key, i]));
+    return { ...rest, block: sub(block, 'block'), rescue: sub(rescue, 'rescue'), always: sub(always, 'always'), source: { file: src.file, line } };
+  }
+  if (others.length === 0) throw src.error(path, 'no module given: a task needs exactly one module (e.g. `command:`, `file:`)');
+  if (others.length > 1) throw src.error([...path, others[1]], `a task calls one module, found '${others[0]}' and '${others[1]}'`);
+  const module = lookupModule(others[0])!;
+  const margs = moduleArgs(module, raw[others[0]], args);
+  checkModuleArgs(module, margs, src, [...path, others[0]]);
+  return { ...rest, action: { kind: 'module', module, args: margs }, source: { file: src.file, line } };
+};

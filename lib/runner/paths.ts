@@ -1,0 +1,24 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = fileURLToPath(import.meta.url);
+
+/** Running from TypeScript sources (tests) rather than the compiled dist/. */
+export const sourceMode = here.endsWith('.ts');
+
+const findRoot = (start: string): string => {
+  let dir = start;
+  while (dir !== dirname(dir)) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'roles'))) return dir;
+    dir = dirname(dir);
+  }
+  throw new Error(`cannot find nop's package root above ${start}`);
+};
+
+/** nop's own directory: its roles/, templates/ and playbooks/ live here. */
+export const packageRoot = findRoot(dirname(here));
+
+/** Where a builtin role's compiled code lives (its data files stay in roles/NAME/). */
+export const builtinRoleCode = (name: string): string =>
+  sourceMode ? join(packageRoot, 'roles', name, 'index.ts') : join(packageRoot, 'dist', 'roles', name, 'index.js');

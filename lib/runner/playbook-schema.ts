@@ -1,0 +1,87 @@
+import { z } from 'zod';
+
+/** The shapes of playbook YAML. The runner's types come from here. */
+
+const toList = (v: string | string[]): string[] => (Array.isArray(v) ? v : [v]);
+export const stringList = z.union([z.string(), z.array(z.string())]).transform(toList);
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
+export const conditionSchema = z.union([z.string(), z.boolean(), z.array(z.union([z.string(), z.boolean()]))]);
+const varsSchema = z.record(z.string(), z.unknown());
+const envSchema = z.record(z.string(), scalar);
+const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a valid variable name');
+
+export const taskKeywordsSchema = z.strictObject({
+  name: z.string().optional(),
+  when: conditionSchema.optional(),
+  register: identifier.optional(),
+  loop: z.union([z.array(z.unknown()), z.string()]).optional(),
+  with_items: z.union([z.array(z.unknown()), z.string()]).optional(),
+  loop_control: z.strictObject({ loop_var: identifier.optional(), label: z.string().optional() }).optional(),
+  notify: stringList.optional(),
+  listen: stringList.optional(),
+  tags: stringList.optional(),
+  changed_when: conditionSchema.optional(),
+  failed_when: conditionSchema.optional(),
+  ignore_errors: z.union([z.boolean(), z.string()]).optional(),
+  retries: z.number().int().min(0).optional(),
+  until: conditionSchema.optional(),
+  delay: z.number().min(0).optional(),
+  become: z.boolean().optional(),
+  become_user: z.string().optional(),
+  no_log: z.boolean().optional(),
+  run_once: z.boolean().optional(),
+  delegate_to: z.string().optional(),
+  environment: envSchema.optional(),
+  args: varsSchema.optional(),
+  vars: varsSchema.optional(),
+  check_mode: z.boolean().optional(),
+  diff: z.boolean().optional(),
+  block: z.array(z.unknown()).optional(),
+  rescue: z.array(z.unknown()).optional(),
+  always: z.array(z.unknown()).optional(),
+});
+export type TaskKeywords = z.output<typeof taskKeywordsSchema>;
+export const TASK_KEYWORDS: ReadonlySet<string> = new Set(Object.keys(taskKeywordsSchema.shape));
+
+export const roleRefSchema = z.union([
+  z.string(),
+  z
+    .looseObject({
+      role: z.string().optional(),
+      name: z.string().optional(),
+      vars: varsSchema.optional(),
+      tags: stringList.optional(),
+      when: conditionSchema.optional(),
+      become: z.boolean().optional(),
+      become_user: z.string().optional(),
+    })
+    .refine((r) => r.role ?? r.name, 'a role reference needs `role: NAME`'),
+]);
+export type RoleRef = z.output<typeof roleRefSchema>;
+
+const percent = z.string().regex(/^\d+(\.\d+)?%$/, 'must be a number or a percentage such as "25%"');
+export const serialSchema = z.union([z.number().int().positive(), percent, z.array(z.union([z.number().int().positive(), percent])).min(1)]);
+
+export const playSchema = z.strictObject({
+  name: z.string().optional(),
+  hosts: z.union([z.string(), z.array(z.string())]).transform((h) => (Array.isArray(h) ? h.join(':') : h)),
+  vars: varsSchema.optional(),
+  vars_files: stringList.optional(),
+  gather_facts: z.boolean().default(true),
+  become: z.boolean().optional(),
+  become_user: z.string().optional(),
+  environment: envSchema.optional(),
+  roles: z.array(roleRefSchema).optional(),
+  pre_tasks: z.array(z.unknown()).optional(),
+  tasks: z.array(z.unknown()).optional(),
+  post_tasks: z.array(z.unknown()).optional(),
+  handlers: z.array(z.unknown()).optional(),
+  serial: serialSchema.optional(),
+  max_fail_percentage: z.number().min(0).max(100).optional(),
+  any_errors_fatal: z.boolean().optional(),
+  tags: stringList.optional(),
+  check_mode: z.boolean().optional(),
+});
+export type PlayInput = z.output<typeof playSchema>;
+
+export const playbookSchema = z.array(z.unknown()).min(1, 'a playbook is a list of plays');

@@ -1,0 +1,41 @@
+/** Variable names whose values are secret wherever they appear. */
+export const SECRET_NAME = /(pass(word|phrase)?|mnemonic|secret|token|private_key|api_key|credential)/i;
+
+export const REDACTED = '********';
+
+type Vars = Record<string, unknown>;
+
+const collect = (value: unknown, out: Set<string>) => {
+  if (typeof value === 'string' && value.length >= 4) out.add(value);
+  else if (typeof value === 'number' && String(value).length >= 6) out.add(String(value));
+  else if (Array.isArray(value)) value.forEach((v) => collect(v, out));
+  else if (value && typeof value === 'object') Object.values(value).forEach((v) => collect(v, out));
+};
+
+/** Every secret value found in these variables (by name, and those listed in `nop_secret_vars`). */
+export const secretValues = (vars: Vars): string[] => {
+  const out = new Set<string>();
+  const listed = Array.isArray(vars.nop_secret_vars) ? (vars.nop_secret_vars as string[]) : [];
+  for (const key of Object.keys(vars)) {
+    if (!SECRET_NAME.test(key) && !listed.includes(key)) continue;
+    try {
+      collect(vars[key], out);
+    } catch {
+      // an unresolvable template holds no value to hide
+    }
+  }
+  return [...out].sort((a, b) => b.length - a.length);
+};
+
+/** Replace every occurrence of a secret in a string, or in every string of a value. */
+export const redact = <T>(value: T, secrets: readonly string[]): T => {
+  if (secrets.length === 0) return value;
+  if (typeof value === 'string') return secrets.reduce((s, secret) => s.split(secret).join(REDACTED), value as string) as T;
+  if (Array.isArray(value)) return value.map((v) => redact(v, secrets)) as T;
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, SECRET_NAME.test(k) && typeof v === 'string' ? REDACTED : redact(v, secrets)]),
+    ) as T;
+  }
+  return value;
+};

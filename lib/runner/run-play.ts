@@ -1,0 +1,132 @@
+import pLimit from 'p-limit';
+import { isSelected, reachedStart, runTask, type PlayContext, type RunContext } from './execute-task.js';
+import type { HostRun } from './host-run.js';
+import type { PlaySpec, TaskSpec } from './types.js';
+
+type Limiter = ReturnType<typeof pLimit>;
+
+// A block's keywords apply to the tasks inside it.
+const inheritBlock = (block: TaskSpec, tasks: TaskSpec[] | undefined): TaskSpec[] =>
+  (tasks ?? []).map((t) => ({
+    ...t,
+    tags: [...new Set([...(t.tags ?? []), ...(block.tags ?? [])])],
+    inheritedWhen: [...(block.inheritedWhen ?? []), ...(block.when === undefined ? [] : [block.when]), ...(t.inheritedWhen ?? [])],
+    become: t.become ?? block.become,
+    become_user: t.become_user ?? block.become_user,
+    environment: block.environment || t.environment ? { ...(block.environment ?? {}), ...(t.environment ?? {}) } : undefined,
+    vars: block.vars || t.vars ? { ...(block.vars ?? {}), ...(t.vars ?? {}) } : undefined,
+    ignore_errors: t.ignore_errors ?? block.ignore_errors,
+    no_log: t.no_log ?? block.no_log,
+    role: t.role ?? block.role,
+  }));
+
+/** Run tasks in order on one host; false when the host must stop (failed, unreachable, or the play was aborted). */
+const runTasks = async (host: HostRun, tasks: readonly TaskSpec[], run: RunContext, pc: PlayContext): Promise<boolean> => {
+  for (const task of tasks) {
+    if (pc.aborted() || run.aborted() || host.status !== 'ok') return false;
+    if (task.block) {
+      if (!(await runBlock(host, task, run, pc))) return false;
+      continue;
+    }
+    if (!isSelected(task, run) || !reachedStart(host, task, run)) continue;
+    const outcome = await runTask(host, task, run, pc);
+    if (outcome.status === 'unreachable') return false;
+    if (outcome.fatal) {
+      host.status = 'failed';
+      return false;
+    }
+  }
+  return true;
+};
+
+const runBlock = async (host: HostRun, block: TaskSpec, run: RunContext, pc: PlayContext): Promise<boolean> => {
+  const ok = await runTasks(host, inheritBlock(block, block.block), run, pc);
+  let survived = ok;
+  if (!ok && host.status === 'failed' && block.rescue?.length) {
+    // a rescued failure is not a failure: the host carries on, as in Ansible
+    host.status = 'ok';
+    host.stats.failed--;
+    host.stats.rescued++;
+    survived = await runTasks(host, inheritBlock(block, block.rescue), run, pc);
+  }
+  if (host.status === 'unreachable') return false;
+  if (block.always?.length) {
+    const status = host.status;
+    host.status = 'ok';
+    const alwaysOk = await runTasks(host, inheritBlock(block, block.always), run, pc);
+    if (status !== 'ok') host.status = status;
+    survived = survived && alwaysOk;
+  }
+  return survived;
+};
+
+const handlerMatches = (handler: TaskSpec, notified: Set<string>): boolean =>
+  [handler.name, handler.name && handler.role ? `${handler.role.name} : ${handler.name}` : undefined, ...(handler.listen ?? [])].some(
+    (n) => n !== undefined && notified.has(n),
+  );
+
+/** Notified handlers run once, in the order they are defined, not the order they were notified. */
+const flushHandlers = async (host: HostRun, play: PlaySpec, run: RunContext, pc: PlayContext): Promise<boolean> => {
+  if (host.notified.size === 0 || host.status !== 'ok') return host.status === 'ok';
+  const due = play.handlers.filter((h) => handlerMatches(h, host.notified));
+  host.notified.clear();
+  for (const handler of due) {
+    const outcome = await runTask(host, { ...handler, tags: undefined }, run, pc);
+    if (outcome.status === 'unreachable') return false;
+    if (outcome.fatal) {
+      host.status = 'failed';
+      return false;
+    }
+  }
+  return true;
+};
+
+const runHostPlay = async (host: HostRun, play: PlaySpec, run: RunContext, pc: PlayContext): Promise<void> => {
+  for (const section of play.sections) {
+    await run.announce(host, section, pc);
+    if (!(await runTasks(host, section, run, pc))) break;
+    if (!(await flushHandlers(host, play, run, pc))) break;
+  }
+  run.emit({ type: 'host_done', host: host.name });
+};
+
+/** Split hosts into rolling batches (`serial: 2`, `"25%"`, or a list whose last entry repeats). */
+export const serialBatches = <T>(hosts: readonly T[], serial: PlaySpec['serial']): T[][] => {
+  if (serial === undefined) return hosts.length ? [[...hosts]] : [];
+  const sizes = Array.isArray(serial) ? serial : [serial];
+  const sizeOf = (s: number | string) =>
+    typeof s === 'number' ? s : Math.max(1, Math.floor((hosts.length * Number.parseFloat(s)) / 100));
+  const batches: T[][] = [];
+  for (let i = 0, n = 0; i < hosts.length; n++) {
+    const size = sizeOf(sizes[Math.min(n, sizes.length - 1)]);
+    batches.push(hosts.slice(i, i + size));
+    i += size;
+  }
+  return batches;
+};
+
+export type PlayEnd = 'continue' | 'stop';
+
+/** Run a play over its hosts, batch by batch; 'stop' ends the playbook (any_errors_fatal, max_fail_percentage, all failed). */
+export const runPlay = async (play: PlaySpec, hosts: HostRun[], run: RunContext, limit: Limiter): Promise<PlayEnd> => {
+  for (const batch of serialBatches(hosts, play.serial)) {
+    let abort = false;
+    const failedNow = () => batch.filter((h) => h.status !== 'ok').length;
+    const tooMany = () =>
+      (play.any_errors_fatal === true && failedNow() > 0) ||
+      (play.max_fail_percentage !== undefined && (failedNow() * 100) / batch.length > play.max_fail_percentage);
+    const pc: PlayContext = { play, hosts: batch.map((h) => h.name), once: new Map(), aborted: () => abort || (abort = tooMany()) };
+    await Promise.all(batch.map((host) => limit(() => runHostPlay(host, play, run, pc))));
+    if (failedNow() === batch.length) {
+      run.emit({ type: 'warning', message: `NO MORE HOSTS LEFT in play "${play.name ?? play.hosts}"` });
+      return 'stop';
+    }
+    if (tooMany()) {
+      const why = play.any_errors_fatal ? 'any_errors_fatal' : `max_fail_percentage ${play.max_fail_percentage}% exceeded`;
+      run.emit({ type: 'warning', message: `stopping play "${play.name ?? play.hosts}": ${why}` });
+      return 'stop';
+    }
+  }
+  return 'continue';
+};
+

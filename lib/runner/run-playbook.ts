@@ -1,0 +1,153 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { basename, join } from 'node:path';
+import pLimit from 'p-limit';
+import { createHostFacts } from '../facts/host-facts.js';
+import { findHost, groupsMagicVar, hostVars, limitHosts, loadInventory, selectHosts, type Inventory } from '../inventory/index.js';
+import { connectTransport, type ConnectOptions } from '../transport/connect.js';
+import type { Transport } from '../transport/transport.js';
+import { type RunContext } from './execute-task.js';
+import { gatherFactsTask } from './gather-facts.js';
+import { newHostRun, type Connection, type HostRun } from './host-run.js';
+import { loadPlaybook } from './load-playbook.js';
+import { announceProbes } from './announce-probes.js';
+import { runPlay } from './run-play.js';
+import type { TagFilter } from './tags.js';
+import type { EventSink, HostStats, Playbook, PlaySpec } from './types.js';
+
+export interface RunPlaybookOptions {
+  playbook: string;
+  inventories: string[];
+  limit?: string;
+  tags?: TagFilter;
+  check?: boolean;
+  diff?: boolean;
+  extraVars?: Record<string, unknown>;
+  forks?: number;
+  startAtTask?: string;
+  verbose?: number;
+  becomePassword?: string;
+  connectOptions?: ConnectOptions;
+  emit: EventSink;
+  /** replaces the transport factory (tests) */
+  connect?: (host: string, vars: Record<string, unknown>) => Promise<Transport>;
+  /** stop between tasks (Ctrl-C) */
+  signal?: AbortSignal;
+}
+
+export interface RunSummary {
+  code: number;
+  stats: Record<string, HostStats>;
+  retryFile?: string;
+}
+
+/** Exit codes as ansible-playbook returns them. */
+export const EXIT = { ok: 0, error: 1, hostFailed: 2, unreachable: 4, parserError: 4, badOptions: 5, interrupted: 99, unexpected: 250 } as const;
+
+// a delegate_to target outside the inventory is reached by its name, as Ansible does
+const varsOf = (inv: Inventory, host: string): Record<string, unknown> =>
+  findHost(inv, host) ? hostVars(inv, host) : { inventory_hostname: host };
+
+const envOf = (vars: Record<string, unknown>): Record<string, string> =>
+  Object.fromEntries(Object.entries((vars.nop_env as Record<string, unknown> | undefined) ?? {}).map(([k, v]) => [k, String(v)]));
+
+const connectionPool = (inv: Inventory, opts: RunPlaybookOptions) => {
+  const pool = new Map<string, Promise<Connection>>();
+  const open = async (host: string): Promise<Connection> => {
+    const vars = varsOf(inv, host);
+    const transport = opts.connect ? await opts.connect(host, vars) : await connectTransport(host, vars, { ...opts.connectOptions, becomePassword: opts.becomePassword });
+    return { transport, facts: createHostFacts(transport, () => ({ env: envOf(vars) })) };
+  };
+  return {
+    connect: (host: string) => {
+      const hit = pool.get(host);
+      if (hit) return hit;
+      const p = open(host);
+      pool.set(host, p);
+      p.catch(() => pool.delete(host));
+      return p;
+    },
+    closeAll: async () => {
+      const conns = await Promise.allSettled(pool.values());
+      await Promise.allSettled(conns.map((c) => (c.status === 'fulfilled' ? c.value.transport.close() : undefined)));
+    },
+  };
+};
+
+/** Ansible writes failed hosts beside the playbook; nop falls back to ~/.nop/retry when that is not writable. */
+const writeRetryFile = async (playbook: Playbook, hosts: string[]): Promise<string | undefined> => {
+  const name = `${basename(playbook.file).replace(/\.ya?ml$/, '')}.retry`;
+  for (const dir of [playbook.dir, join(homedir(), '.nop', 'retry')]) {
+    try {
+      await mkdir(dir, { recursive: true });
+      const file = join(dir, name);
+      await writeFile(file, `${hosts.join('\n')}\n`);
+      return file;
+    } catch {
+      // try the next place
+    }
+  }
+  return undefined;
+};
+
+const withFacts = (play: PlaySpec): PlaySpec =>
+  play.gather_facts ? { ...play, sections: [[gatherFactsTask(play), ...play.sections[0]], ...play.sections.slice(1)] } : play;
+
+const exitCode = (runs: HostRun[], interrupted: boolean): number => {
+  if (interrupted) return EXIT.interrupted;
+  if (runs.some((h) => h.stats.unreachable > 0)) return EXIT.unreachable;
+  if (runs.some((h) => h.stats.failed > 0)) return EXIT.hostFailed;
+  return EXIT.ok;
+};
+
+/** Load, validate, then run a playbook over an inventory. Throws SourceError/InventoryError before touching any host. */
+export const runPlaybook = async (opts: RunPlaybookOptions): Promise<RunSummary> => {
+  const playbook = await loadPlaybook(opts.playbook);
+  const inv = await loadInventory(opts.inventories, { playbookDir: playbook.dir });
+  const pool = connectionPool(inv, opts);
+  const runs = new Map<string, HostRun>();
+  const hostRun = (name: string) => runs.get(name) ?? runs.set(name, newHostRun(name, varsOf(inv, name), !opts.startAtTask)).get(name)!;
+  const run: RunContext = {
+    check: opts.check ?? false,
+    diff: opts.diff ?? false,
+    verbose: opts.verbose ?? 0,
+    extraVars: opts.extraVars ?? {},
+    tags: opts.tags ?? { only: [], skip: [] },
+    startAtTask: opts.startAtTask,
+    becomePassword: opts.becomePassword,
+    playbookDir: playbook.dir,
+    emit: opts.emit,
+    connect: pool.connect,
+    hostVars: (h) => ({ ...varsOf(inv, h), ...(runs.get(h)?.runtimeVars ?? {}) }),
+    groups: () => groupsMagicVar(inv),
+    announce: (host, tasks, pc) => announceProbes(host, tasks, run, pc),
+    aborted: () => opts.signal?.aborted ?? false,
+  };
+  opts.emit({ type: 'playbook_start', file: playbook.file, check: run.check });
+  const limit = pLimit(Math.max(1, opts.forks ?? 5));
+  try {
+    for (const play of playbook.plays) {
+      if (opts.signal?.aborted) break;
+      const matched = limitHosts(inv, selectHosts(inv, play.hosts), opts.limit);
+      const hosts = matched.map(hostRun).filter((h) => h.status === 'ok');
+      opts.emit({ type: 'play_start', name: play.name ?? play.hosts, hosts: hosts.map((h) => h.name) });
+      if (hosts.length === 0) {
+        opts.emit({ type: 'warning', message: `no hosts matched "${play.hosts}"${opts.limit ? ` with --limit ${opts.limit}` : ''}: skipping play` });
+        continue;
+      }
+      const end = await runPlay(withFacts(play), hosts, run, limit);
+      opts.emit({ type: 'play_end', name: play.name ?? play.hosts });
+      if (end === 'stop') break;
+    }
+  } finally {
+    await pool.closeAll();
+  }
+  const all = [...runs.values()];
+  const failedHosts = all.filter((h) => h.stats.failed > 0 || h.stats.unreachable > 0).map((h) => h.name);
+  const retryFile = failedHosts.length ? await writeRetryFile(playbook, failedHosts) : undefined;
+  // as Ansible's recap: only hosts that ran something
+  const stats = Object.fromEntries(all.filter((h) => Object.values(h.stats).some((n) => n > 0)).map((h) => [h.name, h.stats]));
+  opts.emit({ type: 'recap', stats, retryFile, retryCommand: retryFile ? `--limit @${retryFile}` : undefined });
+  return { code: exitCode(all, opts.signal?.aborted ?? false), stats, retryFile };
+};
+

@@ -1,0 +1,89 @@
+import type { z } from 'zod';
+import type { ModuleContext, ModuleDefinition, ModuleResult } from '../modules/module.js';
+import type { PlayInput, TaskKeywords } from './playbook-schema.js';
+
+export interface SourceRef {
+  file: string;
+  line?: number;
+}
+
+/** How a task does its work: a builtin module with (templated) args, or a role's TypeScript code. */
+export type TaskAction =
+  | { kind: 'module'; module: ModuleDefinition; args: unknown; argsFn?: undefined }
+  | { kind: 'module'; module: ModuleDefinition; args?: undefined; argsFn: (vars: Record<string, unknown>, ctx: ModuleContext) => unknown }
+  | { kind: 'code'; run: (ctx: ModuleContext, vars: Record<string, unknown>) => Promise<ModuleResult> };
+
+export interface RoleInstance {
+  name: string;
+  dir: string;
+  /** defaults.yml: lowest precedence */
+  defaults: Record<string, unknown>;
+  /** params given where the play references the role (`{role: x, vars: {...}}`) */
+  params: Record<string, unknown>;
+  schema?: z.ZodType;
+  templateDirs: string[];
+  fileDirs: string[];
+}
+
+export interface TaskSpec extends Omit<TaskKeywords, 'block' | 'rescue' | 'always' | 'args'> {
+  action?: TaskAction;
+  block?: TaskSpec[];
+  rescue?: TaskSpec[];
+  always?: TaskSpec[];
+  /** TypeScript `when` of a role task */
+  whenFn?: (vars: Record<string, unknown>, ctx: ModuleContext) => boolean;
+  role?: RoleInstance;
+  /** conditions inherited from a role reference or an enclosing block */
+  inheritedWhen?: TaskKeywords['when'][];
+  source: SourceRef;
+}
+
+export interface PlaySpec extends Omit<PlayInput, 'roles' | 'pre_tasks' | 'tasks' | 'post_tasks' | 'handlers'> {
+  /** pre_tasks, roles' tasks, tasks, post_tasks, in Ansible's order */
+  sections: TaskSpec[][];
+  handlers: TaskSpec[];
+  /** variables loaded from vars_files */
+  fileVars: Record<string, unknown>;
+  source: SourceRef;
+}
+
+export interface Playbook {
+  file: string;
+  dir: string;
+  plays: PlaySpec[];
+}
+
+export type TaskStatus = 'ok' | 'changed' | 'failed' | 'skipped' | 'unreachable';
+
+export interface HostStats {
+  ok: number;
+  changed: number;
+  unreachable: number;
+  failed: number;
+  skipped: number;
+  rescued: number;
+  ignored: number;
+}
+
+export type RunEvent =
+  | { type: 'playbook_start'; file: string; check: boolean }
+  | { type: 'play_start'; name: string; hosts: string[] }
+  | { type: 'task_start'; host: string; task: string }
+  | { type: 'task_progress'; host: string; task: string; line: string }
+  | {
+      type: 'task_result';
+      host: string;
+      task: string;
+      status: TaskStatus;
+      result: Record<string, unknown>;
+      diff?: string;
+      item?: string;
+      ignored?: boolean;
+      verbose?: boolean;
+    }
+  | { type: 'host_done'; host: string }
+  | { type: 'warning'; message: string }
+  | { type: 'play_end'; name: string }
+  | { type: 'recap'; stats: Record<string, HostStats>; retryFile?: string; retryCommand?: string };
+
+export type EventSink = (event: RunEvent) => void;

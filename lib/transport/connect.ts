@@ -1,0 +1,76 @@
+import { homedir } from 'node:os';
+import { z } from 'zod';
+import { localTransport } from './local.js';
+import { sshTransport } from './ssh.js';
+import { proxyJumpFromSshArgs } from './ssh-proxy-jump.js';
+import type { Become, Transport } from './transport.js';
+
+/** The inventory variables that decide how a host is reached (Ansible's names, plus nop_known_hosts_file). */
+export const ConnectionVarsSchema = z.object({
+  /** `smart` is Ansible's alias for ssh */
+  ansible_connection: z.enum(['local', 'ssh', 'smart']).optional(),
+  ansible_host: z.string().min(1).optional(),
+  ansible_port: z.coerce.number().int().min(1).max(65535).optional(),
+  ansible_user: z.string().min(1).optional(),
+  ansible_ssh_private_key_file: z.string().min(1).optional(),
+  ansible_ssh_common_args: z.string().optional(),
+  ansible_become_password: z.string().optional(),
+  nop_known_hosts_file: z.string().min(1).optional(),
+});
+export type ConnectionVars = z.infer<typeof ConnectionVarsSchema>;
+
+/** Run-wide connection settings; inventory variables override them per host. */
+export interface ConnectOptions {
+  acceptNewHostKeys?: boolean;
+  knownHostsPath?: string;
+  connectTimeoutMs?: number;
+  /** default timeout of every command that does not set its own */
+  commandTimeoutMs?: number;
+  /** sudo password for every become that does not carry its own */
+  becomePassword?: string;
+}
+
+const expandHome = (path: string): string => (path === '~' || path.startsWith('~/') ? homedir() + path.slice(1) : path);
+
+/** Fill a run-wide become password and command timeout into calls that do not set them. */
+const withDefaults = (transport: Transport, becomePassword: string | undefined, timeoutMs: number | undefined): Transport => {
+  if (becomePassword === undefined && timeoutMs === undefined) return transport;
+  const become = (b: Become | undefined): Become | undefined =>
+    b && b.password === undefined && becomePassword !== undefined ? { ...b, password: becomePassword } : b;
+  return {
+    ...transport,
+    exec: (script, opts = {}) =>
+      transport.exec(script, { ...opts, become: become(opts.become), timeoutMs: opts.timeoutMs ?? timeoutMs }),
+    put: (dest, content, opts = {}) => transport.put(dest, content, { ...opts, become: become(opts.become) }),
+    putFile: (dest, localPath, opts = {}) => transport.putFile(dest, localPath, { ...opts, become: become(opts.become) }),
+    get: (path, opts = {}) => transport.get(path, { ...opts, become: become(opts.become) }),
+  };
+};
+
+/**
+ * The transport for one inventory host: local for `ansible_connection: local` (and for `localhost` unless set),
+ * otherwise one SSH connection. Throws UnreachableError when the host cannot be reached.
+ */
+export const connectTransport = async (
+  hostname: string,
+  vars: Record<string, unknown>,
+  opts: ConnectOptions = {},
+): Promise<Transport> => {
+  const parsed = ConnectionVarsSchema.safeParse(vars);
+  if (!parsed.success) throw new Error(`host ${hostname}: invalid connection variables: ${z.prettifyError(parsed.error)}`);
+  const v = parsed.data;
+  const becomePassword = v.ansible_become_password ?? opts.becomePassword;
+  const connection = v.ansible_connection ?? (hostname === 'localhost' ? 'local' : 'ssh');
+  if (connection === 'local') return withDefaults(localTransport(), becomePassword, opts.commandTimeoutMs);
+  const transport = await sshTransport({
+    host: v.ansible_host ?? hostname,
+    port: v.ansible_port,
+    user: v.ansible_user,
+    privateKeyPath: v.ansible_ssh_private_key_file && expandHome(v.ansible_ssh_private_key_file),
+    proxyJump: v.ansible_ssh_common_args ? proxyJumpFromSshArgs(v.ansible_ssh_common_args) : undefined,
+    knownHostsPath: v.nop_known_hosts_file ? expandHome(v.nop_known_hosts_file) : opts.knownHostsPath,
+    acceptNewHostKeys: opts.acceptNewHostKeys,
+    connectTimeoutMs: opts.connectTimeoutMs,
+  });
+  return withDefaults(transport, becomePassword, opts.commandTimeoutMs);
+};

@@ -1,0 +1,99 @@
+import { constants } from 'node:os';
+import { shellJoin } from './shell-quote.js';
+import type { SshChannel, SshClient } from './ssh-connection.js';
+import type { ExecResult } from './transport.js';
+
+/** Exit code reported when a command is killed for exceeding its timeout (as coreutils `timeout` does). */
+export const TIMEOUT_EXIT_CODE = 124;
+
+export interface ChannelCommand {
+  script: string;
+  stdin?: string | Buffer;
+  timeoutMs?: number;
+}
+
+/** Why a channel ended without an exit status: the caller decides which error that is. */
+export class ChannelLostError extends Error {
+  constructor() {
+    super('the channel closed without an exit status');
+    this.name = 'ChannelLostError';
+  }
+}
+
+// ssh2 names signals `SIGTERM`; the protocol itself says `TERM`
+const signalExitCode = (signal: string | undefined): number => {
+  const name = signal?.startsWith('SIG') ? signal : `SIG${signal}`;
+  const number = constants.signals[name as keyof typeof constants.signals] as number | undefined;
+  return 128 + (number ?? constants.signals.SIGKILL);
+};
+
+// After the remote `timeout` has sent TERM and, 2 s later, KILL; past this the connection itself is suspect.
+const LOCAL_GRACE_MS = 5_000;
+
+/**
+ * The command line for sshd. With a timeout, coreutils `timeout` on the host signals the command's whole
+ * process group (sudo relays the TERM to a command it runs as another user), which an SSH channel close
+ * would not do: sshd keeps waiting for the command.
+ */
+const commandLine = (cmd: ChannelCommand): string => {
+  const shell = ['/bin/sh', '-c', cmd.script];
+  if (cmd.timeoutMs === undefined) return shellJoin(shell);
+  return shellJoin(['timeout', '-k', '2', `${Math.max(cmd.timeoutMs, 1) / 1000}`, ...shell]);
+};
+
+/** Gather a started command's output and outcome; settles once, on close or after the local grace period. */
+const collect = (
+  channel: SshChannel,
+  cmd: ChannelCommand,
+  resolve: (result: ExecResult) => void,
+  reject: (err: Error) => void,
+): void => {
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  let exit: { code: number | null; signal?: string } | undefined;
+  let pastDeadline = false;
+  const timers: NodeJS.Timeout[] = [];
+  // a command that finished on its own just before the deadline keeps its real result
+  const killedByTimeout = () => pastDeadline && (exit === undefined || exit.code === 124 || exit.code === 137);
+  const result = (): ExecResult => {
+    const stdout = Buffer.concat(out).toString();
+    const stderr = Buffer.concat(err).toString();
+    if (killedByTimeout())
+      return { code: TIMEOUT_EXIT_CODE, stdout, stderr: `${stderr}command timed out after ${cmd.timeoutMs} ms\n` };
+    return { code: exit?.code ?? signalExitCode(exit?.signal), stdout, stderr };
+  };
+  channel.on('data', (d: Buffer) => out.push(d));
+  channel.stderr.on('data', (d: Buffer) => err.push(d));
+  channel.on('exit', (code: number | null, signal?: string) => {
+    exit = { code, signal };
+  });
+  channel.on('error', () => undefined); // surfaced through 'close' (or the connection's own error)
+  if (cmd.timeoutMs !== undefined) {
+    timers.push(setTimeout(() => (pastDeadline = true), cmd.timeoutMs));
+    timers.push(
+      setTimeout(() => {
+        channel.close();
+        resolve(result());
+      }, cmd.timeoutMs + LOCAL_GRACE_MS),
+    );
+  }
+  channel.on('close', () => {
+    timers.forEach(clearTimeout);
+    if (!exit) return reject(new ChannelLostError());
+    resolve(result());
+  });
+  channel.end(cmd.stdin ?? '');
+};
+
+/**
+ * Run `/bin/sh -c <script>` on a new channel of `client`, feeding stdin and collecting output.
+ * sshd runs the command through the login shell; the explicit /bin/sh makes the dialect the same for every user.
+ */
+export const execOnChannel = (client: SshClient, cmd: ChannelCommand): Promise<ExecResult> =>
+  new Promise((resolve, reject) => {
+    // listeners go on synchronously: output, exit and close may arrive in the same packet batch as the channel
+    client.exec(commandLine(cmd), (openErr, channel) => {
+      if (openErr) return reject(openErr);
+      collect(channel, cmd, resolve, reject);
+    });
+  });

@@ -1,0 +1,87 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { commandModule } from '../../lib/modules/builtin/command.js';
+import { shellModule } from '../../lib/modules/builtin/shell.js';
+import { shellSplit } from '../../lib/modules/shell-split.js';
+import { makeTempDir, removeDir, runModule, snapshotDir } from './helpers.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await makeTempDir();
+});
+afterEach(() => removeDir(dir));
+
+describe('shellSplit', () => {
+  it('splits like a POSIX shell without expanding', () => {
+    expect(shellSplit(`echo 'a b' "c \\"d\\"" e\\ f $HOME |`)).toEqual(['echo', 'a b', 'c "d"', 'e f', '$HOME', '|']);
+    expect(() => shellSplit(`echo 'open`)).toThrow(/unterminated/);
+  });
+});
+
+describe('command', () => {
+  it('runs argv without a shell and returns Ansible values', async () => {
+    const res = await runModule(commandModule, { cmd: 'printf "%s|%s\\n" one "$HOME"' });
+    expect(res).toMatchObject({ changed: true, rc: 0, stdout: 'one|$HOME', stdout_lines: ['one|$HOME'], stderr: '' });
+    expect(res.cmd).toEqual(['printf', '%s|%s\\n', 'one', '$HOME']);
+  });
+
+  it('fails on a non-zero rc, keeping the output', async () => {
+    const res = await runModule(commandModule, { argv: ['sh', '-c', 'echo oops >&2; exit 3'] });
+    expect(res).toMatchObject({ failed: true, rc: 3, stderr: 'oops', msg: 'non-zero return code' });
+  });
+
+  it('is idempotent through creates, relative to chdir', async () => {
+    const args = { cmd: 'touch done', chdir: dir, creates: 'done' };
+    expect((await runModule(commandModule, args)).changed).toBe(true);
+    const second = await runModule(commandModule, args);
+    expect(second).toMatchObject({ changed: false, rc: 0, msg: "Did not run command since 'done' exists" });
+  });
+
+  it('runs only while removes exists', async () => {
+    await writeFile(join(dir, 'lock'), '');
+    const args = { argv: ['rm', join(dir, 'lock')], removes: join(dir, 'lock') };
+    expect((await runModule(commandModule, args)).changed).toBe(true);
+    expect((await runModule(commandModule, args)).changed).toBe(false);
+  });
+
+  it('passes stdin with a trailing newline', async () => {
+    expect((await runModule(commandModule, { cmd: 'cat', stdin: 'secret' })).stdout).toBe('secret');
+    expect((await runModule(commandModule, { cmd: 'wc -c', stdin: 'abc', stdin_add_newline: false })).stdout.trim()).toBe('3');
+  });
+
+  it('check mode: skipped without creates/removes, changed when they would let it run; nothing runs', async () => {
+    const before = await snapshotDir(dir);
+    const plain = await runModule(commandModule, { cmd: `touch ${join(dir, 'x')}` }, { check: true });
+    expect(plain).toMatchObject({ skipped: true, changed: false });
+    const decided = await runModule(commandModule, { cmd: `touch ${join(dir, 'x')}`, creates: join(dir, 'x') }, { check: true });
+    expect(decided).toMatchObject({ changed: true, msg: 'Command would have run if not in check mode' });
+    expect(await snapshotDir(dir)).toEqual(before);
+  });
+
+  it('needs cmd or argv', () => {
+    expect(() => commandModule.args.parse({ chdir: '/' })).toThrow(/exactly one/);
+    expect(commandModule.freeForm).toBe('cmd');
+  });
+});
+
+describe('shell', () => {
+  it('runs through sh with pipes and the task environment', async () => {
+    const res = await runModule(shellModule, { cmd: 'echo "$GREETING" | tr a-z A-Z; echo second' }, { env: { GREETING: 'hello' } });
+    expect(res).toMatchObject({ changed: true, rc: 0, stdout: 'HELLO\nsecond', stdout_lines: ['HELLO', 'second'], cmd: 'echo "$GREETING" | tr a-z A-Z; echo second' });
+  });
+
+  it('uses another executable when asked', async () => {
+    const res = await runModule(shellModule, { cmd: 'set -o pipefail; false | true', executable: '/bin/bash' });
+    expect(res).toMatchObject({ failed: true, rc: 1 });
+  });
+
+  it('creates makes it idempotent; check mode runs nothing', async () => {
+    const marker = join(dir, 'm');
+    const before = await snapshotDir(dir);
+    expect((await runModule(shellModule, { cmd: `echo x > ${marker}`, creates: marker }, { check: true })).changed).toBe(true);
+    expect(await snapshotDir(dir)).toEqual(before);
+    expect((await runModule(shellModule, { cmd: `echo x > ${marker}`, creates: marker })).changed).toBe(true);
+    expect((await runModule(shellModule, { cmd: `echo x > ${marker}`, creates: marker })).changed).toBe(false);
+  });
+});

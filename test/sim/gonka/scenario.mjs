@@ -1,0 +1,46 @@
+// The test-facing knobs of the simulated network, kept in <state-dir>/gonka-scenario.json.
+// Daemons re-read it on change; every process derives the network height from the same anchor.
+import { readJson, writeJson } from './json-file.mjs';
+import { scenarioFile } from './sim-paths.mjs';
+
+export const DEFAULT_SCENARIO = Object.freeze({
+  blocksPerSecond: 2,
+  networkHeight: 1_000_000,
+  anchoredAt: 0,
+  syncBlocksPerSecond: 500,
+  snapshotLagBlocks: 2000,
+  modelLoadSeconds: 2,
+  failedNodes: {},
+  epoch: { length: 17280, shift: 0, pocGenerationBlocks: 60, windDownBlocks: 3, pocValidationDelayBlocks: 2, pocValidationEndBlocks: 85 },
+  upgrade: null,
+  jailed: false,
+  registrationRefused: null,
+  pocFailed: false,
+  apiVersionSupportsPut: null,
+});
+
+export function readScenario(stateDir) {
+  const stored = readJson(scenarioFile(stateDir), {});
+  const anchoredAt = stored.anchoredAt ?? Date.now();
+  return { ...DEFAULT_SCENARIO, ...stored, anchoredAt, epoch: { ...DEFAULT_SCENARIO.epoch, ...(stored.epoch ?? {}) } };
+}
+
+// Re-anchoring keeps the network height continuous when only other knobs change.
+export function writeScenario(stateDir, patch) {
+  const current = readScenario(stateDir);
+  const now = Date.now();
+  const next = {
+    ...current,
+    ...patch,
+    epoch: { ...current.epoch, ...(patch.epoch ?? {}) },
+    networkHeight: patch.networkHeight ?? networkHeightAt(current, now),
+    anchoredAt: now,
+  };
+  writeJson(scenarioFile(stateDir), next);
+  return next;
+}
+
+export function networkHeightAt(scenario, now = Date.now()) {
+  const elapsed = Math.max(0, now - scenario.anchoredAt) / 1000;
+  return scenario.networkHeight + Math.floor(elapsed * scenario.blocksPerSecond);
+}

@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+// mokutil --sb-state
+import { exit, out } from './lib/io.mjs';
+import { readState } from './lib/state.mjs';
+
+const args = process.argv.slice(2);
+if (!args.includes('--sb-state')) exit(1, 'mokutil: only --sb-state is simulated');
+out(readState().profile.secure_boot ? 'SecureBoot enabled' : 'SecureBoot disabled');
