@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { InventoryError } from '../inventory/errors.js';
-import { EXIT } from '../runner/run-playbook.js';
+import { EXIT } from '../runner/exit-codes.js';
 import { RunError } from '../runner/run-error.js';
 import { SourceError } from '../runner/source.js';
 import { OptionError } from './extra-vars.js';
@@ -64,6 +64,17 @@ const program = (): Command => {
       cmd.setOptionValue('exitCode', await inventoryCommand(opts));
     });
 
+  cmd
+    .command('versions')
+    .description('the pinned Gonka image versions (data/versions.yml)')
+    .option('--json', 'as JSON')
+    .option('--refresh', 'move the release components to the latest gonka-ai/gonka release')
+    .option('--source <url>', 'releases endpoint (default: the GitHub API, releases/latest)')
+    .action(async (opts) => {
+      const { versionsCommand } = await import('./versions-command.js');
+      cmd.setOptionValue('exitCode', await versionsCommand(opts));
+    });
+
   return cmd;
 };
 
@@ -80,7 +91,8 @@ const report = (e: unknown): number => {
     process.stderr.write(`ERROR! ${e.message}\n`);
     return EXIT.parserError;
   }
-  if (e instanceof RunError) {
+  // named, not imported: the versions command is loaded only when it runs
+  if (e instanceof RunError || (e instanceof Error && e.name === 'ReleaseSourceError')) {
     process.stderr.write(`ERROR! ${e.message}\n`);
     return EXIT.error;
   }

@@ -1,7 +1,8 @@
 import { jsonReporter } from '../report/json-reporter.js';
 import { liveReporter, type Reporter } from '../report/live-reporter.js';
 import { plainReporter } from '../report/plain-reporter.js';
-import { EXIT, runPlaybook } from '../runner/run-playbook.js';
+import { EXIT } from '../runner/exit-codes.js';
+import { runPlaybook } from '../runner/run-playbook.js';
 import { mergeExtraVars } from './extra-vars.js';
 import { readSecret } from './read-secret.js';
 

@@ -70,6 +70,9 @@ export const createHostFacts = (transport: Transport, execOpts: () => ExecOption
       return contents.get(path) ?? null;
     },
     prefetch,
+    expect: (probes) => {
+      expected = [...probes];
+    },
     // a changed directory may have changed everything below it
     invalidate: (path) => {
       const below = path === '/' ? '/' : `${path.replace(/\/$/, '')}/`;

@@ -1,5 +1,6 @@
 import { dirname } from 'node:path';
 import { isIpAddress } from './address.js';
+import { InventoryError } from './errors.js';
 import { groupHosts, hostGroupNames, sortGroups } from './group-tree.js';
 import { implicitLocalhost, isLocalhostName } from './localhost.js';
 import { ALL, type Inventory, type InventoryHost, type Vars, type VarsFiles } from './model.js';
@@ -47,7 +48,7 @@ const magicVars = (inv: Inventory, host: InventoryHost): Vars => ({
  */
 export const hostVars = (inv: Inventory, name: string): Vars => {
   const host = findHost(inv, name);
-  if (!host) throw new Error(`host '${name}' is not in the inventory`);
+  if (!host) throw new InventoryError(`host '${name}' is not in the inventory`);
   const groups = sortGroups(
     inv,
     hostGroupNames(inv, host.name).filter((g) => g !== ALL),

@@ -1,6 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
 import { parseAddress } from './address.js';
+import { InventoryError } from './errors.js';
 import { parseIniInventory } from './ini.js';
 import { LOCALHOST_NAMES } from './localhost.js';
 import { addHost, createInventory, reconcile, setHostVar, UNGROUPED, type Inventory } from './model.js';
@@ -27,13 +28,21 @@ const parseYamlFile = (inv: Inventory, file: string, text: string): void => pars
 /** No telling extension: YAML when the text is a YAML mapping, INI otherwise (Ansible tries its yaml plugin, then ini). */
 const parseUntyped = (inv: Inventory, file: string, text: string): void => {
   let yamlData: unknown;
+  let yamlError: InventoryError | undefined;
   try {
     yamlData = parseYamlSource(file, text).data;
-  } catch {
-    yamlData = undefined;
+  } catch (e) {
+    if (!(e instanceof InventoryError)) throw e;
+    yamlError = e;
   }
-  if (yamlData !== null && typeof yamlData === 'object' && !Array.isArray(yamlData)) parseYamlFile(inv, file, text);
-  else parseIniInventory(inv, file, text);
+  if (yamlData !== null && typeof yamlData === 'object' && !Array.isArray(yamlData)) return parseYamlFile(inv, file, text);
+  try {
+    parseIniInventory(inv, file, text);
+  } catch (e) {
+    // a broken YAML file would otherwise be reported only as a puzzling INI error
+    if (!(e instanceof InventoryError) || !yamlError) throw e;
+    throw new InventoryError(`${e.reason} (read as INI; as YAML it fails at line ${yamlError.at?.line}: ${yamlError.reason})`, e.at);
+  }
 };
 
 const parseFile = async (inv: Inventory, file: string): Promise<void> => {
@@ -42,6 +51,11 @@ const parseFile = async (inv: Inventory, file: string): Promise<void> => {
   if (YAML_EXTENSIONS.includes(ext)) parseYamlFile(inv, file, text);
   else if (ext === '.ini') parseIniInventory(inv, file, text);
   else parseUntyped(inv, file, text);
+};
+
+const isInventoryFileName = (name: string): boolean => {
+  const ext = extname(name).toLowerCase();
+  return ext === '' || ext === '.ini' || YAML_EXTENSIONS.includes(ext);
 };
 
 const isIgnored = (name: string): boolean =>
@@ -53,7 +67,7 @@ const parseDirectory = async (inv: Inventory, dir: string): Promise<void> => {
     const path = join(dir, name);
     const s = await statOf(path);
     if (s?.isDirectory()) await parseDirectory(inv, path);
-    else if (s?.isFile() && (extname(name) === '' || YAML_EXTENSIONS.includes(extname(name)) || extname(name) === '.ini')) await parseFile(inv, path);
+    else if (s?.isFile() && isInventoryFileName(name)) await parseFile(inv, path);
     else inv.warnings.push(`Unable to parse ${path} as an inventory source (not .yml, .yaml, .json, .ini or extensionless)`);
   }
 };

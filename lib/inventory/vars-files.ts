@@ -2,6 +2,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { InventoryError } from './errors.js';
 import type { Vars, VarsFiles } from './model.js';
+import { inventoryVarsSchema } from './yaml-schema.js';
 import { parseYamlSource } from './yaml-source.js';
 
 // Ansible's host_group_vars plugin: group_vars/<group> and host_vars/<host> beside an inventory
@@ -48,10 +49,9 @@ const findVarsFiles = async (base: string, name: string): Promise<string[]> => {
 export const loadVarsFile = async (file: string): Promise<Vars> => {
   const src = parseYamlSource(file, await readFile(file, 'utf8'));
   if (src.data === null || src.data === undefined) return {};
-  if (typeof src.data !== 'object' || Array.isArray(src.data)) {
-    throw new InventoryError('must be stored as a dictionary/hash (a mapping of variable names to values)', src.locate([]));
-  }
-  return src.data as Vars;
+  const parsed = inventoryVarsSchema.safeParse(src.data);
+  if (!parsed.success) throw new InventoryError('must be stored as a dictionary/hash (a mapping of variable names to values)', src.locate([]));
+  return parsed.data;
 };
 
 const mergedVars = async (base: string, name: string): Promise<Vars | undefined> => {

@@ -37,5 +37,3 @@ export const inventoryGroupSchema: z.ZodType<InventoryGroupDoc> = z.lazy(() =>
 export const yamlInventorySchema = z.record(z.string(), inventoryGroupSchema.nullable(), {
   error: 'a YAML inventory must be a mapping of group names (usually just `all`) to groups',
 });
-
-export type YamlInventoryDoc = z.infer<typeof yamlInventorySchema>;

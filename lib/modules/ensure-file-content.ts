@@ -5,7 +5,7 @@ import { backupFile } from './backup-file.js';
 import type { ContentSource } from './content-source.js';
 import { MAX_DIFF_BYTES, contentSummary, diffText } from './diff-text.js';
 import { execChecked } from './exec-checked.js';
-import { attributeCommands, describeAttributes, mergeAttributes, type FileAttributes } from './file-attributes.js';
+import { attributeCommands, describeAttributes, mergeAttributes, namedAttributes, type FileAttributes } from './file-attributes.js';
 import type { FileDiff, ModuleContext, ModuleResult } from './module.js';
 
 /** A regular file a module wants at a path: its content and, optionally, its attributes. */
@@ -24,13 +24,6 @@ const beforeText = async (ctx: ModuleContext, state: FileState): Promise<string>
   if ((state.size ?? 0) > MAX_DIFF_BYTES) return contentSummary(state.size ?? 0, state.sha256 ?? '');
   return diffText(await ctx.facts.content(state.path));
 };
-
-// only the attributes the task names are compared, so only those are shown
-const namedAttributes = (a: FileAttributes, want: FileAttributes): FileAttributes => ({
-  mode: want.mode === undefined ? undefined : a.mode,
-  owner: want.owner === undefined ? undefined : a.owner,
-  group: want.group === undefined ? undefined : a.group,
-});
 
 const planDiff = async (ctx: ModuleContext, before: FileState, want: WantedFile, contentChanged: boolean): Promise<FileDiff> => {
   if (want.secret) return { path: want.path, before: '', after: '', redact: true };

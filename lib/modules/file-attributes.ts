@@ -51,3 +51,10 @@ export const mergeAttributes = (state: FileState, want: FileAttributes): FileAtt
   owner: want.owner ?? state.owner,
   group: want.group ?? state.group,
 });
+
+/** Only the attributes a task names: the ones it compares, so the only ones its diff shows. */
+export const namedAttributes = (a: FileAttributes, want: FileAttributes): FileAttributes => ({
+  mode: want.mode === undefined ? undefined : a.mode,
+  owner: want.owner === undefined ? undefined : a.owner,
+  group: want.group === undefined ? undefined : a.group,
+});

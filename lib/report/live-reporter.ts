@@ -6,6 +6,8 @@ import { banner, formatRecap } from './recap.js';
 interface HostRow {
   task?: ListrTaskWrapper<unknown, never, never>;
   done: () => void;
+  /** the host finished before listr started its row */
+  finished?: boolean;
   failed?: string;
   counts: { changed: number; ok: number };
 }
@@ -45,6 +47,7 @@ export const liveReporter = (write: (s: string) => void, verbose = 0): Reporter 
               }
             };
             rows.set(host, row);
+            if (row.finished) row.done();
           }),
       })),
       { concurrent: true, exitOnError: false },
@@ -83,8 +86,11 @@ export const liveReporter = (write: (s: string) => void, verbose = 0): Reporter 
         if (e.diff || e.status === 'failed' || e.status === 'unreachable' || verbose > 0) held.push(e);
         return;
       }
-      case 'host_done':
-        return row(e.host).done();
+      case 'host_done': {
+        const r = row(e.host);
+        r.finished = true;
+        return r.done();
+      }
       case 'play_end':
       case 'warning':
         held.push(e);

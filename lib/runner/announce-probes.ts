@@ -24,10 +24,7 @@ export const announceProbes = async (host: HostRun, tasks: readonly TaskSpec[], 
     .filter((t) => isSelected(t, run) && !t.delegate_to)
     .flatMap((t) => probesOf(t, host, run, pc));
   if (probes.length === 0) return;
-  try {
-    const conn = await run.connect(host.name);
-    conn.facts.expect(probes);
-  } catch {
-    // an unreachable host is reported by its first task
-  }
+  const conn = await run.connect(host.name).catch(() => undefined);
+  // an unreachable host is reported by its first task
+  conn?.facts.expect(probes);
 };

@@ -7,7 +7,7 @@ import type { ModuleContext, ModuleDefinition, ModuleResult } from '../modules/m
 import { renderValue } from '../template/render.js';
 import type { Become } from '../transport/transport.js';
 import { UnreachableError } from '../transport/transport.js';
-import { condition } from './expression.js';
+import { condition } from '../template/expression.js';
 import type { Connection, HostRun } from './host-run.js';
 import { lazyVars, materialize } from './lazy-vars.js';
 import { packageRoot } from './paths.js';

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { lookupModule } from '../modules/registry.js';
 import type { ModuleDefinition } from '../modules/module.js';
-import { checkExpression } from './expression.js';
+import { checkExpression } from '../template/expression.js';
 import { TASK_KEYWORDS, taskKeywordsSchema, type TaskKeywords } from './playbook-schema.js';
 import { validate, type PathPart, type YamlSource } from './source.js';
 import type { TaskSpec } from './types.js';

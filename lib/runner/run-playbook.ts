@@ -7,6 +7,7 @@ import { findHost, groupsMagicVar, hostVars, limitHosts, loadInventory, selectHo
 import { connectTransport, type ConnectOptions } from '../transport/connect.js';
 import type { Transport } from '../transport/transport.js';
 import { type RunContext } from './execute-task.js';
+import { EXIT } from './exit-codes.js';
 import { gatherFactsTask } from './gather-facts.js';
 import { newHostRun, type Connection, type HostRun } from './host-run.js';
 import { loadPlaybook } from './load-playbook.js';
@@ -41,8 +42,6 @@ export interface RunSummary {
   retryFile?: string;
 }
 
-/** Exit codes as ansible-playbook returns them. */
-export const EXIT = { ok: 0, error: 1, hostFailed: 2, unreachable: 4, parserError: 4, badOptions: 5, interrupted: 99, unexpected: 250 } as const;
 
 // a delegate_to target outside the inventory is reached by its name, as Ansible does
 const varsOf = (inv: Inventory, host: string): Record<string, unknown> =>

@@ -1,5 +1,5 @@
 import Handlebars from 'handlebars';
-import { evaluate, ExpressionError } from '../runner/expression.js';
+import { evaluate, ExpressionError } from './expression.js';
 
 /** A template referenced a variable that is not defined: names it, as Ansible does. */
 export class UndefinedVariableError extends Error {

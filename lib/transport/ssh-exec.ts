@@ -27,6 +27,11 @@ const signalExitCode = (signal: string | undefined): number => {
   return 128 + (number ?? constants.signals.SIGKILL);
 };
 
+// sshd frees a session slot (MaxSessions) only after reaping its command, a moment after the channel closed
+const OPEN_ATTEMPTS = 6;
+const OPEN_RETRY_MS = 25;
+const isSessionLimit = (err: Error): boolean => /open failed/i.test(err.message);
+
 // After the remote `timeout` has sent TERM and, 2 s later, KILL; past this the connection itself is suspect.
 const LOCAL_GRACE_MS = 5_000;
 
@@ -91,9 +96,12 @@ const collect = (
  */
 export const execOnChannel = (client: SshClient, cmd: ChannelCommand): Promise<ExecResult> =>
   new Promise((resolve, reject) => {
-    // listeners go on synchronously: output, exit and close may arrive in the same packet batch as the channel
-    client.exec(commandLine(cmd), (openErr, channel) => {
-      if (openErr) return reject(openErr);
-      collect(channel, cmd, resolve, reject);
-    });
+    const open = (attempt: number) =>
+      // listeners go on synchronously: output, exit and close may arrive in the same packet batch as the channel
+      client.exec(commandLine(cmd), (openErr, channel) => {
+        if (!openErr) return collect(channel, cmd, resolve, reject);
+        if (!isSessionLimit(openErr) || attempt >= OPEN_ATTEMPTS) return reject(openErr);
+        setTimeout(() => open(attempt + 1), OPEN_RETRY_MS * attempt);
+      });
+    open(1);
   });

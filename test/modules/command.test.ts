@@ -47,7 +47,7 @@ describe('command', () => {
 
   it('passes stdin with a trailing newline', async () => {
     expect((await runModule(commandModule, { cmd: 'cat', stdin: 'secret' })).stdout).toBe('secret');
-    expect((await runModule(commandModule, { cmd: 'wc -c', stdin: 'abc', stdin_add_newline: false })).stdout.trim()).toBe('3');
+    expect(String((await runModule(commandModule, { cmd: 'wc -c', stdin: 'abc', stdin_add_newline: false })).stdout).trim()).toBe('3');
   });
 
   it('check mode: skipped without creates/removes, changed when they would let it run; nothing runs', async () => {

@@ -18,9 +18,7 @@ beforeAll(async () => {
   asNoptest = await login(TEST_USERS.passwordless);
   asNoppass = await login(TEST_USERS.withPassword);
   rootDir = `${host.workDir}/root-only`;
-  const root = await login('root');
-  await root.exec(`mkdir -m 700 ${rootDir}`);
-  await root.close();
+  await asNoptest.exec(`mkdir -m 700 ${rootDir}`, { become: { user: 'root' } });
 });
 
 afterAll(async () => {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sshTransport } from '../../lib/transport/ssh.js';
 import type { Transport } from '../../lib/transport/transport.js';
-import { startSshdHosts, type SshdFleet, type SshdHost } from '../helpers/sshd.js';
+import { startSshdHosts, TEST_USERS, type SshdFleet, type SshdHost } from '../helpers/sshd.js';
 
 let fleet: SshdFleet;
 let host: SshdHost;
@@ -21,7 +21,8 @@ beforeAll(async () => {
   t = await sshTransport({
     host: host.address,
     port: host.port,
-    user: 'root',
+    // not root: a login shell that is bash would source root's ~/.bashrc on every command
+    user: TEST_USERS.passwordless,
     privateKeyPath: fleet.clientKey,
     knownHostsPath: fleet.knownHostsPath,
   });
@@ -92,8 +93,10 @@ describe('ssh put/get', () => {
 
   it('defaults to 0644 and applies owner and group', async () => {
     const dest = remote('owned.txt');
-    await t.put(dest, 'x', { owner: 'noptest', group: 'noptest' });
+    await t.put(dest, 'x');
     expect((await t.exec(`stat -c '%a %U %G' ${dest}`)).stdout.trim()).toBe('644 noptest noptest');
+    await t.put(dest, 'y', { owner: 'noppass', group: 'noppass', become: { user: 'root' } });
+    expect((await t.exec(`stat -c '%a %U %G' ${dest}`)).stdout.trim()).toBe('644 noppass noppass');
   });
 
   it('fails clearly and leaves no temp file when the directory does not exist', async () => {

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sshTransport, type SshTransportOptions } from '../../lib/transport/ssh.js';
 import { UnreachableError } from '../../lib/transport/transport.js';
-import { startSshdHosts, type SshdFleet, type SshdHost } from '../helpers/sshd.js';
+import { startSshdHosts, TEST_USERS, type SshdFleet, type SshdHost } from '../helpers/sshd.js';
 
 let fleet: SshdFleet;
 let host: SshdHost;
@@ -27,7 +27,7 @@ afterAll(async () => {
 const options = (knownHostsPath: string, extra: Partial<SshTransportOptions> = {}): SshTransportOptions => ({
   host: host.address,
   port: host.port,
-  user: 'root',
+  user: TEST_USERS.passwordless,
   privateKeyPath: fleet.clientKey,
   knownHostsPath,
   ...extra,
@@ -127,6 +127,6 @@ describe('unreachable hosts', () => {
     await promisify(execFile)('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', '', '-f', stranger]);
     const err = await refusal(options(fleet.knownHostsPath, { privateKeyPath: stranger }));
     expect(err.message).toMatch(/authentication failed/);
-    expect(err.message).toContain(`root@${host.address}:${host.port}`);
+    expect(err.message).toContain(`noptest@${host.address}:${host.port}`);
   });
 });

@@ -24,6 +24,7 @@ afterAll(async () => {
   await fleet?.stopAll();
 });
 
+// jump hosts only forward TCP, so logging into them as root runs no shell
 const hop = (i: number) => `root@${fleet.hosts[i].address}:${fleet.hosts[i].port}`;
 
 describe('ProxyJump', () => {
@@ -33,7 +34,7 @@ describe('ProxyJump', () => {
       await sshTransport({
         host: h2.address,
         port: h2.port,
-        user: 'root',
+        user: 'noptest',
         proxyJump: hop(0),
         privateKeyPath: fleet.clientKey,
         knownHostsPath: fleet.knownHostsPath,
@@ -69,7 +70,7 @@ describe('ProxyJump', () => {
     const err = await sshTransport({
       host: h2.address,
       port: h2.port,
-      user: 'root',
+      user: 'noptest',
       proxyJump: hop(0),
       privateKeyPath: fleet.clientKey,
       knownHostsPath: withoutJump,
@@ -124,8 +125,8 @@ describe('~/.ssh/config', () => {
 
   it('lets explicit options win over the config', async () => {
     const [h1, , h3] = fleet.hosts;
-    const t = keep(await sshTransport({ host: 'gpu-one', user: 'root', proxyJump: hop(2) }));
-    expect((await t.exec('id -un')).stdout).toBe('root\n');
+    const t = keep(await sshTransport({ host: 'gpu-one', user: 'noppass', proxyJump: hop(2) }));
+    expect((await t.exec('id -un')).stdout).toBe('noppass\n');
     await h1.stop();
     expect((await t.exec('echo still here')).stdout).toBe('still here\n');
     await h3.stop();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { condition } from '../../runner/expression.js';
+import { condition } from '../../template/expression.js';
 import { boolArg } from '../arg-types.js';
 import { defineModule } from '../module.js';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ExpressionError, evaluate } from '../../runner/expression.js';
+import { ExpressionError, evaluate } from '../../template/expression.js';
 import { defineModule } from '../module.js';
 
 const debugArgs = z

@@ -3,7 +3,7 @@ import type { FileState } from '../../facts/file-state.js';
 import { shellJoin } from '../../transport/shell-quote.js';
 import { boolArg, formatMode } from '../arg-types.js';
 import { execChecked } from '../exec-checked.js';
-import { attributeCommands, describeAttributes, fileAttributeArgs, mergeAttributes, type FileAttributes } from '../file-attributes.js';
+import { attributeCommands, describeAttributes, fileAttributeArgs, mergeAttributes, namedAttributes, type FileAttributes } from '../file-attributes.js';
 import { defineModule, type ModuleContext, type ModuleResult } from '../module.js';
 
 const fileArgs = z
@@ -74,19 +74,13 @@ const plan = (state: FileState, a: FileArgs): Plan => {
 const describe = (state: string, src: string | undefined, attrs: FileAttributes): string =>
   `state: ${state}\n${src !== undefined ? `src: ${src}\n` : ''}${describeAttributes(attrs)}`;
 
-const named = (attrs: FileAttributes, a: FileArgs): FileAttributes => ({
-  mode: a.mode === undefined ? undefined : attrs.mode,
-  owner: a.owner === undefined ? undefined : attrs.owner,
-  group: a.group === undefined ? undefined : attrs.group,
-});
-
 const diffOf = (state: FileState, a: FileArgs, p: Plan) => {
   const beforeState = state.exists ? (state.type ?? 'other') : 'absent';
   const afterState = p.type === 'touch' ? 'file' : p.type;
-  const after = p.type === 'absent' ? {} : named(mergeAttributes(state, a), a);
+  const after = p.type === 'absent' ? {} : namedAttributes(mergeAttributes(state, a), a);
   return {
     path: a.path,
-    before: describe(beforeState, state.linkTarget, named(state, a)),
+    before: describe(beforeState, state.linkTarget, namedAttributes(state, a)),
     after: describe(afterState, p.type === 'link' ? a.src : undefined, after),
   };
 };

@@ -39,8 +39,10 @@ part="$dest.part"
 fetch() { printf '%s\\n' "$cfg" | curl -K - -fsSL --retry 3 --connect-timeout "$t" --speed-limit 1 --speed-time "$t" "$@" -o "$part"; }
 if [ -n "$want" ]; then fetch -C -; else rm -f -- "$part"; fetch; fi
 rc=$?
-# 33: the server cannot resume this part, start over
-if [ $rc -eq 33 ]; then rm -f -- "$part"; fetch; rc=$?; fi
+# a refused resume: 33 (no range support) or 22 (often 416: the part is already whole, or stale)
+if [ -n "$want" ] && { [ $rc -eq 33 ] || [ $rc -eq 22 ]; } && [ -f "$part" ]; then
+  if [ "$(sha256sum -- "$part" | cut -d' ' -f1)" = "$want" ]; then rc=0; else rm -f -- "$part"; fetch; rc=$?; fi
+fi
 if [ $rc -ne 0 ]; then echo "curl exit $rc" >&2; exit ${EXIT_DOWNLOAD}; fi
 got=$(sha256sum -- "$part" | cut -d' ' -f1)
 if [ -n "$want" ] && [ "$got" != "$want" ]; then rm -f -- "$part"; echo "$got"; exit ${EXIT_CHECKSUM}; fi

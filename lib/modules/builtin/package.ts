@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { shellJoin } from '../../transport/shell-quote.js';
 import { boolArg, listArg } from '../arg-types.js';
-import type { FileDiff, ModuleContext, ModuleResult } from '../module.js';
-import { defineModule } from '../module.js';
+import { defineModule, type FileDiff, type ModuleContext, type ModuleResult } from '../module.js';
 
 const packageArgs = z
   .strictObject({

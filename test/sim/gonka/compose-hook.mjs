@@ -42,8 +42,8 @@ function parseArgs(argv) {
 }
 
 function context(opts) {
-  const stateDir = opts['state-dir'];
-  if (!stateDir) throw new Error('--state-dir is required');
+  if (!opts['state-dir']) throw new Error('--state-dir is required');
+  const stateDir = path.resolve(opts['state-dir']);
   const projectRoot = path.resolve(opts['project-dir'] ?? process.cwd());
   const files = opts.files.length > 0 ? opts.files : ['docker-compose.yml'];
   const project = loadProject({ projectDir: projectRoot, files, envFile: opts['env-file'], projectName: opts['project-name'] ?? opts.p });

@@ -4,9 +4,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { readJson, writeJson } from './json-file.mjs';
-import { projectFile, runtimeFile, pidFile, serviceLogFile } from './sim-paths.mjs';
+import { projectFile, runtimeFile, pidFile, serviceLogFile, scenarioFile } from './sim-paths.mjs';
 import { readScenario } from './scenario.mjs';
-import { scenarioFile } from './sim-paths.mjs';
 import { startTmkms } from './services/tmkms.mjs';
 import { startNode } from './services/node.mjs';
 import { startApi } from './services/api.mjs';
@@ -116,12 +115,12 @@ function writeRuntime(generation = appliedGeneration) {
   writeJson(runtimeFile(dir), { pid: process.pid, appliedGeneration, services });
 }
 
+// Applies, ticks and shutdown run one at a time so a reload never races a tick.
 const schedule = (work) => {
   applying = applying.then(work).catch((err) => console.error(err));
-  return applying;
 };
 
-let lastTicks = {};
+const lastTicks = {};
 function tick() {
   refreshScenario();
   const now = Date.now();

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { chmod, mkdir, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import YAML from 'yaml';
+import { upstreamVersion } from '../../../lib/gpu/compare-versions.js';
 import { APT_CATALOG, SHIMS_DIR } from './paths.js';
 import { loadProfile, ProfileSchema, type Profile, type ProfileInput } from './profile.js';
 
@@ -33,8 +34,6 @@ interface CatalogEntry {
 
 const DRIVER_PACKAGE = /^nvidia-driver-\d+(-server|-open|-server-open)?$/;
 
-const upstream = (v: string): string => v.replace(/^\d+:/, '').replace(/-[^-]*$/, '');
-
 const catalogFor = async (profile: Profile): Promise<Record<string, CatalogEntry>> => {
   const catalog = YAML.parse(await readFile(APT_CATALOG, 'utf8')) as Record<string, CatalogEntry>;
   const kernel = profile.os.kernel;
@@ -58,7 +57,7 @@ const initialState = (profile: Profile, catalog: Record<string, CatalogEntry>) =
   }
   Object.assign(services, profile.services);
   const driverPkg = Object.keys(packages).find((n) => DRIVER_PACKAGE.test(n));
-  const user = driverPkg ? upstream(packages[driverPkg].version) : null;
+  const user = driverPkg ? upstreamVersion(packages[driverPkg].version) : null;
   const onDisk = user && packages[`linux-headers-${profile.os.kernel}`] ? user : null;
   const loadable = !profile.secure_boot || profile.mok_enrolled;
   return {

@@ -5,15 +5,17 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { abort, err, exit, main, notInstalled, out, table } from './lib/io.mjs';
-import { loadProject } from './lib/compose.mjs';
-import { findContainer, findImage, gpuError, imageRef, inspectObject, newId, portsText, psObject, pullImage, statusText } from './lib/docker-state.mjs';
+import { loadProject, parsePort } from './lib/compose.mjs';
+import { findContainer, findImage, gpuError, imageRef, inspectObject, newId, psObject, pullImage } from './lib/docker-state.mjs';
 import { renderGoTemplate } from './lib/gotemplate.mjs';
 import { listGpus, queryGpu, summary } from './lib/nvsmi.mjs';
 import { dockerStateDir, readState, simRoot, withState } from './lib/state.mjs';
 
 const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
-const HOOK = join(REPO, 'test/sim/gonka/compose-hook.mjs');
+// NOP_SIM_COMPOSE_HOOK replaces the Gonka simulator's hook (tests of this shim alone; empty disables it)
+const HOOK = process.env.NOP_SIM_COMPOSE_HOOK ?? join(REPO, 'test/sim/gonka/compose-hook.mjs');
 const GONKA_BIN = join(REPO, 'test/sim/gonka/bin');
+const hasHook = () => HOOK !== '' && existsSync(HOOK);
 const SERVER_VERSION = '27.5.1';
 const COMPOSE_VERSION = 'v2.32.4';
 
@@ -75,9 +77,8 @@ const runInside = (state, c, command, stdinMode) => {
         ...process.env,
         ...c.env,
         NOP_SIM_STATE_DIR: dockerStateDir(root),
-        NOP_SIM_CONTAINER: c.name,
-        NOP_SIM_SERVICE: c.labels['com.docker.compose.service'] ?? '',
-        NOP_SIM_VOLUMES: JSON.stringify(Object.fromEntries(c.volumes.filter((v) => v.host).map((v) => [v.container, v.host]))),
+        // the Gonka simulator's CLI keeps its keyring in the host directory mounted at /root/.inference
+        INFERENCED_SIM_HOME: c.volumes.find((v) => v.container === '/root/.inference')?.host ?? '',
       },
     });
     return { code: res.status ?? 1, stdout: res.stdout.toString(), stderr: res.stderr.toString() };
@@ -125,15 +126,6 @@ const newContainer = (spec) => ({
 
 const RUN_VALUE_OPTS = ['--name', '-e', '--env', '-v', '--volume', '-p', '--publish', '--gpus', '--restart', '--entrypoint', '--network', '-w', '--workdir', '-u', '--user', '--env-file', '-l', '--label', '--ipc', '--shm-size', '--runtime', '--device', '--hostname', '-h', '--pull', '-m', '--memory', '--platform', '--ulimit'];
 
-const parsePublish = (p) => {
-  const [spec, proto = 'tcp'] = p.split('/');
-  const parts = spec.split(':');
-  const container = Number(parts.at(-1));
-  if (parts.length === 1) return { host_ip: '', host_port: null, container_port: container, proto };
-  if (parts.length === 2) return { host_ip: '', host_port: Number(parts[0]), container_port: container, proto };
-  return { host_ip: parts[0], host_port: Number(parts[1]), container_port: container, proto };
-};
-
 const parseGpuFlag = (value) => {
   if (value === undefined) return null;
   const v = value.replace(/^"|"$/g, '');
@@ -149,15 +141,17 @@ const dockerRun = (args) => {
   const gpus = parseGpuFlag(one(opts, '--gpus')) ?? (one(opts, '--runtime') === 'nvidia' ? 'all' : null);
   const detached = Boolean(one(opts, '-d', '--detach'));
   const removeAfter = Boolean(one(opts, '--rm'));
+  // the image stays pulled even when the container then fails to start
+  const pulled = withState((state) => (findImage(state, image) ? [] : [`Unable to find image '${imageRef(image)}' locally`, ...pullImage(state, image)]), root);
+  if (pulled.length) err(pulled.join('\n'));
   const result = withState((state) => {
     const name = one(opts, '--name') ?? `sim_${newId().slice(0, 8)}`;
     if (findContainer(state, name)) {
       abort(125, `docker: Error response from daemon: Conflict. The container name "/${name}" is already in use by container "${findContainer(state, name).id}". You have to remove (or rename) that container to be able to reuse that name.`);
     }
-    const pulled = findImage(state, image) ? [] : [`Unable to find image '${imageRef(image)}' locally`, ...pullImage(state, image)];
     if (gpus) {
       const gpuErr = gpuError(state);
-      if (gpuErr) abort(125, [...pulled, `docker: ${gpuErr}.`].join('\n'));
+      if (gpuErr) abort(125, `docker: ${gpuErr}.`);
     }
     const env = Object.fromEntries(many(opts, '-e', '--env').map((e) => [e.split('=')[0], e.split('=').slice(1).join('=')]));
     const c = newContainer({
@@ -167,7 +161,7 @@ const dockerRun = (args) => {
       gpus,
       env,
       restart: one(opts, '--restart'),
-      ports: many(opts, '-p', '--publish').map(parsePublish),
+      ports: many(opts, '-p', '--publish').map(parsePort),
       volumes: many(opts, '-v', '--volume').map((v) => ({ host: v.split(':')[0], container: v.split(':')[1], mode: v.split(':')[2] ?? 'rw' })),
       labels: Object.fromEntries(many(opts, '-l', '--label').map((l) => [l.split('=')[0], l.split('=').slice(1).join('=')])),
     });
@@ -175,7 +169,7 @@ const dockerRun = (args) => {
     if (detached) {
       c.state = 'running';
       state.docker.containers.push(c);
-      return { pulled, res: { code: 0, stdout: `${c.id}\n` } };
+      return { code: 0, stdout: `${c.id}\n` };
     }
     const res = runInside(state, c, command, 'inherit');
     c.state = 'exited';
@@ -183,10 +177,9 @@ const dockerRun = (args) => {
     c.finished = now();
     c.logs.push(...(res.stdout ?? '').split('\n').filter(Boolean));
     if (!removeAfter) state.docker.containers.push(c);
-    return { pulled, res };
+    return res;
   }, root);
-  if (result.pulled.length) err(result.pulled.join('\n'));
-  emit(result.res);
+  emit(result);
 };
 
 const dockerPs = (args) => {
@@ -281,10 +274,8 @@ const dockerLogs = (args) => {
   const { opts, rest } = parseArgs(args, ['--tail', '-n', '--since']);
   const state = readState(root);
   const c = findContainer(state, rest[0] ?? '') ?? exit(1, `Error response from daemon: No such container: ${rest[0]}`);
-  const project = c.labels['com.docker.compose.project.working_dir'];
-  if (project && existsSync(HOOK)) {
-    const files = c.labels['com.docker.compose.project.config_files'].split(',');
-    return emit(hook('logs', { dir: project, files, envFiles: [] }, [c.labels['com.docker.compose.service']], tailArgs(opts)));
+  if (c.labels['com.docker.compose.project'] && hasHook()) {
+    return emit(hook('logs', projectOfContainer(c), [c.labels['com.docker.compose.service']], tailArgs(opts)));
   }
   const tail = one(opts, '--tail', '-n');
   const lines = tail && tail !== 'all' ? c.logs.slice(-Number(tail)) : c.logs;
@@ -303,6 +294,7 @@ const dockerExec = (args) => {
   const c = findContainer(state, ref ?? '') ?? exit(1, `Error response from daemon: No such container: ${ref}`);
   if (c.state !== 'running') exit(1, `Error response from daemon: container ${c.id} is not running`);
   const env = Object.fromEntries(many(opts, '-e', '--env').map((e) => [e.split('=')[0], e.split('=').slice(1).join('=')]));
+  if (c.labels['com.docker.compose.project'] && hasHook()) hookInteractive('exec', projectOfContainer(c), [c.labels['com.docker.compose.service'], ...command], env);
   emit(runInside(state, { ...c, env: { ...c.env, ...env } }, command, one(opts, '-i', '--interactive') ? 'inherit' : 'ignore'));
 };
 
@@ -370,11 +362,39 @@ const dockerPull = (args) => {
 
 const COMPOSE_GLOBAL = ['-f', '--file', '-p', '--project-name', '--env-file', '--project-directory', '--profile', '--ansi', '--progress', '--parallel'];
 
+const hookArgs = (action, project, services, extra) => [
+  HOOK,
+  action,
+  '--project-dir',
+  project.dir,
+  ...project.files.flatMap((f) => ['--file', f]),
+  ...project.envFiles.flatMap((f) => ['--env-file', f]),
+  '--state-dir',
+  dockerStateDir(root),
+  '-p',
+  project.name,
+  ...extra,
+  ...services,
+];
+
 const hook = (action, project, services, extra = []) => {
-  const args = [HOOK, action, '--project-dir', project.dir, ...project.files.flatMap((f) => ['--file', f]), ...project.envFiles.flatMap((f) => ['--env-file', f]), '--state-dir', dockerStateDir(root), ...extra, ...services];
-  const res = spawnSync(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+  const res = spawnSync(process.execPath, hookArgs(action, project, services, extra), { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
   return { code: res.status ?? 1, stdout: res.stdout.toString(), stderr: res.stderr.toString() };
 };
+
+/** exec/run through the hook, with this process's stdin (secrets are piped, never passed as arguments). */
+const hookInteractive = (action, project, serviceAndCommand, env) => {
+  const envArgs = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+  const res = spawnSync(process.execPath, hookArgs(action, project, serviceAndCommand, envArgs), { stdio: 'inherit', env: process.env });
+  process.exit(res.status ?? 1);
+};
+
+const projectOfContainer = (c) => ({
+  name: c.labels['com.docker.compose.project'],
+  dir: c.labels['com.docker.compose.project.working_dir'],
+  files: c.labels['com.docker.compose.project.config_files'].split(','),
+  envFiles: (c.labels['nop.sim.env_files'] ?? '').split(',').filter(Boolean),
+});
 
 const composeLabels = (project, svc) => ({
   'com.docker.compose.project': project.name,
@@ -383,6 +403,7 @@ const composeLabels = (project, svc) => ({
   'com.docker.compose.project.config_files': project.files.join(','),
   'com.docker.compose.container-number': '1',
   'com.docker.compose.oneoff': 'False',
+  'nop.sim.env_files': project.envFiles.join(','),
 });
 
 const projectContainers = (state, project) => state.docker.containers.filter((c) => c.labels['com.docker.compose.project'] === project.name);
@@ -424,7 +445,7 @@ const composeUp = (project, args) => {
     return log;
   }, root);
   err([...project.warnings, ...lines].join('\n'));
-  if (existsSync(HOOK)) {
+  if (hasHook()) {
     const res = hook('up', project, rest);
     if (res.code !== 0) emit(res);
   }
@@ -438,7 +459,7 @@ const composeDown = (project) => {
     return mine.length ? [...log, ` Network ${project.name}_default  Removing`, ` Network ${project.name}_default  Removed`] : log;
   }, root);
   if (lines.length) err(lines.join('\n'));
-  if (existsSync(HOOK)) {
+  if (hasHook()) {
     const res = hook('down', project, []);
     if (res.code !== 0) emit(res);
   }
@@ -466,8 +487,8 @@ const composePs = (project, args) => {
     .filter((c) => (all || c.state === 'running') && (!status || c.state === status))
     .filter((c) => !rest.length || rest.includes(c.labels['com.docker.compose.service']))
     .map(composePsObject);
-  if (existsSync(HOOK)) {
-    const res = hook('ps', project, rest);
+  if (hasHook()) {
+    const res = hook('ps', project, rest, ['--format', 'json']);
     const lines = res.code === 0 ? res.stdout.split('\n').filter((l) => l.trim().startsWith('{')) : [];
     if (lines.length) objects = lines.map((l) => JSON.parse(l));
   }
@@ -482,7 +503,7 @@ const composePs = (project, args) => {
 
 const composeLogs = (project, args) => {
   const { opts, rest } = parseArgs(args, ['--tail', '-n', '--since', '--until']);
-  if (existsSync(HOOK)) return emit(hook('logs', project, rest, tailArgs(opts)));
+  if (hasHook()) return emit(hook('logs', project, rest, tailArgs(opts)));
   const state = readState(root);
   const lines = projectContainers(state, project)
     .filter((c) => !rest.length || rest.includes(c.labels['com.docker.compose.service']))
@@ -521,6 +542,7 @@ const composeExecOrRun = (project, args, run) => {
   const env = Object.fromEntries(many(opts, '-e', '--env').map((e) => [e.split('=')[0], e.split('=').slice(1).join('=')]));
   const entry = one(opts, '--entrypoint');
   const argv2 = entry ? [entry, ...command] : command.length ? command : svc.command;
+  if (hasHook()) hookInteractive(run ? 'run' : 'exec', project, [service, ...argv2], env);
   const running = findContainer(state, svc.container_name);
   if (!run && running?.state !== 'running') exit(1, `service "${service}" is not running`);
   const c = run ? newContainer({ ...svc, name: `${project.name}-${service}-run`, labels: composeLabels(project, svc) }) : running;

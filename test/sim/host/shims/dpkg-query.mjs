@@ -23,7 +23,7 @@ if (!mode) exit(2, 'dpkg-query: error: need an action option\n\nType dpkg-query 
 
 const { names, missing } = matchPackages(state, patterns);
 if (mode === 'show') {
-  out(names.map((n) => formatPackage(state, n, format)).join(''));
+  process.stdout.write(names.map((n) => formatPackage(state, n, format)).join(''));
 } else if (mode === 'list') {
   if (names.length) out(dpkgList(state, names));
 } else {

@@ -62,12 +62,11 @@ const normalize = (tokens) => {
 
 const chainOf = (state, name) => state.iptables[name] ?? abort(1, NO_CHAIN);
 
-const rulesOf = (state, names) =>
-  names.flatMap((name) => {
-    const chain = state.iptables[name];
-    const head = chain.policy ? `-P ${name} ${chain.policy}` : `-N ${name}`;
-    return [head, ...chain.rules.map((r) => `-A ${name} ${r}`)];
-  });
+// policies first, then user chains, then every rule: the order iptables -S prints
+const rulesOf = (state, names) => [
+  ...names.map((name) => (state.iptables[name].policy ? `-P ${name} ${state.iptables[name].policy}` : `-N ${name}`)),
+  ...names.flatMap((name) => state.iptables[name].rules.map((r) => `-A ${name} ${r}`)),
+];
 
 const builtinsFirst = (state) => {
   const all = Object.keys(state.iptables);

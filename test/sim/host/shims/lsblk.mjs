@@ -73,7 +73,8 @@ if (flags.has('J') || flags.has('json')) {
     if (typeof v === 'boolean') return v ? '1' : '0';
     return v === null ? '' : String(v);
   };
-  const rows = devices.map((d) => columns.map((c, i) => (i === 0 && d.parent && !flags.has('l') ? `└─${text(d, c)}` : text(d, c))));
+  const branch = (d, i) => (devices[i + 1]?.parent === d.parent ? '├─' : '└─');
+  const rows = devices.map((d, di) => columns.map((c, i) => (i === 0 && d.parent && !flags.has('l') ? `${branch(d, di)}${text(d, c)}` : text(d, c))));
   const all = flags.has('n') || flags.has('noheadings') ? rows : [columns, ...rows];
   const widths = columns.map((_, i) => Math.max(...all.map((r) => r[i].length)));
   out(all.map((r) => r.map((v, i) => v.padEnd(widths[i])).join(' ').trimEnd()).join('\n'));

@@ -32,7 +32,8 @@ export const interpolate = (text, env, warnings) =>
     return '';
   });
 
-const parsePort = (p) => {
+/** A `ports:` entry (short or long syntax) or a `docker run -p` value. */
+export const parsePort = (p) => {
   if (typeof p === 'object') return { host_ip: p.host_ip ?? '', host_port: p.published ? Number(p.published) : null, container_port: Number(p.target), proto: p.protocol ?? 'tcp' };
   const [spec, proto = 'tcp'] = String(p).split('/');
   const parts = spec.split(':');
@@ -71,7 +72,7 @@ const toCommand = (c) => (c === undefined || c === null ? [] : Array.isArray(c) 
 export const loadProject = ({ files, projectName, projectDir, envFiles }) => {
   const dir = projectDir ?? dirname(resolve(files[0]));
   const env = { ...process.env };
-  const envSources = envFiles.length ? envFiles : existsSync(resolve(dir, '.env')) ? [resolve(dir, '.env')] : [];
+  const envSources = envFiles.length ? envFiles.map((f) => resolve(f)) : existsSync(resolve(dir, '.env')) ? [resolve(dir, '.env')] : [];
   for (const f of envSources) Object.assign(env, parseEnvFile(readFileSync(f, 'utf8')));
   const warnings = new Set();
   const services = {};

@@ -65,10 +65,10 @@ const ago = (iso) => {
   return `${Math.round(s / 3600)} hours`;
 };
 
-export const portsText = (c) =>
+const portsText = (c) =>
   c.ports.map((p) => (p.host_port ? `${p.host_ip || '0.0.0.0'}:${p.host_port}->${p.container_port}/${p.proto}` : `${p.container_port}/${p.proto}`)).join(', ');
 
-export const statusText = (c) => (c.state === 'running' ? `Up ${ago(c.started)}` : c.state === 'created' ? 'Created' : `Exited (${c.exit_code}) ${ago(c.finished ?? c.created)} ago`);
+const statusText = (c) => (c.state === 'running' ? `Up ${ago(c.started)}` : c.state === 'created' ? 'Created' : `Exited (${c.exit_code}) ${ago(c.finished ?? c.created)} ago`);
 
 const commandText = (c) => {
   const cmd = c.command.join(' ');

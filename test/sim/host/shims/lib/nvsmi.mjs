@@ -129,6 +129,12 @@ export const nvlinkStatus = (state) =>
 const pad = (s, n) => String(s).padEnd(n);
 const lpad = (s, n) => String(s).padStart(n);
 
+// `Sun Nov 23 16:20:00 2025`, as nvidia-smi prints it
+const timestamp = () => {
+  const d = new Date();
+  return `${d.toDateString().slice(0, 10)} ${d.toTimeString().slice(0, 8)} ${d.getFullYear()}       `;
+};
+
 /** The default `nvidia-smi` screen. */
 export const summary = (state) => {
   const driver = userSpaceDriver(state);
@@ -138,13 +144,13 @@ export const summary = (state) => {
     const name = g.name.length > 28 ? `${g.name.slice(0, 25)}...` : g.name;
     return [
       `| ${lpad(i, 3)}  ${pad(name, 28)}   On  | ${lpad(g.bus_id, 18)} Off | ${lpad('0', 20)} |`,
-      `| N/A   ${lpad(32 + (i % 5), 2)}C    P0   ${lpad(used ? 310 : 70, 13)}W / ${lpad(700, 4)}W | ${lpad(`${used}MiB / ${g.memory_mib}MiB`, 22)} | ${lpad(`${used ? 35 : 0}%`, 9)}      Default |`,
+      `| N/A   ${lpad(32 + (i % 5), 2)}C    P0   ${lpad(used ? 310 : 70, 13)}W / ${lpad(700, 4)}W | ${lpad(`${used}MiB / ${g.memory_mib}MiB`, 22)} | ${lpad(`${used ? 35 : 0}%`, 7)}      Default |`,
       `|                                         |                        | ${lpad('Disabled', 20)} |`,
       line,
     ].join('\n');
   });
   return [
-    new Date().toUTCString().replace(/ GMT$/, ''),
+    timestamp(),
     '+-----------------------------------------------------------------------------------------+',
     `| NVIDIA-SMI ${pad(driver, 22)} Driver Version: ${pad(driver, 14)} CUDA Version: ${pad(cudaVersion(driver), 9)}|`,
     '|-----------------------------------------+------------------------+----------------------+',

@@ -1,6 +1,6 @@
 // Shared state of one simulated host: <root>/var/lib/nop-sim/state.json, guarded by a lock file so that
 // concurrent shim processes never lose an update, and replaced atomically so a reader never sees half a file.
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 export const simRoot = () => {
@@ -61,5 +61,3 @@ export const withState = (fn, root = simRoot()) => {
     rmSync(lock, { force: true });
   }
 };
-
-export const fileExists = (p) => existsSync(p);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { condition, evaluate } from '../../lib/runner/expression.js';
+import { condition, evaluate } from '../../lib/template/expression.js';
 
 const vars = { a: 1, r: { rc: 0, changed: true, stdout: 'hello' }, l: ['x', 'y'], s: 'yes', n: null };
 

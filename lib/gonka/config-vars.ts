@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { NETWORK_NAMES } from './network.js';
+
+const port = z.coerce.number().int().min(1).max(65535);
+const hostname = z.string().regex(/^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/, 'expected an IPv4 address or a DNS name');
+
+/** A routable IPv4 address: a bind address of 0.0.0.0 would publish on every interface. */
+export const ListenIpSchema = z.ipv4().refine((ip) => ip !== '0.0.0.0', 'must be a specific address, never 0.0.0.0');
+
+/**
+ * The variables of the `config` role. Which of the optional ones are required depends on the host's
+ * groups (network_nodes, ml_nodes): buildDeployment checks that and names what is missing.
+ */
+export const ConfigVarsSchema = z.object({
+  inventory_hostname: z.string().min(1),
+  group_names: z.array(z.string()).default([]),
+  gonka_deploy_dir: z.string().startsWith('/'),
+  hf_home: z.string().startsWith('/'),
+  gonka_network: z.enum(NETWORK_NAMES),
+  /** keys of data/networks/NAME.yml to replace (seed URLs, rpc servers, peers...) */
+  gonka_network_overrides: z.record(z.string(), z.unknown()).default({}),
+  /** keys of data/versions.yml to replace (image tags) */
+  gonka_versions_overrides: z.record(z.string(), z.unknown()).default({}),
+  public_ip: z.union([ListenIpSchema, hostname]).optional(),
+  /** this host's address on the private network between the network node and its ML nodes */
+  private_ip: ListenIpSchema.optional(),
+  /** an ML-only host: the inventory name of its network node */
+  network_node: z.string().min(1).optional(),
+  key_name: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only').optional(),
+  keyring_password: z.string().min(8, 'at least 8 characters').optional(),
+  /** a file on the controller holding the keyring password (first line) */
+  keyring_password_file: z.string().min(1).optional(),
+  account_pubkey: z.string().regex(/^[A-Za-z0-9+/]{43}=?$|^[A-Za-z0-9+/]{44}$/, 'expected the base64 secp256k1 public key of the cold account (44 characters)').optional(),
+  gonka_api_port: port.default(8000),
+  gonka_p2p_port: port.default(5000),
+  gonka_mlnode_port: port.default(8080),
+  gonka_inference_port: port.default(5050),
+  gonka_tmkms_port: port.default(26658),
+  gonka_pruning_keep_recent: z.coerce.number().int().min(100).default(1000),
+  gonka_pruning_interval: z.coerce.number().int().min(10).default(100),
+  gpu_recommendation: z.unknown().optional(),
+});
+
+export type ConfigVars = z.output<typeof ConfigVarsSchema>;

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+
+/**
+ * The part of gpu-detect's `gpu_recommendation` (lib/gpu/recommend.ts `Recommendation`) that the Gonka
+ * files are made from, validated again because it arrives as a host variable that an operator may set by hand.
+ */
+export const RecommendationSchema = z.looseObject({
+  gpus: z.array(z.looseObject({ index: z.number().int().nonnegative(), name: z.string().min(1) })).min(1),
+  model: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'expected ORG/MODEL'),
+  instances: z
+    .array(
+      z.looseObject({
+        id: z.string().regex(/^[A-Za-z0-9_-]+$/),
+        gpu_ids: z.array(z.number().int().nonnegative()).min(1),
+        tensor_parallel: z.union([z.literal(1), z.literal(2), z.literal(4), z.literal(8)]),
+      }),
+    )
+    .min(1),
+  gpu_memory_utilization: z.number().gt(0).lte(1),
+  max_model_len: z.number().int().positive(),
+  kv_cache_dtype: z.enum(['auto', 'fp8']),
+  attention_backend: z.enum(['FLASHINFER', 'FLASH_ATTN']),
+  image: z.string().regex(/^[\w.\/-]+(:[\w.-]+)?(@sha256:[0-9a-f]{64})?$/, 'expected a Docker image reference'),
+  max_concurrent: z.number().int().positive(),
+});
+
+export type RecommendationInput = z.output<typeof RecommendationSchema>;

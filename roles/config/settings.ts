@@ -1,0 +1,42 @@
+import { readFile } from 'node:fs/promises';
+import { buildDeployment, DeploymentVariableError, type Deployment } from '../../lib/gonka/deployment.js';
+import type { ConfigVars } from '../../lib/gonka/config-vars.js';
+import { loadNetwork, withNetworkOverrides } from '../../lib/gonka/network.js';
+import { ML_GROUP } from '../../lib/gonka/topology.js';
+import { loadVersions, withVersionOverrides } from '../../lib/gonka/versions.js';
+import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
+
+const keyringPassword = async (v: ConfigVars): Promise<string | undefined> => {
+  if (v.keyring_password !== undefined) return v.keyring_password;
+  if (v.keyring_password_file === undefined) return undefined;
+  const text = await readFile(v.keyring_password_file, 'utf8').catch((e: NodeJS.ErrnoException) => {
+    throw new DeploymentVariableError('keyring_password_file', `cannot read ${v.keyring_password_file} (${e.code ?? e.message})`);
+  });
+  const first = text.split('\n')[0].trim();
+  if (first.length < 8) throw new DeploymentVariableError('keyring_password_file', 'the password (its first line) must have at least 8 characters');
+  return first;
+};
+
+const hostVarOf = (ctx: ModuleContext) => (host: string, name: string): unknown =>
+  (ctx.vars.hostvars as Record<string, Record<string, unknown>> | undefined)?.[host]?.[name];
+
+const mlHostsOf = (ctx: ModuleContext): string[] => (ctx.vars.groups as Record<string, string[]> | undefined)?.[ML_GROUP] ?? [];
+
+/** Compute and validate every value of the Gonka files; published as the `gonka` fact the templates render. */
+export const deploymentSettings = async (ctx: ModuleContext, v: ConfigVars): Promise<ModuleResult> => {
+  try {
+    const password = await keyringPassword(v);
+    const network = withNetworkOverrides(await loadNetwork(v.gonka_network), v.gonka_network_overrides);
+    const versions = withVersionOverrides(await loadVersions(), v.gonka_versions_overrides);
+    const gonka: Deployment = buildDeployment({ vars: v, network, versions, keyringPassword: password, hostVar: hostVarOf(ctx), mlHosts: mlHostsOf(ctx) });
+    const role = gonka.topology.full ? 'network node and ML node' : gonka.topology.network ? 'network node' : 'ML node';
+    return {
+      changed: false,
+      msg: `${role} on ${network.chain_id}: ${gonka.mlnodes.length} local ML node(s), ${gonka.node_config.length} node-config entr${gonka.node_config.length === 1 ? 'y' : 'ies'}`,
+      ansible_facts: { gonka, ...(password === undefined ? {} : { gonka_keyring_password: password }) },
+    };
+  } catch (e) {
+    if (e instanceof DeploymentVariableError || (e instanceof Error && e.message.startsWith('variable '))) return { changed: false, failed: true, msg: e.message };
+    throw e;
+  }
+};

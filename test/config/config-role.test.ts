@@ -1,0 +1,206 @@
+import { chmod, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { runPlaybook } from '../../lib/runner/run-playbook.js';
+import type { RunEvent } from '../../lib/runner/types.js';
+import { recommendationFor, type GpuSet } from './fixtures.js';
+
+const GOLDEN = join(import.meta.dirname, '..', 'fixtures', 'golden');
+const PASSWORD = 'correct-horse-battery-staple';
+const PUBKEY = 'A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8S9t0U1v2';
+const FILES = ['config.env', 'docker-compose.yml', 'node-config.json', 'nginx.conf', 'docker-compose.mlnode.yml'];
+const INTERNAL_CONTAINER_PORTS = new Set([26657, 9100, 9200, 8080, 5000, 5001, 5002, 5003, 8081, 8082, 8083]);
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'nop-config-'));
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+type Layout = 'full' | 'network' | 'mlnode';
+
+interface Host {
+  groups: string[];
+  vars: Record<string, unknown>;
+}
+
+const deployDir = (host: string) => join(dir, host, 'deploy');
+
+const baseVars = (host: string, network: string) => ({
+  ansible_connection: 'local',
+  host_root: join(dir, host),
+  gonka_deploy_dir: deployDir(host),
+  hf_home: '/mnt/shared',
+  gonka_network: network,
+  nop_env: { PATH: `${join(dir, 'bin')}:${process.env.PATH}` },
+});
+
+const hostsFor = async (layout: Layout, network: 'mainnet' | 'testnet', gpus: GpuSet): Promise<Record<string, Host>> => {
+  const rec = await recommendationFor(gpus, network);
+  const networkVars = { public_ip: '203.0.113.10', keyring_password: PASSWORD, account_pubkey: PUBKEY, key_name: 'gpu1-warm' };
+  if (layout === 'full') return { gpu1: { groups: ['network_nodes', 'ml_nodes'], vars: { ...networkVars, gpu_recommendation: rec } } };
+  const net = { groups: ['network_nodes'], vars: { ...networkVars, private_ip: '10.0.0.1' } };
+  const ml = { groups: ['ml_nodes'], vars: { private_ip: '10.0.0.2', network_node: 'chain1', gpu_recommendation: rec } };
+  return { chain1: net, ml1: ml };
+};
+
+const writeInventory = async (hosts: Record<string, Host>, network: string) => {
+  const groups: Record<string, { hosts: Record<string, null> }> = { network_nodes: { hosts: {} }, ml_nodes: { hosts: {} } };
+  const all: Record<string, unknown> = {};
+  for (const [name, h] of Object.entries(hosts)) {
+    all[name] = { ...baseVars(name, network), ...h.vars };
+    for (const g of h.groups) groups[g].hosts[name] = null;
+  }
+  await writeFile(join(dir, 'inventory.yml'), stringify({ all: { hosts: all, children: groups } }));
+  await writeFile(join(dir, 'site.yml'), stringify([{ hosts: 'all', gather_facts: false, roles: ['config'] }]));
+};
+
+// a docker that records its arguments: the handler's compose calls are checked, nothing is started
+const fakeDocker = async () => {
+  await mkdir(join(dir, 'bin'), { recursive: true });
+  const script = join(dir, 'bin', 'docker');
+  await writeFile(script, `#!/bin/sh\necho "$PWD $*" >> ${join(dir, 'docker.log')}\necho "KEYRING_PASSWORD=$KEYRING_PASSWORD" >> ${join(dir, 'docker-env.log')}\n`);
+  await chmod(script, 0o755);
+};
+
+const run = async (extraVars: Record<string, unknown> = {}, diff = false) => {
+  const events: RunEvent[] = [];
+  const summary = await runPlaybook({ playbook: join(dir, 'site.yml'), inventories: [join(dir, 'inventory.yml')], emit: (e) => events.push(e), extraVars, diff });
+  return { ...summary, events, output: JSON.stringify(events) };
+};
+
+const changedCount = (stats: Record<string, { changed: number }>) => Object.values(stats).reduce((n, s) => n + s.changed, 0);
+
+const rendered = async (host: string): Promise<Record<string, string>> => {
+  const out: Record<string, string> = {};
+  for (const f of FILES) {
+    const text = await readFile(join(deployDir(host), f), 'utf8').catch(() => undefined);
+    if (text !== undefined) out[f] = text;
+  }
+  return out;
+};
+
+const normalize = (text: string) => text.split(dir).join('<tmp>');
+
+interface Port {
+  host_ip: string;
+  published: number;
+  target: number;
+}
+
+const publishedPorts = (compose: string): Port[] => {
+  const doc = parse(compose) as { services: Record<string, { ports?: string[] }> };
+  return Object.values(doc.services).flatMap((s) =>
+    (s.ports ?? []).map((p) => {
+      const parts = p.split(':');
+      return parts.length === 3 ? { host_ip: parts[0], published: Number(parts[1]), target: Number(parts[2]) } : { host_ip: '', published: Number(parts[0]), target: Number(parts[1]) };
+    }),
+  );
+};
+
+const expectSafePorts = (compose: string, allowedInternal: string) => {
+  for (const p of publishedPorts(compose)) {
+    if (p.target === 26656 || p.target === 80) continue;
+    expect(INTERNAL_CONTAINER_PORTS.has(p.target), `container port ${p.target}`).toBe(true);
+    expect(['127.0.0.1', allowedInternal], `${p.published}:${p.target} on "${p.host_ip}"`).toContain(p.host_ip);
+  }
+};
+
+describe('config role: golden renders', () => {
+  const cases: [Layout, 'mainnet' | 'testnet', GpuSet][] = [];
+  for (const layout of ['full', 'network', 'mlnode'] as const)
+    for (const network of ['mainnet', 'testnet'] as const) for (const gpus of ['8xH100', '2xB200', '1xRTX3090'] as const) cases.push([layout, network, gpus]);
+
+  it.each(cases)('%s / %s / %s', async (layout, network, gpus) => {
+    await fakeDocker();
+    await writeInventory(await hostsFor(layout, network, gpus), network);
+    const first = await run();
+    expect(first.code, first.output).toBe(0);
+    const host = layout === 'full' ? 'gpu1' : layout === 'network' ? 'chain1' : 'ml1';
+    const files = await rendered(host);
+    const expected = layout === 'full' ? FILES : layout === 'network' ? FILES.slice(0, 3) : FILES.slice(3);
+    expect(Object.keys(files).sort()).toEqual([...expected].sort());
+    const name = `${layout}-${network}-${gpus}`;
+    for (const [file, text] of Object.entries(files)) {
+      await expect(normalize(text)).toMatchFileSnapshot(join(GOLDEN, name, file));
+    }
+    const internal = layout === 'full' ? '127.0.0.1' : host === 'chain1' ? '10.0.0.1' : '10.0.0.2';
+    for (const f of ['docker-compose.yml', 'docker-compose.mlnode.yml']) if (files[f]) expectSafePorts(files[f], internal);
+    if (files['node-config.json']) {
+      const ids = (JSON.parse(files['node-config.json']) as { id: string }[]).map((e) => e.id);
+      expect(new Set(ids).size).toBe(ids.length);
+    }
+    const second = await run();
+    expect(second.code).toBe(0);
+    expect(changedCount(second.stats)).toBe(0);
+  });
+});
+
+describe('config role: changes', () => {
+  it('a changed variable rewrites only the affected file, keeps a backup, redacts config.env and recreates only the affected services', async () => {
+    await fakeDocker();
+    await writeInventory(await hostsFor('full', 'mainnet', '8xH100'), 'mainnet');
+    expect((await run()).code).toBe(0);
+    const before = await rendered('gpu1');
+    const first = await readFile(join(dir, 'docker.log'), 'utf8').catch(() => '');
+    expect(first).toBe('');
+
+    const pw = await run({ keyring_password: 'another-long-password' }, true);
+    expect(pw.code, pw.output).toBe(0);
+    expect(pw.output).not.toContain('another-long-password');
+    expect(pw.output).not.toContain(PASSWORD);
+    const after = await rendered('gpu1');
+    expect(FILES.filter((f) => before[f] !== after[f])).toEqual(['config.env']);
+    expect((await readdir(deployDir('gpu1'))).filter((f) => f.startsWith('config.env.') && f.endsWith('~'))).toHaveLength(1);
+    expect(await readFile(join(dir, 'docker.log'), 'utf8')).toBe(`${deployDir('gpu1')} compose -f docker-compose.yml up -d --no-deps api\n`);
+
+    await rm(join(dir, 'docker.log'));
+    const port = await run({ gonka_api_port: 8001 }, true);
+    expect(port.code, port.output).toBe(0);
+    const third = await rendered('gpu1');
+    expect(FILES.filter((f) => after[f] !== third[f])).toEqual(['config.env', 'docker-compose.yml']);
+    expect(port.output).toContain('8001:80');
+    expect(await readFile(join(dir, 'docker.log'), 'utf8')).toBe(`${deployDir('gpu1')} compose -f docker-compose.yml up -d --no-deps api proxy\n`);
+  });
+
+  it('fails naming a missing or invalid variable, before writing anything', async () => {
+    await fakeDocker();
+    const hosts = await hostsFor('network', 'mainnet', '8xH100');
+    delete hosts.chain1.vars.public_ip;
+    await writeInventory(hosts, 'mainnet');
+    const missing = await run();
+    expect(missing.code).toBe(2);
+    expect(missing.output).toContain("variable 'public_ip'");
+    expect(missing.output).not.toContain(PASSWORD);
+    expect((await rendered('chain1'))['config.env']).toBeUndefined();
+
+    hosts.chain1.vars.public_ip = '203.0.113.10';
+    delete hosts.ml1.vars.private_ip;
+    await writeInventory(hosts, 'mainnet');
+    const noPrivate = await run();
+    expect(noPrivate.output).toContain("variable 'private_ip'");
+
+    hosts.ml1.vars.private_ip = '0.0.0.0';
+    await writeInventory(hosts, 'mainnet');
+    expect((await run()).output).toContain('never 0.0.0.0');
+  });
+
+  it('reads the keyring password from keyring_password_file and applies network overrides', async () => {
+    await fakeDocker();
+    const hosts = await hostsFor('full', 'testnet', '1xRTX3090');
+    delete hosts.gpu1.vars.keyring_password;
+    const pwFile = join(dir, 'keyring-password');
+    await writeFile(pwFile, 'from-a-file-secret\n', { mode: 0o600 });
+    hosts.gpu1.vars.keyring_password_file = pwFile;
+    hosts.gpu1.vars.gonka_network_overrides = { seed_api_url: 'http://seed.example.org:8000' };
+    await writeInventory(hosts, 'testnet');
+    const res = await run();
+    expect(res.code, res.output).toBe(0);
+    expect(res.output).not.toContain('from-a-file-secret');
+    const env = (await rendered('gpu1'))['config.env'];
+    expect(env).toContain("export KEYRING_PASSWORD='from-a-file-secret'");
+    expect(env).toContain('export SEED_API_URL=http://seed.example.org:8000');
+  });
+});

@@ -1,0 +1,117 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { InventoryError, loadInventory } from '../../lib/inventory/index.js';
+import { tempTree } from './fixtures.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  await Promise.all(cleanups.splice(0).map((c) => c()));
+});
+
+/** Load `files` from a temp dir and return the InventoryError, with the temp dir shown as `<dir>`. */
+const failure = async (files: Record<string, string>, source: string): Promise<string> => {
+  const t = await tempTree(files);
+  cleanups.push(t.cleanup);
+  const err = await loadInventory([`${t.dir}/${source}`]).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(InventoryError);
+  return (err as InventoryError).message.replaceAll(t.dir, '<dir>');
+};
+
+describe('YAML inventory errors name file, line, column and field path', () => {
+  it('a syntax error', async () => {
+    expect(await failure({ 'h.yml': 'all:\n  hosts:\n    a: [1\n' }, 'h.yml')).toMatch(/^<dir>\/h\.yml:4:1: /);
+  });
+
+  it('a misspelt group key, pointing at the key', async () => {
+    const text = 'all:\n  children:\n    gpu:\n      host:\n        gpu1:\n';
+    expect(await failure({ 'h.yml': text }, 'h.yml')).toBe(
+      "<dir>/h.yml:4:7: all.children.gpu.host: unknown key 'host': a group takes only hosts, vars and children",
+    );
+  });
+
+  it('hosts given as a list', async () => {
+    expect(await failure({ 'h.yaml': 'all:\n  hosts:\n    - a\n    - b\n' }, 'h.yaml')).toBe(
+      '<dir>/h.yaml:3:5: all.hosts: must be a mapping of host names to their variables (or null)',
+    );
+  });
+
+  it('host variables that are not a mapping', async () => {
+    expect(await failure({ 'h.yml': 'gpu:\n  hosts:\n    gpu1: [1, 2]\n' }, 'h.yml')).toBe(
+      '<dir>/h.yml:3:11: gpu.hosts.gpu1: must be a mapping of variable names to values',
+    );
+  });
+
+  it('a group that is not a mapping', async () => {
+    expect(await failure({ 'h.yml': 'all:\n  children:\n    gpu: 5\n' }, 'h.yml')).toMatch(/^<dir>\/h\.yml:3:10: all\.children\.gpu: a group must be a mapping/);
+  });
+
+  it('a bad host range, at the host key', async () => {
+    expect(await failure({ 'h.yml': 'all:\n  hosts:\n    gpu[01:1]:\n' }, 'h.yml')).toBe(
+      '<dir>/h.yml:3:5: all.hosts.gpu[01:1]: host range must specify equal-length begin and end formats',
+    );
+  });
+
+  it('a group loop', async () => {
+    expect(await failure({ 'h.yml': 'a:\n  children:\n    b:\n      children:\n        a:\n' }, 'h.yml')).toMatch(
+      // b → a is added first (children are built depth first, as Ansible does), so a → b closes the loop
+      /^<dir>\/h\.yml:3:5: a\.children\.b: Adding group 'b' as child to 'a' creates a recursive dependency loop\.$/,
+    );
+  });
+
+  it('an empty file, and an inventory plugin config', async () => {
+    expect(await failure({ 'h.yml': '# nothing\n' }, 'h.yml')).toBe('<dir>/h.yml: Parsed empty YAML file');
+    expect(await failure({ 'aws.yml': 'plugin: amazon.aws.aws_ec2\n' }, 'aws.yml')).toMatch(/^<dir>\/aws\.yml:1:1: plugin: Plugin configuration YAML file/);
+  });
+});
+
+describe('an extensionless file that is neither INI nor YAML', () => {
+  it('reports the INI error and the YAML one', async () => {
+    expect(await failure({ hosts: 'all:\n  hosts:\n    a: [1\n' }, 'hosts')).toMatch(
+      /^<dir>\/hosts:1: Invalid host pattern 'all:' supplied, .* \(read as INI; as YAML it fails at line 4: Flow sequence/,
+    );
+  });
+});
+
+describe('INI inventory errors name file and line', () => {
+  it.each([
+    ['[gpu]\ngpu1\n[gpu:vars]\nnot an assignment\n', '<dir>/h.ini:4: Expected key=value, got: not an assignment'],
+    ['[gpu]\ngpu1 novalue\n', '<dir>/h.ini:2: Expected key=value host variable assignment, got: novalue'],
+    ['[gpu:weird]\n', '<dir>/h.ini:1: Section [gpu:weird] has unknown type: weird'],
+    ['[bad section]\n', "<dir>/h.ini:1: Invalid section entry: '[bad section]'. Please make sure that there are no spaces in the section entry, and that there are no other invalid characters"],
+    ['[dc:children]\ngpu\nmissing\n[gpu]\n', "<dir>/h.ini:3: Section [dc:children] includes undefined group 'missing'."],
+    ['[x]\nh\n[ghost:vars]\na=1\n', "<dir>/h.ini:3: Section [ghost:vars] not valid for undefined group 'ghost'."],
+    ['[gpu]\ngpu1 a="open\n', `<dir>/h.ini:2: Error parsing host definition 'gpu1 a="open': No closing quotation`],
+    ['[gpu]\n\ngpu1:\n', "<dir>/h.ini:3: Invalid host pattern 'gpu1:' supplied, ending in ':' is not allowed, this character is reserved to provide a port."],
+    ['[gpu]\ngpu[1:3:x]\n', "<dir>/h.ini:2: host range step must be a positive integer, got 'x'"],
+    ['[a:children]\nb\n[b:children]\na\n', "<dir>/h.ini:4: Adding group 'a' as child to 'b' creates a recursive dependency loop."],
+  ])('%j', async (text, expected) => {
+    expect(await failure({ 'h.ini': text }, 'h.ini')).toBe(expected);
+  });
+
+  it('[g:vars] before [g] is fine', async () => {
+    const t = await tempTree({ 'h.ini': '[g:vars]\na=1\n[g]\nh\n' });
+    cleanups.push(t.cleanup);
+    const inv = await loadInventory([`${t.dir}/h.ini`]);
+    expect(inv.groups.get('g')?.vars).toEqual({ a: 1 });
+  });
+});
+
+describe('group_vars and host_vars errors', () => {
+  it('a vars file that is not a mapping', async () => {
+    expect(await failure({ 'h.ini': 'h\n', 'group_vars/all.yml': '- a\n- b\n' }, 'h.ini')).toBe(
+      '<dir>/group_vars/all.yml:1:1: must be stored as a dictionary/hash (a mapping of variable names to values)',
+    );
+  });
+
+  it('a YAML error in a host_vars directory file', async () => {
+    expect(await failure({ 'h.ini': 'h\n', 'host_vars/h/main.yml': 'a: 1\nb: [\n' }, 'h.ini')).toMatch(/^<dir>\/host_vars\/h\/main\.yml:3:1: /);
+  });
+
+  it('a vault-encrypted vars file', async () => {
+    expect(await failure({ 'h.ini': 'h\n', 'group_vars/all.yml': '$ANSIBLE_VAULT;1.1;AES256\n6162\n' }, 'h.ini')).toBe(
+      '<dir>/group_vars/all.yml: the file is encrypted with ansible-vault, which nop does not read',
+    );
+  });
+});

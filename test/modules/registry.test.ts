@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { builtinModules, lookupModule } from '../../lib/modules/registry.js';
+
+describe('registry', () => {
+  it('holds every builtin under its own name', () => {
+    expect([...builtinModules.keys()].sort()).toEqual(
+      ['assert', 'command', 'copy', 'cron', 'debug', 'fail', 'file', 'get_url', 'lineinfile', 'package', 'service', 'set_fact', 'shell', 'template', 'uri', 'wait_for'].sort(),
+    );
+    for (const [name, def] of builtinModules) expect(def.name).toBe(name);
+  });
+
+  it('accepts collection-qualified names', () => {
+    expect(lookupModule('ansible.builtin.copy')).toBe(builtinModules.get('copy'));
+    expect(lookupModule('nop.lineinfile')).toBe(builtinModules.get('lineinfile'));
+    expect(lookupModule('community.general.copy')).toBeUndefined();
+    expect(lookupModule('nope')).toBeUndefined();
+  });
+
+  it('rejects unknown arguments in every module that takes named ones', () => {
+    for (const [name, def] of builtinModules) {
+      if (name === 'set_fact') continue;
+      expect(def.args.safeParse({ no_such_option: 1 }).success, name).toBe(false);
+    }
+  });
+});

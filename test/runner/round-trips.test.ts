@@ -1,0 +1,49 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { localTransport } from '../../lib/transport/local.js';
+import type { Transport } from '../../lib/transport/transport.js';
+import { LOCAL_INVENTORY, workspace, type Workspace } from './helpers.js';
+
+let ws: Workspace;
+beforeEach(async () => {
+  ws = await workspace();
+  await ws.write('inventory.yml', LOCAL_INVENTORY);
+});
+afterEach(() => ws.cleanup());
+
+const counting = (counter: { execs: number; puts: number }) => async (): Promise<Transport> => {
+  const t = localTransport();
+  return {
+    ...t,
+    exec: (script, opts) => {
+      counter.execs++;
+      return t.exec(script, opts);
+    },
+    put: (dest, content, opts) => {
+      counter.puts++;
+      return t.put(dest, content, opts);
+    },
+  };
+};
+
+const twentyTasks = () => {
+  const tasks: string[] = [];
+  for (let i = 0; i < 7; i++) {
+    tasks.push(`    - file: { path: "{{ playbook_dir }}/out/{{ inventory_hostname }}/d${i}", state: directory }`);
+    tasks.push(`    - copy: { dest: "{{ playbook_dir }}/out/{{ inventory_hostname }}/d${i}/f", content: "v${i}\\n" }`);
+    if (i < 6) tasks.push(`    - lineinfile: { path: "{{ playbook_dir }}/out/{{ inventory_hostname }}/d${i}/f", line: "v${i}" }`);
+  }
+  return `- hosts: all\n  gather_facts: false\n  tasks:\n${tasks.join('\n')}\n`;
+};
+
+describe('round trips', () => {
+  it('a no-change run of 20 file/copy/lineinfile tasks reads each host once', async () => {
+    await ws.write('site.yml', twentyTasks());
+    const first = await ws.run('site.yml');
+    expect(first.stats.alpha.changed).toBe(14);
+    const counter = { execs: 0, puts: 0 };
+    const second = await ws.run('site.yml', { connect: counting(counter) });
+    expect(second.stats.alpha).toMatchObject({ ok: 20, changed: 0 });
+    expect(second.stats.beta).toMatchObject({ ok: 20, changed: 0 });
+    expect(counter).toEqual({ execs: 2, puts: 0 });
+  });
+});

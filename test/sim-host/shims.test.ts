@@ -1,0 +1,325 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, test } from 'vitest';
+import { rebootSimHost } from '../sim/host/create.js';
+import { simHost } from './sim-host.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  await Promise.all(cleanups.splice(0).map((c) => c()));
+});
+
+const host = async (profile: string) => {
+  const h = await simHost(profile);
+  cleanups.push(h.cleanup);
+  return h;
+};
+
+const state = async (root: string) => JSON.parse(await readFile(join(root, 'var/lib/nop-sim/state.json'), 'utf8'));
+
+describe('nvidia-smi', () => {
+  test('any subset and order of query fields, with and without units and header', async () => {
+    const { sh } = await host('rtx4090-4x');
+    const r = sh('nvidia-smi --query-gpu=memory.free,uuid,index,utilization.gpu,name --format=csv,noheader,nounits -i 1');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^24564, GPU-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}, 1, 0, NVIDIA GeForce RTX 4090\n$/);
+    const withHeader = sh('nvidia-smi --query-gpu=index,memory.total,memory.used --format=csv').stdout.split('\n');
+    expect(withHeader[0]).toBe('index, memory.total [MiB], memory.used [MiB]');
+    expect(withHeader[1]).toBe('0, 24564 MiB, 0 MiB');
+    expect(sh('nvidia-smi --query-gpu=index,bogus --format=csv')).toMatchObject({ code: 2, stderr: expect.stringContaining('Field "bogus" is not a valid field to query.') });
+  });
+
+  test('-L, topo -m on PCIe and on NVSwitch, nvlink -s', async () => {
+    const pcie = await host('l40s-6x');
+    expect(pcie.sh('nvidia-smi -L').stdout.split('\n')[5]).toMatch(/^GPU 5: NVIDIA L40S \(UUID: GPU-/);
+    const topo = pcie.sh('nvidia-smi topo -m').stdout;
+    expect(topo).toMatch(/^GPU0\t X \tPIX\tNODE\tSYS\tSYS\tSYS\t0-47\t0/m);
+    expect(pcie.sh('nvidia-smi nvlink -s').stdout).toMatch(/all links are inActive/);
+    const sxm = await host('b200-2x');
+    expect(sxm.sh('nvidia-smi topo -m').stdout).toMatch(/^GPU1\tNV18\t X \t/m);
+    expect(sxm.sh('nvidia-smi nvlink -s').stdout.match(/Link \d+: 50 GB\/s/g)).toHaveLength(36);
+  });
+
+  test('the real failure texts and exit codes', async () => {
+    const fresh = await host('fresh-2204');
+    expect(fresh.sh('nvidia-smi')).toMatchObject({ code: 127, stderr: 'sh: 1: nvidia-smi: not found\n' });
+    const mismatch = await host('driver-mismatch');
+    expect(mismatch.sh('nvidia-smi -L')).toEqual({
+      code: 18,
+      stdout: '',
+      stderr: 'Failed to initialize NVML: Driver/library version mismatch\nNVML library version: 570.133\n',
+    });
+    const none = await host('no-gpu');
+    expect(none.sh('nvidia-smi').code).toBe(127);
+  });
+});
+
+describe('apt-get, dpkg-query, reboot', () => {
+  test('installing the driver needs a reboot before nvidia-smi works', async () => {
+    const { sh, host: h } = await host('fresh-2204');
+    expect(sh("dpkg-query -W -f='${Version}' nvidia-driver-570-server")).toMatchObject({ code: 1, stderr: 'dpkg-query: no packages found matching nvidia-driver-570-server\n' });
+    const install = sh('apt-get install -y linux-headers-$(uname -r) nvidia-driver-570-server=570.124.06-*');
+    expect(install.code).toBe(0);
+    expect(install.stdout).toMatch(/Setting up nvidia-driver-570-server \(570\.124\.06-0ubuntu0\.22\.04\.1\)/);
+    expect(sh("dpkg-query -W -f='${Package} ${Version} ${Status}\\n' nvidia-driver-570-server").stdout).toBe('nvidia-driver-570-server 570.124.06-0ubuntu0.22.04.1 install ok installed\n');
+    expect(existsSync(join(h.root, 'var/run/reboot-required'))).toBe(true);
+    expect(sh('nvidia-smi -L')).toMatchObject({ code: 9, stderr: expect.stringContaining("NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.") });
+    await rebootSimHost(h.root);
+    expect(existsSync(join(h.root, 'var/run/reboot-required'))).toBe(false);
+    expect(sh('nvidia-smi --query-gpu=driver_version --format=csv,noheader -i 0').stdout).toBe('570.124.06\n');
+    expect(await readFile(join(h.root, 'sys/module/nvidia/version'), 'utf8')).toBe('570.124.06\n');
+  });
+
+  test('without kernel headers DKMS builds no module: still no driver after reboot', async () => {
+    const { sh, host: h } = await host('fresh-2204');
+    expect(sh('apt-get install -y nvidia-driver-570-server').code).toBe(0);
+    await rebootSimHost(h.root);
+    expect(sh('nvidia-smi').code).toBe(9);
+    expect(sh('modinfo -F version nvidia')).toMatchObject({ code: 1, stderr: 'modinfo: ERROR: Module nvidia not found.\n' });
+  });
+
+  test('errors of apt itself: unknown package, unknown version, held package, no -y', async () => {
+    const { sh, host: h } = await host('h100-8x');
+    const before = await readFile(join(h.root, 'var/lib/nop-sim/state.json'), 'utf8');
+    expect(sh('apt-get install -y nosuchpkg')).toMatchObject({ code: 100, stderr: expect.stringContaining('E: Unable to locate package nosuchpkg') });
+    expect(sh('apt-get install -y jq=9.9')).toMatchObject({ code: 100, stderr: expect.stringContaining("E: Version '9.9' for 'jq' was not found") });
+    expect(sh('apt-get install -y nvidia-driver-570-server=570.124.06-0ubuntu0.22.04.1 --allow-downgrades')).toMatchObject({
+      code: 100,
+      stderr: expect.stringContaining('E: Held packages were changed and -y was used without --allow-change-held-packages.'),
+    });
+    expect(sh('apt-get install jq')).toMatchObject({ code: 1, stderr: expect.stringContaining('Do you want to continue? [Y/n] Abort.') });
+    expect(await readFile(join(h.root, 'var/lib/nop-sim/state.json'), 'utf8')).toBe(before);
+    expect(sh('apt-get install -y jq').stdout).toMatch(/1 newly installed/);
+    expect(sh('apt-get install -y jq').stdout).toMatch(/jq is already the newest version \(1\.6-2\.1ubuntu3\)\.\n0 upgraded, 0 newly installed/);
+  });
+
+  test('an upgrade behind the held driver splits kernel and user space (the unattended-upgrades accident)', async () => {
+    const { sh, host: h } = await host('unattended-upgrades');
+    expect(sh('nvidia-smi -L').code).toBe(0);
+    expect(sh('apt-get install -y nvidia-driver-570-server=570.124.06-* nvidia-utils-570-server=570.124.06-* nvidia-dkms-570-server=570.124.06-* --allow-downgrades').code).toBe(0);
+    expect(sh('nvidia-smi -L').code).toBe(18);
+    await rebootSimHost(h.root);
+    expect(sh('nvidia-smi -L').code).toBe(0);
+  });
+
+  test('apt-mark hold is idempotent and shows in dpkg status', async () => {
+    const { sh } = await host('unattended-upgrades');
+    expect(sh('apt-mark hold nvidia-driver-570-server').stdout).toBe('nvidia-driver-570-server set on hold.\n');
+    expect(sh('apt-mark hold nvidia-driver-570-server').stdout).toBe('nvidia-driver-570-server was already set on hold.\n');
+    expect(sh('apt-mark showhold').stdout).toBe('nvidia-driver-570-server\n');
+    expect(sh("dpkg-query -W -f='${db:Status-Abbrev}' nvidia-driver-570-server").stdout).toBe('hi ');
+    expect(sh('dpkg -l nvidia-driver-570-server').stdout).toMatch(/^hi  nvidia-driver-570-server\s+570\.133\.20-0ubuntu0\.22\.04\.1\s+amd64/m);
+    expect(sh('apt-mark unhold nvidia-driver-570-server').stdout).toBe('Canceled hold on nvidia-driver-570-server.\n');
+  });
+
+  test('remove leaves config files, purge forgets the package; services go with it', async () => {
+    const { sh } = await host('unattended-upgrades');
+    expect(sh('systemctl is-active unattended-upgrades').stdout).toBe('active\n');
+    expect(sh('apt-get remove -y unattended-upgrades').code).toBe(0);
+    expect(sh("dpkg-query -W -f='${db:Status-Abbrev}|${Version}' unattended-upgrades").stdout).toBe('rc |');
+    expect(sh('systemctl is-active unattended-upgrades')).toMatchObject({ code: 3, stdout: 'inactive\n' });
+    expect(sh('apt-get purge -y unattended-upgrades').code).toBe(0);
+    expect(sh('dpkg-query -W unattended-upgrades').code).toBe(1);
+  });
+
+  test('concurrent shim calls never lose an update', async () => {
+    const { host: h } = await host('h100-8x');
+    const names = ['jq', 'git', 'rsync', 'aria2', 'htop', 'pciutils', 'chrony', 'ufw'];
+    const run = (cmd: string) =>
+      new Promise<number>((resolve) => {
+        spawn('/bin/sh', ['-c', cmd], { env: { ...process.env, ...h.env }, stdio: 'ignore' }).on('close', (code) => resolve(code ?? -1));
+      });
+    const codes = await Promise.all(names.flatMap((n) => [run(`apt-get install -y ${n}`), run(`apt-mark hold ${n}`)]));
+    expect(codes.every((c) => c === 0)).toBe(true);
+    const s = await state(h.root);
+    for (const n of names) {
+      expect(s.packages[n].status).toBe('ii');
+      expect(s.holds).toContain(n);
+    }
+  });
+});
+
+describe('systemctl', () => {
+  test('Fabric Manager of another branch fails to start; the matching one starts', async () => {
+    const { sh } = await host('fabric-manager-mismatch');
+    expect(sh('systemctl start nvidia-fabricmanager')).toMatchObject({ code: 1, stderr: expect.stringContaining('Job for nvidia-fabricmanager.service failed') });
+    expect(sh('apt-get remove -y nvidia-fabricmanager-550 && apt-get install -y nvidia-fabricmanager-570 && systemctl enable --now nvidia-fabricmanager').code).toBe(0);
+    expect(sh('systemctl is-active nvidia-fabricmanager && systemctl is-enabled nvidia-fabricmanager').stdout).toBe('active\nenabled\n');
+  });
+
+  test('unit files appear after daemon-reload; unknown units fail like systemd', async () => {
+    const { sh, host: h } = await host('h100-8x');
+    expect(sh('systemctl start gonka-watch')).toMatchObject({ code: 5, stderr: 'Failed to start gonka-watch.service: Unit gonka-watch.service not found.\n' });
+    await writeFile(join(h.root, 'etc/systemd/system/gonka-watch.service'), '[Service]\nExecStart=/bin/true\n');
+    expect(sh('systemctl daemon-reload && systemctl enable --now gonka-watch.service').code).toBe(0);
+    expect(sh('systemctl show gonka-watch -p ActiveState -p UnitFileState').stdout).toBe('ActiveState=active\nUnitFileState=enabled\n');
+    expect(sh('systemctl list-unit-files --no-legend').stdout).toMatch(/^gonka-watch\.service\s+enabled/m);
+  });
+});
+
+describe('disks, OS, Secure Boot', () => {
+  test('df maps paths under the root to the profile mounts', async () => {
+    const { sh, host: h } = await host('h100-8x');
+    const lines = sh(`df -PB1 ${h.root}/mnt/shared ${h.root}/opt/gonka/deploy/join`).stdout.split('\n');
+    expect(lines[0]).toMatch(/^Filesystem\s+1-blocks\s+Used\s+Available\s+Capacity\s+Mounted on$/);
+    expect(lines[1].split(/\s+/)).toEqual(['/dev/nvme1n1p1', '7680000000000', '1680000000000', '6000000000000', '22%', `${h.root}/mnt/shared`]);
+    expect(lines[2].split(/\s+/).slice(3)).toEqual(['1500000000000', '22%', h.root]);
+    expect(sh(`df --output=avail -B1 ${h.root}/mnt/shared`).stdout.split('\n')[1].trim()).toBe('6000000000000');
+    expect(sh(`df ${h.root}/nope`)).toMatchObject({ code: 1, stderr: `df: ${h.root}/nope: No such file or directory\n` });
+    const lsblk = JSON.parse(sh('lsblk -J -b -o NAME,SIZE,MOUNTPOINT').stdout);
+    expect(lsblk.blockdevices[1].children[0]).toEqual({ name: 'nvme1n1p1', size: 7680000000000, mountpoint: `${h.root}/mnt/shared` });
+  });
+
+  test('lsb_release, os-release, uname, mokutil', async () => {
+    const { sh, host: h } = await host('b200-2x');
+    expect(sh('lsb_release -cs; lsb_release -rs; lsb_release -is').stdout).toBe('noble\n24.04\nUbuntu\n');
+    expect(sh('lsb_release -a')).toMatchObject({ stdout: 'Distributor ID:\tUbuntu\nDescription:\tUbuntu 24.04.1 LTS\nRelease:\t24.04\nCodename:\tnoble\n', stderr: 'No LSB modules are available.\n' });
+    expect(await readFile(join(h.root, 'etc/os-release'), 'utf8')).toMatch(/^VERSION_CODENAME=noble$/m);
+    expect(sh('uname -r; uname -m').stdout).toBe('6.8.0-51-generic\nx86_64\n');
+    expect(sh('mokutil --sb-state').stdout).toBe('SecureBoot disabled\n');
+    expect((await host('secure-boot')).sh('mokutil --sb-state').stdout).toBe('SecureBoot enabled\n');
+  });
+});
+
+describe('iptables DOCKER-USER', () => {
+  test('rules are normalized, checkable, and deleting restores the chain', async () => {
+    const { sh } = await host('h100-8x');
+    expect(sh('iptables -S DOCKER-USER')).toMatchObject({ code: 1, stderr: 'iptables: No chain/target/match by that name.\n' });
+    expect(sh('apt-get install -y docker-ce').code).toBe(0);
+    expect(sh('iptables -S DOCKER-USER').stdout).toBe('-N DOCKER-USER\n-A DOCKER-USER -j RETURN\n');
+    const rule = '-p tcp --dport 26657 ! -s 127.0.0.1 -j DROP';
+    expect(sh(`iptables -C DOCKER-USER ${rule}`)).toMatchObject({ code: 1, stderr: 'iptables: Bad rule (does a matching rule exist in that chain?).\n' });
+    // the idempotent pattern roles use: check, insert only if missing
+    for (let i = 0; i < 2; i++) expect(sh(`iptables -w -C DOCKER-USER ${rule} || iptables -w -I DOCKER-USER ${rule}`).code).toBe(0);
+    expect(sh('iptables -S DOCKER-USER').stdout).toBe('-N DOCKER-USER\n-A DOCKER-USER ! -s 127.0.0.1/32 -p tcp -m tcp --dport 26657 -j DROP\n-A DOCKER-USER -j RETURN\n');
+    expect(sh(`iptables -D DOCKER-USER ${rule}`).code).toBe(0);
+    expect(sh('iptables -S DOCKER-USER').stdout).toBe('-N DOCKER-USER\n-A DOCKER-USER -j RETURN\n');
+    expect(sh('iptables -N DOCKER-USER')).toMatchObject({ code: 1, stderr: 'iptables: Chain already exists.\n' });
+  });
+});
+
+describe('docker', () => {
+  const CUDA = 'nvidia/cuda:12.8.0-base-ubuntu22.04';
+
+  test('docker run --gpus works only with the toolkit configured, docker restarted and the driver loaded', async () => {
+    const { sh, host: h } = await host('fresh-2204');
+    expect(sh(`docker run --rm --gpus all ${CUDA} nvidia-smi`).code).toBe(127);
+    expect(sh('apt-get install -y linux-headers-generic nvidia-driver-570-server docker-ce nvidia-container-toolkit').code).toBe(0);
+    const notConfigured = sh(`docker run --rm --gpus all ${CUDA} nvidia-smi`);
+    expect(notConfigured).toMatchObject({ code: 125, stderr: expect.stringContaining('docker: Error response from daemon: could not select device driver "" with capabilities: [[gpu]].') });
+    expect(sh('nvidia-ctk runtime configure --runtime=docker').code).toBe(0);
+    expect(JSON.parse(await readFile(join(h.root, 'etc/docker/daemon.json'), 'utf8')).runtimes.nvidia.path).toBe('nvidia-container-runtime');
+    expect(sh(`docker run --rm --gpus all ${CUDA} nvidia-smi`).code).toBe(125);
+    expect(sh('systemctl restart docker').code).toBe(0);
+    expect(sh(`docker run --rm --gpus all ${CUDA} nvidia-smi`)).toMatchObject({ code: 125, stderr: expect.stringContaining('nvml error: driver not loaded') });
+    await rebootSimHost(h.root);
+    const ok = sh(`docker run --rm --gpus all ${CUDA} nvidia-smi`);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/NVIDIA-SMI 570\.133\.20\s+Driver Version: 570\.133\.20\s+CUDA Version: 12\.8/);
+    expect(sh('docker images --format "{{.Repository}}:{{.Tag}}"').stdout).toBe(`${CUDA}\n`);
+    expect(sh('docker ps -a -q').stdout).toBe('');
+  });
+
+  test('ps, inspect, logs, restart, rm of a detached container', async () => {
+    const { sh } = await host('h100-8x');
+    expect(sh('docker ps')).toMatchObject({ code: 127 });
+    expect(sh('apt-get install -y docker-ce').code).toBe(0);
+    expect(sh('systemctl stop docker && docker ps')).toMatchObject({ code: 1, stderr: expect.stringContaining('Cannot connect to the Docker daemon') });
+    expect(sh('systemctl start docker').code).toBe(0);
+    const id = sh('docker run -d --name web -p 127.0.0.1:8080:80 --restart unless-stopped nginx:1.27').stdout.trim();
+    expect(id).toMatch(/^[0-9a-f]{64}$/);
+    const ps = JSON.parse(sh("docker ps --format '{{json .}}'").stdout);
+    expect(ps).toMatchObject({ ID: id.slice(0, 12), Image: 'nginx:1.27', Names: 'web', State: 'running', Ports: '127.0.0.1:8080->80/tcp' });
+    expect(sh("docker inspect -f '{{.State.Status}} {{.HostConfig.RestartPolicy.Name}}' web").stdout).toBe('running unless-stopped\n');
+    expect(sh('docker restart web && docker inspect --format "{{.RestartCount}}" web').stdout).toBe('web\n1\n');
+    expect(sh('docker rm web')).toMatchObject({ code: 1, stderr: expect.stringContaining('container is running') });
+    expect(sh('docker rm -f web && docker ps -aq').stdout).toBe('web\n');
+    expect(sh('docker inspect web')).toMatchObject({ code: 1, stdout: '[]\n', stderr: 'Error: No such object: web\n' });
+  });
+
+  const COMPOSE = `services:
+  node:
+    image: ghcr.io/product-science/inferenced:\${NODE_VERSION}
+    ports:
+      - "5000:26656"
+      - "127.0.0.1:26657:26657"
+  mlnode-1:
+    image: ghcr.io/product-science/mlnode:3.0.12
+    environment:
+      - HF_HOME=/root/.cache
+    volumes:
+      - \${HF_HOME:-/mnt/shared}:/root/.cache
+    deploy:
+      resources:
+        reservations:
+          devices:
+            - driver: nvidia
+              device_ids: ["0", "1", "2", "3"]
+              capabilities: [gpu]
+`;
+
+  const composeHost = async (profile: string) => {
+    const h = await host(profile);
+    const dir = h.host.inventoryVars.gonka_deploy_dir;
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'docker-compose.yml'), COMPOSE);
+    await writeFile(join(dir, 'config.env'), 'export NODE_VERSION=0.2.5\nexport HF_HOME=/mnt/shared\n');
+    return { ...h, dir, compose: `cd ${dir} && NOP_SIM_COMPOSE_HOOK= docker compose -f docker-compose.yml --env-file config.env` };
+  };
+
+  test('compose up/ps/down records project containers (no Gonka hook)', async () => {
+    const { sh, compose, host: h } = await composeHost('h100-8x');
+    expect(sh('apt-get install -y docker-ce docker-compose-plugin nvidia-container-toolkit && nvidia-ctk runtime configure && systemctl restart docker').code).toBe(0);
+    const up = sh(`${compose} up -d`);
+    expect(up.code).toBe(0);
+    expect(up.stderr).toMatch(/Container join-node-1 {2}Started/);
+    const ps = sh(`${compose} ps --format json`).stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(ps.map((p) => [p.Service, p.Name, p.Image, p.State])).toEqual([
+      ['node', 'join-node-1', 'ghcr.io/product-science/inferenced:0.2.5', 'running'],
+      ['mlnode-1', 'join-mlnode-1-1', 'ghcr.io/product-science/mlnode:3.0.12', 'running'],
+    ]);
+    expect(ps[0].Publishers).toEqual([
+      { URL: '0.0.0.0', TargetPort: 26656, PublishedPort: 5000, Protocol: 'tcp' },
+      { URL: '127.0.0.1', TargetPort: 26657, PublishedPort: 26657, Protocol: 'tcp' },
+    ]);
+    expect(sh('nvidia-smi --query-gpu=index,memory.used --format=csv,noheader,nounits').stdout).toBe('0, 73403\n1, 73403\n2, 73403\n3, 73403\n4, 0\n5, 0\n6, 0\n7, 0\n');
+    const again = sh(`${compose} up -d`);
+    expect(again.stderr).toMatch(/Container join-node-1 {2}Running/);
+    const s = await state(h.root);
+    expect(s.docker.containers.map((c: { name: string }) => c.name)).toEqual(['join-node-1', 'join-mlnode-1-1']);
+    expect(sh(`${compose} down`).code).toBe(0);
+    expect(sh(`${compose} ps --format json`).stdout).toBe('');
+    expect((await state(h.root)).docker.images).toHaveLength(2);
+  });
+
+  test('compose up of a GPU service without the NVIDIA runtime fails like docker', async () => {
+    const { sh, compose } = await composeHost('h100-8x');
+    expect(sh('apt-get install -y docker-ce docker-compose-plugin').code).toBe(0);
+    expect(sh(`${compose} up -d`)).toMatchObject({ code: 1, stderr: expect.stringContaining('could not select device driver "nvidia" with capabilities: [[gpu]]') });
+  });
+
+  test('compose calls the Gonka hook with the project, files, env file and docker state dir', async () => {
+    const { sh, dir, host: h } = await composeHost('h100-8x');
+    const hook = join(h.root, 'tmp/hook.mjs');
+    await writeFile(
+      hook,
+      `import { appendFileSync } from 'node:fs';
+appendFileSync(process.env.HOOK_LOG, JSON.stringify(process.argv.slice(2)) + '\\n');
+if (process.argv[2] === 'ps') console.log(JSON.stringify({ Service: 'node', Name: 'join-node-1', State: 'running', Health: 'healthy' }));
+if (process.argv[2] === 'logs') console.log('node-1  | committed state height=42');
+`,
+    );
+    expect(sh('apt-get install -y docker-ce docker-compose-plugin nvidia-container-toolkit && nvidia-ctk runtime configure && systemctl restart docker').code).toBe(0);
+    const log = join(h.root, 'tmp/hook.log');
+    const compose = `cd ${dir} && HOOK_LOG=${log} NOP_SIM_COMPOSE_HOOK=${hook} docker compose -f docker-compose.yml --env-file config.env`;
+    expect(sh(`${compose} up -d node`).code).toBe(0);
+    expect(JSON.parse(sh(`${compose} ps --format json`).stdout)).toMatchObject({ Health: 'healthy' });
+    expect(sh(`${compose} logs --tail 5 node`).stdout).toBe('node-1  | committed state height=42\n');
+    expect(sh(`${compose} down`).code).toBe(0);
+    const common = ['--project-dir', dir, '--file', join(dir, 'docker-compose.yml'), '--env-file', join(dir, 'config.env'), '--state-dir', join(h.root, 'var/lib/nop-sim/docker'), '-p', 'join'];
+    const calls = (await readFile(log, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(calls).toEqual([['up', ...common, 'node'], ['ps', ...common, '--format', 'json'], ['logs', ...common, '--tail', '5', 'node'], ['down', ...common]]);
+  });
+});

@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectTransport } from '../../lib/transport/connect.js';
+import { UnreachableError } from '../../lib/transport/transport.js';
+import { NOPPASS_PASSWORD, startSshdHosts, TEST_USERS, type SshdFleet, type SshdHost } from '../helpers/sshd.js';
+
+let fleet: SshdFleet;
+let host: SshdHost;
+
+beforeAll(async () => {
+  fleet = await startSshdHosts(1);
+  host = fleet.hosts[0];
+});
+
+afterAll(async () => {
+  await fleet?.stopAll();
+});
+
+const sshVars = (extra: Record<string, unknown> = {}) => ({
+  ansible_host: host.address,
+  ansible_port: host.port,
+  ansible_user: TEST_USERS.withPassword,
+  ansible_ssh_private_key_file: fleet.clientKey,
+  nop_known_hosts_file: fleet.knownHostsPath,
+  ...extra,
+});
+
+describe('connectTransport', () => {
+  it('uses the local transport for localhost and for ansible_connection=local', async () => {
+    expect((await connectTransport('localhost', {})).kind).toBe('local');
+    const local = await connectTransport('gpu1', { ansible_connection: 'local' });
+    expect(local.kind).toBe('local');
+    expect((await local.exec('echo here')).stdout).toBe('here\n');
+  });
+
+  it('connects over ssh from the Ansible variables', async () => {
+    const t = await connectTransport('gpu1', sshVars());
+    try {
+      expect(t.kind).toBe('ssh');
+      expect((await t.exec('id -un')).stdout).toBe('noppass\n');
+      expect(typeof t.forward).toBe('function');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('fills in ansible_become_password and the run-wide command timeout', async () => {
+    const t = await connectTransport('gpu1', sshVars({ ansible_become_password: NOPPASS_PASSWORD }), {
+      commandTimeoutMs: 300,
+    });
+    try {
+      expect((await t.exec('id -un', { become: { user: 'root' } })).stdout).toBe('root\n');
+      await t.put(`${host.workDir}/by-root`, 'x', { become: { user: 'root' } });
+      expect((await t.get(`${host.workDir}/by-root`, { become: { user: 'root' } })).toString()).toBe('x');
+      const slow = await t.exec('sleep 20');
+      expect(slow.code).toBe(124);
+      expect((await t.exec('sleep 0.5', { timeoutMs: 10_000 })).code).toBe(0);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('uses the run-wide become password when the inventory has none', async () => {
+    const t = await connectTransport('gpu1', sshVars(), { becomePassword: NOPPASS_PASSWORD });
+    try {
+      expect((await t.exec('id -un', { become: { user: 'root' } })).stdout).toBe('root\n');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('rejects invalid connection variables and reports unreachable hosts', async () => {
+    await expect(connectTransport('gpu1', { ansible_connection: 'winrm' })).rejects.toThrow(/ansible_connection/);
+    await expect(connectTransport('gpu1', sshVars({ ansible_port: 'ssh' }))).rejects.toThrow(/ansible_port/);
+    await expect(connectTransport('gpu1', sshVars({ ansible_port: 1 }))).rejects.toBeInstanceOf(UnreachableError);
+  });
+});
