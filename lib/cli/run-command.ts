@@ -1,5 +1,5 @@
 import { jsonReporter } from '../report/json-reporter.js';
-import { liveReporter, type Reporter } from '../report/live-reporter.js';
+import type { Reporter } from '../report/live-reporter.js';
 import { plainReporter } from '../report/plain-reporter.js';
 import { EXIT } from '../runner/exit-codes.js';
 import { runPlaybook } from '../runner/run-playbook.js';
@@ -27,10 +27,11 @@ export interface RunCommandOptions {
 
 const splitTags = (values: readonly string[]) => values.flatMap((v) => v.split(',')).map((t) => t.trim()).filter(Boolean);
 
-const pickReporter = (opts: RunCommandOptions): Reporter => {
+// listr2 is loaded only for a terminal: pipes and CI start faster without it
+const pickReporter = async (opts: RunCommandOptions): Promise<Reporter> => {
   const write = (s: string) => void process.stdout.write(s);
   if (opts.json) return { sink: jsonReporter(write), close: async () => undefined };
-  if (process.stdout.isTTY && !process.env.CI) return liveReporter(write, opts.verbose);
+  if (process.stdout.isTTY && !process.env.CI) return (await import('../report/live-reporter.js')).liveReporter(write, opts.verbose);
   return { sink: plainReporter(write, opts.verbose), close: async () => undefined };
 };
 
@@ -38,7 +39,7 @@ const pickReporter = (opts: RunCommandOptions): Reporter => {
 export const runCommand = async (playbook: string, opts: RunCommandOptions): Promise<number> => {
   const extraVars = await mergeExtraVars(opts.extraVars);
   const becomePassword = opts.askBecomePass ? await readSecret('BECOME password: ') : undefined;
-  const reporter = pickReporter(opts);
+  const reporter = await pickReporter(opts);
   const abort = new AbortController();
   const onSigint = () => {
     if (abort.signal.aborted) process.exit(EXIT.interrupted);

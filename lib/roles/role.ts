@@ -20,6 +20,8 @@ export interface RoleTask<V> {
   ignore_errors?: boolean;
   /** TypeScript tasks that only read state run in check mode too (Ansible's check_mode: false) */
   check_mode?: boolean;
+  /** the inventory host the task runs on instead (Ansible's delegate_to); undefined: this host */
+  delegate_to?: (vars: V) => string | undefined;
 }
 
 export interface RoleDefinition<S extends z.ZodType = z.ZodType> {

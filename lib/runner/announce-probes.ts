@@ -21,7 +21,7 @@ const probesOf = (task: TaskSpec, host: HostRun, run: RunContext, pc: PlayContex
 /** The design's speed path: every file a section's tasks will read is fetched in the first probe's round trip. */
 export const announceProbes = async (host: HostRun, tasks: readonly TaskSpec[], run: RunContext, pc: PlayContext): Promise<void> => {
   const probes = flatten(tasks)
-    .filter((t) => isSelected(t, run) && !t.delegate_to)
+    .filter((t) => isSelected(t, run) && !t.delegate_to && !t.delegateFn)
     .flatMap((t) => probesOf(t, host, run, pc));
   if (probes.length === 0) return;
   const conn = await run.connect(host.name).catch(() => undefined);

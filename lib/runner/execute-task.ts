@@ -190,6 +190,11 @@ const loopItems = (task: TaskSpec, vars: Record<string, unknown>): unknown[] | u
   return task.with_items ? items.flat() : items;
 };
 
+const delegateTarget = (task: TaskSpec, vars: Record<string, unknown>): string | undefined => {
+  if (task.delegateFn) return task.delegateFn(roleVarsFor(task, vars));
+  return task.delegate_to ? String(renderValue(task.delegate_to, vars)) : undefined;
+};
+
 const contextFor = async (
   host: HostRun,
   task: TaskSpec,
@@ -198,9 +203,11 @@ const contextFor = async (
   pc: PlayContext,
   progress: (line: string) => void,
 ): Promise<ModuleContext> => {
-  const target = task.delegate_to ? String(renderValue(task.delegate_to, vars)) : host.name;
+  const target = delegateTarget(task, vars) ?? host.name;
   const conn = await run.connect(target);
   const connVars = target === host.name ? vars : { ...vars, ...run.hostVars(target) };
+  // nop_env belongs to the host a command runs on (its PATH, its simulated root), as connection variables do
+  const envVars = target === host.name ? vars : { ...vars, nop_env: run.hostVars(target).nop_env };
   const checkMode = task.check_mode === false ? false : task.check_mode === true ? true : run.check;
   return createModuleContext({
     hostname: target,
@@ -209,7 +216,7 @@ const contextFor = async (
     check: checkMode,
     diff: task.diff ?? run.diff,
     become: becomeFor(task, pc.play, connVars, run),
-    env: envFor(task, pc.play, vars),
+    env: envFor(task, pc.play, envVars),
     vars,
     templateDirs: task.role?.templateDirs ?? [join(run.playbookDir, 'templates'), join(packageRoot, 'templates')],
     fileDirs: task.role?.fileDirs ?? [join(run.playbookDir, 'files'), run.playbookDir, process.cwd()],
@@ -235,11 +242,11 @@ const combineLoop = (results: ModuleResult[]): ModuleResult => ({
 });
 
 /** Report a result: redacted, diff rendered, `no_log` honoured. */
-const report = (host: HostRun, task: TaskSpec, name: string, result: ModuleResult, vars: Record<string, unknown>, run: RunContext, item?: string) => {
+const report = async (host: HostRun, task: TaskSpec, name: string, result: ModuleResult, vars: Record<string, unknown>, run: RunContext, item?: string) => {
   const secrets = secretValues(vars);
   const status = statusOf(result);
   const shown = task.no_log ? { changed: result.changed, censored: NO_LOG_MSG } : redact(materialize(result) as Record<string, unknown>, secrets);
-  const diff = run.diff && result.diff?.length ? renderDiffs(result.diff, secrets, Boolean(task.no_log)) : undefined;
+  const diff = run.diff && result.diff?.length ? await renderDiffs(result.diff, secrets, Boolean(task.no_log)) : undefined;
   delete (shown as Record<string, unknown>).diff;
   run.emit({ type: 'task_result', host: host.name, task: name, status, result: shown, diff, item: item && redact(item, secrets), ignored: status === 'failed' && isIgnored(task, vars) });
 };
@@ -258,12 +265,12 @@ const executeOnHost = async (host: HostRun, task: TaskSpec, run: RunContext, pc:
   if (!items) {
     if (!whenHolds(task, vars, ctx)) {
       const skipped = { changed: false, skipped: true, skip_reason: 'Conditional result was False' };
-      report(host, task, name, skipped, vars, run);
+      await report(host, task, name, skipped, vars, run);
       return { status: 'skipped', result: skipped };
     }
     const result = await withRetries(task, ctx, vars);
     afterModule(task, ctx, result);
-    report(host, task, name, result, vars, run);
+    await report(host, task, name, result, vars, run);
     return { status: statusOf(result), result };
   }
   const loopVar = task.loop_control?.loop_var ?? 'item';
@@ -275,7 +282,7 @@ const executeOnHost = async (host: HostRun, task: TaskSpec, run: RunContext, pc:
       ? await withRetries(task, itemCtx, itemVars)
       : { changed: false, skipped: true, skip_reason: 'Conditional result was False' };
     afterModule(task, ctx, result);
-    report(host, task, name, result, itemVars, run, itemLabel(task, item, itemVars));
+    await report(host, task, name, result, itemVars, run, itemLabel(task, item, itemVars));
     results.push({ ...result, [loopVar]: item });
   }
   const combined = combineLoop(results);

@@ -56,6 +56,8 @@ const fromRoleTask = (t: RoleTask<unknown>, role: RoleInstance, file: string): T
   };
   const when = t.when;
   if (when) base.whenFn = (vars, ctx) => when(vars, ctx);
+  const delegate = t.delegate_to;
+  if (delegate) base.delegateFn = (vars) => delegate(vars);
   if (t.run) {
     const run = t.run;
     return { ...base, action: { kind: 'code', run: (ctx, vars) => run(ctx, vars) } };

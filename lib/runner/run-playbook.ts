@@ -123,6 +123,7 @@ export const runPlaybook = async (opts: RunPlaybookOptions): Promise<RunSummary>
     aborted: () => opts.signal?.aborted ?? false,
   };
   opts.emit({ type: 'playbook_start', file: playbook.file, check: run.check });
+  for (const message of inv.warnings) opts.emit({ type: 'warning', message });
   const limit = pLimit(Math.max(1, opts.forks ?? 5));
   try {
     for (const play of playbook.plays) {

@@ -32,6 +32,8 @@ export interface TaskSpec extends Omit<TaskKeywords, 'block' | 'rescue' | 'alway
   always?: TaskSpec[];
   /** TypeScript `when` of a role task */
   whenFn?: (vars: Record<string, unknown>, ctx: ModuleContext) => boolean;
+  /** TypeScript `delegate_to` of a role task, given its validated variables */
+  delegateFn?: (vars: Record<string, unknown>) => string | undefined;
   role?: RoleInstance;
   /** conditions inherited from a role reference or an enclosing block */
   inheritedWhen?: TaskKeywords['when'][];

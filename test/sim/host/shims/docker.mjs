@@ -71,7 +71,8 @@ const runInside = (state, c, command, stdinMode) => {
   const [cmd, ...args] = command;
   if (cmd === undefined) return { code: 0, stdout: '' };
   if (existsSync(join(GONKA_BIN, cmd))) {
-    const res = spawnSync(process.execPath, [join(GONKA_BIN, cmd), ...args], {
+    // the simulator's commands are shell wrappers, run as they are (not as Node scripts)
+    const res = spawnSync(join(GONKA_BIN, cmd), args, {
       stdio: [stdinMode, 'pipe', 'pipe'],
       env: {
         ...process.env,

@@ -1,0 +1,78 @@
+import { posix } from 'node:path';
+import { imageOf, loadVersions, withVersionOverrides } from '../../lib/gonka/versions.js';
+import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
+import { defineRole } from '../../lib/roles/role.js';
+import { ensureKey, type EnsuredKey } from './account-key.js';
+import { keyringPassword, KeysVariableError } from './keyring-password.js';
+import { defaultInferencedHome, localKeyring, serverKeyring, type Keyring } from './keyring.js';
+import { COLD_SIGNER_GROUP, coldKeyName, KeysVarsSchema, warmKeyName, type KeysVars } from './vars.js';
+
+const coldSigner = (v: KeysVars): string => {
+  const signer = v.groups[COLD_SIGNER_GROUP]?.[0];
+  if (!signer) throw new KeysVariableError('key_workflow', `secure keeps the cold key on your own machine: add it to the inventory group ${COLD_SIGNER_GROUP} (e.g. localhost with ansible_connection: local)`);
+  if (signer === v.inventory_hostname) throw new KeysVariableError('key_workflow', `secure: ${signer} is the server itself; ${COLD_SIGNER_GROUP} must be another machine`);
+  return signer;
+};
+
+const onServer = async (v: KeysVars): Promise<Keyring> =>
+  serverKeyring(v.gonka_deploy_dir, imageOf('api', withVersionOverrides(await loadVersions(), v.gonka_versions_overrides)));
+
+// the cold signer's own settings (its keyring, where the mnemonic goes) are read from its host variables first
+const signerSetting = (ctx: ModuleContext, v: KeysVars, name: 'cold_keyring_dir' | 'cold_mnemonic_file'): string | undefined => {
+  const own = (ctx.vars.hostvars as Record<string, Record<string, unknown>> | undefined)?.[ctx.hostname]?.[name];
+  if (own === undefined || own === null) return v[name];
+  if (typeof own !== 'string' || !own.startsWith('/')) throw new KeysVariableError(`hostvars.${ctx.hostname}.${name}`, 'must be an absolute path');
+  return own;
+};
+
+const coldKeyring = async (ctx: ModuleContext, v: KeysVars): Promise<Keyring> =>
+  v.key_workflow === 'secure' ? localKeyring(signerSetting(ctx, v, 'cold_keyring_dir') ?? (await defaultInferencedHome(ctx))) : onServer(v);
+
+const mnemonicFileOf = (ctx: ModuleContext, v: KeysVars, kr: Keyring, name: string): string => {
+  const set = v.key_workflow === 'secure' ? signerSetting(ctx, v, 'cold_mnemonic_file') : v.cold_mnemonic_file;
+  return set ?? posix.join(v.key_workflow === 'secure' ? kr.home : v.gonka_deploy_dir, `${name}.mnemonic`);
+};
+
+const describe = (what: string, name: string, kr: Keyring, ctx: ModuleContext, key: EnsuredKey): string => {
+  const where = `${kr.home} on ${ctx.hostname}`;
+  if (key.state === 'planned') return `would create ${what} '${name}' in ${where}`;
+  const base = `${what} '${name}' (${key.key.address}) ${key.state === 'created' ? 'created' : 'kept'} in ${where}`;
+  if (key.state !== 'created' || !key.mnemonicFile) return base;
+  return `${base}; its mnemonic is in ${key.mnemonicFile} (0600): copy it offline, then delete the file`;
+};
+
+const coldKey = async (ctx: ModuleContext, v: KeysVars): Promise<ModuleResult> => {
+  const password = await keyringPassword(v);
+  const name = coldKeyName(v);
+  const kr = await coldKeyring(ctx, v);
+  const key = await ensureKey(ctx, kr, name, password, mnemonicFileOf(ctx, v, kr, name));
+  const msg = describe('cold key', name, kr, ctx, key);
+  if (key.state === 'planned') return { changed: true, msg };
+  return { changed: key.state === 'created', msg, ansible_facts: { account_pubkey: key.key.pubkey, cold_key_name: name, cold_key_address: key.key.address } };
+};
+
+const warmKey = async (ctx: ModuleContext, v: KeysVars): Promise<ModuleResult> => {
+  const password = await keyringPassword(v);
+  const name = warmKeyName(v);
+  const kr = await onServer(v);
+  // the warm key is operational only: the cold key can grant a new one, so its mnemonic is not kept
+  const key = await ensureKey(ctx, kr, name, password);
+  const msg = describe('warm key', name, kr, ctx, key);
+  if (key.state === 'planned') return { changed: true, msg };
+  return { changed: key.state === 'created', msg, ansible_facts: { key_name: name, warm_key_address: key.key.address } };
+};
+
+/**
+ * The validator's keys, before config renders config.env: the cold (account) key, whose public key becomes
+ * ACCOUNT_PUBKEY, and the warm (ML operational) key KEY_NAME in the keyring the api container mounts.
+ * quick: both on the server; secure: the cold key on the cold_signer host only. The keyring password goes
+ * on stdin, the cold key's mnemonic into a 0600 file on the host holding the key.
+ */
+export default defineRole({
+  name: 'keys',
+  vars: KeysVarsSchema,
+  tasks: [
+    { name: 'Cold account key', delegate_to: (v) => (v.key_workflow === 'secure' ? coldSigner(v) : undefined), run: coldKey },
+    { name: 'Warm ML operational key', run: warmKey },
+  ],
+});

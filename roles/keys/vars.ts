@@ -1,0 +1,39 @@
+import { z } from 'zod';
+
+const keyName = z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only');
+
+export const KEY_WORKFLOWS = ['quick', 'secure'] as const;
+
+/** Inventory group of the operator's own machine, where the cold key lives in the secure workflow. */
+export const COLD_SIGNER_GROUP = 'cold_signer';
+
+/**
+ * The variables of the `keys` role. The warm key's default name is config's (`<host>-warm`), so the
+ * KEY_NAME config.env gets is the key this role created.
+ */
+export const KeysVarsSchema = z.object({
+  inventory_hostname: z.string().min(1),
+  groups: z.record(z.string(), z.array(z.string())).default({}),
+  gonka_deploy_dir: z.string().startsWith('/'),
+  /** quick: both keys on the server; secure: the cold key on the cold_signer host, never on the server */
+  key_workflow: z.enum(KEY_WORKFLOWS).default('quick'),
+  /** the warm (ML operational) key, in the keyring the api container mounts */
+  key_name: keyName.optional(),
+  /** the cold (account) key */
+  cold_key_name: keyName.optional(),
+  keyring_password: z.string().min(8, 'at least 8 characters').optional(),
+  /** a file on the controller holding the keyring password (first line) */
+  keyring_password_file: z.string().min(1).optional(),
+  /** secure workflow: the inferenced home on the cold signer (default: inferenced's own, ~/.inference) */
+  cold_keyring_dir: z.string().startsWith('/').optional(),
+  /** where the cold key's mnemonic is written (0600) when the key is created; absolute, on the host holding the key */
+  cold_mnemonic_file: z.string().startsWith('/').optional(),
+  gonka_versions_overrides: z.record(z.string(), z.unknown()).default({}),
+});
+
+export type KeysVars = z.output<typeof KeysVarsSchema>;
+
+const slug = (s: string): string => s.toLowerCase().replace(/[^a-z0-9-]+/g, '-');
+
+export const warmKeyName = (v: KeysVars): string => v.key_name ?? `${slug(v.inventory_hostname)}-warm`;
+export const coldKeyName = (v: KeysVars): string => v.cold_key_name ?? `${slug(v.inventory_hostname)}-cold`;

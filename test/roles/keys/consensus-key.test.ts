@@ -1,0 +1,82 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { createHostFacts } from '../../../lib/facts/host-facts.js';
+import { createModuleContext } from '../../../lib/modules/context.js';
+import type { ModuleContext } from '../../../lib/modules/module.js';
+import { lookupModule } from '../../../lib/modules/registry.js';
+import { localTransport } from '../../../lib/transport/local.js';
+import { publishConsensusKey, readConsensusKey } from '../../../roles/keys/consensus-key.js';
+import { createSimHost, type SimHost } from '../../sim/host/create.js';
+import type { ProfileInput } from '../../sim/host/profile.js';
+import { ed25519PublicKey } from '../../sim/gonka/keys.mjs';
+
+const COMPOSE = `services:
+  tmkms:
+    image: ghcr.io/product-science/tmkms-softsign-with-keygen:0.2.9
+    container_name: tmkms
+    environment:
+      - VALIDATOR_LISTEN_ADDRESS=tcp://node:26658
+    volumes:
+      - .tmkms:/root/.tmkms
+`;
+
+let dir: string;
+let server: SimHost;
+let deployDir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'nop-consensus-'));
+  const profile = parse(await readFile(join(import.meta.dirname, '..', '..', 'sim', 'host', 'profiles', 'rtx3090-1x.yaml'), 'utf8')) as ProfileInput & { packages: { name: string }[] };
+  server = await createSimHost({ profile: { ...profile, packages: [...profile.packages, { name: 'docker-ce' }] }, dir });
+  deployDir = server.inventoryVars.gonka_deploy_dir;
+  await writeFile(join(deployDir, 'docker-compose.yml'), COMPOSE);
+});
+afterEach(async () => {
+  compose('down');
+  await rm(dir, { recursive: true, force: true });
+});
+
+const compose = (...args: string[]) => {
+  const res = spawnSync('docker', ['compose', '-f', 'docker-compose.yml', ...args], { cwd: deployDir, env: { ...process.env, ...server.env }, encoding: 'utf8' });
+  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
+};
+
+const context = (): ModuleContext => {
+  const transport = localTransport();
+  return createModuleContext({
+    hostname: 'gpu1',
+    transport,
+    facts: createHostFacts(transport),
+    check: false,
+    diff: false,
+    env: server.env,
+    vars: {},
+    templateDirs: [],
+    fileDirs: [],
+    lookupModule,
+    invoke: (def, args, ctx) => def.run(def.args.parse(args), ctx),
+  });
+};
+
+describe('consensus key', () => {
+  it('is absent until tmkms starts, then read back as the public key the node reports', async () => {
+    const ctx = context();
+    expect(await readConsensusKey(ctx, deployDir)).toBeUndefined();
+    expect(await publishConsensusKey(ctx, { gonka_deploy_dir: deployDir })).toMatchObject({ failed: true, msg: expect.stringContaining('start tmkms first') });
+
+    const up = compose('up', '-d', 'tmkms');
+    expect(up.code, up.stderr).toBe(0);
+    const ps = compose('ps', '--format', 'json');
+    expect(ps.stdout.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { Service: string }).Service)).toEqual(['tmkms']);
+
+    const seed = (await readFile(join(deployDir, '.tmkms', 'secrets', 'priv_validator_key.softsign'), 'utf8')).trim();
+    const key = await readConsensusKey(ctx, deployDir);
+    expect(key).toBe(ed25519PublicKey(Buffer.from(seed, 'base64')).toString('base64'));
+    const published = await publishConsensusKey(ctx, { gonka_deploy_dir: deployDir });
+    expect(published).toEqual({ changed: false, msg: `consensus key ${key}`, ansible_facts: { consensus_key: key } });
+    expect(JSON.stringify(published)).not.toContain(seed);
+  });
+});

@@ -1,0 +1,169 @@
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { runPlaybook } from '../../../lib/runner/run-playbook.js';
+import type { RunEvent } from '../../../lib/runner/types.js';
+import { createSimHost, type SimHost } from '../../sim/host/create.js';
+import type { ProfileInput } from '../../sim/host/profile.js';
+
+const PASSWORD = 'keyring-pass-7f3a9c';
+const GONKA_BIN = join(import.meta.dirname, '..', '..', 'sim', 'gonka', 'bin');
+const PUBKEY = /^[A-Za-z0-9+/]{44}$/;
+
+let dir: string;
+let server: SimHost;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'nop-keys-'));
+  const profile = parse(await readFile(join(import.meta.dirname, '..', '..', 'sim', 'host', 'profiles', 'rtx3090-1x.yaml'), 'utf8')) as ProfileInput & { packages: { name: string }[] };
+  server = await createSimHost({ profile: { ...profile, packages: [...profile.packages, { name: 'docker-ce' }] }, dir: join(dir, 'server') });
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+const serverKeyring = () => join(server.inventoryVars.gonka_deploy_dir, '.inference', 'keyring-file');
+const serverArgvLog = () => join(server.root, 'var/lib/nop-sim/docker/inferenced-argv.log');
+const coldHome = () => join(dir, 'operator', '.inference');
+const coldArgvLog = () => join(dir, 'operator', 'inferenced-argv.log');
+
+const argvLines = async (file: string): Promise<string[][]> =>
+  existsSync(file) ? (await readFile(file, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as string[]) : [];
+
+const isKeysAdd = (name: string) => (argv: string[]) => argv[0] === 'keys' && argv[1] === 'add' && argv[2] === name;
+
+interface Setup {
+  workflow?: 'quick' | 'secure';
+  serverVars?: Record<string, unknown>;
+  coldSigner?: boolean;
+}
+
+const writeInventory = async ({ workflow = 'quick', serverVars = { keyring_password: PASSWORD }, coldSigner = workflow === 'secure' }: Setup = {}) => {
+  const hosts: Record<string, unknown> = { gpu1: { ...server.inventoryVars, key_workflow: workflow, ...serverVars } };
+  const children: Record<string, unknown> = { network_nodes: { hosts: { gpu1: null } } };
+  if (coldSigner) {
+    hosts.operator = {
+      ansible_connection: 'local',
+      cold_keyring_dir: coldHome(),
+      nop_env: { PATH: `${GONKA_BIN}:${process.env.PATH}`, NOP_SIM_STATE_DIR: join(dir, 'operator'), HOME: join(dir, 'operator') },
+    };
+    children.cold_signer = { hosts: { operator: null } };
+  }
+  await mkdir(join(dir, 'operator'), { recursive: true });
+  await writeFile(join(dir, 'inventory.yml'), stringify({ all: { hosts, children } }));
+  await writeFile(join(dir, 'site.yml'), stringify([{ hosts: 'network_nodes', gather_facts: false, roles: ['keys'] }]));
+};
+
+const run = async (opts: { check?: boolean } = {}) => {
+  const events: RunEvent[] = [];
+  const summary = await runPlaybook({ playbook: join(dir, 'site.yml'), inventories: [join(dir, 'inventory.yml')], emit: (e) => events.push(e), diff: true, verbose: 3, ...opts });
+  const results = events.filter((e): e is Extract<RunEvent, { type: 'task_result' }> => e.type === 'task_result');
+  const facts = (task: string) => results.find((r) => r.task.endsWith(task))?.result.ansible_facts as Record<string, string> | undefined;
+  return { ...summary, events, results, facts, output: JSON.stringify(events), changed: summary.stats.gpu1?.changed };
+};
+
+const modeOf = async (path: string) => (await stat(path)).mode & 0o777;
+
+describe('keys role, quick workflow', () => {
+  it('creates both keys on the server once, publishes ACCOUNT_PUBKEY and keeps the mnemonic in a 0600 file only', async () => {
+    await writeInventory();
+    const first = await run();
+    expect(first.code, first.output).toBe(0);
+    expect(first.changed).toBe(2);
+    const cold = first.facts('Cold account key')!;
+    expect(cold.account_pubkey).toMatch(PUBKEY);
+    expect(cold.cold_key_address).toMatch(/^gonka1/);
+    expect(first.facts('Warm ML operational key')).toMatchObject({ key_name: 'gpu1-warm' });
+    expect(existsSync(join(serverKeyring(), 'gpu1-cold.info'))).toBe(true);
+    expect(existsSync(join(serverKeyring(), 'gpu1-warm.info'))).toBe(true);
+
+    const mnemonicFile = join(server.inventoryVars.gonka_deploy_dir, 'gpu1-cold.mnemonic');
+    const mnemonic = (await readFile(mnemonicFile, 'utf8')).trim();
+    expect(mnemonic.split(' ')).toHaveLength(24);
+    expect(await modeOf(mnemonicFile)).toBe(0o600);
+    expect(first.output).toContain(mnemonicFile);
+
+    const second = await run();
+    expect(second.code, second.output).toBe(0);
+    expect(second.changed).toBe(0);
+    expect(second.facts('Cold account key')!.account_pubkey).toBe(cold.account_pubkey);
+    expect((await readFile(mnemonicFile, 'utf8')).trim()).toBe(mnemonic);
+
+    const argvLog = await readFile(serverArgvLog(), 'utf8');
+    expect(argvLog).toContain('keys');
+    for (const text of [first.output, second.output, argvLog]) {
+      expect(text).not.toContain(PASSWORD);
+      expect(text).not.toContain(mnemonic);
+      expect(text).not.toContain(mnemonic.split(' ').slice(0, 2).join(' '));
+    }
+  });
+
+  it('plans in check mode without creating anything', async () => {
+    await writeInventory();
+    const res = await run({ check: true });
+    expect(res.code, res.output).toBe(0);
+    expect(res.changed).toBe(2);
+    expect(res.output).toContain('would create cold key');
+    expect(existsSync(join(serverKeyring(), 'gpu1-cold.info'))).toBe(false);
+    expect(await argvLines(serverArgvLog())).toEqual([]);
+  });
+
+  it('refuses to create a key over an existing mnemonic file', async () => {
+    await writeInventory();
+    const mnemonicFile = join(server.inventoryVars.gonka_deploy_dir, 'gpu1-cold.mnemonic');
+    await writeFile(mnemonicFile, 'an earlier key\n', { mode: 0o600 });
+    const res = await run();
+    expect(res.code).not.toBe(0);
+    expect(res.output).toContain('--recover');
+    expect(await readFile(mnemonicFile, 'utf8')).toBe('an earlier key\n');
+  });
+
+  it('needs a keyring password', async () => {
+    await writeInventory({ serverVars: {} });
+    const res = await run();
+    expect(res.code).not.toBe(0);
+    expect(res.output).toContain("variable 'keyring_password'");
+  });
+});
+
+describe('keys role, secure workflow', () => {
+  it('runs every cold-key command on the cold signer; the server gets only the public key', async () => {
+    const passwordFile = join(dir, 'keyring-password');
+    await writeFile(passwordFile, `${PASSWORD}\n`, { mode: 0o600 });
+    await writeInventory({ workflow: 'secure', serverVars: { keyring_password_file: passwordFile } });
+    const first = await run();
+    expect(first.code, first.output).toBe(0);
+    expect(first.changed, first.output).toBe(2);
+    expect(first.facts('Cold account key')!.account_pubkey).toMatch(PUBKEY);
+
+    expect(existsSync(join(coldHome(), 'keyring-file', 'gpu1-cold.info'))).toBe(true);
+    expect(existsSync(join(serverKeyring(), 'gpu1-cold.info'))).toBe(false);
+    expect(existsSync(join(serverKeyring(), 'gpu1-warm.info'))).toBe(true);
+    expect((await argvLines(coldArgvLog())).some(isKeysAdd('gpu1-cold'))).toBe(true);
+    const serverArgv = await argvLines(serverArgvLog());
+    expect(serverArgv.some(isKeysAdd('gpu1-warm'))).toBe(true);
+    expect(serverArgv.filter((a) => a.includes('gpu1-cold'))).toEqual([]);
+
+    const mnemonicFile = join(coldHome(), 'gpu1-cold.mnemonic');
+    expect(await modeOf(mnemonicFile)).toBe(0o600);
+    expect(existsSync(join(server.inventoryVars.gonka_deploy_dir, 'gpu1-cold.mnemonic'))).toBe(false);
+    const mnemonic = (await readFile(mnemonicFile, 'utf8')).trim();
+
+    const second = await run();
+    expect(second.code, second.output).toBe(0);
+    expect(second.changed).toBe(0);
+    const logs = [first.output, second.output, await readFile(serverArgvLog(), 'utf8'), await readFile(coldArgvLog(), 'utf8')];
+    for (const text of logs) {
+      expect(text).not.toContain(PASSWORD);
+      expect(text).not.toContain(mnemonic);
+    }
+  });
+
+  it('fails, naming the group, without a cold signer', async () => {
+    await writeInventory({ workflow: 'secure', coldSigner: false });
+    const res = await run();
+    expect(res.code).not.toBe(0);
+    expect(res.output).toContain('cold_signer');
+    expect(await argvLines(serverArgvLog())).toEqual([]);
+  });
+});
