@@ -60,10 +60,13 @@ const connectRoute = async (route: SshHop[], connectTimeoutMs: number): Promise<
   }
 };
 
-/** End a connection and wait until its socket is gone (immediately if it already is). */
-const endConnection = (client: SshClient, closed: ReadonlySet<SshClient>): Promise<void> => {
-  if (closed.has(client)) return Promise.resolve();
-  const done = new Promise<void>((resolve) => client.once('close', () => resolve()));
+/** End a connection and wait until it is gone (immediately if it already is). */
+const endConnection = (client: SshClient, gone: ReadonlySet<SshClient>): Promise<void> => {
+  if (gone.has(client)) return Promise.resolve();
+  const done = new Promise<void>((resolve) => {
+    client.once('end', () => resolve());
+    client.once('close', () => resolve());
+  });
   client.end();
   return done;
 };
@@ -83,14 +86,28 @@ export const sshTransport = async (opts: SshTransportOptions): Promise<Transport
   let lastError: Error | undefined;
   let closing = false;
   let sftpSession: Promise<SftpSession> | undefined;
-  const closed = new Set<SshClient>();
-  clients.forEach((c) => c.once('close', () => closed.add(c)));
+  const gone = new Set<SshClient>();
+  let announceLoss!: (err: UnreachableError) => void;
+  // settles (rejects) once, when the route breaks: every operation in flight races against it
+  const dropped = new Promise<never>((_, reject) => (announceLoss = reject));
+  dropped.catch(() => undefined);
 
-  client.on('error', (err: Error) => (lastError = err));
-  client.on('close', () => {
+  // A hop tunnelled through another hop may only see 'end' when the path breaks, never 'close', and nothing then
+  // reaches the connections behind it: any hop ending is the end of the whole route.
+  const onGone = (c: SshClient) => {
+    gone.add(c);
+    if (lost) return;
     const why = closing ? 'closed' : `lost${lastError ? `: ${lastError.message}` : ''}`;
-    lost ??= new UnreachableError(`ssh ${label}: connection ${why}`);
-  });
+    lost = new UnreachableError(`ssh ${label}: connection ${why}`);
+    announceLoss(lost);
+    if (!closing) clients.forEach((other) => other.end());
+  };
+  for (const c of clients) {
+    c.on('error', (err: Error) => (lastError = err));
+    c.once('end', () => onGone(c));
+    c.once('close', () => onGone(c));
+  }
+  const guard = <T>(operation: Promise<T>): Promise<T> => Promise.race([operation, dropped]);
 
   const ensureConnected = () => {
     if (lost) throw lost;
@@ -109,12 +126,12 @@ export const sshTransport = async (opts: SshTransportOptions): Promise<Transport
   const exec = async (script: string, execOpts: ExecOptions = {}) => {
     ensureConnected();
     const wrapped = wrapBecome(withEnv(script, execOpts.env, execOpts.cwd), becomeOther(execOpts.become), execOpts.stdin);
-    return limit(() => execOnChannel(client, { ...wrapped, timeoutMs: execOpts.timeoutMs })).catch(orLost);
+    return guard(limit(() => execOnChannel(client, { ...wrapped, timeoutMs: execOpts.timeoutMs }))).catch(orLost);
   };
 
   const sftp = (): Promise<SftpSession> => {
     ensureConnected();
-    sftpSession ??= openSftp(client).then((session) => {
+    sftpSession ??= guard(openSftp(client)).then((session) => {
       session.on('close', () => (sftpSession = undefined));
       return session;
     });
@@ -173,7 +190,7 @@ export const sshTransport = async (opts: SshTransportOptions): Promise<Transport
 
   const put = (dest: string, upload: Upload, putOpts: PutOptions) => {
     const become = becomeOther(putOpts.become);
-    return (become ? putAsOther(dest, upload, putOpts, become) : putDirect(dest, upload, putOpts)).catch(orLost);
+    return guard(become ? putAsOther(dest, upload, putOpts, become) : putDirect(dest, upload, putOpts)).catch(orLost);
   };
 
   const get = async (path: string, getOpts: { become?: Become } = {}) => {
@@ -184,12 +201,12 @@ export const sshTransport = async (opts: SshTransportOptions): Promise<Transport
       return Buffer.from(res.stdout, 'base64');
     }
     const session = await sftp();
-    return sftpReadFile(session, path).catch((err: Error) => orLost(new Error(`cannot read ${path}: ${err.message}`)));
+    return guard(sftpReadFile(session, path)).catch((err: Error) => orLost(new Error(`cannot read ${path}: ${err.message}`)));
   };
 
   const forward = async (host: string, port: number): Promise<Duplex> => {
     ensureConnected();
-    return forwardOut(client, host, port).catch((err: Error) =>
+    return guard(forwardOut(client, host, port)).catch((err: Error) =>
       orLost(new Error(`ssh ${label}: cannot forward to ${host}:${port}: ${err.message}`)),
     );
   };
@@ -197,8 +214,12 @@ export const sshTransport = async (opts: SshTransportOptions): Promise<Transport
   const close = async () => {
     if (closing) return;
     closing = true;
+    if (lost) {
+      clients.forEach((c) => c.end());
+      return;
+    }
     (await sftpSession?.catch(() => undefined))?.end();
-    for (const c of [...clients].reverse()) await endConnection(c, closed);
+    for (const c of [...clients].reverse()) await endConnection(c, gone);
   };
 
   return {

@@ -122,6 +122,10 @@ const killTree = async (child: ChildProcess) => {
 
 const startDaemon = async (configPath: string, address: string, port: number): Promise<ChildProcess> => {
   const child = spawn(SSHD, ['-D', '-e', '-f', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // a worker torn down mid-test must not leave a daemon behind
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   for (;;) {

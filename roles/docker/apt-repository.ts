@@ -1,0 +1,24 @@
+import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
+
+export interface AptRepository {
+  /** file names: /etc/apt/keyrings/<name>.asc and /etc/apt/sources.list.d/<name>.list */
+  name: string;
+  keyUrl: string;
+  /** the sources line, with `signed-by` filled in */
+  line: (keyring: string) => string;
+}
+
+/**
+ * An apt repository signed by its own key: the key downloaded once into /etc/apt/keyrings, the sources list
+ * written. Returns changed when either changed, so the caller knows the package lists need an update.
+ */
+export const ensureAptRepository = async (ctx: ModuleContext, hostRoot: string, repo: AptRepository): Promise<ModuleResult> => {
+  const keyring = `/etc/apt/keyrings/${repo.name}.asc`;
+  const dir = await ctx.module('file', { path: `${hostRoot}/etc/apt/keyrings`, state: 'directory', mode: '0755' });
+  if (dir.failed) return dir;
+  const key = await ctx.module('get_url', { url: repo.keyUrl, dest: `${hostRoot}${keyring}`, mode: '0644' });
+  if (key.failed) return { ...key, msg: `cannot download the ${repo.name} signing key from ${repo.keyUrl}: ${key.msg ?? ''}` };
+  const list = await ctx.module('copy', { dest: `${hostRoot}/etc/apt/sources.list.d/${repo.name}.list`, content: `${repo.line(keyring)}\n`, mode: '0644' });
+  if (list.failed) return list;
+  return { changed: key.changed || list.changed || dir.changed, msg: `${repo.name} apt repository configured` };
+};

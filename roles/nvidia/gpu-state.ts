@@ -1,0 +1,22 @@
+import { gatherGpuFacts, type GpuFacts } from '../../lib/gpu/facts.js';
+import type { ModuleContext } from '../../lib/modules/module.js';
+
+const KEY = 'nvidia-gpu-facts';
+
+/** The host's driver stack, read once and re-read after a task changed it. */
+export const gpuFacts = (ctx: ModuleContext, v: { host_root: string; gonka_deploy_dir: string; hf_home: string }): Promise<GpuFacts> =>
+  ctx.facts.cached(KEY, () =>
+    gatherGpuFacts(ctx.transport, { env: ctx.env, become: ctx.become }, { hostRoot: v.host_root, deployDir: v.gonka_deploy_dir, hfHome: v.hf_home }),
+  );
+
+export const forgetGpuFacts = (ctx: ModuleContext): void => ctx.facts.drop(KEY);
+
+/** The installed driver's branch (570 of nvidia-driver-570-server), if any. */
+export const installedBranch = (facts: GpuFacts): number | undefined => {
+  const m = /^nvidia-driver-(\d+)/.exec(facts.driver.packages[0]?.name ?? '');
+  return m ? Number(m[1]) : undefined;
+};
+
+/** A driver package is installed but the running kernel has no (or another) module loaded. */
+export const driverNeedsReboot = (facts: GpuFacts): boolean =>
+  facts.driver.packages.length > 0 && (facts.nvidia_smi.state === 'no-driver' || facts.nvidia_smi.state === 'version-mismatch');

@@ -1,0 +1,28 @@
+import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
+import { shellJoin } from '../../lib/transport/shell-quote.js';
+import type { PreflightVars } from './vars.js';
+
+/** Distributions Docker's apt repository and NVIDIA's driver packages serve. */
+export const SUPPORTED_OS: Record<string, string[]> = { ubuntu: ['20.04', '22.04', '24.04'], debian: ['12'] };
+
+const SUPPORTED_TEXT = 'Ubuntu 20.04/22.04/24.04 or Debian 12 on x86_64';
+
+/** The host's os-release (under host_root) and machine architecture, in one round trip. */
+const readOs = async (ctx: ModuleContext, hostRoot: string) => {
+  const file = shellJoin([`${hostRoot}/etc/os-release`]);
+  const res = await ctx.exec(`. ${file} 2>/dev/null; printf '%s\\n%s\\n%s\\n' "\${ID:-unknown}" "\${VERSION_ID:-}" "$(uname -m)"`);
+  const [id = 'unknown', version = '', arch = ''] = res.stdout.split('\n');
+  return { id, version, arch };
+};
+
+export const checkOs = async (ctx: ModuleContext, v: PreflightVars): Promise<ModuleResult> => {
+  const os = await readOs(ctx, v.host_root);
+  const name = `${os.id} ${os.version} (${os.arch})`;
+  if (os.arch !== 'x86_64') {
+    return { changed: false, failed: true, msg: `unsupported architecture ${os.arch}: the Gonka images are built for x86_64 only; use an x86_64 server (${SUPPORTED_TEXT})` };
+  }
+  if (!SUPPORTED_OS[os.id]?.includes(os.version)) {
+    return { changed: false, failed: true, msg: `unsupported OS ${name}: nop supports ${SUPPORTED_TEXT}; reinstall the server with one of them` };
+  }
+  return { changed: false, msg: `${name} is supported`, os };
+};
