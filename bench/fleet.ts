@@ -70,7 +70,7 @@ const timed = async (argv: string[], env: NodeJS.ProcessEnv): Promise<{ seconds:
 
 const inventory = (fleet: SshdFleet) =>
   `[all]\n${fleet.hosts
-    .map((h, i) => `h${i + 1} ansible_host=${h.address} ansible_port=${h.port} ansible_user=root ansible_ssh_private_key_file=${fleet.clientKey} work_dir=${h.workDir}`)
+    .map((h, i) => `h${i + 1} ansible_host=${h.address} ansible_port=${h.port} ansible_user=noptest ansible_ssh_private_key_file=${fleet.clientKey} work_dir=${h.workDir}`)
     .join('\n')}\n`;
 
 const ansibleCfg = (fleet: SshdFleet, forks: number) => `[defaults]

@@ -8,26 +8,42 @@ import { wrapBecome, withEnv } from './become.js';
 import { shellJoin } from './shell-quote.js';
 import type { Become, ExecOptions, ExecResult, PutOptions, Transport } from './transport.js';
 
+// The command runs in its own process group so a timeout kills everything it started, not just the shell
+// (a child left holding the output pipe would keep the call waiting).
 const runShell = (script: string, opts: ExecOptions): Promise<ExecResult> =>
   new Promise((resolve, reject) => {
     const wrapped = wrapBecome(withEnv(script, undefined, opts.cwd), opts.become, opts.stdin);
     const child = spawn('/bin/sh', ['-c', wrapped.script], {
       env: { ...process.env, ...opts.env },
       stdio: ['pipe', 'pipe', 'pipe'],
-      timeout: opts.timeoutMs,
-      killSignal: 'SIGKILL',
+      detached: true,
     });
+    let timedOut = false;
+    const timer =
+      opts.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            try {
+              process.kill(-child.pid!, 'SIGKILL');
+            } catch {
+              // the group is already gone
+            }
+          }, opts.timeoutMs);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (d: Buffer) => out.push(d));
     child.stderr.on('data', (d: Buffer) => err.push(d));
-    child.on('error', reject);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
     child.stdin.on('error', () => undefined); // the command may exit without reading stdin
     child.on('close', (code, signal) => {
+      clearTimeout(timer);
       const stderr = Buffer.concat(err).toString();
-      const timedOut = signal === 'SIGKILL' && opts.timeoutMs !== undefined;
       resolve({
-        code: code ?? 128 + (signal === 'SIGKILL' ? 9 : 15),
+        code: timedOut ? 124 : (code ?? 128 + (signal === 'SIGKILL' ? 9 : 15)),
         stdout: Buffer.concat(out).toString(),
         stderr: timedOut ? `${stderr}command timed out after ${opts.timeoutMs} ms\n` : stderr,
       });

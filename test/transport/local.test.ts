@@ -31,11 +31,13 @@ describe('local transport', () => {
     expect((await t.exec(`printf %s ${shellQuote(value)}`)).stdout).toBe(value);
   });
 
-  it('kills a command that exceeds its timeout', async () => {
-    // `exec`: the local transport kills the shell it started, not the shell's children
-    const res = await t.exec('exec sleep 30', { timeoutMs: 200 });
-    expect(res.code).not.toBe(0);
+  it('kills a command that exceeds its timeout, children included', async () => {
+    const marker = join(dir, 'survivor');
+    const res = await t.exec(`sleep 2; touch ${marker}`, { timeoutMs: 200 });
+    expect(res.code).toBe(124);
     expect(res.stderr).toMatch(/command timed out/);
+    await new Promise((r) => setTimeout(r, 2500));
+    await expect(stat(marker)).rejects.toThrow();
   });
 
   it('puts atomically with the requested mode and reads back', async () => {

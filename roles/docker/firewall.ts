@@ -1,0 +1,68 @@
+import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
+import { shellJoin } from '../../lib/transport/shell-quote.js';
+import type { DockerVars } from './vars.js';
+
+const CHAIN = 'NOP-INTERNAL';
+export const RULES_SCRIPT = '/usr/local/sbin/nop-docker-user-rules';
+export const RULES_UNIT = '/etc/systemd/system/nop-docker-user.service';
+
+/**
+ * Docker publishes ports past the host firewall; DOCKER-USER is the one chain it leaves to the operator.
+ * Traffic to an internal container port (matched on the original destination port, so a remapped publish
+ * is caught too) goes to NOP-INTERNAL, which returns for trusted sources and drops the rest.
+ */
+const rules = (v: DockerVars): { chain: string; rule: string[] }[] => [
+  ...v.docker_internal_sources.map((cidr) => ({ chain: CHAIN, rule: ['-s', cidr, '-j', 'RETURN'] })),
+  { chain: CHAIN, rule: ['-j', 'DROP'] },
+  ...v.docker_internal_ports.map((port) => ({
+    chain: 'DOCKER-USER',
+    rule: ['-p', 'tcp', '-m', 'conntrack', '--ctorigdstport', String(port), '--ctdir', 'ORIGINAL', '-j', CHAIN],
+  })),
+];
+
+const check = (r: { chain: string; rule: string[] }) => `iptables -w -C ${shellJoin([r.chain, ...r.rule])} 2>/dev/null`;
+
+/** Idempotent: a missing rule rebuilds the chain in order; a present DOCKER-USER jump is never added twice. */
+export const rulesScript = (v: DockerVars): string => {
+  const own = rules(v).filter((r) => r.chain === CHAIN);
+  const jumps = rules(v).filter((r) => r.chain === 'DOCKER-USER');
+  return [
+    '#!/bin/sh',
+    '# written by nop (docker role): internal Gonka ports unreachable from outside, even when published',
+    'set -e',
+    `iptables -w -N ${CHAIN} 2>/dev/null || true`,
+    `if ! { ${own.map(check).join(' && ')}; }; then`,
+    `  iptables -w -F ${CHAIN}`,
+    ...own.map((r) => `  iptables -w -A ${shellJoin([r.chain, ...r.rule])}`),
+    'fi',
+    ...jumps.map((r) => `${check(r)} || iptables -w -I ${shellJoin([r.chain, '1', ...r.rule])}`),
+    '',
+  ].join('\n');
+};
+
+export const rulesUnit = (hostRoot: string): string => `[Unit]
+Description=nop: keep internal Gonka ports off the network (DOCKER-USER rules)
+After=docker.service
+Requires=docker.service
+PartOf=docker.service
+
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=${hostRoot}${RULES_SCRIPT}
+
+[Install]
+WantedBy=multi-user.target docker.service
+`;
+
+/** Whether every rule is in place, in one round trip (a missing chain counts as missing rules). */
+const rulesPresent = async (ctx: ModuleContext, v: DockerVars): Promise<boolean> =>
+  (await ctx.exec(rules(v).map(check).join(' && '))).code === 0;
+
+export const applyFirewall = async (ctx: ModuleContext, v: DockerVars): Promise<ModuleResult> => {
+  if (await rulesPresent(ctx, v)) return { changed: false, msg: `ports ${v.docker_internal_ports.join(', ')} closed to outside sources` };
+  if (ctx.check) return { changed: true, msg: `would add DOCKER-USER rules for ports ${v.docker_internal_ports.join(', ')}` };
+  const res = await ctx.exec(`sh ${shellJoin([`${v.host_root}${RULES_SCRIPT}`])}`);
+  if (res.code !== 0) return { changed: false, failed: true, msg: `applying the DOCKER-USER rules failed: ${res.stderr.trim()} (is Docker running? its DOCKER-USER chain must exist)` };
+  return { changed: true, msg: `DOCKER-USER rules added for ports ${v.docker_internal_ports.join(', ')}` };
+};

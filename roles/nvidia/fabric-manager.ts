@@ -1,0 +1,28 @@
+import { majorVersion } from '../../lib/gpu/compare-versions.js';
+import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
+import { forgetGpuFacts, gpuFacts } from './gpu-state.js';
+import type { NvidiaVars } from './vars.js';
+
+const SERVICE = 'nvidia-fabricmanager';
+
+/**
+ * NVSwitch boards (HGX/DGX) need Fabric Manager of exactly the driver's version before CUDA sees the GPUs. The
+ * topology is known only once the driver is loaded, so this runs after the reboot. A Fabric Manager of another
+ * branch is left to the version check, which names the fix.
+ */
+export const ensureFabricManager = async (ctx: ModuleContext, v: NvidiaVars): Promise<ModuleResult> => {
+  const facts = await gpuFacts(ctx, v);
+  if (!facts.topology?.nvswitch) return { changed: false, skipped: true, msg: facts.topology ? 'no NVSwitch: Fabric Manager not needed' : 'driver not loaded yet: topology unknown' };
+  const driver = facts.driver.user_space;
+  if (!driver) return { changed: false, skipped: true, msg: 'driver version unknown' };
+  const major = majorVersion(driver);
+  const fm = facts.fabric_manager;
+  if (fm && majorVersion(fm.version) !== major) return { changed: false, msg: `Fabric Manager ${fm.version} is of another branch than driver ${driver}` };
+  const pkg = await ctx.module('package', { name: fm ? [fm.name] : [`nvidia-fabricmanager-${major}=${driver}-*`], update_cache: true });
+  if (pkg.failed) return { ...pkg, msg: `installing nvidia-fabricmanager-${major}=${driver} failed: ${pkg.msg ?? ''}` };
+  if (pkg.changed && !ctx.check) forgetGpuFacts(ctx);
+  if (pkg.changed && ctx.check) return { changed: true, msg: `would install nvidia-fabricmanager-${major} ${driver} and start it` };
+  const svc = await ctx.module('service', { name: SERVICE, state: 'started', enabled: true });
+  if (svc.failed) return { ...svc, msg: `${SERVICE} does not start: ${svc.msg ?? ''} (journalctl -u ${SERVICE} says why)` };
+  return { changed: pkg.changed || svc.changed, msg: `Fabric Manager ${fm?.version ?? driver} ${svc.changed ? 'started' : 'running'}` };
+};
