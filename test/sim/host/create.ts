@@ -104,6 +104,16 @@ const runShim = (binDir: string, root: string, name: string, args: string[]): Pr
     child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${name} ${args.join(' ')} failed (${code}): ${stderr.trim()}`))));
   });
 
+/** The GPUs on the PCI bus (vendor 0x10de, class 0x0302 3D controller): visible before any driver is installed. */
+const writePciDevices = async (root: string, p: Profile): Promise<void> => {
+  for (const gpu of p.gpus) {
+    const dir = join(root, 'sys/bus/pci/devices', gpu.bus_id.replace(/^0000/, '').toLowerCase());
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'vendor'), '0x10de\n');
+    await writeFile(join(dir, 'class'), '0x030200\n');
+  }
+};
+
 /** Shims are named after the command they stand in for; dpkg-query and friends keep their own names. */
 const linkShims = async (binDir: string): Promise<void> => {
   const shims = (await readdir(SHIMS_DIR)).filter((f) => f.endsWith('.mjs'));
@@ -129,6 +139,7 @@ export const createSimHost = async ({ profile, dir }: { profile: string | Profil
   }
   await writeFile(join(root, 'etc/os-release'), osRelease(p));
   await writeFile(join(root, 'etc/hostname'), `${p.hostname}\n`);
+  await writePciDevices(root, p);
   await writeFile(join(root, 'etc/lsb-release'), `DISTRIB_ID=${p.os.name}\nDISTRIB_RELEASE=${p.os.version_id}\nDISTRIB_CODENAME=${p.os.codename}\nDISTRIB_DESCRIPTION="${p.os.name} ${p.os.version.replace(/ \(.*\)$/, '')}"\n`);
   const state = initialState(p, await catalogFor(p));
   await writeFile(join(root, 'var/lib/nop-sim/state.json'), `${JSON.stringify(state, null, 2)}\n`);

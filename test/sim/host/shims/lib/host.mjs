@@ -1,5 +1,5 @@
 // Derived host behaviour: what the installed packages, the loaded driver and the last boot imply.
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 export const upstream = (v) => v.replace(/^\d+:/, '').replace(/-[^-]*$/, '');
@@ -72,6 +72,9 @@ export const serviceStarted = (state, root, name) => {
 };
 
 export const boot = (state, root) => {
+  // /run is a tmpfs: nothing written there survives a reboot
+  const run = join(root, 'var/run');
+  for (const entry of readdirSync(run, { withFileTypes: true })) rmSync(join(run, entry.name), { recursive: true, force: true });
   const loadable = !state.profile.secure_boot || state.profile.mok_enrolled;
   state.driver.kernel_loaded = loadable ? state.driver.module_on_disk : null;
   state.reboot.required = false;

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { gatherGpuFacts } from '../../lib/gpu/facts.js';
+import { NoUsableGpuError, recommend, RecommendOverrideSchema } from '../../lib/gpu/recommend.js';
+import { loadVersions, withVersionOverrides } from '../../lib/gonka/versions.js';
+import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
+import { defineRole } from '../../lib/roles/role.js';
+
+const GpuDetectVarsSchema = z.object({
+  host_root: z.string().default(''),
+  gonka_deploy_dir: z.string().min(1),
+  hf_home: z.string().min(1),
+  gonka_network: z.enum(['mainnet', 'testnet']),
+  gonka_versions_overrides: z.record(z.string(), z.unknown()),
+  gpu_override: RecommendOverrideSchema,
+});
+
+type GpuDetectVars = z.output<typeof GpuDetectVarsSchema>;
+
+/** GPU facts in one round trip and the ML node sizing for them, published for the roles that follow. */
+const detect = async (ctx: ModuleContext, v: GpuDetectVars): Promise<ModuleResult> => {
+  const facts = await gatherGpuFacts(ctx.transport, { env: ctx.env, become: ctx.become }, { hostRoot: v.host_root, deployDir: v.gonka_deploy_dir, hfHome: v.hf_home });
+  // in check mode the driver the nvidia role would install is not there yet
+  if (ctx.check && facts.nvidia_smi.state !== 'ok') return { changed: false, skipped: true, msg: `no GPU facts before the driver is installed (nvidia-smi: ${facts.nvidia_smi.state})` };
+  const versions = withVersionOverrides(await loadVersions(), v.gonka_versions_overrides);
+  try {
+    const rec = recommend(facts, { network: v.gonka_network, override: v.gpu_override, versions });
+    const summary = `${rec.gpus.length}x ${rec.gpus[0].name}: ${rec.model}, TP ${rec.tensor_parallel}, ${rec.instances.length} instance(s), ${rec.image}`;
+    return { changed: false, msg: summary, ansible_facts: { gpu_facts: facts, gpu_recommendation: rec } };
+  } catch (e) {
+    if (!(e instanceof NoUsableGpuError)) throw e;
+    return {
+      changed: false,
+      failed: true,
+      msg: `${e.message}: an ML node needs a working NVIDIA GPU. Run the nvidia role (nop run playbooks/prepare.yml), or put a host without GPUs in network_nodes only`,
+    };
+  }
+};
+
+export default defineRole({
+  name: 'gpu-detect',
+  vars: GpuDetectVarsSchema,
+  tasks: [{ name: 'Detect GPUs and size the ML node', run: detect, check_mode: false }],
+});
