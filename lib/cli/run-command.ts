@@ -68,6 +68,7 @@ export const runCommand = async (playbook: string, opts: RunCommandOptions): Pro
       },
       emit: reporter.sink,
       signal: abort.signal,
+      prompter: process.stdin.isTTY ? (await import('./terminal-prompt.js')).terminalPrompt : undefined,
     });
     await reporter.close();
     return summary.code;

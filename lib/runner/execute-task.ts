@@ -35,6 +35,8 @@ export interface RunContext {
   announce(host: HostRun, tasks: readonly TaskSpec[], pc: PlayContext): Promise<void>;
   /** the user interrupted the run: stop between tasks */
   aborted(): boolean;
+  /** variables whose values are secret whatever their names (private vars_prompt answers) */
+  secretNames: Set<string>;
 }
 
 /** State of one play's current batch, shared by its hosts. */
@@ -243,7 +245,7 @@ const combineLoop = (results: ModuleResult[]): ModuleResult => ({
 
 /** Report a result: redacted, diff rendered, `no_log` honoured. */
 const report = async (host: HostRun, task: TaskSpec, name: string, result: ModuleResult, vars: Record<string, unknown>, run: RunContext, item?: string) => {
-  const secrets = secretValues(vars);
+  const secrets = secretValues(vars, run.secretNames);
   const status = statusOf(result);
   const shown = task.no_log ? { changed: result.changed, censored: NO_LOG_MSG } : redact(materialize(result) as Record<string, unknown>, secrets);
   const diff = run.diff && result.diff?.length ? await renderDiffs(result.diff, secrets, Boolean(task.no_log)) : undefined;
@@ -259,7 +261,7 @@ const executeOnHost = async (host: HostRun, task: TaskSpec, run: RunContext, pc:
   const name = taskName(task);
   run.emit({ type: 'task_start', host: host.name, task: name });
   const vars = taskVars(host, pc.play, task, run, pc);
-  const progress = (line: string) => run.emit({ type: 'task_progress', host: host.name, task: name, line: redact(line, secretValues(vars)) });
+  const progress = (line: string) => run.emit({ type: 'task_progress', host: host.name, task: name, line: redact(line, secretValues(vars, run.secretNames)) });
   const ctx = await contextFor(host, task, vars, run, pc, progress);
   const items = loopItems(task, vars);
   if (!items) {

@@ -62,11 +62,26 @@ export type RoleRef = z.output<typeof roleRefSchema>;
 const percent = z.string().regex(/^\d+(\.\d+)?%$/, 'must be a number or a percentage such as "25%"');
 export const serialSchema = z.union([z.number().int().positive(), percent, z.array(z.union([z.number().int().positive(), percent])).min(1)]);
 
+export const varsPromptSchema = z.strictObject({
+  name: identifier,
+  prompt: z.string(),
+  /** hidden input (the default, as in Ansible); the value is also redacted from all output */
+  private: z.boolean().default(true),
+  default: scalar.optional(),
+  confirm: z.boolean().optional(),
+  /** nop: a regular expression the answer must match (asked again on a terminal, an error otherwise) */
+  validate: z.string().optional(),
+  /** nop: the answer must be one of these */
+  choices: z.array(z.string()).optional(),
+});
+export type VarsPrompt = z.output<typeof varsPromptSchema>;
+
 export const playSchema = z.strictObject({
   name: z.string().optional(),
   hosts: z.union([z.string(), z.array(z.string())]).transform((h) => (Array.isArray(h) ? h.join(':') : h)),
   vars: varsSchema.optional(),
   vars_files: stringList.optional(),
+  vars_prompt: z.array(varsPromptSchema).optional(),
   gather_facts: z.boolean().default(true),
   become: z.boolean().optional(),
   become_user: z.string().optional(),

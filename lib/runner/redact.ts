@@ -13,9 +13,9 @@ const collect = (value: unknown, out: Set<string>) => {
 };
 
 /** Every secret value found in these variables (by name, and those listed in `nop_secret_vars`). */
-export const secretValues = (vars: Vars): string[] => {
+export const secretValues = (vars: Vars, extraNames: ReadonlySet<string> = new Set()): string[] => {
   const out = new Set<string>();
-  const listed = Array.isArray(vars.nop_secret_vars) ? (vars.nop_secret_vars as string[]) : [];
+  const listed = [...(Array.isArray(vars.nop_secret_vars) ? (vars.nop_secret_vars as string[]) : []), ...extraNames];
   for (const key of Object.keys(vars)) {
     if (!SECRET_NAME.test(key) && !listed.includes(key)) continue;
     try {

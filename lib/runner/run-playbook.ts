@@ -13,6 +13,7 @@ import { newHostRun, type Connection, type HostRun } from './host-run.js';
 import { loadPlaybook } from './load-playbook.js';
 import { announceProbes } from './announce-probes.js';
 import { runPlay } from './run-play.js';
+import { resolvePrompts, type Prompter } from './vars-prompt.js';
 import type { TagFilter } from './tags.js';
 import type { EventSink, HostStats, Playbook, PlaySpec } from './types.js';
 
@@ -34,6 +35,8 @@ export interface RunPlaybookOptions {
   connect?: (host: string, vars: Record<string, unknown>) => Promise<Transport>;
   /** stop between tasks (Ctrl-C) */
   signal?: AbortSignal;
+  /** asks for `vars_prompt` values on a terminal; without it a missing value is an error */
+  prompter?: Prompter;
 }
 
 export interface RunSummary {
@@ -121,6 +124,7 @@ export const runPlaybook = async (opts: RunPlaybookOptions): Promise<RunSummary>
     groups: () => groupsMagicVar(inv),
     announce: (host, tasks, pc) => announceProbes(host, tasks, run, pc),
     aborted: () => opts.signal?.aborted ?? false,
+    secretNames: new Set(),
   };
   opts.emit({ type: 'playbook_start', file: playbook.file, check: run.check });
   for (const message of inv.warnings) opts.emit({ type: 'warning', message });
@@ -135,7 +139,10 @@ export const runPlaybook = async (opts: RunPlaybookOptions): Promise<RunSummary>
         opts.emit({ type: 'warning', message: `no hosts matched "${play.hosts}"${opts.limit ? ` with --limit ${opts.limit}` : ''}: skipping play` });
         continue;
       }
-      const end = await runPlay(withFacts(play), hosts, run, limit);
+      const provided = (name: string) => name in run.extraVars || hosts.every((h) => name in h.inventoryVars) || name in (play.vars ?? {});
+      const prompted = await resolvePrompts(play, provided, opts.prompter, (line) => opts.emit({ type: 'warning', message: line }));
+      for (const p of play.vars_prompt ?? []) if (p.private && p.name in prompted) run.secretNames.add(p.name);
+      const end = await runPlay(withFacts({ ...play, vars: { ...play.vars, ...prompted } }), hosts, run, limit);
       opts.emit({ type: 'play_end', name: play.name ?? play.hosts });
       if (end === 'stop') break;
     }

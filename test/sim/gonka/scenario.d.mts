@@ -27,6 +27,8 @@ export interface Scenario {
   registrationRefused: string | null;
   pocFailed: boolean;
   apiVersionSupportsPut: boolean | null;
+  /** ML node images whose vLLM fails to load any model */
+  brokenImages: string[];
 }
 
 export type ScenarioPatch = Partial<Omit<Scenario, 'epoch'>> & { epoch?: Partial<EpochScenario> };

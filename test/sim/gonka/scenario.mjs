@@ -17,6 +17,7 @@ export const DEFAULT_SCENARIO = Object.freeze({
   registrationRefused: null,
   pocFailed: false,
   apiVersionSupportsPut: null,
+  brokenImages: [],
 });
 
 export function readScenario(stateDir) {

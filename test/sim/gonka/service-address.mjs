@@ -13,7 +13,9 @@ export function resolveAddress(stateDir, host, containerPort) {
       if (port) return { host: port.listenAddress, port: port.listenPort };
     }
   }
-  if (host === 'localhost' || /^127\./.test(host)) return { host: '127.0.0.1', port: Number(containerPort) + portOffset() };
+  if (host === 'localhost') return { host: '127.0.0.1', port: Number(containerPort) + portOffset() };
+  // each simulated server may have its own loopback address (127.0.0.N) as its private address
+  if (/^127\./.test(host)) return { host, port: Number(containerPort) + portOffset() };
   if (/^\d+\.\d+\.\d+\.\d+$/.test(host)) return { host: privateAddr(), port: Number(containerPort) + portOffset() };
   return undefined;
 }

@@ -34,6 +34,11 @@ export function startMlnode({ service, log, scenario }) {
         log(`ERROR: Cannot find the requested files in the local cache for ${body.model} (HF_HUB_OFFLINE=1)`);
         return [500, { detail: `model ${body.model} is not in the local Hugging Face cache and HF_HUB_OFFLINE is set` }];
       }
+      // scenario.brokenImages: images whose vLLM cannot load the model (a bad image update)
+      if ((scenario().brokenImages ?? []).includes(service.image)) {
+        log(`ERROR: vLLM engine failed to start for ${body.model}: CUDA error: no kernel image is available for execution on the device`);
+        return [500, { detail: `vLLM engine failed to start for ${body.model} (image ${service.image})` }];
+      }
       state = 'INFERENCE';
       model = body.model;
       loadDoneAt = Date.now() + scenario().modelLoadSeconds * 1000;

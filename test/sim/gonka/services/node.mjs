@@ -12,6 +12,7 @@ import { readBody, sendJson } from '../http-util.mjs';
 import { statusResult, rpcResult, rpcError } from './comet-status.mjs';
 import { tmkmsHome, consensusPubkey } from './tmkms.mjs';
 import { broadcastTx, abciQuery } from '../chain-ledger.mjs';
+import { readStatusKnobs, netInfoResult } from '../status-knobs.mjs';
 
 function ensureKeyFile(file, type) {
   if (!fs.existsSync(file)) {
@@ -146,6 +147,7 @@ export function startNode(ctx) {
   const METHODS = {
     status: () => statusResult(snapshot()),
     health: () => ({}),
+    net_info: () => netInfoResult(readStatusKnobs(stateDir).peers),
     broadcast_tx_sync: (params) => broadcastTx(stateDir, ctx.scenario(), params.tx),
     abci_query: (params) => ({ response: abciQuery(stateDir, ctx.scenario(), unquote(params.path), unquote(params.data ?? '')) }),
   };

@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { gatherGpuFacts } from '../gpu/facts.js';
+import { NoUsableGpuError, recommend, RecommendOverrideSchema, type Recommendation } from '../gpu/recommend.js';
+import { loadVersions, withVersionOverrides } from '../gonka/versions.js';
+import { hostVars, limitHosts, loadInventory, selectHosts } from '../inventory/index.js';
+import { connectTransport, type ConnectOptions } from '../transport/connect.js';
+
+export interface GpuInfoCommandOptions {
+  /** inventory sources; none: the local machine */
+  inventory?: string[];
+  limit?: string;
+  json?: boolean;
+  connectOptions?: ConnectOptions;
+  out?: (text: string) => void;
+  err?: (text: string) => void;
+}
+
+// the inventory variables gpu-detect reads, with its defaults
+const HostSettingsSchema = z.object({
+  host_root: z.string().default(''),
+  gonka_deploy_dir: z.string().default('/opt/gonka/deploy/join'),
+  hf_home: z.string().default('/mnt/shared'),
+  gonka_network: z.enum(['mainnet', 'testnet']).default('mainnet'),
+  gonka_versions_overrides: z.record(z.string(), z.unknown()).default({}),
+  gpu_override: RecommendOverrideSchema.default({}),
+  nop_env: z.record(z.string(), z.coerce.string()).default({}),
+});
+
+type HostReport = { host: string } & ({ recommendation: Recommendation } | { error: string });
+
+/** The JSON shape of one host: the GPUs and the recommendation, minus what only node-config needs. */
+const jsonOf = (r: Recommendation) => ({
+  gpus: r.gpus.map((g) => ({ index: g.index, name: g.name, memory_mib: g.memory_mib, compute_cap: g.compute_cap, arch: g.arch })),
+  nvlink: r.nvlink,
+  model: r.model,
+  tensor_parallel: r.tensor_parallel,
+  instances: r.instances,
+  gpu_memory_utilization: r.gpu_memory_utilization,
+  max_model_len: r.max_model_len,
+  kv_cache_dtype: r.kv_cache_dtype,
+  attention_backend: r.attention_backend,
+  image: r.image,
+  warnings: r.warnings,
+});
+
+const table = (r: Recommendation): string => {
+  const rows = r.gpus.map((g) => `  ${String(g.index).padEnd(3)} ${g.name.padEnd(32)} ${`${g.memory_mib} MiB`.padEnd(11)} ${g.compute_cap.padEnd(5)} ${g.arch}`);
+  return [
+    `  #   ${'GPU'.padEnd(32)} ${'memory'.padEnd(11)} ${'cc'.padEnd(5)} arch`,
+    ...rows,
+    `  NVLink mesh:     ${r.nvlink ? 'yes' : 'no'}`,
+    `  model:           ${r.model}`,
+    `  tensor parallel: ${r.tensor_parallel} (${r.instances.map((i) => `${i.id}: GPUs ${i.gpu_ids.join(',')}`).join('; ')})`,
+    `  gpu memory util: ${r.gpu_memory_utilization}`,
+    `  max model len:   ${r.max_model_len}`,
+    `  kv cache dtype:  ${r.kv_cache_dtype}`,
+    `  attention:       ${r.attention_backend}`,
+    `  image:           ${r.image}`,
+    ...r.warnings.map((w) => `  warning: ${w}`),
+  ].join('\n');
+};
+
+const inspect = async (host: string, vars: Record<string, unknown>, opts: GpuInfoCommandOptions): Promise<HostReport> => {
+  const s = HostSettingsSchema.parse(vars);
+  const transport = await connectTransport(host, vars, opts.connectOptions);
+  try {
+    const facts = await gatherGpuFacts(transport, { env: s.nop_env }, { hostRoot: s.host_root, deployDir: s.gonka_deploy_dir, hfHome: s.hf_home });
+    const versions = withVersionOverrides(await loadVersions(), s.gonka_versions_overrides);
+    return { host, recommendation: recommend(facts, { network: s.gonka_network, override: s.gpu_override, versions }) };
+  } catch (e) {
+    if (e instanceof NoUsableGpuError) return { host, error: `no usable NVIDIA GPU: ${e.message}` };
+    throw e;
+  } finally {
+    await transport.close();
+  }
+};
+
+const targets = async (opts: GpuInfoCommandOptions): Promise<{ host: string; vars: Record<string, unknown> }[]> => {
+  if (!opts.inventory?.length) return [{ host: 'localhost', vars: { ansible_connection: 'local' } }];
+  const inv = await loadInventory(opts.inventory);
+  return limitHosts(inv, selectHosts(inv, 'all'), opts.limit).map((host) => ({ host, vars: hostVars(inv, host) }));
+};
+
+/** `nop gpu-info [-i INVENTORY] [-l HOST] [--json]`: detected GPUs and the ML node sizing; 1 when a host has no usable GPU. */
+export const gpuInfoCommand = async (opts: GpuInfoCommandOptions): Promise<number> => {
+  const out = opts.out ?? ((t: string) => process.stdout.write(`${t}\n`));
+  const err = opts.err ?? ((t: string) => process.stderr.write(`${t}\n`));
+  const reports: HostReport[] = [];
+  for (const t of await targets(opts)) reports.push(await inspect(t.host, t.vars, opts));
+  if (opts.json) {
+    out(JSON.stringify(Object.fromEntries(reports.map((r) => [r.host, 'error' in r ? { error: r.error } : jsonOf(r.recommendation)])), null, 2));
+  } else {
+    for (const r of reports) ('error' in r ? err(`${r.host}: ${r.error}`) : out(`${r.host}\n${table(r.recommendation)}`));
+  }
+  return reports.some((r) => 'error' in r) ? 1 : 0;
+};

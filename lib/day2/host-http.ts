@@ -1,0 +1,83 @@
+import { splitSections } from '../gpu/facts.js';
+import { shellJoin } from '../transport/shell-quote.js';
+import type { ExecOptions, Transport } from '../transport/transport.js';
+
+export interface HostHttpRequest {
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  url: string;
+  /** sent as JSON on curl's stdin, never on its command line */
+  body?: unknown;
+  timeoutMs?: number;
+}
+
+export interface HostHttpResponse {
+  /** the HTTP status; 0 when nothing answered */
+  status: number;
+  /** the answer parsed as JSON, else its text */
+  body: unknown;
+  /** why nothing answered (connection refused, timeout…) */
+  error?: string;
+}
+
+export interface HostHttpOptions {
+  /** the host's environment (its PATH, from the inventory's nop_env) */
+  env?: Record<string, string>;
+}
+
+const STATUS_MARK = '@@nop-http ';
+const DEFAULT_TIMEOUT_MS = 5000;
+
+const curlArgs = (req: HostHttpRequest): string[] => [
+  'curl', '-sS', '-X', req.method ?? 'GET',
+  '--max-time', String(Math.max(1, Math.ceil((req.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000))),
+  '-w', `\\n${STATUS_MARK}%{http_code}`,
+  ...(req.body === undefined ? [] : ['-H', 'content-type: application/json', '--data-binary', '@-']),
+  req.url,
+];
+
+const parseBody = (text: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+};
+
+/** curl's output (with the status line it was asked to append) and exit code → a response. */
+const parseCurl = (out: string, code: number, stderr = ''): HostHttpResponse => {
+  const at = out.lastIndexOf(STATUS_MARK);
+  const status = at < 0 ? 0 : Number(out.slice(at + STATUS_MARK.length).trim()) || 0;
+  const text = at < 0 ? out : out.slice(0, at).replace(/\n$/, '');
+  if (code !== 0 || status === 0) return { status: 0, body: undefined, error: (stderr || text).trim() || `curl exited ${code}` };
+  return { status, body: parseBody(text) };
+};
+
+/**
+ * One HTTP request made by curl ON the host (internal APIs listen on its loopback or private address), through
+ * whichever transport reaches it. The body travels on stdin, so secrets in it never reach a command line.
+ */
+export const hostHttp = async (transport: Transport, req: HostHttpRequest, opts: HostHttpOptions = {}): Promise<HostHttpResponse> => {
+  const exec: ExecOptions = { env: opts.env, timeoutMs: (req.timeoutMs ?? DEFAULT_TIMEOUT_MS) + 5000 };
+  if (req.body !== undefined) exec.stdin = JSON.stringify(req.body);
+  const res = await transport.exec(shellJoin(curlArgs(req)), exec);
+  return parseCurl(res.stdout, res.code, res.stderr);
+};
+
+/** Several GETs in one round trip: one script, each answer framed so one failure never hides the others. */
+export const hostHttpBatch = async (
+  transport: Transport,
+  requests: readonly HostHttpRequest[],
+  opts: HostHttpOptions = {},
+): Promise<HostHttpResponse[]> => {
+  if (requests.some((r) => r.body !== undefined)) throw new Error('hostHttpBatch sends no bodies: use hostHttp');
+  const script = requests
+    .map((r, i) => `printf '@@nop-begin r%s\\n' ${i}; out=$(${shellJoin(curlArgs(r))} 2>&1); rc=$?; printf '%s\\n@@nop-end r%s %s\\n' "$out" ${i} $rc`)
+    .join('\n');
+  const total = requests.reduce((sum, r) => sum + (r.timeoutMs ?? DEFAULT_TIMEOUT_MS), 5000);
+  const res = await transport.exec(script, { env: opts.env, timeoutMs: total });
+  const sections = splitSections(res.stdout);
+  return requests.map((_, i) => {
+    const s = sections.get(`r${i}`);
+    return s ? parseCurl(s.out, s.rc) : { status: 0, body: undefined, error: res.stderr.trim() || 'no answer' };
+  });
+};

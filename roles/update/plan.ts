@@ -1,0 +1,95 @@
+import { posix } from 'node:path';
+import { compareVersions } from '../../lib/gpu/compare-versions.js';
+import { mlnodeImage } from '../../lib/gpu/image.js';
+import { imageOf, loadVersions, withVersionOverrides, type Component } from '../../lib/gonka/versions.js';
+import type { ModuleContext } from '../../lib/modules/module.js';
+import { shellJoin } from '../../lib/transport/shell-quote.js';
+import { composeImages, imageTag } from './compose-images.js';
+import type { UpdateVars } from './vars.js';
+
+export const MLNODE_COMPOSE = 'docker-compose.mlnode.yml';
+export const NETWORK_COMPOSE = 'docker-compose.yml';
+/** network node services whose images nop updates; node and api binaries move with Cosmovisor */
+export const NETWORK_IMAGE_SERVICES: Record<string, Component> = { tmkms: 'tmkms', proxy: 'proxy', explorer: 'explorer' };
+
+export interface ImageChange {
+  file: string;
+  service: string;
+  from: string;
+  to: string;
+}
+
+export interface MlNodeChange extends ImageChange {
+  /** the ML node's id in the admin API */
+  node_id: string;
+  /** the instance number: its nginx ports are the base ports + index */
+  index: number;
+}
+
+export interface UpdatePlan {
+  mlnodes: MlNodeChange[];
+  network: ImageChange[];
+  unchanged: string[];
+}
+
+export const readText = async (ctx: ModuleContext, path: string): Promise<string | undefined> => {
+  const res = await ctx.exec(`cat -- ${shellJoin([path])}`);
+  return res.code === 0 ? res.stdout : undefined;
+};
+
+const isOlder = (to: string, from: string): boolean => {
+  try {
+    return compareVersions(imageTag(to).replace(/-blackwell$/, ''), imageTag(from).replace(/-blackwell$/, '')) < 0;
+  } catch {
+    // tags that are not versions (latest) are never "older"
+    return false;
+  }
+};
+
+const targetMlnodeImage = (v: UpdateVars, current: string, release: string): string => {
+  if (v.mlnode_image) return v.mlnode_image;
+  // a Blackwell host keeps its Blackwell build of the new release
+  return mlnodeImage(release, imageTag(current).endsWith('-blackwell'));
+};
+
+interface NodeConfigEntry {
+  id: string;
+  poc_port: number;
+}
+
+// node-config entries follow the ML services' order (config role): entry i is mlnode-(i+1)
+const nodeIdOf = (entries: NodeConfigEntry[], index: number, host: string): string => entries[index]?.id ?? `${host}-node${index + 1}`;
+
+/** What an update would change on this host: ML node images one by one, then the network node's own images. */
+export const planUpdate = async (ctx: ModuleContext, v: UpdateVars): Promise<UpdatePlan | { error: string }> => {
+  const versions = withVersionOverrides(await loadVersions(), v.gonka_versions_overrides);
+  const plan: UpdatePlan = { mlnodes: [], network: [], unchanged: [] };
+  const mlText = await readText(ctx, posix.join(v.gonka_deploy_dir, MLNODE_COMPOSE));
+  const netText = await readText(ctx, posix.join(v.gonka_deploy_dir, NETWORK_COMPOSE));
+  const nodeConfig = JSON.parse((await readText(ctx, posix.join(v.gonka_deploy_dir, 'node-config.json'))) ?? '[]') as NodeConfigEntry[];
+  const mlServices = Object.entries(mlText ? composeImages(mlText) : {}).filter(([name]) => /^mlnode-\d+$/.test(name));
+  for (const [index, [service, from]] of mlServices.entries()) {
+    const to = targetMlnodeImage(v, from, versions.mlnode);
+    if (to === from) plan.unchanged.push(`${service} ${from}`);
+    else plan.mlnodes.push({ file: MLNODE_COMPOSE, service, from, to, node_id: nodeIdOf(nodeConfig, index, v.inventory_hostname), index });
+  }
+  if (v.update_network_images && netText) {
+    for (const [service, from] of Object.entries(composeImages(netText))) {
+      const component = NETWORK_IMAGE_SERVICES[service];
+      if (!component) continue;
+      const to = imageOf(component, versions);
+      if (to === from) plan.unchanged.push(`${service} ${from}`);
+      else plan.network.push({ file: NETWORK_COMPOSE, service, from, to });
+    }
+  }
+  const downgrades = [...plan.mlnodes, ...plan.network].filter((c) => isOlder(c.to, c.from));
+  if (downgrades.length && !v.allow_downgrade) {
+    return { error: `refusing to downgrade ${downgrades.map((c) => `${c.service} ${c.from} → ${c.to}`).join(', ')}; set allow_downgrade=true to do it anyway` };
+  }
+  return plan;
+};
+
+export const describePlan = (plan: UpdatePlan): string => {
+  const lines = [...plan.mlnodes.map((c) => `${c.service} (${c.node_id}): ${c.from} → ${c.to}`), ...plan.network.map((c) => `${c.service}: ${c.from} → ${c.to}`)];
+  return lines.length ? lines.join('; ') : 'every image is current';
+};

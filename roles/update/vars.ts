@@ -1,0 +1,28 @@
+import { z } from 'zod';
+
+const seconds = z.coerce.number().positive();
+
+/** Variables of the update role (defaults.yml holds their defaults). */
+export const UpdateVarsSchema = z.object({
+  inventory_hostname: z.string(),
+  gonka_deploy_dir: z.string().min(1),
+  /** an explicit ML node image (`-e mlnode_image=…`); otherwise data/versions.yml and its overrides */
+  mlnode_image: z.string().min(1).optional(),
+  gonka_versions_overrides: z.record(z.string(), z.unknown()).default({}),
+  /** refuse to move an image to an older version unless this is set */
+  allow_downgrade: z.coerce.boolean().default(false),
+  update_network_images: z.coerce.boolean().default(true),
+  /** where the host reaches its internal APIs (loopback by default) */
+  gonka_admin_url: z.string().url(),
+  gonka_api_url: z.string().url(),
+  mlnode_management_url: z.string().url(),
+  mlnode_inference_url: z.string().url(),
+  /** blocks an update must keep away from the next PoC start */
+  update_poc_margin_blocks: z.coerce.number().int().nonnegative(),
+  update_window_timeout: seconds,
+  update_load_timeout: seconds,
+  update_poll_interval: seconds,
+  nop_lock_file: z.string().optional(),
+});
+
+export type UpdateVars = z.output<typeof UpdateVarsSchema>;

@@ -1,0 +1,11 @@
+export interface StatusKnobs {
+  peers: number;
+  inferenceCount: number;
+  missedRequests: number;
+}
+
+export const DEFAULT_STATUS_KNOBS: Readonly<StatusKnobs>;
+export function readStatusKnobs(stateDir: string): StatusKnobs;
+export function writeStatusKnobs(stateDir: string, patch: Partial<StatusKnobs>): StatusKnobs;
+export function netInfoResult(peers: number): unknown;
+export function currentEpochStats(knobs: StatusKnobs): { inference_count: string; missed_requests: string };

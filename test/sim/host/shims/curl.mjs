@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// curl: the real curl, with URLs to this host's own addresses (loopback, NOP_SIM_PRIVATE_ADDR/PUBLIC_ADDR)
+// shifted by NOP_SIM_PORT_OFFSET, where the Gonka simulator really listens. Config read with `-K -` (the uri
+// module's way of keeping URLs and bodies off the command line) is rewritten the same way.
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants, readFileSync, realpathSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const offset = Number(process.env.NOP_SIM_PORT_OFFSET ?? 0);
+const own = new Set(['localhost', process.env.NOP_SIM_PRIVATE_ADDR, process.env.NOP_SIM_PUBLIC_ADDR].filter(Boolean));
+const isOwn = (host) => own.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
+
+const shift = (url) => {
+  if (!offset) return url;
+  try {
+    const u = new URL(url);
+    if (!/^https?:$/.test(u.protocol) || !isOwn(u.hostname)) return url;
+    u.port = String(Number(u.port || (u.protocol === 'https:' ? 443 : 80)) + offset);
+    return u.toString();
+  } catch {
+    return url;
+  }
+};
+
+const shiftConfig = (text) => text.replace(/^(url\s*=\s*")((?:[^"\\]|\\.)*)(")/gm, (_, a, url, b) => `${a}${shift(url.replace(/\\(.)/g, '$1'))}${b}`);
+
+// the real curl: the first on PATH that is not this shim
+const realCurl = () => {
+  const me = realpathSync(fileURLToPath(import.meta.url));
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    const candidate = join(dir, 'curl');
+    try {
+      accessSync(candidate, constants.X_OK);
+      if (realpathSync(candidate) !== me && dirname(realpathSync(candidate)) !== dirname(me)) return candidate;
+    } catch {
+      // not in this directory
+    }
+  }
+  process.stderr.write('sh: 1: curl: not found\n');
+  process.exit(127);
+};
+
+const args = process.argv.slice(2);
+const configFromStdin = args.some((a, i) => (a === '-K' || a === '--config') && args[i + 1] === '-');
+const input = configFromStdin ? shiftConfig(readFileSync(0, 'utf8')) : undefined;
+const res = spawnSync(realCurl(), args.map((a) => (/^https?:\/\//.test(a) ? shift(a) : a)), {
+  stdio: [configFromStdin ? 'pipe' : 'inherit', 'inherit', 'inherit'],
+  input,
+});
+process.exit(res.status ?? 1);
