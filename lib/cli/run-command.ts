@@ -43,7 +43,7 @@ export const runCommand = async (playbook: string, opts: RunCommandOptions): Pro
   const abort = new AbortController();
   const onSigint = () => {
     if (abort.signal.aborted) process.exit(EXIT.interrupted);
-    process.stderr.write('\n[ERROR]: User interrupted execution\n');
+    process.stderr.write('\n[ERROR]: User interrupted execution: stopping after the running tasks (Ctrl-C again to quit now)\n');
     abort.abort();
   };
   process.on('SIGINT', onSigint);

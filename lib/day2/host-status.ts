@@ -1,0 +1,143 @@
+import { gatherGpuFacts, type GpuFacts } from '../gpu/facts.js';
+import type { Transport } from '../transport/transport.js';
+import { accountAddress } from './account-address.js';
+import { parseAdminNodes, type MlNodeSummary } from './admin-nodes.js';
+import { deployEndpoints, type DeployEndpoints } from './deploy-endpoints.js';
+import { hostHttpBatch, type HostHttpResponse } from './host-http.js';
+import { runStatusProbe, type StatusProbe } from './status-probe.js';
+import type { StatusTarget } from './status-target.js';
+
+export interface ChainStatus {
+  height: number;
+  latestBlockTime: string;
+  catchingUp: boolean;
+  votingPower: number;
+}
+
+export interface EpochStatus {
+  index: number;
+  phase: string;
+  blockHeight: number;
+  nextPocStart: number;
+}
+
+export interface ParticipantStatus {
+  address: string;
+  /** weight in the current epoch's active set, null when not in it */
+  weight: number | null;
+  jailed: boolean | null;
+  inferenceCount: number | null;
+  missedRequests: number | null;
+}
+
+/** Everything gathered about one host, before any judgement. */
+export interface HostStatusData {
+  host: string;
+  network: boolean;
+  ml: boolean;
+  probe: StatusProbe;
+  gpuFacts: GpuFacts | null;
+  endpoints: DeployEndpoints;
+  chain: ChainStatus | { error: string } | null;
+  peers: number | null;
+  networkHeight: number | null;
+  epoch: EpochStatus | null;
+  participant: ParticipantStatus | null;
+  mlNodes: MlNodeSummary[] | { error: string } | null;
+  /** when the data was read (ms since the epoch) */
+  at: number;
+}
+
+const rec = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' ? (v as Record<string, unknown>) : {});
+const num = (v: unknown): number | null => (v === undefined || v === null || v === '' || Number.isNaN(Number(v)) ? null : Number(v));
+const failure = (r: HostHttpResponse, what: string) => ({ error: r.status === 0 ? `${what}: ${r.error ?? 'no answer'}` : `${what}: HTTP ${r.status}` });
+
+const chainOf = (r: HostHttpResponse): ChainStatus | { error: string } => {
+  if (r.status !== 200) return failure(r, 'chain RPC /status');
+  const result = rec(rec(r.body).result);
+  const sync = rec(result.sync_info);
+  return {
+    height: num(sync.latest_block_height) ?? 0,
+    latestBlockTime: String(sync.latest_block_time ?? ''),
+    catchingUp: sync.catching_up === true,
+    votingPower: num(rec(result.validator_info).voting_power) ?? 0,
+  };
+};
+
+const epochOf = (r: HostHttpResponse): EpochStatus | null => {
+  if (r.status !== 200) return null;
+  const b = rec(r.body);
+  return {
+    index: num(rec(b.latest_epoch).index) ?? 0,
+    phase: String(b.phase ?? ''),
+    blockHeight: num(b.block_height) ?? 0,
+    nextPocStart: num(rec(b.epoch_stages).next_poc_start) ?? 0,
+  };
+};
+
+const weightIn = (r: HostHttpResponse, address: string): number | null => {
+  if (r.status !== 200) return null;
+  const list = rec(rec(r.body).active_participants).participants;
+  const me = Array.isArray(list) ? list.map(rec).find((p) => p.index === address) : undefined;
+  return me ? (num(me.weight) ?? 0) : null;
+};
+
+const participantOf = (address: string, current: HostHttpResponse, own: HostHttpResponse): ParticipantStatus => {
+  const body = own.status === 200 ? rec(own.body) : {};
+  const stats = rec(body.current_epoch_stats);
+  return {
+    address,
+    weight: weightIn(current, address),
+    jailed: typeof body.jailed === 'boolean' ? body.jailed : null,
+    inferenceCount: num(stats.inference_count),
+    missedRequests: num(stats.missed_requests),
+  };
+};
+
+const heightOf = (r: HostHttpResponse | undefined): number | null =>
+  r?.status === 200 ? num(rec(rec(rec(r.body).result).sync_info).latest_block_height) : null;
+
+/** The network node's side: chain, epoch, participant, ML nodes, in one batch of requests made on the host. */
+const gatherNetwork = async (transport: Transport, target: StatusTarget, probe: StatusProbe, endpoints: DeployEndpoints) => {
+  const pubkey = probe.env.ACCOUNT_PUBKEY ?? target.accountPubkey;
+  const address = pubkey ? accountAddress(pubkey) : undefined;
+  const seed = probe.env.SEED_NODE_RPC_URL;
+  const urls = {
+    status: endpoints.rpc && `${endpoints.rpc}/status`,
+    netInfo: endpoints.rpc && `${endpoints.rpc}/net_info`,
+    nodes: endpoints.admin && `${endpoints.admin}/admin/v1/nodes`,
+    epoch: endpoints.api && `${endpoints.api}/v1/epochs/latest`,
+    current: endpoints.api && `${endpoints.api}/v1/epochs/current/participants`,
+    own: endpoints.api && address && `${endpoints.api}/v1/participants/${address}`,
+    seed: seed && `${seed.replace(/\/+$/, '')}/status`,
+  };
+  const keys = (Object.keys(urls) as (keyof typeof urls)[]).filter((k) => urls[k]);
+  const answers = await hostHttpBatch(transport, keys.map((k) => ({ url: urls[k] as string, timeoutMs: 4000 })), { env: target.env });
+  const got = Object.fromEntries(keys.map((k, i) => [k, answers[i]])) as Partial<Record<keyof typeof urls, HostHttpResponse>>;
+  const missing: HostHttpResponse = { status: 0, body: undefined, error: 'not published in the compose file' };
+  const nodes = got.nodes ?? missing;
+  return {
+    chain: chainOf(got.status ?? missing),
+    peers: got.netInfo?.status === 200 ? num(rec(rec(got.netInfo.body).result).n_peers) : null,
+    networkHeight: heightOf(got.seed),
+    epoch: epochOf(got.epoch ?? missing),
+    participant: address ? participantOf(address, got.current ?? missing, got.own ?? missing) : null,
+    mlNodes: nodes.status === 200 ? parseAdminNodes(nodes.body) : failure(nodes, 'admin API /admin/v1/nodes'),
+  };
+};
+
+/** Read one host: the probe script and the GPU facts (in parallel), then the internal APIs from the host itself. */
+export const gatherHostStatus = async (transport: Transport, target: StatusTarget): Promise<HostStatusData> => {
+  const exec = { env: target.env };
+  const [probe, gpuFacts] = await Promise.all([
+    runStatusProbe(transport, target.deployDir, exec),
+    target.ml
+      ? gatherGpuFacts(transport, exec, { deployDir: target.deployDir, hfHome: target.hfHome, hostRoot: target.hostRoot }).catch(() => null)
+      : Promise.resolve(null),
+  ]);
+  const endpoints = deployEndpoints(probe.compose.flatMap((c) => c.ports));
+  const network = target.network
+    ? await gatherNetwork(transport, target, probe, endpoints)
+    : { chain: null, peers: null, networkHeight: null, epoch: null, participant: null, mlNodes: null };
+  return { host: target.host, network: target.network, ml: target.ml, probe, gpuFacts, endpoints, ...network, at: Date.now() };
+};

@@ -1,0 +1,50 @@
+import { renderValue } from '../template/render.js';
+import { ML_GROUP, NETWORK_GROUP } from '../gonka/topology.js';
+
+/** What `nop status` needs to know about a host from the inventory. */
+export interface StatusTarget {
+  host: string;
+  network: boolean;
+  ml: boolean;
+  deployDir: string;
+  hfHome: string;
+  /** prefix of system paths ('' on a real server, the simulated root in tests) */
+  hostRoot?: string;
+  accountPubkey?: string;
+  /** the host's nop_env: environment of every command run there */
+  env: Record<string, string>;
+}
+
+const DEFAULT_DEPLOY_DIR = '/opt/gonka/deploy/join';
+const DEFAULT_HF_HOME = '/mnt/shared';
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+const KEYS = ['group_names', 'nop_env', 'gonka_deploy_dir', 'hf_home', 'host_root', 'account_pubkey'];
+
+// only the variables status reads are rendered: another one's template may need facts that only a play has
+const rendered = (raw: Record<string, unknown>): Record<string, unknown> =>
+  Object.fromEntries(KEYS.map((k) => {
+    try {
+      return [k, renderValue(raw[k], raw)];
+    } catch {
+      return [k, undefined];
+    }
+  }));
+
+export const statusTarget = (host: string, rawVars: Record<string, unknown>): StatusTarget => {
+  const vars = rendered(rawVars);
+  const groups = Array.isArray(vars.group_names) ? (vars.group_names as string[]) : [];
+  const network = groups.includes(NETWORK_GROUP);
+  const env = Object.fromEntries(Object.entries((vars.nop_env as Record<string, unknown> | undefined) ?? {}).map(([k, v]) => [k, String(v)]));
+  return {
+    host,
+    network,
+    ml: groups.includes(ML_GROUP),
+    deployDir: str(vars.gonka_deploy_dir) ?? DEFAULT_DEPLOY_DIR,
+    hfHome: str(vars.hf_home) ?? DEFAULT_HF_HOME,
+    hostRoot: str(vars.host_root),
+    accountPubkey: str(vars.account_pubkey),
+    env,
+  };
+};

@@ -1,0 +1,65 @@
+import type { Deployment, MlNodeService } from '../../lib/gonka/deployment.js';
+import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
+import { MLNODE_COMPOSE } from '../config/deploy-files.js';
+import { listAdminNodes } from './admin-api.js';
+import { lastLines, serviceLogs } from './compose.js';
+import { hostRequest, sleep } from './host-http.js';
+import type { DeployVars } from './vars.js';
+
+interface MlNodeProbe {
+  service: string;
+  state: string | undefined;
+  health: number;
+}
+
+const probe = async (ctx: ModuleContext, bind: string, m: MlNodeService): Promise<MlNodeProbe> => {
+  const state = await hostRequest(ctx, `http://${bind}:${m.host_poc_port}/api/v1/state`, { timeout: 5 });
+  const health = await hostRequest(ctx, `http://${bind}:${m.host_inference_port}/health`, { timeout: 5 });
+  const s = (state.json as { state?: unknown } | undefined)?.state;
+  return { service: m.service, state: state.status === 200 && typeof s === 'string' ? s : undefined, health: health.status };
+};
+
+const ready = (p: MlNodeProbe): boolean => p.state !== undefined && p.health === 200;
+
+const describe = (p: MlNodeProbe): string =>
+  `${p.service}: ${p.state === undefined ? 'not answering' : p.state}, /health ${p.health === -1 ? 'no answer' : p.health}`;
+
+/** This server's own ML nodes, as the admin API names them (a full server: the entries reached through nginx). */
+const localNodeIds = (d: Deployment): Map<string, string> =>
+  new Map(d.node_config.filter((e) => e.host === 'inference').map((e, i) => [e.id, d.mlnodes[i]?.service ?? e.id]));
+
+// on a full server the api drives the ML nodes: a node it marks FAILED will not load, so say why at once
+const failedInAdmin = async (ctx: ModuleContext, d: Deployment): Promise<string | undefined> => {
+  if (!d.topology.full) return undefined;
+  const ids = localNodeIds(d);
+  const failed = (await listAdminNodes(ctx, d.ports.admin))?.find((n) => ids.has(n.node.id) && n.state.current_status === 'FAILED');
+  if (!failed) return undefined;
+  const service = ids.get(failed.node.id)!;
+  const logs = lastLines(await serviceLogs(ctx, d, MLNODE_COMPOSE, service, 50), 5);
+  return `ML node ${failed.node.id} (${service}) failed to load: ${failed.state.failure_reason || 'no reason given'}${logs ? `\n${logs}` : ''}`;
+};
+
+/**
+ * Wait until every ML node answers /api/v1/state and its inference /health (503 while vLLM loads the model),
+ * with a progress line per poll; model_load_timeout bounds the wait.
+ */
+export const waitForMlNodes = async (ctx: ModuleContext, v: DeployVars): Promise<ModuleResult> => {
+  const d = v.gonka;
+  const bind = d.bind.ml_facing;
+  const start = Date.now();
+  for (;;) {
+    const probes = await Promise.all(d.mlnodes.map((m) => probe(ctx, bind, m)));
+    const waiting = probes.filter((p) => !ready(p));
+    if (waiting.length === 0) return { changed: false, msg: `${probes.length} ML node(s) serving: ${probes.map(describe).join('; ')}` };
+    if (ctx.check && probes.every((p) => p.state === undefined)) return { changed: false, skipped: true, msg: 'the ML nodes are not running yet (check mode)' };
+    const failure = await failedInAdmin(ctx, d);
+    if (failure) return { changed: false, failed: true, msg: failure };
+    const elapsed = Math.round((Date.now() - start) / 1000);
+    if (elapsed >= v.model_load_timeout) {
+      const hint = d.topology.full ? '' : '; the network node\'s api starts the model: check that it is running and lists these ML nodes';
+      return { changed: false, failed: true, msg: `ML nodes not serving within model_load_timeout (${v.model_load_timeout} s): ${waiting.map(describe).join('; ')}${hint}; see docker compose -f ${MLNODE_COMPOSE} logs` };
+    }
+    ctx.progress(`loading model (${elapsed} s): ${waiting.map(describe).join('; ')}`);
+    await sleep(v.model_poll_seconds);
+  }
+};

@@ -1,0 +1,42 @@
+import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
+import { diagnoseStuckSync } from './sync-diagnosis.js';
+import { estimate, formatEta, readSyncStatus, type SyncStatus } from './sync-status.js';
+import { sleep } from './host-http.js';
+import type { DeployVars } from './vars.js';
+
+type Sample = SyncStatus & { at: number };
+
+/**
+ * Wait until the node has caught up with the network, with a live line (height, blocks behind, ETA). A height
+ * that does not move for sync_stuck_seconds is diagnosed from the node's log at once; sync_timeout bounds it all.
+ */
+export const waitForSync = async (ctx: ModuleContext, v: DeployVars): Promise<ModuleResult> => {
+  const d = v.gonka;
+  const rpc = d.ports.rpc;
+  const first = await readSyncStatus(ctx, rpc);
+  if (first && !first.catchingUp) return { changed: false, msg: `synced at height ${first.height}`, height: first.height };
+  if (ctx.check && !first) return { changed: false, skipped: true, msg: 'the node is not running yet (check mode)' };
+  const start = Date.now();
+  let prev: Sample | undefined = first && { ...first, at: Date.now() };
+  let moved = { height: first?.height, at: Date.now() };
+  for (;;) {
+    await sleep(v.sync_poll_seconds);
+    const now = Date.now();
+    const s = await readSyncStatus(ctx, rpc);
+    if (s && !s.catchingUp) return { changed: false, msg: `synced at height ${s.height} in ${Math.round((now - start) / 1000)} s`, height: s.height };
+    if (s && s.height !== moved.height) moved = { height: s.height, at: now };
+    const stuckFor = Math.round((now - moved.at) / 1000);
+    if (stuckFor >= v.sync_stuck_seconds) return { changed: false, failed: true, msg: await diagnoseStuckSync(ctx, d, s?.height ?? moved.height, stuckFor), height: s?.height };
+    if (now - start >= v.sync_timeout * 1000) {
+      return { changed: false, failed: true, msg: `chain sync did not finish within sync_timeout (${v.sync_timeout} s): height ${s?.height ?? 'unknown'}, still catching up; raise sync_timeout or check the node (docker compose logs node)` };
+    }
+    if (!s) {
+      ctx.progress(`waiting for the node RPC on 127.0.0.1:${rpc} (${stuckFor} s)`);
+      continue;
+    }
+    const cur: Sample = { ...s, at: now };
+    const est = prev ? estimate(prev, cur) : undefined;
+    ctx.progress(`height ${s.height}${est ? `, ${est.behind} blocks behind, ${formatEta(est.etaSeconds)}` : ''}`);
+    prev = cur;
+  }
+};

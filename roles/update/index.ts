@@ -1,0 +1,49 @@
+import { defineRole } from '../../lib/roles/role.js';
+import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
+import { takeRunLock } from './run-lock-task.js';
+import { updateMlNode } from './mlnode-update.js';
+import { updateNetworkImages } from './network-images.js';
+import { describePlan, planUpdate, type UpdatePlan } from './plan.js';
+import { UpdateVarsSchema, type UpdateVars } from './vars.js';
+
+const planOf = (ctx: ModuleContext): UpdatePlan => ctx.vars.update_plan as UpdatePlan;
+
+const updateMlNodes = async (ctx: ModuleContext, v: UpdateVars): Promise<ModuleResult> => {
+  const plan = planOf(ctx);
+  if (ctx.check) return { changed: true, msg: `would update ${plan.mlnodes.map((c) => `${c.service} ${c.from} → ${c.to}`).join('; ')}` };
+  const done: string[] = [];
+  for (const change of plan.mlnodes) {
+    const res = await updateMlNode(ctx, v, change);
+    if (res.failed) return { ...res, updated: done };
+    done.push(String(res.msg));
+  }
+  return { changed: true, msg: done.join('; '), updated: done };
+};
+
+/**
+ * A safe rolling update of the ML nodes (and the network node's tmkms, proxy and explorer images) to the
+ * pinned versions. Node and api binaries are left to Cosmovisor. The playbook runs it `serial: 1` with
+ * `max_fail_percentage: 0`, so the first failed host stops the rollout.
+ */
+export default defineRole({
+  name: 'update',
+  vars: UpdateVarsSchema,
+  tasks: [
+    { name: 'Take the day-2 run lock', run: (ctx, v) => takeRunLock(ctx, v.nop_lock_file) },
+    {
+      name: 'Plan the update',
+      check_mode: false,
+      run: async (ctx, v) => {
+        const plan = await planUpdate(ctx, v);
+        if ('error' in plan) return { changed: false, failed: true, msg: plan.error };
+        return { changed: false, msg: describePlan(plan), plan, ansible_facts: { update_plan: plan } };
+      },
+    },
+    { name: 'Update the ML nodes one by one', when: (_v, ctx) => planOf(ctx).mlnodes.length > 0, run: updateMlNodes },
+    {
+      name: 'Update the network node images',
+      when: (_v, ctx) => planOf(ctx).network.length > 0,
+      run: async (ctx, v) => (ctx.check ? { changed: true, msg: `would update ${planOf(ctx).network.map((c) => `${c.service} ${c.from} → ${c.to}`).join('; ')}` } : updateNetworkImages(ctx, v, planOf(ctx).network)),
+    },
+  ],
+});

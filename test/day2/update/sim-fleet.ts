@@ -1,0 +1,152 @@
+// Full Gonka servers (network node + one ML node each) on simulated hosts: rendered by the config role,
+// started through the docker shim, each host on its own port offset and simulator state.
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { runPlaybook } from '../../../lib/runner/run-playbook.js';
+import type { RunEvent } from '../../../lib/runner/types.js';
+import { recommendationFor } from '../../config/fixtures.js';
+import { writeScenario } from '../../sim/gonka/scenario.mjs';
+import type { Scenario } from '../../sim/gonka/scenario.d.mts';
+import { createSimHost, type SimHost } from '../../sim/host/create.js';
+import type { ProfileInput } from '../../sim/host/profile.js';
+
+const BASE_PORTS = [5000, 26657, 9100, 9200, 8000, 8080, 5050];
+export const PUBKEY = Buffer.from([2, ...Array.from({ length: 32 }, (_, i) => i + 1)]).toString('base64');
+
+export interface FleetHost {
+  name: string;
+  sim: SimHost;
+  offset: number;
+  stateDir: string;
+  vars: Record<string, unknown>;
+  url(port: number, path: string): string;
+}
+
+export interface Fleet {
+  dir: string;
+  hosts: FleetHost[];
+  run(playbook: string, extraVars?: Record<string, unknown>, opts?: { check?: boolean }): Promise<{ code: number; events: RunEvent[] }>;
+  sh(host: FleetHost, script: string): Promise<{ code: number; stdout: string; stderr: string }>;
+  cleanup(): Promise<void>;
+}
+
+const canBind = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+
+const freeOffset = async (taken: number[]): Promise<number> => {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const offset = 20000 + Math.floor(Math.random() * 18000);
+    const clashes = taken.some((t) => BASE_PORTS.some((p) => BASE_PORTS.includes(p + offset - t)));
+    if (clashes) continue;
+    if ((await Promise.all(BASE_PORTS.map((p) => canBind(p + offset)))).every(Boolean)) return offset;
+  }
+  throw new Error('no free port offset');
+};
+
+export const shell = (script: string, env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> =>
+  new Promise((resolve, reject) => {
+    const child = spawn('/bin/sh', ['-c', script], { env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+
+const MODEL_DIR = 'hub/models--Qwen--Qwen3-32B-FP8';
+
+/** `count` full servers, configured and running, with the scenario applied to each host's simulator. */
+export const createFleet = async (count: number, scenario: Partial<Scenario>): Promise<Fleet> => {
+  const dir = await mkdtemp(join(tmpdir(), 'nop-day2-'));
+  const profile = parse(await readFile(join(import.meta.dirname, '../../sim/host/profiles/rtx3090-1x.yaml'), 'utf8')) as ProfileInput & { packages: { name: string }[] };
+  const rec = await recommendationFor('1xRTX3090', 'mainnet');
+  const hosts: FleetHost[] = [];
+  for (let i = 1; i <= count; i++) {
+    const name = `gpu${i}`;
+    const sim = await createSimHost({ dir: join(dir, name), profile: { ...profile, hostname: name, packages: [...profile.packages, { name: 'docker-ce' }, { name: 'docker-compose-plugin' }, { name: 'nvidia-container-toolkit' }] } });
+    await writeFile(join(sim.root, 'etc/docker/daemon.json'), JSON.stringify({ runtimes: { nvidia: { path: 'nvidia-container-runtime', args: [] } } }));
+    await shell('systemctl restart docker', sim.env);
+    const offset = await freeOffset(hosts.map((h) => h.offset));
+    const stateDir = join(sim.root, 'var/lib/nop-sim/docker');
+    writeScenario(stateDir, scenario);
+    await mkdir(join(sim.inventoryVars.hf_home, MODEL_DIR), { recursive: true });
+    const env = { ...sim.env, NOP_SIM_PORT_OFFSET: String(offset) };
+    const url = (port: number, path: string) => `http://127.0.0.1:${port + offset}${path}`;
+    hosts.push({
+      name, sim, offset, stateDir, url,
+      vars: {
+        ...sim.inventoryVars,
+        nop_env: env,
+        public_ip: '203.0.113.10',
+        keyring_password: 'correct-horse-battery-staple',
+        account_pubkey: PUBKEY,
+        key_name: `${name}-warm`,
+        gpu_recommendation: rec,
+        gonka_admin_url: url(9200, ''),
+        gonka_api_url: url(8000, ''),
+        gonka_rpc_url: url(26657, ''),
+        mlnode_management_url: url(8080, ''),
+        mlnode_inference_url: url(5050, ''),
+        nop_lock_file: join(dir, 'nop.lock'),
+      },
+    });
+  }
+  await writeFile(join(dir, 'inventory.yml'), stringify({
+    all: { hosts: Object.fromEntries(hosts.map((h) => [h.name, h.vars])), children: { network_nodes: { hosts: Object.fromEntries(hosts.map((h) => [h.name, null])) }, ml_nodes: { hosts: Object.fromEntries(hosts.map((h) => [h.name, null])) } } },
+  }));
+  await writeFile(join(dir, 'config.yml'), stringify([{ hosts: 'all', gather_facts: false, roles: ['config'] }]));
+  const run: Fleet['run'] = async (playbook, extraVars = {}, opts = {}) => {
+    const events: RunEvent[] = [];
+    const summary = await runPlaybook({ playbook, inventories: [join(dir, 'inventory.yml')], emit: (e) => events.push(e), extraVars, forks: count, check: opts.check });
+    return { code: summary.code, events };
+  };
+  const sh = (host: FleetHost, script: string) => shell(script, host.vars.nop_env as Record<string, string>);
+  const configured = await run(join(dir, 'config.yml'));
+  if (configured.code !== 0) throw new Error(`config role failed: ${JSON.stringify(configured.events.filter((e) => e.type === 'task_result' && e.status === 'failed'))}`);
+  for (const h of hosts) {
+    const deploy = String(h.vars.gonka_deploy_dir);
+    const up = await sh(h, `cd '${deploy}' && set -a && . ./config.env && set +a && docker compose -f docker-compose.yml up -d && docker compose -f docker-compose.mlnode.yml up -d`);
+    if (up.code !== 0) throw new Error(`compose up on ${h.name} failed: ${up.stderr}`);
+  }
+  return {
+    dir, hosts, run, sh,
+    async cleanup() {
+      for (const h of hosts) {
+        const deploy = String(h.vars.gonka_deploy_dir);
+        await sh(h, `cd '${deploy}' && set -a && . ./config.env && set +a && docker compose -f docker-compose.mlnode.yml down; docker compose -f docker-compose.yml down`);
+      }
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+};
+
+export const getJson = async (url: string): Promise<any> => {
+  const res = await fetch(url);
+  return res.json();
+};
+
+export const eventually = async <T>(probe: () => Promise<T>, accept: (v: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> => {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  while (Date.now() < deadline) {
+    try {
+      last = await probe();
+      if (accept(last)) return last;
+    } catch {
+      // still starting
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
+};
+
+export const taskResults = (events: RunEvent[]) => events.filter((e): e is Extract<RunEvent, { type: 'task_result' }> => e.type === 'task_result');

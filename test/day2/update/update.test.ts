@@ -1,0 +1,81 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeScenario } from '../../sim/gonka/scenario.mjs';
+import { createFleet, eventually, getJson, taskResults, type Fleet, type FleetHost } from './sim-fleet.js';
+
+const PLAYBOOK = join(import.meta.dirname, '../../../playbooks/update.yml');
+const IMAGE_A = 'ghcr.io/product-science/mlnode:3.0.13';
+const IMAGE_B = 'ghcr.io/product-science/mlnode:3.0.14';
+// short epochs so the ML nodes join one quickly; PoC windows are 8 blocks of every 150
+const SCENARIO = { blocksPerSecond: 10, snapshotLagBlocks: 0, modelLoadSeconds: 1, epoch: { length: 150, shift: 0, pocGenerationBlocks: 4, windDownBlocks: 1, pocValidationDelayBlocks: 1, pocValidationEndBlocks: 8 } };
+const FAST = { update_poll_interval: 0.2, update_poc_margin_blocks: 60, update_load_timeout: 30, update_window_timeout: 60 };
+
+const mlImage = async (h: FleetHost): Promise<string> => {
+  const text = await readFile(join(String(h.vars.gonka_deploy_dir), 'docker-compose.mlnode.yml'), 'utf8');
+  return /mlnode-1:\n\s+image: (\S+)/.exec(text)![1];
+};
+
+const adminNode = async (h: FleetHost) => (await getJson(h.url(9200, '/admin/v1/nodes')))[0];
+
+describe('update.yml on two full servers (simulated)', () => {
+  let fleet: Fleet;
+  beforeAll(async () => {
+    fleet = await createFleet(2, SCENARIO);
+    for (const h of fleet.hosts) {
+      await eventually(() => adminNode(h), (n) => Object.keys(n.state.epoch_models).length > 0 && n.state.current_status === 'INFERENCE', `${h.name}'s ML node in an epoch`);
+    }
+  }, 120_000);
+  afterAll(() => fleet?.cleanup(), 60_000);
+
+  it('--check prints the plan and changes nothing', async () => {
+    const before = await mlImage(fleet.hosts[0]);
+    const res = await fleet.run(PLAYBOOK, { ...FAST, mlnode_image: IMAGE_A }, { check: true });
+    expect(res.code).toBe(0);
+    const plans = taskResults(res.events).filter((e) => e.task === 'Plan the update');
+    expect(plans.map((p) => p.host)).toEqual(['gpu1', 'gpu2']);
+    expect(String(plans[0].result.msg)).toContain(`mlnode-1 (gpu1-node1): ${before} → ${IMAGE_A}`);
+    expect(await mlImage(fleet.hosts[0])).toBe(before);
+  }, 60_000);
+
+  it('updates the ML nodes one host at a time: disable, recreate, model loaded, enable', async () => {
+    const res = await fleet.run(PLAYBOOK, { ...FAST, mlnode_image: IMAGE_A });
+    const results = taskResults(res.events);
+    expect(res.code, JSON.stringify(results.filter((r) => r.status === 'failed'))).toBe(0);
+    const updates = results.filter((e) => e.task === 'Update the ML nodes one by one');
+    expect(updates.map((u) => [u.host, u.status])).toEqual([['gpu1', 'changed'], ['gpu2', 'changed']]);
+    // serial 1: gpu2's first task starts only after gpu1's last one ended
+    const order = res.events.filter((e) => e.type === 'task_start' || e.type === 'task_result').map((e) => ('host' in e ? e.host : ''));
+    expect(order.lastIndexOf('gpu1')).toBeLessThan(order.indexOf('gpu2'));
+    for (const h of fleet.hosts) {
+      expect(await mlImage(h)).toBe(IMAGE_A);
+      const ps = await fleet.sh(h, `cd '${h.vars.gonka_deploy_dir}' && docker compose -f docker-compose.mlnode.yml ps --format json mlnode-1`);
+      expect(JSON.parse(ps.stdout.trim().split('\n')[0]).Image).toBe(IMAGE_A);
+      const node = await adminNode(h);
+      expect(node.state.admin_state.enabled).toBe(true);
+      expect(node.state.current_status).toBe('INFERENCE');
+    }
+    expect(String(updates[0].result.msg)).toContain(`→ ${IMAGE_A}, model loaded, enabled`);
+  }, 120_000);
+
+  it('rolls back when the model does not load on the new image, fails the host and stops the rollout', async () => {
+    writeScenario(fleet.hosts[0].stateDir, { brokenImages: [IMAGE_B] });
+    const res = await fleet.run(PLAYBOOK, { ...FAST, mlnode_image: IMAGE_B });
+    expect(res.code).not.toBe(0);
+    const results = taskResults(res.events);
+    const failed = results.find((e) => e.task === 'Update the ML nodes one by one' && e.host === 'gpu1')!;
+    expect(failed.status).toBe('failed');
+    expect(failed.result.rolled_back).toBe(true);
+    expect(String(failed.result.msg)).toMatch(/FAILED: vLLM engine failed to start/);
+    expect(String(failed.result.msg)).toContain(`rolled back to ${IMAGE_A}, gpu1-node1 enabled again`);
+    // the rollout stopped: gpu2 never started and keeps its image
+    expect(results.some((e) => e.host === 'gpu2')).toBe(false);
+    expect(await mlImage(fleet.hosts[1])).toBe(IMAGE_A);
+    expect(await mlImage(fleet.hosts[0])).toBe(IMAGE_A);
+    const node = await adminNode(fleet.hosts[0]);
+    expect(node.state.admin_state.enabled).toBe(true);
+    expect(node.state.current_status).toBe('INFERENCE');
+    const recap = res.events.find((e) => e.type === 'recap');
+    expect(recap && recap.type === 'recap' && recap.stats.gpu1.failed).toBe(1);
+  }, 120_000);
+});
