@@ -65,6 +65,20 @@ const program = (): Command => {
     });
 
   cmd
+    .command('gpu-info')
+    .description('detected GPUs and the recommended ML node layout (this machine without -i)')
+    .option('-i, --inventory <path>', 'inventory file or directory (repeatable)', collect, [])
+    .option('-l, --limit <pattern>', 'only these hosts')
+    .option('--json', 'as JSON')
+    .option('--accept-new-host-keys', 'record host keys of hosts not yet in known_hosts')
+    .option('--known-hosts <file>', 'known_hosts file to verify host keys against')
+    .action(async (opts) => {
+      const { gpuInfoCommand } = await import('./gpu-info-command.js');
+      const connectOptions = { acceptNewHostKeys: opts.acceptNewHostKeys, knownHostsPath: opts.knownHosts };
+      cmd.setOptionValue('exitCode', await gpuInfoCommand({ inventory: opts.inventory, limit: opts.limit, json: opts.json, connectOptions }));
+    });
+
+  cmd
     .command('versions')
     .description('the pinned Gonka image versions (data/versions.yml)')
     .option('--json', 'as JSON')

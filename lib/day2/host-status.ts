@@ -108,7 +108,7 @@ const gatherNetwork = async (transport: Transport, target: StatusTarget, probe: 
     nodes: endpoints.admin && `${endpoints.admin}/admin/v1/nodes`,
     epoch: endpoints.api && `${endpoints.api}/v1/epochs/latest`,
     current: endpoints.api && `${endpoints.api}/v1/epochs/current/participants`,
-    own: endpoints.api && address && `${endpoints.api}/v1/participants/${address}`,
+    own: endpoints.api && address && `${endpoints.api}/v1/participants/${address}/stats`,
     seed: seed && `${seed.replace(/\/+$/, '')}/status`,
   };
   const keys = (Object.keys(urls) as (keyof typeof urls)[]).filter((k) => urls[k]);

@@ -11,6 +11,8 @@ export interface StatusTarget {
   /** prefix of system paths ('' on a real server, the simulated root in tests) */
   hostRoot?: string;
   accountPubkey?: string;
+  /** the address internal ports may listen on besides loopback (split topology) */
+  privateIp?: string;
   /** the host's nop_env: environment of every command run there */
   env: Record<string, string>;
 }
@@ -20,7 +22,7 @@ const DEFAULT_HF_HOME = '/mnt/shared';
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
-const KEYS = ['group_names', 'nop_env', 'gonka_deploy_dir', 'hf_home', 'host_root', 'account_pubkey'];
+const KEYS = ['group_names', 'nop_env', 'gonka_deploy_dir', 'hf_home', 'host_root', 'account_pubkey', 'private_ip'];
 
 // only the variables status reads are rendered: another one's template may need facts that only a play has
 const rendered = (raw: Record<string, unknown>): Record<string, unknown> =>
@@ -45,6 +47,7 @@ export const statusTarget = (host: string, rawVars: Record<string, unknown>): St
     hfHome: str(vars.hf_home) ?? DEFAULT_HF_HOME,
     hostRoot: str(vars.host_root),
     accountPubkey: str(vars.account_pubkey),
+    privateIp: str(vars.private_ip),
     env,
   };
 };

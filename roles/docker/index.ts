@@ -12,7 +12,7 @@ export default defineRole({
   tasks: [
     { name: 'Docker CE and the compose plugin', run: installDocker },
     { name: 'Docker enabled and running', run: (ctx) => ensureService(ctx, { name: 'docker', state: 'started', enabled: true }) },
-    { name: 'Docker compose available', run: checkCompose, check_mode: false },
+    { name: 'Docker compose available', run: checkCompose },
     { name: 'Directory of the DOCKER-USER rules script', module: 'file', args: (v: DockerVars) => ({ path: `${v.host_root}${posix.dirname(RULES_SCRIPT)}`, state: 'directory' }) },
     { name: 'DOCKER-USER rules script', module: 'copy', args: (v: DockerVars) => ({ dest: `${v.host_root}${RULES_SCRIPT}`, content: rulesScript(v), mode: '0755' }) },
     { name: 'DOCKER-USER rules unit (applied at boot)', module: 'copy', args: (v: DockerVars) => ({ dest: `${v.host_root}${RULES_UNIT}`, content: rulesUnit(v.host_root), mode: '0644' }), register: 'nop_docker_user_unit' },

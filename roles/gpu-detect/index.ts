@@ -39,5 +39,5 @@ const detect = async (ctx: ModuleContext, v: GpuDetectVars): Promise<ModuleResul
 export default defineRole({
   name: 'gpu-detect',
   vars: GpuDetectVarsSchema,
-  tasks: [{ name: 'Detect GPUs and size the ML node', run: detect, check_mode: false }],
+  tasks: [{ name: 'Detect GPUs and size the ML node', run: detect }],
 });

@@ -28,7 +28,7 @@ export default defineRole({
     { name: 'Reboot to load the driver', run: rebootIfNeeded },
     { name: 'Fabric Manager on NVSwitch systems', run: ensureFabricManager },
     { name: 'Fabric Manager held with the driver', run: holdDriver },
-    { name: 'Driver versions agree (kernel, user space, Fabric Manager)', run: checkDriverVersions, check_mode: false },
-    { name: 'CUDA runs in Docker', run: checkCudaInDocker, check_mode: false },
+    { name: 'Driver versions agree (kernel, user space, Fabric Manager)', run: checkDriverVersions },
+    { name: 'CUDA runs in Docker', run: checkCudaInDocker },
   ],
 });

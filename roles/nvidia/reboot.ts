@@ -42,7 +42,7 @@ export const rebootIfNeeded = async (ctx: ModuleContext, v: NvidiaVars): Promise
   const flagged = await rebootRequired(ctx, v.host_root);
   if (!flagged && !driverNeedsReboot(facts)) return { changed: false, msg: 'no reboot needed' };
   const why = driverNeedsReboot(facts)
-    ? `the installed driver ${facts.driver.user_space ?? facts.driver.packages[0]?.version ?? ''} is not the loaded kernel module (${facts.driver.kernel ?? 'none loaded'})`
+    ? `the installed driver ${facts.driver.packages[0]?.version ?? facts.driver.user_space ?? ''} is not the loaded kernel module (${facts.driver.kernel ?? 'none loaded'})`
     : 'packages asked for a restart (/var/run/reboot-required)';
   if (ctx.check) return { changed: true, msg: `would reboot: ${why}` };
   if (!v.allow_reboot) {

@@ -32,7 +32,7 @@ describe('update.yml on two full servers (simulated)', () => {
     const before = await mlImage(fleet.hosts[0]);
     const res = await fleet.run(PLAYBOOK, { ...FAST, mlnode_image: IMAGE_A }, { check: true });
     expect(res.code).toBe(0);
-    const plans = taskResults(res.events).filter((e) => e.task === 'Plan the update');
+    const plans = taskResults(res.events).filter((e) => e.task.endsWith('Plan the update'));
     expect(plans.map((p) => p.host)).toEqual(['gpu1', 'gpu2']);
     expect(String(plans[0].result.msg)).toContain(`mlnode-1 (gpu1-node1): ${before} → ${IMAGE_A}`);
     expect(await mlImage(fleet.hosts[0])).toBe(before);
@@ -41,8 +41,8 @@ describe('update.yml on two full servers (simulated)', () => {
   it('updates the ML nodes one host at a time: disable, recreate, model loaded, enable', async () => {
     const res = await fleet.run(PLAYBOOK, { ...FAST, mlnode_image: IMAGE_A });
     const results = taskResults(res.events);
-    expect(res.code, JSON.stringify(results.filter((r) => r.status === 'failed'))).toBe(0);
-    const updates = results.filter((e) => e.task === 'Update the ML nodes one by one');
+    expect(res.code, JSON.stringify([...results.filter((r) => r.status === 'failed'), ...res.events.filter((e) => e.type === 'task_progress').slice(-3)])).toBe(0);
+    const updates = results.filter((e) => e.task.endsWith('Update the ML nodes one by one'));
     expect(updates.map((u) => [u.host, u.status])).toEqual([['gpu1', 'changed'], ['gpu2', 'changed']]);
     // serial 1: gpu2's first task starts only after gpu1's last one ended
     const order = res.events.filter((e) => e.type === 'task_start' || e.type === 'task_result').map((e) => ('host' in e ? e.host : ''));
@@ -53,7 +53,7 @@ describe('update.yml on two full servers (simulated)', () => {
       expect(JSON.parse(ps.stdout.trim().split('\n')[0]).Image).toBe(IMAGE_A);
       const node = await adminNode(h);
       expect(node.state.admin_state.enabled).toBe(true);
-      expect(node.state.current_status).toBe('INFERENCE');
+      expect(['INFERENCE', 'POC']).toContain(node.state.current_status);
     }
     expect(String(updates[0].result.msg)).toContain(`→ ${IMAGE_A}, model loaded, enabled`);
   }, 120_000);
@@ -63,7 +63,7 @@ describe('update.yml on two full servers (simulated)', () => {
     const res = await fleet.run(PLAYBOOK, { ...FAST, mlnode_image: IMAGE_B });
     expect(res.code).not.toBe(0);
     const results = taskResults(res.events);
-    const failed = results.find((e) => e.task === 'Update the ML nodes one by one' && e.host === 'gpu1')!;
+    const failed = results.find((e) => e.task.endsWith('Update the ML nodes one by one') && e.host === 'gpu1')!;
     expect(failed.status).toBe('failed');
     expect(failed.result.rolled_back).toBe(true);
     expect(String(failed.result.msg)).toMatch(/FAILED: vLLM engine failed to start/);
@@ -74,7 +74,7 @@ describe('update.yml on two full servers (simulated)', () => {
     expect(await mlImage(fleet.hosts[0])).toBe(IMAGE_A);
     const node = await adminNode(fleet.hosts[0]);
     expect(node.state.admin_state.enabled).toBe(true);
-    expect(node.state.current_status).toBe('INFERENCE');
+    expect(['INFERENCE', 'POC']).toContain(node.state.current_status);
     const recap = res.events.find((e) => e.type === 'recap');
     expect(recap && recap.type === 'recap' && recap.stats.gpu1.failed).toBe(1);
   }, 120_000);

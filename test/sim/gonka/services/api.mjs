@@ -107,11 +107,14 @@ export function startApi(ctx) {
     ['GET', '/v1/epochs/latest', (req, res) => sendJson(res, 200, latestEpoch(ctx.scenario().epoch, height()))],
     ['GET', '/v1/epochs/current/participants', (req, res) => currentParticipants(res)],
     ['GET', '/v1/participants/:address', (req, res, { address }) => {
+      const p = readNetwork(stateDir).participants[address];
+      return p ? sendJson(res, 200, { pubkey: p.pubkey, balance: p.balance }) : sendError(res, 404, `participant not found: ${address}`);
+    }],
+    // What `nop status` reads beyond the documented answer: jailing and this epoch's inference stats.
+    ['GET', '/v1/participants/:address/stats', (req, res, { address }) => {
       const network = readNetwork(stateDir);
-      const p = network.participants[address];
-      if (!p) return sendError(res, 404, `participant not found: ${address}`);
-      const jailed = isJailed(ctx.scenario(), network, address);
-      return sendJson(res, 200, { pubkey: p.pubkey, balance: p.balance, jailed, current_epoch_stats: currentEpochStats(readStatusKnobs(stateDir)) });
+      if (!network.participants[address]) return sendError(res, 404, `participant not found: ${address}`);
+      return sendJson(res, 200, { jailed: isJailed(ctx.scenario(), network, address), current_epoch_stats: currentEpochStats(readStatusKnobs(stateDir)) });
     }],
     ['POST', '/v1/participants', async (req, res) => register(res, await readJsonBody(req))],
   ];

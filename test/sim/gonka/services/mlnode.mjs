@@ -77,12 +77,19 @@ export function startMlnode({ service, log, scenario }) {
   return { handlers: { 8080: management, 5000: inference }, management, inference, tick() {}, state: () => 'running', close() {} };
 }
 
-// nginx in front of the ML node: forwards :8080 and :5000 to the mlnode service of the project.
+// nginx in front of the ML nodes: container ports 8080+i and 5000+i forward to the i-th mlnode service of the
+// project (by service name, as the rendered nginx.conf orders its upstreams).
+const MAX_NODES = 8;
 export function startInferenceProxy({ running }) {
-  const mlnode = () => [...running.values()].find((r) => r.config.kind === 'mlnode')?.instance;
-  const forward = (name) => (req, res) => {
-    const target = mlnode();
+  const mlnode = (i) => [...running.values()].filter((r) => r.config.kind === 'mlnode').sort((a, b) => a.config.name.localeCompare(b.config.name, 'en', { numeric: true }))[i]?.instance;
+  const forward = (i, name) => (req, res) => {
+    const target = mlnode(i);
     return target ? target[name](req, res) : sendBadGateway(res);
   };
-  return { handlers: { 8080: forward('management'), 5000: forward('inference') }, tick() {}, state: () => 'running', close() {} };
+  const handlers = {};
+  for (let i = 0; i < MAX_NODES; i++) {
+    handlers[8080 + i] = forward(i, 'management');
+    handlers[5000 + i] = forward(i, 'inference');
+  }
+  return { handlers, tick() {}, state: () => 'running', close() {} };
 }

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// curl: the real curl, with URLs to this host's own addresses (loopback, NOP_SIM_PRIVATE_ADDR/PUBLIC_ADDR)
-// shifted by NOP_SIM_PORT_OFFSET, where the Gonka simulator really listens. Config read with `-K -` (the uri
+// curl: the real curl, with URLs to a port the Gonka simulator publishes on this host (loopback,
+// NOP_SIM_PRIVATE_ADDR/PUBLIC_ADDR) sent where it really listens (shifted by NOP_SIM_PORT_OFFSET); any other
+// URL goes out unchanged. Config read with `-K -` (the uri
 // module's way of keeping URLs and bodies off the command line) is rewritten the same way.
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, readFileSync, realpathSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -11,12 +12,28 @@ const offset = Number(process.env.NOP_SIM_PORT_OFFSET ?? 0);
 const own = new Set(['localhost', process.env.NOP_SIM_PRIVATE_ADDR, process.env.NOP_SIM_PUBLIC_ADDR].filter(Boolean));
 const isOwn = (host) => own.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
 
+// the host ports the simulator's running projects publish
+const published = () => {
+  const dir = join(process.env.NOP_SIM_ROOT ?? '', 'var/lib/nop-sim/docker/gonka-sim');
+  if (!process.env.NOP_SIM_ROOT || !existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    const file = join(dir, name, 'project.json');
+    if (!existsSync(file)) return [];
+    return Object.values(JSON.parse(readFileSync(file, 'utf8')).services ?? {}).flatMap((svc) => svc.ports ?? []);
+  });
+};
+
 const shift = (url) => {
   if (!offset) return url;
   try {
     const u = new URL(url);
     if (!/^https?:$/.test(u.protocol) || !isOwn(u.hostname)) return url;
-    u.port = String(Number(u.port || (u.protocol === 'https:' ? 443 : 80)) + offset);
+    const port = Number(u.port || (u.protocol === 'https:' ? 443 : 80));
+    const host = u.hostname === 'localhost' ? '127.0.0.1' : u.hostname;
+    const target = published().find((p) => p.hostPort === port && (p.listenAddress === host || (p.public && isOwn(host))));
+    if (!target) return url;
+    u.hostname = target.listenAddress;
+    u.port = String(target.listenPort);
     return u.toString();
   } catch {
     return url;

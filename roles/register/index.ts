@@ -1,0 +1,31 @@
+import { defineRole } from '../../lib/roles/role.js';
+import { checkGrant, COLD_SIGNER_GROUP, grantMlOps, verifyGrant } from './ml-ops-grant.js';
+import { syncMlNodes } from './ml-nodes.js';
+import { registerParticipant } from './participant.js';
+import { RegisterVarsSchema, type RegisterVars } from './vars.js';
+
+const coldSigner = (v: RegisterVars): string | undefined => {
+  if (v.key_workflow !== 'secure') return undefined;
+  const signer = v.groups[COLD_SIGNER_GROUP]?.[0];
+  if (!signer) throw new Error(`variable 'key_workflow': secure signs with the cold key on your own machine: add it to the inventory group ${COLD_SIGNER_GROUP}`);
+  return signer;
+};
+
+const granted = (_v: RegisterVars, ctx: { vars: Record<string, unknown> }) => ctx.vars.ml_ops_granted === true;
+
+/**
+ * The running network node on chain: the participant registered with its consensus key, the warm key granted
+ * ML operational permissions by the cold key (on the cold_signer host in the secure workflow), each verified
+ * through the API, and every ML node in the admin API. Already registered and granted: nothing to do.
+ */
+export default defineRole({
+  name: 'register',
+  vars: RegisterVarsSchema,
+  tasks: [
+    { name: 'Participant registered on chain', run: registerParticipant },
+    { name: 'ML operational grant on chain', run: checkGrant },
+    { name: 'Grant ML operational permissions from the cold key', when: (v, ctx) => !granted(v, ctx), delegate_to: coldSigner, run: grantMlOps },
+    { name: 'Verify the grant on chain', when: (v, ctx) => !granted(v, ctx), run: verifyGrant },
+    { name: 'ML nodes in the admin API', run: syncMlNodes },
+  ],
+});

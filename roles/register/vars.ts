@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import type { Deployment } from '../../lib/gonka/deployment.js';
+
+const keyName = z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only');
+
+/** The variables of the `register` role: the keys role's and config role's results, and the deploy role's consensus key. */
+export const RegisterVarsSchema = z.object({
+  inventory_hostname: z.string().min(1),
+  groups: z.record(z.string(), z.array(z.string())).default({}),
+  gonka_deploy_dir: z.string().startsWith('/'),
+  gonka: z.custom<Deployment>((v) => typeof v === 'object' && v !== null && 'topology' in v, 'is missing: run the config role first'),
+  key_workflow: z.enum(['quick', 'secure']),
+  /** the cold account's base64 public key (keys role) */
+  account_pubkey: z.string().regex(/^[A-Za-z0-9+/]{43}=?$|^[A-Za-z0-9+/]{44}$/, 'expected a base64 secp256k1 public key'),
+  /** the validator's consensus key (deploy role, read back from tmkms) */
+  consensus_key: z.string().min(1).optional(),
+  cold_key_name: keyName.optional(),
+  warm_key_address: z.string().regex(/^gonka1[02-9ac-hj-np-z]{38}$/, 'expected a gonka1… address (keys role)').optional(),
+  /** the keyring password, resolved by the config role */
+  gonka_keyring_password: z.string().min(8).optional(),
+  /** secure workflow: the inferenced home on the cold signer (default ~/.inference) */
+  cold_keyring_dir: z.string().startsWith('/').optional(),
+  /** secure workflow: the chain RPC the cold signer broadcasts the grant to (default: the seed node's RPC) */
+  cold_signer_node_url: z.url().optional(),
+  register_verify_timeout: z.coerce.number().int().positive(),
+});
+
+export type RegisterVars = z.output<typeof RegisterVarsSchema>;
+
+const slug = (s: string): string => s.toLowerCase().replace(/[^a-z0-9-]+/g, '-');
+
+/** The keys role's default cold key name, when its fact is not there. */
+export const coldKeyNameOf = (v: RegisterVars): string => v.cold_key_name ?? `${slug(v.inventory_hostname)}-cold`;

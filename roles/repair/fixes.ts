@@ -1,0 +1,101 @@
+import { posix } from 'node:path';
+import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
+import { shellJoin } from '../../lib/transport/shell-quote.js';
+import { hostRequest, pollUntil } from '../update/host-api.js';
+import { adminNodes, availableGb, compose, inferenceHome, type Diagnosis, type UpgradeInfo } from './diagnose.js';
+import { installBinary, plannedBinaries } from './upgrade-binaries.js';
+import type { RepairVars } from './vars.js';
+
+export const diagnosesOf = (ctx: ModuleContext): Diagnosis[] => (ctx.vars.repair_diagnoses ?? []) as Diagnosis[];
+
+export const pendingUpgrade = (ctx: ModuleContext): UpgradeInfo | undefined => {
+  const d = diagnosesOf(ctx).find((x) => x.kind === 'halted_at_upgrade' || x.kind === 'upgrade_info_present');
+  return d && 'upgrade' in d ? d.upgrade : undefined;
+};
+
+/** The upgrade's node and api binaries, checksum-verified, into cosmovisor/upgrades/<name>/bin/. */
+export const placeUpgradeBinaries = async (ctx: ModuleContext, v: RepairVars): Promise<ModuleResult> => {
+  const upgrade = pendingUpgrade(ctx)!;
+  const binaries = plannedBinaries(v, upgrade);
+  if ('error' in binaries) return { changed: false, failed: true, msg: binaries.error };
+  const unverified = binaries.filter((b) => !b.sha256);
+  if (unverified.length && !v.allow_unverified) {
+    return { changed: false, failed: true, msg: `upgrade ${upgrade.name}: no sha256 published for ${unverified.map((b) => b.url).join(', ')}; refusing unverified binaries (allow_unverified=true accepts them)` };
+  }
+  if (ctx.check) return { changed: true, msg: `would place ${binaries.map((b) => `${b.binary} from ${b.url} in ${b.dest}`).join('; ')}` };
+  const placed: string[] = [];
+  for (const b of binaries) {
+    const res = await installBinary(ctx, v, b);
+    if (res.failed) return { ...res, changed: placed.length > 0, placed };
+    placed.push(String(res.msg));
+  }
+  return { changed: true, msg: placed.join('; '), placed };
+};
+
+const rpcHeight = async (ctx: ModuleContext, v: RepairVars): Promise<number | undefined> => {
+  const res = await hostRequest(ctx, `${v.gonka_rpc_url}/status`);
+  const h = (res.json as { result?: { sync_info?: { latest_block_height?: string } } } | undefined)?.result?.sync_info?.latest_block_height;
+  return res.status === 200 && h !== undefined ? Number(h) : undefined;
+};
+
+/** Restart node and api on the new binaries and wait until the chain moves past the upgrade height. */
+export const restartPastUpgrade = async (ctx: ModuleContext, v: RepairVars): Promise<ModuleResult> => {
+  const upgrade = pendingUpgrade(ctx)!;
+  if (ctx.check) return { changed: true, msg: `would restart node and api and wait for height ${upgrade.height}` };
+  const res = await ctx.exec(compose(v, 'docker-compose.yml', ['up', '-d', '--no-deps', '--force-recreate', 'node', 'api']));
+  if (res.code !== 0) return { changed: true, failed: true, msg: `restarting node and api failed (rc=${res.code}): ${res.stderr.trim()}` };
+  const height = await pollUntil(ctx, { timeout: v.repair_height_timeout, interval: v.repair_poll_interval }, async () => {
+    const h = await rpcHeight(ctx, v);
+    return h !== undefined && h >= upgrade.height ? { done: h } : { waiting: `height ${h ?? 'unknown (rpc not answering)'}, waiting for ${upgrade.height}` };
+  });
+  if (height === undefined) return { changed: true, failed: true, msg: `node and api restarted but the height did not reach ${upgrade.height} within ${v.repair_height_timeout} s: read the node's logs` };
+  return { changed: true, msg: `node and api restarted on ${upgrade.name}; height ${height} is past the upgrade height ${upgrade.height}`, height };
+};
+
+/** Containers that exited or crash-loop are brought up again (node and api are left to the upgrade fix). */
+export const restartDownContainers = async (ctx: ModuleContext, v: RepairVars): Promise<ModuleResult> => {
+  const upgradeFixed = pendingUpgrade(ctx) !== undefined;
+  const down = diagnosesOf(ctx).flatMap((d) => (d.kind === 'container_down' && !(upgradeFixed && ['node', 'api'].includes(d.service)) ? [d] : []));
+  if (down.length === 0) return { changed: false, msg: 'nothing left to restart' };
+  const files = [...new Set(down.map((d) => d.file))];
+  if (ctx.check) return { changed: true, msg: `would restart ${down.map((d) => d.service).join(', ')}` };
+  for (const file of files) {
+    const services = down.filter((d) => d.file === file).map((d) => d.service);
+    const res = await ctx.exec(compose(v, file, ['up', '-d', '--no-deps', '--force-recreate', ...services]));
+    if (res.code !== 0) return { changed: true, failed: true, msg: `docker compose -f ${file} up failed (rc=${res.code}): ${res.stderr.trim()}` };
+  }
+  return { changed: true, msg: `restarted ${down.map((d) => d.service).join(', ')}` };
+};
+
+/** With the disk low, remove Cosmovisor's data-backup-* dirs except the newest: never anything else. */
+export const pruneDataBackups = async (ctx: ModuleContext, v: RepairVars): Promise<ModuleResult> => {
+  const home = inferenceHome(v);
+  const list = await ctx.exec(`cd ${shellJoin([home])} && for d in data-backup-*; do [ -d "$d" ] && [ ! -L "$d" ] && printf '%s\\n' "$d"; done; true`);
+  // the names end in the backup's date, so name order is age order
+  const backups = list.stdout.split('\n').filter((d) => /^data-backup-[^/]+$/.test(d)).sort();
+  const prune = backups.slice(0, -1);
+  if (prune.length === 0) return { changed: false, msg: `disk is low but there is no old data-backup-* to prune (${backups.length} backup kept); free space by hand` };
+  if (ctx.check) return { changed: true, msg: `would remove ${prune.join(', ')} (keeping ${backups.at(-1)})` };
+  const res = await ctx.exec(`cd ${shellJoin([home])} && rm -rf -- ${shellJoin(prune)}`);
+  if (res.code !== 0) return { changed: true, failed: true, msg: `removing old backups failed: ${res.stderr.trim()}` };
+  const gb = await availableGb(ctx, v);
+  return { changed: true, msg: `removed ${prune.join(', ')}; kept ${backups.at(-1)}; ${gb?.toFixed(1) ?? '?'} GB free now`, removed: prune.map((d) => posix.join(home, d)) };
+};
+
+/** ML nodes that were FAILED: enabled again once the api no longer reports them failed. */
+export const reenableRecovered = async (ctx: ModuleContext, v: RepairVars): Promise<ModuleResult> => {
+  const ids = diagnosesOf(ctx).flatMap((d) => (d.kind === 'mlnode_failed' ? [d.node_id] : []));
+  const recovered = await pollUntil(ctx, { timeout: v.repair_height_timeout, interval: v.repair_poll_interval }, async () => {
+    const nodes = (await adminNodes(ctx, v)).filter((n) => ids.includes(n.node.id));
+    const still = nodes.filter((n) => n.state.current_status === 'FAILED');
+    return still.length === 0 ? { done: nodes } : { waiting: `still FAILED: ${still.map((n) => `${n.node.id} (${n.state.failure_reason})`).join(', ')}` };
+  });
+  if (!recovered) return { changed: false, failed: true, msg: `ML nodes ${ids.join(', ')} are still FAILED after ${v.repair_height_timeout} s: see their failure_reason in the admin API` };
+  const disabled = recovered.filter((n) => !n.state.admin_state.enabled);
+  if (ctx.check) return { changed: disabled.length > 0, msg: `would enable ${disabled.map((n) => n.node.id).join(', ') || 'nothing'}` };
+  for (const n of disabled) {
+    const res = await hostRequest(ctx, `${v.gonka_admin_url}/admin/v1/nodes/${encodeURIComponent(n.node.id)}/enable`, 'POST');
+    if (res.status !== 200) return { changed: false, failed: true, msg: `enable ${n.node.id}: admin API answered ${res.status}` };
+  }
+  return { changed: disabled.length > 0, msg: `${ids.join(', ')} recovered${disabled.length ? `; enabled ${disabled.map((n) => n.node.id).join(', ')}` : ''}` };
+};

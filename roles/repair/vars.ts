@@ -1,0 +1,22 @@
+import { z } from 'zod';
+
+const seconds = z.coerce.number().positive();
+
+/** Variables of the repair role (defaults.yml holds their defaults). */
+export const RepairVarsSchema = z.object({
+  gonka_deploy_dir: z.string().min(1),
+  gonka_admin_url: z.string().url(),
+  gonka_rpc_url: z.string().url(),
+  mlnode_management_url: z.string().url(),
+  /** accept upgrade binaries whose plan publishes no sha256 */
+  allow_unverified: z.coerce.boolean().default(false),
+  /** the platform key in the upgrade plan's binaries map */
+  upgrade_platform: z.string().min(1),
+  /** below this many GB free beside .inference, old data-backup-* dirs are pruned */
+  repair_min_free_gb: z.coerce.number().nonnegative(),
+  repair_height_timeout: seconds,
+  repair_poll_interval: seconds,
+  nop_lock_file: z.string().optional(),
+});
+
+export type RepairVars = z.output<typeof RepairVarsSchema>;

@@ -1,0 +1,119 @@
+// A simulated single-server Gonka node for day-2 tests (one ML node: the simulator's nginx serves one instance): the config role renders the deploy dir on a simulated
+// host, the docker shim starts the Gonka simulator, a loopback "seed" answers /status with the network height.
+import { createECDH } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { runPlaybook } from '../../../lib/runner/run-playbook.js';
+import { localTransport } from '../../../lib/transport/local.js';
+import { recommendationFor } from '../../config/fixtures.js';
+import { networkHeightAt, readScenario, writeScenario, type ScenarioPatch } from '../../sim/gonka/scenario.mjs';
+import { writeStatusKnobs, type StatusKnobs } from '../../sim/gonka/status-knobs.mjs';
+import { createSimHost, type SimHost } from '../../sim/host/create.js';
+import { PROFILES_DIR } from '../../sim/host/paths.js';
+import type { ProfileInput } from '../../sim/host/profile.js';
+
+const GONKA_PORTS = [5000, 8000, 26656, 26657, 9100, 9200, 8080, 8081, 5050, 5051];
+
+const portsFree = (offset: number): Promise<boolean> =>
+  Promise.all(GONKA_PORTS.map((p) => new Promise<boolean>((resolve) => {
+    const s = createNetServer();
+    s.once('error', () => resolve(false));
+    s.listen(p + offset, '127.0.0.1', () => s.close(() => resolve(true)));
+  }))).then((all) => all.every(Boolean));
+
+const freeOffset = async (): Promise<number> => {
+  for (let i = 0; i < 50; i++) {
+    const offset = 10000 + Math.floor(Math.random() * 27000);
+    if (await portsFree(offset)) return offset;
+  }
+  throw new Error('no free block of loopback ports');
+};
+
+export interface SimNode {
+  dir: string;
+  host: SimHost;
+  env: Record<string, string>;
+  stateDir: string;
+  deployDir: string;
+  inventory: string;
+  offset: number;
+  /** a URL on the simulator as the host publishes it (hostPort shifted by the offset) */
+  url(hostPort: number, path: string): string;
+  sh(script: string): Promise<{ code: number; stdout: string; stderr: string }>;
+  scenario(patch: ScenarioPatch): void;
+  knobs(patch: Partial<StatusKnobs>): void;
+  cleanup(): Promise<void>;
+}
+
+const startSeed = async (stateDir: string): Promise<Server> => {
+  const server = createServer((req, res) => {
+    const height = networkHeightAt(readScenario(stateDir));
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ jsonrpc: '2.0', id: -1, result: { sync_info: { latest_block_height: String(height), catching_up: false } } }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server;
+};
+
+export const createSimNode = async (opts: { scenario?: ScenarioPatch } = {}): Promise<SimNode> => {
+  const dir = await mkdtemp(join(tmpdir(), 'nop-day2-'));
+  const base = parse(await readFile(join(PROFILES_DIR, 'h100-8x.yaml'), 'utf8')) as ProfileInput & { packages: { name: string }[] };
+  const host = await createSimHost({
+    dir: join(dir, 'host'),
+    profile: { ...base, packages: [...base.packages, { name: 'containerd.io' }, { name: 'docker-ce-cli' }, { name: 'docker-ce' }, { name: 'docker-compose-plugin' }, { name: 'nvidia-container-toolkit' }] },
+  });
+  const offset = await freeOffset();
+  const env = { ...host.env, NOP_SIM_PORT_OFFSET: String(offset) };
+  const stateDir = join(host.root, 'var/lib/nop-sim/docker');
+  await mkdir(stateDir, { recursive: true });
+  writeScenario(stateDir, { syncBlocksPerSecond: 100000, modelLoadSeconds: 0, ...opts.scenario });
+  const seed = await startSeed(stateDir);
+  const seedPort = (seed.address() as { port: number }).port;
+  const ecdh = createECDH('secp256k1');
+  ecdh.generateKeys();
+  const pubkey = ecdh.getPublicKey('base64', 'compressed');
+  const rec = await recommendationFor('1xRTX3090', 'mainnet');
+  const vars = {
+    ...host.inventoryVars,
+    nop_env: env,
+    gonka_network: 'mainnet',
+    public_ip: '127.0.0.1',
+    key_name: 'gpu1-warm',
+    keyring_password: 'correct-horse-battery-staple',
+    account_pubkey: pubkey,
+    gpu_recommendation: rec,
+    gonka_network_overrides: { seed_node_rpc_url: `http://127.0.0.1:${seedPort}` },
+  };
+  const inventory = join(dir, 'inventory.yml');
+  await writeFile(inventory, stringify({ all: { hosts: { gpu1: vars }, children: { network_nodes: { hosts: { gpu1: null } }, ml_nodes: { hosts: { gpu1: null } } } } }));
+  await writeFile(join(dir, 'site.yml'), stringify([{ hosts: 'all', gather_facts: false, roles: ['config'] }]));
+  const events: unknown[] = [];
+  const summary = await runPlaybook({ playbook: join(dir, 'site.yml'), inventories: [inventory], emit: (e) => events.push(e) });
+  if (summary.code !== 0) throw new Error(`config role failed: ${JSON.stringify(events).slice(-2000)}`);
+  const deployDir = host.inventoryVars.gonka_deploy_dir;
+  const nodeConfig = JSON.parse(await readFile(join(deployDir, 'node-config.json'), 'utf8')) as { models: Record<string, unknown> }[];
+  for (const model of new Set(nodeConfig.flatMap((e) => Object.keys(e.models)))) {
+    await mkdir(join(host.inventoryVars.hf_home, 'hub', `models--${model.replaceAll('/', '--')}`), { recursive: true });
+  }
+  const transport = localTransport();
+  const sh = (script: string) => transport.exec(script, { env, cwd: deployDir });
+  const up = await sh('nvidia-ctk runtime configure >/dev/null && systemctl restart docker && set -a; . ./config.env; docker compose -f docker-compose.yml up -d && docker compose -f docker-compose.mlnode.yml up -d');
+  if (up.code !== 0) throw new Error(`compose up failed: ${up.stderr}`);
+  const url = (hostPort: number, path: string) => `http://127.0.0.1:${hostPort + offset}${path}`;
+  const reg = await fetch(url(8000, '/v1/participants'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pub_key: pubkey, url: 'http://127.0.0.1:8000' }) });
+  if (reg.status !== 200) throw new Error(`registration failed: ${await reg.text()}`);
+  return {
+    dir, host, env, stateDir, deployDir, inventory, offset, url, sh,
+    scenario: (patch) => void writeScenario(stateDir, patch),
+    knobs: (patch) => void writeStatusKnobs(stateDir, patch),
+    async cleanup() {
+      await sh('set -a; . ./config.env; for f in docker-compose.mlnode.yml docker-compose.yml; do [ -f $f ] && docker compose -f $f down >/dev/null 2>&1; done; true');
+      await new Promise((resolve) => seed.close(resolve));
+      await rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+    },
+  };
+};

@@ -1,0 +1,123 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { stringify } from 'yaml';
+import { localTransport } from '../../lib/transport/local.js';
+import { runPlaybook, type RunSummary } from '../../lib/runner/run-playbook.js';
+import type { RunEvent } from '../../lib/runner/types.js';
+import { createSimHost, type SimHost } from '../sim/host/create.js';
+import { REPO_ROOT } from '../sim/host/paths.js';
+import type { Scenario, ScenarioPatch } from '../sim/gonka/scenario.mjs';
+import type { ProfileInput } from '../sim/host/profile.js';
+
+const { writeScenario } = (await import(pathToFileURL(join(REPO_ROOT, 'test/sim/gonka/scenario.mjs')).href)) as {
+  writeScenario: (stateDir: string, patch: ScenarioPatch) => Scenario;
+};
+
+export const PASSWORD = 'e2e-keyring-pass-41c9';
+export const GONKA_BIN = join(REPO_ROOT, 'test/sim/gonka/bin');
+const PORTS = [5000, 8000, 26657, 9100, 9200, 8080, 8081, 5050, 5051];
+
+const free = (port: number, host: string): Promise<boolean> =>
+  new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, host, () => s.close(() => resolve(true)));
+  });
+
+/** A port offset at which every Gonka port is free on each of `addresses`. */
+const freeOffset = async (addresses: string[]): Promise<number> => {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const offset = 10000 + Math.floor(Math.random() * 28000);
+    let ok = true;
+    for (const a of new Set(addresses)) ok = ok && (await Promise.all(PORTS.map((p) => free(p + offset, a)))).every(Boolean);
+    if (ok) return offset;
+  }
+  throw new Error('no free port offset');
+};
+
+/** A loopback server standing in for download.docker.com and nvidia.github.io (their signing keys). */
+const keyServer = async () => {
+  const server: Server = createHttpServer((_req, res) => res.end('-----BEGIN PGP PUBLIC KEY BLOCK-----\nsimulated\n-----END PGP PUBLIC KEY BLOCK-----\n'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    vars: { docker_apt_key_url: `${url}/docker/gpg`, nvidia_container_toolkit_key_url: `${url}/nvidia/gpgkey` },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+};
+
+export interface SimServer {
+  name: string;
+  host: SimHost;
+  stateDir: string;
+  vars: Record<string, unknown>;
+}
+
+export interface Fleet {
+  dir: string;
+  offset: number;
+  servers: Record<string, SimServer>;
+  scenario(name: string, patch: ScenarioPatch): void;
+  writeInventory(inventory: unknown): Promise<string>;
+  run(opts?: { check?: boolean; extraVars?: Record<string, unknown> }): Promise<RunSummary & { events: RunEvent[]; output: string; results: Extract<RunEvent, { type: 'task_result' }>[] }>;
+  cleanup(): Promise<void>;
+}
+
+export const FAST: ScenarioPatch = { syncBlocksPerSecond: 4000, snapshotLagBlocks: 2000, modelLoadSeconds: 2 };
+
+// each simulated server gets its own loopback address as its private address; all share one port offset
+export const createFleet = async (specs: { name: string; profile: string | ProfileInput; address: string }[]): Promise<Fleet> => {
+  const dir = await mkdtemp(join(tmpdir(), 'nop-e2e-'));
+  const offset = await freeOffset(['127.0.0.1', ...specs.map((s) => s.address)]);
+  const keys = await keyServer();
+  const servers: Record<string, SimServer> = {};
+  for (const spec of specs) {
+    const host = await createSimHost({ profile: spec.profile, dir: join(dir, spec.name) });
+    const stateDir = join(host.root, 'var/lib/nop-sim/docker');
+    await mkdir(stateDir, { recursive: true });
+    writeScenario(stateDir, FAST);
+    const env = { ...host.env, NOP_SIM_PORT_OFFSET: String(offset), NOP_SIM_PRIVATE_ADDR: spec.address };
+    servers[spec.name] = { name: spec.name, host, stateDir, vars: { ...host.inventoryVars, nop_env: env, allow_reboot: true, ...keys.vars } };
+  }
+  const inventoryPath = join(dir, 'inventory.yml');
+  return {
+    dir,
+    offset,
+    servers,
+    scenario: (name, patch) => void writeScenario(servers[name].stateDir, patch),
+    writeInventory: async (inventory) => {
+      await writeFile(inventoryPath, stringify(inventory));
+      return inventoryPath;
+    },
+    run: async (opts = {}) => {
+      const events: RunEvent[] = [];
+      const summary = await runPlaybook({ playbook: join(REPO_ROOT, 'playbooks/setup.yml'), inventories: [inventoryPath], emit: (e) => events.push(e), ...opts });
+      const results = events.filter((e): e is Extract<RunEvent, { type: 'task_result' }> => e.type === 'task_result');
+      return { ...summary, events, results, output: JSON.stringify(events) };
+    },
+    cleanup: async () => {
+      const t = localTransport();
+      for (const s of Object.values(servers)) {
+        const deploy = s.host.inventoryVars.gonka_deploy_dir;
+        for (const file of ['docker-compose.mlnode.yml', 'docker-compose.yml']) {
+          await t.exec(`cd ${deploy} && [ -f ${file} ] && docker compose -f ${file} down >/dev/null 2>&1 || true`, { env: s.vars.nop_env as Record<string, string> });
+        }
+      }
+      await keys.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+};
+
+/** Seeds pointing at the simulated network node itself (its proxy and RPC, where the simulator listens). */
+export const seedOverrides = (offset: number) => ({
+  seed_api_url: `http://127.0.0.1:${8000 + offset}`,
+  seed_node_rpc_url: `http://127.0.0.1:${26657 + offset}`,
+});
+
+export const DEPLOY_KNOBS = { sync_poll_seconds: 1, sync_stuck_seconds: 4, model_poll_seconds: 1, model_load_timeout: 30, sync_timeout: 60, register_verify_timeout: 10 };
