@@ -99,11 +99,11 @@ describe('nop cron', () => {
     expect((await readFile(join(dir, 'bin/ran'), 'utf8')).trim().split('\n')).toHaveLength(1);
   });
 
-  it('a playbook run (repair or update) refuses to start while the lock is held', async () => {
-    await writeFile(opts.inventory![0], stringify({ all: { hosts: { gpu1: { ansible_connection: 'local', nop_lock_file: opts.lockFile, gonka_deploy_dir: join(dir, 'deploy') } } } }));
+  it('a playbook run refuses to start while the lock is held', async () => {
+    await writeFile(opts.inventory![0], stringify({ all: { hosts: { gpu1: { ansible_connection: 'local', nop_lock_file: opts.lockFile, gonka_deploy_dir: join(dir, 'deploy') } }, children: { network_nodes: { hosts: { gpu1: null } } } } }));
     await holdLock(opts.lockFile!);
     const events: RunEvent[] = [];
-    const summary = await runPlaybook({ playbook: REPAIR, inventories: opts.inventory!, emit: (e) => events.push(e), limit: 'gpu1', extraVars: { groups_override: null } });
+    const summary = await runPlaybook({ playbook: REPAIR, inventories: opts.inventory!, emit: (e) => events.push(e) });
     expect(summary.code).not.toBe(0);
     const lock = events.find((e) => e.type === 'task_result' && e.task.endsWith('Take the day-2 run lock'));
     expect(lock && lock.type === 'task_result' && lock.status).toBe('failed');
