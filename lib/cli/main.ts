@@ -79,6 +79,33 @@ const program = (): Command => {
     });
 
   cmd
+    .command('status')
+    .description('per-host health of Gonka nodes (exit 2 on any FAIL)')
+    .option('-i, --inventory <path>', 'inventory file or directory (repeatable)', collect, [])
+    .option('-l, --limit <pattern>', 'limit to hosts matching a pattern')
+    .option('--json', 'as JSON')
+    .option('--watch [seconds]', 'refresh every N seconds (default 10) until Ctrl-C')
+    .option('--prometheus <file>', 'also write a node_exporter textfile (atomic)')
+    .option('-f, --forks <n>', 'hosts in parallel', positiveInt, 5)
+    .action(async (opts) => {
+      const { statusCommand } = await import('./status-command.js');
+      cmd.setOptionValue('exitCode', await statusCommand(opts));
+    });
+
+  cmd
+    .command('ml-node')
+    .description('ML nodes through the network node admin API')
+    .argument('<action>', 'list|status|add|update|remove|enable|disable')
+    .argument('[id]', 'ML node id')
+    .option('-i, --inventory <path>', 'inventory file or directory (repeatable)', collect, [])
+    .option('-l, --limit <network-node>', 'the network node')
+    .option('--json', 'as JSON')
+    .action(async (action: string, id: string | undefined, opts) => {
+      const { mlNodeCommand } = await import('./ml-node-command.js');
+      cmd.setOptionValue('exitCode', await mlNodeCommand(action, id, opts));
+    });
+
+  cmd
     .command('versions')
     .description('the pinned Gonka image versions (data/versions.yml)')
     .option('--json', 'as JSON')

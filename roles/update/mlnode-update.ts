@@ -15,8 +15,10 @@ const portPlus = (base: string, index: number, path: string): string => {
 
 type LoadOutcome = { loaded: true } | { loaded: false; reason: string };
 
-const probeLoad = async (ctx: ModuleContext, v: UpdateVars, c: MlNodeChange): Promise<{ done: LoadOutcome } | { waiting: string }> => {
-  const node = (await adminNodes(ctx, v))?.find((n) => n.node.id === c.node_id);
+// failFast: a FAILED from the api ends the wait. Not after a rollback: the api still shows the failed attempt
+// until its next look at the node, and the previous image deserves the whole load timeout.
+const probeLoad = async (ctx: ModuleContext, v: UpdateVars, c: MlNodeChange, failFast: boolean): Promise<{ done: LoadOutcome } | { waiting: string }> => {
+  const node = failFast ? (await adminNodes(ctx, v))?.find((n) => n.node.id === c.node_id) : undefined;
   if (node?.state.current_status === 'FAILED') return { done: { loaded: false, reason: `the api reports ${c.node_id} FAILED: ${node.state.failure_reason}` } };
   const state = await hostRequest(ctx, portPlus(v.mlnode_management_url, c.index, '/api/v1/state'));
   const mlState = (state.json as { state?: string } | undefined)?.state ?? `unreachable (${state.status})`;
@@ -25,8 +27,8 @@ const probeLoad = async (ctx: ModuleContext, v: UpdateVars, c: MlNodeChange): Pr
   return health.status === 200 ? { done: { loaded: true } } : { waiting: `${c.service}: loading the model (inference /health ${health.status})` };
 };
 
-const waitLoaded = async (ctx: ModuleContext, v: UpdateVars, c: MlNodeChange): Promise<LoadOutcome> =>
-  (await pollUntil(ctx, { timeout: v.update_load_timeout, interval: v.update_poll_interval }, () => probeLoad(ctx, v, c))) ?? {
+const waitLoaded = async (ctx: ModuleContext, v: UpdateVars, c: MlNodeChange, failFast: boolean): Promise<LoadOutcome> =>
+  (await pollUntil(ctx, { timeout: v.update_load_timeout, interval: v.update_poll_interval }, () => probeLoad(ctx, v, c, failFast))) ?? {
     loaded: false,
     reason: `the model did not load within ${v.update_load_timeout} s`,
   };
@@ -40,7 +42,7 @@ const setEnabled = async (ctx: ModuleContext, v: UpdateVars, nodeId: string, ena
 const rollBack = async (ctx: ModuleContext, v: UpdateVars, c: MlNodeChange, why: string): Promise<ModuleResult> => {
   ctx.progress(`${c.service}: ${why}; putting ${c.from} back`);
   const back = await switchImage(ctx, v.gonka_deploy_dir, c, c.from);
-  const reloaded = back ? { loaded: false as const, reason: back } : await waitLoaded(ctx, v, c);
+  const reloaded = back ? { loaded: false as const, reason: back } : await waitLoaded(ctx, v, c, false);
   const enabled = reloaded.loaded ? await setEnabled(ctx, v, c.node_id, true) : `not re-enabled: ${reloaded.reason}`;
   const after = enabled ? `rollback incomplete: ${enabled}` : `rolled back to ${c.from}, ${c.node_id} enabled again`;
   return { changed: true, failed: true, rolled_back: true, msg: `${c.service} update to ${c.to} failed (${why}); ${after}. The rollout stops here.` };
@@ -54,7 +56,7 @@ export const updateMlNode = async (ctx: ModuleContext, v: UpdateVars, c: MlNodeC
   if (disabled) return { changed: false, failed: true, msg: disabled };
   const switched = await switchImage(ctx, v.gonka_deploy_dir, c, c.to);
   if (switched) return rollBack(ctx, v, c, switched);
-  const load = await waitLoaded(ctx, v, c);
+  const load = await waitLoaded(ctx, v, c, true);
   if (!load.loaded) return rollBack(ctx, v, c, load.reason);
   const enabled = await setEnabled(ctx, v, c.node_id, true);
   if (enabled) return { changed: true, failed: true, msg: `${c.service} runs ${c.to} but ${enabled}` };
