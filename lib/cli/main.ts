@@ -106,6 +106,22 @@ const program = (): Command => {
     });
 
   cmd
+    .command('cron')
+    .description('schedule a playbook (crontab entry, flock, JSON log)')
+    .argument('<action>', 'install | list | remove')
+    .argument('[playbook]', 'playbook YAML file (install, remove)')
+    .option('-i, --inventory <path>', 'inventory file or directory (repeatable)', collect, [])
+    .option('--every <interval>', 'how often: 15m, 1h, 1d', '15m')
+    .option('--lock-file <file>', 'the day-2 lock (default ~/.nop/locks/gonka-day2.lock)')
+    .option('--log-file <file>', 'JSON event log (default ~/.nop/log/cron.jsonl)')
+    .action(async (action: string, playbook: string | undefined, opts) => {
+      if (action !== 'install' && action !== 'list' && action !== 'remove') throw new OptionError(`nop cron: unknown action "${action}"`);
+      const { cronCommand } = await import('./cron-command.js');
+      const cronOpts = { playbook, inventory: opts.inventory, every: opts.every, lockFile: opts.lockFile, logFile: opts.logFile };
+      cmd.setOptionValue('exitCode', await cronCommand(action, cronOpts));
+    });
+
+  cmd
     .command('versions')
     .description('the pinned Gonka image versions (data/versions.yml)')
     .option('--json', 'as JSON')

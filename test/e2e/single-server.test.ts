@@ -30,7 +30,7 @@ const adminNodes = async (f: Fleet) => {
 };
 
 describe('setup.yml on one full 8×H100 server', () => {
-  it('takes a bare server to a registered node with its ML nodes enabled; a second run changes nothing', async () => {
+  it('takes a bare server to a registered node with its ML nodes enabled; a second run changes nothing', { timeout: 240_000 }, async () => {
     const f = await single();
     const first = await f.run();
     expect(first.code, first.output).toBe(0);
@@ -50,7 +50,7 @@ describe('setup.yml on one full 8×H100 server', () => {
     expect(second.stats.gpu1.changed, JSON.stringify(second.results.filter((r) => r.status === 'changed').map((r) => [r.task, r.result.msg]))).toBe(0);
   });
 
-  it('changes nothing in check mode on a bare server', async () => {
+  it('changes nothing in check mode on a bare server', { timeout: 120_000 }, async () => {
     const f = await single();
     const res = await f.run({ check: true });
     expect(res.code, res.output).toBe(0);

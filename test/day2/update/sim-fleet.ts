@@ -110,23 +110,26 @@ export const createFleet = async (count: number, scenario: Partial<Scenario>): P
     return { code: summary.code, events };
   };
   const sh = (host: FleetHost, script: string) => shell(script, host.vars.nop_env as Record<string, string>);
-  const configured = await run(join(dir, 'config.yml'));
-  if (configured.code !== 0) throw new Error(`config role failed: ${JSON.stringify(configured.events.filter((e) => e.type === 'task_result' && e.status === 'failed'))}`);
-  for (const h of hosts) {
-    const deploy = String(h.vars.gonka_deploy_dir);
-    const up = await sh(h, `cd '${deploy}' && set -a && . ./config.env && set +a && docker compose -f docker-compose.yml up -d && docker compose -f docker-compose.mlnode.yml up -d`);
-    if (up.code !== 0) throw new Error(`compose up on ${h.name} failed: ${up.stderr}`);
-  }
-  return {
-    dir, hosts, run, sh,
-    async cleanup() {
-      for (const h of hosts) {
-        const deploy = String(h.vars.gonka_deploy_dir);
-        await sh(h, `cd '${deploy}' && set -a && . ./config.env && set +a && docker compose -f docker-compose.mlnode.yml down; docker compose -f docker-compose.yml down`);
-      }
-      await rm(dir, { recursive: true, force: true });
-    },
+  const cleanup = async () => {
+    for (const h of hosts) {
+      const deploy = String(h.vars.gonka_deploy_dir);
+      await sh(h, `cd '${deploy}' && set -a && . ./config.env && set +a && docker compose -f docker-compose.mlnode.yml down; docker compose -f docker-compose.yml down`);
+    }
+    await rm(dir, { recursive: true, force: true });
   };
+  try {
+    const configured = await run(join(dir, 'config.yml'));
+    if (configured.code !== 0) throw new Error(`config role failed: ${JSON.stringify(configured.events.filter((e) => e.type === 'task_result' && e.status === 'failed'))}`);
+    for (const h of hosts) {
+      const deploy = String(h.vars.gonka_deploy_dir);
+      const up = await sh(h, `cd '${deploy}' && set -a && . ./config.env && set +a && docker compose -f docker-compose.yml up -d && docker compose -f docker-compose.mlnode.yml up -d`);
+      if (up.code !== 0) throw new Error(`compose up on ${h.name} failed: ${up.stderr}`);
+    }
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+  return { dir, hosts, run, sh, cleanup };
 };
 
 export const getJson = async (url: string): Promise<any> => {
