@@ -28,11 +28,20 @@ const describe = (p: MlNodeProbe): string =>
 const localNodeIds = (d: Deployment): Map<string, string> =>
   new Map(d.node_config.filter((e) => e.host === 'inference').map((e, i) => [e.id, d.mlnodes[i]?.service ?? e.id]));
 
-// on a full server the api drives the ML nodes: a node it marks FAILED will not load, so say why at once
-const failedInAdmin = async (ctx: ModuleContext, d: Deployment): Promise<string | undefined> => {
+// polls in a row a node must be FAILED while its container answers: the api also reports FAILED for a
+// moment while an ML node container is still starting, and retries on its own
+const FAILED_POLLS = 3;
+
+// on a full server the api drives the ML nodes: a node it keeps marking FAILED will not load, so say why early
+const failedInAdmin = async (ctx: ModuleContext, d: Deployment, answering: Set<string>, streak: Map<string, number>): Promise<string | undefined> => {
   if (!d.topology.full) return undefined;
   const ids = localNodeIds(d);
-  const failed = (await listAdminNodes(ctx, d.ports.admin))?.find((n) => ids.has(n.node.id) && n.state.current_status === 'FAILED');
+  const nodes = (await listAdminNodes(ctx, d.ports.admin)) ?? [];
+  for (const n of nodes.filter((x) => ids.has(x.node.id))) {
+    const bad = n.state.current_status === 'FAILED' && answering.has(ids.get(n.node.id)!);
+    streak.set(n.node.id, bad ? (streak.get(n.node.id) ?? 0) + 1 : 0);
+  }
+  const failed = nodes.find((n) => (streak.get(n.node.id) ?? 0) >= FAILED_POLLS);
   if (!failed) return undefined;
   const service = ids.get(failed.node.id)!;
   const logs = lastLines(await serviceLogs(ctx, d, MLNODE_COMPOSE, service, 50), 5);
@@ -47,12 +56,13 @@ export const waitForMlNodes = async (ctx: ModuleContext, v: DeployVars): Promise
   const d = v.gonka;
   const bind = d.bind.ml_facing;
   const start = Date.now();
+  const streak = new Map<string, number>();
   for (;;) {
     const probes = await Promise.all(d.mlnodes.map((m) => probe(ctx, bind, m)));
     const waiting = probes.filter((p) => !ready(p));
     if (waiting.length === 0) return { changed: false, msg: `${probes.length} ML node(s) serving: ${probes.map(describe).join('; ')}` };
     if (ctx.check && probes.every((p) => p.state === undefined)) return { changed: false, skipped: true, msg: 'the ML nodes are not running yet (check mode)' };
-    const failure = await failedInAdmin(ctx, d);
+    const failure = await failedInAdmin(ctx, d, new Set(probes.filter((p) => p.state !== undefined).map((p) => p.service)), streak);
     if (failure) return { changed: false, failed: true, msg: failure };
     const elapsed = Math.round((Date.now() - start) / 1000);
     if (elapsed >= v.model_load_timeout) {
