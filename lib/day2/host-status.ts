@@ -1,6 +1,6 @@
 import { gatherGpuFacts, type GpuFacts } from '../gpu/facts.js';
 import type { Transport } from '../transport/transport.js';
-import { accountAddress } from './account-address.js';
+import { accountAddress } from '../gonka/account-address.js';
 import { parseAdminNodes, type MlNodeSummary } from './admin-nodes.js';
 import { deployEndpoints, type DeployEndpoints } from './deploy-endpoints.js';
 import { hostHttpBatch, type HostHttpResponse } from './host-http.js';

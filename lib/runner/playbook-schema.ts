@@ -73,6 +73,8 @@ export const varsPromptSchema = z.strictObject({
   validate: z.string().optional(),
   /** nop: the answer must be one of these */
   choices: z.array(z.string()).optional(),
+  /** nop: not asked when any of these variables is defined (another way to give the same value) */
+  unless_defined: z.array(identifier).optional(),
 });
 export type VarsPrompt = z.output<typeof varsPromptSchema>;
 

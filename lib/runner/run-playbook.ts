@@ -113,7 +113,7 @@ export const runPlaybook = async (opts: RunPlaybookOptions): Promise<RunSummary>
     check: opts.check ?? false,
     diff: opts.diff ?? false,
     verbose: opts.verbose ?? 0,
-    extraVars: opts.extraVars ?? {},
+    extraVars: { ...opts.extraVars },
     tags: opts.tags ?? { only: [], skip: [] },
     startAtTask: opts.startAtTask,
     becomePassword: opts.becomePassword,
@@ -139,10 +139,12 @@ export const runPlaybook = async (opts: RunPlaybookOptions): Promise<RunSummary>
         opts.emit({ type: 'warning', message: `no hosts matched "${play.hosts}"${opts.limit ? ` with --limit ${opts.limit}` : ''}: skipping play` });
         continue;
       }
-      const provided = (name: string) => name in run.extraVars || hosts.every((h) => name in h.inventoryVars) || name in (play.vars ?? {});
+      // an answer is for the whole run, like -e: asked once, in the first play that wants it
+      const provided = (name: string) => name in run.extraVars || name in (play.vars ?? {}) || hosts.some((h) => name in h.inventoryVars);
       const prompted = await resolvePrompts(play, provided, opts.prompter, (line) => opts.emit({ type: 'warning', message: line }));
+      Object.assign(run.extraVars, prompted);
       for (const p of play.vars_prompt ?? []) if (p.private && p.name in prompted) run.secretNames.add(p.name);
-      const end = await runPlay(withFacts({ ...play, vars: { ...play.vars, ...prompted } }), hosts, run, limit);
+      const end = await runPlay(withFacts(play), hosts, run, limit);
       opts.emit({ type: 'play_end', name: play.name ?? play.hosts });
       if (end === 'stop') break;
     }

@@ -43,13 +43,14 @@ export const resolvePrompts = async (
 ): Promise<Record<string, string>> => {
   const out: Record<string, string> = {};
   for (const p of play.vars_prompt ?? []) {
-    if (provided(p.name)) continue;
+    if ([p.name, ...(p.unless_defined ?? [])].some(provided)) continue;
     if (prompter) {
       out[p.name] = await ask(p, prompter, say);
       continue;
     }
     if (p.default === undefined) {
-      throw new RunError(`'${p.name}' is required (${p.prompt}): set it in the inventory or pass -e ${p.name}=VALUE`);
+      const others = p.unless_defined?.length ? ` (or ${p.unless_defined.join(', ')})` : '';
+      throw new RunError(`'${p.name}'${others} is required (${p.prompt}): set it in the inventory or pass -e ${p.name}=VALUE`);
     }
     const bad = problem(p, String(p.default));
     if (bad) throw new RunError(`the default of '${p.name}' ${bad}`);

@@ -5,6 +5,7 @@ import { loadNetwork, withNetworkOverrides } from '../../lib/gonka/network.js';
 import { ML_GROUP } from '../../lib/gonka/topology.js';
 import { loadVersions, withVersionOverrides } from '../../lib/gonka/versions.js';
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
+import { COLD_KEY_PLANNED, keyPlanned, KNOWN_AFTER_APPLY } from '../keys/planned.js';
 
 const keyringPassword = async (v: ConfigVars): Promise<string | undefined> => {
   if (v.keyring_password !== undefined) return v.keyring_password;
@@ -22,17 +23,24 @@ const hostVarOf = (ctx: ModuleContext) => (host: string, name: string): unknown 
 
 const mlHostsOf = (ctx: ModuleContext): string[] => (ctx.vars.groups as Record<string, string[]> | undefined)?.[ML_GROUP] ?? [];
 
+// check mode on a bare server: the keys role only planned the cold key, so its public key is shown as unknown
+const plannedVars = (ctx: ModuleContext, v: ConfigVars): { vars: ConfigVars; note: string } =>
+  v.account_pubkey === undefined && keyPlanned(ctx, COLD_KEY_PLANNED)
+    ? { vars: { ...v, account_pubkey: KNOWN_AFTER_APPLY }, note: `; ACCOUNT_PUBKEY ${KNOWN_AFTER_APPLY}: the keys role would create the cold key` }
+    : { vars: v, note: '' };
+
 /** Compute and validate every value of the Gonka files; published as the `gonka` fact the templates render. */
 export const deploymentSettings = async (ctx: ModuleContext, v: ConfigVars): Promise<ModuleResult> => {
   try {
     const password = await keyringPassword(v);
     const network = withNetworkOverrides(await loadNetwork(v.gonka_network), v.gonka_network_overrides);
     const versions = withVersionOverrides(await loadVersions(), v.gonka_versions_overrides);
-    const gonka: Deployment = buildDeployment({ vars: v, network, versions, keyringPassword: password, hostVar: hostVarOf(ctx), mlHosts: mlHostsOf(ctx) });
+    const { vars, note } = plannedVars(ctx, v);
+    const gonka: Deployment = buildDeployment({ vars, network, versions, keyringPassword: password, hostVar: hostVarOf(ctx), mlHosts: mlHostsOf(ctx) });
     const role = gonka.topology.full ? 'network node and ML node' : gonka.topology.network ? 'network node' : 'ML node';
     return {
       changed: false,
-      msg: `${role} on ${network.chain_id}: ${gonka.mlnodes.length} local ML node(s), ${gonka.node_config.length} node-config entr${gonka.node_config.length === 1 ? 'y' : 'ies'}`,
+      msg: `${role} on ${network.chain_id}: ${gonka.mlnodes.length} local ML node(s), ${gonka.node_config.length} node-config entr${gonka.node_config.length === 1 ? 'y' : 'ies'}${note}`,
       ansible_facts: { gonka, ...(password === undefined ? {} : { gonka_keyring_password: password }) },
     };
   } catch (e) {

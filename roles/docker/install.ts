@@ -32,7 +32,7 @@ export const installDocker = async (ctx: ModuleContext, v: DockerVars): Promise<
   }
   const repo = await ensureAptRepository(ctx, v.host_root, {
     name: 'docker',
-    keyUrl: v.docker_apt_key_url.replace('{{distribution}}', os.id),
+    keyUrl: v.docker_apt_key_url || `https://download.docker.com/linux/${os.id}/gpg`,
     line: (keyring) => `deb [arch=amd64 signed-by=${keyring}] https://download.docker.com/linux/${os.id} ${os.codename} stable`,
   });
   if (repo.failed) return repo;

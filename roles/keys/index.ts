@@ -4,6 +4,7 @@ import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
 import { defineRole } from '../../lib/roles/role.js';
 import { ensureKey, type EnsuredKey } from './account-key.js';
 import { keyringPassword, KeysVariableError } from './keyring-password.js';
+import { COLD_KEY_PLANNED, WARM_KEY_PLANNED } from './planned.js';
 import { defaultInferencedHome, localKeyring, serverKeyring, type Keyring } from './keyring.js';
 import { COLD_SIGNER_GROUP, coldKeyName, KeysVarsSchema, warmKeyName, type KeysVars } from './vars.js';
 
@@ -47,7 +48,7 @@ const coldKey = async (ctx: ModuleContext, v: KeysVars): Promise<ModuleResult> =
   const kr = await coldKeyring(ctx, v);
   const key = await ensureKey(ctx, kr, name, password, mnemonicFileOf(ctx, v, kr, name));
   const msg = describe('cold key', name, kr, ctx, key);
-  if (key.state === 'planned') return { changed: true, msg };
+  if (key.state === 'planned') return { changed: true, msg: `${msg}; its public key (ACCOUNT_PUBKEY) is known after apply`, ansible_facts: { [COLD_KEY_PLANNED]: true, cold_key_name: name } };
   return { changed: key.state === 'created', msg, ansible_facts: { account_pubkey: key.key.pubkey, cold_key_name: name, cold_key_address: key.key.address } };
 };
 
@@ -58,7 +59,7 @@ const warmKey = async (ctx: ModuleContext, v: KeysVars): Promise<ModuleResult> =
   // the warm key is operational only: the cold key can grant a new one, so its mnemonic is not kept
   const key = await ensureKey(ctx, kr, name, password);
   const msg = describe('warm key', name, kr, ctx, key);
-  if (key.state === 'planned') return { changed: true, msg };
+  if (key.state === 'planned') return { changed: true, msg: `${msg}; its address is known after apply`, ansible_facts: { [WARM_KEY_PLANNED]: true, key_name: name } };
   return { changed: key.state === 'created', msg, ansible_facts: { key_name: name, warm_key_address: key.key.address } };
 };
 

@@ -5,7 +5,8 @@ import { NETWORK_COMPOSE } from '../config/deploy-files.js';
 import { compose, lastLines } from '../deploy/compose.js';
 import { sleep } from '../deploy/host-http.js';
 import { defaultInferencedHome } from '../keys/keyring.js';
-import { accountAddress } from './account-address.js';
+import { accountAddress } from '../../lib/gonka/account-address.js';
+import { COLD_KEY_PLANNED, keyPlanned, KNOWN_AFTER_APPLY, WARM_KEY_PLANNED } from '../keys/planned.js';
 import { coldKeyNameOf, type RegisterVars } from './vars.js';
 
 export const COLD_SIGNER_GROUP = 'cold_signer';
@@ -14,6 +15,7 @@ const GrantsSchema = z.object({ grants: z.array(z.looseObject({ grantee: z.strin
 
 /** Whether the cold account has granted the warm key its ML operational permissions, read from the chain in the api container. */
 export const grantOnChain = async (ctx: ModuleContext, v: RegisterVars): Promise<boolean | undefined> => {
+  if (v.account_pubkey === undefined) return undefined;
   const granter = accountAddress(v.account_pubkey);
   const res = await compose(ctx, v.gonka, NETWORK_COMPOSE, ['exec', '-T', 'api', 'inferenced', 'query', 'authz', 'grants-by-granter', granter, '--node', v.gonka.env.DAPI_CHAIN_NODE__URL, '-o', 'json']);
   if (res.code !== 0) return undefined;
@@ -29,6 +31,10 @@ export const grantOnChain = async (ctx: ModuleContext, v: RegisterVars): Promise
 
 /** Check the grant; its result (fact `ml_ops_granted`) decides whether the cold key must sign one. */
 export const checkGrant = async (ctx: ModuleContext, v: RegisterVars): Promise<ModuleResult> => {
+  if ((!v.warm_key_address && keyPlanned(ctx, WARM_KEY_PLANNED)) || (!v.account_pubkey && keyPlanned(ctx, COLD_KEY_PLANNED))) {
+    return { changed: false, msg: 'no ML operational grant yet: the keys role would create the keys', ansible_facts: { ml_ops_granted: false } };
+  }
+  if (!v.account_pubkey) return { changed: false, failed: true, msg: "variable 'account_pubkey' is missing: run the keys role first" };
   if (!v.warm_key_address) return { changed: false, failed: true, msg: 'warm_key_address is missing: run the keys role first' };
   const granted = await grantOnChain(ctx, v);
   if (granted === undefined && !ctx.check) return { changed: false, failed: true, msg: 'cannot query grants in the api container: is the api running (deploy role)?' };
@@ -60,7 +66,7 @@ const signOnColdSigner = async (ctx: ModuleContext, v: RegisterVars, stdin: stri
  */
 export const grantMlOps = async (ctx: ModuleContext, v: RegisterVars): Promise<ModuleResult> => {
   const where = v.key_workflow === 'secure' ? `on ${ctx.hostname}` : 'on the server';
-  if (ctx.check) return { changed: true, msg: `would grant ML operational permissions to ${v.warm_key_address} from ${coldKeyNameOf(v)} ${where}` };
+  if (ctx.check) return { changed: true, msg: `would grant ML operational permissions to ${v.warm_key_address ?? `the warm key ${KNOWN_AFTER_APPLY}`} from ${coldKeyNameOf(v)} ${where}` };
   if (!v.gonka_keyring_password) return { changed: false, failed: true, msg: 'the keyring password is missing: set keyring_password or keyring_password_file' };
   const stdin = `${v.gonka_keyring_password}\n`;
   const res = v.key_workflow === 'secure' ? await signOnColdSigner(ctx, v, stdin) : await compose(ctx, v.gonka, NETWORK_COMPOSE, ['exec', '-T', 'api', 'inferenced', ...txArgs(v, v.gonka.env.DAPI_CHAIN_NODE__URL)], stdin);

@@ -2,7 +2,8 @@ import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
 import { NETWORK_COMPOSE } from '../config/deploy-files.js';
 import { compose, lastLines } from '../deploy/compose.js';
 import { hostRequest, sleep } from '../deploy/host-http.js';
-import { accountAddress } from './account-address.js';
+import { accountAddress } from '../../lib/gonka/account-address.js';
+import { COLD_KEY_PLANNED, keyPlanned } from '../keys/planned.js';
 import type { RegisterVars } from './vars.js';
 
 const participantUrl = (v: RegisterVars, address: string): string => `http://127.0.0.1:${v.gonka.ports.api}/v1/participants/${address}`;
@@ -26,6 +27,10 @@ const visibleWithin = async (ctx: ModuleContext, v: RegisterVars, address: strin
  * command sends only public keys) with this validator's consensus key, then verified through the API.
  */
 export const registerParticipant = async (ctx: ModuleContext, v: RegisterVars): Promise<ModuleResult> => {
+  if (v.account_pubkey === undefined) {
+    if (keyPlanned(ctx, COLD_KEY_PLANNED)) return { changed: true, msg: `would register the participant of the cold key the keys role would create (${v.gonka.env.PUBLIC_URL}); its address is known after apply` };
+    return { changed: false, failed: true, msg: "variable 'account_pubkey' is missing: run the keys role first (it publishes the cold key's public key)" };
+  }
   const address = accountAddress(v.account_pubkey);
   const status = await participantStatus(ctx, v, address);
   if (status === 200) return { changed: false, msg: `participant ${address} is registered`, participant_address: address };

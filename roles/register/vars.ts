@@ -10,8 +10,8 @@ export const RegisterVarsSchema = z.object({
   gonka_deploy_dir: z.string().startsWith('/'),
   gonka: z.custom<Deployment>((v) => typeof v === 'object' && v !== null && 'topology' in v, 'is missing: run the config role first'),
   key_workflow: z.enum(['quick', 'secure']),
-  /** the cold account's base64 public key (keys role) */
-  account_pubkey: z.string().regex(/^[A-Za-z0-9+/]{43}=?$|^[A-Za-z0-9+/]{44}$/, 'expected a base64 secp256k1 public key'),
+  /** the cold account's base64 public key (keys role); absent only in check mode before the keys role created the key */
+  account_pubkey: z.string().regex(/^[A-Za-z0-9+/]{43}=?$|^[A-Za-z0-9+/]{44}$/, 'expected a base64 secp256k1 public key').optional(),
   /** the validator's consensus key (deploy role, read back from tmkms) */
   consensus_key: z.string().min(1).optional(),
   cold_key_name: keyName.optional(),

@@ -1,4 +1,5 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { copyFile, lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,9 +15,24 @@ import { REPO_ROOT } from '../sim/host/paths.js';
 import type { Scenario, ScenarioPatch } from '../sim/gonka/scenario.mjs';
 import type { ProfileInput } from '../sim/host/profile.js';
 
-const { writeScenario } = (await import(pathToFileURL(join(REPO_ROOT, 'test/sim/gonka/scenario.mjs')).href)) as {
+const { writeScenario, readScenario, networkHeightAt } = (await import(pathToFileURL(join(REPO_ROOT, 'test/sim/gonka/scenario.mjs')).href)) as {
   writeScenario: (stateDir: string, patch: ScenarioPatch) => Scenario;
+  readScenario: (stateDir: string) => Scenario;
+  networkHeightAt: (scenario: Scenario, now?: number) => number;
 };
+
+/** The simulated network's height now, as seen from SERVER's state dir. */
+export const networkHeight = (s: SimServer): number => networkHeightAt(readScenario(s.stateDir));
+
+/** A loopback port nothing listens on (for an unreachable host). */
+export const closedPort = (): Promise<number> =>
+  new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
 
 export const PASSWORD = 'e2e-keyring-pass-41c9';
 export const GONKA_BIN = join(REPO_ROOT, 'test/sim/gonka/bin');
@@ -64,7 +80,7 @@ export interface Fleet {
   servers: Record<string, SimServer>;
   scenario(name: string, patch: ScenarioPatch): void;
   writeInventory(inventory: unknown): Promise<string>;
-  run(opts?: { check?: boolean; extraVars?: Record<string, unknown> }): Promise<RunSummary & { events: RunEvent[]; output: string; results: Extract<RunEvent, { type: 'task_result' }>[] }>;
+  run(opts?: { check?: boolean; extraVars?: Record<string, unknown>; limit?: string }): Promise<RunSummary & { events: RunEvent[]; output: string; results: Extract<RunEvent, { type: 'task_result' }>[] }>;
   cleanup(): Promise<void>;
 }
 
@@ -85,6 +101,9 @@ export const createFleet = async (specs: { name: string; profile: string | Profi
     servers[spec.name] = { name: spec.name, host, stateDir, vars: { ...host.inventoryVars, nop_env: env, allow_reboot: true, ...keys.vars } };
   }
   const inventoryPath = join(dir, 'inventory.yml');
+  // a copy of setup.yml in the temp dir, so its retry file is written there and not beside the repo's playbook
+  const playbook = join(dir, 'setup.yml');
+  await copyFile(join(REPO_ROOT, 'playbooks/setup.yml'), playbook);
   return {
     dir,
     offset,
@@ -96,7 +115,7 @@ export const createFleet = async (specs: { name: string; profile: string | Profi
     },
     run: async (opts = {}) => {
       const events: RunEvent[] = [];
-      const summary = await runPlaybook({ playbook: join(REPO_ROOT, 'playbooks/setup.yml'), inventories: [inventoryPath], emit: (e) => events.push(e), ...opts });
+      const summary = await runPlaybook({ playbook, inventories: [inventoryPath], emit: (e) => events.push(e), ...opts });
       const results = events.filter((e): e is Extract<RunEvent, { type: 'task_result' }> => e.type === 'task_result');
       return { ...summary, events, results, output: JSON.stringify(events) };
     },
@@ -121,3 +140,32 @@ export const seedOverrides = (offset: number) => ({
 });
 
 export const DEPLOY_KNOBS = { sync_poll_seconds: 1, sync_stuck_seconds: 4, model_poll_seconds: 1, model_load_timeout: 30, sync_timeout: 60, register_verify_timeout: 10 };
+
+/**
+ * Every entry under `root` with its mode, content hash (directories: 'dir') and link target: equal snapshots,
+ * nothing changed. Content, not mtime: the simulated kernel and apt rewrite their own state with the same bytes.
+ */
+export const snapshotTree = async (root: string): Promise<Map<string, string>> => {
+  const out = new Map<string, string>();
+  const walk = async (dir: string): Promise<void> => {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      const st = await lstat(path);
+      const target = st.isSymbolicLink() ? ` -> ${await readlink(path)}` : '';
+      const content = st.isFile() ? createHash('sha256').update(await readFile(path)).digest('hex') : st.isDirectory() ? 'dir' : '';
+      out.set(path.slice(root.length), `${st.mode.toString(8)} ${content}${target}`);
+      if (entry.isDirectory()) await walk(path);
+    }
+  };
+  await walk(root);
+  return out;
+};
+
+export type AdminNodeView = { node: { id: string; host: string; models: Record<string, unknown> }; state: { current_status?: string; admin_state: { enabled: boolean } } };
+
+/** The ML nodes the admin API of the network node SERVER lists (the simulator binds it to the server's address). */
+export const adminNodes = async (f: Fleet, server: string): Promise<AdminNodeView[]> => {
+  const address = (f.servers[server].vars.nop_env as Record<string, string>).NOP_SIM_PRIVATE_ADDR;
+  const res = await fetch(`http://${address}:${9200 + f.offset}/admin/v1/nodes`);
+  return (await res.json()) as AdminNodeView[];
+};

@@ -1,60 +1,62 @@
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createFleet, DEPLOY_KNOBS, PASSWORD, seedOverrides, type Fleet } from './sim-fleet.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminNodes, createFleet, DEPLOY_KNOBS, PASSWORD, seedOverrides, snapshotTree, type Fleet } from './sim-fleet.js';
 
-let fleet: Fleet | undefined;
-afterEach(async () => {
-  await fleet?.cleanup();
-  fleet = undefined;
-});
-
-const single = async (extra: Record<string, unknown> = {}) => {
+// one simulated server for the whole file: planned in check mode while bare, then converged, then re-run
+let fleet: Fleet;
+beforeAll(async () => {
   fleet = await createFleet([{ name: 'gpu1', profile: 'h100-8x', address: '127.0.0.1' }]);
   const s = fleet.servers.gpu1;
   await fleet.writeInventory({
     all: {
       hosts: {
-        gpu1: { ...s.vars, public_ip: '127.0.0.1', gonka_network: 'mainnet', keyring_password: PASSWORD, key_workflow: 'quick', gonka_network_overrides: seedOverrides(fleet.offset), ...DEPLOY_KNOBS, ...extra },
+        gpu1: { ...s.vars, public_ip: '127.0.0.1', gonka_network: 'mainnet', keyring_password: PASSWORD, key_workflow: 'quick', gonka_network_overrides: seedOverrides(fleet.offset), ...DEPLOY_KNOBS },
       },
       children: { network_nodes: { hosts: { gpu1: null } }, ml_nodes: { hosts: { gpu1: null } } },
     },
   });
-  return fleet;
-};
+}, 60_000);
+afterAll(() => fleet?.cleanup(), 60_000);
 
-const adminNodes = async (f: Fleet) => {
-  const res = await fetch(`http://127.0.0.1:${9200 + f.offset}/admin/v1/nodes`);
-  return (await res.json()) as { node: { id: string; models: Record<string, unknown> }; state: { admin_state: { enabled: boolean } } }[];
-};
+const msgOf = (res: Awaited<ReturnType<Fleet['run']>>, task: string): string => String(res.results.find((r) => r.task === task)?.result.msg ?? '');
 
 describe('setup.yml on one full 8×H100 server', () => {
-  it('takes a bare server to a registered node with its ML nodes enabled; a second run changes nothing', { timeout: 240_000 }, async () => {
-    const f = await single();
-    const first = await f.run();
-    expect(first.code, first.output).toBe(0);
-    expect(first.output).toContain('registered participant');
-    const nodes = await adminNodes(f);
-    expect(nodes.length).toBeGreaterThan(0);
-    expect(nodes.every((n) => n.state.admin_state.enabled)).toBe(true);
-    const network = JSON.parse(await readFile(join(f.servers.gpu1.stateDir, 'gonka-network.json'), 'utf8')) as { participants: Record<string, unknown>; grants: { grantee: string }[] };
-    expect(Object.keys(network.participants)).toHaveLength(1);
-    expect(network.grants).toHaveLength(1);
-    const hub = join(f.servers.gpu1.host.inventoryVars.hf_home, 'hub');
-    expect(existsSync(hub)).toBe(true);
-    expect(first.output).not.toContain(PASSWORD);
-
-    const second = await f.run();
-    expect(second.code, second.output).toBe(0);
-    expect(second.stats.gpu1.changed, JSON.stringify(second.results.filter((r) => r.status === 'changed').map((r) => [r.task, r.result.msg]))).toBe(0);
+  it('plans the whole setup in check mode on the bare server and changes nothing', { timeout: 240_000 }, async () => {
+    const root = fleet.servers.gpu1.host.root;
+    const before = await snapshotTree(root);
+    const res = await fleet.run({ check: true });
+    expect(res.code, res.output).toBe(0);
+    expect(await snapshotTree(root)).toEqual(before);
+    expect(msgOf(res, 'keys : Cold account key')).toMatch(/^would create cold key 'gpu1-cold'.*known after apply/);
+    expect(msgOf(res, 'config : Gonka deployment settings')).toContain('ACCOUNT_PUBKEY (known after apply)');
+    expect(msgOf(res, 'config : Render config.env')).not.toContain(PASSWORD);
+    expect(msgOf(res, 'deploy : Model weights in HF_HOME')).toMatch(/^would download Qwen\//);
+    expect(msgOf(res, 'deploy : Start the chain side (tmkms, node, api, proxy)')).toMatch(/^would start tmkms/);
+    expect(msgOf(res, 'register : Participant registered on chain')).toMatch(/^would register the participant of the cold key/);
+    expect(msgOf(res, 'register : Grant ML operational permissions from the cold key')).toMatch(/^would grant ML operational permissions/);
+    expect(res.results.filter((r) => r.task.startsWith('register :')).every((r) => r.status !== 'failed')).toBe(true);
+    expect(res.output).not.toContain(PASSWORD);
   });
 
-  it('changes nothing in check mode on a bare server', { timeout: 120_000 }, async () => {
-    const f = await single();
-    const res = await f.run({ check: true });
-    expect(res.code, res.output).toBe(0);
-    expect(existsSync(join(f.servers.gpu1.host.inventoryVars.gonka_deploy_dir, 'docker-compose.yml'))).toBe(false);
-    expect(existsSync(join(f.servers.gpu1.stateDir, 'gonka-network.json'))).toBe(false);
+  it('takes the bare server to a registered node with its ML nodes enabled', { timeout: 240_000 }, async () => {
+    const first = await fleet.run();
+    expect(first.code, first.output).toBe(0);
+    expect(first.output).toContain('registered participant');
+    const nodes = await adminNodes(fleet, 'gpu1');
+    expect(nodes.length).toBe(2);
+    expect(nodes.every((n) => n.state.admin_state.enabled)).toBe(true);
+    const network = JSON.parse(await readFile(join(fleet.servers.gpu1.stateDir, 'gonka-network.json'), 'utf8')) as { participants: Record<string, unknown>; grants: { grantee: string }[] };
+    expect(Object.keys(network.participants)).toHaveLength(1);
+    expect(network.grants).toHaveLength(1);
+    expect(existsSync(join(fleet.servers.gpu1.host.inventoryVars.hf_home, 'hub'))).toBe(true);
+    expect(first.output).not.toContain(PASSWORD);
+  });
+
+  it('changes nothing on a second run', { timeout: 240_000 }, async () => {
+    const second = await fleet.run();
+    expect(second.code, second.output).toBe(0);
+    expect(second.stats.gpu1.changed, JSON.stringify(second.results.filter((r) => r.status === 'changed').map((r) => [r.task, r.result.msg]))).toBe(0);
   });
 });

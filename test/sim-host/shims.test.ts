@@ -300,6 +300,39 @@ describe('docker', () => {
     expect(sh(`${compose} up -d`)).toMatchObject({ code: 1, stderr: expect.stringContaining('could not select device driver "nvidia" with capabilities: [[gpu]]') });
   });
 
+  test('compose stop SERVICE with an env value holding ": " (interpolated after parsing, as compose does)', async () => {
+    const { sh, dir, host: h } = await composeHost('h100-8x');
+    await writeFile(join(dir, 'docker-compose.yml'), `services:
+  node:
+    image: ghcr.io/product-science/inferenced:\${NODE_VERSION}
+    environment:
+      - KEYRING_PASSWORD=\${KEYRING_PASSWORD}
+  api:
+    image: ghcr.io/product-science/api:\${NODE_VERSION}
+`);
+    await writeFile(join(dir, 'config.env'), "export NODE_VERSION=0.2.5\nexport KEYRING_PASSWORD='correct: horse'\n");
+    const compose = `cd ${dir} && NOP_SIM_COMPOSE_HOOK= docker compose -f docker-compose.yml --env-file config.env`;
+    expect(sh('apt-get install -y docker-ce docker-compose-plugin && systemctl restart docker').code).toBe(0);
+    expect(sh(`${compose} up -d`).code).toBe(0);
+    const stop = sh(`${compose} stop node`);
+    expect(stop).toMatchObject({ code: 0, stderr: ' Container join-node-1  Stopping\n Container join-node-1  Stopped\n' });
+    const containers = (await state(h.root)).docker.containers as { name: string; state: string; env: Record<string, string> }[];
+    expect(containers.map((c) => [c.name, c.state])).toEqual([['join-node-1', 'exited'], ['join-api-1', 'running']]);
+    expect(containers[0].env.KEYRING_PASSWORD).toBe('correct: horse');
+    expect(sh(`${compose} ps --format '{{.Service}}'`).stdout).toBe('api\n');
+  });
+
+  test('a list-form environment entry that is not a string is compose\'s validation error, not a crash', async () => {
+    const { sh, dir } = await composeHost('h100-8x');
+    await writeFile(join(dir, 'docker-compose.yml'), 'services:\n  node:\n    image: ghcr.io/product-science/inferenced:0.2.5\n    environment:\n      - A=1\n      - B: 2\n');
+    expect(sh('apt-get install -y docker-ce docker-compose-plugin && systemctl restart docker').code).toBe(0);
+    expect(sh(`cd ${dir} && NOP_SIM_COMPOSE_HOOK= docker compose stop node`)).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `validating ${join(dir, 'docker-compose.yml')}: services.node.environment.1 must be a string\n`,
+    });
+  });
+
   test('compose calls the Gonka hook with the project, files, env file and docker state dir', async () => {
     const { sh, dir, host: h } = await composeHost('h100-8x');
     const hook = join(h.root, 'tmp/hook.mjs');

@@ -5,6 +5,8 @@
  */
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -44,8 +46,17 @@ const freeOffset = async (): Promise<number> => {
   throw new Error('no free block of loopback ports for the simulated node');
 };
 
+// The simulated apt still fetches the Docker and NVIDIA signing keys: served here, so the demo never leaves loopback.
+const signingKeyServer = async () => {
+  const server = createHttpServer((_req, res) => res.end('-----BEGIN PGP PUBLIC KEY BLOCK-----\nsimulated\n-----END PGP PUBLIC KEY BLOCK-----\n'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { url, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+};
+
 const main = async (): Promise<number> => {
   const work = await mkdtemp(join(tmpdir(), 'nop-demo-'));
+  const keys = await signingKeyServer();
   const offset = await freeOffset();
   const host = await createSimHost({ profile: 'h100-8x', dir: join(work, 'gpu-server') });
   const env = { ...host.env, NOP_SIM_PORT_OFFSET: String(offset) };
@@ -70,6 +81,12 @@ const main = async (): Promise<number> => {
             key_name: 'demo',
             keyring_password: randomBytes(12).toString('base64url'),
             allow_reboot: true,
+            // the simulated network node is its own seed: nothing leaves loopback
+            gonka_network_overrides: { seed_api_url: `http://127.0.0.1:${8000 + offset}`, seed_node_rpc_url: `http://127.0.0.1:${26657 + offset}` },
+            sync_poll_seconds: 1,
+            model_poll_seconds: 1,
+            docker_apt_key_url: `${keys.url}/docker/gpg`,
+            nvidia_container_toolkit_key_url: `${keys.url}/nvidia/gpgkey`,
           },
         },
       },
@@ -91,11 +108,11 @@ const main = async (): Promise<number> => {
     write(`  npx nop run playbooks/setup.yml -i inventory/mine.yml\n`);
     return summary.code;
   } finally {
-    const down = localTransport();
-    for (const file of ['docker-compose.mlnode.yml', 'docker-compose.yml']) {
-      await down.exec(`cd ${host.inventoryVars.gonka_deploy_dir} && [ -f ${file} ] && docker compose -f ${file} down >/dev/null 2>&1 || true`, { env });
-    }
+    // both files are one compose project (the deploy dir's name): one `down` stops all of it
+    const deploy = host.inventoryVars.gonka_deploy_dir;
+    await localTransport().exec(`cd ${deploy} && docker compose -f docker-compose.yml -f docker-compose.mlnode.yml down >/dev/null 2>&1`, { env });
     await rm(work, { recursive: true, force: true });
+    await keys.close();
   }
 };
 

@@ -59,6 +59,22 @@ const startSeed = async (stateDir: string): Promise<Server> => {
   return server;
 };
 
+interface AdminNodeView { node: { id: string }; state: { current_status: string; failure_reason: string } }
+
+// The api container starts before docker-compose.mlnode.yml brings up `inference`, so its first
+// reconciliation marks every ML node FAILED ("failed to resolve ML node host inference") until its
+// next tick: a node is handed out only once the api has driven each ML node to a real state.
+const mlNodesReconciled = async (adminNodesUrl: string): Promise<void> => {
+  const deadline = Date.now() + 30_000;
+  let last: AdminNodeView[] = [];
+  while (Date.now() < deadline) {
+    last = (await (await fetch(adminNodesUrl)).json()) as AdminNodeView[];
+    if (last.every((n) => !['FAILED', 'UNKNOWN'].includes(n.state.current_status))) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`ML nodes not reconciled by the api: ${JSON.stringify(last.map((n) => [n.node.id, n.state.current_status, n.state.failure_reason]))}`);
+};
+
 export const createSimNode = async (opts: { scenario?: ScenarioPatch } = {}): Promise<SimNode> => {
   const dir = await mkdtemp(join(tmpdir(), 'nop-day2-'));
   const base = parse(await readFile(join(PROFILES_DIR, 'h100-8x.yaml'), 'utf8')) as ProfileInput & { packages: { name: string }[] };
@@ -106,6 +122,7 @@ export const createSimNode = async (opts: { scenario?: ScenarioPatch } = {}): Pr
   const url = (hostPort: number, path: string) => `http://127.0.0.1:${hostPort + offset}${path}`;
   const reg = await fetch(url(8000, '/v1/participants'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pub_key: pubkey, url: 'http://127.0.0.1:8000' }) });
   if (reg.status !== 200) throw new Error(`registration failed: ${await reg.text()}`);
+  await mlNodesReconciled(url(9200, '/admin/v1/nodes'));
   return {
     dir, host, env, stateDir, deployDir, inventory, offset, url, sh,
     scenario: (patch) => void writeScenario(stateDir, patch),

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { statusCommand } from '../../../lib/cli/status-command.js';
-import { accountAddress } from '../../../lib/day2/account-address.js';
+import { accountAddress } from '../../../lib/gonka/account-address.js';
 import type { Check } from '../../../lib/day2/status-checks.js';
 import { accountAddress as simAddress } from '../../sim/gonka/keys.mjs';
 import { createSimNode, type SimNode } from './sim-node.js';

@@ -43,7 +43,16 @@ export function matchPath(pattern, pathname) {
   return params;
 }
 
+// The simulated machine has no network but loopback, like the machines it runs on: anything else is refused
+// before a packet leaves, so a mis-set seed URL can never reach the real Gonka network.
+const assertLoopback = (url) => {
+  const host = new URL(url).hostname;
+  if (host === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(host)) return;
+  throw new Error(`getaddrinfo ENOTFOUND ${host} (the simulator only reaches loopback addresses)`);
+};
+
 export async function fetchJson(url, init = {}) {
+  assertLoopback(url);
   const res = await fetch(url, { ...init, signal: AbortSignal.timeout(3000) });
   const text = await res.text();
   let body;

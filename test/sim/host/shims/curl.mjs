@@ -58,9 +58,27 @@ const realCurl = () => {
   process.exit(127);
 };
 
+// The simulated machine reaches loopback only (as the machines it runs on): curl to anywhere else fails as
+// an offline curl does, before anything is sent.
+const refuseRemote = (urls) => {
+  for (const url of urls) {
+    const host = (() => {
+      try {
+        return new URL(url).hostname;
+      } catch {
+        return 'localhost';
+      }
+    })();
+    if (host === 'localhost' || isOwn(host)) continue;
+    process.stderr.write(`curl: (6) Could not resolve host: ${host}\n`);
+    process.exit(6);
+  }
+};
+
 const args = process.argv.slice(2);
 const configFromStdin = args.some((a, i) => (a === '-K' || a === '--config') && args[i + 1] === '-');
 const input = configFromStdin ? shiftConfig(readFileSync(0, 'utf8')) : undefined;
+refuseRemote([...args.filter((a) => /^https?:\/\//.test(a)), ...[...(input ?? '').matchAll(/^url\s*=\s*"((?:[^"\\]|\\.)*)"/gm)].map((m) => m[1])]);
 const res = spawnSync(realCurl(), args.map((a) => (/^https?:\/\//.test(a) ? shift(a) : a)), {
   stdio: [configFromStdin ? 'pipe' : 'inherit', 'inherit', 'inherit'],
   input,

@@ -43,6 +43,21 @@ export const parsePort = (p) => {
   return { host_ip: parts.slice(0, -2).join(':'), host_port: Number(parts.at(-2)), container_port: container, proto };
 };
 
+/** Interpolates every string value of a parsed compose file, as compose does after parsing (a value holding ": " or " #" stays one value). */
+const interpolateValues = (node, env, warnings) => {
+  if (typeof node === 'string') return interpolate(node, env, warnings);
+  if (Array.isArray(node)) return node.map((v) => interpolateValues(v, env, warnings));
+  if (node && typeof node === 'object') return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, interpolateValues(v, env, warnings)]));
+  return node;
+};
+
+/** docker compose's own check: every entry of a list-form `environment:` is a `KEY[=VALUE]` string. */
+const checkEnvironmentList = (file, service, environment) => {
+  if (!Array.isArray(environment)) return;
+  const bad = environment.findIndex((e) => typeof e !== 'string');
+  if (bad >= 0) throw new Error(`validating ${file}: services.${service}.environment.${bad} must be a string`);
+};
+
 const parseVolume = (v, projectDir) => {
   if (typeof v === 'object') return { host: v.source && !isAbsolute(v.source) && v.type === 'bind' ? resolve(projectDir, v.source) : v.source, container: v.target, mode: v.read_only ? 'ro' : 'rw' };
   const [src, dst, mode = 'rw'] = String(v).split(':');
@@ -77,8 +92,11 @@ export const loadProject = ({ files, projectName, projectDir, envFiles }) => {
   const warnings = new Set();
   const services = {};
   for (const f of files) {
-    const doc = YAML.parse(interpolate(readFileSync(f, 'utf8'), env, warnings)) ?? {};
-    for (const [name, svc] of Object.entries(doc.services ?? {})) services[name] = { ...services[name], ...svc };
+    const doc = interpolateValues(YAML.parse(readFileSync(f, 'utf8')) ?? {}, env, warnings);
+    for (const [name, svc] of Object.entries(doc.services ?? {})) {
+      checkEnvironmentList(resolve(f), name, svc.environment);
+      services[name] = { ...services[name], ...svc };
+    }
   }
   const name = (projectName ?? env.COMPOSE_PROJECT_NAME ?? basename(dir)).toLowerCase().replace(/[^a-z0-9_-]/g, '');
   const normalized = Object.entries(services).map(([service, svc]) => {

@@ -1,0 +1,49 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { createFleet, DEPLOY_KNOBS, networkHeight, PASSWORD, seedOverrides, type Fleet } from './sim-fleet.js';
+import type { ScenarioPatch } from '../sim/gonka/scenario.mjs';
+
+const fleets: Fleet[] = [];
+afterAll(async () => {
+  for (const f of fleets) await f.cleanup();
+}, 60_000);
+
+// a full server on the 4×RTX 4090 profile (a small model), with the scenario applied before the run
+const failingRun = async (scenario: (f: Fleet) => ScenarioPatch) => {
+  const f = await createFleet([{ name: 'gpu1', profile: 'rtx4090-4x', address: '127.0.0.1' }]);
+  fleets.push(f);
+  await f.writeInventory({
+    all: {
+      hosts: { gpu1: { ...f.servers.gpu1.vars, public_ip: '127.0.0.1', keyring_password: PASSWORD, gonka_network_overrides: seedOverrides(f.offset), ...DEPLOY_KNOBS } },
+      children: { network_nodes: { hosts: { gpu1: null } }, ml_nodes: { hosts: { gpu1: null } } },
+    },
+  });
+  f.scenario('gpu1', scenario(f));
+  const res = await f.run();
+  const failed = res.results.filter((r) => r.status === 'failed');
+  return { res, failed, msg: String(failed[0]?.result.msg ?? '') };
+};
+
+// independent servers on their own port offsets: run side by side
+describe.concurrent('setup.yml failures name the cause and the fix', () => {
+  it('sync stuck at an upgrade whose binary is missing points to playbooks/repair.yml', { timeout: 240_000 }, async () => {
+    const { res, failed, msg } = await failingRun((f) => ({ upgrade: { name: 'v9.9.9', height: networkHeight(f.servers.gpu1) - 500, info: '{"binaries":{}}' } }));
+    expect(res.code).toBe(2);
+    expect(failed.map((r) => r.task)).toEqual(['deploy : Wait for the chain to sync']);
+    expect(msg).toMatch(/chain sync is stuck .*halted at height \d+ for upgrade "v9\.9\.9".*Run playbooks\/repair\.yml/s);
+  });
+
+  it('an ML node that fails to load the model says why', { timeout: 240_000 }, async () => {
+    const { res, failed, msg } = await failingRun(() => ({ failedNodes: { node1: 'CUDA out of memory while loading the model' } }));
+    expect(res.code).toBe(2);
+    expect(failed.map((r) => r.task)).toEqual(['deploy : Wait for the ML nodes to load the model']);
+    expect(msg).toMatch(/^ML node node1 .*failed to load: CUDA out of memory while loading the model/);
+  });
+
+  it('a refused registration says it was refused and why', { timeout: 240_000 }, async () => {
+    const { res, failed, msg } = await failingRun(() => ({ registrationRefused: 'participant url http://127.0.0.1:8000 is not reachable from the network' }));
+    expect(res.code).toBe(2);
+    expect(failed.map((r) => r.task)).toEqual(['register : Participant registered on chain']);
+    expect(msg).toMatch(/^registration of gonka1\w+ was refused: .*participant url http:\/\/127\.0\.0\.1:8000 is not reachable from the network/s);
+    expect(res.output).not.toContain(PASSWORD);
+  });
+});
