@@ -112,11 +112,23 @@ export const taskVars = (host: HostRun, play: PlaySpec, task: TaskSpec, run: Run
   return vars;
 };
 
+// The role's parsed (typed, defaulted) values over the task's variables, without resolving the others.
+const overlay = (base: Record<string, unknown>, top: Record<string, unknown>): Record<string, unknown> => {
+  const own = (k: string | symbol) => typeof k === 'string' && Object.prototype.hasOwnProperty.call(top, k);
+  return new Proxy(base, {
+    get: (t, k) => (own(k) ? top[k as string] : Reflect.get(t, k)),
+    has: (t, k) => own(k) || Reflect.has(t, k),
+    ownKeys: (t) => [...new Set([...Reflect.ownKeys(t), ...Reflect.ownKeys(top)])],
+    getOwnPropertyDescriptor: (t, k) =>
+      own(k) ? { value: top[k as string], enumerable: true, configurable: true, writable: true } : Reflect.getOwnPropertyDescriptor(t, k),
+  });
+};
+
 const roleVarsFor = (task: TaskSpec, vars: Record<string, unknown>): Record<string, unknown> => {
   const schema = task.role?.schema;
   if (!schema) return vars;
   const res = schema.safeParse(vars);
-  if (res.success) return { ...vars, ...(res.data as Record<string, unknown>) };
+  if (res.success) return overlay(vars, res.data as Record<string, unknown>);
   const issue = res.error.issues[0];
   throw new Error(`role '${task.role!.name}': variable '${issue.path.join('.')}': ${issue.message}`);
 };

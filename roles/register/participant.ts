@@ -40,7 +40,8 @@ export const registerParticipant = async (ctx: ModuleContext, v: RegisterVars): 
   const e = v.gonka.env;
   const res = await compose(ctx, v.gonka, NETWORK_COMPOSE, ['exec', '-T', 'api', 'inferenced', 'register-new-participant', e.PUBLIC_URL, v.account_pubkey, '--node-address', e.SEED_API_URL, '--consensus-key', v.consensus_key]);
   if (res.code !== 0) {
-    return { changed: false, failed: true, msg: `registration of ${address} was refused: ${lastLines(`${res.stderr}\n${res.stdout}`, 3)}` };
+    // the CLI prints its progress on stdout and the seed's answer (the reason) on stderr
+    return { changed: false, failed: true, msg: `registration of ${address} was refused: ${lastLines(res.stderr, 3) || lastLines(res.stdout, 3)}` };
   }
   if (!(await visibleWithin(ctx, v, address))) {
     return { changed: true, failed: true, msg: `registered ${address}, but /v1/participants/${address} does not show it after ${v.register_verify_timeout} s` };

@@ -12,11 +12,16 @@ export const UpdateVarsSchema = z.object({
   /** refuse to move an image to an older version unless this is set */
   allow_downgrade: z.coerce.boolean().default(false),
   update_network_images: z.coerce.boolean().default(true),
-  /** where the host reaches its internal APIs (loopback by default) */
+  /** an ML-only server's network node (inventory name): its admin and public API calls run there */
+  network_node: z.string().min(1).optional(),
+  /** an ML-only server publishes its ML node ports on this address only */
+  private_ip: z.string().min(1).optional(),
+  /** where the network node reaches its admin API and public API (loopback by default) */
   gonka_admin_url: z.string().url(),
   gonka_api_url: z.string().url(),
-  mlnode_management_url: z.string().url(),
-  mlnode_inference_url: z.string().url(),
+  /** where the ML host reaches its ML nodes; default: loopback, or private_ip on an ML-only server */
+  mlnode_management_url: z.string().url().optional(),
+  mlnode_inference_url: z.string().url().optional(),
   /** blocks an update must keep away from the next PoC start */
   update_poc_margin_blocks: z.coerce.number().int().nonnegative(),
   update_window_timeout: seconds,

@@ -33,10 +33,10 @@ describe.concurrent('setup.yml failures name the cause and the fix', () => {
   });
 
   it('an ML node that fails to load the model says why', { timeout: 240_000 }, async () => {
-    const { res, failed, msg } = await failingRun(() => ({ failedNodes: { node1: 'CUDA out of memory while loading the model' } }));
+    const { res, failed, msg } = await failingRun(() => ({ failedNodes: { 'gpu1-node1': 'CUDA out of memory while loading the model' } }));
     expect(res.code).toBe(2);
     expect(failed.map((r) => r.task)).toEqual(['deploy : Wait for the ML nodes to load the model']);
-    expect(msg).toMatch(/^ML node node1 .*failed to load: CUDA out of memory while loading the model/);
+    expect(msg).toMatch(/^ML node gpu1-node1 .*failed to load: CUDA out of memory while loading the model/);
   });
 
   it('a refused registration says it was refused and why', { timeout: 240_000 }, async () => {

@@ -1,0 +1,63 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminNodes, createFleet, DEPLOY_KNOBS, GONKA_BIN, PASSWORD, seedOverrides, type Fleet } from './sim-fleet.js';
+
+// network node net1 (no GPU), ML servers with different GPUs, and the operator's machine as the cold signer
+let fleet: Fleet;
+let operator: string;
+const ADDR = { net1: '127.0.0.2', ml1: '127.0.0.3', ml2: '127.0.0.4' } as const;
+
+beforeAll(async () => {
+  fleet = await createFleet([
+    { name: 'net1', profile: 'no-gpu', address: ADDR.net1 },
+    { name: 'ml1', profile: 'h100-8x', address: ADDR.ml1 },
+    { name: 'ml2', profile: 'rtx4090-4x', address: ADDR.ml2 },
+  ]);
+  operator = join(fleet.dir, 'operator');
+  await mkdir(operator, { recursive: true });
+  const s = fleet.servers;
+  await fleet.writeInventory({
+    all: {
+      vars: { key_workflow: 'secure', keyring_password: PASSWORD, gonka_network_overrides: seedOverrides(fleet.offset), ...DEPLOY_KNOBS },
+      hosts: {
+        net1: { ...s.net1.vars, public_ip: '127.0.0.1', private_ip: ADDR.net1 },
+        ml1: { ...s.ml1.vars, private_ip: ADDR.ml1, network_node: 'net1' },
+        ml2: { ...s.ml2.vars, private_ip: ADDR.ml2, network_node: 'net1' },
+        operator: {
+          ansible_connection: 'local',
+          cold_keyring_dir: join(operator, '.inference'),
+          nop_env: { PATH: `${GONKA_BIN}:${process.env.PATH}`, NOP_SIM_STATE_DIR: operator, HOME: operator },
+        },
+      },
+      children: {
+        network_nodes: { hosts: { net1: null } },
+        ml_nodes: { hosts: { ml1: null, ml2: null } },
+        cold_signer: { hosts: { operator: null } },
+      },
+    },
+  });
+}, 60_000);
+afterAll(() => fleet?.cleanup(), 60_000);
+
+describe('setup.yml on a fleet: network node, two ML servers, local cold signer (secure workflow)', () => {
+  it('deploys and registers everything in one run; the cold key stays on the cold signer', { timeout: 240_000 }, async () => {
+    const res = await fleet.run();
+    expect(res.code, res.output).toBe(0);
+    expect(Object.keys(res.stats).sort()).toEqual(['ml1', 'ml2', 'net1']);
+    const nodes = await adminNodes(fleet, 'net1');
+    expect(nodes.map((n) => n.node.id).sort()).toEqual(['ml1-node1', 'ml1-node2', 'ml2-node1']);
+    expect(nodes.filter((n) => n.node.id.startsWith('ml1')).every((n) => n.node.host === ADDR.ml1)).toBe(true);
+    expect(nodes.find((n) => n.node.id === 'ml2-node1')?.node.host).toBe(ADDR.ml2);
+    expect(nodes.every((n) => n.state.admin_state.enabled)).toBe(true);
+    // different GPUs, different models
+    expect(new Set(nodes.map((n) => Object.keys(n.node.models)[0])).size).toBe(2);
+    const network = JSON.parse(await readFile(join(fleet.servers.net1.stateDir, 'gonka-network.json'), 'utf8')) as { participants: Record<string, unknown>; grants: unknown[] };
+    expect(Object.keys(network.participants)).toHaveLength(1);
+    expect(network.grants).toHaveLength(1);
+    expect(existsSync(join(operator, '.inference', 'keyring-file', 'net1-cold.info'))).toBe(true);
+    expect(existsSync(join(fleet.servers.net1.host.inventoryVars.gonka_deploy_dir, '.inference', 'keyring-file', 'net1-cold.info'))).toBe(false);
+    expect(res.output).not.toContain(PASSWORD);
+  });
+});
