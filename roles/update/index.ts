@@ -1,5 +1,6 @@
 import { defineRole } from '../../lib/roles/role.js';
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
+import { withNetworkNode } from './network-node.js';
 import { takeRunLock } from './run-lock-task.js';
 import { updateMlNode } from './mlnode-update.js';
 import { updateNetworkImages } from './network-images.js';
@@ -11,13 +12,15 @@ const planOf = (ctx: ModuleContext): UpdatePlan => ctx.vars.update_plan as Updat
 const updateMlNodes = async (ctx: ModuleContext, v: UpdateVars): Promise<ModuleResult> => {
   const plan = planOf(ctx);
   if (ctx.check) return { changed: true, msg: `would update ${plan.mlnodes.map((c) => `${c.service} ${c.from} → ${c.to}`).join('; ')}` };
-  const done: string[] = [];
-  for (const change of plan.mlnodes) {
-    const res = await updateMlNode(ctx, v, change);
-    if (res.failed) return { ...res, updated: done };
-    done.push(String(res.msg));
-  }
-  return { changed: true, msg: done.join('; '), updated: done };
+  return withNetworkNode(ctx, v, async (nn) => {
+    const done: string[] = [];
+    for (const change of plan.mlnodes) {
+      const res = await updateMlNode(ctx, nn.ctx, v, change);
+      if (res.failed) return { ...res, updated: done };
+      done.push(String(res.msg));
+    }
+    return { changed: true, msg: done.join('; '), updated: done, ...(nn.remote ? { admin_api_via: nn.host } : {}) };
+  });
 };
 
 /**
@@ -34,7 +37,7 @@ export default defineRole({
       name: 'Plan the update',
       check_mode: false,
       run: async (ctx, v) => {
-        const plan = await planUpdate(ctx, v);
+        const plan = await withNetworkNode(ctx, v, (nn) => planUpdate(ctx, v, nn));
         if ('error' in plan) return { changed: false, failed: true, msg: plan.error };
         return { changed: false, msg: describePlan(plan), plan, ansible_facts: { update_plan: plan } };
       },

@@ -5,6 +5,7 @@ import { imageOf, loadVersions, withVersionOverrides, type Component } from '../
 import type { ModuleContext } from '../../lib/modules/module.js';
 import { shellJoin } from '../../lib/transport/shell-quote.js';
 import { composeImages, imageTag } from './compose-images.js';
+import type { NetworkNodeApi } from './network-node.js';
 import type { UpdateVars } from './vars.js';
 
 export const MLNODE_COMPOSE = 'docker-compose.mlnode.yml';
@@ -54,19 +55,23 @@ const targetMlnodeImage = (v: UpdateVars, current: string, release: string): str
 
 interface NodeConfigEntry {
   id: string;
-  poc_port: number;
+  host: string;
 }
 
-// node-config entries follow the ML services' order (config role): entry i is mlnode-(i+1)
+// The network node's node-config lists its own ML nodes (host `inference`, Docker's network) first, then each
+// ML server's (host: its private_ip), each in the ML services' order: entry i of this host's is mlnode-(i+1).
+const ownEntries = (entries: NodeConfigEntry[], nn: NetworkNodeApi, v: UpdateVars): NodeConfigEntry[] =>
+  entries.filter((e) => (nn.remote ? e.host === v.private_ip : e.host === 'inference'));
+
 const nodeIdOf = (entries: NodeConfigEntry[], index: number, host: string): string => entries[index]?.id ?? `${host}-node${index + 1}`;
 
 /** What an update would change on this host: ML node images one by one, then the network node's own images. */
-export const planUpdate = async (ctx: ModuleContext, v: UpdateVars): Promise<UpdatePlan | { error: string }> => {
+export const planUpdate = async (ctx: ModuleContext, v: UpdateVars, nn: NetworkNodeApi): Promise<UpdatePlan | { error: string }> => {
   const versions = withVersionOverrides(await loadVersions(), v.gonka_versions_overrides);
   const plan: UpdatePlan = { mlnodes: [], network: [], unchanged: [] };
   const mlText = await readText(ctx, posix.join(v.gonka_deploy_dir, MLNODE_COMPOSE));
   const netText = await readText(ctx, posix.join(v.gonka_deploy_dir, NETWORK_COMPOSE));
-  const nodeConfig = JSON.parse((await readText(ctx, posix.join(v.gonka_deploy_dir, 'node-config.json'))) ?? '[]') as NodeConfigEntry[];
+  const nodeConfig = ownEntries(JSON.parse((await readText(nn.ctx, posix.join(nn.deployDir, 'node-config.json'))) ?? '[]') as NodeConfigEntry[], nn, v);
   const mlServices = Object.entries(mlText ? composeImages(mlText) : {}).filter(([name]) => /^mlnode-\d+$/.test(name));
   for (const [index, [service, from]] of mlServices.entries()) {
     const to = targetMlnodeImage(v, from, versions.mlnode);

@@ -25,26 +25,27 @@ export interface SafeWindow {
   timeslot_allocation: Record<string, boolean[]>;
 }
 
-export const adminNodes = async (ctx: ModuleContext, v: UpdateVars): Promise<AdminNode[] | undefined> => {
-  const res = await hostRequest(ctx, `${v.gonka_admin_url}/admin/v1/nodes`);
+/** `api` is the network node's context: the admin and public APIs are reachable there only */
+export const adminNodes = async (api: ModuleContext, v: UpdateVars): Promise<AdminNode[] | undefined> => {
+  const res = await hostRequest(api, `${v.gonka_admin_url}/admin/v1/nodes`);
   return res.status === 200 && Array.isArray(res.json) ? (res.json as AdminNode[]) : undefined;
 };
 
 const allocationOf = (node: AdminNode | undefined): Record<string, boolean[]> =>
   Object.fromEntries(Object.entries(node?.state.epoch_ml_nodes ?? {}).map(([model, n]) => [model, n.timeslot_allocation ?? []]));
 
-const probeWindow = async (ctx: ModuleContext, v: UpdateVars, nodeId: string): Promise<{ done: SafeWindow } | { waiting: string }> => {
-  const res = await hostRequest(ctx, `${v.gonka_api_url}/v1/epochs/latest`);
+const probeWindow = async (api: ModuleContext, v: UpdateVars, nodeId: string): Promise<{ done: SafeWindow } | { waiting: string }> => {
+  const res = await hostRequest(api, `${v.gonka_api_url}/v1/epochs/latest`);
   if (res.status !== 200) return { waiting: `waiting for /v1/epochs/latest (status ${res.status})` };
   const e = res.json as EpochsLatest;
   // never inside a PoC generation or validation window: the node would lose its PoC weight for the epoch
   if (e.phase !== 'Inference') return { waiting: `block ${e.block_height}: ${e.phase}, waiting for the PoC window to close` };
   const toPoc = e.epoch_stages.next_poc_start - e.block_height;
   if (toPoc < v.update_poc_margin_blocks) return { waiting: `block ${e.block_height}: next PoC in ${toPoc} blocks, waiting for it to pass` };
-  const node = (await adminNodes(ctx, v))?.find((n) => n.node.id === nodeId);
+  const node = (await adminNodes(api, v))?.find((n) => n.node.id === nodeId);
   return { done: { block: e.block_height, blocks_to_poc: toPoc, timeslot_allocation: allocationOf(node) } };
 };
 
 /** Wait until updating the node cannot touch a PoC window; undefined when none came within update_window_timeout. */
-export const waitSafeWindow = (ctx: ModuleContext, v: UpdateVars, nodeId: string): Promise<SafeWindow | undefined> =>
-  pollUntil(ctx, { timeout: v.update_window_timeout, interval: v.update_poll_interval }, () => probeWindow(ctx, v, nodeId));
+export const waitSafeWindow = (api: ModuleContext, v: UpdateVars, nodeId: string): Promise<SafeWindow | undefined> =>
+  pollUntil(api, { timeout: v.update_window_timeout, interval: v.update_poll_interval }, () => probeWindow(api, v, nodeId));

@@ -2,7 +2,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminNodes, createFleet, DEPLOY_KNOBS, GONKA_BIN, PASSWORD, seedOverrides, type Fleet } from './sim-fleet.js';
+import { adminNodes, closedPort, createFleet, DEPLOY_KNOBS, GONKA_BIN, PASSWORD, seedOverrides, type Fleet } from './sim-fleet.js';
 
 // network node net1 (no GPU), ML servers with different GPUs, and the operator's machine as the cold signer
 let fleet: Fleet;
@@ -46,7 +46,7 @@ describe('setup.yml on a fleet: network node, two ML servers, local cold signer 
     const res = await fleet.run();
     expect(res.code, res.output).toBe(0);
     expect(Object.keys(res.stats).sort()).toEqual(['ml1', 'ml2', 'net1']);
-    const nodes = await adminNodes(fleet, 'net1');
+    const nodes = await adminNodes(fleet);
     expect(nodes.map((n) => n.node.id).sort()).toEqual(['ml1-node1', 'ml1-node2', 'ml2-node1']);
     expect(nodes.filter((n) => n.node.id.startsWith('ml1')).every((n) => n.node.host === ADDR.ml1)).toBe(true);
     expect(nodes.find((n) => n.node.id === 'ml2-node1')?.node.host).toBe(ADDR.ml2);
@@ -59,5 +59,39 @@ describe('setup.yml on a fleet: network node, two ML servers, local cold signer 
     expect(existsSync(join(operator, '.inference', 'keyring-file', 'net1-cold.info'))).toBe(true);
     expect(existsSync(join(fleet.servers.net1.host.inventoryVars.gonka_deploy_dir, '.inference', 'keyring-file', 'net1-cold.info'))).toBe(false);
     expect(res.output).not.toContain(PASSWORD);
+  });
+
+  it('with an ML server unreachable, the others complete; the recap names it and the retry file finishes it', { timeout: 240_000 }, async () => {
+    const s = fleet.servers;
+    const ml2 = { ...s.ml2.vars, private_ip: ADDR.ml2, network_node: 'net1' };
+    const inventory = (ml2Vars: Record<string, unknown>) => ({
+      all: {
+        vars: { key_workflow: 'secure', keyring_password: PASSWORD, gonka_network_overrides: seedOverrides(fleet.offset), ...DEPLOY_KNOBS },
+        hosts: {
+          net1: { ...s.net1.vars, public_ip: '127.0.0.1', private_ip: ADDR.net1 },
+          ml1: { ...s.ml1.vars, private_ip: ADDR.ml1, network_node: 'net1' },
+          ml2: ml2Vars,
+          operator: { ansible_connection: 'local', cold_keyring_dir: join(operator, '.inference'), nop_env: { PATH: `${GONKA_BIN}:${process.env.PATH}`, NOP_SIM_STATE_DIR: operator, HOME: operator } },
+        },
+        children: { network_nodes: { hosts: { net1: null } }, ml_nodes: { hosts: { ml1: null, ml2: null } }, cold_signer: { hosts: { operator: null } } },
+      },
+    });
+    // ml2's ML node containers are gone and its sshd is down
+    await fleet.stopMlNodes('ml2');
+    await fleet.writeInventory(inventory({ ...ml2, ansible_connection: 'ssh', ansible_host: '127.0.0.1', ansible_port: await closedPort(), ansible_user: 'root' }));
+    const broken = await fleet.run();
+    expect(broken.code, broken.output).toBe(4);
+    expect(broken.stats.ml2.unreachable).toBeGreaterThan(0);
+    expect(broken.stats.net1.failed + broken.stats.net1.unreachable, broken.output).toBe(0);
+    expect(broken.stats.ml1.failed + broken.stats.ml1.unreachable, broken.output).toBe(0);
+    expect(broken.retryFile).toBeDefined();
+    expect((await readFile(broken.retryFile!, 'utf8')).trim()).toBe('ml2');
+
+    await fleet.writeInventory(inventory(ml2));
+    const retried = await fleet.run({ limit: `@${broken.retryFile}` });
+    expect(retried.code, retried.output).toBe(0);
+    expect(Object.keys(retried.stats)).toEqual(['ml2']);
+    const nodes = await adminNodes(fleet);
+    expect(nodes.find((n) => n.node.id === 'ml2-node1')?.state.admin_state.enabled).toBe(true);
   });
 });

@@ -81,6 +81,8 @@ export interface Fleet {
   scenario(name: string, patch: ScenarioPatch): void;
   writeInventory(inventory: unknown): Promise<string>;
   run(opts?: { check?: boolean; extraVars?: Record<string, unknown>; limit?: string }): Promise<RunSummary & { events: RunEvent[]; output: string; results: Extract<RunEvent, { type: 'task_result' }>[] }>;
+  /** `docker compose down` of SERVER's ML node compose file (its containers gone, as after a crash). */
+  stopMlNodes(server: string): Promise<void>;
   cleanup(): Promise<void>;
 }
 
@@ -118,6 +120,10 @@ export const createFleet = async (specs: { name: string; profile: string | Profi
       const summary = await runPlaybook({ playbook, inventories: [inventoryPath], emit: (e) => events.push(e), ...opts });
       const results = events.filter((e): e is Extract<RunEvent, { type: 'task_result' }> => e.type === 'task_result');
       return { ...summary, events, results, output: JSON.stringify(events) };
+    },
+    stopMlNodes: async (name) => {
+      const s = servers[name];
+      await localTransport().exec(`cd ${s.host.inventoryVars.gonka_deploy_dir} && docker compose -f docker-compose.mlnode.yml down >/dev/null 2>&1`, { env: s.vars.nop_env as Record<string, string> });
     },
     cleanup: async () => {
       const t = localTransport();
@@ -163,9 +169,8 @@ export const snapshotTree = async (root: string): Promise<Map<string, string>> =
 
 export type AdminNodeView = { node: { id: string; host: string; models: Record<string, unknown> }; state: { current_status?: string; admin_state: { enabled: boolean } } };
 
-/** The ML nodes the admin API of the network node SERVER lists (the simulator binds it to the server's address). */
-export const adminNodes = async (f: Fleet, server: string): Promise<AdminNodeView[]> => {
-  const address = (f.servers[server].vars.nop_env as Record<string, string>).NOP_SIM_PRIVATE_ADDR;
-  const res = await fetch(`http://${address}:${9200 + f.offset}/admin/v1/nodes`);
+/** The ML nodes the network node's admin API lists (bound to 127.0.0.1, as on a real server). */
+export const adminNodes = async (f: Fleet): Promise<AdminNodeView[]> => {
+  const res = await fetch(`http://127.0.0.1:${9200 + f.offset}/admin/v1/nodes`);
   return (await res.json()) as AdminNodeView[];
 };

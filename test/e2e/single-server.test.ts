@@ -44,7 +44,7 @@ describe('setup.yml on one full 8×H100 server', () => {
     const first = await fleet.run();
     expect(first.code, first.output).toBe(0);
     expect(first.output).toContain('registered participant');
-    const nodes = await adminNodes(fleet, 'gpu1');
+    const nodes = await adminNodes(fleet);
     expect(nodes.length).toBe(2);
     expect(nodes.every((n) => n.state.admin_state.enabled)).toBe(true);
     const network = JSON.parse(await readFile(join(fleet.servers.gpu1.stateDir, 'gonka-network.json'), 'utf8')) as { participants: Record<string, unknown>; grants: { grantee: string }[] };
