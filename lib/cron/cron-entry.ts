@@ -24,12 +24,15 @@ const rotate = (log: string, max: number): string => {
 };
 
 /**
- * The crontab line: rotate the JSON log, then run the playbook under flock (-n: a run already holding the lock
- * makes this one exit at once, never queue). The lock path is exported so the playbook's own lock task knows
- * its wrapper holds it.
+ * The job's shell command: rotate the JSON log, then run the playbook under flock (-n: a run already holding
+ * the lock makes this one exit at once, never queue). The lock path is exported so the playbook's own lock
+ * task knows its wrapper holds it.
  */
-export const cronJobLine = (s: CronJobSpec): string => {
+export const jobCommand = (s: CronJobSpec): string => {
   const run = shellJoin([s.nop, 'run', s.playbook, ...s.inventories.flatMap((i) => ['-i', i]), '--json']);
   const locked = `${RUN_LOCK_ENV}=${shellJoin([s.lockFile])} flock -n ${shellJoin([s.lockFile])} ${run} >> ${shellJoin([s.logFile])} 2>&1`;
-  return `${cronSchedule(s.every)} ${rotate(s.logFile, s.maxLogBytes)}; ${locked}`;
+  return `${rotate(s.logFile, s.maxLogBytes)}; ${locked}`;
 };
+
+/** The crontab line: the schedule, then the job's command. */
+export const cronJobLine = (s: CronJobSpec): string => `${cronSchedule(s.every)} ${jobCommand(s)}`;

@@ -10,3 +10,10 @@ export const cronSchedule = (every: string): string => {
   if (unit === 'd' && n === 1) return '0 0 * * *';
   throw new Error(`--every ${every}: cron repeats evenly only for divisors of an hour (m), of a day (h), or 1d`);
 };
+
+/** `--every` as a systemd OnCalendar= expression firing at the same times as its crontab schedule. */
+export const systemdCalendar = (every: string): string => {
+  const [minute, hour] = cronSchedule(every).split(' ');
+  const field = (f: string) => (f === '*' ? '*' : f.startsWith('*/') ? `00/${f.slice(2)}` : f.padStart(2, '0'));
+  return `*-*-* ${field(hour)}:${field(minute)}:00`;
+};

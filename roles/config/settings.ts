@@ -23,6 +23,14 @@ const hostVarOf = (ctx: ModuleContext) => (host: string, name: string): unknown 
 
 const mlHostsOf = (ctx: ModuleContext): string[] => (ctx.vars.groups as Record<string, string[]> | undefined)?.[ML_GROUP] ?? [];
 
+// an ML server that was unreachable or failed before gpu-detect has no sizing in this run: it is left out of
+// node-config (and named) so its network node still completes; re-running it with the retry file adds it
+const sizedMlHosts = (ctx: ModuleContext): { hosts: string[]; unsized: string[] } => {
+  const all = mlHostsOf(ctx);
+  const sized = all.filter((h) => hostVarOf(ctx)(h, 'gpu_recommendation') !== undefined || h === ctx.hostname);
+  return { hosts: sized, unsized: all.filter((h) => !sized.includes(h)) };
+};
+
 // check mode on a bare server: the keys role only planned the cold key, so its public key is shown as unknown
 const plannedVars = (ctx: ModuleContext, v: ConfigVars): { vars: ConfigVars; note: string } =>
   v.account_pubkey === undefined && keyPlanned(ctx, COLD_KEY_PLANNED)
@@ -36,11 +44,14 @@ export const deploymentSettings = async (ctx: ModuleContext, v: ConfigVars): Pro
     const network = withNetworkOverrides(await loadNetwork(v.gonka_network), v.gonka_network_overrides);
     const versions = withVersionOverrides(await loadVersions(), v.gonka_versions_overrides);
     const { vars, note } = plannedVars(ctx, v);
-    const gonka: Deployment = buildDeployment({ vars, network, versions, keyringPassword: password, hostVar: hostVarOf(ctx), mlHosts: mlHostsOf(ctx) });
+    const ml = sizedMlHosts(ctx);
+    const gonka: Deployment = buildDeployment({ vars, network, versions, keyringPassword: password, hostVar: hostVarOf(ctx), mlHosts: ml.hosts });
+    const left = ml.unsized.filter((h) => hostVarOf(ctx)(h, 'network_node') === v.inventory_hostname);
+    const leftOut = left.length ? `; left out of node-config (not prepared in this run: unreachable or failed): ${left.join(', ')}` : '';
     const role = gonka.topology.full ? 'network node and ML node' : gonka.topology.network ? 'network node' : 'ML node';
     return {
       changed: false,
-      msg: `${role} on ${network.chain_id}: ${gonka.mlnodes.length} local ML node(s), ${gonka.node_config.length} node-config entr${gonka.node_config.length === 1 ? 'y' : 'ies'}${note}`,
+      msg: `${role} on ${network.chain_id}: ${gonka.mlnodes.length} local ML node(s), ${gonka.node_config.length} node-config entr${gonka.node_config.length === 1 ? 'y' : 'ies'}${note}${leftOut}`,
       ansible_facts: { gonka, ...(password === undefined ? {} : { gonka_keyring_password: password }) },
     };
   } catch (e) {

@@ -46,6 +46,8 @@ beforeEach(async () => {
     lockFile: join(dir, 'locks/day2.lock'),
     logFile: join(dir, 'log/cron.jsonl'),
     nop: join(dir, 'bin/nop'),
+    scheduler: 'cron',
+    unitDir: join(dir, 'units'),
     env: { ...process.env, PATH: `${join(dir, 'bin')}:${process.env.PATH}`, CRONTAB_FILE: join(dir, 'crontab') },
     out: (l) => output.push(l),
   };
