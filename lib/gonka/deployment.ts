@@ -115,17 +115,24 @@ const nodeEntries = (host: string, rec: RecommendationInput, reach: { host: stri
     hardware: hardwareOf(rec, inst.gpu_ids),
   }));
 
+/**
+ * The node-config entries of ML-only server HOST (its variables through `hostVar`), as its network node's api
+ * reaches it: its private address and published ports. The network node's node-config and the ML server's own
+ * admin API entries both come from here, so they agree.
+ */
+export const mlServerEntries = (host: string, hostVar: (name: string) => unknown): NodeConfigEntry[] => {
+  const rec = checked(`hostvars.${host}.gpu_recommendation`, RecommendationSchema, hostVar('gpu_recommendation'));
+  const ip = checked(`hostvars.${host}.private_ip`, ListenIpSchema, hostVar('private_ip'));
+  const poc = checked(`hostvars.${host}.gonka_mlnode_port`, z.coerce.number().int().min(1).max(65535), hostVar('gonka_mlnode_port') ?? 8080);
+  const inf = checked(`hostvars.${host}.gonka_inference_port`, z.coerce.number().int().min(1).max(65535), hostVar('gonka_inference_port') ?? 5050);
+  return nodeEntries(host, rec, { host: ip, poc, inference: inf });
+};
+
 const remoteEntries = (input: DeploymentInput): NodeConfigEntry[] => {
   const me = input.vars.inventory_hostname;
   return input.mlHosts
     .filter((h) => h !== me && input.hostVar(h, 'network_node') === me)
-    .flatMap((h) => {
-      const rec = checked(`hostvars.${h}.gpu_recommendation`, RecommendationSchema, input.hostVar(h, 'gpu_recommendation'));
-      const ip = checked(`hostvars.${h}.private_ip`, ListenIpSchema, input.hostVar(h, 'private_ip'));
-      const poc = checked(`hostvars.${h}.gonka_mlnode_port`, z.coerce.number().int().min(1).max(65535), input.hostVar(h, 'gonka_mlnode_port') ?? 8080);
-      const inf = checked(`hostvars.${h}.gonka_inference_port`, z.coerce.number().int().min(1).max(65535), input.hostVar(h, 'gonka_inference_port') ?? 5050);
-      return nodeEntries(h, rec, { host: ip, poc, inference: inf });
-    });
+    .flatMap((h) => mlServerEntries(h, (name) => input.hostVar(h, name)));
 };
 
 const uniqueIds = (entries: NodeConfigEntry[]): NodeConfigEntry[] => {

@@ -1,7 +1,6 @@
 import { homedir } from 'node:os';
 import { z } from 'zod';
 import { localTransport } from './local.js';
-import { sshTransport } from './ssh.js';
 import { proxyJumpFromSshArgs } from './ssh-proxy-jump.js';
 import type { Become, Transport } from './transport.js';
 
@@ -62,6 +61,8 @@ export const connectTransport = async (
   const becomePassword = v.ansible_become_password ?? opts.becomePassword;
   const connection = v.ansible_connection ?? (hostname === 'localhost' ? 'local' : 'ssh');
   if (connection === 'local') return withDefaults(localTransport(), becomePassword, opts.commandTimeoutMs);
+  // ssh2 loads only when a host needs it: local runs start faster
+  const { sshTransport } = await import('./ssh.js');
   const transport = await sshTransport({
     host: v.ansible_host ?? hostname,
     port: v.ansible_port,

@@ -52,23 +52,28 @@ const apply = async (ctx: ModuleContext, port: number, a: Action): Promise<void>
 };
 
 /**
- * Every ML node of node-config (this server's and those of the ML servers naming it) in the network node's
- * admin API, as configured and enabled: the api reads node-config.json only at its first start.
+ * ENTRIES in the admin API on this host (127.0.0.1:PORT), as configured and enabled: missing ones added,
+ * changed ones updated, disabled ones enabled; nothing else touched.
  */
-export const syncMlNodes = async (ctx: ModuleContext, v: RegisterVars): Promise<ModuleResult> => {
-  const port = v.gonka.ports.admin;
+export const syncAdminNodes = async (ctx: ModuleContext, port: number, entries: NodeConfigEntry[]): Promise<ModuleResult> => {
   const nodes = await listAdminNodes(ctx, port);
-  if (!nodes) return ctx.check ? { changed: true, msg: 'would add the ML nodes (the api is not running yet)' } : { changed: false, failed: true, msg: `the admin API (127.0.0.1:${port}) does not answer` };
-  const actions = plan(nodes, v.gonka.node_config);
+  if (!nodes) return ctx.check ? { changed: true, msg: 'would add the ML nodes (the api is not running yet)' } : { changed: false, failed: true, msg: `the admin API (127.0.0.1:${port}) on ${ctx.hostname} does not answer` };
+  const actions = plan(nodes, entries);
   const text = actions.map((a) => `${a.kind} ${a.entry.id}`).join(', ');
-  if (actions.length === 0) return { changed: false, msg: `${v.gonka.node_config.length} ML node(s) in the admin API, enabled` };
+  if (actions.length === 0) return { changed: false, msg: `${entries.length} ML node(s) in the admin API on ${ctx.hostname}, enabled` };
   if (ctx.check) return { changed: true, msg: `would ${text}` };
   try {
     for (const a of actions) await apply(ctx, port, a);
   } catch (e) {
-    return { changed: true, failed: true, msg: `admin API: ${(e as Error).message}` };
+    return { changed: true, failed: true, msg: `admin API on ${ctx.hostname}: ${(e as Error).message}` };
   }
-  const after = plan((await listAdminNodes(ctx, port)) ?? [], v.gonka.node_config);
-  if (after.length > 0) return { changed: true, failed: true, msg: `admin API still differs after ${text}: ${after.map((a) => `${a.kind} ${a.entry.id}`).join(', ')}` };
-  return { changed: true, msg: text };
+  const after = plan((await listAdminNodes(ctx, port)) ?? [], entries);
+  if (after.length > 0) return { changed: true, failed: true, msg: `admin API on ${ctx.hostname} still differs after ${text}: ${after.map((a) => `${a.kind} ${a.entry.id}`).join(', ')}` };
+  return { changed: true, msg: `${text} on ${ctx.hostname}` };
 };
+
+/**
+ * Every ML node of node-config (this server's and those of the ML servers naming it) in the network node's
+ * admin API, as configured and enabled: the api reads node-config.json only at its first start.
+ */
+export const syncMlNodes = (ctx: ModuleContext, v: RegisterVars): Promise<ModuleResult> => syncAdminNodes(ctx, v.gonka.ports.admin, v.gonka.node_config);
