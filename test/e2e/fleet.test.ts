@@ -88,5 +88,24 @@ describe('setup.yml on a fleet: network node, two ML servers, local cold signer 
     expect((await readFile(broken.retryFile!, 'utf8')).trim()).toBe('ml2');
 
     expect(broken.output).toContain('left out of node-config (not prepared in this run: unreachable or failed): ml2');
+
+    // ml2 back; as on a fleet first set up while ml2 was unreachable, net1's api has never heard of ml2's nodes
+    await fleet.writeInventory(inventory(ml2));
+    const deleted = await fetch(`http://127.0.0.1:${9200 + fleet.offset}/admin/v1/nodes/ml2-node1`, { method: 'DELETE' });
+    expect(deleted.status).toBe(200);
+    const retried = await fleet.run({ limit: `@${broken.retryFile!}` });
+    expect(retried.code, retried.output).toBe(0);
+    expect(Object.keys(retried.stats)).toEqual(['ml2']);
+    const added = retried.results.find((r) => r.host === 'ml2' && r.task === "This server's ML nodes in its network node's admin API");
+    expect(added?.status, retried.output).toBe('changed');
+    const nodes = await adminNodes(fleet);
+    const ml2Node = nodes.find((n) => n.node.id === 'ml2-node1');
+    expect(ml2Node?.node.host).toBe(ADDR.ml2);
+    expect(ml2Node?.state.admin_state.enabled).toBe(true);
+    expect(nodes.map((n) => n.node.id).sort()).toEqual(['ml1-node1', 'ml1-node2', 'ml2-node1']);
+
+    const again = await fleet.run({ limit: `@${broken.retryFile!}` });
+    expect(again.code, again.output).toBe(0);
+    expect(again.stats.ml2.changed, again.output).toBe(0);
   });
 });
