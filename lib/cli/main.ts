@@ -107,17 +107,27 @@ const program = (): Command => {
 
   cmd
     .command('cron')
-    .description('schedule a playbook (crontab entry, flock, JSON log)')
+    .description('schedule a playbook (systemd timer or crontab entry, flock, JSON log)')
     .argument('<action>', 'install | list | remove')
     .argument('[playbook]', 'playbook YAML file (install, remove)')
     .option('-i, --inventory <path>', 'inventory file or directory (repeatable)', collect, [])
     .option('--every <interval>', 'how often: 15m, 1h, 1d', '15m')
     .option('--lock-file <file>', 'the day-2 lock (default ~/.nop/locks/gonka-day2.lock)')
     .option('--log-file <file>', 'JSON event log (default ~/.nop/log/cron.jsonl)')
+    .option('--scheduler <kind>', 'systemd timer or crontab entry: auto | systemd | cron', 'auto')
+    .option('--unit-dir <dir>', 'systemd unit dir (default /etc/systemd/system as root, ~/.config/systemd/user otherwise)')
     .action(async (action: string, playbook: string | undefined, opts) => {
       if (action !== 'install' && action !== 'list' && action !== 'remove') throw new OptionError(`nop cron: unknown action "${action}"`);
       const { cronCommand } = await import('./cron-command.js');
-      const cronOpts = { playbook, inventory: opts.inventory, every: opts.every, lockFile: opts.lockFile, logFile: opts.logFile };
+      const cronOpts = {
+        playbook,
+        inventory: opts.inventory,
+        every: opts.every,
+        lockFile: opts.lockFile,
+        logFile: opts.logFile,
+        scheduler: opts.scheduler,
+        unitDir: opts.unitDir,
+      };
       cmd.setOptionValue('exitCode', await cronCommand(action, cronOpts));
     });
 
