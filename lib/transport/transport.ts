@@ -11,7 +11,9 @@ export interface Become {
 }
 
 export interface ExecOptions {
+  /** the only way a secret reaches a command */
   stdin?: string | Buffer;
+  /** never secrets: over SSH these become part of the remote command line, visible in the host's process list */
   env?: Record<string, string>;
   cwd?: string;
   timeoutMs?: number;

@@ -81,9 +81,12 @@ export const ensureModelWeights = async (ctx: ModuleContext, v: DeployVars): Pro
   if (ctx.check) return { changed: true, msg: `would download ${model} into ${dir} (${before.join('; ')})` };
   ctx.progress(`downloading ${model} into ${dir} (${before.join('; ')})`);
   const stop = reportSize(ctx, model, dir);
+  // the token travels on stdin: over SSH, environment values would be part of the remote command line
+  const withToken = v.hf_token ? 'IFS= read -r HF_TOKEN && export HF_TOKEN && ' : '';
   const res = await ctx
-    .exec(`sh -c ${shellJoin([DOWNLOAD])} sh ${shellJoin([model])}`, {
-      env: { HF_HOME: v.gonka.hf_home, ...(v.hf_token ? { HF_TOKEN: v.hf_token } : {}) },
+    .exec(`${withToken}sh -c ${shellJoin([DOWNLOAD])} sh ${shellJoin([model])}`, {
+      env: { HF_HOME: v.gonka.hf_home },
+      stdin: v.hf_token ? `${v.hf_token}\n` : undefined,
       timeoutMs: v.weights_timeout * 1000,
     })
     .finally(stop);
