@@ -19,7 +19,7 @@ const synced = async (ctx: ModuleContext, d: Deployment): Promise<ModuleResult> 
   return { changed: false, failed: true, msg: `still catching up at height ${last.height}` };
 };
 
-// this server's own ML nodes must be known to its api; ML servers elsewhere are added by the register role
+// this server's own ML nodes must be known to its api; an ML-only server adds its own (deploy), register all of node-config
 const adminListsLocalNodes = async (ctx: ModuleContext, d: Deployment): Promise<ModuleResult> => {
   const nodes = await listAdminNodes(ctx, d.ports.admin);
   if (!nodes) return { changed: false, failed: true, msg: `the admin API (127.0.0.1:${d.ports.admin}) does not answer` };

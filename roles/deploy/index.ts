@@ -7,6 +7,7 @@ import { ensureModelWeights } from './model-weights.js';
 import { startChainSide, startMlNodes } from './start-services.js';
 import { DeployVarsSchema, type DeployVars } from './vars.js';
 import { sleep } from './host-http.js';
+import { addOwnMlNodes, mlOnly } from './own-ml-nodes.js';
 import { waitForMlNodes } from './wait-mlnodes.js';
 import { waitForSync } from './wait-sync.js';
 
@@ -34,6 +35,8 @@ export default defineRole({
     { name: 'Wait for the chain to sync', when: network, run: waitForSync },
     { name: 'Model weights in HF_HOME', when: ml, run: ensureModelWeights },
     { name: 'Start the ML nodes', when: ml, run: (ctx, v) => startMlNodes(ctx, v.gonka) },
+    // the admin API is bound to the network node's own addresses: the calls are made there
+    { name: "This server's ML nodes in its network node's admin API", when: mlOnly, delegate_to: (v) => (mlOnly(v) ? v.network_node : undefined), run: addOwnMlNodes },
     { name: 'Wait for the ML nodes to load the model', when: ml, run: waitForMlNodes },
     { name: 'Health checks', run: (ctx, v) => healthChecks(ctx, v.gonka) },
   ],

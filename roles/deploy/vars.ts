@@ -5,6 +5,9 @@ const seconds = z.coerce.number().int().positive();
 
 /** The variables of the `deploy` role; `gonka` is the deployment the config role computed and rendered. */
 export const DeployVarsSchema = z.object({
+  inventory_hostname: z.string().min(1),
+  /** an ML-only server: the inventory name of the network node whose api drives its ML nodes */
+  network_node: z.string().min(1).optional(),
   gonka_deploy_dir: z.string().startsWith('/'),
   hf_home: z.string().startsWith('/'),
   gonka: z.custom<Deployment>((v) => typeof v === 'object' && v !== null && 'topology' in v, 'is missing: run the config role first, it computes the deployment'),

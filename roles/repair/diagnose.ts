@@ -54,10 +54,12 @@ const containersDown = async (ctx: ModuleContext, v: RepairVars): Promise<Diagno
   const out: Diagnosis[] = [];
   for (const file of [NETWORK_COMPOSE, MLNODE_COMPOSE]) {
     if ((await ctx.exec(`test -f ${shellJoin([posix.join(v.gonka_deploy_dir, file)])}`)).code !== 0) continue;
+    // both files share one compose project, so ps lists the other file's containers too: keep this file's own
+    const declared = (await ctx.exec(compose(v, file, ['config', '--services']))).stdout.split('\n').map((s) => s.trim());
     const ps = await ctx.exec(compose(v, file, ['ps', '-a', '--format', 'json']));
     for (const line of ps.stdout.split('\n').filter((l) => l.trim().startsWith('{'))) {
       const c = JSON.parse(line) as { Service: string; State: string; Status?: string };
-      if (c.State !== 'running') out.push({ kind: 'container_down', evidence: `${file}: ${c.Service} is ${c.State} (${c.Status ?? ''})`, file, service: c.Service, state: c.State });
+      if (c.State !== 'running' && declared.includes(c.Service)) out.push({ kind: 'container_down', evidence: `${file}: ${c.Service} is ${c.State} (${c.Status ?? ''})`, file, service: c.Service, state: c.State });
     }
   }
   return out;

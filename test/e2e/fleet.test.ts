@@ -96,7 +96,7 @@ describe('setup.yml on a fleet: network node, two ML servers, local cold signer 
     const retried = await fleet.run({ limit: `@${broken.retryFile!}` });
     expect(retried.code, retried.output).toBe(0);
     expect(Object.keys(retried.stats)).toEqual(['ml2']);
-    const added = retried.results.find((r) => r.host === 'ml2' && r.task === "This server's ML nodes in its network node's admin API");
+    const added = retried.results.find((r) => r.host === 'ml2' && r.task === "deploy : This server's ML nodes in its network node's admin API");
     expect(added?.status, retried.output).toBe('changed');
     const nodes = await adminNodes(fleet);
     const ml2Node = nodes.find((n) => n.node.id === 'ml2-node1');

@@ -103,6 +103,32 @@ describe('gonka simulator: compose up, routes, ps, logs, down', () => {
     expect(after.services.node.created).toBe(before.services.node.created);
   });
 
+  it('stop closes the ports and lists the container as exited only under ps -a; start brings it back', async () => {
+    const stop = await sim.hook(['stop', 'proxy']);
+    expect(stop).toMatchObject({ code: 0, stderr: ' Container deploy-proxy-1  Stopping\n Container deploy-proxy-1  Stopped\n' });
+    await expect(fetch(sim.url('proxy', '/health'))).rejects.toThrow();
+    expect((await sim.hook(['ps', '--format', 'json', 'proxy'])).stdout.trim()).toBe('');
+    const exited = JSON.parse((await sim.hook(['ps', '-a', '--format', 'json', 'proxy'])).stdout);
+    expect(exited).toMatchObject({ Service: 'proxy', State: 'exited', ExitCode: 0, Status: expect.stringMatching(/^Exited \(0\) \d+ seconds ago$/) });
+    expect((await sim.hook(['exec', 'proxy', 'true'])).stderr).toBe('service "proxy" is not running\n');
+    expect((await getJson(sim.url('rpc', '/status'))).status).toBe(200);
+    const again = await sim.hook(['start', 'proxy', 'node']);
+    expect(again).toMatchObject({ code: 0, stderr: ' Container deploy-proxy-1  Starting\n Container deploy-proxy-1  Started\n' });
+    expect((await fetch(sim.url('proxy', '/health'))).status).toBe(200);
+    expect(JSON.parse((await sim.hook(['ps', '--format', 'json', 'proxy'])).stdout)).toMatchObject({ State: 'running', ExitCode: 0 });
+  });
+
+  it('restart stops and starts a container without recreating it', async () => {
+    const before = JSON.parse(await fs.readFile(path.join(sim.stateDir, 'gonka-sim/deploy/project.json'), 'utf8'));
+    const restart = await sim.hook(['restart', 'api']);
+    expect(restart).toMatchObject({ code: 0, stderr: ' Container deploy-api-1  Restarting\n Container deploy-api-1  Started\n' });
+    expect((await getJson(sim.url('admin', '/admin/v1/nodes'))).status).toBe(200);
+    const after = JSON.parse(await fs.readFile(path.join(sim.stateDir, 'gonka-sim/deploy/project.json'), 'utf8'));
+    expect(after.services.api.created).toBe(before.services.api.created);
+    expect(JSON.parse((await sim.hook(['ps', '--format', 'json', 'api'])).stdout).State).toBe('running');
+    expect((await sim.hook(['stop', 'nosuch'])).stderr).toBe('no such service: nosuch\n');
+  });
+
   it('down stops listening and leaves no daemon', async () => {
     const down = await sim.hook(['down']);
     expect(down.code).toBe(0);

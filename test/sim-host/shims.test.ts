@@ -342,6 +342,7 @@ describe('docker', () => {
 appendFileSync(process.env.HOOK_LOG, JSON.stringify(process.argv.slice(2)) + '\\n');
 if (process.argv[2] === 'ps') console.log(JSON.stringify({ Service: 'node', Name: 'join-node-1', State: 'running', Health: 'healthy' }));
 if (process.argv[2] === 'logs') console.log('node-1  | committed state height=42');
+if (process.argv[2] === 'stop') console.error('hook: stop');
 `,
     );
     expect(sh('apt-get install -y docker-ce docker-compose-plugin nvidia-container-toolkit && nvidia-ctk runtime configure && systemctl restart docker').code).toBe(0);
@@ -350,9 +351,15 @@ if (process.argv[2] === 'logs') console.log('node-1  | committed state height=42
     expect(sh(`${compose} up -d node`).code).toBe(0);
     expect(JSON.parse(sh(`${compose} ps --format json`).stdout)).toMatchObject({ Health: 'healthy' });
     expect(sh(`${compose} logs --tail 5 node`).stdout).toBe('node-1  | committed state height=42\n');
+    expect(sh(`${compose} stop node`)).toMatchObject({ code: 0, stderr: 'hook: stop\n' });
+    expect(sh(`cd ${dir} && HOOK_LOG=${log} NOP_SIM_COMPOSE_HOOK=${hook} docker start join-node-1`)).toMatchObject({ code: 0, stdout: 'join-node-1\n' });
+    expect(sh(`${compose} restart node`).code).toBe(0);
     expect(sh(`${compose} down`).code).toBe(0);
     const common = ['--project-dir', dir, '--file', join(dir, 'docker-compose.yml'), '--env-file', join(dir, 'config.env'), '--state-dir', join(h.root, 'var/lib/nop-sim/docker'), '-p', 'join'];
     const calls = (await readFile(log, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
-    expect(calls).toEqual([['up', ...common, 'node'], ['ps', ...common, '--format', 'json'], ['logs', ...common, '--tail', '5', 'node'], ['down', ...common]]);
+    expect(calls).toEqual([
+      ['up', ...common, 'node'], ['ps', ...common, '--format', 'json'], ['logs', ...common, '--tail', '5', 'node'],
+      ['stop', ...common, 'node'], ['start', ...common, 'node'], ['restart', ...common, 'node'], ['down', ...common],
+    ]);
   });
 });

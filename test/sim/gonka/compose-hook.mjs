@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Entry point of the simulated `docker compose`:
-//   compose-hook.mjs up|down|ps|logs|exec|run --project-dir DIR --file FILE [--file FILE2]
+//   compose-hook.mjs up|down|stop|start|restart|ps|logs|exec|run --project-dir DIR --file FILE [--file FILE2]
 //     [--env-file FILE] --state-dir DIR [-p NAME] [flags] [service...] [-- command...]
 import fs from 'node:fs';
 import path from 'node:path';
@@ -136,34 +136,116 @@ async function down(opts) {
   return 0;
 }
 
+// What `docker stop` leaves behind: the simulated processes exit cleanly on SIGTERM.
+const STOP_EXIT_CODE = 0;
+
+const known = (ctx, names) => {
+  const wanted = names.length > 0 ? names : Object.keys(ctx.stored.services);
+  const unknown = wanted.find((n) => !ctx.project.services[n]);
+  if (unknown) throw new Error(`no such service: ${unknown}`);
+  return wanted.filter((n) => ctx.stored.services[n]);
+};
+
+// Compose stops dependents before what they depend on, and starts in the opposite order.
+const startOrder = (ctx, names) => {
+  const ordered = [];
+  const visit = (name) => {
+    if (ordered.includes(name)) return;
+    ctx.project.services[name].dependsOn.filter((d) => names.includes(d)).forEach(visit);
+    ordered.push(name);
+  };
+  names.forEach(visit);
+  return ordered;
+};
+
+const containerName = (ctx, name) => ctx.stored.services[name].containerName;
+
+async function stopServices(ctx, names, lines) {
+  const finishedAt = new Date().toISOString();
+  const services = { ...ctx.stored.services };
+  for (const name of startOrder(ctx, names).reverse()) {
+    lines.push(` Container ${containerName(ctx, name)}  Stopping`, ` Container ${containerName(ctx, name)}  Stopped`);
+    services[name] = { ...services[name], stopped: services[name].stopped ?? { finishedAt, exitCode: STOP_EXIT_CODE } };
+  }
+  await publish(ctx, services);
+  ctx.stored = { ...ctx.stored, services, generation: ctx.stored.generation + 1 };
+}
+
+async function startServices(ctx, names, lines, verb) {
+  const services = { ...ctx.stored.services };
+  const starting = startOrder(ctx, names).filter((name) => verb === 'Restarting' || services[name].stopped);
+  for (const name of starting) {
+    lines.push(` Container ${containerName(ctx, name)}  ${verb}`, ` Container ${containerName(ctx, name)}  Started`);
+    services[name] = { ...services[name] };
+    delete services[name].stopped;
+  }
+  if (starting.length === 0) return;
+  await publish(ctx, services);
+}
+
+async function stop(opts) {
+  const ctx = context(opts);
+  const lines = [];
+  await stopServices(ctx, known(ctx, opts.positional), lines);
+  lines.forEach((l) => process.stderr.write(`${l}\n`));
+  return 0;
+}
+
+async function start(opts) {
+  const ctx = context(opts);
+  const lines = [];
+  await startServices(ctx, known(ctx, opts.positional), lines, 'Starting');
+  lines.forEach((l) => process.stderr.write(`${l}\n`));
+  return 0;
+}
+
+// `docker compose restart` stops and starts the containers as they are, without recreating them.
+async function restart(opts) {
+  const ctx = context(opts);
+  const names = known(ctx, opts.positional);
+  await stopServices(ctx, names, []);
+  const lines = [];
+  await startServices(ctx, names, lines, 'Restarting');
+  lines.forEach((l) => process.stderr.write(`${l}\n`));
+  return 0;
+}
+
 function portsText(svc) {
   return svc.ports.map((p) => `${p.public ? '0.0.0.0' : p.hostIp}:${p.hostPort}->${p.containerPort}/tcp`).join(', ');
 }
 
-function psEntries(ctx, names) {
+const secondsSince = (iso) => Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
+
+function statusText(svc, rt) {
+  if (rt.state === 'running') return `Up ${secondsSince(rt.startedAt)} seconds${svc.healthcheck ? ' (healthy)' : ''}`;
+  if (rt.state === 'restarting') return 'Restarting (2) 1 second ago';
+  return rt.finishedAt ? `Exited (${rt.exitCode}) ${secondsSince(rt.finishedAt)} seconds ago` : `Exited (${rt.exitCode ?? 1})`;
+}
+
+// Without -a, compose lists only containers that are running (restarting ones count as running).
+function psEntries(ctx, names, all) {
   const runtime = daemonPid(ctx.dir) ? readJson(runtimeFile(ctx.dir), { services: {} }) : { services: {} };
   return Object.values(ctx.stored.services)
     .filter((svc) => names.length === 0 || names.includes(svc.name))
-    .filter((svc) => runtime.services[svc.name])
+    .filter((svc) => runtime.services[svc.name] && (all || runtime.services[svc.name].state !== 'exited'))
     .map((svc) => {
       const rt = runtime.services[svc.name];
-      const since = Math.round((Date.now() - Date.parse(rt.startedAt)) / 1000);
       return {
-        Command: '""', CreatedAt: svc.created, ExitCode: 0, Health: svc.healthcheck ? 'healthy' : '',
+        Command: '""', CreatedAt: svc.created, ExitCode: rt.exitCode ?? 0, Health: svc.healthcheck && rt.state === 'running' ? 'healthy' : '',
         ID: Buffer.from(`${ctx.project.name}/${svc.name}/${svc.created}`).toString('hex').slice(0, 64),
         Image: svc.image, Labels: `com.docker.compose.project=${ctx.project.name},com.docker.compose.service=${svc.name}`,
         LocalVolumes: '0', Mounts: svc.volumes.map((v) => v.host).join(','), Name: svc.containerName, Names: svc.containerName,
         Networks: `${ctx.project.name}_default`, Ports: portsText(svc), Project: ctx.project.name,
         Publishers: svc.ports.map((p) => ({ URL: p.public ? '0.0.0.0' : p.hostIp, TargetPort: p.containerPort, PublishedPort: p.hostPort, Protocol: 'tcp' })),
-        RunningFor: `${since} seconds ago`, Service: svc.name, Size: '0B', State: rt.state,
-        Status: rt.state === 'running' ? `Up ${since} seconds${svc.healthcheck ? ' (healthy)' : ''}` : rt.state === 'restarting' ? `Restarting (2) 1 second ago` : 'Exited (1)',
+        RunningFor: `${secondsSince(svc.created)} seconds ago`, Service: svc.name, Size: '0B', State: rt.state,
+        Status: statusText(svc, rt),
         RestartCount: rt.restartCount,
       };
     });
 }
 
 function ps(opts) {
-  const entries = psEntries(context(opts), opts.positional);
+  const entries = psEntries(context(opts), opts.positional, opts.flags.has('-a') || opts.flags.has('--all'));
   if (opts.flags.has('-q') || opts.flags.has('--quiet')) entries.forEach((e) => console.log(e.ID));
   else if (opts.format === 'json') entries.forEach((e) => console.log(JSON.stringify(e)));
   else {
@@ -194,7 +276,7 @@ function execIn(opts) {
   const [name, ...cmd] = opts.positional;
   const svc = ctx.project.services[name];
   if (!svc) throw new Error(`no such service: ${name}`);
-  if (opts.command === 'exec' && !(daemonPid(ctx.dir) && ctx.stored.services[name])) {
+  if (opts.command === 'exec' && !(daemonPid(ctx.dir) && ctx.stored.services[name] && !ctx.stored.services[name].stopped)) {
     process.stderr.write(`service "${name}" is not running\n`);
     return 1;
   }
@@ -216,7 +298,7 @@ function execIn(opts) {
   return result.status ?? 1;
 }
 
-const COMMANDS = { up, down, ps, logs, exec: execIn, run: execIn };
+const COMMANDS = { up, down, stop, start, restart, ps, logs, exec: execIn, run: execIn };
 
 async function main() {
   const opts = parseArgs(process.argv.slice(2));

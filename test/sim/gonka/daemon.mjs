@@ -1,5 +1,6 @@
 // One detached process per compose project: serves every published port of its services.
-// SIGHUP re-reads project.json (written by compose-hook `up`/`down`), SIGTERM stops it.
+// SIGHUP re-reads project.json (written by compose-hook `up`/`down`/`stop`/`start`), SIGTERM stops it.
+// A service marked `stopped` in project.json stops listening and stays listed as exited until started again.
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -18,6 +19,7 @@ const START_ORDER = Object.keys(STARTERS);
 
 const [dir, stateDir] = process.argv.slice(2);
 const running = new Map();
+const exited = new Map();
 const failures = {};
 let scenario = readScenario(stateDir);
 let scenarioStamp = 0;
@@ -88,9 +90,11 @@ async function apply() {
   const project = readJson(projectFile(dir), { services: {}, generation: 0 });
   for (const [name, entry] of [...running]) {
     const want = project.services[name];
-    if (!want || want.created !== entry.config.created) await stopService(name);
+    if (!want || want.created !== entry.config.created || want.stopped) await stopService(name);
   }
-  const missing = Object.values(project.services).filter((s) => !running.has(s.name))
+  exited.clear();
+  for (const svc of Object.values(project.services).filter((s) => s.stopped)) exited.set(svc.name, svc.stopped);
+  const missing = Object.values(project.services).filter((s) => !running.has(s.name) && !s.stopped)
     .sort((a, b) => START_ORDER.indexOf(a.kind) - START_ORDER.indexOf(b.kind));
   for (const config of missing) {
     delete failures[config.name];
@@ -108,10 +112,14 @@ function writeRuntime(generation = appliedGeneration) {
   appliedGeneration = generation;
   const services = Object.fromEntries([...running].map(([name, e]) => [name, {
     state: failures[name] ? 'exited' : e.instance.state(),
+    exitCode: failures[name] ? 1 : 0,
     restartCount: e.instance.restartCount?.() ?? 0,
     startedAt: e.startedAt,
     error: failures[name],
   }]));
+  for (const [name, stopped] of exited) {
+    services[name] = { state: 'exited', exitCode: stopped.exitCode, restartCount: 0, finishedAt: stopped.finishedAt };
+  }
   writeJson(runtimeFile(dir), { pid: process.pid, appliedGeneration, services });
 }
 

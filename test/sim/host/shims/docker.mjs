@@ -238,17 +238,24 @@ const dockerInspect = (args) => {
   if (missing.length) exit(1, missing.map((m) => `Error: No such object: ${m}`).join('\n'));
 };
 
-const containerCommand = (args, apply) => {
+/** `hookAction` (stop|start|restart) also reaches the Gonka simulator for containers of a compose project. */
+const containerCommand = (args, apply, hookAction) => {
   const { rest } = parseArgs(args, ['-t', '--time', '-s', '--signal']);
   main(() => {
-    const names = withState((state) =>
+    const touched = withState((state) =>
       rest.map((ref) => {
         const c = findContainer(state, ref) ?? abort(1, `Error response from daemon: No such container: ${ref}`);
         apply(state, c);
-        return ref;
+        return { ref, labels: c.labels };
       }),
     root);
-    out(names.join('\n'));
+    if (hookAction && hasHook()) {
+      for (const { labels } of touched.filter((t) => t.labels['com.docker.compose.project'])) {
+        const res = hook(hookAction, projectOfContainer({ labels }), [labels['com.docker.compose.service']]);
+        if (res.code !== 0) abort(1, `Error response from daemon: ${res.stderr.trim()}`);
+      }
+    }
+    out(touched.map((t) => t.ref).join('\n'));
   });
 };
 
@@ -489,9 +496,9 @@ const composePs = (project, args) => {
     .filter((c) => !rest.length || rest.includes(c.labels['com.docker.compose.service']))
     .map(composePsObject);
   if (hasHook()) {
-    const res = hook('ps', project, rest, ['--format', 'json']);
+    const res = hook('ps', project, rest, ['--format', 'json', ...(all ? ['-a'] : [])]);
     const lines = res.code === 0 ? res.stdout.split('\n').filter((l) => l.trim().startsWith('{')) : [];
-    if (lines.length) objects = lines.map((l) => JSON.parse(l));
+    if (lines.length) objects = lines.map((l) => JSON.parse(l)).filter((o) => !status || o.State === status);
   }
   if (one(opts, '--services')) return out(objects.map((o) => o.Service).join('\n'));
   if (one(opts, '-q', '--quiet')) return out(objects.map((o) => o.ID).join('\n'));
@@ -512,18 +519,27 @@ const composeLogs = (project, args) => {
   if (lines.length) out(lines.join('\n'));
 };
 
-const composeRestartLike = (project, args, verb, apply) => {
+/** stop|start|restart: the shim's containers, then the Gonka simulator's (whose lines are then the ones printed). */
+const composeRestartLike = (project, args, action, apply) => {
   const { rest } = parseArgs(args, ['-t', '--timeout']);
+  const [ing, ed] = { stop: ['Stopping', 'Stopped'], start: ['Starting', 'Started'], restart: ['Restarting', 'Started'] }[action];
   const lines = withState((state) => {
     const names = selected(project, rest).map((s) => s.container_name);
     return projectContainers(state, project)
       .filter((c) => names.includes(c.name))
+      .filter((c) => action !== 'start' || c.state !== 'running')
       .flatMap((c) => {
         apply(state, c);
-        return [` Container ${c.name}  ${verb}ing`, ` Container ${c.name}  ${verb}ed`];
+        return [` Container ${c.name}  ${ing}`, ` Container ${c.name}  ${ed}`];
       });
   }, root);
-  if (lines.length) err(lines.join('\n').replace(/Stoping/g, 'Stopping').replace(/Stoped/g, 'Stopped'));
+  if (hasHook()) {
+    const res = hook(action, project, rest);
+    if (res.code !== 0) emit(res);
+    if (res.stderr) err(res.stderr);
+    return;
+  }
+  if (lines.length) err(lines.join('\n'));
 };
 
 const composePull = (project, args) => {
@@ -570,12 +586,12 @@ const compose = (args) => {
       ps: () => composePs(project, subArgs),
       logs: () => composeLogs(project, subArgs),
       pull: () => composePull(project, subArgs),
-      restart: () => composeRestartLike(project, subArgs, 'Restart', (state, c) => {
+      restart: () => composeRestartLike(project, subArgs, 'restart', (state, c) => {
         start(state, c);
         c.restart_count += 1;
       }),
-      stop: () => composeRestartLike(project, subArgs, 'Stop', (state, c) => Object.assign(c, { state: 'exited', finished: now() })),
-      start: () => composeRestartLike(project, subArgs, 'Start', start),
+      stop: () => composeRestartLike(project, subArgs, 'stop', (state, c) => Object.assign(c, { state: 'exited', finished: now() })),
+      start: () => composeRestartLike(project, subArgs, 'start', start),
       exec: () => composeExecOrRun(project, subArgs.filter((a) => a !== '-T'), false),
       run: () => composeExecOrRun(project, subArgs.filter((a) => !['-T', '--rm'].includes(a)), true),
       config: () => out(subArgs.includes('--services') ? project.services.map((s) => s.service).join('\n') : JSON.stringify(project.services, null, 2)),
@@ -597,12 +613,12 @@ const COMMANDS = {
   run: (a) => main(() => dockerRun(a)),
   exec: dockerExec,
   logs: dockerLogs,
-  start: (a) => containerCommand(a, start),
-  stop: (a) => containerCommand(a, (_, c) => Object.assign(c, { state: 'exited', finished: now() })),
+  start: (a) => containerCommand(a, start, 'start'),
+  stop: (a) => containerCommand(a, (_, c) => Object.assign(c, { state: 'exited', finished: now() }), 'stop'),
   restart: (a) => containerCommand(a, (state, c) => {
     start(state, c);
     c.restart_count += 1;
-  }),
+  }, 'restart'),
   rm: dockerRm,
   compose,
   image: ([sub, ...a]) => (sub === 'inspect' ? dockerInspect(['--type', 'image', ...a]) : sub === 'ls' ? dockerImages(a) : sub === 'pull' ? dockerPull(a) : exit(1, `docker image ${sub}: not simulated`)),
