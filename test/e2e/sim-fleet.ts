@@ -14,6 +14,7 @@ import { createSimHost, type SimHost } from '../sim/host/create.js';
 import { REPO_ROOT } from '../sim/host/paths.js';
 import type { Scenario, ScenarioPatch } from '../sim/gonka/scenario.mjs';
 import type { ProfileInput } from '../sim/host/profile.js';
+import { reservePortOffset } from '../helpers/port-offset.js';
 
 const { writeScenario, readScenario, networkHeightAt } = (await import(pathToFileURL(join(REPO_ROOT, 'test/sim/gonka/scenario.mjs')).href)) as {
   writeScenario: (stateDir: string, patch: ScenarioPatch) => Scenario;
@@ -36,25 +37,6 @@ export const closedPort = (): Promise<number> =>
 
 export const PASSWORD = 'e2e-keyring-pass-41c9';
 export const GONKA_BIN = join(REPO_ROOT, 'test/sim/gonka/bin');
-const PORTS = [5000, 8000, 26657, 9100, 9200, 8080, 8081, 5050, 5051];
-
-const free = (port: number, host: string): Promise<boolean> =>
-  new Promise((resolve) => {
-    const s = createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, host, () => s.close(() => resolve(true)));
-  });
-
-/** A port offset at which every Gonka port is free on each of `addresses`. */
-const freeOffset = async (addresses: string[]): Promise<number> => {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const offset = 10000 + Math.floor(Math.random() * 28000);
-    let ok = true;
-    for (const a of new Set(addresses)) ok = ok && (await Promise.all(PORTS.map((p) => free(p + offset, a)))).every(Boolean);
-    if (ok) return offset;
-  }
-  throw new Error('no free port offset');
-};
 
 /** A loopback server standing in for download.docker.com and nvidia.github.io (their signing keys). */
 const keyServer = async () => {
@@ -91,7 +73,7 @@ export const FAST: ScenarioPatch = { syncBlocksPerSecond: 4000, snapshotLagBlock
 // each simulated server gets its own loopback address as its private address; all share one port offset
 export const createFleet = async (specs: { name: string; profile: string | ProfileInput; address: string }[]): Promise<Fleet> => {
   const dir = await mkdtemp(join(tmpdir(), 'nop-e2e-'));
-  const offset = await freeOffset(['127.0.0.1', ...specs.map((s) => s.address)]);
+  const offset = await reservePortOffset(['127.0.0.1', ...specs.map((s) => s.address)]);
   const keys = await keyServer();
   const servers: Record<string, SimServer> = {};
   for (const spec of specs) {

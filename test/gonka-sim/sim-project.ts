@@ -1,11 +1,11 @@
 // Starts a simulated Gonka project from a compose file laid out like the reference's
 // docker-compose.yml / docker-compose.mlnode.yml, on ports shifted by a free offset.
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { reservePortOffset } from '../helpers/port-offset.js';
 
 const SIM = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../sim/gonka');
 export const HOOK = path.join(SIM, 'compose-hook.mjs');
@@ -103,23 +103,6 @@ export function run(cmd: string, args: string[], env: Record<string, string>, in
   });
 }
 
-function canBind(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-async function freeOffset(): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const offset = 20000 + Math.floor(Math.random() * 18000);
-    const free = await Promise.all(Object.values(BASE_PORTS).map((p) => canBind(p + offset)));
-    if (free.every(Boolean)) return offset;
-  }
-  throw new Error('no free port offset found');
-}
-
 export async function createSimProject(opts: { withWeights?: boolean; scenario?: object } = {}): Promise<SimProject> {
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'gonka-sim-'));
   const deploy = path.join(root, 'deploy');
@@ -135,7 +118,7 @@ export async function createSimProject(opts: { withWeights?: boolean; scenario?:
     'export PUBLIC_URL=http://203.0.113.7:8000', 'export P2P_EXTERNAL_ADDRESS=tcp://203.0.113.7:5000',
     `export HF_HOME=${hf}`, 'export GONKA_VERSION=0.2.9', ''].join('\n'));
   if (opts.scenario) await fs.writeFile(path.join(stateDir, 'gonka-scenario.json'), JSON.stringify(opts.scenario));
-  const offset = await freeOffset();
+  const offset = await reservePortOffset();
   const env = { NOP_SIM_PORT_OFFSET: String(offset), NOP_SIM_STATE_DIR: stateDir };
   const common = ['--project-dir', deploy, '--file', 'docker-compose.yml', '--env-file', path.join(deploy, 'config.env'), '--state-dir', stateDir];
   const hook = (args: string[], input?: string) => {

@@ -3,7 +3,6 @@
 import { createECDH } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -15,23 +14,8 @@ import { writeStatusKnobs, type StatusKnobs } from '../../sim/gonka/status-knobs
 import { createSimHost, type SimHost } from '../../sim/host/create.js';
 import { PROFILES_DIR } from '../../sim/host/paths.js';
 import type { ProfileInput } from '../../sim/host/profile.js';
+import { reservePortOffset } from '../../helpers/port-offset.js';
 
-const GONKA_PORTS = [5000, 8000, 26656, 26657, 9100, 9200, 8080, 8081, 5050, 5051];
-
-const portsFree = (offset: number): Promise<boolean> =>
-  Promise.all(GONKA_PORTS.map((p) => new Promise<boolean>((resolve) => {
-    const s = createNetServer();
-    s.once('error', () => resolve(false));
-    s.listen(p + offset, '127.0.0.1', () => s.close(() => resolve(true)));
-  }))).then((all) => all.every(Boolean));
-
-const freeOffset = async (): Promise<number> => {
-  for (let i = 0; i < 50; i++) {
-    const offset = 10000 + Math.floor(Math.random() * 27000);
-    if (await portsFree(offset)) return offset;
-  }
-  throw new Error('no free block of loopback ports');
-};
 
 export interface SimNode {
   dir: string;
@@ -82,7 +66,7 @@ export const createSimNode = async (opts: { scenario?: ScenarioPatch } = {}): Pr
     dir: join(dir, 'host'),
     profile: { ...base, packages: [...base.packages, { name: 'containerd.io' }, { name: 'docker-ce-cli' }, { name: 'docker-ce' }, { name: 'docker-compose-plugin' }, { name: 'nvidia-container-toolkit' }] },
   });
-  const offset = await freeOffset();
+  const offset = await reservePortOffset();
   const env = { ...host.env, NOP_SIM_PORT_OFFSET: String(offset) };
   const stateDir = join(host.root, 'var/lib/nop-sim/docker');
   await mkdir(stateDir, { recursive: true });

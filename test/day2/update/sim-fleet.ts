@@ -2,7 +2,6 @@
 // started through the docker shim, each host on its own port offset and simulator state.
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -13,8 +12,8 @@ import { writeScenario } from '../../sim/gonka/scenario.mjs';
 import type { Scenario } from '../../sim/gonka/scenario.d.mts';
 import { createSimHost, type SimHost } from '../../sim/host/create.js';
 import type { ProfileInput } from '../../sim/host/profile.js';
+import { reservePortOffset } from '../../helpers/port-offset.js';
 
-const BASE_PORTS = [5000, 26657, 9100, 9200, 8000, 8080, 5050];
 export const PUBKEY = Buffer.from([2, ...Array.from({ length: 32 }, (_, i) => i + 1)]).toString('base64');
 
 export interface FleetHost {
@@ -33,23 +32,6 @@ export interface Fleet {
   sh(host: FleetHost, script: string): Promise<{ code: number; stdout: string; stderr: string }>;
   cleanup(): Promise<void>;
 }
-
-const canBind = (port: number): Promise<boolean> =>
-  new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-
-const freeOffset = async (taken: number[]): Promise<number> => {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const offset = 20000 + Math.floor(Math.random() * 18000);
-    const clashes = taken.some((t) => BASE_PORTS.some((p) => BASE_PORTS.includes(p + offset - t)));
-    if (clashes) continue;
-    if ((await Promise.all(BASE_PORTS.map((p) => canBind(p + offset)))).every(Boolean)) return offset;
-  }
-  throw new Error('no free port offset');
-};
 
 export const shell = (script: string, env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> =>
   new Promise((resolve, reject) => {
@@ -75,7 +57,7 @@ export const createFleet = async (count: number, scenario: Partial<Scenario>): P
     const sim = await createSimHost({ dir: join(dir, name), profile: { ...profile, hostname: name, packages: [...profile.packages, { name: 'docker-ce' }, { name: 'docker-compose-plugin' }, { name: 'nvidia-container-toolkit' }] } });
     await writeFile(join(sim.root, 'etc/docker/daemon.json'), JSON.stringify({ runtimes: { nvidia: { path: 'nvidia-container-runtime', args: [] } } }));
     await shell('systemctl restart docker', sim.env);
-    const offset = await freeOffset(hosts.map((h) => h.offset));
+    const offset = await reservePortOffset();
     const stateDir = join(sim.root, 'var/lib/nop-sim/docker');
     writeScenario(stateDir, scenario);
     await mkdir(join(sim.inventoryVars.hf_home, MODEL_DIR), { recursive: true });

@@ -1,7 +1,6 @@
 // Split topology on simulated hosts: a network node (no ML nodes) and an ML-only server naming it
 // (`network_node`), each with its own loopback address as private address, sharing one port offset.
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -13,8 +12,7 @@ import type { Scenario } from '../../sim/gonka/scenario.d.mts';
 import { createSimHost, type SimHost } from '../../sim/host/create.js';
 import type { ProfileInput } from '../../sim/host/profile.js';
 import { PUBKEY, shell } from './sim-fleet.js';
-
-const PORTS = [5000, 26657, 9100, 9200, 8000, 8080, 5050];
+import { reservePortOffset } from '../../helpers/port-offset.js';
 
 export interface SplitHost {
   name: string;
@@ -34,22 +32,6 @@ export interface SplitFleet {
   cleanup(): Promise<void>;
 }
 
-const canBind = (port: number, host: string): Promise<boolean> =>
-  new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, host, () => server.close(() => resolve(true)));
-  });
-
-const freeOffset = async (addresses: string[]): Promise<number> => {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const offset = 20000 + Math.floor(Math.random() * 18000);
-    const checks = await Promise.all(addresses.flatMap((a) => PORTS.map((p) => canBind(p + offset, a))));
-    if (checks.every(Boolean)) return offset;
-  }
-  throw new Error('no free port offset');
-};
-
 const MODEL_DIR = 'hub/models--Qwen--Qwen3-32B-FP8';
 const compose = (deploy: string, file: string, args: string) => `cd '${deploy}' && if [ -f config.env ]; then set -a; . ./config.env; set +a; fi; docker compose -f ${file} ${args}`;
 
@@ -59,7 +41,7 @@ export const createSplitFleet = async (scenario: Partial<Scenario>): Promise<Spl
   const rec = await recommendationFor('1xRTX3090', 'mainnet');
   const base = 10 + Math.floor(Math.random() * 200);
   const addresses = { net1: `127.0.0.${base}`, ml1: `127.0.0.${base + 1}` };
-  const offset = await freeOffset(Object.values(addresses));
+  const offset = await reservePortOffset(Object.values(addresses));
   const make = async (name: 'net1' | 'ml1'): Promise<SplitHost> => {
     const sim = await createSimHost({ dir: join(dir, name), profile: { ...profile, hostname: name, packages: [...profile.packages, { name: 'docker-ce' }, { name: 'docker-compose-plugin' }, { name: 'nvidia-container-toolkit' }] } });
     await writeFile(join(sim.root, 'etc/docker/daemon.json'), JSON.stringify({ runtimes: { nvidia: { path: 'nvidia-container-runtime', args: [] } } }));

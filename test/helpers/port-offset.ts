@@ -1,0 +1,79 @@
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * Port offsets for simulated Gonka nodes (the simulator adds NOP_SIM_PORT_OFFSET to every published port).
+ * Two vitest workers pick offsets at the same time, and a probe alone races the other's bind, so an offset is
+ * also reserved in a directory shared by every process on the machine: a file per offset, created exclusively,
+ * holding the reserving process's pid (a dead pid's reservation is void).
+ */
+
+// every host port a simulated node may publish: p2p, proxy, rpc, tmkms, admin, PoC callback, ML node and inference ports (8 instances)
+const RANGES: [number, number][] = [
+  [5000, 5008],
+  [5050, 5058],
+  [8000, 8000],
+  [8080, 8088],
+  [9100, 9100],
+  [9200, 9200],
+  [26656, 26658],
+];
+const PORTS = RANGES.flatMap(([a, b]) => Array.from({ length: b - a + 1 }, (_, i) => a + i));
+const DIR = join(tmpdir(), 'nop-test-port-offsets');
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const reserved = (): number[] =>
+  readdirSync(DIR).flatMap((name) => {
+    try {
+      return alive(Number(readFileSync(join(DIR, name), 'utf8'))) ? [Number(name)] : [];
+    } catch {
+      return [];
+    }
+  });
+
+const overlaps = (a: number, b: number): boolean => {
+  const ports = new Set(PORTS.map((p) => p + a));
+  return PORTS.some((p) => ports.has(p + b));
+};
+
+const canBind = (port: number, address: string): Promise<boolean> =>
+  new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, address, () => s.close(() => resolve(true)));
+  });
+
+/** Reserve an offset whose ports are free on every address given; release it when the simulated node is gone. */
+export const reservePortOffset = async (addresses: string[] = ['127.0.0.1']): Promise<number> => {
+  mkdirSync(DIR, { recursive: true, mode: 0o1777 });
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const offset = 10000 + Math.floor(Math.random() * 28000);
+    if (reserved().some((o) => overlaps(o, offset))) continue;
+    const checks = await Promise.all([...new Set(addresses)].flatMap((a) => PORTS.map((p) => canBind(p + offset, a))));
+    if (!checks.every(Boolean)) continue;
+    try {
+      writeFileSync(join(DIR, String(offset)), String(process.pid), { flag: 'wx' });
+    } catch {
+      continue;
+    }
+    // another process may have reserved an overlapping offset between our check and our file
+    if (reserved().some((o) => o !== offset && overlaps(o, offset))) {
+      releasePortOffset(offset);
+      continue;
+    }
+    return offset;
+  }
+  throw new Error('no free port offset for a simulated node');
+};
+
+export const releasePortOffset = (offset: number): void => rmSync(join(DIR, String(offset)), { force: true });
