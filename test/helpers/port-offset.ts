@@ -32,10 +32,13 @@ const alive = (pid: number): boolean => {
   }
 };
 
+// live reservations; a dead process's file is removed on the way
 const reserved = (): number[] =>
   readdirSync(DIR).flatMap((name) => {
     try {
-      return alive(Number(readFileSync(join(DIR, name), 'utf8'))) ? [Number(name)] : [];
+      if (alive(Number(readFileSync(join(DIR, name), 'utf8')))) return [Number(name)];
+      rmSync(join(DIR, name), { force: true });
+      return [];
     } catch {
       return [];
     }
