@@ -63,21 +63,34 @@ export const hostHttp = async (transport: Transport, req: HostHttpRequest, opts:
   return parseCurl(res.stdout, res.code, res.stderr);
 };
 
-/** Several GETs in one round trip: one script, each answer framed so one failure never hides the others. */
+/** The script of a batch of GETs: each answer framed (sections r0, r1…) so one failure never hides the others. */
+export const hostHttpBatchScript = (requests: readonly HostHttpRequest[]): string => {
+  if (requests.some((r) => r.body !== undefined)) throw new Error('hostHttpBatch sends no bodies: use hostHttp');
+  return requests
+    .map((r, i) => `printf '@@nop-begin r%s\\n' ${i}; out=$(${shellJoin(curlArgs(r))} 2>&1); rc=$?; printf '%s\\n@@nop-end r%s %s\\n' "$out" ${i} $rc`)
+    .join('\n');
+};
+
+/** The answers of a batch script's output, in the order of its requests. */
+export const parseHostHttpBatch = (requests: readonly HostHttpRequest[], stdout: string, stderr = ''): HostHttpResponse[] => {
+  const sections = splitSections(stdout);
+  return requests.map((_, i) => {
+    const s = sections.get(`r${i}`);
+    return s ? parseCurl(s.out, s.rc) : { status: 0, body: undefined, error: stderr.trim() || 'no answer' };
+  });
+};
+
+/** How long a batch may take: every request's own timeout, plus slack for the connection. */
+export const hostHttpBatchTimeoutMs = (requests: readonly HostHttpRequest[]): number =>
+  requests.reduce((sum, r) => sum + (r.timeoutMs ?? DEFAULT_TIMEOUT_MS), 5000);
+
+/** Several GETs in one round trip. */
 export const hostHttpBatch = async (
   transport: Transport,
   requests: readonly HostHttpRequest[],
   opts: HostHttpOptions = {},
 ): Promise<HostHttpResponse[]> => {
-  if (requests.some((r) => r.body !== undefined)) throw new Error('hostHttpBatch sends no bodies: use hostHttp');
-  const script = requests
-    .map((r, i) => `printf '@@nop-begin r%s\\n' ${i}; out=$(${shellJoin(curlArgs(r))} 2>&1); rc=$?; printf '%s\\n@@nop-end r%s %s\\n' "$out" ${i} $rc`)
-    .join('\n');
-  const total = requests.reduce((sum, r) => sum + (r.timeoutMs ?? DEFAULT_TIMEOUT_MS), 5000);
-  const res = await transport.exec(script, { env: opts.env, timeoutMs: total });
-  const sections = splitSections(res.stdout);
-  return requests.map((_, i) => {
-    const s = sections.get(`r${i}`);
-    return s ? parseCurl(s.out, s.rc) : { status: 0, body: undefined, error: res.stderr.trim() || 'no answer' };
-  });
+  const script = hostHttpBatchScript(requests);
+  const res = await transport.exec(script, { env: opts.env, timeoutMs: hostHttpBatchTimeoutMs(requests) });
+  return parseHostHttpBatch(requests, res.stdout, res.stderr);
 };

@@ -1,9 +1,10 @@
-import { gatherGpuFacts, type GpuFacts } from '../gpu/facts.js';
+import { gatherGpuFacts, splitSections, type GpuFacts } from '../gpu/facts.js';
 import type { Transport } from '../transport/transport.js';
 import { accountAddress } from '../gonka/account-address.js';
 import { parseAdminNodes, type MlNodeSummary } from './admin-nodes.js';
 import { deployEndpoints, type DeployEndpoints } from './deploy-endpoints.js';
-import { hostHttpBatch, type HostHttpResponse } from './host-http.js';
+import { chainQueriesScript, parseChainQueries, type ChainQueryResult } from './chain-queries.js';
+import { hostHttpBatchScript, hostHttpBatchTimeoutMs, parseHostHttpBatch, type HostHttpRequest, type HostHttpResponse } from './host-http.js';
 import { runStatusProbe, type StatusProbe } from './status-probe.js';
 import type { StatusTarget } from './status-target.js';
 
@@ -23,11 +24,15 @@ export interface EpochStatus {
 
 export interface ParticipantStatus {
   address: string;
-  /** weight in the current epoch's active set, null when not in it */
+  /** weight in the current epoch's active set (public API /v1/epochs/current/participants), null when not in it */
   weight: number | null;
+  /** `jailed` of the account's own validator (`inferenced query staking delegator-validators`) */
   jailed: boolean | null;
+  /** current_epoch_stats of the Participant record (`inferenced query inference show-participant`) */
   inferenceCount: number | null;
   missedRequests: number | null;
+  /** why a chain query gave no value */
+  queryErrors: string[];
 }
 
 /** Everything gathered about one host, before any judgement. */
@@ -82,22 +87,23 @@ const weightIn = (r: HostHttpResponse, address: string): number | null => {
   return me ? (num(me.weight) ?? 0) : null;
 };
 
-const participantOf = (address: string, current: HostHttpResponse, own: HostHttpResponse): ParticipantStatus => {
-  const body = own.status === 200 ? rec(own.body) : {};
-  const stats = rec(body.current_epoch_stats);
-  return {
-    address,
-    weight: weightIn(current, address),
-    jailed: typeof body.jailed === 'boolean' ? body.jailed : null,
-    inferenceCount: num(stats.inference_count),
-    missedRequests: num(stats.missed_requests),
-  };
-};
+const participantOf = (address: string, current: HostHttpResponse, chain: ChainQueryResult): ParticipantStatus => ({
+  address,
+  weight: weightIn(current, address),
+  jailed: chain.jailed,
+  inferenceCount: chain.inferenceCount,
+  missedRequests: chain.missedRequests,
+  queryErrors: chain.errors,
+});
 
 const heightOf = (r: HostHttpResponse | undefined): number | null =>
   r?.status === 200 ? num(rec(rec(rec(r.body).result).sync_info).latest_block_height) : null;
 
-/** The network node's side: chain, epoch, participant, ML nodes, in one batch of requests made on the host. */
+/**
+ * The network node's side: chain, epoch, participant, ML nodes, in one script run on the host: curl to the internal
+ * APIs (CometBFT RPC /status and /net_info, admin API, public API through the proxy, the seed's RPC) and the node
+ * image's CLI for what only the chain's gRPC queries hold (jailing, this epoch's missed requests).
+ */
 const gatherNetwork = async (transport: Transport, target: StatusTarget, probe: StatusProbe, endpoints: DeployEndpoints) => {
   const pubkey = probe.env.ACCOUNT_PUBKEY ?? target.accountPubkey;
   const address = pubkey ? accountAddress(pubkey) : undefined;
@@ -108,11 +114,13 @@ const gatherNetwork = async (transport: Transport, target: StatusTarget, probe: 
     nodes: endpoints.admin && `${endpoints.admin}/admin/v1/nodes`,
     epoch: endpoints.api && `${endpoints.api}/v1/epochs/latest`,
     current: endpoints.api && `${endpoints.api}/v1/epochs/current/participants`,
-    own: endpoints.api && address && `${endpoints.api}/v1/participants/${address}/stats`,
     seed: seed && `${seed.replace(/\/+$/, '')}/status`,
   };
   const keys = (Object.keys(urls) as (keyof typeof urls)[]).filter((k) => urls[k]);
-  const answers = await hostHttpBatch(transport, keys.map((k) => ({ url: urls[k] as string, timeoutMs: 4000 })), { env: target.env });
+  const requests: HostHttpRequest[] = keys.map((k) => ({ url: urls[k] as string, timeoutMs: 4000 }));
+  const script = [hostHttpBatchScript(requests), ...(address ? [chainQueriesScript(probe.deployDir, address)] : [])].join('\n');
+  const res = await transport.exec(script, { env: target.env, timeoutMs: hostHttpBatchTimeoutMs(requests) + 45_000 });
+  const answers = parseHostHttpBatch(requests, res.stdout, res.stderr);
   const got = Object.fromEntries(keys.map((k, i) => [k, answers[i]])) as Partial<Record<keyof typeof urls, HostHttpResponse>>;
   const missing: HostHttpResponse = { status: 0, body: undefined, error: 'not published in the compose file' };
   const nodes = got.nodes ?? missing;
@@ -121,7 +129,7 @@ const gatherNetwork = async (transport: Transport, target: StatusTarget, probe: 
     peers: got.netInfo?.status === 200 ? num(rec(rec(got.netInfo.body).result).n_peers) : null,
     networkHeight: heightOf(got.seed),
     epoch: epochOf(got.epoch ?? missing),
-    participant: address ? participantOf(address, got.current ?? missing, got.own ?? missing) : null,
+    participant: address ? participantOf(address, got.current ?? missing, parseChainQueries(splitSections(res.stdout), address)) : null,
     mlNodes: nodes.status === 200 ? parseAdminNodes(nodes.body) : failure(nodes, 'admin API /admin/v1/nodes'),
   };
 };

@@ -80,14 +80,20 @@ const participantChecks = (d: HostStatusData): Check[] => {
   const t = THRESHOLDS;
   const out = [check('weight', 'participant weight', p.weight ? 'OK' : 'WARN', p.weight === null ? `not in the current epoch (${p.address})` : String(p.weight),
     'not in the active set or weight 0 → WARN (no rewards this epoch)')];
-  out.push(check('jailed', 'jailed', p.jailed ? 'FAIL' : p.jailed === null ? 'WARN' : 'OK', p.jailed === null ? 'unknown' : String(p.jailed), 'jailed → FAIL (unjail with the cold key)'));
+  const why = (query: string) => p.queryErrors.find((e) => e.includes(query)) ?? 'unknown';
+  // jailed: the account's own validator in `inferenced query staking delegator-validators` (run in the node container)
+  out.push(check('jailed', 'jailed', p.jailed ? 'FAIL' : p.jailed === null ? 'WARN' : 'OK', p.jailed === null ? why('delegator-validators') : String(p.jailed),
+    'jailed → FAIL (unjail with the cold key); unknown → WARN'));
+  // miss rate: current_epoch_stats of `inferenced query inference show-participant`, missed / (served + missed)
+  const rule = `≥ ${t.missRateWarn * 100} % → WARN, ≥ ${t.missRateFail * 100} % → FAIL (risk of jailing)`;
   const total = (p.inferenceCount ?? 0) + (p.missedRequests ?? 0);
-  if (p.missedRequests === null || total === 0) {
-    out.push(check('miss_rate', 'miss rate', 'OK', 'no requests this epoch', `≥ ${t.missRateWarn * 100} % → WARN, ≥ ${t.missRateFail * 100} % → FAIL (risk of jailing)`));
+  if (p.missedRequests === null) {
+    out.push(check('miss_rate', 'miss rate', 'WARN', why('show-participant'), rule));
+  } else if (total === 0) {
+    out.push(check('miss_rate', 'miss rate', 'OK', 'no requests this epoch', rule));
   } else {
     const rate = p.missedRequests / total;
-    out.push(check('miss_rate', 'miss rate', rate >= t.missRateFail ? 'FAIL' : rate >= t.missRateWarn ? 'WARN' : 'OK', `${(rate * 100).toFixed(1)} % (${p.missedRequests}/${total})`,
-      `≥ ${t.missRateWarn * 100} % → WARN, ≥ ${t.missRateFail * 100} % → FAIL (risk of jailing)`));
+    out.push(check('miss_rate', 'miss rate', rate >= t.missRateFail ? 'FAIL' : rate >= t.missRateWarn ? 'WARN' : 'OK', `${(rate * 100).toFixed(1)} % (${p.missedRequests}/${total})`, rule));
   }
   return out;
 };

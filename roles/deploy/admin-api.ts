@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ModuleContext } from '../../lib/modules/module.js';
-import { hostRequest } from './host-http.js';
+import { hostRequest } from '../../lib/gonka/host-request.js';
 
 /** One ML node as the api's admin API (127.0.0.1:9200 on the network node) lists it. */
 export const AdminNodeSchema = z.looseObject({

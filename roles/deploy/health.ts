@@ -2,7 +2,7 @@ import type { Deployment } from '../../lib/gonka/deployment.js';
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
 import { listAdminNodes } from './admin-api.js';
 import { portsBoundAsIntended } from './listening-ports.js';
-import { sleep } from './host-http.js';
+import { sleep } from '../../lib/gonka/poll.js';
 import { readSyncStatus } from './sync-status.js';
 
 const check = async (name: string, run: () => Promise<ModuleResult>): Promise<{ name: string } & ModuleResult> => ({ name, ...(await run()) });

@@ -6,7 +6,7 @@ import { pullImages } from './images.js';
 import { ensureModelWeights } from './model-weights.js';
 import { startChainSide, startMlNodes } from './start-services.js';
 import { DeployVarsSchema, type DeployVars } from './vars.js';
-import { sleep } from './host-http.js';
+import { sleep } from '../../lib/gonka/poll.js';
 import { addOwnMlNodes, mlOnly } from './own-ml-nodes.js';
 import { waitForMlNodes } from './wait-mlnodes.js';
 import { waitForSync } from './wait-sync.js';

@@ -2,7 +2,7 @@ import { DeploymentVariableError, mlServerEntries, type NodeConfigEntry } from '
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
 import { syncAdminNodes } from '../register/ml-nodes.js';
 import { listAdminNodes } from './admin-api.js';
-import { sleep } from './host-http.js';
+import { sleep } from '../../lib/gonka/poll.js';
 import type { DeployVars } from './vars.js';
 
 /** An ML-only server: its ML nodes are driven by another server's api. */

@@ -1,5 +1,5 @@
 import type { ModuleContext } from '../../lib/modules/module.js';
-import { hostRequest } from './host-http.js';
+import { hostRequest } from '../../lib/gonka/host-request.js';
 
 /** What CometBFT's /status says about sync, read on the host from the node's RPC (bound to 127.0.0.1). */
 export interface SyncStatus {

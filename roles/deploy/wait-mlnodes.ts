@@ -3,7 +3,8 @@ import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
 import { MLNODE_COMPOSE } from '../config/deploy-files.js';
 import { listAdminNodes } from './admin-api.js';
 import { lastLines, serviceLogs } from './compose.js';
-import { hostRequest, sleep } from './host-http.js';
+import { hostRequest } from '../../lib/gonka/host-request.js';
+import { sleep } from '../../lib/gonka/poll.js';
 import type { DeployVars } from './vars.js';
 
 interface MlNodeProbe {

@@ -1,7 +1,7 @@
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
 import { diagnoseStuckSync } from './sync-diagnosis.js';
 import { estimate, formatEta, readSyncStatus, type SyncStatus } from './sync-status.js';
-import { sleep } from './host-http.js';
+import { sleep } from '../../lib/gonka/poll.js';
 import type { DeployVars } from './vars.js';
 
 type Sample = SyncStatus & { at: number };

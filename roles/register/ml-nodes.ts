@@ -1,7 +1,7 @@
 import type { NodeConfigEntry } from '../../lib/gonka/deployment.js';
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
 import { adminUrl, listAdminNodes, type AdminNode } from '../deploy/admin-api.js';
-import { hostRequest } from '../deploy/host-http.js';
+import { hostRequest } from '../../lib/gonka/host-request.js';
 import type { RegisterVars } from './vars.js';
 
 /** A node-config entry as the admin API takes it. */

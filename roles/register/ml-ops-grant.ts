@@ -3,7 +3,7 @@ import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
 import { shellJoin } from '../../lib/transport/shell-quote.js';
 import { NETWORK_COMPOSE } from '../config/deploy-files.js';
 import { compose, lastLines } from '../deploy/compose.js';
-import { sleep } from '../deploy/host-http.js';
+import { sleep } from '../../lib/gonka/poll.js';
 import { defaultInferencedHome } from '../keys/keyring.js';
 import { accountAddress } from '../../lib/gonka/account-address.js';
 import { COLD_KEY_PLANNED, keyPlanned, KNOWN_AFTER_APPLY, WARM_KEY_PLANNED } from '../keys/planned.js';

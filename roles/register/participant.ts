@@ -1,7 +1,8 @@
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
 import { NETWORK_COMPOSE } from '../config/deploy-files.js';
 import { compose, lastLines } from '../deploy/compose.js';
-import { hostRequest, sleep } from '../deploy/host-http.js';
+import { hostRequest } from '../../lib/gonka/host-request.js';
+import { sleep } from '../../lib/gonka/poll.js';
 import { accountAddress } from '../../lib/gonka/account-address.js';
 import { COLD_KEY_PLANNED, keyPlanned } from '../keys/planned.js';
 import type { RegisterVars } from './vars.js';

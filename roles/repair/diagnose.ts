@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import type { ModuleContext } from '../../lib/modules/module.js';
 import { shellJoin } from '../../lib/transport/shell-quote.js';
-import { hostRequest } from '../update/host-api.js';
+import { hostRequest } from '../../lib/gonka/host-request.js';
 import type { RepairVars } from './vars.js';
 
 export const NETWORK_COMPOSE = 'docker-compose.yml';

@@ -1,7 +1,8 @@
 import { posix } from 'node:path';
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
 import { shellJoin } from '../../lib/transport/shell-quote.js';
-import { hostRequest, pollUntil } from '../update/host-api.js';
+import { hostRequest } from '../../lib/gonka/host-request.js';
+import { pollUntil } from '../../lib/gonka/poll.js';
 import { adminNodes, availableGb, compose, inferenceHome, type Diagnosis, type UpgradeInfo } from './diagnose.js';
 import { installBinary, plannedBinaries } from './upgrade-binaries.js';
 import type { RepairVars } from './vars.js';
@@ -94,7 +95,7 @@ export const reenableRecovered = async (ctx: ModuleContext, v: RepairVars): Prom
   const disabled = recovered.filter((n) => !n.state.admin_state.enabled);
   if (ctx.check) return { changed: disabled.length > 0, msg: `would enable ${disabled.map((n) => n.node.id).join(', ') || 'nothing'}` };
   for (const n of disabled) {
-    const res = await hostRequest(ctx, `${v.gonka_admin_url}/admin/v1/nodes/${encodeURIComponent(n.node.id)}/enable`, 'POST');
+    const res = await hostRequest(ctx, `${v.gonka_admin_url}/admin/v1/nodes/${encodeURIComponent(n.node.id)}/enable`, { method: 'POST' });
     if (res.status !== 200) return { changed: false, failed: true, msg: `enable ${n.node.id}: admin API answered ${res.status}` };
   }
   return { changed: disabled.length > 0, msg: `${ids.join(', ')} recovered${disabled.length ? `; enabled ${disabled.map((n) => n.node.id).join(', ')}` : ''}` };

@@ -1,5 +1,6 @@
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
-import { hostRequest, pollUntil } from './host-api.js';
+import { hostRequest } from '../../lib/gonka/host-request.js';
+import { pollUntil } from '../../lib/gonka/poll.js';
 import type { MlNodeChange } from './plan.js';
 import { adminNodes, waitSafeWindow } from './safe-window.js';
 import { switchImage } from './switch-image.js';
@@ -38,7 +39,7 @@ const waitLoaded = async (ctx: ModuleContext, api: ModuleContext, v: UpdateVars,
   };
 
 const setEnabled = async (api: ModuleContext, v: UpdateVars, nodeId: string, enabled: boolean): Promise<string | undefined> => {
-  const res = await hostRequest(api, `${v.gonka_admin_url}/admin/v1/nodes/${encodeURIComponent(nodeId)}/${enabled ? 'enable' : 'disable'}`, 'POST');
+  const res = await hostRequest(api, `${v.gonka_admin_url}/admin/v1/nodes/${encodeURIComponent(nodeId)}/${enabled ? 'enable' : 'disable'}`, { method: 'POST' });
   return res.status === 200 ? undefined : `${enabled ? 'enable' : 'disable'} ${nodeId}: admin API answered ${res.status} ${JSON.stringify(res.json ?? res.msg ?? '')}`;
 };
 

@@ -1,5 +1,5 @@
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
-import { pollUntil } from './host-api.js';
+import { pollUntil } from '../../lib/gonka/poll.js';
 import type { ImageChange } from './plan.js';
 import { serviceRunning, switchImage } from './switch-image.js';
 import type { UpdateVars } from './vars.js';

@@ -1,5 +1,6 @@
 import type { ModuleContext } from '../../lib/modules/module.js';
-import { hostRequest, pollUntil } from './host-api.js';
+import { hostRequest } from '../../lib/gonka/host-request.js';
+import { pollUntil } from '../../lib/gonka/poll.js';
 import type { UpdateVars } from './vars.js';
 
 interface EpochsLatest {

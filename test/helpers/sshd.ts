@@ -120,12 +120,14 @@ const killTree = async (child: ChildProcess) => {
   await exited;
 };
 
+// a worker torn down mid-test must not leave a daemon behind: one exit hook for every daemon it started
+const daemons = new Set<ChildProcess>();
+process.once('exit', () => daemons.forEach((d) => d.kill('SIGKILL')));
+
 const startDaemon = async (configPath: string, address: string, port: number): Promise<ChildProcess> => {
   const child = spawn(SSHD, ['-D', '-e', '-f', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
-  // a worker torn down mid-test must not leave a daemon behind
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  child.once('exit', () => process.off('exit', killOnExit));
+  daemons.add(child);
+  child.once('exit', () => daemons.delete(child));
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   for (;;) {

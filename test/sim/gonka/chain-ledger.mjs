@@ -3,6 +3,7 @@
 import crypto from 'node:crypto';
 import { readNetwork, updateNetwork, isJailed } from './network-state.mjs';
 import { bech32Encode } from './keys.mjs';
+import { readStatusKnobs, currentEpochStats } from './status-knobs.mjs';
 
 export const MSG = Object.freeze({
   grantMlOps: '/inference.inference.MsgGrantMlOpsPermissions',
@@ -18,7 +19,16 @@ export const QUERY = Object.freeze({
   tally: '/cosmos.gov.v1.Query/TallyResult',
   collateral: '/inference.collateral.Query/Collateral',
   grants: '/cosmos.authz.v1beta1.Query/GranterGrants',
+  participant: '/inference.inference.Query/Participant',
 });
+
+// A failed gRPC query as the CLI reports it (codes: google.golang.org/grpc/codes).
+class QueryError extends Error {
+  constructor(code, log) {
+    super(log);
+    this.code = code;
+  }
+}
 
 const txHash = (tx) => crypto.createHash('sha256').update(tx).digest('hex').toUpperCase();
 
@@ -94,6 +104,31 @@ const QUERIES = {
   },
   [QUERY.collateral]: (net, args) => ({ amount: { denom: 'ngonka', amount: String(net.collateral[args.participant] ?? 0) } }),
   [QUERY.grants]: (net, args) => ({ grants: net.grants.filter((g) => g.granter === args.granter) }),
+  // Gonka's Ignite-scaffolded Participant map (x/inference, keyed by `index` = the account address);
+  // proto3 JSON: int64/uint64 as strings, int32 as numbers, enums by name.
+  [QUERY.participant]: (net, args, scenario, stateDir) => {
+    const p = net.participants[args.index];
+    if (!p) throw new QueryError(5, 'rpc error: code = NotFound desc = not found');
+    const weight = Object.values(p.epochNodes ?? {}).at(-1)?.reduce((sum, n) => sum + n.poc_weight, 0) ?? 0;
+    return {
+      participant: {
+        index: args.index,
+        address: args.index,
+        weight,
+        join_time: '0',
+        join_height: String(p.registeredHeight ?? 0),
+        last_inference_time: '0',
+        inference_url: p.url ?? '',
+        status: 'ACTIVE',
+        coin_balance: String(p.balance ?? 0),
+        validator_key: p.validator_key ?? '',
+        consecutive_invalid_inferences: '0',
+        worker_public_key: '',
+        epochs_completed: Object.keys(p.epochNodes ?? {}).length,
+        current_epoch_stats: currentEpochStats(readStatusKnobs(stateDir)),
+      },
+    };
+  },
 };
 
 // The bech32 data part back to bytes, enough to re-prefix an address as a valoper.
@@ -118,6 +153,11 @@ export function abciQuery(stateDir, scenario, path, dataHex) {
   const answer = QUERIES[path];
   if (!answer) return { code: 6, log: `unknown query path ${path}`, value: null };
   const args = dataHex ? JSON.parse(Buffer.from(dataHex.replace(/^0x/, ''), 'hex').toString('utf8')) : {};
-  const value = answer(readNetwork(stateDir), args, scenario);
-  return { code: 0, log: '', value: Buffer.from(JSON.stringify(value)).toString('base64'), height: '0' };
+  try {
+    const value = answer(readNetwork(stateDir), args, scenario, stateDir);
+    return { code: 0, log: '', value: Buffer.from(JSON.stringify(value)).toString('base64'), height: '0' };
+  } catch (err) {
+    if (err instanceof QueryError) return { code: err.code, log: err.message, value: null, height: '0' };
+    throw err;
+  }
 }

@@ -270,7 +270,8 @@ function logs(opts) {
 }
 
 // `run`/`exec` execute on the host with the service's environment and PATH leading to the
-// simulated binaries; INFERENCED_SIM_HOME tells the CLI which host dir is /root/.inference.
+// simulated binaries; INFERENCED_SIM_HOME tells the CLI which host dir is /root/.inference and
+// NOP_SIM_SERVICE which container its localhost is.
 function execIn(opts) {
   const ctx = context(opts);
   const [name, ...cmd] = opts.positional;
@@ -289,6 +290,7 @@ function execIn(opts) {
     PATH: `${path.join(HERE, 'bin')}:${process.env.PATH}`,
     NOP_SIM_STATE_DIR: ctx.stateDir,
     INFERENCED_SIM_HOME: hostPathOf(svc, '/root/.inference') ?? '',
+    NOP_SIM_SERVICE: name,
   };
   const result = spawnSync(cmd[0], cmd.slice(1), { stdio: 'inherit', env });
   if (result.error) {

@@ -117,7 +117,12 @@ function keysList(_, flags) {
   keys.forEach((k) => process.stdout.write(recordText(k)));
 }
 
-const nodeUrl = (flags) => resolveUrl(stateDir ?? '', flags['--node'] ?? 'tcp://localhost:26657');
+// Run by `docker compose exec SERVICE`, localhost is that service's container, not the host.
+const inContainer = (url) => {
+  const service = process.env.NOP_SIM_SERVICE;
+  return service ? url.replace(/^(\w+:\/\/)(localhost|127\.0\.0\.1)(?=[:/]|$)/, `$1${service}`) : url;
+};
+const nodeUrl = (flags) => resolveUrl(stateDir ?? '', inContainer(flags['--node'] ?? 'tcp://localhost:26657'));
 
 async function rpc(flags, method, params) {
   const url = nodeUrl(flags);
@@ -205,6 +210,7 @@ const QUERIES = {
   'gov tally': ([id], flags) => query(flags, QUERY.tally, { proposal_id: id }),
   'collateral show-collateral': ([participant], flags) => query(flags, QUERY.collateral, { participant }),
   'authz grants-by-granter': ([granter], flags) => query(flags, QUERY.grants, { granter }),
+  'inference show-participant': ([index], flags) => query(flags, QUERY.participant, { index }),
 };
 
 async function main(argv) {

@@ -8,4 +8,12 @@ export const DEFAULT_STATUS_KNOBS: Readonly<StatusKnobs>;
 export function readStatusKnobs(stateDir: string): StatusKnobs;
 export function writeStatusKnobs(stateDir: string, patch: Partial<StatusKnobs>): StatusKnobs;
 export function netInfoResult(peers: number): unknown;
-export function currentEpochStats(knobs: StatusKnobs): { inference_count: string; missed_requests: string };
+export function currentEpochStats(knobs: StatusKnobs): {
+  inference_count: string;
+  missed_requests: string;
+  earned_coins: string;
+  rewarded_coins: string;
+  burned_coins: string;
+  validated_inferences: string;
+  invalidated_inferences: string;
+};

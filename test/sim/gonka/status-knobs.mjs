@@ -1,5 +1,5 @@
-// Knobs for what `nop status` reads beyond the scenario: peers of the node and the participant's
-// inference stats for the current epoch, kept in <state-dir>/gonka-status.json.
+// Knobs for what `nop status` reads beyond the scenario: peers of the node (/net_info) and the participant's
+// inference stats for the current epoch (`inferenced query inference show-participant`), kept in <state-dir>/gonka-status.json.
 import path from 'node:path';
 import { readJson, writeJson } from './json-file.mjs';
 
@@ -29,5 +29,14 @@ export function netInfoResult(peers) {
   };
 }
 
-// The participant's current-epoch stats as the chain's Participant record carries them.
-export const currentEpochStats = (knobs) => ({ inference_count: String(knobs.inferenceCount), missed_requests: String(knobs.missedRequests) });
+// The participant's current-epoch stats as the chain's Participant record carries them
+// (x/inference CurrentEpochStats: every field a uint64, so a string in JSON).
+export const currentEpochStats = (knobs) => ({
+  inference_count: String(knobs.inferenceCount),
+  missed_requests: String(knobs.missedRequests),
+  earned_coins: '0',
+  rewarded_coins: '0',
+  burned_coins: '0',
+  validated_inferences: '0',
+  invalidated_inferences: '0',
+});

@@ -8,9 +8,8 @@ import { readJson, writeJson } from '../json-file.mjs';
 import { matchPath, readJsonBody, sendError, sendJson } from '../http-util.mjs';
 import { latestEpoch, epochIndexAt } from '../epochs.mjs';
 import { networkHeightAt } from '../scenario.mjs';
-import { readNetwork, updateNetwork, isJailed } from '../network-state.mjs';
+import { readNetwork, updateNetwork } from '../network-state.mjs';
 import { accountAddress, bech32Valid } from '../keys.mjs';
-import { readStatusKnobs, currentEpochStats } from '../status-knobs.mjs';
 import { newNodeRecord, setEnabled, nodeView, driveNode, inEpoch } from './admin-nodes.mjs';
 
 // PUT /admin/v1/nodes/:id exists from v0.2.4 on; older apis only have DELETE then POST.
@@ -109,12 +108,6 @@ export function startApi(ctx) {
     ['GET', '/v1/participants/:address', (req, res, { address }) => {
       const p = readNetwork(stateDir).participants[address];
       return p ? sendJson(res, 200, { pubkey: p.pubkey, balance: p.balance }) : sendError(res, 404, `participant not found: ${address}`);
-    }],
-    // What `nop status` reads beyond the documented answer: jailing and this epoch's inference stats.
-    ['GET', '/v1/participants/:address/stats', (req, res, { address }) => {
-      const network = readNetwork(stateDir);
-      if (!network.participants[address]) return sendError(res, 404, `participant not found: ${address}`);
-      return sendJson(res, 200, { jailed: isJailed(ctx.scenario(), network, address), current_epoch_stats: currentEpochStats(readStatusKnobs(stateDir)) });
     }],
     ['POST', '/v1/participants', async (req, res) => register(res, await readJsonBody(req))],
   ];
