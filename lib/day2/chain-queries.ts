@@ -10,6 +10,9 @@ export const CHAIN_QUERY_SECTIONS = { validators: 'q-validators', participant: '
 // Ample for a local query; a hung container must not hold the whole status run.
 const QUERY_TIMEOUT_SECONDS = 20;
 
+/** The longest the queries of chainQueriesScript may take together. */
+export const CHAIN_QUERIES_TIMEOUT_MS = 2 * QUERY_TIMEOUT_SECONDS * 1000 + 5000;
+
 export interface ChainQueryResult {
   /** null when the query could not be made (container down, RPC not answering…) */
   jailed: boolean | null;

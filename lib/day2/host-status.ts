@@ -3,7 +3,7 @@ import type { Transport } from '../transport/transport.js';
 import { accountAddress } from '../gonka/account-address.js';
 import { parseAdminNodes, type MlNodeSummary } from './admin-nodes.js';
 import { deployEndpoints, type DeployEndpoints } from './deploy-endpoints.js';
-import { chainQueriesScript, parseChainQueries, type ChainQueryResult } from './chain-queries.js';
+import { CHAIN_QUERIES_TIMEOUT_MS, chainQueriesScript, parseChainQueries, type ChainQueryResult } from './chain-queries.js';
 import { hostHttpBatchScript, hostHttpBatchTimeoutMs, parseHostHttpBatch, type HostHttpRequest, type HostHttpResponse } from './host-http.js';
 import { runStatusProbe, type StatusProbe } from './status-probe.js';
 import type { StatusTarget } from './status-target.js';
@@ -119,7 +119,7 @@ const gatherNetwork = async (transport: Transport, target: StatusTarget, probe: 
   const keys = (Object.keys(urls) as (keyof typeof urls)[]).filter((k) => urls[k]);
   const requests: HostHttpRequest[] = keys.map((k) => ({ url: urls[k] as string, timeoutMs: 4000 }));
   const script = [hostHttpBatchScript(requests), ...(address ? [chainQueriesScript(probe.deployDir, address)] : [])].join('\n');
-  const res = await transport.exec(script, { env: target.env, timeoutMs: hostHttpBatchTimeoutMs(requests) + 45_000 });
+  const res = await transport.exec(script, { env: target.env, timeoutMs: hostHttpBatchTimeoutMs(requests) + (address ? CHAIN_QUERIES_TIMEOUT_MS : 0) });
   const answers = parseHostHttpBatch(requests, res.stdout, res.stderr);
   const got = Object.fromEntries(keys.map((k, i) => [k, answers[i]])) as Partial<Record<keyof typeof urls, HostHttpResponse>>;
   const missing: HostHttpResponse = { status: 0, body: undefined, error: 'not published in the compose file' };

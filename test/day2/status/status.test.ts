@@ -1,6 +1,8 @@
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { statusCommand } from '../../../lib/cli/status-command.js';
 import { accountAddress } from '../../../lib/gonka/account-address.js';
@@ -20,6 +22,8 @@ afterAll(async () => {
   await node?.cleanup();
   await rm(out, { recursive: true, force: true });
 });
+
+const address = () => accountAddress(parse(readFileSync(node.inventory, 'utf8')).all.hosts.gpu1.account_pubkey as string);
 
 const status = async (extra: { prometheus?: string } = {}) => {
   let text = '';
@@ -104,5 +108,27 @@ describe('nop status on a simulated node', () => {
   it('a miss rate between 10 and 20 % is a WARN, not a FAIL', async () => {
     node.knobs({ missedRequests: 150, inferenceCount: 850 });
     expect((await status()).level('miss_rate')).toBe('WARN');
+  }, 60_000);
+
+  it('jailing and miss counts come from the node container\'s inferenced CLI, in cosmos JSON', async () => {
+    const log = await readFile(join(node.stateDir, 'inferenced-argv.log'), 'utf8');
+    const queries = log.trim().split('\n').map((l) => (JSON.parse(l) as string[]).join(' '));
+    expect(queries).toContain(`query staking delegator-validators ${address()} -o json --node tcp://localhost:26657`);
+    expect(queries).toContain(`query inference show-participant ${address()} -o json --node tcp://localhost:26657`);
+    const cli = (who: string) => node.sh(`set -a; . ./config.env; docker compose -f docker-compose.yml exec -T node inferenced query inference show-participant ${who} -o json`);
+    const shown = await cli(address());
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ participant: { index: address(), current_epoch_stats: { inference_count: '850', missed_requests: '150' } } });
+    const unknown = await cli(simAddress('A0n7QWZp1K6pS3YfQW0mO8yV8Q3kx8rO3Qj0b1q2c3d4'));
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('rpc error: code = NotFound desc = not found');
+  }, 60_000);
+
+  it('with the node container stopped, jailed and miss rate are WARN "unknown" with the reason, not OK', async () => {
+    const stop = await node.sh('set -a; . ./config.env; docker compose -f docker-compose.yml stop node');
+    expect(stop.code, stop.stderr).toBe(0);
+    const s = await status();
+    expect(s.checks.find((c) => c.id === 'jailed')).toMatchObject({ level: 'WARN', value: expect.stringContaining('query staking delegator-validators:') });
+    expect(s.checks.find((c) => c.id === 'miss_rate')).toMatchObject({ level: 'WARN', value: expect.stringContaining('query inference show-participant:') });
   }, 60_000);
 });
