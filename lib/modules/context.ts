@@ -1,20 +1,12 @@
 import { access } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
-import type { HostFacts } from '../facts/host-facts.js';
 import { renderString } from '../template/render.js';
 import { shellTemplate } from '../transport/shell-quote.js';
-import type { Become, ExecOptions, Transport } from '../transport/transport.js';
+import type { ExecOptions } from '../transport/transport.js';
 import { CommandError, type ModuleContext, type ModuleDefinition, type ModuleResult } from './module.js';
 
-export interface ModuleContextOptions {
-  hostname: string;
-  transport: Transport;
-  facts: HostFacts;
-  check: boolean;
-  diff: boolean;
-  become?: Become;
+export interface ModuleContextOptions extends Pick<ModuleContext, 'hostname' | 'transport' | 'facts' | 'check' | 'diff' | 'become' | 'vars'> {
   env?: Record<string, string>;
-  vars: Record<string, unknown>;
   /** directories searched for `template src:` in order (role templates/ first) */
   templateDirs: string[];
   /** directories searched for `copy src:` in order (role files/ first) */

@@ -1,5 +1,5 @@
 import pLimit from 'p-limit';
-import { isSelected, reachedStart, runTask, type PlayContext, type RunContext } from './execute-task.js';
+import { isSelected, reachedStart, runTask, type PlayContext, type TaskOutcome, type RunContext } from './execute-task.js';
 import type { HostRun } from './host-run.js';
 import type { PlaySpec, TaskSpec } from './types.js';
 
@@ -20,6 +20,14 @@ const inheritBlock = (block: TaskSpec, tasks: TaskSpec[] | undefined): TaskSpec[
     role: t.role ?? block.role,
   }));
 
+/** Whether the host goes on after a task: an unreachable host or an unignored failure stops it. */
+const carriesOn = (host: HostRun, outcome: TaskOutcome): boolean => {
+  if (outcome.status === 'unreachable') return false;
+  if (!outcome.fatal) return true;
+  host.status = 'failed';
+  return false;
+};
+
 /** Run tasks in order on one host; false when the host must stop (failed, unreachable, or the play was aborted). */
 const runTasks = async (host: HostRun, tasks: readonly TaskSpec[], run: RunContext, pc: PlayContext): Promise<boolean> => {
   for (const task of tasks) {
@@ -29,12 +37,7 @@ const runTasks = async (host: HostRun, tasks: readonly TaskSpec[], run: RunConte
       continue;
     }
     if (!isSelected(task, run) || !reachedStart(host, task, run)) continue;
-    const outcome = await runTask(host, task, run, pc);
-    if (outcome.status === 'unreachable') return false;
-    if (outcome.fatal) {
-      host.status = 'failed';
-      return false;
-    }
+    if (!carriesOn(host, await runTask(host, task, run, pc))) return false;
   }
   return true;
 };
@@ -71,12 +74,7 @@ const flushHandlers = async (host: HostRun, play: PlaySpec, run: RunContext, pc:
   const due = play.handlers.filter((h) => handlerMatches(h, host.notified));
   host.notified.clear();
   for (const handler of due) {
-    const outcome = await runTask(host, { ...handler, tags: undefined }, run, pc);
-    if (outcome.status === 'unreachable') return false;
-    if (outcome.fatal) {
-      host.status = 'failed';
-      return false;
-    }
+    if (!carriesOn(host, await runTask(host, { ...handler, tags: undefined }, run, pc))) return false;
   }
   return true;
 };
