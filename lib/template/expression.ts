@@ -30,7 +30,7 @@ const CONSTANTS: Record<string, unknown> = { True: true, False: false, None: nul
 
 // `a not in b` has a space jsep cannot express as one operator; rewrite it outside string literals.
 const rewriteNotIn = (expr: string): string =>
-  expr.replace(/("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|\bnot\s+in\b/g, (m, quoted: string | undefined) => quoted ?? 'notin');
+  expr.replace(/("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|\bnot\s+in\b/g, (_m, quoted: string | undefined) => quoted ?? 'notin');
 
 const stripMustache = (expr: string): string => {
   const m = /^\s*\{\{(.*)\}\}\s*$/s.exec(expr);

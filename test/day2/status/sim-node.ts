@@ -34,7 +34,7 @@ export interface SimNode {
 }
 
 const startSeed = async (stateDir: string): Promise<Server> => {
-  const server = createServer((req, res) => {
+  const server = createServer((_req, res) => {
     const height = networkHeightAt(readScenario(stateDir));
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ jsonrpc: '2.0', id: -1, result: { sync_info: { latest_block_height: String(height), catching_up: false } } }));
