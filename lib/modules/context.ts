@@ -15,6 +15,8 @@ export interface ModuleContextOptions extends Pick<ModuleContext, 'hostname' | '
   lookupModule: (name: string) => ModuleDefinition | undefined;
   /** invokes a module with argument validation (the runner's, so errors read the same everywhere) */
   invoke: (def: ModuleDefinition, args: unknown, ctx: ModuleContext) => Promise<ModuleResult>;
+  /** contexts on other inventory hosts (the runner's connection pool); absent outside a run */
+  onHost?: (host: string) => Promise<ModuleContext>;
 }
 
 const exists = (p: string) =>
@@ -62,6 +64,10 @@ export const createModuleContext = (o: ModuleContextOptions): ModuleContext => {
     findTemplate: (name) => findIn(o.templateDirs, name, 'template'),
     findFile: (name) => findIn(o.fileDirs, name, 'file'),
     progress: (line) => o.progress?.(line),
+    onHost: (host) => {
+      if (!o.onHost) return Promise.reject(new Error(`no connection to ${host}: this context is not part of a playbook run`));
+      return o.onHost(host);
+    },
     module: async (name, args) => {
       const def = o.lookupModule(name);
       if (!def) throw new Error(`unknown module '${name}'`);

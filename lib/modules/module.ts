@@ -52,6 +52,12 @@ export interface ModuleContext {
   progress(line: string): void;
   /** run another module from TypeScript task code, with the same context */
   module(name: string, args: unknown): Promise<ModuleResult>;
+  /**
+   * The same task's context on another inventory host (the run's connection to it, its environment), for
+   * work that must happen there, as `delegate_to` does for a whole task: e.g. an ML server's calls to the admin
+   * API that only its network node can reach.
+   */
+  onHost(host: string): Promise<ModuleContext>;
 }
 
 export interface ModuleDefinition<S extends z.ZodType = z.ZodType> {

@@ -237,6 +237,7 @@ const contextFor = async (
     progress,
     lookupModule,
     invoke: invokeModule,
+    onHost: (other) => contextFor(host, { ...task, delegate_to: other, delegateFn: undefined }, vars, run, pc, (line) => progress(`${other}: ${line}`)),
   });
 };
 

@@ -1,6 +1,6 @@
 import { defineRole } from '../../lib/roles/role.js';
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
-import { withNetworkNode } from './network-node.js';
+import { networkNode } from './network-node.js';
 import { takeRunLock } from './run-lock-task.js';
 import { updateMlNode } from './mlnode-update.js';
 import { updateNetworkImages } from './network-images.js';
@@ -12,15 +12,14 @@ const planOf = (ctx: ModuleContext): UpdatePlan => ctx.vars.update_plan as Updat
 const updateMlNodes = async (ctx: ModuleContext, v: UpdateVars): Promise<ModuleResult> => {
   const plan = planOf(ctx);
   if (ctx.check) return { changed: true, msg: `would update ${plan.mlnodes.map((c) => `${c.service} ${c.from} → ${c.to}`).join('; ')}` };
-  return withNetworkNode(ctx, v, async (nn) => {
-    const done: string[] = [];
-    for (const change of plan.mlnodes) {
-      const res = await updateMlNode(ctx, nn.ctx, v, change);
-      if (res.failed) return { ...res, updated: done };
-      done.push(String(res.msg));
-    }
-    return { changed: true, msg: done.join('; '), updated: done, ...(nn.remote ? { admin_api_via: nn.host } : {}) };
-  });
+  const nn = await networkNode(ctx, v);
+  const done: string[] = [];
+  for (const change of plan.mlnodes) {
+    const res = await updateMlNode(ctx, nn.ctx, v, change);
+    if (res.failed) return { ...res, updated: done };
+    done.push(String(res.msg));
+  }
+  return { changed: true, msg: done.join('; '), updated: done, ...(nn.remote ? { admin_api_via: nn.host } : {}) };
 };
 
 /**
@@ -37,7 +36,7 @@ export default defineRole({
       name: 'Plan the update',
       check_mode: false,
       run: async (ctx, v) => {
-        const plan = await withNetworkNode(ctx, v, (nn) => planUpdate(ctx, v, nn));
+        const plan = await planUpdate(ctx, v, await networkNode(ctx, v));
         if ('error' in plan) return { changed: false, failed: true, msg: plan.error };
         return { changed: false, msg: describePlan(plan), plan, ansible_facts: { update_plan: plan } };
       },
