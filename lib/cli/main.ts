@@ -19,6 +19,19 @@ const positiveInt = (value: string) => {
   return n;
 };
 
+/** The SSH flags every command that reaches hosts takes. */
+const withSshFlags = (command: Command): Command =>
+  command
+    .option('--accept-new-host-keys', 'record host keys of hosts not yet in known_hosts (changed keys are always refused)')
+    .option('--known-hosts <file>', 'known_hosts file to verify host keys against')
+    .addOption(new Option('-T, --timeout <seconds>', 'SSH connect timeout').argParser(positiveInt));
+
+const sshOptions = (opts: { acceptNewHostKeys?: boolean; knownHosts?: string; timeout?: number }) => ({
+  acceptNewHostKeys: opts.acceptNewHostKeys,
+  knownHostsPath: opts.knownHosts,
+  connectTimeoutMs: opts.timeout === undefined ? undefined : opts.timeout * 1000,
+});
+
 const program = (): Command => {
   const cmd = new Command('nop')
     .description('Ansible-style playbooks that take bare GPU servers to producing Gonka nodes')
@@ -26,8 +39,7 @@ const program = (): Command => {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
-  cmd
-    .command('run')
+  withSshFlags(cmd.command('run'))
     .description('run a playbook against an inventory (ansible-playbook)')
     .argument('<playbook>', 'playbook YAML file')
     .option('-i, --inventory <path>', 'inventory file or directory (repeatable)', collect, [])
@@ -42,9 +54,6 @@ const program = (): Command => {
     .option('-v, --verbose', 'more output (repeat for more)', count, 0)
     .option('--json', 'one JSON event per line')
     .option('-K, --ask-become-pass', 'ask for the sudo password (read from stdin when not a terminal)')
-    .option('--accept-new-host-keys', 'record host keys of hosts not yet in known_hosts (changed keys are always refused)')
-    .option('--known-hosts <file>', 'known_hosts file to verify host keys against')
-    .addOption(new Option('-T, --timeout <seconds>', 'SSH connect timeout').argParser(positiveInt))
     .addOption(new Option('--command-timeout <seconds>', 'timeout of one remote command').argParser(positiveInt))
     .action(async (playbook: string, opts) => {
       const { runCommand } = await import('./run-command.js');
@@ -64,22 +73,17 @@ const program = (): Command => {
       cmd.setOptionValue('exitCode', await inventoryCommand(opts));
     });
 
-  cmd
-    .command('gpu-info')
+  withSshFlags(cmd.command('gpu-info'))
     .description('detected GPUs and the recommended ML node layout (this machine without -i)')
     .option('-i, --inventory <path>', 'inventory file or directory (repeatable)', collect, [])
     .option('-l, --limit <pattern>', 'only these hosts')
     .option('--json', 'as JSON')
-    .option('--accept-new-host-keys', 'record host keys of hosts not yet in known_hosts')
-    .option('--known-hosts <file>', 'known_hosts file to verify host keys against')
     .action(async (opts) => {
       const { gpuInfoCommand } = await import('./gpu-info-command.js');
-      const connectOptions = { acceptNewHostKeys: opts.acceptNewHostKeys, knownHostsPath: opts.knownHosts };
-      cmd.setOptionValue('exitCode', await gpuInfoCommand({ inventory: opts.inventory, limit: opts.limit, json: opts.json, connectOptions }));
+      cmd.setOptionValue('exitCode', await gpuInfoCommand({ inventory: opts.inventory, limit: opts.limit, json: opts.json, connectOptions: sshOptions(opts) }));
     });
 
-  cmd
-    .command('status')
+  withSshFlags(cmd.command('status'))
     .description('per-host health of Gonka nodes (exit 2 on any FAIL)')
     .option('-i, --inventory <path>', 'inventory file or directory (repeatable)', collect, [])
     .option('-l, --limit <pattern>', 'limit to hosts matching a pattern')
@@ -89,11 +93,10 @@ const program = (): Command => {
     .option('-f, --forks <n>', 'hosts in parallel', positiveInt, 5)
     .action(async (opts) => {
       const { statusCommand } = await import('./status-command.js');
-      cmd.setOptionValue('exitCode', await statusCommand(opts));
+      cmd.setOptionValue('exitCode', await statusCommand({ ...opts, connect: sshOptions(opts) }));
     });
 
-  cmd
-    .command('ml-node')
+  withSshFlags(cmd.command('ml-node'))
     .description('ML nodes through the network node admin API')
     .argument('<action>', 'list|status|add|update|remove|enable|disable')
     .argument('[id]', 'ML node id')
@@ -102,7 +105,7 @@ const program = (): Command => {
     .option('--json', 'as JSON')
     .action(async (action: string, id: string | undefined, opts) => {
       const { mlNodeCommand } = await import('./ml-node-command.js');
-      cmd.setOptionValue('exitCode', await mlNodeCommand(action, id, opts));
+      cmd.setOptionValue('exitCode', await mlNodeCommand(action, id, { ...opts, connect: sshOptions(opts) }));
     });
 
   cmd
