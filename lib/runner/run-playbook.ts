@@ -108,6 +108,7 @@ export const runPlaybook = async (opts: RunPlaybookOptions): Promise<RunSummary>
   const inv = await loadInventory(opts.inventories, { playbookDir: playbook.dir });
   const pool = connectionPool(inv, opts);
   const runs = new Map<string, HostRun>();
+  const groups = groupsMagicVar(inv);
   const hostRun = (name: string) => runs.get(name) ?? runs.set(name, newHostRun(name, varsOf(inv, name), !opts.startAtTask)).get(name)!;
   const run: RunContext = {
     check: opts.check ?? false,
@@ -121,7 +122,7 @@ export const runPlaybook = async (opts: RunPlaybookOptions): Promise<RunSummary>
     emit: opts.emit,
     connect: pool.connect,
     hostVars: (h) => ({ ...varsOf(inv, h), ...(runs.get(h)?.runtimeVars ?? {}) }),
-    groups: () => groupsMagicVar(inv),
+    groups: () => groups,
     announce: (host, tasks, pc) => announceProbes(host, tasks, run, pc),
     aborted: () => opts.signal?.aborted ?? false,
     secretNames: new Set(),
