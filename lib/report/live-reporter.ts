@@ -3,11 +3,13 @@ import type { EventSink, RunEvent } from '../runner/types.js';
 import { plainReporter } from './plain-reporter.js';
 import { banner, formatRecap } from './recap.js';
 
+type Row = ListrTaskWrapper<unknown, never, never>;
+
 interface HostRow {
-  task?: ListrTaskWrapper<unknown, never, never>;
-  done: () => void;
-  /** the host finished before listr started its row */
-  finished?: boolean;
+  task?: Row;
+  /** settles the listr row; set once listr has started it */
+  settle?: () => void;
+  done: boolean;
   failed?: string;
   counts: { changed: number; ok: number };
 }
@@ -18,50 +20,48 @@ export interface Reporter {
   close(): Promise<void>;
 }
 
+const newRow = (): HostRow => ({ done: false, counts: { changed: 0, ok: 0 } });
+
 /**
- * On a terminal: one live row per host (current task, progress line, then ✔/✖ with counts),
- * failures and diffs printed in full under the rows once a play ends.
+ * On a terminal: one live row per host (current task, progress line, then ✔/✖ with counts), one list per
+ * play, drawn after the previous play's list has finished; failures, diffs and warnings printed in full under
+ * the rows once a play ends.
  */
 export const liveReporter = (write: (s: string) => void, verbose = 0): Reporter => {
-  let rows = new Map<string, HostRow>();
-  let pending: Promise<unknown> = Promise.resolve();
-  let held: RunEvent[] = [];
   const plain = plainReporter(write, verbose);
+  let rows = new Map<string, HostRow>();
+  let held: RunEvent[] = [];
+  let drawn: Promise<unknown> = Promise.resolve();
 
+  // a play's rows belong to that play: events of the next play never reach a closure of this one
   const startPlay = (name: string, hosts: string[]) => {
-    rows = new Map();
-    held = [];
+    const playRows = new Map(hosts.map((h) => [h, newRow()]));
+    rows = playRows;
+    const settleWhenDone = (host: string, task: Row) =>
+      new Promise<void>((resolve, reject) => {
+        const row = playRows.get(host)!;
+        row.task = task;
+        row.settle = () => {
+          if (row.failed) return reject(new Error(`${host}: ${row.failed}`));
+          task.title = `${host}: ok=${row.counts.ok} changed=${row.counts.changed}`;
+          resolve();
+        };
+        if (row.done) row.settle();
+      });
     const list = new Listr(
-      hosts.map((host) => ({
-        title: host,
-        task: (_ctx: unknown, task: ListrTaskWrapper<unknown, never, never>) =>
-          new Promise<void>((resolve, reject) => {
-            const row: HostRow = rows.get(host) ?? { done: () => undefined, counts: { changed: 0, ok: 0 } };
-            row.task = task;
-            row.done = () => {
-              const summary = `${host}: ok=${row.counts.ok} changed=${row.counts.changed}`;
-              if (row.failed) reject(new Error(`${host}: ${row.failed}`));
-              else {
-                task.title = summary;
-                resolve();
-              }
-            };
-            rows.set(host, row);
-            if (row.finished) row.done();
-          }),
-      })),
+      hosts.map((host) => ({ title: host, task: (_ctx: unknown, task: Row) => settleWhenDone(host, task) })),
       { concurrent: true, exitOnError: false },
     );
-    write(`\n${banner(`PLAY [${name}]`)}\n`);
-    pending = list.run().catch(() => undefined);
+    drawn = drawn.then(() => {
+      write(`\n${banner(`PLAY [${name}]`)}\n`);
+      return list.run().catch(() => undefined);
+    });
   };
 
-  const row = (host: string): HostRow => {
-    const existing = rows.get(host);
-    if (existing) return existing;
-    const created: HostRow = { done: () => undefined, counts: { changed: 0, ok: 0 } };
-    rows.set(host, created);
-    return created;
+  const row = (host: string): HostRow => rows.get(host) ?? rows.set(host, newRow()).get(host)!;
+
+  const after = (print: () => void) => {
+    drawn = drawn.then(print);
   };
 
   const sink: EventSink = (e) => {
@@ -69,13 +69,13 @@ export const liveReporter = (write: (s: string) => void, verbose = 0): Reporter 
       case 'play_start':
         return startPlay(e.name, e.hosts);
       case 'task_start': {
-        const r = row(e.host);
-        if (r.task) r.task.title = `${e.host}: ${e.task}`;
+        const task = row(e.host).task;
+        if (task) task.title = `${e.host}: ${e.task}`;
         return;
       }
       case 'task_progress': {
-        const r = row(e.host);
-        if (r.task) r.task.output = e.line;
+        const task = row(e.host).task;
+        if (task) task.output = e.line;
         return;
       }
       case 'task_result': {
@@ -88,37 +88,30 @@ export const liveReporter = (write: (s: string) => void, verbose = 0): Reporter 
       }
       case 'host_done': {
         const r = row(e.host);
-        r.finished = true;
-        return r.done();
+        r.done = true;
+        r.settle?.();
+        return;
       }
-      case 'play_end':
       case 'warning':
         held.push(e);
         return;
-      case 'recap':
-        pending = pending.then(() => {
-          for (const h of held) plain(h);
-          held = [];
+      case 'play_end': {
+        const events = held;
+        held = [];
+        return after(() => events.forEach(plain));
+      }
+      case 'recap': {
+        const events = held;
+        held = [];
+        return after(() => {
+          events.forEach(plain);
           write(`\n${formatRecap(e.stats)}`);
           if (e.retryFile) write(`to retry, use: --limit @${e.retryFile}\n`);
         });
-        return;
+      }
       default:
         return;
     }
   };
-  return {
-    sink: (e) => {
-      if (e.type === 'play_end') {
-        const events = held;
-        pending = pending.then(() => {
-          for (const h of events) if (h.type !== 'play_end') plain(h);
-        });
-        held = [];
-        return;
-      }
-      sink(e);
-    },
-    close: () => pending.then(() => undefined),
-  };
+  return { sink, close: () => drawn.then(() => undefined) };
 };
