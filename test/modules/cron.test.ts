@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cronModule, parseCrontab } from '../../lib/modules/builtin/cron.js';
-import { makeTempDir, removeDir, runModule, shimEnv, snapshotDir, writeShim } from './helpers.js';
+import { removeDir, runModule, shimEnv, shimWorkspace, snapshotDir, writeShim } from './helpers.js';
 
 // A fake crontab(1): each user's table is $STATE/crontab.<user>
 const CRONTAB = `user=root
@@ -18,9 +18,7 @@ let dir: string;
 let state: string;
 let env: Record<string, string>;
 beforeEach(async () => {
-  dir = await makeTempDir();
-  state = join(dir, 'state');
-  await mkdir(state);
+  ({ dir, state } = await shimWorkspace());
   env = { ...shimEnv(await writeShim(dir, 'crontab', CRONTAB)), STATE: state };
 });
 afterEach(() => removeDir(dir));

@@ -92,3 +92,13 @@ export const writeShim = async (dir: string, name: string, body: string): Promis
 
 /** An environment whose PATH finds the shims first. */
 export const shimEnv = (bin: string): Record<string, string> => ({ PATH: `${bin}:${process.env.PATH ?? ''}` });
+
+/** A temp dir with state/ and logs/ for shims that keep what they did, and the env pointing them there. */
+export const shimWorkspace = async (): Promise<{ dir: string; state: string; logs: string; env: Record<string, string> }> => {
+  const dir = await makeTempDir();
+  const state = join(dir, 'state');
+  const logs = join(dir, 'logs');
+  await mkdir(state);
+  await mkdir(logs);
+  return { dir, state, logs, env: { STATE: state, LOGS: logs } };
+};

@@ -1,8 +1,8 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { packageModule } from '../../lib/modules/builtin/package.js';
-import { makeContext, makeTempDir, removeDir, runModule, shimEnv, snapshotDir, writeShim } from './helpers.js';
+import { makeContext, removeDir, runModule, shimEnv, shimWorkspace, snapshotDir, writeShim } from './helpers.js';
 
 // A fake dpkg database ($STATE/dpkg) and apt repository ($STATE/candidates); calls are logged to $LOGS.
 const DPKG_QUERY = `printf "%s\\n" "dpkg-query $*" >> "$LOGS/calls"
@@ -33,11 +33,9 @@ let dir: string;
 let state: string;
 let env: Record<string, string>;
 beforeEach(async () => {
-  dir = await makeTempDir();
-  state = join(dir, 'state');
-  const logs = join(dir, 'logs');
-  await mkdir(state);
-  await mkdir(logs);
+  const ws = await shimWorkspace();
+  ({ dir, state } = ws);
+  const { logs } = ws;
   await writeFile(join(state, 'dpkg'), 'curl 7.88.1 ii \njq 1.6 ii \nold-thing 0.1 rc \n');
   await writeFile(join(state, 'candidates'), 'curl 7.88.2\njq 1.6\nnvtop 3.0.1\nhtop 3.2.2\n');
   await writeShim(dir, 'dpkg-query', DPKG_QUERY);

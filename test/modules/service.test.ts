@@ -1,8 +1,8 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { serviceModule } from '../../lib/modules/builtin/service.js';
-import { makeTempDir, removeDir, runModule, shimEnv, snapshotDir, writeShim } from './helpers.js';
+import { removeDir, runModule, shimEnv, shimWorkspace, snapshotDir, writeShim } from './helpers.js';
 
 // A fake systemd: $STATE/<unit>.active and $STATE/<unit>.enabled hold each unit's state.
 const SYSTEMCTL = `printf '%s\\n' "systemctl $*" >> "$LOGS/calls"
@@ -26,11 +26,9 @@ let dir: string;
 let state: string;
 let env: Record<string, string>;
 beforeEach(async () => {
-  dir = await makeTempDir();
-  state = join(dir, 'state');
-  const logs = join(dir, 'logs');
-  await mkdir(state);
-  await mkdir(logs);
+  const ws = await shimWorkspace();
+  ({ dir, state } = ws);
+  const { logs } = ws;
   await writeFile(join(state, 'gonka-node.service.enabled'), 'disabled\n');
   await writeFile(join(state, 'static.service.enabled'), 'static\n');
   env = { ...shimEnv(await writeShim(dir, 'systemctl', SYSTEMCTL)), STATE: state, LOGS: logs };
