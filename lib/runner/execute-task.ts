@@ -84,7 +84,7 @@ const envFor = (task: TaskSpec, play: PlaySpec, vars: Record<string, unknown>): 
   return Object.fromEntries(Object.entries(Object.assign({}, ...layers) as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
 };
 
-/** Variables a task sees, lowest precedence first, as Ansible orders them (inventory vars arrive already merged in Ansible's order). */
+/** Variables a task sees, lowest first: role defaults, inventory (merged in Ansible's order), play vars, vars_files, role params, task vars, set_fact/registered, extra vars. */
 export const taskVars = (host: HostRun, play: PlaySpec, task: TaskSpec, run: RunContext, pc: PlayContext): Record<string, unknown> => {
   const role: RoleInstance | undefined = task.role;
   const raw: Record<string, unknown> = {
