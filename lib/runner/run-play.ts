@@ -68,10 +68,15 @@ const handlerMatches = (handler: TaskSpec, notified: Set<string>): boolean =>
     (n) => n !== undefined && notified.has(n),
   );
 
+// Handler names are one namespace, as in Ansible: of handlers with the same name only the last defined runs
+// (a role used twice brings its handlers twice). `listen` topics are not names: every listener runs.
+const shadowed = (handlers: readonly TaskSpec[], i: number): boolean =>
+  handlers[i].name !== undefined && handlers.slice(i + 1).some((h) => h.name === handlers[i].name);
+
 /** Notified handlers run once, in the order they are defined, not the order they were notified. */
 const flushHandlers = async (host: HostRun, play: PlaySpec, run: RunContext, pc: PlayContext): Promise<boolean> => {
   if (host.notified.size === 0 || host.status !== 'ok') return host.status === 'ok';
-  const due = play.handlers.filter((h) => handlerMatches(h, host.notified));
+  const due = play.handlers.filter((h, i) => handlerMatches(h, host.notified) && !shadowed(play.handlers, i));
   host.notified.clear();
   for (const handler of due) {
     if (!carriesOn(host, await runTask(host, { ...handler, tags: undefined }, run, pc))) return false;
