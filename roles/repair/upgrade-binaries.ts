@@ -44,7 +44,7 @@ export const plannedBinaries = (v: RepairVars, upgrade: UpgradeInfo): PlannedBin
 // Runs on the host: unpack a release zip (or take a bare binary), find the binary, install it mode 0755.
 const INSTALL = `set -e
 file=$1 bin=$2 dest=$3
-work=$(mktemp -d "$dest/../.unpack.XXXXXX")
+work=$(mktemp -d --tmpdir="$dest/..")
 trap 'rm -rf -- "$work"' EXIT
 case "$file" in
   *.zip) unzip -q -o -- "$file" -d "$work"; found=$(find "$work" -type f -name "$bin" | head -n 1) ;;

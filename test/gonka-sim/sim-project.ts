@@ -147,17 +147,4 @@ export async function getJson(url: string, init?: RequestInit): Promise<{ status
   }
 }
 
-export async function eventually<T>(probe: () => Promise<T>, accept: (v: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  while (Date.now() < deadline) {
-    try {
-      last = await probe();
-      if (accept(last)) return last;
-    } catch {
-      // The service may still be starting; keep polling until the deadline.
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(last)}`);
-}
+export { eventually } from '../helpers/eventually.js';

@@ -8,6 +8,7 @@ import { cronCommand, type CronOptions } from '../../../lib/cli/cron-command.js'
 import { runPlaybook } from '../../../lib/runner/run-playbook.js';
 import type { RunEvent } from '../../../lib/runner/types.js';
 import { shell } from '../update/sim-fleet.js';
+import { CRONTAB_SHIM } from './crontab-shim.js';
 
 const REPAIR = join(import.meta.dirname, '../../../playbooks/repair.yml');
 
@@ -15,16 +16,6 @@ let dir: string;
 let holder: ChildProcess | undefined;
 let opts: CronOptions;
 let output: string[];
-
-// a crontab(1) stand-in keeping the user's crontab in a file
-const CRONTAB_SHIM = `#!/bin/sh
-f="$CRONTAB_FILE"
-case "$1" in
-  -l) [ -f "$f" ] || { echo "no crontab for $(id -un)" >&2; exit 1; }; cat "$f" ;;
-  -) cat > "$f" ;;
-  *) echo "usage: crontab [-l | -]" >&2; exit 2 ;;
-esac
-`;
 
 const FAKE_NOP = `#!/bin/sh
 echo "{\\"type\\":\\"playbook_start\\",\\"args\\":\\"$*\\",\\"lock\\":\\"$NOP_RUN_LOCK_HELD\\"}"

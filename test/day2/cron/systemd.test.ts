@@ -4,19 +4,13 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cronCommand, type CronOptions } from '../../../lib/cli/cron-command.js';
 import { shell } from '../update/sim-fleet.js';
+import { CRONTAB_SHIM } from './crontab-shim.js';
 
 const REPAIR = join(import.meta.dirname, '../../../playbooks/repair.yml');
 
-// systemctl and crontab stand-ins: systemctl records its arguments, crontab keeps the crontab in a file
+// a systemctl stand-in recording its arguments
 const SYSTEMCTL_SHIM = `#!/bin/sh
 echo "$*" >> "$SYSTEMCTL_LOG"
-`;
-const CRONTAB_SHIM = `#!/bin/sh
-f="$CRONTAB_FILE"
-case "$1" in
-  -l) [ -f "$f" ] || { echo "no crontab for $(id -un)" >&2; exit 1; }; cat "$f" ;;
-  -) cat > "$f" ;;
-esac
 `;
 const FAKE_NOP = `#!/bin/sh
 echo "{\\"type\\":\\"playbook_start\\",\\"lock\\":\\"$NOP_RUN_LOCK_HELD\\"}"

@@ -9,6 +9,7 @@ import { accountAddress } from '../../../lib/gonka/account-address.js';
 import type { Check } from '../../../lib/day2/status-checks.js';
 import { accountAddress as simAddress } from '../../sim/gonka/keys.mjs';
 import { createSimNode, type SimNode } from './sim-node.js';
+import { eventually } from '../../helpers/eventually.js';
 
 interface JsonStatus { hosts: { host: string; level: string; checks: Check[] }[] }
 
@@ -31,16 +32,6 @@ const status = async (extra: { prometheus?: string } = {}) => {
   const checks = (JSON.parse(text) as JsonStatus).hosts[0].checks;
   const level = (id: string) => checks.find((c) => c.id === id)?.level;
   return { code, checks, level, text };
-};
-
-const eventually = async <T>(probe: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> => {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const v = await probe();
-    if (ok(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
 };
 
 it('derives the same account address as the chain', () => {

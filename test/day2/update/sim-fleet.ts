@@ -119,19 +119,6 @@ export const getJson = async (url: string): Promise<any> => {
   return res.json();
 };
 
-export const eventually = async <T>(probe: () => Promise<T>, accept: (v: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  while (Date.now() < deadline) {
-    try {
-      last = await probe();
-      if (accept(last)) return last;
-    } catch {
-      // still starting
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
-};
+export { eventually } from '../../helpers/eventually.js';
 
 export const taskResults = (events: RunEvent[]) => events.filter((e): e is Extract<RunEvent, { type: 'task_result' }> => e.type === 'task_result');
