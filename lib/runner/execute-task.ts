@@ -54,6 +54,8 @@ export interface TaskOutcome {
   result: ModuleResult;
   /** a failure that stops the host (not ignored) */
   fatal?: boolean;
+  /** ignore_errors held for this task */
+  ignored?: boolean;
 }
 
 const NO_LOG_MSG = "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
@@ -124,6 +126,20 @@ const overlay = (base: Record<string, unknown>, top: Record<string, unknown>): R
   });
 };
 
+/**
+ * A task's variables, and the role's typed view of them, parsed once however many keywords read it
+ * (delegation, conditions, arguments).
+ */
+interface Scope {
+  vars: Record<string, unknown>;
+  typed(): Record<string, unknown>;
+}
+
+const scopeOf = (task: TaskSpec, vars: Record<string, unknown>): Scope => {
+  let typed: Record<string, unknown> | undefined;
+  return { vars, typed: () => (typed ??= roleVarsFor(task, vars)) };
+};
+
 const roleVarsFor = (task: TaskSpec, vars: Record<string, unknown>): Record<string, unknown> => {
   const schema = task.role?.schema;
   if (!schema) return vars;
@@ -143,11 +159,10 @@ export const invokeModule = async (def: ModuleDefinition, args: unknown, ctx: Mo
   return def.run(parsed.data, ctx);
 };
 
-const runAction = async (task: TaskSpec, ctx: ModuleContext, vars: Record<string, unknown>): Promise<ModuleResult> => {
+const runAction = async (task: TaskSpec, ctx: ModuleContext, scope: Scope): Promise<ModuleResult> => {
   const action = task.action!;
-  const typed = roleVarsFor(task, vars);
-  if (action.kind === 'code') return action.run(ctx, typed);
-  const args = action.argsFn ? action.argsFn(typed, ctx) : renderValue(action.args, vars);
+  if (action.kind === 'code') return action.run(ctx, scope.typed());
+  const args = action.argsFn ? action.argsFn(scope.typed(), ctx) : renderValue(action.args, scope.vars);
   return invokeModule(action.module, args, ctx);
 };
 
@@ -164,24 +179,24 @@ const applyConditions = (task: TaskSpec, result: ModuleResult, vars: Record<stri
 
 const errorResult = (e: unknown): ModuleResult => ({ changed: false, failed: true, msg: e instanceof Error ? e.message : String(e) });
 
-const attempt = async (task: TaskSpec, ctx: ModuleContext, vars: Record<string, unknown>): Promise<ModuleResult> => {
+const attempt = async (task: TaskSpec, ctx: ModuleContext, scope: Scope): Promise<ModuleResult> => {
   try {
-    return applyConditions(task, await runAction(task, ctx, vars), vars);
+    return applyConditions(task, await runAction(task, ctx, scope), scope.vars);
   } catch (e) {
     if (e instanceof UnreachableError) throw e;
     return errorResult(e);
   }
 };
 
-const withRetries = async (task: TaskSpec, ctx: ModuleContext, vars: Record<string, unknown>): Promise<ModuleResult> => {
-  if (task.until === undefined) return attempt(task, ctx, vars);
+const withRetries = async (task: TaskSpec, ctx: ModuleContext, scope: Scope): Promise<ModuleResult> => {
+  if (task.until === undefined) return attempt(task, ctx, scope);
   const retries = task.retries ?? 3;
   const delay = task.delay ?? 5;
   let result: ModuleResult = { changed: false };
   for (let i = 0; i <= retries; i++) {
-    result = await attempt(task, ctx, vars);
-    const scope = task.register ? { ...vars, [task.register]: result } : vars;
-    if (!result.failed && condition(task.until as string, scope)) return { ...result, attempts: i + 1 };
+    result = await attempt(task, ctx, scope);
+    const untilVars = task.register ? { ...scope.vars, [task.register]: result } : scope.vars;
+    if (!result.failed && condition(task.until as string, untilVars)) return { ...result, attempts: i + 1 };
     if (i < retries) {
       ctx.progress(`retrying (${i + 1}/${retries})`);
       await sleep(delay * 1000);
@@ -190,10 +205,10 @@ const withRetries = async (task: TaskSpec, ctx: ModuleContext, vars: Record<stri
   return { ...result, failed: true, attempts: retries + 1, msg: result.msg ?? `retries exhausted: '${task.until}' never held` };
 };
 
-const whenHolds = (task: TaskSpec, vars: Record<string, unknown>, ctx: ModuleContext): boolean => {
+const whenHolds = (task: TaskSpec, scope: Scope, ctx: ModuleContext): boolean => {
   const conds = [...(task.inheritedWhen ?? []), ...(task.when === undefined ? [] : [task.when])];
-  if (!conds.every((c) => condition(c as string, vars))) return false;
-  return task.whenFn ? task.whenFn(roleVarsFor(task, vars), ctx) : true;
+  if (!conds.every((c) => condition(c as string, scope.vars))) return false;
+  return task.whenFn ? task.whenFn(scope.typed(), ctx) : true;
 };
 
 const loopItems = (task: TaskSpec, vars: Record<string, unknown>): unknown[] | undefined => {
@@ -204,20 +219,21 @@ const loopItems = (task: TaskSpec, vars: Record<string, unknown>): unknown[] | u
   return task.with_items ? items.flat() : items;
 };
 
-const delegateTarget = (task: TaskSpec, vars: Record<string, unknown>): string | undefined => {
-  if (task.delegateFn) return task.delegateFn(roleVarsFor(task, vars));
-  return task.delegate_to ? String(renderValue(task.delegate_to, vars)) : undefined;
+const delegateTarget = (task: TaskSpec, scope: Scope): string | undefined => {
+  if (task.delegateFn) return task.delegateFn(scope.typed());
+  return task.delegate_to ? String(renderValue(task.delegate_to, scope.vars)) : undefined;
 };
 
 const contextFor = async (
   host: HostRun,
   task: TaskSpec,
-  vars: Record<string, unknown>,
+  scope: Scope,
   run: RunContext,
   pc: PlayContext,
   progress: (line: string) => void,
 ): Promise<ModuleContext> => {
-  const target = delegateTarget(task, vars) ?? host.name;
+  const { vars } = scope;
+  const target = delegateTarget(task, scope) ?? host.name;
   const conn = await run.connect(target);
   const connVars = target === host.name ? vars : { ...vars, ...run.hostVars(target) };
   // nop_env belongs to the host a command runs on (its PATH, its simulated root), as connection variables do
@@ -237,7 +253,10 @@ const contextFor = async (
     progress,
     lookupModule,
     invoke: invokeModule,
-    onHost: (other) => contextFor(host, { ...task, delegate_to: other, delegateFn: undefined }, vars, run, pc, (line) => progress(`${other}: ${line}`)),
+    onHost: (other) => {
+      const elsewhere = { ...task, delegate_to: other, delegateFn: undefined };
+      return contextFor(host, elsewhere, scope, run, pc, (line) => progress(`${other}: ${line}`));
+    },
   });
 };
 
@@ -257,14 +276,24 @@ const combineLoop = (results: ModuleResult[]): ModuleResult => ({
 });
 
 /** Report a result: redacted, diff rendered, `no_log` honoured. */
-const report = async (host: HostRun, task: TaskSpec, name: string, result: ModuleResult, vars: Record<string, unknown>, run: RunContext, item?: string) => {
-  const secrets = secretValues(vars, run.secretNames);
+const report = async (
+  host: HostRun,
+  task: TaskSpec,
+  name: string,
+  result: ModuleResult,
+  secrets: readonly string[],
+  ignored: boolean,
+  run: RunContext,
+  item?: string,
+) => {
   const status = statusOf(result);
   const shown = task.no_log ? { changed: result.changed, censored: NO_LOG_MSG } : redact(materialize(result) as Record<string, unknown>, secrets);
   const diff = run.diff && result.diff?.length ? await renderDiffs(result.diff, secrets, Boolean(task.no_log)) : undefined;
   delete (shown as Record<string, unknown>).diff;
-  run.emit({ type: 'task_result', host: host.name, task: name, status, result: shown, diff, item: item && redact(item, secrets), ignored: status === 'failed' && isIgnored(task, vars) });
+  run.emit({ type: 'task_result', host: host.name, task: name, status, result: shown, diff, item: item && redact(item, secrets), ignored });
 };
+
+const SKIPPED: ModuleResult = { changed: false, skipped: true, skip_reason: 'Conditional result was False' };
 
 const isIgnored = (task: TaskSpec, vars: Record<string, unknown>) =>
   typeof task.ignore_errors === 'string' ? condition(task.ignore_errors, vars) : Boolean(task.ignore_errors);
@@ -274,34 +303,32 @@ const executeOnHost = async (host: HostRun, task: TaskSpec, run: RunContext, pc:
   const name = taskName(task);
   run.emit({ type: 'task_start', host: host.name, task: name });
   const vars = taskVars(host, pc.play, task, run, pc);
-  const progress = (line: string) => run.emit({ type: 'task_progress', host: host.name, task: name, line: redact(line, secretValues(vars, run.secretNames)) });
-  const ctx = await contextFor(host, task, vars, run, pc, progress);
+  const secrets = secretValues(vars, run.secretNames);
+  // evaluated once, and only once something failed (an expression may name a result registered meanwhile)
+  let ignoredMemo: boolean | undefined;
+  const ignored = (result: ModuleResult) => Boolean(result.failed) && (ignoredMemo ??= isIgnored(task, vars));
+  const progress = (line: string) => run.emit({ type: 'task_progress', host: host.name, task: name, line: redact(line, secrets) });
+  const scope = scopeOf(task, vars);
+  const ctx = await contextFor(host, task, scope, run, pc, progress);
   const items = loopItems(task, vars);
   if (!items) {
-    if (!whenHolds(task, vars, ctx)) {
-      const skipped = { changed: false, skipped: true, skip_reason: 'Conditional result was False' };
-      await report(host, task, name, skipped, vars, run);
-      return { status: 'skipped', result: skipped };
-    }
-    const result = await withRetries(task, ctx, vars);
+    const result = whenHolds(task, scope, ctx) ? await withRetries(task, ctx, scope) : SKIPPED;
     afterModule(task, ctx, result);
-    await report(host, task, name, result, vars, run);
-    return { status: statusOf(result), result };
+    await report(host, task, name, result, secrets, ignored(result), run);
+    return { status: statusOf(result), result, ignored: ignored(result) };
   }
   const loopVar = task.loop_control?.loop_var ?? 'item';
   const results: ModuleResult[] = [];
   for (const [index, item] of items.entries()) {
-    const itemVars = lazyVars({ ...materializeShallow(vars), [loopVar]: item, ansible_loop: { index: index + 1, index0: index } });
-    const itemCtx = { ...ctx, vars: itemVars, render: (t: string, extra?: Record<string, unknown>) => ctx.render(t, { [loopVar]: item, ...extra }) };
-    const result = whenHolds(task, itemVars, itemCtx)
-      ? await withRetries(task, itemCtx, itemVars)
-      : { changed: false, skipped: true, skip_reason: 'Conditional result was False' };
+    const itemScope = scopeOf(task, lazyVars({ ...materializeShallow(vars), [loopVar]: item, ansible_loop: { index: index + 1, index0: index } }));
+    const itemCtx = { ...ctx, vars: itemScope.vars, render: (t: string, extra?: Record<string, unknown>) => ctx.render(t, { [loopVar]: item, ...extra }) };
+    const result = whenHolds(task, itemScope, itemCtx) ? await withRetries(task, itemCtx, itemScope) : SKIPPED;
     afterModule(task, ctx, result);
-    await report(host, task, name, result, itemVars, run, itemLabel(task, item, itemVars));
+    await report(host, task, name, result, secrets, ignored(result), run, itemLabel(task, item, itemScope.vars));
     results.push({ ...result, [loopVar]: item });
   }
   const combined = combineLoop(results);
-  return { status: statusOf(combined), result: combined };
+  return { status: statusOf(combined), result: combined, ignored: ignored(combined) };
 };
 
 // The loop variable must shadow the task's variables without resolving all of them eagerly.
@@ -348,18 +375,19 @@ export const runTask = async (host: HostRun, task: TaskSpec, run: RunContext, pc
       return { status: 'unreachable', result: { changed: false, unreachable: true, msg: e.message } };
     }
     const result = errorResult(e);
-    run.emit({ type: 'task_result', host: host.name, task: taskName(task), status: 'failed', result });
-    outcome = { status: 'failed', result };
+    const ignored = isIgnored(task, taskVars(host, pc.play, task, run, pc));
+    run.emit({ type: 'task_result', host: host.name, task: taskName(task), status: 'failed', result, ignored });
+    outcome = { status: 'failed', result, ignored };
   }
-  return settle(host, task, run, pc, outcome);
+  return settle(host, task, outcome);
 };
 
-const settle = (host: HostRun, task: TaskSpec, run: RunContext, pc: PlayContext, outcome: TaskOutcome): TaskOutcome => {
+const settle = (host: HostRun, task: TaskSpec, outcome: TaskOutcome): TaskOutcome => {
   const { status, result } = outcome;
   if (task.register) host.runtimeVars[task.register] = result;
   if (result.ansible_facts && typeof result.ansible_facts === 'object' && status !== 'failed') Object.assign(host.runtimeVars, result.ansible_facts);
   if (status === 'changed') for (const n of task.notify ?? []) host.notified.add(n);
-  const ignored = status === 'failed' && isIgnored(task, taskVars(host, pc.play, task, run, pc));
+  const ignored = status === 'failed' && outcome.ignored === true;
   if (status === 'skipped') host.stats.skipped++;
   else if (ignored) host.stats.ignored++;
   else if (status === 'failed') host.stats.failed++;
