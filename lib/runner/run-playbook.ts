@@ -46,17 +46,28 @@ export interface RunSummary {
 }
 
 
-// a delegate_to target outside the inventory is reached by its name, as Ansible does
-const varsOf = (inv: Inventory, host: string): Record<string, unknown> =>
-  findHost(inv, host) ? hostVars(inv, host) : { inventory_hostname: host };
+type VarsOf = (host: string) => Record<string, unknown>;
+
+// each host's inventory variables, merged once per run; a delegate_to target outside the inventory is
+// reached by its name, as Ansible does
+const inventoryVarsOf = (inv: Inventory): VarsOf => {
+  const merged = new Map<string, Record<string, unknown>>();
+  return (host) => {
+    const hit = merged.get(host);
+    if (hit) return hit;
+    const vars = findHost(inv, host) ? hostVars(inv, host) : { inventory_hostname: host };
+    merged.set(host, vars);
+    return vars;
+  };
+};
 
 const envOf = (vars: Record<string, unknown>): Record<string, string> =>
   Object.fromEntries(Object.entries((vars.nop_env as Record<string, unknown> | undefined) ?? {}).map(([k, v]) => [k, String(v)]));
 
-const connectionPool = (inv: Inventory, opts: RunPlaybookOptions) => {
+const connectionPool = (varsOf: VarsOf, opts: RunPlaybookOptions) => {
   const pool = new Map<string, Promise<Connection>>();
   const open = async (host: string): Promise<Connection> => {
-    const vars = varsOf(inv, host);
+    const vars = varsOf(host);
     const transport = opts.connect ? await opts.connect(host, vars) : await connectTransport(host, vars, { ...opts.connectOptions, becomePassword: opts.becomePassword });
     return { transport, facts: createHostFacts(transport, () => ({ env: envOf(vars) })) };
   };
@@ -106,10 +117,11 @@ const exitCode = (runs: HostRun[], interrupted: boolean): number => {
 export const runPlaybook = async (opts: RunPlaybookOptions): Promise<RunSummary> => {
   const playbook = await loadPlaybook(opts.playbook);
   const inv = await loadInventory(opts.inventories, { playbookDir: playbook.dir });
-  const pool = connectionPool(inv, opts);
+  const varsOf = inventoryVarsOf(inv);
+  const pool = connectionPool(varsOf, opts);
   const runs = new Map<string, HostRun>();
   const groups = groupsMagicVar(inv);
-  const hostRun = (name: string) => runs.get(name) ?? runs.set(name, newHostRun(name, varsOf(inv, name), !opts.startAtTask)).get(name)!;
+  const hostRun = (name: string) => runs.get(name) ?? runs.set(name, newHostRun(name, varsOf(name), !opts.startAtTask)).get(name)!;
   const run: RunContext = {
     check: opts.check ?? false,
     diff: opts.diff ?? false,
@@ -121,7 +133,7 @@ export const runPlaybook = async (opts: RunPlaybookOptions): Promise<RunSummary>
     playbookDir: playbook.dir,
     emit: opts.emit,
     connect: pool.connect,
-    hostVars: (h) => ({ ...varsOf(inv, h), ...(runs.get(h)?.runtimeVars ?? {}) }),
+    hostVars: (h) => ({ ...varsOf(h), ...(runs.get(h)?.runtimeVars ?? {}) }),
     groups: () => groups,
     announce: (host, tasks, pc) => announceProbes(host, tasks, run, pc),
     aborted: () => opts.signal?.aborted ?? false,
