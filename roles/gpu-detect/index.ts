@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { gatherGpuFacts } from '../../lib/gpu/facts.js';
+import { gpuFacts } from '../nvidia/gpu-state.js';
 import { NoUsableGpuError, recommend, RecommendOverrideSchema } from '../../lib/gpu/recommend.js';
 import { loadVersions, withVersionOverrides } from '../../lib/gonka/versions.js';
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
@@ -18,7 +18,8 @@ type GpuDetectVars = z.output<typeof GpuDetectVarsSchema>;
 
 /** GPU facts in one round trip and the ML node sizing for them, published for the roles that follow. */
 const detect = async (ctx: ModuleContext, v: GpuDetectVars): Promise<ModuleResult> => {
-  const facts = await gatherGpuFacts(ctx.transport, { env: ctx.env, become: ctx.become }, { hostRoot: v.host_root, deployDir: v.gonka_deploy_dir, hfHome: v.hf_home });
+  // the nvidia role's read of the same host, unless it changed the driver stack since (then it re-read it)
+  const facts = await gpuFacts(ctx, v);
   // in check mode the driver the nvidia role would install is not there yet
   if (ctx.check && facts.nvidia_smi.state !== 'ok') return { changed: false, skipped: true, msg: `no GPU facts before the driver is installed (nvidia-smi: ${facts.nvidia_smi.state})` };
   const versions = withVersionOverrides(await loadVersions(), v.gonka_versions_overrides);
