@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
+import { isMapping } from '../runner/source.js';
 
 export class OptionError extends Error {
   constructor(message: string) {
@@ -8,7 +9,6 @@ export class OptionError extends Error {
   }
 }
 
-const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 // `k=v k2="a b"`: Ansible's key=value form; values stay strings, as ansible-playbook leaves them
 const parseKeyValues = (s: string): Record<string, unknown> => {
@@ -34,14 +34,14 @@ export const parseExtraVars = async (value: string): Promise<Record<string, unkn
       throw new OptionError(`-e: cannot read ${file}`);
     }
     const data = parse(text) as unknown;
-    if (!isMap(data)) throw new OptionError(`-e: ${file} must hold a mapping of variables`);
+    if (!isMapping(data)) throw new OptionError(`-e: ${file} must hold a mapping of variables`);
     return data;
   }
   const trimmed = value.trim();
   if (trimmed.startsWith('{')) {
     try {
       const data = parse(trimmed) as unknown;
-      if (isMap(data)) return data;
+      if (isMapping(data)) return data;
     } catch {
       // fall through to the error below
     }

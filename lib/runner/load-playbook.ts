@@ -4,10 +4,9 @@ import { RunError } from './run-error.js';
 import { loadRole, roleRefBecome, roleRefTags, roleRefWhen } from './load-role.js';
 import { parseTask } from './parse-task.js';
 import { playbookSchema, playSchema } from './playbook-schema.js';
-import { loadYaml, validate, type PathPart, type YamlSource } from './source.js';
+import { loadYaml, validate, type PathPart, type YamlSource, isMapping } from './source.js';
 import type { Playbook, PlaySpec, TaskSpec } from './types.js';
 
-const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 const parseTasks = (list: unknown[] | undefined, src: YamlSource, path: PathPart[]): TaskSpec[] =>
   (list ?? []).map((t, i) => parseTask(t, src, [...path, i]));
@@ -17,7 +16,7 @@ const loadVarsFiles = async (files: string[] | undefined, dir: string): Promise<
   for (const f of files ?? []) {
     const src = await loadYaml(isAbsolute(f) ? f : resolve(dir, f));
     if (src.value === null) continue;
-    if (!isMap(src.value)) throw src.error([], 'a vars file must be a mapping');
+    if (!isMapping(src.value)) throw src.error([], 'a vars file must be a mapping');
     out = { ...out, ...src.value };
   }
   return out;

@@ -6,7 +6,7 @@ import type { RoleDefinition, RoleTask } from '../roles/role.js';
 import { builtinRoleCode, packageRoot } from './paths.js';
 import type { RoleRef } from './playbook-schema.js';
 import { parseTask } from './parse-task.js';
-import { loadYaml, SourceError, type YamlSource } from './source.js';
+import { loadYaml, SourceError, type YamlSource, isMapping } from './source.js';
 import type { RoleInstance, TaskSpec } from './types.js';
 
 const exists = (p: string) =>
@@ -20,14 +20,13 @@ const firstExisting = async (paths: string[]): Promise<string | undefined> => {
   return undefined;
 };
 
-const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 const loadVarsFile = async (paths: string[]): Promise<Record<string, unknown>> => {
   const file = await firstExisting(paths);
   if (!file) return {};
   const src = await loadYaml(file);
   if (src.value === null || src.value === undefined) return {};
-  if (!isMap(src.value)) throw src.error([], 'expected a mapping of variables');
+  if (!isMapping(src.value)) throw src.error([], 'expected a mapping of variables');
   return src.value;
 };
 

@@ -3,10 +3,9 @@ import { lookupModule } from '../modules/registry.js';
 import type { ModuleDefinition } from '../modules/module.js';
 import { checkExpression } from '../template/expression.js';
 import { TASK_KEYWORDS, taskKeywordsSchema, type TaskKeywords } from './playbook-schema.js';
-import { validate, type PathPart, type YamlSource } from './source.js';
+import { validate, type PathPart, type YamlSource, isMapping } from './source.js';
 import type { TaskSpec } from './types.js';
 
-const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 const hasTemplate = (v: unknown): boolean => typeof v === 'string' && v.includes('{{');
 
@@ -15,7 +14,7 @@ const templatedAt = (args: unknown, path: readonly PropertyKey[]): boolean => {
   let cur: unknown = args;
   if (hasTemplate(cur)) return true;
   for (const p of path) {
-    if (!isMap(cur) && !Array.isArray(cur)) return false;
+    if (!isMapping(cur) && !Array.isArray(cur)) return false;
     cur = (cur as Record<string, unknown>)[p as string];
     if (hasTemplate(cur)) return true;
   }
@@ -53,7 +52,7 @@ export const moduleArgs = (module: ModuleDefinition, value: unknown, extra: Reco
           ? { [module.freeForm]: value }
           : parseKeyValues(value)
         : value;
-  return extra && isMap(base) ? { ...extra, ...base } : base;
+  return extra && isMapping(base) ? { ...extra, ...base } : base;
 };
 
 const checkConditions = (kw: TaskKeywords, src: YamlSource, path: PathPart[]) => {
@@ -73,7 +72,7 @@ const checkConditions = (kw: TaskKeywords, src: YamlSource, path: PathPart[]) =>
 
 /** Parse one YAML task (or block) into a TaskSpec, validating everything that can be known before running. */
 export const parseTask = (raw: unknown, src: YamlSource, path: PathPart[]): TaskSpec => {
-  if (!isMap(raw)) throw src.error(path, 'a task must be a mapping');
+  if (!isMapping(raw)) throw src.error(path, 'a task must be a mapping');
   const keywords: Record<string, unknown> = {};
   const others: string[] = [];
   for (const [k, v] of Object.entries(raw)) {

@@ -23,6 +23,9 @@ const displayPath = (file: string): string => {
   return rel.startsWith('..') ? file : rel;
 };
 
+/** A YAML mapping (not a list, not a scalar). */
+export const isMapping = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
 export type PathPart = string | number;
 
 /** A parsed YAML file that can say where any value in it came from. */
