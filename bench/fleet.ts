@@ -43,7 +43,10 @@ const PLAYBOOK = (() => {
   for (let i = 0; i < 7; i++) {
     tasks.push(`    - name: dir ${i}\n      file: { path: "{{ work_dir }}/{{ tool }}/d${i}", state: directory, mode: "0755" }`);
     tasks.push(`    - name: conf ${i}\n      copy: { dest: "{{ work_dir }}/{{ tool }}/d${i}/app.conf", content: "id=${i}\\nport=80${i}0\\n", mode: "0644" }`);
-    if (i < 6) tasks.push(`    - name: line ${i}\n      lineinfile: { path: "{{ work_dir }}/{{ tool }}/d${i}/extra.conf", line: "debug=${i}", create: true, mode: "0644" }`);
+    if (i < 6)
+      tasks.push(
+        `    - name: line ${i}\n      lineinfile: { path: "{{ work_dir }}/{{ tool }}/d${i}/extra.conf", line: "debug=${i}", create: true, mode: "0644" }`,
+      );
   }
   return `- hosts: all\n  gather_facts: false\n  tasks:\n${tasks.join('\n')}\n`;
 })();
@@ -70,7 +73,10 @@ const timed = async (argv: string[], env: NodeJS.ProcessEnv): Promise<{ seconds:
 
 const inventory = (fleet: SshdFleet) =>
   `[all]\n${fleet.hosts
-    .map((h, i) => `h${i + 1} ansible_host=${h.address} ansible_port=${h.port} ansible_user=noptest ansible_ssh_private_key_file=${fleet.clientKey} work_dir=${h.workDir}`)
+    .map(
+      (h, i) =>
+        `h${i + 1} ansible_host=${h.address} ansible_port=${h.port} ansible_user=noptest ansible_ssh_private_key_file=${fleet.clientKey} work_dir=${h.workDir}`,
+    )
     .join('\n')}\n`;
 
 const ansibleCfg = (fleet: SshdFleet, forks: number) => `[defaults]
@@ -92,7 +98,20 @@ const measure = async (n: number, withAnsible: boolean): Promise<{ nop: Timing; 
     await writeFile(join(dir, 'inventory.ini'), inventory(fleet));
     await writeFile(join(dir, 'site.yml'), PLAYBOOK);
     await writeFile(join(dir, 'ansible.cfg'), ansibleCfg(fleet, n));
-    const nopArgv = ['node', join(repo, 'bin', 'nop.js'), 'run', join(dir, 'site.yml'), '-i', join(dir, 'inventory.ini'), '-f', String(n), '-e', 'tool=nop', '--known-hosts', fleet.knownHostsPath];
+    const nopArgv = [
+      'node',
+      join(repo, 'bin', 'nop.js'),
+      'run',
+      join(dir, 'site.yml'),
+      '-i',
+      join(dir, 'inventory.ini'),
+      '-f',
+      String(n),
+      '-e',
+      'tool=nop',
+      '--known-hosts',
+      fleet.knownHostsPath,
+    ];
     const env = { ...process.env, CI: '1' };
     const n1 = await timed(nopArgv, env);
     const n2 = await timed(nopArgv, env);

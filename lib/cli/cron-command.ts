@@ -42,7 +42,11 @@ const need = <T>(value: T | undefined, what: string): T => {
   return value;
 };
 
-const jobName = (opts: CronOptions): string => cronJobName(resolve(need(opts.playbook, 'a playbook')), need(opts.inventory, '-i INVENTORY').map((i) => resolve(i)));
+const jobName = (opts: CronOptions): string =>
+  cronJobName(
+    resolve(need(opts.playbook, 'a playbook')),
+    need(opts.inventory, '-i INVENTORY').map((i) => resolve(i)),
+  );
 
 const systemdTarget = (opts: CronOptions, env: NodeJS.ProcessEnv): SystemdTarget => {
   const d = defaultSystemdTarget(env);

@@ -9,7 +9,6 @@ export class OptionError extends Error {
   }
 }
 
-
 // `k=v k2="a b"`: Ansible's key=value form; values stay strings, as ansible-playbook leaves them
 const parseKeyValues = (s: string): Record<string, unknown> => {
   const out: Record<string, unknown> = {};

@@ -44,7 +44,9 @@ const jsonOf = (r: Recommendation) => ({
 });
 
 const table = (r: Recommendation): string => {
-  const rows = r.gpus.map((g) => `  ${String(g.index).padEnd(3)} ${g.name.padEnd(32)} ${`${g.memory_mib} MiB`.padEnd(11)} ${g.compute_cap.padEnd(5)} ${g.arch}`);
+  const rows = r.gpus.map(
+    (g) => `  ${String(g.index).padEnd(3)} ${g.name.padEnd(32)} ${`${g.memory_mib} MiB`.padEnd(11)} ${g.compute_cap.padEnd(5)} ${g.arch}`,
+  );
   return [
     `  #   ${'GPU'.padEnd(32)} ${'memory'.padEnd(11)} ${'cc'.padEnd(5)} arch`,
     ...rows,
@@ -90,7 +92,7 @@ export const gpuInfoCommand = async (opts: GpuInfoCommandOptions): Promise<numbe
   if (opts.json) {
     out(JSON.stringify(Object.fromEntries(reports.map((r) => [r.host, 'error' in r ? { error: r.error } : jsonOf(r.recommendation)])), null, 2));
   } else {
-    for (const r of reports) ('error' in r ? err(`${r.host}: ${r.error}`) : out(`${r.host}\n${table(r.recommendation)}`));
+    for (const r of reports) 'error' in r ? err(`${r.host}: ${r.error}`) : out(`${r.host}\n${table(r.recommendation)}`);
   }
   return reports.some((r) => 'error' in r) ? 1 : 0;
 };

@@ -20,15 +20,17 @@ export interface MlNodeCommandOptions {
   out?: (text: string) => void;
 }
 
-const NodeConfigSchema = z.array(z.object({
-  id: z.string(),
-  host: z.string(),
-  inference_port: z.number(),
-  poc_port: z.number(),
-  max_concurrent: z.number(),
-  models: z.record(z.string(), z.object({ args: z.array(z.string()) })),
-  hardware: z.array(z.object({ type: z.string(), count: z.number() })),
-}));
+const NodeConfigSchema = z.array(
+  z.object({
+    id: z.string(),
+    host: z.string(),
+    inference_port: z.number(),
+    poc_port: z.number(),
+    max_concurrent: z.number(),
+    models: z.record(z.string(), z.object({ args: z.array(z.string()) })),
+    hardware: z.array(z.object({ type: z.string(), count: z.number() })),
+  }),
+);
 
 /** A remote file's text, or an error naming it. */
 const readRemote = async (t: Transport, path: string, env: Record<string, string>): Promise<string> => {
@@ -38,12 +40,26 @@ const readRemote = async (t: Transport, path: string, env: Record<string, string
 };
 
 const table = (nodes: MlNodeSummary[]): string => {
-  const rows = [['ID', 'STATUS', 'ENABLED', 'MODEL', 'POC WEIGHT', 'TIMESLOTS'], ...nodes.map((n) => [
-    n.id, n.failure ? `${n.status} (${n.failure})` : n.status, n.enabled ? 'yes' : 'no', n.model || '-', String(n.pocWeight),
-    n.timeslots.length ? n.timeslots.map((s) => (s ? '1' : '0')).join('') : '-',
-  ])];
+  const rows = [
+    ['ID', 'STATUS', 'ENABLED', 'MODEL', 'POC WEIGHT', 'TIMESLOTS'],
+    ...nodes.map((n) => [
+      n.id,
+      n.failure ? `${n.status} (${n.failure})` : n.status,
+      n.enabled ? 'yes' : 'no',
+      n.model || '-',
+      String(n.pocWeight),
+      n.timeslots.length ? n.timeslots.map((s) => (s ? '1' : '0')).join('') : '-',
+    ]),
+  ];
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 };
 
 /** The registrations rendered for this network node (node-config.json lists its ML hosts' nodes), by id or all. */
@@ -55,7 +71,13 @@ const registrations = (text: string, id: string | undefined): NodeRegistration[]
   return one;
 };
 
-const act = async (action: MlNodeAction, id: string | undefined, api: AdminApi, nodeConfig: () => Promise<string>, publicBase: string | undefined): Promise<string> => {
+const act = async (
+  action: MlNodeAction,
+  id: string | undefined,
+  api: AdminApi,
+  nodeConfig: () => Promise<string>,
+  publicBase: string | undefined,
+): Promise<string> => {
   const needId = () => {
     if (!id) throw new OptionError(`ml-node ${action} needs a node ID`);
     return id;
@@ -90,9 +112,11 @@ const act = async (action: MlNodeAction, id: string | undefined, api: AdminApi, 
 /** `nop ml-node ACTION [ID] -l NETWORK_NODE`: ML nodes through the network node's admin API, reached from the host. */
 export const mlNodeCommand = async (action: string, id: string | undefined, opts: MlNodeCommandOptions): Promise<number> => {
   const out = opts.out ?? ((t: string) => void process.stdout.write(`${t}\n`));
-  if (!(ML_NODE_ACTIONS as readonly string[]).includes(action)) throw new OptionError(`unknown ml-node action "${action}" (one of ${ML_NODE_ACTIONS.join(', ')})`);
+  if (!(ML_NODE_ACTIONS as readonly string[]).includes(action))
+    throw new OptionError(`unknown ml-node action "${action}" (one of ${ML_NODE_ACTIONS.join(', ')})`);
   const hosts = await selectInventoryHosts({ inventory: opts.inventory, limit: opts.limit, pattern: 'network_nodes' });
-  if (hosts.length !== 1) throw new OptionError(`choose exactly one network node with -l (matched ${hosts.length}: ${hosts.map((h) => h.name).join(', ') || 'none'})`);
+  if (hosts.length !== 1)
+    throw new OptionError(`choose exactly one network node with -l (matched ${hosts.length}: ${hosts.map((h) => h.name).join(', ') || 'none'})`);
   const target = statusTarget(hosts[0].name, hosts[0].vars);
   return withTransport(hosts[0], opts.connect ?? {}, async (transport) => {
     const ports = publishedPorts(await readRemote(transport, `${target.deployDir}/docker-compose.yml`, target.env));

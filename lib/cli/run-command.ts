@@ -25,7 +25,11 @@ export interface RunCommandOptions {
   commandTimeout?: number;
 }
 
-const splitTags = (values: readonly string[]) => values.flatMap((v) => v.split(',')).map((t) => t.trim()).filter(Boolean);
+const splitTags = (values: readonly string[]) =>
+  values
+    .flatMap((v) => v.split(','))
+    .map((t) => t.trim())
+    .filter(Boolean);
 
 // listr2 is loaded only for a terminal: pipes and CI start faster without it
 const pickReporter = async (opts: RunCommandOptions): Promise<Reporter> => {

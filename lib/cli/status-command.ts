@@ -48,7 +48,14 @@ const once = async (opts: StatusCommandOptions, out: (t: string) => void): Promi
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
   });
 
 /** `nop status`: per-host health; exit 2 when any check FAILs. With --watch, refreshes until interrupted. */

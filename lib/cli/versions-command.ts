@@ -46,7 +46,10 @@ const refreshed = (current: Versions, version: string): Versions => ({
 const changes = (a: Versions, b: Versions): string[] =>
   (Object.keys(a) as (keyof Versions)[]).filter((k) => a[k] !== b[k]).map((k) => `${k}: ${a[k]} -> ${b[k]}`);
 
-const table = (v: Versions): string => Object.entries(v).map(([k, tag]) => `${k.padEnd(9)} ${tag}`).join('\n');
+const table = (v: Versions): string =>
+  Object.entries(v)
+    .map(([k, tag]) => `${k.padEnd(9)} ${tag}`)
+    .join('\n');
 
 /** `nop versions [--json] [--refresh [--source URL]]`: the pinned image tags, or move them to the latest release. */
 export const versionsCommand = async (opts: VersionsCommandOptions): Promise<number> => {
@@ -65,6 +68,10 @@ export const versionsCommand = async (opts: VersionsCommandOptions): Promise<num
     return 0;
   }
   const backup = await writeVersions(next, file);
-  out(opts.json ? JSON.stringify({ changed: true, changes: diff, backup, versions: next }, null, 2) : [...diff, `updated ${file} (previous version kept in ${backup})`].join('\n'));
+  out(
+    opts.json
+      ? JSON.stringify({ changed: true, changes: diff, backup, versions: next }, null, 2)
+      : [...diff, `updated ${file} (previous version kept in ${backup})`].join('\n'),
+  );
   return 0;
 };

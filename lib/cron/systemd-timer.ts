@@ -23,7 +23,11 @@ export interface TimerJob {
 const JOB_MARKER = '# nop job: ';
 
 /** systemd is the init system: the check sd_booted(3) makes */
-export const systemdPresent = (runtimeDir = '/run/systemd/system'): Promise<boolean> => access(runtimeDir).then(() => true, () => false);
+export const systemdPresent = (runtimeDir = '/run/systemd/system'): Promise<boolean> =>
+  access(runtimeDir).then(
+    () => true,
+    () => false,
+  );
 
 /** root schedules through the system manager, anyone else through their user manager */
 export const defaultSystemdTarget = (env: NodeJS.ProcessEnv): SystemdTarget => {
@@ -100,7 +104,10 @@ export const listTimers = async (t: SystemdTarget): Promise<TimerJob[]> => {
   const out: TimerJob[] = [];
   for (const file of names.filter((n) => /^nop-[0-9a-f]{12}\.timer$/.test(n)).sort()) {
     const text = (await readOr(join(t.unitDir, file))) ?? '';
-    const name = text.split('\n').find((l) => l.startsWith(JOB_MARKER))?.slice(JOB_MARKER.length);
+    const name = text
+      .split('\n')
+      .find((l) => l.startsWith(JOB_MARKER))
+      ?.slice(JOB_MARKER.length);
     const calendar = /^OnCalendar=(.*)$/m.exec(text)?.[1] ?? '?';
     if (name) out.push({ name, unit: file.replace(/\.timer$/, ''), calendar });
   }

@@ -53,7 +53,10 @@ const jsonOf = (s: Section): Record<string, unknown> | undefined => {
 };
 
 const errorOf = (what: string, s: Section): string => {
-  const lines = (s?.out ?? '').split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = (s?.out ?? '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   return `${what}: ${lines.find((l) => l.startsWith('Error')) ?? lines.at(-1) ?? 'no answer'}`;
 };
 

@@ -1,9 +1,11 @@
 import { parse } from 'yaml';
 import { z } from 'zod';
 
-const ComposeSchema = z.object({
-  services: z.record(z.string(), z.object({ ports: z.array(z.union([z.string(), z.number()])).optional() }).loose()).default({}),
-}).loose();
+const ComposeSchema = z
+  .object({
+    services: z.record(z.string(), z.object({ ports: z.array(z.union([z.string(), z.number()])).optional() }).loose()).default({}),
+  })
+  .loose();
 
 export interface PublishedPort {
   service: string;
@@ -18,10 +20,23 @@ export const publishedPorts = (composeText: string): PublishedPort[] => {
   const doc = ComposeSchema.parse(parse(composeText) ?? {});
   return Object.entries(doc.services).flatMap(([service, svc]) =>
     (svc.ports ?? []).map((spec) => {
-      const parts = String(spec).replace(/\/(tcp|udp)$/, '').split(':');
+      const parts = String(spec)
+        .replace(/\/(tcp|udp)$/, '')
+        .split(':');
       const containerPort = Number(parts.at(-1));
       const hostPort = Number(parts.length > 1 ? parts.at(-2) : parts[0]);
-      return { service, hostIp: parts.length > 2 ? parts.slice(0, -2).join(':').replace(/^\[|\]$/g, '') : '', hostPort, containerPort };
+      return {
+        service,
+        hostIp:
+          parts.length > 2
+            ? parts
+                .slice(0, -2)
+                .join(':')
+                .replace(/^\[|\]$/g, '')
+            : '',
+        hostPort,
+        containerPort,
+      };
     }),
   );
 };

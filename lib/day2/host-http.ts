@@ -28,9 +28,14 @@ const STATUS_MARK = '@@nop-http ';
 const DEFAULT_TIMEOUT_MS = 5000;
 
 const curlArgs = (req: HostHttpRequest): string[] => [
-  'curl', '-sS', '-X', req.method ?? 'GET',
-  '--max-time', String(Math.max(1, Math.ceil((req.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000))),
-  '-w', `\\n${STATUS_MARK}%{http_code}`,
+  'curl',
+  '-sS',
+  '-X',
+  req.method ?? 'GET',
+  '--max-time',
+  String(Math.max(1, Math.ceil((req.timeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000))),
+  '-w',
+  `\\n${STATUS_MARK}%{http_code}`,
   ...(req.body === undefined ? [] : ['-H', 'content-type: application/json', '--data-binary', '@-']),
   req.url,
 ];
@@ -85,11 +90,7 @@ export const hostHttpBatchTimeoutMs = (requests: readonly HostHttpRequest[]): nu
   requests.reduce((sum, r) => sum + (r.timeoutMs ?? DEFAULT_TIMEOUT_MS), 5000);
 
 /** Several GETs in one round trip. */
-export const hostHttpBatch = async (
-  transport: Transport,
-  requests: readonly HostHttpRequest[],
-  opts: HostHttpOptions = {},
-): Promise<HostHttpResponse[]> => {
+export const hostHttpBatch = async (transport: Transport, requests: readonly HostHttpRequest[], opts: HostHttpOptions = {}): Promise<HostHttpResponse[]> => {
   const script = hostHttpBatchScript(requests);
   const res = await transport.exec(script, { env: opts.env, timeoutMs: hostHttpBatchTimeoutMs(requests) });
   return parseHostHttpBatch(requests, res.stdout, res.stderr);

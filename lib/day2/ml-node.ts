@@ -5,7 +5,10 @@ import { hostHttp, type HostHttpResponse } from './host-http.js';
 /** The admin API refused or could not be reached. */
 export class AdminApiError extends Error {
   constructor(what: string, res: HostHttpResponse) {
-    const detail = res.status === 0 ? (res.error ?? 'no answer') : `HTTP ${res.status}${typeof res.body === 'object' && res.body && 'error' in res.body ? `: ${String((res.body as { error: unknown }).error)}` : ''}`;
+    const detail =
+      res.status === 0
+        ? (res.error ?? 'no answer')
+        : `HTTP ${res.status}${typeof res.body === 'object' && res.body && 'error' in res.body ? `: ${String((res.body as { error: unknown }).error)}` : ''}`;
     super(`${what}: ${detail}`);
     this.name = 'AdminApiError';
   }

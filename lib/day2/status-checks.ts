@@ -33,7 +33,8 @@ const check = (id: string, name: string, level: Level, value: string, threshold:
 
 const containerChecks = (d: HostStatusData): Check[] => {
   const expected = d.probe.compose.flatMap((c) => c.services.map((service) => ({ file: c.file, service })));
-  if (expected.length === 0) return [check('containers', 'containers', 'FAIL', 'no compose file in the deploy dir', 'rendered compose files must exist (run the setup playbook)')];
+  if (expected.length === 0)
+    return [check('containers', 'containers', 'FAIL', 'no compose file in the deploy dir', 'rendered compose files must exist (run the setup playbook)')];
   const down = expected.filter((e) => d.probe.containers.find((c) => c.file === e.file && c.service === e.service)?.state !== 'running');
   const value = down.length === 0 ? `${expected.length}/${expected.length} running` : `not running: ${down.map((e) => e.service).join(', ')}`;
   return [check('containers', 'containers', down.length ? 'FAIL' : 'OK', value, 'every service of the compose files running → else FAIL')];
@@ -47,20 +48,39 @@ const chainChecks = (d: HostStatusData): Check[] => {
   const t = THRESHOLDS;
   const out = [
     check('block_height', 'block height', 'OK', String(c.height), 'informational'),
-    check('last_block_age', 'last block age', Number.isNaN(age) || age > t.lastBlockFailSeconds ? 'FAIL' : age > t.lastBlockWarnSeconds ? 'WARN' : 'OK',
-      Number.isNaN(age) ? 'unknown' : `${Math.max(0, Math.round(age))} s`, `older than ${t.lastBlockWarnSeconds} s → WARN, older than ${t.lastBlockFailSeconds} s → FAIL`),
+    check(
+      'last_block_age',
+      'last block age',
+      Number.isNaN(age) || age > t.lastBlockFailSeconds ? 'FAIL' : age > t.lastBlockWarnSeconds ? 'WARN' : 'OK',
+      Number.isNaN(age) ? 'unknown' : `${Math.max(0, Math.round(age))} s`,
+      `older than ${t.lastBlockWarnSeconds} s → WARN, older than ${t.lastBlockFailSeconds} s → FAIL`,
+    ),
     check('catching_up', 'catching up', c.catchingUp ? 'WARN' : 'OK', String(c.catchingUp), 'catching_up true → WARN (still syncing)'),
   ];
   if (d.networkHeight === null) {
     out.push(check('blocks_behind', 'blocks behind', 'WARN', 'seed RPC not reachable', 'compared with the seed node (SEED_NODE_RPC_URL)'));
   } else {
     const behind = Math.max(0, d.networkHeight - c.height);
-    out.push(check('blocks_behind', 'blocks behind', behind > t.behindFailBlocks ? 'FAIL' : behind > t.behindWarnBlocks ? 'WARN' : 'OK', `${behind} (seed at ${d.networkHeight})`,
-      `more than ${t.behindWarnBlocks} blocks behind the seed → WARN, more than ${t.behindFailBlocks} → FAIL`));
+    out.push(
+      check(
+        'blocks_behind',
+        'blocks behind',
+        behind > t.behindFailBlocks ? 'FAIL' : behind > t.behindWarnBlocks ? 'WARN' : 'OK',
+        `${behind} (seed at ${d.networkHeight})`,
+        `more than ${t.behindWarnBlocks} blocks behind the seed → WARN, more than ${t.behindFailBlocks} → FAIL`,
+      ),
+    );
   }
   const peers = d.peers;
-  out.push(check('peers', 'peers', peers === null || peers === 0 ? 'FAIL' : peers < t.peersWarn ? 'WARN' : 'OK', peers === null ? 'unknown (/net_info failed)' : String(peers),
-    `0 peers → FAIL, fewer than ${t.peersWarn} → WARN`));
+  out.push(
+    check(
+      'peers',
+      'peers',
+      peers === null || peers === 0 ? 'FAIL' : peers < t.peersWarn ? 'WARN' : 'OK',
+      peers === null ? 'unknown (/net_info failed)' : String(peers),
+      `0 peers → FAIL, fewer than ${t.peersWarn} → WARN`,
+    ),
+  );
   return out;
 };
 
@@ -78,12 +98,26 @@ const participantChecks = (d: HostStatusData): Check[] => {
   if (!d.network) return [];
   if (!p) return [check('participant', 'participant', 'WARN', 'ACCOUNT_PUBKEY unknown', 'config.env names the account key')];
   const t = THRESHOLDS;
-  const out = [check('weight', 'participant weight', p.weight ? 'OK' : 'WARN', p.weight === null ? `not in the current epoch (${p.address})` : String(p.weight),
-    'not in the active set or weight 0 → WARN (no rewards this epoch)')];
+  const out = [
+    check(
+      'weight',
+      'participant weight',
+      p.weight ? 'OK' : 'WARN',
+      p.weight === null ? `not in the current epoch (${p.address})` : String(p.weight),
+      'not in the active set or weight 0 → WARN (no rewards this epoch)',
+    ),
+  ];
   const why = (query: string) => p.queryErrors.find((e) => e.includes(query)) ?? 'unknown';
   // jailed: the account's own validator in `inferenced query staking delegator-validators` (run in the node container)
-  out.push(check('jailed', 'jailed', p.jailed ? 'FAIL' : p.jailed === null ? 'WARN' : 'OK', p.jailed === null ? why('delegator-validators') : String(p.jailed),
-    'jailed → FAIL (unjail with the cold key); unknown → WARN'));
+  out.push(
+    check(
+      'jailed',
+      'jailed',
+      p.jailed ? 'FAIL' : p.jailed === null ? 'WARN' : 'OK',
+      p.jailed === null ? why('delegator-validators') : String(p.jailed),
+      'jailed → FAIL (unjail with the cold key); unknown → WARN',
+    ),
+  );
   // miss rate: current_epoch_stats of `inferenced query inference show-participant`, missed / (served + missed)
   const rule = `≥ ${t.missRateWarn * 100} % → WARN, ≥ ${t.missRateFail * 100} % → FAIL (risk of jailing)`;
   const total = (p.inferenceCount ?? 0) + (p.missedRequests ?? 0);
@@ -93,7 +127,15 @@ const participantChecks = (d: HostStatusData): Check[] => {
     out.push(check('miss_rate', 'miss rate', 'OK', 'no requests this epoch', rule));
   } else {
     const rate = p.missedRequests / total;
-    out.push(check('miss_rate', 'miss rate', rate >= t.missRateFail ? 'FAIL' : rate >= t.missRateWarn ? 'WARN' : 'OK', `${(rate * 100).toFixed(1)} % (${p.missedRequests}/${total})`, rule));
+    out.push(
+      check(
+        'miss_rate',
+        'miss rate',
+        rate >= t.missRateFail ? 'FAIL' : rate >= t.missRateWarn ? 'WARN' : 'OK',
+        `${(rate * 100).toFixed(1)} % (${p.missedRequests}/${total})`,
+        rule,
+      ),
+    );
   }
   return out;
 };
@@ -126,12 +168,27 @@ const diskChecks = (d: HostStatusData): Check[] => {
   const out: Check[] = [];
   if (disks.deploy_dir) {
     const free = disks.deploy_dir.available_bytes;
-    out.push(check('disk_deploy', 'disk free (deploy dir)', free < t.deployFreeFailBytes ? 'FAIL' : free < t.deployFreeWarnBytes ? 'WARN' : 'OK', `${(free / GB).toFixed(0)} GB`,
-      `under ${t.deployFreeWarnBytes / GB} GB → WARN (an upgrade backs data/ up), under ${t.deployFreeFailBytes / GB} GB → FAIL`));
+    out.push(
+      check(
+        'disk_deploy',
+        'disk free (deploy dir)',
+        free < t.deployFreeFailBytes ? 'FAIL' : free < t.deployFreeWarnBytes ? 'WARN' : 'OK',
+        `${(free / GB).toFixed(0)} GB`,
+        `under ${t.deployFreeWarnBytes / GB} GB → WARN (an upgrade backs data/ up), under ${t.deployFreeFailBytes / GB} GB → FAIL`,
+      ),
+    );
   }
   if (disks.hf_home) {
     const free = disks.hf_home.available_bytes;
-    out.push(check('disk_hf_home', 'disk free (HF_HOME)', free < t.hfFreeWarnBytes ? 'WARN' : 'OK', `${(free / GB).toFixed(0)} GB`, `under ${t.hfFreeWarnBytes / GB} GB → WARN (model weights)`));
+    out.push(
+      check(
+        'disk_hf_home',
+        'disk free (HF_HOME)',
+        free < t.hfFreeWarnBytes ? 'WARN' : 'OK',
+        `${(free / GB).toFixed(0)} GB`,
+        `under ${t.hfFreeWarnBytes / GB} GB → WARN (model weights)`,
+      ),
+    );
   }
   return out;
 };
@@ -139,8 +196,14 @@ const diskChecks = (d: HostStatusData): Check[] => {
 const LOOPBACK = /^(127\.|::1$|localhost$)/;
 
 const portChecks = (d: HostStatusData, privateIp: string | undefined): Check[] => {
-  const internal = new Set(d.probe.compose.flatMap((c) => c.ports).filter((p) => isInternalContainerPort(p.containerPort)).map((p) => p.hostPort));
-  if (!d.probe.listening) return [check('internal_ports', 'internal ports', 'WARN', 'ss -ltnH failed', 'internal ports listen on loopback or the private address only')];
+  const internal = new Set(
+    d.probe.compose
+      .flatMap((c) => c.ports)
+      .filter((p) => isInternalContainerPort(p.containerPort))
+      .map((p) => p.hostPort),
+  );
+  if (!d.probe.listening)
+    return [check('internal_ports', 'internal ports', 'WARN', 'ss -ltnH failed', 'internal ports listen on loopback or the private address only')];
   const exposed = d.probe.listening.filter((s) => internal.has(s.port) && !LOOPBACK.test(s.address) && s.address !== privateIp);
   const value = exposed.length ? `exposed: ${exposed.map((s) => `${s.address}:${s.port}`).join(', ')}` : `${internal.size} internal ports private`;
   return [check('internal_ports', 'internal ports', exposed.length ? 'FAIL' : 'OK', value, 'an admin/RPC/ML port listening on a public address → FAIL')];
@@ -148,8 +211,13 @@ const portChecks = (d: HostStatusData, privateIp: string | undefined): Check[] =
 
 const firewallCheck = (d: HostStatusData): Check => {
   const rules = d.probe.dockerUserRules;
-  return check('docker_user', 'DOCKER-USER rules', rules?.length ? 'OK' : 'WARN', rules === null ? 'chain missing' : `${rules.length} rules`,
-    'no DOCKER-USER rules → WARN (published ports bypass the host firewall)');
+  return check(
+    'docker_user',
+    'DOCKER-USER rules',
+    rules?.length ? 'OK' : 'WARN',
+    rules === null ? 'chain missing' : `${rules.length} rules`,
+    'no DOCKER-USER rules → WARN (published ports bypass the host firewall)',
+  );
 };
 
 const configEnvCheck = (d: HostStatusData): Check[] => {
@@ -164,10 +232,20 @@ const driverChecks = (d: HostStatusData): Check[] => {
   const notHeld = problems.filter((p) => p.code === 'driver-not-held');
   const other = problems.filter((p) => p.code !== 'driver-not-held');
   return [
-    check('driver', 'driver versions', other.length ? 'FAIL' : 'OK', other.length ? other.map((p) => `${p.message} (fix: ${p.fix})`).join('; ') : 'consistent',
-      'kernel module, user space and Fabric Manager agree → else FAIL'),
-    check('driver_held', 'driver held', notHeld.length ? 'WARN' : 'OK', notHeld.length ? notHeld.map((p) => `${p.message} (fix: ${p.fix})`).join('; ') : 'held',
-      'driver packages not on apt hold → WARN (unattended upgrades can split the versions)'),
+    check(
+      'driver',
+      'driver versions',
+      other.length ? 'FAIL' : 'OK',
+      other.length ? other.map((p) => `${p.message} (fix: ${p.fix})`).join('; ') : 'consistent',
+      'kernel module, user space and Fabric Manager agree → else FAIL',
+    ),
+    check(
+      'driver_held',
+      'driver held',
+      notHeld.length ? 'WARN' : 'OK',
+      notHeld.length ? notHeld.map((p) => `${p.message} (fix: ${p.fix})`).join('; ') : 'held',
+      'driver packages not on apt hold → WARN (unattended upgrades can split the versions)',
+    ),
   ];
 };
 

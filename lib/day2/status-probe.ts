@@ -60,26 +60,51 @@ const unquote = (v: string): string => v.replace(/^'(.*)'$/, '$1').replace(/^"(.
 
 const parseEnv = (text: string): Record<string, string> =>
   Object.fromEntries(
-    text.split('\n').map((l) => /^(?:export )?([A-Z_0-9]+)=(.*)$/.exec(l.trim())).filter((m) => m !== null).map((m) => [m[1], unquote(m[2])]),
+    text
+      .split('\n')
+      .map((l) => /^(?:export )?([A-Z_0-9]+)=(.*)$/.exec(l.trim()))
+      .filter((m) => m !== null)
+      .map((m) => [m[1], unquote(m[2])]),
   );
 
 const parseContainers = (file: string, text: string): ContainerState[] =>
-  text.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('{')).flatMap((l) => {
-    const entries = (l.startsWith('[') ? JSON.parse(l) : [JSON.parse(l)]) as { Service?: string; State?: string; Status?: string }[];
-    return entries.map((e) => ({ file, service: e.Service ?? '', state: e.State ?? '', status: e.Status ?? '' }));
-  });
+  text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith('{'))
+    .flatMap((l) => {
+      const entries = (l.startsWith('[') ? JSON.parse(l) : [JSON.parse(l)]) as { Service?: string; State?: string; Status?: string }[];
+      return entries.map((e) => ({ file, service: e.Service ?? '', state: e.State ?? '', status: e.Status ?? '' }));
+    });
 
 // `ss -ltnH`: State Recv-Q Send-Q Local:Port Peer:Port; IPv6 addresses come bracketed
 const parseSs = (text: string): ListeningSocket[] =>
-  text.split('\n').map((l) => l.trim().split(/\s+/)[3]).filter((a): a is string => Boolean(a)).map((local) => {
-    const at = local.lastIndexOf(':');
-    return { address: local.slice(0, at).replace(/^\[|\]$/g, '').replace(/%.*$/, ''), port: Number(local.slice(at + 1)) };
-  });
+  text
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/)[3])
+    .filter((a): a is string => Boolean(a))
+    .map((local) => {
+      const at = local.lastIndexOf(':');
+      return {
+        address: local
+          .slice(0, at)
+          .replace(/^\[|\]$/g, '')
+          .replace(/%.*$/, ''),
+        port: Number(local.slice(at + 1)),
+      };
+    });
 
 const parseGpus = (text: string): GpuUsage[] =>
-  text.split('\n').map((l) => l.split(',').map((c) => c.trim())).filter((c) => c.length === 4).map(([index, used, total, util]) => ({
-    index: Number(index), memoryUsedMiB: Number(used), memoryTotalMiB: Number(total), utilizationPct: Number(util),
-  }));
+  text
+    .split('\n')
+    .map((l) => l.split(',').map((c) => c.trim()))
+    .filter((c) => c.length === 4)
+    .map(([index, used, total, util]) => ({
+      index: Number(index),
+      memoryUsedMiB: Number(used),
+      memoryTotalMiB: Number(total),
+      utilizationPct: Number(util),
+    }));
 
 export const parseStatusProbe = (deployDir: string, stdout: string): StatusProbe => {
   const s = splitSections(stdout);

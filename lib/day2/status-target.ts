@@ -26,13 +26,15 @@ const KEYS = ['group_names', 'nop_env', 'gonka_deploy_dir', 'hf_home', 'host_roo
 
 // only the variables status reads are rendered: another one's template may need facts that only a play has
 const rendered = (raw: Record<string, unknown>): Record<string, unknown> =>
-  Object.fromEntries(KEYS.map((k) => {
-    try {
-      return [k, renderValue(raw[k], raw)];
-    } catch {
-      return [k, undefined];
-    }
-  }));
+  Object.fromEntries(
+    KEYS.map((k) => {
+      try {
+        return [k, renderValue(raw[k], raw)];
+      } catch {
+        return [k, undefined];
+      }
+    }),
+  );
 
 export const statusTarget = (host: string, rawVars: Record<string, unknown>): StatusTarget => {
   const vars = rendered(rawVars);

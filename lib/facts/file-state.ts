@@ -83,11 +83,7 @@ const parseLine = (line: string, probes: readonly FileProbe[]): [number, ProbedF
 };
 
 /** Stat (and optionally read) many paths in one remote call. */
-export const probeFiles = async (
-  transport: Transport,
-  probes: readonly FileProbe[],
-  opts: ExecOptions = {},
-): Promise<ProbedFile[]> => {
+export const probeFiles = async (transport: Transport, probes: readonly FileProbe[], opts: ExecOptions = {}): Promise<ProbedFile[]> => {
   if (probes.length === 0) return [];
   const res = await transport.exec(probeScript(probes), opts);
   if (res.code !== 0) throw new Error(`file probe failed: ${res.stderr.trim()}`);

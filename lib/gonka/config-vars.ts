@@ -2,7 +2,12 @@ import { z } from 'zod';
 import { NETWORK_NAMES } from './network.js';
 
 const port = z.coerce.number().int().min(1).max(65535);
-const hostname = z.string().regex(/^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/, 'expected an IPv4 address or a DNS name');
+const hostname = z
+  .string()
+  .regex(
+    /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/,
+    'expected an IPv4 address or a DNS name',
+  );
 
 /** A routable IPv4 address: a bind address of 0.0.0.0 would publish on every interface. */
 export const ListenIpSchema = z.ipv4().refine((ip) => ip !== '0.0.0.0', 'must be a specific address, never 0.0.0.0');
@@ -26,11 +31,17 @@ export const ConfigVarsSchema = z.object({
   private_ip: ListenIpSchema.optional(),
   /** an ML-only host: the inventory name of its network node */
   network_node: z.string().min(1).optional(),
-  key_name: z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only').optional(),
+  key_name: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only')
+    .optional(),
   keyring_password: z.string().min(8, 'at least 8 characters').optional(),
   /** a file on the controller holding the keyring password (first line) */
   keyring_password_file: z.string().min(1).optional(),
-  account_pubkey: z.string().regex(/^[A-Za-z0-9+/]{43}=?$|^[A-Za-z0-9+/]{44}$/, 'expected the base64 secp256k1 public key of the cold account (44 characters)').optional(),
+  account_pubkey: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]{43}=?$|^[A-Za-z0-9+/]{44}$/, 'expected the base64 secp256k1 public key of the cold account (44 characters)')
+    .optional(),
   gonka_api_port: port.default(8000),
   gonka_p2p_port: port.default(5000),
   gonka_mlnode_port: port.default(8080),

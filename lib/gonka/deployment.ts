@@ -9,7 +9,10 @@ import { vllmArgs } from './vllm-args.js';
 
 /** A variable is missing or wrong for this host's role in the topology. */
 export class DeploymentVariableError extends Error {
-  constructor(readonly variable: string, message: string) {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
     super(`variable '${variable}': ${message}`);
     this.name = 'DeploymentVariableError';
   }
@@ -130,9 +133,7 @@ export const mlServerEntries = (host: string, hostVar: (name: string) => unknown
 
 const remoteEntries = (input: DeploymentInput): NodeConfigEntry[] => {
   const me = input.vars.inventory_hostname;
-  return input.mlHosts
-    .filter((h) => h !== me && input.hostVar(h, 'network_node') === me)
-    .flatMap((h) => mlServerEntries(h, (name) => input.hostVar(h, name)));
+  return input.mlHosts.filter((h) => h !== me && input.hostVar(h, 'network_node') === me).flatMap((h) => mlServerEntries(h, (name) => input.hostVar(h, name)));
 };
 
 const uniqueIds = (entries: NodeConfigEntry[]): NodeConfigEntry[] => {
@@ -204,7 +205,15 @@ const validateEnv = (env: Record<string, string>): void => {
 };
 
 const localRecommendation = (input: DeploymentInput): RecommendationInput =>
-  checked('gpu_recommendation', RecommendationSchema, need('gpu_recommendation', input.vars.gpu_recommendation, `on an ML node (${input.vars.inventory_hostname} is in ${ML_GROUP}): run the gpu-detect role first`));
+  checked(
+    'gpu_recommendation',
+    RecommendationSchema,
+    need(
+      'gpu_recommendation',
+      input.vars.gpu_recommendation,
+      `on an ML node (${input.vars.inventory_hostname} is in ${ML_GROUP}): run the gpu-detect role first`,
+    ),
+  );
 
 /** Check the variables for this host's place in the topology and compute every value the Gonka files hold. */
 export const buildDeployment = (input: DeploymentInput): Deployment => {
@@ -213,7 +222,9 @@ export const buildDeployment = (input: DeploymentInput): Deployment => {
   if (!t.network && !t.ml) throw new DeploymentVariableError('group_names', `${v.inventory_hostname} is in neither network_nodes nor ml_nodes`);
   const full = isFullServer(t);
   const rec = t.ml ? localRecommendation(input) : undefined;
-  const mlBind = full ? LOOPBACK : need('private_ip', v.private_ip, `on ${t.ml ? 'an ML node whose network node is another server' : 'a network node whose ML nodes are other servers'}`);
+  const mlBind = full
+    ? LOOPBACK
+    : need('private_ip', v.private_ip, `on ${t.ml ? 'an ML node whose network node is another server' : 'a network node whose ML nodes are other servers'}`);
   if (t.ml && !full) need('network_node', v.network_node, 'on an ML-only host: the inventory name of its network node');
   if (t.network) need('keyring_password', input.keyringPassword, 'on a network node (or keyring_password_file)');
   const env = t.network ? networkEnv(input, t) : {};

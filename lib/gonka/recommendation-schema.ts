@@ -20,7 +20,7 @@ export const RecommendationSchema = z.looseObject({
   max_model_len: z.number().int().positive(),
   kv_cache_dtype: z.enum(['auto', 'fp8']),
   attention_backend: z.enum(['FLASHINFER', 'FLASH_ATTN']),
-  image: z.string().regex(/^[\w.\/-]+(:[\w.-]+)?(@sha256:[0-9a-f]{64})?$/, 'expected a Docker image reference'),
+  image: z.string().regex(/^[\w./-]+(:[\w.-]+)?(@sha256:[0-9a-f]{64})?$/, 'expected a Docker image reference'),
   max_concurrent: z.number().int().positive(),
 });
 

@@ -43,5 +43,4 @@ const BY_NAME: [RegExp, string][] = [
 export const computeCapFromName = (name: string): string | undefined => BY_NAME.find(([re]) => re.test(name))?.[1];
 
 /** Is the driver at least the architecture's minimum branch? */
-export const driverSupports = (arch: GpuArchitecture, driverVersion: string): boolean =>
-  compareVersions(driverVersion, arch.minDriver) >= 0;
+export const driverSupports = (arch: GpuArchitecture, driverVersion: string): boolean => compareVersions(driverVersion, arch.minDriver) >= 0;

@@ -38,4 +38,7 @@ export const majorVersion = (version: string): number => parseVersion(version).c
 
 /** The upstream part of a Debian package version: `1:570.133.20-0ubuntu0.22.04.1` → `570.133.20`. */
 export const upstreamVersion = (debianVersion: string): string =>
-  debianVersion.trim().replace(/^\d+:/, '').replace(/-[^-]*$/, '');
+  debianVersion
+    .trim()
+    .replace(/^\d+:/, '')
+    .replace(/-[^-]*$/, '');

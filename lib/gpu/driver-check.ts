@@ -19,8 +19,7 @@ export interface DriverProblem {
   fix: string;
 }
 
-const driverVersionOf = (facts: GpuFacts): string | null =>
-  facts.driver.user_space ?? facts.driver.packages[0]?.version ?? facts.driver.kernel;
+const driverVersionOf = (facts: GpuFacts): string | null => facts.driver.user_space ?? facts.driver.packages[0]?.version ?? facts.driver.kernel;
 
 const loadProblems = (facts: GpuFacts): DriverProblem[] => {
   const { state, message } = facts.nvidia_smi;
@@ -30,7 +29,7 @@ const loadProblems = (facts: GpuFacts): DriverProblem[] => {
       {
         code: 'driver-missing',
         message: `no NVIDIA driver is installed${message ? `: ${message}` : ''}`,
-        fix: 'install the server driver (apt-get install nvidia-driver-570-server with the running kernel\'s linux-headers) and reboot',
+        fix: "install the server driver (apt-get install nvidia-driver-570-server with the running kernel's linux-headers) and reboot",
       },
     ];
   }

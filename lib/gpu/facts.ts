@@ -145,8 +145,7 @@ export const parseGpuFacts = (stdout: string, paths: GpuFactPaths = DEFAULT_PATH
   const state = smiState(query);
   const legacy = s.get('legacy-query');
   const useLegacy = state === 'ok' && isUnknownFieldError(query?.out ?? '');
-  const gpus =
-    state !== 'ok' ? [] : useLegacy ? parseGpuDevices(legacy?.out ?? '', GPU_QUERY_FIELDS_LEGACY) : parseGpuDevices(query?.out ?? '');
+  const gpus = state !== 'ok' ? [] : useLegacy ? parseGpuDevices(legacy?.out ?? '', GPU_QUERY_FIELDS_LEGACY) : parseGpuDevices(query?.out ?? '');
   const topo = s.get('topo');
   const nvlink = s.get('nvlink');
   const modinfo = s.get('modinfo');
@@ -164,12 +163,13 @@ export const parseGpuFacts = (stdout: string, paths: GpuFactPaths = DEFAULT_PATH
       kernel: loaded?.rc === 0 && loaded.out.trim() ? loaded.out.trim() : onDisk,
       kernel_on_disk: onDisk,
       user_space: userSpaceVersion(state, query, gpus),
-      packages: packages
-        .filter((p) => p.name.startsWith('nvidia-driver-'))
-        .map(({ name, version }) => ({ name, version: upstreamVersion(version) })),
+      packages: packages.filter((p) => p.name.startsWith('nvidia-driver-')).map(({ name, version }) => ({ name, version: upstreamVersion(version) })),
     },
     fabric_manager: fm ? { name: fm.name, version: upstreamVersion(fm.version) } : null,
-    held: (s.get('holds')?.out ?? '').split('\n').map((l) => l.trim()).filter(Boolean),
+    held: (s.get('holds')?.out ?? '')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean),
     disks: {
       deploy_dir: parseDisk(paths.deployDir, s.get('disk-deploy')),
       hf_home: parseDisk(paths.hfHome, s.get('disk-hf')),
@@ -179,11 +179,7 @@ export const parseGpuFacts = (stdout: string, paths: GpuFactPaths = DEFAULT_PATH
 };
 
 /** Everything nop needs to know about a host's GPUs, in one round trip. */
-export const gatherGpuFacts = async (
-  transport: Transport,
-  execOpts: ExecOptions = {},
-  paths: GpuFactPaths = DEFAULT_PATHS,
-): Promise<GpuFacts> => {
+export const gatherGpuFacts = async (transport: Transport, execOpts: ExecOptions = {}, paths: GpuFactPaths = DEFAULT_PATHS): Promise<GpuFacts> => {
   const res = await transport.exec(gatherScript(paths), execOpts);
   if (res.code !== 0) throw new Error(`gathering GPU facts failed (rc=${res.code}): ${res.stderr.trim()}`);
   return parseGpuFacts(res.stdout, paths);

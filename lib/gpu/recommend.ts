@@ -146,7 +146,14 @@ const sizeGroup = (count: number, perGpu: number, network: 'mainnet' | 'testnet'
     };
   }
   if (largest >= 40) {
-    return { rank: 2, model: MODELS.qwen32bFp8, tensor_parallel: smallestPowerOfTwo(perGpu, 40, 8), gpu_memory_utilization: 0.92, max_model_len: 24_576, kv_cache_dtype: 'auto' };
+    return {
+      rank: 2,
+      model: MODELS.qwen32bFp8,
+      tensor_parallel: smallestPowerOfTwo(perGpu, 40, 8),
+      gpu_memory_utilization: 0.92,
+      max_model_len: 24_576,
+      kv_cache_dtype: 'auto',
+    };
   }
   return { rank: 1, model: MODELS.qwen32bFp8, tensor_parallel: 1, gpu_memory_utilization: 0.94, max_model_len: 8_192, kv_cache_dtype: 'auto' };
 };
@@ -159,7 +166,8 @@ const describeGpu = (facts: GpuFacts, warnings: string[]): Gpu[] =>
     const cap = g.compute_cap ?? computeCapFromName(g.name);
     const architecture = cap ? architectureOf(cap) : undefined;
     if (!cap || !architecture) throw new NoUsableGpuError(`unknown GPU architecture for ${g.name} (compute_cap ${g.compute_cap ?? 'not reported'})`);
-    if (g.compute_cap === null) warnings.push(`driver too old to report compute_cap: architecture of GPU ${g.index} (${g.name}) taken from its name (${architecture.sm})`);
+    if (g.compute_cap === null)
+      warnings.push(`driver too old to report compute_cap: architecture of GPU ${g.index} (${g.name}) taken from its name (${architecture.sm})`);
     return { index: g.index, name: g.name, memory_mib: g.memory_mib, compute_cap: cap, arch: architecture.sm, architecture };
   });
 
@@ -186,7 +194,9 @@ const pickGroups = (groups: Gpu[][], network: 'mainnet' | 'testnet', warnings: s
   const best = sized.reduce((a, b) => (b.sizing.rank > a.sizing.rank || (b.sizing.rank === a.sizing.rank && b.group.length > a.group.length) ? b : a));
   const used = sized.filter((s) => s === best || sameSizing(s.sizing, best.sizing));
   for (const s of sized.filter((x) => !used.includes(x))) {
-    warnings.push(`GPUs ${s.group.map((g) => g.index).join(',')} (${s.group[0].arch}) stay idle: architectures are never mixed in one instance and they cannot serve ${best.sizing.model} with the same settings`);
+    warnings.push(
+      `GPUs ${s.group.map((g) => g.index).join(',')} (${s.group[0].arch}) stay idle: architectures are never mixed in one instance and they cannot serve ${best.sizing.model} with the same settings`,
+    );
   }
   if (groups.length > 1 && used.length > 1) warnings.push('mixed GPU architectures: each ML instance uses GPUs of one architecture only');
   return { best: best.sizing, used };
@@ -218,8 +228,12 @@ export const recommend = (facts: GpuFacts, options: RecommendOptions): Recommend
   const util = o.gpu_memory_utilization ?? best.gpu_memory_utilization;
   const nvlink = facts.topology?.nvlink_mesh ?? false;
 
-  if (util < UTIL_RANGE[0] || util > UTIL_RANGE[1]) warnings.push(`gpu_memory_utilization ${util} is outside 0.88–0.94: expect OOM under load or wasted KV cache`);
-  if (!o.image && usedGpus.some((g) => g.arch === 'sm_103')) warnings.push('sm_103 (Blackwell Ultra) boards have needed a custom ML node image built on CUDA 13: set override.image if the -blackwell tag fails to start');
+  if (util < UTIL_RANGE[0] || util > UTIL_RANGE[1])
+    warnings.push(`gpu_memory_utilization ${util} is outside 0.88–0.94: expect OOM under load or wasted KV cache`);
+  if (!o.image && usedGpus.some((g) => g.arch === 'sm_103'))
+    warnings.push(
+      'sm_103 (Blackwell Ultra) boards have needed a custom ML node image built on CUDA 13: set override.image if the -blackwell tag fails to start',
+    );
   if (tp > 1 && !nvlink) warnings.push(`tensor parallelism ${tp} over PCIe (no NVLink mesh): slower than NVLink`);
   const free = facts.disks.hf_home?.available_bytes;
   if (opts.network === 'mainnet' && free !== undefined && free < MAINNET_HF_FREE_BYTES) {

@@ -24,10 +24,20 @@ const linksOf = (cell: string): number => {
 export const parseTopology = (stdout: string): GpuTopology => {
   const lines = stdout.split('\n');
   const header = lines.find((l) => /^\s+GPU0\b/.test(l));
-  const gpuCount = header ? header.trim().split(/\s+/).filter((t) => /^GPU\d+$/.test(t)).length : 0;
+  const gpuCount = header
+    ? header
+        .trim()
+        .split(/\s+/)
+        .filter((t) => /^GPU\d+$/.test(t)).length
+    : 0;
   const matrix = lines
     .filter((l) => /^GPU\d+\s/.test(l))
-    .map((l) => l.trim().split(/\s+/).slice(1, gpuCount + 1));
+    .map((l) =>
+      l
+        .trim()
+        .split(/\s+/)
+        .slice(1, gpuCount + 1),
+    );
   const pairs = matrix.flatMap((row, i) => row.filter((_, j) => j !== i));
   const links = pairs.map(linksOf);
   const mesh = gpuCount > 1 && matrix.length === gpuCount && links.every((n) => n > 0);

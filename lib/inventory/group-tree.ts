@@ -63,4 +63,3 @@ export const groupHosts = (inv: Inventory, name: string): string[] => {
   }
   return [...hosts];
 };
-

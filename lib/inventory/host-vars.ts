@@ -25,8 +25,7 @@ const groupFileVars = (layers: readonly VarsFiles[], groups: readonly string[]):
   fromFiles(layers, (layer) => groups.reduce<Vars>((acc, g) => ({ ...acc, ...layer.groups.get(g) }), {}));
 
 /** `groups`: every group name → its hosts, as templates see it. */
-export const groupsMagicVar = (inv: Inventory): Record<string, string[]> =>
-  Object.fromEntries([...inv.groups.keys()].map((g) => [g, groupHosts(inv, g)]));
+export const groupsMagicVar = (inv: Inventory): Record<string, string[]> => Object.fromEntries([...inv.groups.keys()].map((g) => [g, groupHosts(inv, g)]));
 
 const magicVars = (inv: Inventory, host: InventoryHost): Vars => ({
   inventory_hostname: host.name,

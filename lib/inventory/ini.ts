@@ -122,7 +122,10 @@ export const parseIniInventory = (inv: Inventory, file: string, text: string): v
       continue;
     }
     if (line.startsWith('[') && line.endsWith(']')) {
-      throw error(p, `Invalid section entry: '${line}'. Please make sure that there are no spaces in the section entry, and that there are no other invalid characters`);
+      throw error(
+        p,
+        `Invalid section entry: '${line}'. Please make sure that there are no spaces in the section entry, and that there are no other invalid characters`,
+      );
     }
     entryLine(p, line);
   }

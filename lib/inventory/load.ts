@@ -35,7 +35,10 @@ const parseUntyped = (inv: Inventory, file: string, text: string): void => {
     if (!(e instanceof InventoryError)) throw e;
     yamlError = e;
   }
-  if (yamlData !== null && typeof yamlData === 'object' && !Array.isArray(yamlData)) return parseYamlFile(inv, file, text);
+  if (yamlData !== null && typeof yamlData === 'object' && !Array.isArray(yamlData)) {
+    parseYamlFile(inv, file, text);
+    return;
+  }
   try {
     parseIniInventory(inv, file, text);
   } catch (e) {
@@ -58,8 +61,7 @@ const isInventoryFileName = (name: string): boolean => {
   return ext === '' || ext === '.ini' || YAML_EXTENSIONS.includes(ext);
 };
 
-const isIgnored = (name: string): boolean =>
-  name.startsWith('.') || IGNORED_NAMES.includes(name) || IGNORED_EXTENSIONS.some((ext) => name.endsWith(ext));
+const isIgnored = (name: string): boolean => name.startsWith('.') || IGNORED_NAMES.includes(name) || IGNORED_EXTENSIONS.some((ext) => name.endsWith(ext));
 
 const parseDirectory = async (inv: Inventory, dir: string): Promise<void> => {
   for (const name of (await readdir(dir)).sort(byName)) {
@@ -74,7 +76,10 @@ const parseDirectory = async (inv: Inventory, dir: string): Promise<void> => {
 
 /** Ansible's host_list source: `-i 'gpu1,10.0.0.7:2222,'`. */
 const parseHostList = (inv: Inventory, list: string): void => {
-  for (const entry of list.split(',').map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of list
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const address = parseAddress(entry, false);
     const host = addHost(inv, address?.host ?? entry, UNGROUPED, null);
     if (address?.port !== undefined) setHostVar(host, 'ansible_port', address.port);

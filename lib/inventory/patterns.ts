@@ -82,7 +82,9 @@ const readLimitFile = (file: string): string[] => {
 
 /** Split a pattern and replace each `@file` (a retry file: host names one per line) by its lines. */
 const patternList = (pattern: string): string[] =>
-  splitHostPattern(pattern).flatMap((p) => (p[0] === '@' ? readLimitFile(p.slice(1)) : [p])).filter(Boolean);
+  splitHostPattern(pattern)
+    .flatMap((p) => (p[0] === '@' ? readLimitFile(p.slice(1)) : [p]))
+    .filter(Boolean);
 
 const evaluate = (inv: Inventory, patterns: readonly string[]): string[] => {
   let hosts: string[] = [];

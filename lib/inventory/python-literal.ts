@@ -23,7 +23,20 @@ const NUMBER = new RegExp(
     ].join('|') +
     String.raw`)(?![\w.])`,
 );
-const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '0': '\0', a: '\x07', b: '\b', f: '\f', v: '\v', '\\': '\\', "'": "'", '"': '"', '\n': '' };
+const SIMPLE_ESCAPES: Record<string, string> = {
+  n: '\n',
+  t: '\t',
+  r: '\r',
+  '0': '\0',
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  v: '\v',
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+  '\n': '',
+};
 
 const toNumber = (text: string): number => {
   const clean = text.replace(/_/g, '');
@@ -35,7 +48,7 @@ const toNumber = (text: string): number => {
   return value;
 };
 
-const unescape = (body: string): string =>
+const unescapeBody = (body: string): string =>
   body.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{1,3}|[\s\S])/g, (whole, esc: string) => {
     if (esc in SIMPLE_ESCAPES && !/^[0-7]{2,3}$/.test(esc)) return SIMPLE_ESCAPES[esc];
     if (/^[xuU]/.test(esc) && esc.length > 1) return String.fromCodePoint(parseInt(esc.slice(1), 16));
@@ -85,7 +98,7 @@ const parser = (src: string) => {
       pos += 1;
     }
     pos += quote.length;
-    return raw ? body : unescape(body);
+    return raw ? body : unescapeBody(body);
   };
 
   const strings = (): string | undefined => {

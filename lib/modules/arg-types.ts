@@ -37,4 +37,10 @@ export const modeArg = z.union([
 export const formatMode = (mode: number): string => mode.toString(8).padStart(4, '0');
 
 /** One string or a list of them, always returned as a list. */
-export const listArg = z.union([z.string().min(1).transform((s) => [s]), z.array(z.string().min(1))]);
+export const listArg = z.union([
+  z
+    .string()
+    .min(1)
+    .transform((s) => [s]),
+  z.array(z.string().min(1)),
+]);

@@ -41,8 +41,7 @@ export const localFileSource = async (path: string): Promise<ContentSource> => {
   return {
     sha256,
     size: info.size,
-    text: async () =>
-      info.size <= MAX_DIFF_BYTES ? diffText(await readFile(path)) : contentSummary(info.size, sha256),
+    text: async () => (info.size <= MAX_DIFF_BYTES ? diffText(await readFile(path)) : contentSummary(info.size, sha256)),
     write: (ctx, dest, opts) => ctx.transport.putFile(dest, path, { become: ctx.become, ...opts }),
   };
 };

@@ -12,7 +12,10 @@ export const curlConfig = (options: readonly (readonly [string, string])[]): str
   options.map(([key, value]) => `${key} = ${quoteValue(value)}\n`).join('');
 
 /** HTTP headers as a task gives them; values are strings on the wire. */
-export const headersArg = z.record(z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'not a valid header name'), z.union([z.string(), z.number()]).transform(String));
+export const headersArg = z.record(
+  z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'not a valid header name'),
+  z.union([z.string(), z.number()]).transform(String),
+);
 
 export const headerOptions = (headers: Record<string, string> | undefined): [string, string][] =>
   Object.entries(headers ?? {}).map(([k, v]) => ['header', `${k}: ${v}`]);

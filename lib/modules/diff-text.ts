@@ -12,5 +12,4 @@ export const diffText = (content: Buffer | string | null): string => {
 };
 
 /** The one-line stand-in for content too large or too binary to diff. */
-export const contentSummary = (size: number, sha256: string): string =>
-  `(binary or large content: ${size} bytes, sha256 ${sha256})\n`;
+export const contentSummary = (size: number, sha256: string): string => `(binary or large content: ${size} bytes, sha256 ${sha256})\n`;

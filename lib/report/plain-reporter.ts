@@ -11,7 +11,8 @@ const detail = (result: Record<string, unknown>): string => {
 const resultLine = (e: Extract<RunEvent, { type: 'task_result' }>, verbose: number): string => {
   const item = e.item === undefined ? '' : ` => (item=${e.item})`;
   if (e.status === 'unreachable') return `fatal: [${e.host}]: UNREACHABLE! => ${detail(e.result)}  (${e.task})`;
-  if (e.status === 'failed') return `${e.ignored ? 'failed' : 'fatal'}: [${e.host}]${item}: FAILED! => ${detail(e.result)}  (${e.task})${e.ignored ? '\n...ignoring' : ''}`;
+  if (e.status === 'failed')
+    return `${e.ignored ? 'failed' : 'fatal'}: [${e.host}]${item}: FAILED! => ${detail(e.result)}  (${e.task})${e.ignored ? '\n...ignoring' : ''}`;
   const extra = verbose > 0 ? ` => ${detail(e.result)}` : '';
   return `${LABEL[e.status]}: [${e.host}]${item} ${e.task}${extra}`;
 };

@@ -109,14 +109,17 @@ export const taskVars = (host: HostRun, play: PlaySpec, task: TaskSpec, run: Run
     role_path: role?.dir,
   };
   const vars = lazyVars(raw);
-  Object.defineProperty(raw, 'hostvars', { enumerable: false, get: () => new Proxy({}, { get: (_t, h) => (typeof h === 'string' ? lazyVars(run.hostVars(h)) : undefined), has: () => true }) });
+  Object.defineProperty(raw, 'hostvars', {
+    enumerable: false,
+    get: () => new Proxy({}, { get: (_t, h) => (typeof h === 'string' ? lazyVars(run.hostVars(h)) : undefined), has: () => true }),
+  });
   Object.defineProperty(raw, 'groups', { enumerable: false, get: () => run.groups() });
   return vars;
 };
 
 // The role's parsed (typed, defaulted) values over the task's variables, without resolving the others.
 const overlay = (base: Record<string, unknown>, top: Record<string, unknown>): Record<string, unknown> => {
-  const own = (k: string | symbol) => typeof k === 'string' && Object.prototype.hasOwnProperty.call(top, k);
+  const own = (k: string | symbol) => typeof k === 'string' && Object.hasOwn(top, k);
   return new Proxy(base, {
     get: (t, k) => (own(k) ? top[k as string] : Reflect.get(t, k)),
     has: (t, k) => own(k) || Reflect.has(t, k),
@@ -306,7 +309,11 @@ const executeOnHost = async (host: HostRun, task: TaskSpec, run: RunContext, pc:
   const secrets = secretValues(vars, run.secretNames);
   // evaluated once, and only once something failed (an expression may name a result registered meanwhile)
   let ignoredMemo: boolean | undefined;
-  const ignored = (result: ModuleResult) => Boolean(result.failed) && (ignoredMemo ??= isIgnored(task, vars));
+  const ignored = (result: ModuleResult) => {
+    if (!result.failed) return false;
+    ignoredMemo ??= isIgnored(task, vars);
+    return ignoredMemo;
+  };
   const progress = (line: string) => run.emit({ type: 'task_progress', host: host.name, task: name, line: redact(line, secrets) });
   const scope = scopeOf(task, vars);
   const ctx = await contextFor(host, task, scope, run, pc, progress);
@@ -369,7 +376,13 @@ export const runTask = async (host: HostRun, task: TaskSpec, run: RunContext, pc
     }
   } catch (e) {
     if (e instanceof UnreachableError) {
-      run.emit({ type: 'task_result', host: host.name, task: taskName(task), status: 'unreachable', result: { unreachable: true, msg: e.message, changed: false } });
+      run.emit({
+        type: 'task_result',
+        host: host.name,
+        task: taskName(task),
+        status: 'unreachable',
+        result: { unreachable: true, msg: e.message, changed: false },
+      });
       host.stats.unreachable++;
       host.status = 'unreachable';
       return { status: 'unreachable', result: { changed: false, unreachable: true, msg: e.message } };

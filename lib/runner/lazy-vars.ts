@@ -28,10 +28,10 @@ export const lazyVars = (raw: Vars): Vars => {
   };
   const objectProxy = (target: Vars, prefix: string, root: Vars): Vars =>
     new Proxy(target, {
-      get: (t, key) => (typeof key === 'string' && Object.prototype.hasOwnProperty.call(t, key) ? wrap(t[key], prefix ? `${prefix}.${key}` : key, root) : Reflect.get(t, key)),
+      get: (t, key) => (typeof key === 'string' && Object.hasOwn(t, key) ? wrap(t[key], prefix ? `${prefix}.${key}` : key, root) : Reflect.get(t, key)),
     });
   const root: Vars = new Proxy(raw, {
-    get: (t, key) => (typeof key === 'string' && Object.prototype.hasOwnProperty.call(t, key) ? wrap(t[key], key, root) : Reflect.get(t, key)),
+    get: (t, key) => (typeof key === 'string' && Object.hasOwn(t, key) ? wrap(t[key], key, root) : Reflect.get(t, key)),
   });
   return root;
 };

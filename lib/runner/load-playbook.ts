@@ -7,9 +7,7 @@ import { playbookSchema, playSchema } from './playbook-schema.js';
 import { loadYaml, validate, type PathPart, type YamlSource, isMapping } from './source.js';
 import type { Playbook, PlaySpec, TaskSpec } from './types.js';
 
-
-const parseTasks = (list: unknown[] | undefined, src: YamlSource, path: PathPart[]): TaskSpec[] =>
-  (list ?? []).map((t, i) => parseTask(t, src, [...path, i]));
+const parseTasks = (list: unknown[] | undefined, src: YamlSource, path: PathPart[]): TaskSpec[] => (list ?? []).map((t, i) => parseTask(t, src, [...path, i]));
 
 const loadVarsFiles = async (files: string[] | undefined, dir: string): Promise<Record<string, unknown>> => {
   let out: Record<string, unknown> = {};

@@ -20,7 +20,6 @@ const firstExisting = async (paths: string[]): Promise<string | undefined> => {
   return undefined;
 };
 
-
 const loadVarsFile = async (paths: string[]): Promise<Record<string, unknown>> => {
   const file = await firstExisting(paths);
   if (!file) return {};
@@ -119,5 +118,4 @@ export const loadRole = async (ref: RoleRef, playbookDir: string, src: YamlSourc
 
 export const roleRefTags = (ref: RoleRef): string[] => (typeof ref === 'string' ? [] : (ref.tags ?? []));
 export const roleRefWhen = (ref: RoleRef) => (typeof ref === 'string' ? undefined : ref.when);
-export const roleRefBecome = (ref: RoleRef) =>
-  typeof ref === 'string' ? {} : { become: ref.become, become_user: ref.become_user };
+export const roleRefBecome = (ref: RoleRef) => (typeof ref === 'string' ? {} : { become: ref.become, become_user: ref.become_user });

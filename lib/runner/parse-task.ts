@@ -6,7 +6,6 @@ import { TASK_KEYWORDS, taskKeywordsSchema, type TaskKeywords } from './playbook
 import { validate, type PathPart, type YamlSource, isMapping } from './source.js';
 import type { TaskSpec } from './types.js';
 
-
 const hasTemplate = (v: unknown): boolean => typeof v === 'string' && v.includes('{{');
 
 // A templated value is only known at run time: its type is checked then, not at load.
@@ -45,13 +44,7 @@ const parseKeyValues = (s: string): Record<string, string> => {
 
 export const moduleArgs = (module: ModuleDefinition, value: unknown, extra: Record<string, unknown> | undefined): unknown => {
   const base =
-    value === null || value === undefined
-      ? {}
-      : typeof value === 'string'
-        ? module.freeForm
-          ? { [module.freeForm]: value }
-          : parseKeyValues(value)
-        : value;
+    value === null || value === undefined ? {} : typeof value === 'string' ? (module.freeForm ? { [module.freeForm]: value } : parseKeyValues(value)) : value;
   return extra && isMapping(base) ? { ...extra, ...base } : base;
 };
 

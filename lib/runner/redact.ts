@@ -33,9 +33,7 @@ export const redact = <T>(value: T, secrets: readonly string[]): T => {
   if (typeof value === 'string') return secrets.reduce((s, secret) => s.split(secret).join(REDACTED), value as string) as T;
   if (Array.isArray(value)) return value.map((v) => redact(v, secrets)) as T;
   if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, SECRET_NAME.test(k) && typeof v === 'string' ? REDACTED : redact(v, secrets)]),
-    ) as T;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_NAME.test(k) && typeof v === 'string' ? REDACTED : redact(v, secrets)])) as T;
   }
   return value;
 };

@@ -1,4 +1,4 @@
-import pLimit from 'p-limit';
+import type pLimit from 'p-limit';
 import { isSelected, reachedStart, runTask, type PlayContext, type TaskOutcome, type RunContext } from './execute-task.js';
 import type { HostRun } from './host-run.js';
 import type { PlaySpec, TaskSpec } from './types.js';
@@ -97,8 +97,7 @@ const runHostPlay = async (host: HostRun, play: PlaySpec, run: RunContext, pc: P
 export const serialBatches = <T>(hosts: readonly T[], serial: PlaySpec['serial']): T[][] => {
   if (serial === undefined) return hosts.length ? [[...hosts]] : [];
   const sizes = Array.isArray(serial) ? serial : [serial];
-  const sizeOf = (s: number | string) =>
-    typeof s === 'number' ? s : Math.max(1, Math.floor((hosts.length * Number.parseFloat(s)) / 100));
+  const sizeOf = (s: number | string) => (typeof s === 'number' ? s : Math.max(1, Math.floor((hosts.length * Number.parseFloat(s)) / 100)));
   const batches: T[][] = [];
   for (let i = 0, n = 0; i < hosts.length; n++) {
     const size = sizeOf(sizes[Math.min(n, sizes.length - 1)]);
@@ -118,7 +117,15 @@ export const runPlay = async (play: PlaySpec, hosts: HostRun[], run: RunContext,
     const tooMany = () =>
       (play.any_errors_fatal === true && failedNow() > 0) ||
       (play.max_fail_percentage !== undefined && (failedNow() * 100) / batch.length > play.max_fail_percentage);
-    const pc: PlayContext = { play, hosts: batch.map((h) => h.name), once: new Map(), aborted: () => abort || (abort = tooMany()) };
+    const pc: PlayContext = {
+      play,
+      hosts: batch.map((h) => h.name),
+      once: new Map(),
+      aborted: () => {
+        abort ||= tooMany();
+        return abort;
+      },
+    };
     await Promise.all(batch.map((host) => limit(() => runHostPlay(host, play, run, pc))));
     if (failedNow() === batch.length) {
       run.emit({ type: 'warning', message: `NO MORE HOSTS LEFT in play "${play.name ?? play.hosts}"` });
@@ -132,4 +139,3 @@ export const runPlay = async (play: PlaySpec, hosts: HostRun[], run: RunContext,
   }
   return 'continue';
 };
-

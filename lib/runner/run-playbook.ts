@@ -6,7 +6,7 @@ import { createHostFacts } from '../facts/host-facts.js';
 import { findHost, groupsMagicVar, hostVars, limitHosts, loadInventory, selectHosts, type Inventory } from '../inventory/index.js';
 import { connectTransport, type ConnectOptions } from '../transport/connect.js';
 import type { Transport } from '../transport/transport.js';
-import { type RunContext } from './execute-task.js';
+import type { RunContext } from './execute-task.js';
 import { EXIT } from './exit-codes.js';
 import { gatherFactsTask } from './gather-facts.js';
 import { newHostRun, type Connection, type HostRun } from './host-run.js';
@@ -45,7 +45,6 @@ export interface RunSummary {
   retryFile?: string;
 }
 
-
 type VarsOf = (host: string) => Record<string, unknown>;
 
 // each host's inventory variables, merged once per run; a delegate_to target outside the inventory is
@@ -68,7 +67,9 @@ const connectionPool = (varsOf: VarsOf, opts: RunPlaybookOptions) => {
   const pool = new Map<string, Promise<Connection>>();
   const open = async (host: string): Promise<Connection> => {
     const vars = varsOf(host);
-    const transport = opts.connect ? await opts.connect(host, vars) : await connectTransport(host, vars, { ...opts.connectOptions, becomePassword: opts.becomePassword });
+    const transport = opts.connect
+      ? await opts.connect(host, vars)
+      : await connectTransport(host, vars, { ...opts.connectOptions, becomePassword: opts.becomePassword });
     return { transport, facts: createHostFacts(transport, () => ({ env: envOf(vars) })) };
   };
   return {
@@ -172,4 +173,3 @@ export const runPlaybook = async (opts: RunPlaybookOptions): Promise<RunSummary>
   opts.emit({ type: 'recap', stats, retryFile, retryCommand: retryFile ? `--limit @${retryFile}` : undefined });
   return { code: exitCode(all, opts.signal?.aborted ?? false), stats, retryFile };
 };
-

@@ -92,12 +92,7 @@ export const loadYaml = async (file: string): Promise<YamlSource> => {
 };
 
 /** Validate a value from a YAML file; the first zod issue becomes a located SourceError. */
-export const validate = <S extends z.ZodType>(
-  schema: S,
-  value: unknown,
-  source: YamlSource,
-  base: readonly PathPart[] = [],
-): z.output<S> => {
+export const validate = <S extends z.ZodType>(schema: S, value: unknown, source: YamlSource, base: readonly PathPart[] = []): z.output<S> => {
   const res = schema.safeParse(value);
   if (res.success) return res.data;
   const issue = res.error.issues[0];

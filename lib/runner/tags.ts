@@ -12,7 +12,13 @@ export const selectedByTags = (taskTags: readonly string[], filter: TagFilter): 
   if (intersects(taskTags, filter.skip)) return false;
   if (filter.skip.includes('tagged') && tagged) return false;
   if (filter.skip.includes('untagged') && !tagged) return false;
-  if (taskTags.includes('never')) return intersects(taskTags.filter((t) => t !== 'never'), only) || only.includes('never');
+  if (taskTags.includes('never'))
+    return (
+      intersects(
+        taskTags.filter((t) => t !== 'never'),
+        only,
+      ) || only.includes('never')
+    );
   if (taskTags.includes('always')) return true;
   if (only.includes('all')) return true;
   if (only.includes('tagged') && tagged) return true;

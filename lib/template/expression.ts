@@ -16,7 +16,10 @@ jsep.addUnaryOp('not');
 jsep.addBinaryOp('|', 12);
 
 export class ExpressionError extends Error {
-  constructor(message: string, readonly expression: string) {
+  constructor(
+    message: string,
+    readonly expression: string,
+  ) {
     super(`${message} (in "${expression}")`);
     this.name = 'ExpressionError';
   }
@@ -110,7 +113,7 @@ const member = (obj: unknown, key: unknown): unknown => {
   if (obj === UNDEFINED || obj === null || obj === undefined) return UNDEFINED;
   if (typeof obj !== 'object' && typeof obj !== 'string') return UNDEFINED;
   const k = String(key);
-  if (!Object.prototype.hasOwnProperty.call(obj, k)) {
+  if (!Object.hasOwn(Object(obj), k)) {
     if (typeof obj === 'string' && k === 'length') return obj.length;
     return UNDEFINED;
   }
@@ -141,7 +144,7 @@ const compare = (op: string, a: unknown, b: unknown): boolean => {
 const contains = (haystack: unknown, needle: unknown): boolean => {
   if (typeof haystack === 'string') return haystack.includes(String(needle));
   if (Array.isArray(haystack)) return haystack.some((h) => compare('==', h, needle));
-  if (haystack && typeof haystack === 'object') return Object.prototype.hasOwnProperty.call(haystack, String(needle));
+  if (haystack && typeof haystack === 'object') return Object.hasOwn(haystack, String(needle));
   return false;
 };
 
@@ -207,7 +210,7 @@ const walk = (node: Node, vars: Vars, expr: string): unknown => {
       return (node as jsep.Literal).value;
     case 'Identifier': {
       const name = (node as jsep.Identifier).name;
-      if (Object.prototype.hasOwnProperty.call(vars, name)) return vars[name];
+      if (Object.hasOwn(vars, name)) return vars[name];
       if (name in CONSTANTS) return CONSTANTS[name];
       return UNDEFINED;
     }

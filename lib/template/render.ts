@@ -3,7 +3,10 @@ import { evaluate, ExpressionError } from './expression.js';
 
 /** A template referenced a variable that is not defined: names it, as Ansible does. */
 export class UndefinedVariableError extends Error {
-  constructor(readonly variable: string, readonly template: string) {
+  constructor(
+    readonly variable: string,
+    readonly template: string,
+  ) {
     super(`'${variable}' is undefined (in "${template.length > 80 ? `${template.slice(0, 77)}...` : template}")`);
     this.name = 'UndefinedVariableError';
   }

@@ -38,8 +38,7 @@ const withDefaults = (transport: Transport, becomePassword: string | undefined, 
     b && b.password === undefined && becomePassword !== undefined ? { ...b, password: becomePassword } : b;
   return {
     ...transport,
-    exec: (script, opts = {}) =>
-      transport.exec(script, { ...opts, become: become(opts.become), timeoutMs: opts.timeoutMs ?? timeoutMs }),
+    exec: (script, opts = {}) => transport.exec(script, { ...opts, become: become(opts.become), timeoutMs: opts.timeoutMs ?? timeoutMs }),
     put: (dest, content, opts = {}) => transport.put(dest, content, { ...opts, become: become(opts.become) }),
     putFile: (dest, localPath, opts = {}) => transport.putFile(dest, localPath, { ...opts, become: become(opts.become) }),
     get: (path, opts = {}) => transport.get(path, { ...opts, become: become(opts.become) }),
@@ -50,11 +49,7 @@ const withDefaults = (transport: Transport, becomePassword: string | undefined, 
  * The transport for one inventory host: local for `ansible_connection: local` (and for `localhost` unless set),
  * otherwise one SSH connection. Throws UnreachableError when the host cannot be reached.
  */
-export const connectTransport = async (
-  hostname: string,
-  vars: Record<string, unknown>,
-  opts: ConnectOptions = {},
-): Promise<Transport> => {
+export const connectTransport = async (hostname: string, vars: Record<string, unknown>, opts: ConnectOptions = {}): Promise<Transport> => {
   const parsed = ConnectionVarsSchema.safeParse(vars);
   if (!parsed.success) throw new Error(`host ${hostname}: invalid connection variables: ${z.prettifyError(parsed.error)}`);
   const v = parsed.data;

@@ -28,8 +28,7 @@ export const keyTypeOf = (blob: Buffer): string => {
   return blob.subarray(4, 4 + len).toString('latin1');
 };
 
-export const knownHostsLine = (host: string, port: number, key: Buffer): string =>
-  `${knownHostName(host, port)} ${keyTypeOf(key)} ${key.toString('base64')}`;
+export const knownHostsLine = (host: string, port: number, key: Buffer): string => `${knownHostName(host, port)} ${keyTypeOf(key)} ${key.toString('base64')}`;
 
 const parseLine = (file: string, text: string, index: number): KnownHostEntry | undefined => {
   const fields = text.trim().split(/\s+/);
@@ -65,7 +64,10 @@ const hashedMatches = (pattern: string, name: string): boolean => {
 };
 
 const globMatches = (pattern: string, name: string): boolean => {
-  const regex = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const regex = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${regex}$`, 'i').test(name);
 };
 
@@ -84,8 +86,7 @@ export const hostPatternsMatch = (patterns: string, name: string): boolean => {
 };
 
 /** RSA keys are stored as `ssh-rsa` but negotiated as rsa-sha2-*; everything else negotiates under its own name. */
-export const hostKeyAlgorithmsFor = (keyType: string): string[] =>
-  keyType === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [keyType];
+export const hostKeyAlgorithmsFor = (keyType: string): string[] => (keyType === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [keyType]);
 
 export const entriesForHost = (entries: readonly KnownHostEntry[], host: string, port: number): KnownHostEntry[] => {
   const name = knownHostName(host, port);
@@ -96,12 +97,7 @@ export const entriesForHost = (entries: readonly KnownHostEntry[], host: string,
  * Decide whether `key` is the host's known key. Any recorded key for the host that is not the presented one
  * means the host changed: we never fall back to "unknown" (and so never to accept-new) for a known host.
  */
-export const verifyHostKey = (
-  entries: readonly KnownHostEntry[],
-  host: string,
-  port: number,
-  key: Buffer,
-): HostKeyVerdict => {
+export const verifyHostKey = (entries: readonly KnownHostEntry[], host: string, port: number, key: Buffer): HostKeyVerdict => {
   const keyType = keyTypeOf(key);
   const keyBase64 = key.toString('base64');
   const lineToAdd = knownHostsLine(host, port, key);

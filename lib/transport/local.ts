@@ -108,8 +108,7 @@ export const localTransport = (): Transport => {
     kind: 'local',
     exec,
     put: (dest, content, opts = {}) => putVia(dest, (tmp) => writeFile(tmp, content, { mode: 0o600 }), opts),
-    putFile: (dest, localPath, opts = {}) =>
-      putVia(dest, (tmp) => pipeline(createReadStream(localPath), createWriteStream(tmp, { mode: 0o600 })), opts),
+    putFile: (dest, localPath, opts = {}) => putVia(dest, (tmp) => pipeline(createReadStream(localPath), createWriteStream(tmp, { mode: 0o600 })), opts),
     get: async (path, opts = {}) => {
       if (!opts.become) return readFile(path);
       const res = await exec(`base64 < ${shellJoin([path])}`, { become: opts.become });

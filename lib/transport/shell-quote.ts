@@ -2,8 +2,7 @@
  * Quote one argument for a POSIX shell. Single quotes, not zx's `quote`: that emits bash's `$'…'`,
  * which dash (/bin/sh on Debian and Ubuntu) reads as a literal `$` followed by a quoted string.
  */
-export const shellQuote = (arg: string): string =>
-  /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+export const shellQuote = (arg: string): string => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`);
 
 /** Join argv into one POSIX shell command line. */
 export const shellJoin = (argv: readonly string[]): string => argv.map(shellQuote).join(' ');

@@ -39,15 +39,9 @@ const expandTokens = (value: string, tokens: { host: string; port: number; user:
  * Resolve `alias` the way `ssh alias` would read the config file (first value wins, `Host *` last).
  * A missing config file resolves to the alias itself. `Match exec` is never run: config is data here.
  */
-export const resolveSshConfig = async (
-  alias: string,
-  opts: { configPath?: string; user?: string } = {},
-): Promise<SshConfigHost> => {
+export const resolveSshConfig = async (alias: string, opts: { configPath?: string; user?: string } = {}): Promise<SshConfigHost> => {
   const text = await readFile(opts.configPath ?? defaultSshConfigPath(), 'utf8').catch(() => '');
-  const computed = SSHConfig.parse(text).compute(
-    { Host: alias, ...(opts.user ? { User: opts.user } : {}) },
-    { ignoreCase: true, matchExec: false },
-  );
+  const computed = SSHConfig.parse(text).compute({ Host: alias, ...(opts.user ? { User: opts.user } : {}) }, { ignoreCase: true, matchExec: false });
   const hostName = first(computed.hostname) ?? alias;
   const portText = first(computed.port);
   const port = portText === undefined ? undefined : Number(portText);

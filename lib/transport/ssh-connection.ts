@@ -4,15 +4,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex, Readable, Writable } from 'node:stream';
 import { NodeSSH } from 'node-ssh';
-import {
-  appendKnownHost,
-  entriesForHost,
-  hostKeyAlgorithmsFor,
-  knownHostName,
-  readKnownHosts,
-  verifyHostKey,
-  type HostKeyVerdict,
-} from './known-hosts.js';
+import { appendKnownHost, entriesForHost, hostKeyAlgorithmsFor, knownHostName, readKnownHosts, verifyHostKey, type HostKeyVerdict } from './known-hosts.js';
 import { UnreachableError } from './transport.js';
 
 /** The parts of an ssh2 channel we use (ssh2 ships no types of its own). */
@@ -62,24 +54,15 @@ export interface HostKeyPolicy {
 
 const KEEPALIVE_INTERVAL_MS = 15_000;
 const KEEPALIVE_COUNT_MAX = 3;
-const DEFAULT_HOST_KEY_ALGORITHMS = [
-  'ssh-ed25519',
-  'ecdsa-sha2-nistp256',
-  'ecdsa-sha2-nistp384',
-  'ecdsa-sha2-nistp521',
-  'rsa-sha2-512',
-  'rsa-sha2-256',
-];
+const DEFAULT_HOST_KEY_ALGORITHMS = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256'];
 const NEGOTIABLE = new Set([...DEFAULT_HOST_KEY_ALGORITHMS, 'ssh-rsa']);
 
-export const defaultIdentityFiles = (): string[] =>
-  ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((name) => join(homedir(), '.ssh', name));
+export const defaultIdentityFiles = (): string[] => ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((name) => join(homedir(), '.ssh', name));
 
 export const endpointLabel = (e: Pick<SshEndpoint, 'host' | 'port' | 'user'>): string => `${e.user}@${e.host}:${e.port}`;
 
 const hostKeyRefusal = (verdict: Exclude<HostKeyVerdict, { status: 'match' }>, e: SshEndpoint): string => {
-  if (verdict.status === 'revoked')
-    return `host key of ${knownHostName(e.host, e.port)} is marked @revoked in ${verdict.entry.file}:${verdict.entry.line}`;
+  if (verdict.status === 'revoked') return `host key of ${knownHostName(e.host, e.port)} is marked @revoked in ${verdict.entry.file}:${verdict.entry.line}`;
   if (verdict.status === 'changed')
     return [
       'WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!',
@@ -112,8 +95,7 @@ const describeConnectError = (err: unknown, timeoutMs: number): string => {
   const error = err as { code?: string; level?: string; message?: string };
   if (error.code === 'ECONNREFUSED') return 'connection refused';
   if (error.code === 'EHOSTUNREACH' || error.code === 'ENETUNREACH') return 'no route to host';
-  if (error.code === 'ETIMEDOUT' || /timed out/i.test(error.message ?? ''))
-    return `no SSH handshake within ${timeoutMs} ms`;
+  if (error.code === 'ETIMEDOUT' || /timed out/i.test(error.message ?? '')) return `no SSH handshake within ${timeoutMs} ms`;
   if (error.level === 'client-authentication') return 'authentication failed (no key or agent identity was accepted)';
   return error.message ?? String(err);
 };
@@ -132,7 +114,10 @@ export const openSshConnection = async (
   let refusal: string | undefined;
   const hostVerifier = (key: Buffer, verify: (ok: boolean) => void): void => {
     const verdict = verifyHostKey(entries, endpoint.host, endpoint.port, key);
-    if (verdict.status === 'match') return verify(true);
+    if (verdict.status === 'match') {
+      verify(true);
+      return;
+    }
     if (verdict.status === 'unknown' && policy.acceptNewHostKeys) {
       appendKnownHost(policy.recordFile, verdict.lineToAdd).then(
         () => verify(true),

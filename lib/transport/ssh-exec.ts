@@ -47,12 +47,7 @@ const commandLine = (cmd: ChannelCommand): string => {
 };
 
 /** Gather a started command's output and outcome; settles once, on close or after the local grace period. */
-const collect = (
-  channel: SshChannel,
-  cmd: ChannelCommand,
-  resolve: (result: ExecResult) => void,
-  reject: (err: Error) => void,
-): void => {
+const collect = (channel: SshChannel, cmd: ChannelCommand, resolve: (result: ExecResult) => void, reject: (err: Error) => void): void => {
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   let exit: { code: number | null; signal?: string } | undefined;
@@ -63,8 +58,7 @@ const collect = (
   const result = (): ExecResult => {
     const stdout = Buffer.concat(out).toString();
     const stderr = Buffer.concat(err).toString();
-    if (killedByTimeout())
-      return { code: TIMEOUT_EXIT_CODE, stdout, stderr: `${stderr}command timed out after ${cmd.timeoutMs} ms\n` };
+    if (killedByTimeout()) return { code: TIMEOUT_EXIT_CODE, stdout, stderr: `${stderr}command timed out after ${cmd.timeoutMs} ms\n` };
     return { code: exit?.code ?? signalExitCode(exit?.signal), stdout, stderr };
   };
   channel.on('data', (d: Buffer) => out.push(d));

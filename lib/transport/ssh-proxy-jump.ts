@@ -14,7 +14,11 @@ const parseHop = (hop: string): JumpHost => {
 };
 
 /** `user@a:2222,b` → the hops in connection order (the first is reached directly). */
-export const parseProxyJump = (spec: string): JumpHost[] => spec.split(',').filter((h) => h.trim() !== '').map(parseHop);
+export const parseProxyJump = (spec: string): JumpHost[] =>
+  spec
+    .split(',')
+    .filter((h) => h.trim() !== '')
+    .map(parseHop);
 
 /** Split like a POSIX shell would for plain words and '…' / "…" quoting (no expansions). */
 const splitArgs = (args: string): string[] => {
@@ -38,7 +42,7 @@ export const proxyJumpFromSshArgs = (args: string): string | undefined => {
   let jump: string | undefined;
   for (let i = 0; i < words.length; i++) {
     const word = words[i];
-    const option = word === '-o' ? words[++i] ?? '' : word.startsWith('-o') ? word.slice(2) : undefined;
+    const option = word === '-o' ? (words[++i] ?? '') : word.startsWith('-o') ? word.slice(2) : undefined;
     if (word === '-J') jump ??= words[++i];
     else if (word.startsWith('-J')) jump ??= word.slice(2);
     else if (option !== undefined && optionValue(option, 'ProxyCommand') !== undefined)

@@ -40,11 +40,7 @@ const hostKeyPolicy = (config: SshConfigHost, opts: SshTransportOptions): HostKe
   return { knownHostsFiles: [...userFiles, GLOBAL_KNOWN_HOSTS], recordFile: userFiles[0], acceptNewHostKeys };
 };
 
-const resolveHop = async (
-  target: JumpHost,
-  opts: SshTransportOptions,
-  extraIdentity: string | undefined,
-): Promise<SshHop & { proxyJump?: string }> => {
+const resolveHop = async (target: JumpHost, opts: SshTransportOptions, extraIdentity: string | undefined): Promise<SshHop & { proxyJump?: string }> => {
   const config = await resolveSshConfig(target.host, { configPath: opts.sshConfigPath, user: target.user });
   const identities = [...(extraIdentity ? [extraIdentity] : []), ...config.identityFiles];
   return {

@@ -4,8 +4,7 @@ import type { SftpSession, SshClient } from './ssh-connection.js';
 
 type Done = (err?: Error | null) => void;
 
-const call = (start: (done: Done) => void): Promise<void> =>
-  new Promise((resolve, reject) => start((err) => (err ? reject(err) : resolve())));
+const call = (start: (done: Done) => void): Promise<void> => new Promise((resolve, reject) => start((err) => (err ? reject(err) : resolve())));
 
 export const openSftp = (client: SshClient): Promise<SftpSession> =>
   new Promise((resolve, reject) => client.sftp((err, sftp) => (err ? reject(err) : resolve(sftp))));
@@ -23,8 +22,7 @@ export const sftpWriteNew = (sftp: SftpSession, path: string, content: Buffer, m
 export const sftpFastPut = (sftp: SftpSession, localPath: string, path: string, mode: number): Promise<void> =>
   call((done) => sftp.fastPut(localPath, path, { mode }, done));
 
-export const sftpChmod = (sftp: SftpSession, path: string, mode: number): Promise<void> =>
-  call((done) => sftp.chmod(path, mode, done));
+export const sftpChmod = (sftp: SftpSession, path: string, mode: number): Promise<void> => call((done) => sftp.chmod(path, mode, done));
 
 export const sftpUnlink = (sftp: SftpSession, path: string): Promise<void> => call((done) => sftp.unlink(path, done));
 

@@ -4,24 +4,10 @@ import pLimit from 'p-limit';
 import { withEnv, wrapBecome } from './become.js';
 import { ownershipScript, tempName } from './local.js';
 import { shellJoin } from './shell-quote.js';
-import {
-  endpointLabel,
-  openSshConnection,
-  type SftpSession,
-  type SshChannel,
-  type SshClient,
-} from './ssh-connection.js';
+import { endpointLabel, openSshConnection, type SftpSession, type SshChannel, type SshClient } from './ssh-connection.js';
 import { ChannelLostError, execOnChannel } from './ssh-exec.js';
 import { resolveSshRoute, type SshHop, type SshTransportOptions } from './ssh-route.js';
-import {
-  openSftp,
-  sftpChmod,
-  sftpFastPut,
-  sftpPosixRename,
-  sftpReadFile,
-  sftpUnlink,
-  sftpWriteNew,
-} from './ssh-sftp.js';
+import { openSftp, sftpChmod, sftpFastPut, sftpPosixRename, sftpReadFile, sftpUnlink, sftpWriteNew } from './ssh-sftp.js';
 import { UnreachableError, type Become, type ExecOptions, type PutOptions, type Transport } from './transport.js';
 
 export type { SshTransportOptions } from './ssh-route.js';
@@ -34,9 +20,7 @@ const STAGING_DIR = '/tmp';
 type Upload = (sftp: SftpSession, path: string, mode: number) => Promise<void>;
 
 const forwardOut = (client: SshClient, host: string, port: number): Promise<SshChannel> =>
-  new Promise((resolve, reject) =>
-    client.forwardOut('127.0.0.1', 0, host, port, (err, stream) => (err ? reject(err) : resolve(stream))),
-  );
+  new Promise((resolve, reject) => client.forwardOut('127.0.0.1', 0, host, port, (err, stream) => (err ? reject(err) : resolve(stream))));
 
 /** Connect every leg in order, each through a forwarded stream of the previous one. */
 const connectRoute = async (route: SshHop[], connectTimeoutMs: number): Promise<SshClient[]> => {
@@ -120,8 +104,7 @@ export const sshTransport = async (opts: SshTransportOptions): Promise<Transport
     throw err;
   };
 
-  const becomeOther = (become: Become | undefined): Become | undefined =>
-    become && become.user !== target.user ? become : undefined;
+  const becomeOther = (become: Become | undefined): Become | undefined => (become && become.user !== target.user ? become : undefined);
 
   const exec = async (script: string, execOpts: ExecOptions = {}) => {
     ensureConnected();
@@ -206,9 +189,7 @@ export const sshTransport = async (opts: SshTransportOptions): Promise<Transport
 
   const forward = async (host: string, port: number): Promise<Duplex> => {
     ensureConnected();
-    return guard(forwardOut(client, host, port)).catch((err: Error) =>
-      orLost(new Error(`ssh ${label}: cannot forward to ${host}:${port}: ${err.message}`)),
-    );
+    return guard(forwardOut(client, host, port)).catch((err: Error) => orLost(new Error(`ssh ${label}: cannot forward to ${host}:${port}: ${err.message}`)));
   };
 
   const close = async () => {
@@ -225,10 +206,8 @@ export const sshTransport = async (opts: SshTransportOptions): Promise<Transport
   return {
     kind: 'ssh',
     exec,
-    put: (dest, content, putOpts = {}) =>
-      put(dest, (session, path, mode) => sftpWriteNew(session, path, Buffer.from(content), mode), putOpts),
-    putFile: (dest, localPath, putOpts = {}) =>
-      put(dest, (session, path, mode) => sftpFastPut(session, localPath, path, mode), putOpts),
+    put: (dest, content, putOpts = {}) => put(dest, (session, path, mode) => sftpWriteNew(session, path, Buffer.from(content), mode), putOpts),
+    putFile: (dest, localPath, putOpts = {}) => put(dest, (session, path, mode) => sftpFastPut(session, localPath, path, mode), putOpts),
     get,
     forward,
     close,

@@ -24,7 +24,13 @@ export const recreateChanged = async (ctx: ModuleContext): Promise<ModuleResult>
   if (ctx.check) return { changed: true, msg: `would recreate ${plan.join('; ')}`, recreated: affected };
   for (const [file, services] of Object.entries(affected)) {
     const res = await ctx.exec(composeScript(d, file, services));
-    if (res.code !== 0) return { changed: true, failed: true, msg: `docker compose -f ${posix.basename(file)} up failed (rc=${res.code}): ${res.stderr.trim()}`, recreated: affected };
+    if (res.code !== 0)
+      return {
+        changed: true,
+        failed: true,
+        msg: `docker compose -f ${posix.basename(file)} up failed (rc=${res.code}): ${res.stderr.trim()}`,
+        recreated: affected,
+      };
   }
   return { changed: true, msg: `recreated ${plan.join('; ')}`, recreated: affected };
 };

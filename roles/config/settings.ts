@@ -18,8 +18,10 @@ const keyringPassword = async (v: ConfigVars): Promise<string | undefined> => {
   return first;
 };
 
-const hostVarOf = (ctx: ModuleContext) => (host: string, name: string): unknown =>
-  (ctx.vars.hostvars as Record<string, Record<string, unknown>> | undefined)?.[host]?.[name];
+const hostVarOf =
+  (ctx: ModuleContext) =>
+  (host: string, name: string): unknown =>
+    (ctx.vars.hostvars as Record<string, Record<string, unknown>> | undefined)?.[host]?.[name];
 
 const mlHostsOf = (ctx: ModuleContext): string[] => (ctx.vars.groups as Record<string, string[]> | undefined)?.[ML_GROUP] ?? [];
 
@@ -55,7 +57,8 @@ export const deploymentSettings = async (ctx: ModuleContext, v: ConfigVars): Pro
       ansible_facts: { gonka, ...(password === undefined ? {} : { gonka_keyring_password: password }) },
     };
   } catch (e) {
-    if (e instanceof DeploymentVariableError || (e instanceof Error && e.message.startsWith('variable '))) return { changed: false, failed: true, msg: e.message };
+    if (e instanceof DeploymentVariableError || (e instanceof Error && e.message.startsWith('variable ')))
+      return { changed: false, failed: true, msg: e.message };
     throw e;
   }
 };

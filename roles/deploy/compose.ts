@@ -29,14 +29,21 @@ interface PsEntry {
 const parsePs = (stdout: string): PsEntry[] => {
   const text = stdout.trim();
   if (text.startsWith('[')) return JSON.parse(text) as PsEntry[];
-  return text.split('\n').filter((l) => l.trim().startsWith('{')).map((l) => JSON.parse(l) as PsEntry);
+  return text
+    .split('\n')
+    .filter((l) => l.trim().startsWith('{'))
+    .map((l) => JSON.parse(l) as PsEntry);
 };
 
 /** Services of a compose file whose container is running; undefined when compose cannot tell (no docker yet). */
 export const runningServices = async (ctx: ModuleContext, d: Deployment, file: string): Promise<Set<string> | undefined> => {
   const res = await compose(ctx, d, file, ['ps', '--format', 'json']);
   if (res.code !== 0) return undefined;
-  return new Set(parsePs(res.stdout).filter((e) => e.State === 'running' && e.Service).map((e) => e.Service!));
+  return new Set(
+    parsePs(res.stdout)
+      .filter((e) => e.State === 'running' && e.Service)
+      .map((e) => e.Service!),
+  );
 };
 
 /** The last lines a service logged (empty when compose cannot read them). */

@@ -11,7 +11,9 @@ export const imagesByFile = (d: Deployment): [string, string[]][] => [
 ];
 
 const missingImages = async (ctx: ModuleContext, images: string[]): Promise<string[] | undefined> => {
-  const res = await ctx.exec(`command -v docker >/dev/null || exit 127\nfor i in ${shellJoin(images)}; do docker image inspect "$i" >/dev/null 2>&1 || echo "$i"; done`);
+  const res = await ctx.exec(
+    `command -v docker >/dev/null || exit 127\nfor i in ${shellJoin(images)}; do docker image inspect "$i" >/dev/null 2>&1 || echo "$i"; done`,
+  );
   if (res.code !== 0) return undefined;
   return res.stdout.split('\n').filter(Boolean);
 };
@@ -23,7 +25,11 @@ export const pullImages = async (ctx: ModuleContext, d: Deployment): Promise<Mod
     const missing = await missingImages(ctx, images);
     if (missing === undefined || !(await composeFileExists(ctx, d, file))) {
       if (ctx.check) return { changed: true, msg: `would pull the images of ${file} (docker or ${file} is not in place yet)` };
-      return { changed: false, failed: true, msg: `cannot pull the images of ${file}: docker is not installed or ${file} is missing (run the docker and config roles first)` };
+      return {
+        changed: false,
+        failed: true,
+        msg: `cannot pull the images of ${file}: docker is not installed or ${file} is missing (run the docker and config roles first)`,
+      };
     }
     if (missing.length === 0) continue;
     if (ctx.check) {
@@ -32,7 +38,8 @@ export const pullImages = async (ctx: ModuleContext, d: Deployment): Promise<Mod
     }
     ctx.progress(`pulling ${missing.length} image(s) of ${file}: ${missing.join(', ')}`);
     const res = await compose(ctx, d, file, ['pull']);
-    if (res.code !== 0) return { changed: pulled.length > 0, failed: true, msg: `docker compose -f ${file} pull failed (rc=${res.code}): ${lastLines(res.stderr, 5)}` };
+    if (res.code !== 0)
+      return { changed: pulled.length > 0, failed: true, msg: `docker compose -f ${file} pull failed (rc=${res.code}): ${lastLines(res.stderr, 5)}` };
     pulled.push(...missing);
   }
   if (pulled.length === 0) return { changed: false, msg: 'every image is present' };

@@ -36,7 +36,12 @@ export default defineRole({
     { name: 'Model weights in HF_HOME', when: ml, run: ensureModelWeights },
     { name: 'Start the ML nodes', when: ml, run: (ctx, v) => startMlNodes(ctx, v.gonka) },
     // the admin API is bound to the network node's own addresses: the calls are made there
-    { name: "This server's ML nodes in its network node's admin API", when: mlOnly, delegate_to: (v) => (mlOnly(v) ? v.network_node : undefined), run: addOwnMlNodes },
+    {
+      name: "This server's ML nodes in its network node's admin API",
+      when: mlOnly,
+      delegate_to: (v) => (mlOnly(v) ? v.network_node : undefined),
+      run: addOwnMlNodes,
+    },
     { name: 'Wait for the ML nodes to load the model', when: ml, run: waitForMlNodes },
     { name: 'Health checks', run: (ctx, v) => healthChecks(ctx, v.gonka) },
   ],

@@ -56,5 +56,8 @@ export const portsBoundAsIntended = async (ctx: ModuleContext, d: Deployment): P
   if (res.code !== 0) return { changed: false, failed: true, msg: `ss -ltnH failed (rc=${res.code}): ${res.stderr.trim()}` };
   const problems = checkPorts(parseSs(res.stdout), d);
   if (problems.length > 0) return { changed: false, failed: true, msg: problems.join('; ') };
-  return { changed: false, msg: `${expectedPorts(d).length} ports listening, internal ones on ${[...new Set([d.bind.internal, d.bind.ml_facing])].join(' / ')} only` };
+  return {
+    changed: false,
+    msg: `${expectedPorts(d).length} ports listening, internal ones on ${[...new Set([d.bind.internal, d.bind.ml_facing])].join(' / ')} only`,
+  };
 };

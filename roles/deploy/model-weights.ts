@@ -34,13 +34,15 @@ export const weightProblems = async (ctx: ModuleContext, dir: string): Promise<s
     ...lines.filter(([k]) => k === 'partial').map(([, f]) => `partial download ${f}`),
   ];
   if (!files.has('config.json')) problems.push('config.json is missing');
-  const parsed = IndexSchema.safeParse((() => {
-    try {
-      return JSON.parse(index);
-    } catch {
-      return undefined;
-    }
-  })());
+  const parsed = IndexSchema.safeParse(
+    (() => {
+      try {
+        return JSON.parse(index);
+      } catch {
+        return undefined;
+      }
+    })(),
+  );
   const shards = parsed.success ? [...new Set(Object.values(parsed.data.weight_map))] : [...files].filter((f) => /\.(safetensors|bin)$/.test(f));
   if (shards.length === 0) problems.push('no weight files');
   problems.push(...shards.filter((s) => !files.has(s)).map((s) => `${s} is missing`));
@@ -91,7 +93,11 @@ export const ensureModelWeights = async (ctx: ModuleContext, v: DeployVars): Pro
     })
     .finally(stop);
   if (res.code !== 0) {
-    return { changed: true, failed: true, msg: `downloading ${model} failed (rc=${res.code}): ${res.stderr.trim().split('\n').slice(-3).join(' ')}; run the role again, the download resumes` };
+    return {
+      changed: true,
+      failed: true,
+      msg: `downloading ${model} failed (rc=${res.code}): ${res.stderr.trim().split('\n').slice(-3).join(' ')}; run the role again, the download resumes`,
+    };
   }
   const after = await weightProblems(ctx, dir);
   if (after.length > 0) return { changed: true, failed: true, msg: `${model} in ${dir} is still incomplete after downloading: ${after.join('; ')}` };

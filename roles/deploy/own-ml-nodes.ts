@@ -33,7 +33,11 @@ export const addOwnMlNodes = async (ctx: ModuleContext, v: DeployVars): Promise<
     throw e;
   }
   if (!(await adminAnswers(ctx, v)) && !ctx.check) {
-    return { changed: false, failed: true, msg: `the admin API on ${ctx.hostname} (127.0.0.1:${v.gonka.ports.admin}) does not answer within model_load_timeout (${v.model_load_timeout} s): is its api running (setup.yml on ${ctx.hostname})?` };
+    return {
+      changed: false,
+      failed: true,
+      msg: `the admin API on ${ctx.hostname} (127.0.0.1:${v.gonka.ports.admin}) does not answer within model_load_timeout (${v.model_load_timeout} s): is its api running (setup.yml on ${ctx.hostname})?`,
+    };
   }
   return syncAdminNodes(ctx, v.gonka.ports.admin, entries);
 };

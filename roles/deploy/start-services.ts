@@ -18,7 +18,8 @@ const start = async (ctx: ModuleContext, d: Deployment, file: string, wanted: st
   for (const args of upArgs(missing)) {
     ctx.progress(`docker compose -f ${file} ${args.join(' ')}`);
     const res = await compose(ctx, d, file, args);
-    if (res.code !== 0) return { changed: true, failed: true, msg: `docker compose -f ${file} ${args.join(' ')} failed (rc=${res.code}): ${lastLines(res.stderr, 5)}` };
+    if (res.code !== 0)
+      return { changed: true, failed: true, msg: `docker compose -f ${file} ${args.join(' ')} failed (rc=${res.code}): ${lastLines(res.stderr, 5)}` };
   }
   return { changed: true, msg: `started ${missing.join(', ')}`, started: missing };
 };

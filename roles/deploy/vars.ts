@@ -10,7 +10,10 @@ export const DeployVarsSchema = z.object({
   network_node: z.string().min(1).optional(),
   gonka_deploy_dir: z.string().startsWith('/'),
   hf_home: z.string().startsWith('/'),
-  gonka: z.custom<Deployment>((v) => typeof v === 'object' && v !== null && 'topology' in v, 'is missing: run the config role first, it computes the deployment'),
+  gonka: z.custom<Deployment>(
+    (v) => typeof v === 'object' && v !== null && 'topology' in v,
+    'is missing: run the config role first, it computes the deployment',
+  ),
   sync_timeout: seconds,
   sync_stuck_seconds: seconds,
   sync_poll_seconds: seconds,

@@ -67,8 +67,12 @@ export const waitForMlNodes = async (ctx: ModuleContext, v: DeployVars): Promise
     if (failure) return { changed: false, failed: true, msg: failure };
     const elapsed = Math.round((Date.now() - start) / 1000);
     if (elapsed >= v.model_load_timeout) {
-      const hint = d.topology.full ? '' : '; the network node\'s api starts the model: check that it is running and lists these ML nodes';
-      return { changed: false, failed: true, msg: `ML nodes not serving within model_load_timeout (${v.model_load_timeout} s): ${waiting.map(describe).join('; ')}${hint}; see docker compose -f ${MLNODE_COMPOSE} logs` };
+      const hint = d.topology.full ? '' : "; the network node's api starts the model: check that it is running and lists these ML nodes";
+      return {
+        changed: false,
+        failed: true,
+        msg: `ML nodes not serving within model_load_timeout (${v.model_load_timeout} s): ${waiting.map(describe).join('; ')}${hint}; see docker compose -f ${MLNODE_COMPOSE} logs`,
+      };
     }
     ctx.progress(`loading model (${elapsed} s): ${waiting.map(describe).join('; ')}`);
     await sleep(v.model_poll_seconds);

@@ -26,9 +26,14 @@ export const waitForSync = async (ctx: ModuleContext, v: DeployVars): Promise<Mo
     if (s && !s.catchingUp) return { changed: false, msg: `synced at height ${s.height} in ${Math.round((now - start) / 1000)} s`, height: s.height };
     if (s && s.height !== moved.height) moved = { height: s.height, at: now };
     const stuckFor = Math.round((now - moved.at) / 1000);
-    if (stuckFor >= v.sync_stuck_seconds) return { changed: false, failed: true, msg: await diagnoseStuckSync(ctx, d, s?.height ?? moved.height, stuckFor), height: s?.height };
+    if (stuckFor >= v.sync_stuck_seconds)
+      return { changed: false, failed: true, msg: await diagnoseStuckSync(ctx, d, s?.height ?? moved.height, stuckFor), height: s?.height };
     if (now - start >= v.sync_timeout * 1000) {
-      return { changed: false, failed: true, msg: `chain sync did not finish within sync_timeout (${v.sync_timeout} s): height ${s?.height ?? 'unknown'}, still catching up; raise sync_timeout or check the node (docker compose logs node)` };
+      return {
+        changed: false,
+        failed: true,
+        msg: `chain sync did not finish within sync_timeout (${v.sync_timeout} s): height ${s?.height ?? 'unknown'}, still catching up; raise sync_timeout or check the node (docker compose logs node)`,
+      };
     }
     if (!s) {
       ctx.progress(`waiting for the node RPC on 127.0.0.1:${rpc} (${stuckFor} s)`);

@@ -56,13 +56,17 @@ WantedBy=multi-user.target docker.service
 `;
 
 /** Whether every rule is in place, in one round trip (a missing chain counts as missing rules). */
-const rulesPresent = async (ctx: ModuleContext, v: DockerVars): Promise<boolean> =>
-  (await ctx.exec(rules(v).map(check).join(' && '))).code === 0;
+const rulesPresent = async (ctx: ModuleContext, v: DockerVars): Promise<boolean> => (await ctx.exec(rules(v).map(check).join(' && '))).code === 0;
 
 export const applyFirewall = async (ctx: ModuleContext, v: DockerVars): Promise<ModuleResult> => {
   if (await rulesPresent(ctx, v)) return { changed: false, msg: `ports ${v.docker_internal_ports.join(', ')} closed to outside sources` };
   if (ctx.check) return { changed: true, msg: `would add DOCKER-USER rules for ports ${v.docker_internal_ports.join(', ')}` };
   const res = await ctx.exec(`sh ${shellJoin([`${v.host_root}${RULES_SCRIPT}`])}`);
-  if (res.code !== 0) return { changed: false, failed: true, msg: `applying the DOCKER-USER rules failed: ${res.stderr.trim()} (is Docker running? its DOCKER-USER chain must exist)` };
+  if (res.code !== 0)
+    return {
+      changed: false,
+      failed: true,
+      msg: `applying the DOCKER-USER rules failed: ${res.stderr.trim()} (is Docker running? its DOCKER-USER chain must exist)`,
+    };
   return { changed: true, msg: `DOCKER-USER rules added for ports ${v.docker_internal_ports.join(', ')}` };
 };

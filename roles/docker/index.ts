@@ -13,12 +13,30 @@ export default defineRole({
     { name: 'Docker CE and the compose plugin', run: installDocker },
     { name: 'Docker enabled and running', run: (ctx) => ensureService(ctx, { name: 'docker', state: 'started', enabled: true }) },
     { name: 'Docker compose available', run: checkCompose },
-    { name: 'Directory of the DOCKER-USER rules script', module: 'file', args: (v: DockerVars) => ({ path: `${v.host_root}${posix.dirname(RULES_SCRIPT)}`, state: 'directory' }) },
-    { name: 'DOCKER-USER rules script', module: 'copy', args: (v: DockerVars) => ({ dest: `${v.host_root}${RULES_SCRIPT}`, content: rulesScript(v), mode: '0755' }) },
-    { name: 'DOCKER-USER rules unit (applied at boot)', module: 'copy', args: (v: DockerVars) => ({ dest: `${v.host_root}${RULES_UNIT}`, content: rulesUnit(v.host_root), mode: '0644' }), register: 'nop_docker_user_unit' },
+    {
+      name: 'Directory of the DOCKER-USER rules script',
+      module: 'file',
+      args: (v: DockerVars) => ({ path: `${v.host_root}${posix.dirname(RULES_SCRIPT)}`, state: 'directory' }),
+    },
+    {
+      name: 'DOCKER-USER rules script',
+      module: 'copy',
+      args: (v: DockerVars) => ({ dest: `${v.host_root}${RULES_SCRIPT}`, content: rulesScript(v), mode: '0755' }),
+    },
+    {
+      name: 'DOCKER-USER rules unit (applied at boot)',
+      module: 'copy',
+      args: (v: DockerVars) => ({ dest: `${v.host_root}${RULES_UNIT}`, content: rulesUnit(v.host_root), mode: '0644' }),
+      register: 'nop_docker_user_unit',
+    },
     {
       name: 'DOCKER-USER rules unit enabled',
-      run: (ctx) => ensureService(ctx, { name: 'nop-docker-user', enabled: true, daemon_reload: (ctx.vars.nop_docker_user_unit as { changed?: boolean } | undefined)?.changed === true }),
+      run: (ctx) =>
+        ensureService(ctx, {
+          name: 'nop-docker-user',
+          enabled: true,
+          daemon_reload: (ctx.vars.nop_docker_user_unit as { changed?: boolean } | undefined)?.changed === true,
+        }),
     },
     { name: 'Internal ports closed to outside sources', run: applyFirewall },
   ],

@@ -28,7 +28,11 @@ export const installDocker = async (ctx: ModuleContext, v: DockerVars): Promise<
   if (existing) return { changed: false, msg: `${existing} already installed: kept`, docker_package: existing };
   const os = await osRelease(ctx, v.host_root);
   if (!SUPPORTED_OS[os.id]?.includes(os.version)) {
-    return { changed: false, failed: true, msg: `Docker's apt repository has no ${os.id} ${os.version}: use Ubuntu 20.04/22.04/24.04 or Debian 12, or install Docker yourself (nop keeps an installed Docker)` };
+    return {
+      changed: false,
+      failed: true,
+      msg: `Docker's apt repository has no ${os.id} ${os.version}: use Ubuntu 20.04/22.04/24.04 or Debian 12, or install Docker yourself (nop keeps an installed Docker)`,
+    };
   }
   const repo = await ensureAptRepository(ctx, v.host_root, {
     name: 'docker',
@@ -38,7 +42,12 @@ export const installDocker = async (ctx: ModuleContext, v: DockerVars): Promise<
   if (repo.failed) return repo;
   const pkg = await ctx.module('package', { name: PACKAGES, update_cache: true });
   if (pkg.failed) return { ...pkg, msg: `installing Docker failed: ${pkg.msg ?? ''}` };
-  return { ...pkg, changed: repo.changed || pkg.changed, msg: `${ctx.check ? 'would install' : 'installed'} ${PACKAGES.join(', ')}`, docker_package: 'docker-ce' };
+  return {
+    ...pkg,
+    changed: repo.changed || pkg.changed,
+    msg: `${ctx.check ? 'would install' : 'installed'} ${PACKAGES.join(', ')}`,
+    docker_package: 'docker-ce',
+  };
 };
 
 /** `docker compose` is how nop runs Gonka: an existing Docker without the plugin needs it added. */
@@ -46,5 +55,9 @@ export const checkCompose = async (ctx: ModuleContext): Promise<ModuleResult> =>
   if (ctx.check && !(await installedDocker(ctx))) return { changed: false, skipped: true, msg: 'Docker not installed yet (check mode)' };
   const res = await ctx.exec('docker compose version');
   if (res.code === 0) return { changed: false, msg: res.stdout.trim() };
-  return { changed: false, failed: true, msg: `docker compose is not available (${res.stderr.trim()}): install the compose plugin (apt-get install docker-compose-plugin from Docker's repository, or docker-compose-v2 with Ubuntu's docker.io)` };
+  return {
+    changed: false,
+    failed: true,
+    msg: `docker compose is not available (${res.stderr.trim()}): install the compose plugin (apt-get install docker-compose-plugin from Docker's repository, or docker-compose-v2 with Ubuntu's docker.io)`,
+  };
 };

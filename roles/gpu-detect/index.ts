@@ -21,7 +21,8 @@ const detect = async (ctx: ModuleContext, v: GpuDetectVars): Promise<ModuleResul
   // the nvidia role's read of the same host, unless it changed the driver stack since (then it re-read it)
   const facts = await gpuFacts(ctx, v);
   // in check mode the driver the nvidia role would install is not there yet
-  if (ctx.check && facts.nvidia_smi.state !== 'ok') return { changed: false, skipped: true, msg: `no GPU facts before the driver is installed (nvidia-smi: ${facts.nvidia_smi.state})` };
+  if (ctx.check && facts.nvidia_smi.state !== 'ok')
+    return { changed: false, skipped: true, msg: `no GPU facts before the driver is installed (nvidia-smi: ${facts.nvidia_smi.state})` };
   const versions = withVersionOverrides(await loadVersions(), v.gonka_versions_overrides);
   try {
     const rec = recommend(facts, { network: v.gonka_network, override: v.gpu_override, versions });

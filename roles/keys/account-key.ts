@@ -23,9 +23,7 @@ const jsonRecord = (out: string): Record<string, unknown> | undefined => {
     try {
       const value = JSON.parse(line) as unknown;
       if (value && typeof value === 'object' && 'address' in value) return value as Record<string, unknown>;
-    } catch {
-      continue;
-    }
+    } catch {}
   }
   return undefined;
 };
@@ -37,7 +35,8 @@ const keyInfo = (record: Record<string, unknown>): KeyInfo => {
 };
 
 // only the last stderr line: earlier lines are prompts, and `keys add` prints the mnemonic there
-const failure = (what: string, res: { code: number; stderr: string }) => new Error(`${what} failed (rc=${res.code}): ${res.stderr.trim().split('\n').at(-1) ?? ''}`);
+const failure = (what: string, res: { code: number; stderr: string }) =>
+  new Error(`${what} failed (rc=${res.code}): ${res.stderr.trim().split('\n').at(-1) ?? ''}`);
 
 const runKeys = async (ctx: ModuleContext, kr: Keyring, args: string[], stdin: string) => {
   const res = await ctx.exec(kr.command(args), { stdin });
@@ -64,7 +63,9 @@ const writeMnemonic = async (ctx: ModuleContext, file: string, mnemonic: string)
 export const ensureKey = async (ctx: ModuleContext, kr: Keyring, name: string, password: string, mnemonicFile?: string): Promise<EnsuredKey> => {
   if (await fileExists(ctx, `${keyringFile(kr, name)}.info`)) return { state: 'present', key: await showKey(ctx, kr, name, password) };
   if (mnemonicFile && (await fileExists(ctx, mnemonicFile))) {
-    throw new Error(`${mnemonicFile} on ${ctx.hostname} exists but key '${name}' is not in ${kr.home}: restore it (inferenced keys add ${name} --recover) or move the file away`);
+    throw new Error(
+      `${mnemonicFile} on ${ctx.hostname} exists but key '${name}' is not in ${kr.home}: restore it (inferenced keys add ${name} --recover) or move the file away`,
+    );
   }
   if (ctx.check) return { state: 'planned' };
   const fresh = !(await fileExists(ctx, keyringFile(kr, 'keyhash')));

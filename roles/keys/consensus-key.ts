@@ -31,6 +31,11 @@ export const readConsensusKey = async (ctx: ModuleContext, deployDir: string): P
 /** A task body for the deploy role, after tmkms first starts: publishes `consensus_key`. */
 export const publishConsensusKey = async (ctx: ModuleContext, v: { gonka_deploy_dir: string }): Promise<ModuleResult> => {
   const key = await readConsensusKey(ctx, v.gonka_deploy_dir);
-  if (!key) return { changed: false, failed: true, msg: `${consensusKeyFile(v.gonka_deploy_dir)} does not exist: start tmkms first (docker compose up -d tmkms), it generates the key` };
+  if (!key)
+    return {
+      changed: false,
+      failed: true,
+      msg: `${consensusKeyFile(v.gonka_deploy_dir)} does not exist: start tmkms first (docker compose up -d tmkms), it generates the key`,
+    };
   return { changed: false, msg: `consensus key ${key}`, ansible_facts: { consensus_key: key } };
 };

@@ -10,8 +10,13 @@ import { COLD_SIGNER_GROUP, coldKeyName, KeysVarsSchema, warmKeyName, type KeysV
 
 const coldSigner = (v: KeysVars): string => {
   const signer = v.groups[COLD_SIGNER_GROUP]?.[0];
-  if (!signer) throw new KeysVariableError('key_workflow', `secure keeps the cold key on your own machine: add it to the inventory group ${COLD_SIGNER_GROUP} (e.g. localhost with ansible_connection: local)`);
-  if (signer === v.inventory_hostname) throw new KeysVariableError('key_workflow', `secure: ${signer} is the server itself; ${COLD_SIGNER_GROUP} must be another machine`);
+  if (!signer)
+    throw new KeysVariableError(
+      'key_workflow',
+      `secure keeps the cold key on your own machine: add it to the inventory group ${COLD_SIGNER_GROUP} (e.g. localhost with ansible_connection: local)`,
+    );
+  if (signer === v.inventory_hostname)
+    throw new KeysVariableError('key_workflow', `secure: ${signer} is the server itself; ${COLD_SIGNER_GROUP} must be another machine`);
   return signer;
 };
 
@@ -48,7 +53,12 @@ const coldKey = async (ctx: ModuleContext, v: KeysVars): Promise<ModuleResult> =
   const kr = await coldKeyring(ctx, v);
   const key = await ensureKey(ctx, kr, name, password, mnemonicFileOf(ctx, v, kr, name));
   const msg = describe('cold key', name, kr, ctx, key);
-  if (key.state === 'planned') return { changed: true, msg: `${msg}; its public key (ACCOUNT_PUBKEY) is known after apply`, ansible_facts: { [COLD_KEY_PLANNED]: true, cold_key_name: name } };
+  if (key.state === 'planned')
+    return {
+      changed: true,
+      msg: `${msg}; its public key (ACCOUNT_PUBKEY) is known after apply`,
+      ansible_facts: { [COLD_KEY_PLANNED]: true, cold_key_name: name },
+    };
   return { changed: key.state === 'created', msg, ansible_facts: { account_pubkey: key.key.pubkey, cold_key_name: name, cold_key_address: key.key.address } };
 };
 
@@ -59,7 +69,8 @@ const warmKey = async (ctx: ModuleContext, v: KeysVars): Promise<ModuleResult> =
   // the warm key is operational only: the cold key can grant a new one, so its mnemonic is not kept
   const key = await ensureKey(ctx, kr, name, password);
   const msg = describe('warm key', name, kr, ctx, key);
-  if (key.state === 'planned') return { changed: true, msg: `${msg}; its address is known after apply`, ansible_facts: { [WARM_KEY_PLANNED]: true, key_name: name } };
+  if (key.state === 'planned')
+    return { changed: true, msg: `${msg}; its address is known after apply`, ansible_facts: { [WARM_KEY_PLANNED]: true, key_name: name } };
   return { changed: key.state === 'created', msg, ansible_facts: { key_name: name, warm_key_address: key.key.address } };
 };
 

@@ -21,7 +21,11 @@ export const installContainerToolkit = async (ctx: ModuleContext, v: NvidiaVars)
   const repo = await ensureAptRepository(ctx, v.host_root, { ...CONTAINER_TOOLKIT_REPO, keyUrl: v.nvidia_container_toolkit_key_url });
   if (repo.failed) return repo;
   const pkg = await ctx.module('package', { name: ['nvidia-container-toolkit'], update_cache: true });
-  return { ...pkg, changed: repo.changed || pkg.changed, msg: pkg.failed ? `installing nvidia-container-toolkit failed: ${pkg.msg ?? ''}` : 'NVIDIA Container Toolkit installed' };
+  return {
+    ...pkg,
+    changed: repo.changed || pkg.changed,
+    msg: pkg.failed ? `installing nvidia-container-toolkit failed: ${pkg.msg ?? ''}` : 'NVIDIA Container Toolkit installed',
+  };
 };
 
 /** `nvidia-ctk runtime configure --runtime=docker`, only when daemon.json has no nvidia runtime yet, then a Docker restart. */

@@ -12,7 +12,8 @@ const SERVICE = 'nvidia-fabricmanager';
  */
 export const ensureFabricManager = async (ctx: ModuleContext, v: NvidiaVars): Promise<ModuleResult> => {
   const facts = await gpuFacts(ctx, v);
-  if (!facts.topology?.nvswitch) return { changed: false, skipped: true, msg: facts.topology ? 'no NVSwitch: Fabric Manager not needed' : 'driver not loaded yet: topology unknown' };
+  if (!facts.topology?.nvswitch)
+    return { changed: false, skipped: true, msg: facts.topology ? 'no NVSwitch: Fabric Manager not needed' : 'driver not loaded yet: topology unknown' };
   const driver = facts.driver.user_space;
   if (!driver) return { changed: false, skipped: true, msg: 'driver version unknown' };
   const major = majorVersion(driver);

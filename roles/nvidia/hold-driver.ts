@@ -14,11 +14,18 @@ const driverPackageState = async (ctx: ModuleContext) => {
     .map((l) => l.trim().split(/\s+/))
     .filter(([name, status]) => name && DRIVER_PACKAGES.test(name) && /^[ih]i/.test(status ?? ''))
     .map(([name]) => name);
-  return { installed, held: new Set(holds.split('\n').map((l) => l.trim()).filter(Boolean)) };
+  return {
+    installed,
+    held: new Set(
+      holds
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean),
+    ),
+  };
 };
 
-const unattendedUpgradesActive = async (ctx: ModuleContext): Promise<boolean> =>
-  (await ctx.exec('systemctl is-active --quiet unattended-upgrades')).code === 0;
+const unattendedUpgradesActive = async (ctx: ModuleContext): Promise<boolean> => (await ctx.exec('systemctl is-active --quiet unattended-upgrades')).code === 0;
 
 /** unattended-upgrades must not move the driver: a new user space with the old module loaded breaks CUDA. */
 export const holdDriver = async (ctx: ModuleContext, v: NvidiaVars): Promise<ModuleResult> => {

@@ -27,7 +27,8 @@ const rebootAndWait = async (ctx: ModuleContext, v: NvidiaVars): Promise<ModuleR
   const deadline = Date.now() + v.reboot_timeout_s * 1000;
   for (;;) {
     if (await booted(ctx, marker)) break;
-    if (Date.now() > deadline) return { changed: true, failed: true, msg: `the host did not come back within ${v.reboot_timeout_s} s of the reboot: check its console` };
+    if (Date.now() > deadline)
+      return { changed: true, failed: true, msg: `the host did not come back within ${v.reboot_timeout_s} s of the reboot: check its console` };
     ctx.progress('waiting for the host to come back from the reboot');
     await sleep(POLL_MS);
   }
@@ -46,7 +47,11 @@ export const rebootIfNeeded = async (ctx: ModuleContext, v: NvidiaVars): Promise
     : 'packages asked for a restart (/var/run/reboot-required)';
   if (ctx.check) return { changed: true, msg: `would reboot: ${why}` };
   if (!v.allow_reboot) {
-    return { changed: false, failed: true, msg: `reboot needed: ${why}. Reboot the host (sudo reboot) and run nop again, or set allow_reboot: true to let nop reboot it and wait` };
+    return {
+      changed: false,
+      failed: true,
+      msg: `reboot needed: ${why}. Reboot the host (sudo reboot) and run nop again, or set allow_reboot: true to let nop reboot it and wait`,
+    };
   }
   return rebootAndWait(ctx, v);
 };

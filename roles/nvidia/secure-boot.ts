@@ -5,7 +5,8 @@ import type { NvidiaVars } from './vars.js';
 /** A DKMS-built module is unsigned: with Secure Boot on and no enrolled key, the kernel refuses to load it. */
 export const checkSecureBoot = async (ctx: ModuleContext, v: NvidiaVars): Promise<ModuleResult> => {
   const facts = await gpuFacts(ctx, v);
-  if (facts.secure_boot !== true) return { changed: false, msg: facts.secure_boot === false ? 'Secure Boot is disabled' : 'not an EFI system with mokutil: nothing to check' };
+  if (facts.secure_boot !== true)
+    return { changed: false, msg: facts.secure_boot === false ? 'Secure Boot is disabled' : 'not an EFI system with mokutil: nothing to check' };
   if (facts.nvidia_smi.state === 'ok') return { changed: false, msg: 'Secure Boot is enabled and the NVIDIA module loads (its key is enrolled)' };
   if (v.nvidia_allow_secure_boot) return { changed: false, msg: 'Secure Boot is enabled; going on because nvidia_allow_secure_boot is true' };
   return {

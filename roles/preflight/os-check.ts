@@ -19,7 +19,11 @@ export const checkOs = async (ctx: ModuleContext, v: PreflightVars): Promise<Mod
   const os = await readOs(ctx, v.host_root);
   const name = `${os.id} ${os.version} (${os.arch})`;
   if (os.arch !== 'x86_64') {
-    return { changed: false, failed: true, msg: `unsupported architecture ${os.arch}: the Gonka images are built for x86_64 only; use an x86_64 server (${SUPPORTED_TEXT})` };
+    return {
+      changed: false,
+      failed: true,
+      msg: `unsupported architecture ${os.arch}: the Gonka images are built for x86_64 only; use an x86_64 server (${SUPPORTED_TEXT})`,
+    };
   }
   if (!SUPPORTED_OS[os.id]?.includes(os.version)) {
     return { changed: false, failed: true, msg: `unsupported OS ${name}: nop supports ${SUPPORTED_TEXT}; reinstall the server with one of them` };

@@ -7,7 +7,8 @@ import { RegisterVarsSchema, type RegisterVars } from './vars.js';
 const coldSigner = (v: RegisterVars): string | undefined => {
   if (v.key_workflow !== 'secure') return undefined;
   const signer = v.groups[COLD_SIGNER_GROUP]?.[0];
-  if (!signer) throw new Error(`variable 'key_workflow': secure signs with the cold key on your own machine: add it to the inventory group ${COLD_SIGNER_GROUP}`);
+  if (!signer)
+    throw new Error(`variable 'key_workflow': secure signs with the cold key on your own machine: add it to the inventory group ${COLD_SIGNER_GROUP}`);
   return signer;
 };
 

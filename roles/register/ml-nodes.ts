@@ -57,7 +57,10 @@ const apply = async (ctx: ModuleContext, port: number, a: Action): Promise<void>
  */
 export const syncAdminNodes = async (ctx: ModuleContext, port: number, entries: NodeConfigEntry[]): Promise<ModuleResult> => {
   const nodes = await listAdminNodes(ctx, port);
-  if (!nodes) return ctx.check ? { changed: true, msg: 'would add the ML nodes (the api is not running yet)' } : { changed: false, failed: true, msg: `the admin API (127.0.0.1:${port}) on ${ctx.hostname} does not answer` };
+  if (!nodes)
+    return ctx.check
+      ? { changed: true, msg: 'would add the ML nodes (the api is not running yet)' }
+      : { changed: false, failed: true, msg: `the admin API (127.0.0.1:${port}) on ${ctx.hostname} does not answer` };
   const actions = plan(nodes, entries);
   const text = actions.map((a) => `${a.kind} ${a.entry.id}`).join(', ');
   if (actions.length === 0) return { changed: false, msg: `${entries.length} ML node(s) in the admin API on ${ctx.hostname}, enabled` };
@@ -68,7 +71,12 @@ export const syncAdminNodes = async (ctx: ModuleContext, port: number, entries: 
     return { changed: true, failed: true, msg: `admin API on ${ctx.hostname}: ${(e as Error).message}` };
   }
   const after = plan((await listAdminNodes(ctx, port)) ?? [], entries);
-  if (after.length > 0) return { changed: true, failed: true, msg: `admin API on ${ctx.hostname} still differs after ${text}: ${after.map((a) => `${a.kind} ${a.entry.id}`).join(', ')}` };
+  if (after.length > 0)
+    return {
+      changed: true,
+      failed: true,
+      msg: `admin API on ${ctx.hostname} still differs after ${text}: ${after.map((a) => `${a.kind} ${a.entry.id}`).join(', ')}`,
+    };
   return { changed: true, msg: `${text} on ${ctx.hostname}` };
 };
 

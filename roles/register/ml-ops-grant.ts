@@ -17,7 +17,20 @@ const GrantsSchema = z.object({ grants: z.array(z.looseObject({ grantee: z.strin
 export const grantOnChain = async (ctx: ModuleContext, v: RegisterVars): Promise<boolean | undefined> => {
   if (v.account_pubkey === undefined) return undefined;
   const granter = accountAddress(v.account_pubkey);
-  const res = await compose(ctx, v.gonka, NETWORK_COMPOSE, ['exec', '-T', 'api', 'inferenced', 'query', 'authz', 'grants-by-granter', granter, '--node', v.gonka.env.DAPI_CHAIN_NODE__URL, '-o', 'json']);
+  const res = await compose(ctx, v.gonka, NETWORK_COMPOSE, [
+    'exec',
+    '-T',
+    'api',
+    'inferenced',
+    'query',
+    'authz',
+    'grants-by-granter',
+    granter,
+    '--node',
+    v.gonka.env.DAPI_CHAIN_NODE__URL,
+    '-o',
+    'json',
+  ]);
   if (res.code !== 0) return undefined;
   let json: unknown;
   try {
@@ -37,13 +50,35 @@ export const checkGrant = async (ctx: ModuleContext, v: RegisterVars): Promise<M
   if (!v.account_pubkey) return { changed: false, failed: true, msg: "variable 'account_pubkey' is missing: run the keys role first" };
   if (!v.warm_key_address) return { changed: false, failed: true, msg: 'warm_key_address is missing: run the keys role first' };
   const granted = await grantOnChain(ctx, v);
-  if (granted === undefined && !ctx.check) return { changed: false, failed: true, msg: 'cannot query grants in the api container: is the api running (deploy role)?' };
-  return { changed: false, msg: granted ? `${v.warm_key_address} holds the ML operational permissions` : `no ML operational grant to ${v.warm_key_address} yet`, ansible_facts: { ml_ops_granted: granted === true } };
+  if (granted === undefined && !ctx.check)
+    return { changed: false, failed: true, msg: 'cannot query grants in the api container: is the api running (deploy role)?' };
+  return {
+    changed: false,
+    msg: granted ? `${v.warm_key_address} holds the ML operational permissions` : `no ML operational grant to ${v.warm_key_address} yet`,
+    ansible_facts: { ml_ops_granted: granted === true },
+  };
 };
 
 const txArgs = (v: RegisterVars, node: string): string[] => {
   const cold = coldKeyNameOf(v);
-  return ['tx', 'inference', 'grant-ml-ops-permissions', cold, v.warm_key_address!, '--from', cold, '--keyring-backend', 'file', '--gas', '2000000', '--node', node, '--chain-id', v.gonka.chain.chain_id, '--yes'];
+  return [
+    'tx',
+    'inference',
+    'grant-ml-ops-permissions',
+    cold,
+    v.warm_key_address!,
+    '--from',
+    cold,
+    '--keyring-backend',
+    'file',
+    '--gas',
+    '2000000',
+    '--node',
+    node,
+    '--chain-id',
+    v.gonka.chain.chain_id,
+    '--yes',
+  ];
 };
 
 // the cold signer's own keyring setting is one of its host variables
@@ -66,10 +101,17 @@ const signOnColdSigner = async (ctx: ModuleContext, v: RegisterVars, stdin: stri
  */
 export const grantMlOps = async (ctx: ModuleContext, v: RegisterVars): Promise<ModuleResult> => {
   const where = v.key_workflow === 'secure' ? `on ${ctx.hostname}` : 'on the server';
-  if (ctx.check) return { changed: true, msg: `would grant ML operational permissions to ${v.warm_key_address ?? `the warm key ${KNOWN_AFTER_APPLY}`} from ${coldKeyNameOf(v)} ${where}` };
+  if (ctx.check)
+    return {
+      changed: true,
+      msg: `would grant ML operational permissions to ${v.warm_key_address ?? `the warm key ${KNOWN_AFTER_APPLY}`} from ${coldKeyNameOf(v)} ${where}`,
+    };
   if (!v.gonka_keyring_password) return { changed: false, failed: true, msg: 'the keyring password is missing: set keyring_password or keyring_password_file' };
   const stdin = `${v.gonka_keyring_password}\n`;
-  const res = v.key_workflow === 'secure' ? await signOnColdSigner(ctx, v, stdin) : await compose(ctx, v.gonka, NETWORK_COMPOSE, ['exec', '-T', 'api', 'inferenced', ...txArgs(v, v.gonka.env.DAPI_CHAIN_NODE__URL)], stdin);
+  const res =
+    v.key_workflow === 'secure'
+      ? await signOnColdSigner(ctx, v, stdin)
+      : await compose(ctx, v.gonka, NETWORK_COMPOSE, ['exec', '-T', 'api', 'inferenced', ...txArgs(v, v.gonka.env.DAPI_CHAIN_NODE__URL)], stdin);
   const code = /^code: (\d+)/m.exec(res.stdout)?.[1] ?? /"code":\s*(\d+)/.exec(res.stdout)?.[1];
   if (res.code !== 0 || (code !== undefined && code !== '0')) {
     return { changed: false, failed: true, msg: `grant-ml-ops-permissions ${where} failed: ${lastLines(`${res.stderr}\n${res.stdout}`, 3)}` };
@@ -83,7 +125,8 @@ export const verifyGrant = async (ctx: ModuleContext, v: RegisterVars): Promise<
   const deadline = Date.now() + v.register_verify_timeout * 1000;
   for (;;) {
     if (await grantOnChain(ctx, v)) return { changed: false, msg: `grant to ${v.warm_key_address} is on chain`, ansible_facts: { ml_ops_granted: true } };
-    if (Date.now() >= deadline) return { changed: false, failed: true, msg: `the ML operational grant to ${v.warm_key_address} is not on chain after ${v.register_verify_timeout} s` };
+    if (Date.now() >= deadline)
+      return { changed: false, failed: true, msg: `the ML operational grant to ${v.warm_key_address} is not on chain after ${v.register_verify_timeout} s` };
     ctx.progress(`waiting for the grant to ${v.warm_key_address} to show on chain`);
     await sleep(2);
   }

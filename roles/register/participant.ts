@@ -29,17 +29,38 @@ const visibleWithin = async (ctx: ModuleContext, v: RegisterVars, address: strin
  */
 export const registerParticipant = async (ctx: ModuleContext, v: RegisterVars): Promise<ModuleResult> => {
   if (v.account_pubkey === undefined) {
-    if (keyPlanned(ctx, COLD_KEY_PLANNED)) return { changed: true, msg: `would register the participant of the cold key the keys role would create (${v.gonka.env.PUBLIC_URL}); its address is known after apply` };
+    if (keyPlanned(ctx, COLD_KEY_PLANNED))
+      return {
+        changed: true,
+        msg: `would register the participant of the cold key the keys role would create (${v.gonka.env.PUBLIC_URL}); its address is known after apply`,
+      };
     return { changed: false, failed: true, msg: "variable 'account_pubkey' is missing: run the keys role first (it publishes the cold key's public key)" };
   }
   const address = accountAddress(v.account_pubkey);
   const status = await participantStatus(ctx, v, address);
   if (status === 200) return { changed: false, msg: `participant ${address} is registered`, participant_address: address };
   if (ctx.check) return { changed: true, msg: `would register participant ${address} (${v.gonka.env.PUBLIC_URL})`, participant_address: address };
-  if (status !== 404) return { changed: false, failed: true, msg: `the public API (127.0.0.1:${v.gonka.ports.api}) answered ${status} for /v1/participants/${address}: is the proxy running (deploy role)?` };
+  if (status !== 404)
+    return {
+      changed: false,
+      failed: true,
+      msg: `the public API (127.0.0.1:${v.gonka.ports.api}) answered ${status} for /v1/participants/${address}: is the proxy running (deploy role)?`,
+    };
   if (!v.consensus_key) return { changed: false, failed: true, msg: 'consensus_key is missing: the deploy role reads it back from tmkms' };
   const e = v.gonka.env;
-  const res = await compose(ctx, v.gonka, NETWORK_COMPOSE, ['exec', '-T', 'api', 'inferenced', 'register-new-participant', e.PUBLIC_URL, v.account_pubkey, '--node-address', e.SEED_API_URL, '--consensus-key', v.consensus_key]);
+  const res = await compose(ctx, v.gonka, NETWORK_COMPOSE, [
+    'exec',
+    '-T',
+    'api',
+    'inferenced',
+    'register-new-participant',
+    e.PUBLIC_URL,
+    v.account_pubkey,
+    '--node-address',
+    e.SEED_API_URL,
+    '--consensus-key',
+    v.consensus_key,
+  ]);
   if (res.code !== 0) {
     // the CLI prints its progress on stdout and the seed's answer (the reason) on stderr
     return { changed: false, failed: true, msg: `registration of ${address} was refused: ${lastLines(res.stderr, 3) || lastLines(res.stdout, 3)}` };

@@ -11,11 +11,17 @@ export const RegisterVarsSchema = z.object({
   gonka: z.custom<Deployment>((v) => typeof v === 'object' && v !== null && 'topology' in v, 'is missing: run the config role first'),
   key_workflow: z.enum(['quick', 'secure']),
   /** the cold account's base64 public key (keys role); absent only in check mode before the keys role created the key */
-  account_pubkey: z.string().regex(/^[A-Za-z0-9+/]{43}=?$|^[A-Za-z0-9+/]{44}$/, 'expected a base64 secp256k1 public key').optional(),
+  account_pubkey: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]{43}=?$|^[A-Za-z0-9+/]{44}$/, 'expected a base64 secp256k1 public key')
+    .optional(),
   /** the validator's consensus key (deploy role, read back from tmkms) */
   consensus_key: z.string().min(1).optional(),
   cold_key_name: keyName.optional(),
-  warm_key_address: z.string().regex(/^gonka1[02-9ac-hj-np-z]{38}$/, 'expected a gonka1… address (keys role)').optional(),
+  warm_key_address: z
+    .string()
+    .regex(/^gonka1[02-9ac-hj-np-z]{38}$/, 'expected a gonka1… address (keys role)')
+    .optional(),
   /** the keyring password, resolved by the config role */
   gonka_keyring_password: z.string().min(8).optional(),
   /** secure workflow: the inferenced home on the cold signer (default ~/.inference) */

@@ -39,9 +39,14 @@ const upgradeDiagnoses = async (ctx: ModuleContext, v: RepairVars): Promise<Diag
   const info = await upgradeInfo(ctx, v);
   if (!info || (await upgradeBinaryPresent(ctx, v, info.name))) return [];
   const logs = await ctx.exec(compose(v, NETWORK_COMPOSE, ['logs', '--tail', '300', 'node']));
-  const line = logs.stdout.split('\n').reverse().find((l) => l.includes(`UPGRADE "${info.name}" NEEDED`));
+  const line = logs.stdout
+    .split('\n')
+    .reverse()
+    .find((l) => l.includes(`UPGRADE "${info.name}" NEEDED`));
   const file = `data/upgrade-info.json: upgrade ${info.name} at height ${info.height}, no cosmovisor/upgrades/${info.name}/bin/inferenced`;
-  return line ? [{ kind: 'halted_at_upgrade', evidence: `node log: ${line.trim().slice(0, 300)}; ${file}`, upgrade: info }] : [{ kind: 'upgrade_info_present', evidence: file, upgrade: info }];
+  return line
+    ? [{ kind: 'halted_at_upgrade', evidence: `node log: ${line.trim().slice(0, 300)}; ${file}`, upgrade: info }]
+    : [{ kind: 'upgrade_info_present', evidence: file, upgrade: info }];
 };
 
 const danglingCurrent = async (ctx: ModuleContext, v: RepairVars): Promise<Diagnosis[]> => {
@@ -59,7 +64,8 @@ const containersDown = async (ctx: ModuleContext, v: RepairVars): Promise<Diagno
     const ps = await ctx.exec(compose(v, file, ['ps', '-a', '--format', 'json']));
     for (const line of ps.stdout.split('\n').filter((l) => l.trim().startsWith('{'))) {
       const c = JSON.parse(line) as { Service: string; State: string; Status?: string };
-      if (c.State !== 'running' && declared.includes(c.Service)) out.push({ kind: 'container_down', evidence: `${file}: ${c.Service} is ${c.State} (${c.Status ?? ''})`, file, service: c.Service, state: c.State });
+      if (c.State !== 'running' && declared.includes(c.Service))
+        out.push({ kind: 'container_down', evidence: `${file}: ${c.Service} is ${c.State} (${c.Status ?? ''})`, file, service: c.Service, state: c.State });
     }
   }
   return out;

@@ -21,7 +21,11 @@ export const placeUpgradeBinaries = async (ctx: ModuleContext, v: RepairVars): P
   if ('error' in binaries) return { changed: false, failed: true, msg: binaries.error };
   const unverified = binaries.filter((b) => !b.sha256);
   if (unverified.length && !v.allow_unverified) {
-    return { changed: false, failed: true, msg: `upgrade ${upgrade.name}: no sha256 published for ${unverified.map((b) => b.url).join(', ')}; refusing unverified binaries (allow_unverified=true accepts them)` };
+    return {
+      changed: false,
+      failed: true,
+      msg: `upgrade ${upgrade.name}: no sha256 published for ${unverified.map((b) => b.url).join(', ')}; refusing unverified binaries (allow_unverified=true accepts them)`,
+    };
   }
   if (ctx.check) return { changed: true, msg: `would place ${binaries.map((b) => `${b.binary} from ${b.url} in ${b.dest}`).join('; ')}` };
   const placed: string[] = [];
@@ -49,7 +53,12 @@ export const restartPastUpgrade = async (ctx: ModuleContext, v: RepairVars): Pro
     const h = await rpcHeight(ctx, v);
     return h !== undefined && h >= upgrade.height ? { done: h } : { waiting: `height ${h ?? 'unknown (rpc not answering)'}, waiting for ${upgrade.height}` };
   });
-  if (height === undefined) return { changed: true, failed: true, msg: `node and api restarted but the height did not reach ${upgrade.height} within ${v.repair_height_timeout} s: read the node's logs` };
+  if (height === undefined)
+    return {
+      changed: true,
+      failed: true,
+      msg: `node and api restarted but the height did not reach ${upgrade.height} within ${v.repair_height_timeout} s: read the node's logs`,
+    };
   return { changed: true, msg: `node and api restarted on ${upgrade.name}; height ${height} is past the upgrade height ${upgrade.height}`, height };
 };
 
@@ -73,14 +82,22 @@ export const pruneDataBackups = async (ctx: ModuleContext, v: RepairVars): Promi
   const home = inferenceHome(v);
   const list = await ctx.exec(`cd ${shellJoin([home])} && for d in data-backup-*; do [ -d "$d" ] && [ ! -L "$d" ] && printf '%s\\n' "$d"; done; true`);
   // the names end in the backup's date, so name order is age order
-  const backups = list.stdout.split('\n').filter((d) => /^data-backup-[^/]+$/.test(d)).sort();
+  const backups = list.stdout
+    .split('\n')
+    .filter((d) => /^data-backup-[^/]+$/.test(d))
+    .sort();
   const prune = backups.slice(0, -1);
-  if (prune.length === 0) return { changed: false, msg: `disk is low but there is no old data-backup-* to prune (${backups.length} backup kept); free space by hand` };
+  if (prune.length === 0)
+    return { changed: false, msg: `disk is low but there is no old data-backup-* to prune (${backups.length} backup kept); free space by hand` };
   if (ctx.check) return { changed: true, msg: `would remove ${prune.join(', ')} (keeping ${backups.at(-1)})` };
   const res = await ctx.exec(`cd ${shellJoin([home])} && rm -rf -- ${shellJoin(prune)}`);
   if (res.code !== 0) return { changed: true, failed: true, msg: `removing old backups failed: ${res.stderr.trim()}` };
   const gb = await availableGb(ctx, v);
-  return { changed: true, msg: `removed ${prune.join(', ')}; kept ${backups.at(-1)}; ${gb?.toFixed(1) ?? '?'} GB free now`, removed: prune.map((d) => posix.join(home, d)) };
+  return {
+    changed: true,
+    msg: `removed ${prune.join(', ')}; kept ${backups.at(-1)}; ${gb?.toFixed(1) ?? '?'} GB free now`,
+    removed: prune.map((d) => posix.join(home, d)),
+  };
 };
 
 /** ML nodes that were FAILED: enabled again once the api no longer reports them failed. */
@@ -91,7 +108,12 @@ export const reenableRecovered = async (ctx: ModuleContext, v: RepairVars): Prom
     const still = nodes.filter((n) => n.state.current_status === 'FAILED');
     return still.length === 0 ? { done: nodes } : { waiting: `still FAILED: ${still.map((n) => `${n.node.id} (${n.state.failure_reason})`).join(', ')}` };
   });
-  if (!recovered) return { changed: false, failed: true, msg: `ML nodes ${ids.join(', ')} are still FAILED after ${v.repair_height_timeout} s: see their failure_reason in the admin API` };
+  if (!recovered)
+    return {
+      changed: false,
+      failed: true,
+      msg: `ML nodes ${ids.join(', ')} are still FAILED after ${v.repair_height_timeout} s: see their failure_reason in the admin API`,
+    };
   const disabled = recovered.filter((n) => !n.state.admin_state.enabled);
   if (ctx.check) return { changed: disabled.length > 0, msg: `would enable ${disabled.map((n) => n.node.id).join(', ') || 'nothing'}` };
   for (const n of disabled) {

@@ -36,8 +36,11 @@ export const plannedBinaries = (v: RepairVars, upgrade: UpgradeInfo): PlannedBin
   const node = info.binaries?.[v.upgrade_platform];
   const api = info.api_binaries?.[v.upgrade_platform];
   if (!node) return { error: `upgrade ${upgrade.name} names no ${v.upgrade_platform} node binary` };
-  const out: PlannedBinary[] = [{ binary: 'inferenced', ...splitChecksum(node), dest: posix.join(v.gonka_deploy_dir, '.inference/cosmovisor/upgrades', upgrade.name, 'bin') }];
-  if (api) out.push({ binary: 'decentralized-api', ...splitChecksum(api), dest: posix.join(v.gonka_deploy_dir, '.dapi/cosmovisor/upgrades', upgrade.name, 'bin') });
+  const out: PlannedBinary[] = [
+    { binary: 'inferenced', ...splitChecksum(node), dest: posix.join(v.gonka_deploy_dir, '.inference/cosmovisor/upgrades', upgrade.name, 'bin') },
+  ];
+  if (api)
+    out.push({ binary: 'decentralized-api', ...splitChecksum(api), dest: posix.join(v.gonka_deploy_dir, '.dapi/cosmovisor/upgrades', upgrade.name, 'bin') });
   return out;
 };
 
@@ -58,7 +61,11 @@ sha256sum -- "$dest/$bin" | cut -d' ' -f1`;
 /** Download (sha256 verified by get_url before it replaces anything), unpack and place one binary. */
 export const installBinary = async (ctx: ModuleContext, v: RepairVars, b: PlannedBinary): Promise<ModuleResult> => {
   if (!b.sha256 && !v.allow_unverified) {
-    return { changed: false, failed: true, msg: `${b.binary}: ${b.url} has no published sha256; refusing an unverified binary (set allow_unverified=true to accept it)` };
+    return {
+      changed: false,
+      failed: true,
+      msg: `${b.binary}: ${b.url} has no published sha256; refusing an unverified binary (set allow_unverified=true to accept it)`,
+    };
   }
   const dir = await ctx.module('file', { path: b.dest, state: 'directory', mode: '0755' });
   if (dir.failed) return dir;
@@ -67,5 +74,8 @@ export const installBinary = async (ctx: ModuleContext, v: RepairVars, b: Planne
   if (got.failed) return { changed: false, failed: true, msg: `${b.binary}: download of ${b.url} refused: ${got.msg}` };
   const res = await ctx.exec(`sh -c ${shellJoin([INSTALL, 'install', download, b.binary, b.dest])}`);
   if (res.code !== 0) return { changed: true, failed: true, msg: `${b.binary}: ${res.stderr.trim()}` };
-  return { changed: true, msg: `${b.binary} → ${b.dest} (${b.sha256 ? `download sha256 ${b.sha256} verified` : 'UNVERIFIED'}; binary sha256 ${res.stdout.trim()})` };
+  return {
+    changed: true,
+    msg: `${b.binary} → ${b.dest} (${b.sha256 ? `download sha256 ${b.sha256} verified` : 'UNVERIFIED'}; binary sha256 ${res.stdout.trim()})`,
+  };
 };

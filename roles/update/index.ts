@@ -45,7 +45,15 @@ export default defineRole({
     {
       name: 'Update the network node images',
       when: (_v, ctx) => planOf(ctx).network.length > 0,
-      run: async (ctx, v) => (ctx.check ? { changed: true, msg: `would update ${planOf(ctx).network.map((c) => `${c.service} ${c.from} → ${c.to}`).join('; ')}` } : updateNetworkImages(ctx, v, planOf(ctx).network)),
+      run: async (ctx, v) =>
+        ctx.check
+          ? {
+              changed: true,
+              msg: `would update ${planOf(ctx)
+                .network.map((c) => `${c.service} ${c.from} → ${c.to}`)
+                .join('; ')}`,
+            }
+          : updateNetworkImages(ctx, v, planOf(ctx).network),
     },
   ],
 });

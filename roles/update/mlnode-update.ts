@@ -22,7 +22,13 @@ type LoadOutcome = { loaded: true } | { loaded: false; reason: string };
 
 // failFast: a FAILED from the api ends the wait. Not after a rollback: the api still shows the failed attempt
 // until its next look at the node, and the previous image deserves the whole load timeout.
-const probeLoad = async (ctx: ModuleContext, api: ModuleContext, v: UpdateVars, c: MlNodeChange, failFast: boolean): Promise<{ done: LoadOutcome } | { waiting: string }> => {
+const probeLoad = async (
+  ctx: ModuleContext,
+  api: ModuleContext,
+  v: UpdateVars,
+  c: MlNodeChange,
+  failFast: boolean,
+): Promise<{ done: LoadOutcome } | { waiting: string }> => {
   const node = failFast ? (await adminNodes(api, v))?.find((n) => n.node.id === c.node_id) : undefined;
   if (node?.state.current_status === 'FAILED') return { done: { loaded: false, reason: `the api reports ${c.node_id} FAILED: ${node.state.failure_reason}` } };
   const state = await hostRequest(ctx, portPlus(mlnodeBase(v, v.mlnode_management_url, 8080), c.index, '/api/v1/state'));
@@ -40,7 +46,9 @@ const waitLoaded = async (ctx: ModuleContext, api: ModuleContext, v: UpdateVars,
 
 const setEnabled = async (api: ModuleContext, v: UpdateVars, nodeId: string, enabled: boolean): Promise<string | undefined> => {
   const res = await hostRequest(api, `${v.gonka_admin_url}/admin/v1/nodes/${encodeURIComponent(nodeId)}/${enabled ? 'enable' : 'disable'}`, { method: 'POST' });
-  return res.status === 200 ? undefined : `${enabled ? 'enable' : 'disable'} ${nodeId}: admin API answered ${res.status} ${JSON.stringify(res.json ?? res.msg ?? '')}`;
+  return res.status === 200
+    ? undefined
+    : `${enabled ? 'enable' : 'disable'} ${nodeId}: admin API answered ${res.status} ${JSON.stringify(res.json ?? res.msg ?? '')}`;
 };
 
 /** Failure after the switch: the previous image goes back, and the node is enabled again once it serves. */
@@ -59,7 +67,12 @@ const rollBack = async (ctx: ModuleContext, api: ModuleContext, v: UpdateVars, c
  */
 export const updateMlNode = async (ctx: ModuleContext, api: ModuleContext, v: UpdateVars, c: MlNodeChange): Promise<ModuleResult> => {
   const window = await waitSafeWindow(api, v, c.node_id);
-  if (!window) return { changed: false, failed: true, msg: `${c.service}: no safe window (outside PoC, ${v.update_poc_margin_blocks} blocks before the next) within ${v.update_window_timeout} s` };
+  if (!window)
+    return {
+      changed: false,
+      failed: true,
+      msg: `${c.service}: no safe window (outside PoC, ${v.update_poc_margin_blocks} blocks before the next) within ${v.update_window_timeout} s`,
+    };
   const disabled = await setEnabled(api, v, c.node_id, false);
   if (disabled) return { changed: false, failed: true, msg: disabled };
   const switched = await switchImage(ctx, v.gonka_deploy_dir, c, c.to);

@@ -13,7 +13,8 @@ const waitRunning = async (ctx: ModuleContext, v: UpdateVars, c: ImageChange): P
 export const updateNetworkImages = async (ctx: ModuleContext, v: UpdateVars, changes: ImageChange[]): Promise<ModuleResult> => {
   const done: string[] = [];
   for (const c of changes) {
-    const failure = (await switchImage(ctx, v.gonka_deploy_dir, c, c.to)) ?? ((await waitRunning(ctx, v, c)) ? undefined : `${c.service} does not stay running on ${c.to}`);
+    const failure =
+      (await switchImage(ctx, v.gonka_deploy_dir, c, c.to)) ?? ((await waitRunning(ctx, v, c)) ? undefined : `${c.service} does not stay running on ${c.to}`);
     if (failure) {
       const back = await switchImage(ctx, v.gonka_deploy_dir, c, c.from);
       return { changed: true, failed: true, msg: `${failure}; ${back ? `rollback failed: ${back}` : `${c.service} is back on ${c.from}`}`, updated: done };

@@ -17,7 +17,10 @@ export interface NetworkNodeApi {
  * ML-only server (`network_node: HOST`) cannot reach them, so its admin calls run on the network node, over
  * the run's own connection to it, the way `delegate_to` would.
  */
-export const networkNode = async (ctx: ModuleContext, v: { inventory_hostname: string; network_node?: string; gonka_deploy_dir: string }): Promise<NetworkNodeApi> => {
+export const networkNode = async (
+  ctx: ModuleContext,
+  v: { inventory_hostname: string; network_node?: string; gonka_deploy_dir: string },
+): Promise<NetworkNodeApi> => {
   const host = v.network_node;
   if (!host || host === v.inventory_hostname) return { host: v.inventory_hostname, ctx, deployDir: v.gonka_deploy_dir, remote: false };
   const hv = (ctx.vars.hostvars as Record<string, Record<string, unknown>>)[host];

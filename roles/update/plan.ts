@@ -95,6 +95,9 @@ export const planUpdate = async (ctx: ModuleContext, v: UpdateVars, nn: NetworkN
 };
 
 export const describePlan = (plan: UpdatePlan): string => {
-  const lines = [...plan.mlnodes.map((c) => `${c.service} (${c.node_id}): ${c.from} → ${c.to}`), ...plan.network.map((c) => `${c.service}: ${c.from} → ${c.to}`)];
+  const lines = [
+    ...plan.mlnodes.map((c) => `${c.service} (${c.node_id}): ${c.from} → ${c.to}`),
+    ...plan.network.map((c) => `${c.service}: ${c.from} → ${c.to}`),
+  ];
   return lines.length ? lines.join('; ') : 'every image is current';
 };

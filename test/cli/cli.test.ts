@@ -35,7 +35,19 @@ describe('nop CLI', () => {
     expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
     const h = await nop(['run', '--help'], { cwd: ws.dir });
     expect(h.code).toBe(0);
-    for (const flag of ['--inventory', '--limit', '--tags', '--skip-tags', '--check', '--diff', '--extra-vars', '--forks', '--start-at-task', '--verbose', '--json']) {
+    for (const flag of [
+      '--inventory',
+      '--limit',
+      '--tags',
+      '--skip-tags',
+      '--check',
+      '--diff',
+      '--extra-vars',
+      '--forks',
+      '--start-at-task',
+      '--verbose',
+      '--json',
+    ]) {
       expect(h.stdout).toContain(flag);
     }
   });
@@ -60,7 +72,10 @@ describe('nop CLI', () => {
     const line = `${'alpha'.padEnd(26)} : ok=1    changed=0    unreachable=0    failed=0    skipped=0    rescued=0    ignored=0   `;
     expect(plain.stdout).toContain(`PLAY RECAP ${'*'.repeat(69)}\n${line}\n`);
     const json = await nop(['run', 'site.yml', '-i', 'inventory.yml', '--json'], { cwd: ws.dir });
-    const events = json.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string });
+    const events = json.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string });
     expect(events[0].type).toBe('playbook_start');
     expect(events.at(-1)?.type).toBe('recap');
   });
@@ -77,7 +92,10 @@ describe('nop CLI', () => {
       'slow.yml',
       `- hosts: alpha\n  gather_facts: false\n  tasks:\n    - debug: { msg: TASK_STARTED }\n    - command: sleep 1\n    - copy: { dest: "{{ playbook_dir }}/never", content: x }\n`,
     );
-    const res = await nop(['run', 'slow.yml', '-i', 'inventory.yml', '-v'], { cwd: ws.dir, onStart: (pid) => setTimeout(() => process.kill(pid, 'SIGINT'), 200) });
+    const res = await nop(['run', 'slow.yml', '-i', 'inventory.yml', '-v'], {
+      cwd: ws.dir,
+      onStart: (pid) => setTimeout(() => process.kill(pid, 'SIGINT'), 200),
+    });
     expect(res.code).toBe(99);
     expect(res.stderr).toContain('User interrupted execution');
     expect(res.stdout).not.toContain('never');

@@ -61,13 +61,22 @@ const writeInventory = async (hosts: Record<string, Host>, network: string) => {
 const fakeDocker = async () => {
   await mkdir(join(dir, 'bin'), { recursive: true });
   const script = join(dir, 'bin', 'docker');
-  await writeFile(script, `#!/bin/sh\necho "$PWD $*" >> ${join(dir, 'docker.log')}\necho "KEYRING_PASSWORD=$KEYRING_PASSWORD" >> ${join(dir, 'docker-env.log')}\n`);
+  await writeFile(
+    script,
+    `#!/bin/sh\necho "$PWD $*" >> ${join(dir, 'docker.log')}\necho "KEYRING_PASSWORD=$KEYRING_PASSWORD" >> ${join(dir, 'docker-env.log')}\n`,
+  );
   await chmod(script, 0o755);
 };
 
 const run = async (extraVars: Record<string, unknown> = {}, diff = false) => {
   const events: RunEvent[] = [];
-  const summary = await runPlaybook({ playbook: join(dir, 'site.yml'), inventories: [join(dir, 'inventory.yml')], emit: (e) => events.push(e), extraVars, diff });
+  const summary = await runPlaybook({
+    playbook: join(dir, 'site.yml'),
+    inventories: [join(dir, 'inventory.yml')],
+    emit: (e) => events.push(e),
+    extraVars,
+    diff,
+  });
   return { ...summary, events, output: JSON.stringify(events) };
 };
 
@@ -95,7 +104,9 @@ const publishedPorts = (compose: string): Port[] => {
   return Object.values(doc.services).flatMap((s) =>
     (s.ports ?? []).map((p) => {
       const parts = p.split(':');
-      return parts.length === 3 ? { host_ip: parts[0], published: Number(parts[1]), target: Number(parts[2]) } : { host_ip: '', published: Number(parts[0]), target: Number(parts[1]) };
+      return parts.length === 3
+        ? { host_ip: parts[0], published: Number(parts[1]), target: Number(parts[2]) }
+        : { host_ip: '', published: Number(parts[0]), target: Number(parts[1]) };
     }),
   );
 };

@@ -40,7 +40,15 @@ describe('nop versions', () => {
     const out: string[] = [];
     expect(await versionsCommand({ refresh: true, source, file, out: (t) => out.push(t) })).toBe(0);
     const after = await loadVersions(file);
-    expect(after).toMatchObject({ release: 'v0.2.13', node: '0.2.13', api: '0.2.13', proxy: '0.2.13', tmkms: '0.2.13', mlnode: '3.0.12-post4', nginx: '1.28.0' });
+    expect(after).toMatchObject({
+      release: 'v0.2.13',
+      node: '0.2.13',
+      api: '0.2.13',
+      proxy: '0.2.13',
+      tmkms: '0.2.13',
+      mlnode: '3.0.12-post4',
+      nginx: '1.28.0',
+    });
     expect(await readFile(`${file}.bak`, 'utf8')).toBe(before);
     expect(out.join('\n')).toContain('node: 0.2.12 -> 0.2.13');
     const again: string[] = [];

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createFleet, DEPLOY_KNOBS, networkHeight, PASSWORD, seedOverrides, type Fleet } from './sim-fleet.js';
-import type { ScenarioPatch } from '../sim/gonka/scenario.mjs';
+import type { ScenarioPatch } from '../../sim/gonka/scenario.mjs';
 
 const fleets: Fleet[] = [];
 afterAll(async () => {
@@ -13,7 +13,9 @@ const failingRun = async (scenario: (f: Fleet) => ScenarioPatch) => {
   fleets.push(f);
   await f.writeInventory({
     all: {
-      hosts: { gpu1: { ...f.servers.gpu1.vars, public_ip: '127.0.0.1', keyring_password: PASSWORD, gonka_network_overrides: seedOverrides(f.offset), ...DEPLOY_KNOBS } },
+      hosts: {
+        gpu1: { ...f.servers.gpu1.vars, public_ip: '127.0.0.1', keyring_password: PASSWORD, gonka_network_overrides: seedOverrides(f.offset), ...DEPLOY_KNOBS },
+      },
       children: { network_nodes: { hosts: { gpu1: null } }, ml_nodes: { hosts: { gpu1: null } } },
     },
   });
@@ -26,7 +28,9 @@ const failingRun = async (scenario: (f: Fleet) => ScenarioPatch) => {
 // independent servers on their own port offsets: run side by side
 describe.concurrent('setup.yml failures name the cause and the fix', () => {
   it('sync stuck at an upgrade whose binary is missing points to playbooks/repair.yml', { timeout: 240_000 }, async () => {
-    const { res, failed, msg } = await failingRun((f) => ({ upgrade: { name: 'v9.9.9', height: networkHeight(f.servers.gpu1) - 500, info: '{"binaries":{}}' } }));
+    const { res, failed, msg } = await failingRun((f) => ({
+      upgrade: { name: 'v9.9.9', height: networkHeight(f.servers.gpu1) - 500, info: '{"binaries":{}}' },
+    }));
     expect(res.code).toBe(2);
     expect(failed.map((r) => r.task)).toEqual(['deploy : Wait for the chain to sync']);
     expect(msg).toMatch(/chain sync is stuck .*halted at height \d+ for upgrade "v9\.9\.9".*Run playbooks\/repair\.yml/s);

@@ -53,7 +53,10 @@ describe('setup.yml on a fleet: network node, two ML servers, local cold signer 
     expect(nodes.every((n) => n.state.admin_state.enabled)).toBe(true);
     // different GPUs, different models
     expect(new Set(nodes.map((n) => Object.keys(n.node.models)[0])).size).toBe(2);
-    const network = JSON.parse(await readFile(join(fleet.servers.net1.stateDir, 'gonka-network.json'), 'utf8')) as { participants: Record<string, unknown>; grants: unknown[] };
+    const network = JSON.parse(await readFile(join(fleet.servers.net1.stateDir, 'gonka-network.json'), 'utf8')) as {
+      participants: Record<string, unknown>;
+      grants: unknown[];
+    };
     expect(Object.keys(network.participants)).toHaveLength(1);
     expect(network.grants).toHaveLength(1);
     expect(existsSync(join(operator, '.inference', 'keyring-file', 'net1-cold.info'))).toBe(true);
@@ -71,14 +74,20 @@ describe('setup.yml on a fleet: network node, two ML servers, local cold signer 
           net1: { ...s.net1.vars, public_ip: '127.0.0.1', private_ip: ADDR.net1 },
           ml1: { ...s.ml1.vars, private_ip: ADDR.ml1, network_node: 'net1' },
           ml2: ml2Vars,
-          operator: { ansible_connection: 'local', cold_keyring_dir: join(operator, '.inference'), nop_env: { PATH: `${GONKA_BIN}:${process.env.PATH}`, NOP_SIM_STATE_DIR: operator, HOME: operator } },
+          operator: {
+            ansible_connection: 'local',
+            cold_keyring_dir: join(operator, '.inference'),
+            nop_env: { PATH: `${GONKA_BIN}:${process.env.PATH}`, NOP_SIM_STATE_DIR: operator, HOME: operator },
+          },
         },
         children: { network_nodes: { hosts: { net1: null } }, ml_nodes: { hosts: { ml1: null, ml2: null } }, cold_signer: { hosts: { operator: null } } },
       },
     });
     // ml2's ML node containers are gone and its sshd is down
     await fleet.stopMlNodes('ml2');
-    await fleet.writeInventory(inventory({ ...ml2, ansible_connection: 'ssh', ansible_host: '127.0.0.1', ansible_port: await closedPort(), ansible_user: 'root' }));
+    await fleet.writeInventory(
+      inventory({ ...ml2, ansible_connection: 'ssh', ansible_host: '127.0.0.1', ansible_port: await closedPort(), ansible_user: 'root' }),
+    );
     const broken = await fleet.run();
     expect(broken.code, broken.output).toBe(4);
     expect(broken.stats.ml2.unreachable).toBeGreaterThan(0);

@@ -10,13 +10,13 @@ import { stringify } from 'yaml';
 import { localTransport } from '../../lib/transport/local.js';
 import { runPlaybook, type RunSummary } from '../../lib/runner/run-playbook.js';
 import type { RunEvent } from '../../lib/runner/types.js';
-import { createSimHost, type SimHost } from '../sim/host/create.js';
-import { REPO_ROOT } from '../sim/host/paths.js';
-import type { Scenario, ScenarioPatch } from '../sim/gonka/scenario.mjs';
-import type { ProfileInput } from '../sim/host/profile.js';
+import { createSimHost, type SimHost } from '../../sim/host/create.js';
+import { REPO_ROOT } from '../../sim/host/paths.js';
+import type { Scenario, ScenarioPatch } from '../../sim/gonka/scenario.mjs';
+import type { ProfileInput } from '../../sim/host/profile.js';
 import { reservePortOffset } from '../helpers/port-offset.js';
 
-const { writeScenario, readScenario, networkHeightAt } = (await import(pathToFileURL(join(REPO_ROOT, 'test/sim/gonka/scenario.mjs')).href)) as {
+const { writeScenario, readScenario, networkHeightAt } = (await import(pathToFileURL(join(REPO_ROOT, 'sim/gonka/scenario.mjs')).href)) as {
   writeScenario: (stateDir: string, patch: ScenarioPatch) => Scenario;
   readScenario: (stateDir: string) => Scenario;
   networkHeightAt: (scenario: Scenario, now?: number) => number;
@@ -36,7 +36,7 @@ export const closedPort = (): Promise<number> =>
   });
 
 export const PASSWORD = 'e2e-keyring-pass-41c9';
-export const GONKA_BIN = join(REPO_ROOT, 'test/sim/gonka/bin');
+export const GONKA_BIN = join(REPO_ROOT, 'sim/gonka/bin');
 
 /** A loopback server standing in for download.docker.com and nvidia.github.io (their signing keys). */
 const keyServer = async () => {
@@ -62,7 +62,11 @@ export interface Fleet {
   servers: Record<string, SimServer>;
   scenario(name: string, patch: ScenarioPatch): void;
   writeInventory(inventory: unknown): Promise<string>;
-  run(opts?: { check?: boolean; extraVars?: Record<string, unknown>; limit?: string }): Promise<RunSummary & { events: RunEvent[]; output: string; results: Extract<RunEvent, { type: 'task_result' }>[] }>;
+  run(opts?: {
+    check?: boolean;
+    extraVars?: Record<string, unknown>;
+    limit?: string;
+  }): Promise<RunSummary & { events: RunEvent[]; output: string; results: Extract<RunEvent, { type: 'task_result' }>[] }>;
   /** `docker compose down` of SERVER's ML node compose file (its containers gone, as after a crash). */
   stopMlNodes(server: string): Promise<void>;
   cleanup(): Promise<void>;
@@ -105,14 +109,18 @@ export const createFleet = async (specs: { name: string; profile: string | Profi
     },
     stopMlNodes: async (name) => {
       const s = servers[name];
-      await localTransport().exec(`cd ${s.host.inventoryVars.gonka_deploy_dir} && docker compose -f docker-compose.mlnode.yml down >/dev/null 2>&1`, { env: s.vars.nop_env as Record<string, string> });
+      await localTransport().exec(`cd ${s.host.inventoryVars.gonka_deploy_dir} && docker compose -f docker-compose.mlnode.yml down >/dev/null 2>&1`, {
+        env: s.vars.nop_env as Record<string, string>,
+      });
     },
     cleanup: async () => {
       const t = localTransport();
       for (const s of Object.values(servers)) {
         const deploy = s.host.inventoryVars.gonka_deploy_dir;
         for (const file of ['docker-compose.mlnode.yml', 'docker-compose.yml']) {
-          await t.exec(`cd ${deploy} && [ -f ${file} ] && docker compose -f ${file} down >/dev/null 2>&1 || true`, { env: s.vars.nop_env as Record<string, string> });
+          await t.exec(`cd ${deploy} && [ -f ${file} ] && docker compose -f ${file} down >/dev/null 2>&1 || true`, {
+            env: s.vars.nop_env as Record<string, string>,
+          });
         }
       }
       await keys.close();
@@ -127,7 +135,14 @@ export const seedOverrides = (offset: number) => ({
   seed_node_rpc_url: `http://127.0.0.1:${26657 + offset}`,
 });
 
-export const DEPLOY_KNOBS = { sync_poll_seconds: 1, sync_stuck_seconds: 4, model_poll_seconds: 1, model_load_timeout: 30, sync_timeout: 60, register_verify_timeout: 10 };
+export const DEPLOY_KNOBS = {
+  sync_poll_seconds: 1,
+  sync_stuck_seconds: 4,
+  model_poll_seconds: 1,
+  model_load_timeout: 30,
+  sync_timeout: 60,
+  register_verify_timeout: 10,
+};
 
 /**
  * Every entry under `root` with its mode, content hash (directories: 'dir') and link target: equal snapshots,
@@ -140,7 +155,13 @@ export const snapshotTree = async (root: string): Promise<Map<string, string>> =
       const path = join(dir, entry.name);
       const st = await lstat(path);
       const target = st.isSymbolicLink() ? ` -> ${await readlink(path)}` : '';
-      const content = st.isFile() ? createHash('sha256').update(await readFile(path)).digest('hex') : st.isDirectory() ? 'dir' : '';
+      const content = st.isFile()
+        ? createHash('sha256')
+            .update(await readFile(path))
+            .digest('hex')
+        : st.isDirectory()
+          ? 'dir'
+          : '';
       out.set(path.slice(root.length), `${st.mode.toString(8)} ${content}${target}`);
       if (entry.isDirectory()) await walk(path);
     }
@@ -149,7 +170,10 @@ export const snapshotTree = async (root: string): Promise<Map<string, string>> =
   return out;
 };
 
-export type AdminNodeView = { node: { id: string; host: string; models: Record<string, unknown> }; state: { current_status?: string; admin_state: { enabled: boolean } } };
+export type AdminNodeView = {
+  node: { id: string; host: string; models: Record<string, unknown> };
+  state: { current_status?: string; admin_state: { enabled: boolean } };
+};
 
 /** The ML nodes the network node's admin API lists (bound to 127.0.0.1, as on a real server). */
 export const adminNodes = async (f: Fleet): Promise<AdminNodeView[]> => {

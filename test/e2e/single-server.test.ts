@@ -12,7 +12,15 @@ beforeAll(async () => {
   await fleet.writeInventory({
     all: {
       hosts: {
-        gpu1: { ...s.vars, public_ip: '127.0.0.1', gonka_network: 'mainnet', keyring_password: PASSWORD, key_workflow: 'quick', gonka_network_overrides: seedOverrides(fleet.offset), ...DEPLOY_KNOBS },
+        gpu1: {
+          ...s.vars,
+          public_ip: '127.0.0.1',
+          gonka_network: 'mainnet',
+          keyring_password: PASSWORD,
+          key_workflow: 'quick',
+          gonka_network_overrides: seedOverrides(fleet.offset),
+          ...DEPLOY_KNOBS,
+        },
       },
       children: { network_nodes: { hosts: { gpu1: null } }, ml_nodes: { hosts: { gpu1: null } } },
     },
@@ -47,7 +55,10 @@ describe('setup.yml on one full 8×H100 server', () => {
     const nodes = await adminNodes(fleet);
     expect(nodes.length).toBe(2);
     expect(nodes.every((n) => n.state.admin_state.enabled)).toBe(true);
-    const network = JSON.parse(await readFile(join(fleet.servers.gpu1.stateDir, 'gonka-network.json'), 'utf8')) as { participants: Record<string, unknown>; grants: { grantee: string }[] };
+    const network = JSON.parse(await readFile(join(fleet.servers.gpu1.stateDir, 'gonka-network.json'), 'utf8')) as {
+      participants: Record<string, unknown>;
+      grants: { grantee: string }[];
+    };
     expect(Object.keys(network.participants)).toHaveLength(1);
     expect(network.grants).toHaveLength(1);
     expect(existsSync(join(fleet.servers.gpu1.host.inventoryVars.hf_home, 'hub'))).toBe(true);

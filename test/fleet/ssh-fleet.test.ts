@@ -37,7 +37,10 @@ beforeAll(async () => {
   fleet = await startSshdHosts(3);
   ws = await workspace();
   await ws.write('inventory.yml', inventory());
-  await ws.write('snapshot.yml', `- hosts: all\n  gather_facts: false\n  tasks:\n    - shell: "cd {{ work }} && find . -exec stat -c '%n %s %a' {} + | sort"\n      changed_when: false\n`);
+  await ws.write(
+    'snapshot.yml',
+    `- hosts: all\n  gather_facts: false\n  tasks:\n    - shell: "cd {{ work }} && find . -exec stat -c '%n %s %a' {} + | sort"\n      changed_when: false\n`,
+  );
 });
 afterAll(async () => {
   await fleet?.stopAll();
@@ -89,7 +92,10 @@ describe('a playbook over real SSH', () => {
   });
 
   it('becomes root through sudo', async () => {
-    await ws.write('become.yml', `- hosts: all\n  gather_facts: false\n  tasks:\n    - command: id -u\n      become: true\n      register: uid\n      changed_when: false\n    - assert: { that: ["uid.stdout == '0'"] }\n`);
+    await ws.write(
+      'become.yml',
+      `- hosts: all\n  gather_facts: false\n  tasks:\n    - command: id -u\n      become: true\n      register: uid\n      changed_when: false\n    - assert: { that: ["uid.stdout == '0'"] }\n`,
+    );
     const res = await run('become.yml');
     expect(res.code).toBe(0);
   });
@@ -99,7 +105,10 @@ describe('a playbook over real SSH', () => {
     const src = join(ws.dir, 'big.bin');
     await writeFile(src, big);
     const sum = createHash('sha256').update(big).digest('hex');
-    await ws.write('big.yml', `- hosts: all\n  gather_facts: false\n  tasks:\n    - copy: { src: "${src}", dest: "{{ work }}/big.bin" }\n    - command: "sha256sum {{ work }}/big.bin"\n      register: sum\n      changed_when: false\n`);
+    await ws.write(
+      'big.yml',
+      `- hosts: all\n  gather_facts: false\n  tasks:\n    - copy: { src: "${src}", dest: "{{ work }}/big.bin" }\n    - command: "sha256sum {{ work }}/big.bin"\n      register: sum\n      changed_when: false\n`,
+    );
     const res = await run('big.yml', { limit: fleet.hosts[0].name });
     expect(res.code).toBe(0);
     expect(String(results(res.events).find((e) => e.task === 'command')?.result.stdout)).toContain(sum);
@@ -107,7 +116,10 @@ describe('a playbook over real SSH', () => {
 
   it('marks a host whose sshd dies mid-run unreachable, finishes the others, and re-runs it from the retry file', async () => {
     const victim = fleet.hosts[1];
-    await ws.write('slow.yml', `- hosts: all\n  gather_facts: false\n  tasks:\n    - command: sleep 1.5\n    - copy: { dest: "{{ work }}/after", content: "done\\n" }\n`);
+    await ws.write(
+      'slow.yml',
+      `- hosts: all\n  gather_facts: false\n  tasks:\n    - command: sleep 1.5\n    - copy: { dest: "{{ work }}/after", content: "done\\n" }\n`,
+    );
     const pending = run('slow.yml');
     setTimeout(() => void victim.stop(), 600);
     const res = await pending;

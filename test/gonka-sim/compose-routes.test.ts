@@ -34,8 +34,11 @@ describe('gonka simulator: compose up, routes, ps, logs, down', () => {
       latest_epoch: { index: expect.any(Number), poc_start_block_height: expect.any(Number) },
       phase: expect.stringMatching(/^(PoCGenerate|PoCGenerateWindDown|PoCValidate|PoCValidateWindDown|Inference)$/),
       epoch_stages: {
-        poc_start: expect.any(Number), poc_generation_end: expect.any(Number), poc_validation_end: expect.any(Number),
-        set_new_validators: expect.any(Number), next_poc_start: expect.any(Number),
+        poc_start: expect.any(Number),
+        poc_generation_end: expect.any(Number),
+        poc_validation_end: expect.any(Number),
+        set_new_validators: expect.any(Number),
+        next_poc_start: expect.any(Number),
       },
     });
     expect(body.epoch_stages.poc_generation_end - body.epoch_stages.poc_start).toBe(60);
@@ -53,7 +56,11 @@ describe('gonka simulator: compose up, routes, ps, logs, down', () => {
     expect(sync_info.latest_block_time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/);
     expect(validator_info.address).toMatch(/^[0-9A-F]{40}$/);
     expect(sync_info.catching_up).toBe(true);
-    const synced = await eventually(() => getJson(sim.url('rpc', '/status')), (r) => r.body.result.sync_info.catching_up === false, 'node to sync');
+    const synced = await eventually(
+      () => getJson(sim.url('rpc', '/status')),
+      (r) => r.body.result.sync_info.catching_up === false,
+      'node to sync',
+    );
     expect(Number(synced.body.result.sync_info.latest_block_height)).toBeGreaterThan(Number(sync_info.latest_block_height));
   });
 
@@ -61,7 +68,7 @@ describe('gonka simulator: compose up, routes, ps, logs, down', () => {
     const seedFile = path.join(sim.deploy, '.tmkms/secrets/priv_validator_key.softsign');
     expect((await fs.stat(seedFile)).mode & 0o777).toBe(0o600);
     const { body } = await getJson(sim.url('rpc', '/status'));
-    const { ed25519PublicKey } = await import('../sim/gonka/keys.mjs');
+    const { ed25519PublicKey } = await import('../../sim/gonka/keys.mjs');
     const seed = Buffer.from((await fs.readFile(seedFile, 'utf8')).trim(), 'base64');
     expect(body.result.validator_info.pub_key).toEqual({ type: 'tendermint/PubKeyEd25519', value: ed25519PublicKey(seed).toString('base64') });
   });
@@ -69,13 +76,25 @@ describe('gonka simulator: compose up, routes, ps, logs, down', () => {
   it('records which ports were published publicly', async () => {
     const project = JSON.parse(await fs.readFile(path.join(sim.stateDir, 'gonka-sim/deploy/project.json'), 'utf8'));
     const published = Object.values(project.services as Record<string, { name: string; ports: { hostPort: number; public: boolean }[] }>)
-      .flatMap((s) => s.ports.map((p) => `${s.name}:${p.hostPort}:${p.public}`)).sort();
-    expect(published).toEqual(['api:9100:false', 'api:9200:false', 'inference:5050:false', 'inference:8080:false', 'node:26657:false', 'node:5000:true', 'proxy:8000:true']);
+      .flatMap((s) => s.ports.map((p) => `${s.name}:${p.hostPort}:${p.public}`))
+      .sort();
+    expect(published).toEqual([
+      'api:9100:false',
+      'api:9200:false',
+      'inference:5050:false',
+      'inference:8080:false',
+      'node:26657:false',
+      'node:5000:true',
+      'proxy:8000:true',
+    ]);
   });
 
   it('ps prints one docker-compose JSON line per running container', async () => {
     const ps = await sim.hook(['ps', '--format', 'json']);
-    const rows = ps.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const rows = ps.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(rows.map((r) => r.Service).sort()).toEqual(['api', 'explorer', 'inference', 'mlnode-1', 'node', 'proxy', 'tmkms']);
     const node = rows.find((r) => r.Service === 'node');
     expect(node).toMatchObject({ State: 'running', Image: 'ghcr.io/product-science/inferenced:0.2.9', Name: 'deploy-node-1', Project: 'deploy' });

@@ -1,8 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeScenario } from '../sim/gonka/scenario.mjs';
-import { bech32Valid } from '../sim/gonka/keys.mjs';
+import { writeScenario } from '../../sim/gonka/scenario.mjs';
+import { bech32Valid } from '../../sim/gonka/keys.mjs';
 import { createSimProject, eventually, getJson, type SimProject } from './sim-project.js';
 
 const WARM_PASS = 'correct horse battery';
@@ -17,16 +17,28 @@ describe('gonka simulator: inferenced CLI against the simulated chain', () => {
   const coldCli = (args: string[], input = `${COLD_PASS}\n`) => sim.cli([...args, '--keyring-backend', 'file', '--home', coldHome], input);
 
   beforeAll(async () => {
-    sim = await createSimProject({ scenario: { blocksPerSecond: 20, snapshotLagBlocks: 0, epoch: { length: 30, pocGenerationBlocks: 4, windDownBlocks: 1, pocValidationDelayBlocks: 1, pocValidationEndBlocks: 8 }, modelLoadSeconds: 0 } });
+    sim = await createSimProject({
+      scenario: {
+        blocksPerSecond: 20,
+        snapshotLagBlocks: 0,
+        epoch: { length: 30, pocGenerationBlocks: 4, windDownBlocks: 1, pocValidationDelayBlocks: 1, pocValidationEndBlocks: 8 },
+        modelLoadSeconds: 0,
+      },
+    });
     coldHome = path.join(sim.root, 'cold');
     expect((await sim.hook(['up', '-d', '--no-deps', 'tmkms', 'node'])).code).toBe(0);
   });
   afterAll(() => sim.cleanup());
 
   it('keys add in the api container: real-format output, mnemonic on stderr, 0600 keyring files', async () => {
-    const add = await sim.hook(['run', '--rm', '--no-deps', 'api', 'inferenced', 'keys', 'add', 'my-node-warm', '--keyring-backend', 'file'], `${WARM_PASS}\n${WARM_PASS}\n`);
+    const add = await sim.hook(
+      ['run', '--rm', '--no-deps', 'api', 'inferenced', 'keys', 'add', 'my-node-warm', '--keyring-backend', 'file'],
+      `${WARM_PASS}\n${WARM_PASS}\n`,
+    );
     expect(add.code, add.stderr).toBe(0);
-    expect(add.stdout).toMatch(/^- address: gonka1[02-9ac-hj-np-z]{38}\n {2}name: my-node-warm\n {2}pubkey: '\{"@type":"\/cosmos\.crypto\.secp256k1\.PubKey","key":"[A-Za-z0-9+/]{44}"\}'\n {2}type: local\n$/);
+    expect(add.stdout).toMatch(
+      /^- address: gonka1[02-9ac-hj-np-z]{38}\n {2}name: my-node-warm\n {2}pubkey: '\{"@type":"\/cosmos\.crypto\.secp256k1\.PubKey","key":"[A-Za-z0-9+/]{44}"\}'\n {2}type: local\n$/,
+    );
     expect(add.stderr).toContain('**Important** write this mnemonic phrase in a safe place.');
     expect(add.stderr.trim().split('\n').at(-1)!.split(' ')).toHaveLength(24);
     warmAddress = /address: (\S+)/.exec(add.stdout)![1];
@@ -35,7 +47,15 @@ describe('gonka simulator: inferenced CLI against the simulated chain', () => {
     const files = await fs.readdir(dir);
     expect(files).toContain('my-node-warm.info');
     for (const f of files) expect((await fs.stat(path.join(dir, f))).mode & 0o777).toBe(0o600);
-    const shown = await sim.hook(['run', '--rm', '--no-deps', 'api', 'sh', '-c', 'printf "%s\\n" "$KEYRING_PASSWORD" | inferenced keys show "$KEY_NAME" --keyring-backend file -a']);
+    const shown = await sim.hook([
+      'run',
+      '--rm',
+      '--no-deps',
+      'api',
+      'sh',
+      '-c',
+      'printf "%s\\n" "$KEYRING_PASSWORD" | inferenced keys show "$KEY_NAME" --keyring-backend file -a',
+    ]);
     expect(shown.stdout.trim()).toBe(warmAddress);
   });
 
@@ -63,14 +83,30 @@ describe('gonka simulator: inferenced CLI against the simulated chain', () => {
   it('registration refused by the seed fails the command', async () => {
     writeScenario(sim.stateDir, { registrationRefused: 'participant registration is closed' });
     await sim.hook(['up', '-d']);
-    const reg = await sim.cli(['register-new-participant', 'http://203.0.113.7:8000', cold.pubkey, '--node-address', sim.url('proxy', ''), '--node', sim.url('rpc', '')]);
+    const reg = await sim.cli([
+      'register-new-participant',
+      'http://203.0.113.7:8000',
+      cold.pubkey,
+      '--node-address',
+      sim.url('proxy', ''),
+      '--node',
+      sim.url('rpc', ''),
+    ]);
     expect(reg.code).toBe(1);
     expect(reg.stderr).toContain('server returned status 400');
     writeScenario(sim.stateDir, { registrationRefused: null });
   });
 
   it('register-new-participant makes the participant visible with the node consensus key', async () => {
-    const reg = await sim.cli(['register-new-participant', 'http://203.0.113.7:8000', cold.pubkey, '--node-address', sim.url('proxy', ''), '--node', sim.url('rpc', '')]);
+    const reg = await sim.cli([
+      'register-new-participant',
+      'http://203.0.113.7:8000',
+      cold.pubkey,
+      '--node-address',
+      sim.url('proxy', ''),
+      '--node',
+      sim.url('rpc', ''),
+    ]);
     expect(reg.code, reg.stderr).toBe(0);
     expect(reg.stdout).toContain('Participant registration successful');
     expect(await getJson(sim.url('proxy', `/v1/participants/${cold.address}`))).toEqual({ status: 200, body: { pubkey: cold.pubkey, balance: 0 } });
@@ -78,7 +114,19 @@ describe('gonka simulator: inferenced CLI against the simulated chain', () => {
   });
 
   it('grant-ml-ops-permissions from the cold key reaches the chain', async () => {
-    const grant = await coldCli(['tx', 'inference', 'grant-ml-ops-permissions', 'gonka-account-key', warmAddress, '--from', 'gonka-account-key', '--gas', '2000000', '--node', sim.url('proxy', '/chain-rpc/')]);
+    const grant = await coldCli([
+      'tx',
+      'inference',
+      'grant-ml-ops-permissions',
+      'gonka-account-key',
+      warmAddress,
+      '--from',
+      'gonka-account-key',
+      '--gas',
+      '2000000',
+      '--node',
+      sim.url('proxy', '/chain-rpc/'),
+    ]);
     expect(grant.code, grant.stderr).toBe(0);
     expect(grant.stdout).toMatch(/^code: 0$/m);
     expect(grant.stdout).toMatch(/^txhash: [0-9A-F]{64}$/m);
@@ -90,8 +138,11 @@ describe('gonka simulator: inferenced CLI against the simulated chain', () => {
     const env = path.join(sim.deploy, 'config.env');
     await fs.appendFile(env, `export ACCOUNT_PUBKEY=${cold.pubkey}\n`);
     expect((await sim.hook(['up', '-d'])).code).toBe(0);
-    const list = await eventually(() => getJson(sim.url('proxy', '/v1/epochs/current/participants')),
-      (r) => r.status === 200 && r.body.active_participants.participants.some((p: { index: string }) => p.index === cold.address), 'participant in an epoch');
+    const list = await eventually(
+      () => getJson(sim.url('proxy', '/v1/epochs/current/participants')),
+      (r) => r.status === 200 && r.body.active_participants.participants.some((p: { index: string }) => p.index === cold.address),
+      'participant in an epoch',
+    );
     const me = list.body.active_participants.participants.find((p: { index: string }) => p.index === cold.address);
     expect(me).toMatchObject({ inference_url: 'http://203.0.113.7:8000', weight: 100, models: ['Qwen/Qwen2.5-7B-Instruct'] });
     expect(me.ml_nodes[0].ml_nodes[0]).toEqual({ node_id: 'node1', throughput: 1000, poc_weight: 100, timeslot_allocation: [true, false] });
@@ -100,7 +151,11 @@ describe('gonka simulator: inferenced CLI against the simulated chain', () => {
     expect(typeof list.body.active_participants.epoch_id).toBe('number');
 
     writeScenario(sim.stateDir, { pocFailed: true });
-    await eventually(() => getJson(sim.url('proxy', '/v1/epochs/current/participants')), (r) => r.status === 404, 'PoC failure');
+    await eventually(
+      () => getJson(sim.url('proxy', '/v1/epochs/current/participants')),
+      (r) => r.status === 404,
+      'PoC failure',
+    );
     writeScenario(sim.stateDir, { pocFailed: false });
   });
 
@@ -110,7 +165,18 @@ describe('gonka simulator: inferenced CLI against the simulated chain', () => {
     expect(JSON.parse(jailed.stdout).validators[0].jailed).toBe(true);
     const text = await sim.cli(['query', 'staking', 'delegator-validators', cold.address, '--node', sim.url('rpc', '')]);
     expect(text.stdout).toMatch(/^ {2}jailed: true$/m);
-    const unjail = await coldCli(['tx', 'slashing', 'unjail', '--from', 'gonka-account-key', '--chain-id', 'gonka-mainnet', '--yes', '--node', sim.url('proxy', '/chain-rpc/')]);
+    const unjail = await coldCli([
+      'tx',
+      'slashing',
+      'unjail',
+      '--from',
+      'gonka-account-key',
+      '--chain-id',
+      'gonka-mainnet',
+      '--yes',
+      '--node',
+      sim.url('proxy', '/chain-rpc/'),
+    ]);
     expect(unjail.stdout).toMatch(/^code: 0$/m);
     const after = await sim.cli(['query', 'staking', 'delegator-validators', cold.address, '--node', sim.url('rpc', ''), '-o', 'json']);
     expect(JSON.parse(after.stdout).validators[0].jailed).toBe(false);
@@ -120,7 +186,10 @@ describe('gonka simulator: inferenced CLI against the simulated chain', () => {
 
   it('every invocation is in the argv log and no passphrase ever reached a command line', async () => {
     const log = await fs.readFile(path.join(sim.stateDir, 'inferenced-argv.log'), 'utf8');
-    const lines = log.trim().split('\n').map((l) => JSON.parse(l) as string[]);
+    const lines = log
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as string[]);
     expect(lines.some((argv) => argv.join(' ') === 'keys add my-node-warm --keyring-backend file')).toBe(true);
     expect(lines.some((argv) => argv[0] === 'register-new-participant')).toBe(true);
     expect(log).not.toContain(WARM_PASS);

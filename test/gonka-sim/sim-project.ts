@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { reservePortOffset } from '../helpers/port-offset.js';
 
-const SIM = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../sim/gonka');
+const SIM = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../sim/gonka');
 export const HOOK = path.join(SIM, 'compose-hook.mjs');
 export const INFERENCED = path.join(SIM, 'bin/inferenced');
 export const BASE_PORTS = { p2p: 5000, rpc: 26657, poc: 9100, admin: 9200, proxy: 8000, ml: 8080, inference: 5050 };
@@ -72,10 +72,17 @@ export const COMPOSE = `services:
 `;
 
 export const MODEL = 'Qwen/Qwen2.5-7B-Instruct';
-export const NODE_CONFIG = [{
-  id: 'node1', host: 'inference', inference_port: 5000, poc_port: 8080, max_concurrent: 500,
-  models: { [MODEL]: { args: ['--quantization', 'fp8'] } }, hardware: [{ type: 'NVIDIA H100 80GB HBM3', count: 8 }],
-}];
+export const NODE_CONFIG = [
+  {
+    id: 'node1',
+    host: 'inference',
+    inference_port: 5000,
+    poc_port: 8080,
+    max_concurrent: 500,
+    models: { [MODEL]: { args: ['--quantization', 'fp8'] } },
+    hardware: [{ type: 'NVIDIA H100 80GB HBM3', count: 8 }],
+  },
+];
 
 export interface SimProject {
   root: string;
@@ -88,7 +95,11 @@ export interface SimProject {
   cleanup(): Promise<void>;
 }
 
-export interface Run { code: number; stdout: string; stderr: string }
+export interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 export function run(cmd: string, args: string[], env: Record<string, string>, input = ''): Promise<Run> {
   return new Promise((resolve, reject) => {
@@ -113,10 +124,19 @@ export async function createSimProject(opts: { withWeights?: boolean; scenario?:
   if (opts.withWeights !== false) await fs.mkdir(path.join(hf, 'hub', `models--${MODEL.replaceAll('/', '--')}`), { recursive: true });
   await fs.writeFile(path.join(deploy, 'docker-compose.yml'), COMPOSE);
   await fs.writeFile(path.join(deploy, 'node-config.json'), JSON.stringify(NODE_CONFIG));
-  await fs.writeFile(path.join(deploy, 'config.env'), [
-    'export KEY_NAME=my-node-warm', 'export KEYRING_PASSWORD="correct horse battery"', 'export API_PORT=8000',
-    'export PUBLIC_URL=http://203.0.113.7:8000', 'export P2P_EXTERNAL_ADDRESS=tcp://203.0.113.7:5000',
-    `export HF_HOME=${hf}`, 'export GONKA_VERSION=0.2.9', ''].join('\n'));
+  await fs.writeFile(
+    path.join(deploy, 'config.env'),
+    [
+      'export KEY_NAME=my-node-warm',
+      'export KEYRING_PASSWORD="correct horse battery"',
+      'export API_PORT=8000',
+      'export PUBLIC_URL=http://203.0.113.7:8000',
+      'export P2P_EXTERNAL_ADDRESS=tcp://203.0.113.7:5000',
+      `export HF_HOME=${hf}`,
+      'export GONKA_VERSION=0.2.9',
+      '',
+    ].join('\n'),
+  );
   if (opts.scenario) await fs.writeFile(path.join(stateDir, 'gonka-scenario.json'), JSON.stringify(opts.scenario));
   const offset = await reservePortOffset();
   const env = { NOP_SIM_PORT_OFFSET: String(offset), NOP_SIM_STATE_DIR: stateDir };
@@ -126,7 +146,10 @@ export async function createSimProject(opts: { withWeights?: boolean; scenario?:
     return run(process.execPath, [HOOK, command, ...common, ...rest], env, input);
   };
   return {
-    root, deploy, stateDir, offset,
+    root,
+    deploy,
+    stateDir,
+    offset,
     url: (port, pathname) => `http://127.0.0.1:${BASE_PORTS[port] + offset}${pathname}`,
     hook,
     cli: (args, input, extra = {}) => run(INFERENCED, args, { ...env, ...extra }, input),

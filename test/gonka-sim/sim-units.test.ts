@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { interpolate, parseEnvFile } from '../sim/gonka/interpolate.mjs';
-import { accountAddress, bech32Encode, bech32Valid, newAccountKey } from '../sim/gonka/keys.mjs';
+import { interpolate, parseEnvFile } from '../../sim/gonka/interpolate.mjs';
+import { accountAddress, bech32Encode, bech32Valid, newAccountKey } from '../../sim/gonka/keys.mjs';
 
 describe('compose interpolation', () => {
   it('reads config.env-style export lines, quotes and comments', () => {

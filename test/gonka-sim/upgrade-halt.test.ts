@@ -1,10 +1,13 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readScenario, writeScenario } from '../sim/gonka/scenario.mjs';
+import { readScenario, writeScenario } from '../../sim/gonka/scenario.mjs';
 import { createSimProject, eventually, getJson, type SimProject } from './sim-project.js';
 
-const INFO = JSON.stringify({ binaries: { 'linux/amd64': 'https://example.invalid/inferenced-amd64.zip?checksum=sha256:00' }, api_binaries: { 'linux/amd64': 'https://example.invalid/decentralized-api-amd64.zip?checksum=sha256:11' } });
+const INFO = JSON.stringify({
+  binaries: { 'linux/amd64': 'https://example.invalid/inferenced-amd64.zip?checksum=sha256:00' },
+  api_binaries: { 'linux/amd64': 'https://example.invalid/decentralized-api-amd64.zip?checksum=sha256:11' },
+});
 
 describe('gonka simulator: chain halted at an upgrade height', () => {
   let sim: SimProject;
@@ -21,7 +24,11 @@ describe('gonka simulator: chain halted at an upgrade height', () => {
 
   it('halts one block short, writes upgrade-info.json and logs the real panic', async () => {
     const infoFile = path.join(sim.deploy, '.inference/data/upgrade-info.json');
-    await eventually(() => fs.readFile(infoFile, 'utf8'), (t) => t.length > 0, 'upgrade-info.json');
+    await eventually(
+      () => fs.readFile(infoFile, 'utf8'),
+      (t) => t.length > 0,
+      'upgrade-info.json',
+    );
     expect(JSON.parse(await fs.readFile(infoFile, 'utf8'))).toEqual({ name: 'v0.2.5', time: '0001-01-01T00:00:00Z', height: upgradeHeight, info: INFO });
     const logs = await sim.hook(['logs', 'node']);
     expect(logs.stdout).toContain(`ERR UPGRADE "v0.2.5" NEEDED at height: ${upgradeHeight}: ${INFO} module=x/upgrade`);
@@ -38,7 +45,11 @@ describe('gonka simulator: chain halted at an upgrade height', () => {
     const bin = path.join(sim.deploy, '.inference/cosmovisor/upgrades/v0.2.5/bin');
     await fs.mkdir(bin, { recursive: true });
     await fs.writeFile(path.join(bin, 'inferenced'), '#!/bin/sh\n', { mode: 0o755 });
-    const resumed = await eventually(() => getJson(sim.url('rpc', '/status')), (r) => Number(r.body.result.sync_info.latest_block_height) >= upgradeHeight, 'node to resume');
+    const resumed = await eventually(
+      () => getJson(sim.url('rpc', '/status')),
+      (r) => Number(r.body.result.sync_info.latest_block_height) >= upgradeHeight,
+      'node to resume',
+    );
     expect(resumed.status).toBe(200);
     expect(await fs.readlink(path.join(sim.deploy, '.inference/cosmovisor/current'))).toBe('upgrades/v0.2.5');
     expect((await sim.hook(['logs', 'node'])).stdout).toContain(`applying upgrade "v0.2.5" at height: ${upgradeHeight}`);

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { checkDriverConsistency } from '../../lib/gpu/driver-check.js';
 import { gatherGpuFacts, parseGpuFacts } from '../../lib/gpu/facts.js';
 import { localTransport } from '../../lib/transport/local.js';
-import { rebootSimHost } from '../sim/host/create.js';
+import { rebootSimHost } from '../../sim/host/create.js';
 import { simHost } from '../sim-host/sim-host.js';
 
 const cleanups: (() => Promise<void>)[] = [];

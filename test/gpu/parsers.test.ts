@@ -41,7 +41,10 @@ GPU3\tSYS\tSYS\tSYS\t X \t56-111,168-223\t1\t\tN/A
 `;
 
 const topoOf = (n: number, cell: (i: number, j: number) => string) =>
-  [`\t${[...Array(n).keys()].map((i) => `GPU${i}`).join('\t')}\tCPU Affinity`, ...[...Array(n).keys()].map((i) => `GPU${i}\t${[...Array(n).keys()].map((j) => (i === j ? ' X ' : cell(i, j))).join('\t')}\t0-63`)].join('\n');
+  [
+    `\t${[...Array(n).keys()].map((i) => `GPU${i}`).join('\t')}\tCPU Affinity`,
+    ...[...Array(n).keys()].map((i) => `GPU${i}\t${[...Array(n).keys()].map((j) => (i === j ? ' X ' : cell(i, j))).join('\t')}\t0-63`),
+  ].join('\n');
 
 describe('nvidia-smi --query-gpu CSV', () => {
   test('parses one GPU per line', () => {

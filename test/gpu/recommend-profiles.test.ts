@@ -2,14 +2,17 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { gatherGpuFacts, type GpuFacts } from '../../lib/gpu/facts.js';
 import { NoUsableGpuError, recommend, type Recommendation } from '../../lib/gpu/recommend.js';
 import { localTransport } from '../../lib/transport/local.js';
-import { profileNames } from '../sim/host/profile.js';
+import { profileNames } from '../../sim/host/profile.js';
 import { simHost } from '../sim-host/sim-host.js';
 
 const versions = { mlnode: '3.0.12' };
 const MLNODE = 'ghcr.io/product-science/mlnode:3.0.12';
 const QWEN235 = 'Qwen/Qwen3-235B-A22B-Instruct-2507-FP8';
 
-type Expected = Pick<Recommendation, 'model' | 'tensor_parallel' | 'gpu_memory_utilization' | 'max_model_len' | 'kv_cache_dtype' | 'attention_backend' | 'image'> & {
+type Expected = Pick<
+  Recommendation,
+  'model' | 'tensor_parallel' | 'gpu_memory_utilization' | 'max_model_len' | 'kv_cache_dtype' | 'attention_backend' | 'image'
+> & {
   gpu_ids: number[][];
   nvlink: boolean;
   max_concurrent: number;

@@ -28,9 +28,25 @@ describe('recommend rules', () => {
     const r = recommend(factsOf(Array(8).fill(h100)), {
       network: 'mainnet',
       versions,
-      override: { image: 'registry.example/mlnode:custom', tensor_parallel: 2, max_model_len: 100_000, kv_cache_dtype: 'fp8', attention_backend: 'FLASH_ATTN', model: 'Qwen/QwQ-32B', max_concurrent: 50 },
+      override: {
+        image: 'registry.example/mlnode:custom',
+        tensor_parallel: 2,
+        max_model_len: 100_000,
+        kv_cache_dtype: 'fp8',
+        attention_backend: 'FLASH_ATTN',
+        model: 'Qwen/QwQ-32B',
+        max_concurrent: 50,
+      },
     });
-    expect(r).toMatchObject({ image: 'registry.example/mlnode:custom', tensor_parallel: 2, max_model_len: 100_000, kv_cache_dtype: 'fp8', attention_backend: 'FLASH_ATTN', model: 'Qwen/QwQ-32B', max_concurrent: 50 });
+    expect(r).toMatchObject({
+      image: 'registry.example/mlnode:custom',
+      tensor_parallel: 2,
+      max_model_len: 100_000,
+      kv_cache_dtype: 'fp8',
+      attention_backend: 'FLASH_ATTN',
+      model: 'Qwen/QwQ-32B',
+      max_concurrent: 50,
+    });
     expect(r.instances.map((i) => i.gpu_ids)).toEqual([
       [0, 1],
       [2, 3],
@@ -62,7 +78,10 @@ describe('recommend rules', () => {
   });
 
   test('the smallest GPU decides the memory tier when sizes differ', () => {
-    const r = recommend(factsOf([...Array(4).fill(a100), ...Array(4).fill({ ...a100, name: 'NVIDIA A100-SXM4-40GB', memory_mib: 40960 })]), { network: 'mainnet', versions });
+    const r = recommend(factsOf([...Array(4).fill(a100), ...Array(4).fill({ ...a100, name: 'NVIDIA A100-SXM4-40GB', memory_mib: 40960 })]), {
+      network: 'mainnet',
+      versions,
+    });
     expect(r).toMatchObject({ tensor_parallel: 8, kv_cache_dtype: 'fp8' });
   });
 
@@ -80,7 +99,9 @@ describe('recommend rules', () => {
   });
 
   test('an unknown GPU cannot be sized', () => {
-    expect(() => recommend(factsOf([{ name: 'Mystery Accelerator', memory_mib: 1000, compute_cap: null }]), { network: 'mainnet', versions })).toThrow(NoUsableGpuError);
+    expect(() => recommend(factsOf([{ name: 'Mystery Accelerator', memory_mib: 1000, compute_cap: null }]), { network: 'mainnet', versions })).toThrow(
+      NoUsableGpuError,
+    );
   });
 
   test('testnet does not ask for 250 GB free on HF_HOME; mainnet does', () => {

@@ -44,7 +44,9 @@ describe('YAML inventory errors name file, line, column and field path', () => {
   });
 
   it('a group that is not a mapping', async () => {
-    expect(await failure({ 'h.yml': 'all:\n  children:\n    gpu: 5\n' }, 'h.yml')).toMatch(/^<dir>\/h\.yml:3:10: all\.children\.gpu: a group must be a mapping/);
+    expect(await failure({ 'h.yml': 'all:\n  children:\n    gpu: 5\n' }, 'h.yml')).toMatch(
+      /^<dir>\/h\.yml:3:10: all\.children\.gpu: a group must be a mapping/,
+    );
   });
 
   it('a bad host range, at the host key', async () => {
@@ -79,7 +81,10 @@ describe('INI inventory errors name file and line', () => {
     ['[gpu]\ngpu1\n[gpu:vars]\nnot an assignment\n', '<dir>/h.ini:4: Expected key=value, got: not an assignment'],
     ['[gpu]\ngpu1 novalue\n', '<dir>/h.ini:2: Expected key=value host variable assignment, got: novalue'],
     ['[gpu:weird]\n', '<dir>/h.ini:1: Section [gpu:weird] has unknown type: weird'],
-    ['[bad section]\n', "<dir>/h.ini:1: Invalid section entry: '[bad section]'. Please make sure that there are no spaces in the section entry, and that there are no other invalid characters"],
+    [
+      '[bad section]\n',
+      "<dir>/h.ini:1: Invalid section entry: '[bad section]'. Please make sure that there are no spaces in the section entry, and that there are no other invalid characters",
+    ],
     ['[dc:children]\ngpu\nmissing\n[gpu]\n', "<dir>/h.ini:3: Section [dc:children] includes undefined group 'missing'."],
     ['[x]\nh\n[ghost:vars]\na=1\n', "<dir>/h.ini:3: Section [ghost:vars] not valid for undefined group 'ghost'."],
     ['[gpu]\ngpu1 a="open\n', `<dir>/h.ini:2: Error parsing host definition 'gpu1 a="open': No closing quotation`],

@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { hostVars, loadInventory } from '../../lib/inventory/index.js';
 import { fixture, tempTree } from './fixtures.js';
 
-const precedence = () =>
-  loadInventory([fixture('precedence/inventory/hosts.yml')], { playbookDir: fixture('precedence/playbook') });
+const precedence = () => loadInventory([fixture('precedence/inventory/hosts.yml')], { playbookDir: fixture('precedence/playbook') });
 
 describe('hostVars: Ansible variable precedence', () => {
   it('applies each level over the one below it', async () => {

@@ -26,7 +26,16 @@ const yamlBasicList = {
   dc1: { children: ['gpu', 'cpu'] },
 };
 
-const iniGpu = { ansible_user: 'ubuntu', enabled: true, gpu_count: 8, label: 'yes', mixed: 'bar # kept: a comment only goes away after a Python literal', port: 8080, quoted: '8080', ratio: 0.5 };
+const iniGpu = {
+  ansible_user: 'ubuntu',
+  enabled: true,
+  gpu_count: 8,
+  label: 'yes',
+  mixed: 'bar # kept: a comment only goes away after a Python literal',
+  port: 8080,
+  quoted: '8080',
+  ratio: 0.5,
+};
 const iniNode = { ...iniGpu, ansible_port: 2200, model: 'Qwen/Qwen3-32B-FP8', note: 'hello world' };
 
 const iniBasicList = {

@@ -68,7 +68,13 @@ describe('command', () => {
 describe('shell', () => {
   it('runs through sh with pipes and the task environment', async () => {
     const res = await runModule(shellModule, { cmd: 'echo "$GREETING" | tr a-z A-Z; echo second' }, { env: { GREETING: 'hello' } });
-    expect(res).toMatchObject({ changed: true, rc: 0, stdout: 'HELLO\nsecond', stdout_lines: ['HELLO', 'second'], cmd: 'echo "$GREETING" | tr a-z A-Z; echo second' });
+    expect(res).toMatchObject({
+      changed: true,
+      rc: 0,
+      stdout: 'HELLO\nsecond',
+      stdout_lines: ['HELLO', 'second'],
+      cmd: 'echo "$GREETING" | tr a-z A-Z; echo second',
+    });
   });
 
   it('uses another executable when asked', async () => {

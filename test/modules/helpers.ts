@@ -73,7 +73,10 @@ export const snapshotDir = async (dir: string): Promise<Record<string, string>> 
       else if (st.isDirectory()) {
         out[key] = `dir ${mode}`;
         await walk(p);
-      } else out[key] = `file ${mode} ${createHash('sha256').update(await readFile(p)).digest('hex')} ${st.mtimeMs}`;
+      } else
+        out[key] = `file ${mode} ${createHash('sha256')
+          .update(await readFile(p))
+          .digest('hex')} ${st.mtimeMs}`;
     }
   };
   await walk(dir);

@@ -38,7 +38,10 @@ describe('debug', () => {
 
 describe('set_fact', () => {
   it('returns the facts as ansible_facts, without cacheable', async () => {
-    expect(await runModule(setFactModule, { node_ready: true, seeds: ['a', 'b'], cacheable: 'yes' })).toEqual({ changed: false, ansible_facts: { node_ready: true, seeds: ['a', 'b'] } });
+    expect(await runModule(setFactModule, { node_ready: true, seeds: ['a', 'b'], cacheable: 'yes' })).toEqual({
+      changed: false,
+      ansible_facts: { node_ready: true, seeds: ['a', 'b'] },
+    });
     expect(() => setFactModule.args.parse({ 'not-a-name': 1 })).toThrow(/variable name/);
     expect(() => setFactModule.args.parse({ cacheable: true })).toThrow(/at least one/);
   });

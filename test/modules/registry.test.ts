@@ -4,7 +4,24 @@ import { builtinModules, lookupModule } from '../../lib/modules/registry.js';
 describe('registry', () => {
   it('holds every builtin under its own name', () => {
     expect([...builtinModules.keys()].sort()).toEqual(
-      ['assert', 'command', 'copy', 'cron', 'debug', 'fail', 'file', 'get_url', 'lineinfile', 'package', 'service', 'set_fact', 'shell', 'template', 'uri', 'wait_for'].sort(),
+      [
+        'assert',
+        'command',
+        'copy',
+        'cron',
+        'debug',
+        'fail',
+        'file',
+        'get_url',
+        'lineinfile',
+        'package',
+        'service',
+        'set_fact',
+        'shell',
+        'template',
+        'uri',
+        'wait_for',
+      ].sort(),
     );
     for (const [name, def] of builtinModules) expect(def.name).toBe(name);
   });

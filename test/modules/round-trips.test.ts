@@ -13,12 +13,16 @@ beforeEach(async () => {
 afterEach(() => removeDir(dir));
 
 const tasks = (root: string): [string, Record<string, unknown>][] =>
-  Array.from({ length: 5 }, (_, i) => [
-    ['file', { path: join(root, `dir${i}`), state: 'directory', mode: '0750' }],
-    ['copy', { dest: join(root, `copy${i}.env`), content: `VALUE=${i}\n`, mode: '0600' }],
-    ['template', { src: 'unit.hbs', dest: join(root, `unit${i}.service`) }],
-    ['lineinfile', { path: join(root, `conf${i}`), line: `EXTRA=${i}`, create: true }],
-  ] as [string, Record<string, unknown>][]).flat();
+  Array.from(
+    { length: 5 },
+    (_, i) =>
+      [
+        ['file', { path: join(root, `dir${i}`), state: 'directory', mode: '0750' }],
+        ['copy', { dest: join(root, `copy${i}.env`), content: `VALUE=${i}\n`, mode: '0600' }],
+        ['template', { src: 'unit.hbs', dest: join(root, `unit${i}.service`) }],
+        ['lineinfile', { path: join(root, `conf${i}`), line: `EXTRA=${i}`, create: true }],
+      ] as [string, Record<string, unknown>][],
+  ).flat();
 
 describe('batched probes', () => {
   it('a converged run of 20 file tasks costs one round trip: the prefetch', async () => {

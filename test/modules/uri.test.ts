@@ -7,7 +7,9 @@ let server: TestServer;
 beforeAll(async () => {
   server = await startServer((req, res, body) => {
     if (req.url === '/chain-rpc/status') {
-      return void res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ result: { sync_info: { latest_block_height: '1200', catching_up: false } } }));
+      return void res
+        .writeHead(200, { 'Content-Type': 'application/json' })
+        .end(JSON.stringify({ result: { sync_info: { latest_block_height: '1200', catching_up: false } } }));
     }
     if (req.url === '/admin/v1/nodes' && req.method === 'POST') {
       return void res.writeHead(201, { 'Content-Type': 'application/json; charset=utf-8' }).end(JSON.stringify({ received: JSON.parse(body) }));
@@ -32,7 +34,11 @@ describe('uri', () => {
   it('POSTs a JSON body through stdin, never on the command line', async () => {
     const transport = countingTransport();
     const body = { url: 'http://mlnode:8080', api_key: 'topsecret' };
-    const res = await runModule(uriModule, { url: `${server.url}/admin/v1/nodes`, method: 'POST', body, body_format: 'json', status_code: [200, 201], headers: { 'X-Token': 'hdr-secret' } }, { transport });
+    const res = await runModule(
+      uriModule,
+      { url: `${server.url}/admin/v1/nodes`, method: 'POST', body, body_format: 'json', status_code: [200, 201], headers: { 'X-Token': 'hdr-secret' } },
+      { transport },
+    );
     expect(res).toMatchObject({ status: 201, json: { received: body } });
     expect(server.requests[0]).toMatchObject({ method: 'POST', body: JSON.stringify(body) });
     expect(server.requests[0].headers).toMatchObject({ 'content-type': 'application/json', 'x-token': 'hdr-secret' });
@@ -53,7 +59,10 @@ describe('uri', () => {
   });
 
   it('check mode reads but does not send requests that may change something', async () => {
-    expect(await runModule(uriModule, { url: `${server.url}/admin/v1/nodes`, method: 'POST', body: {}, body_format: 'json' }, { check: true })).toMatchObject({ skipped: true, changed: false });
+    expect(await runModule(uriModule, { url: `${server.url}/admin/v1/nodes`, method: 'POST', body: {}, body_format: 'json' }, { check: true })).toMatchObject({
+      skipped: true,
+      changed: false,
+    });
     expect(server.requests).toHaveLength(0);
     expect(await runModule(uriModule, { url: `${server.url}/text`, method: 'HEAD' }, { check: true })).toMatchObject({ status: 200, changed: false });
     expect(server.requests.map((r) => r.method)).toEqual(['HEAD']);

@@ -32,7 +32,7 @@ describe('wait_for', () => {
     expect(typeof res.elapsed).toBe('number');
   });
 
-  it('times out on a closed port with Ansible\'s message, and sees it as stopped', async () => {
+  it("times out on a closed port with Ansible's message, and sees it as stopped", async () => {
     const port = await closedPort();
     const res = await runModule(waitForModule, { port, timeout: 1, connect_timeout: 1 });
     expect(res).toMatchObject({ failed: true, changed: false, msg: `Timeout when waiting for 127.0.0.1:${port}` });

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { rebootSimHost } from '../sim/host/create.js';
+import { rebootSimHost } from '../../sim/host/create.js';
 import { simHost } from './sim-host.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -28,7 +28,10 @@ describe('nvidia-smi', () => {
     const withHeader = sh('nvidia-smi --query-gpu=index,memory.total,memory.used --format=csv').stdout.split('\n');
     expect(withHeader[0]).toBe('index, memory.total [MiB], memory.used [MiB]');
     expect(withHeader[1]).toBe('0, 24564 MiB, 0 MiB');
-    expect(sh('nvidia-smi --query-gpu=index,bogus --format=csv')).toMatchObject({ code: 2, stderr: expect.stringContaining('Field "bogus" is not a valid field to query.') });
+    expect(sh('nvidia-smi --query-gpu=index,bogus --format=csv')).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('Field "bogus" is not a valid field to query.'),
+    });
   });
 
   test('-L, topo -m on PCIe and on NVSwitch, nvlink -s', async () => {
@@ -59,13 +62,21 @@ describe('nvidia-smi', () => {
 describe('apt-get, dpkg-query, reboot', () => {
   test('installing the driver needs a reboot before nvidia-smi works', async () => {
     const { sh, host: h } = await host('fresh-2204');
-    expect(sh("dpkg-query -W -f='${Version}' nvidia-driver-570-server")).toMatchObject({ code: 1, stderr: 'dpkg-query: no packages found matching nvidia-driver-570-server\n' });
+    expect(sh("dpkg-query -W -f='${Version}' nvidia-driver-570-server")).toMatchObject({
+      code: 1,
+      stderr: 'dpkg-query: no packages found matching nvidia-driver-570-server\n',
+    });
     const install = sh('apt-get install -y linux-headers-$(uname -r) nvidia-driver-570-server=570.124.06-*');
     expect(install.code).toBe(0);
     expect(install.stdout).toMatch(/Setting up nvidia-driver-570-server \(570\.124\.06-0ubuntu0\.22\.04\.1\)/);
-    expect(sh("dpkg-query -W -f='${Package} ${Version} ${Status}\\n' nvidia-driver-570-server").stdout).toBe('nvidia-driver-570-server 570.124.06-0ubuntu0.22.04.1 install ok installed\n');
+    expect(sh("dpkg-query -W -f='${Package} ${Version} ${Status}\\n' nvidia-driver-570-server").stdout).toBe(
+      'nvidia-driver-570-server 570.124.06-0ubuntu0.22.04.1 install ok installed\n',
+    );
     expect(existsSync(join(h.root, 'var/run/reboot-required'))).toBe(true);
-    expect(sh('nvidia-smi -L')).toMatchObject({ code: 9, stderr: expect.stringContaining("NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver.") });
+    expect(sh('nvidia-smi -L')).toMatchObject({
+      code: 9,
+      stderr: expect.stringContaining("NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver."),
+    });
     await rebootSimHost(h.root);
     expect(existsSync(join(h.root, 'var/run/reboot-required'))).toBe(false);
     expect(sh('nvidia-smi --query-gpu=driver_version --format=csv,noheader -i 0').stdout).toBe('570.124.06\n');
@@ -98,7 +109,10 @@ describe('apt-get, dpkg-query, reboot', () => {
   test('an upgrade behind the held driver splits kernel and user space (the unattended-upgrades accident)', async () => {
     const { sh, host: h } = await host('unattended-upgrades');
     expect(sh('nvidia-smi -L').code).toBe(0);
-    expect(sh('apt-get install -y nvidia-driver-570-server=570.124.06-* nvidia-utils-570-server=570.124.06-* nvidia-dkms-570-server=570.124.06-* --allow-downgrades').code).toBe(0);
+    expect(
+      sh('apt-get install -y nvidia-driver-570-server=570.124.06-* nvidia-utils-570-server=570.124.06-* nvidia-dkms-570-server=570.124.06-* --allow-downgrades')
+        .code,
+    ).toBe(0);
     expect(sh('nvidia-smi -L').code).toBe(18);
     await rebootSimHost(h.root);
     expect(sh('nvidia-smi -L').code).toBe(0);
@@ -110,7 +124,7 @@ describe('apt-get, dpkg-query, reboot', () => {
     expect(sh('apt-mark hold nvidia-driver-570-server').stdout).toBe('nvidia-driver-570-server was already set on hold.\n');
     expect(sh('apt-mark showhold').stdout).toBe('nvidia-driver-570-server\n');
     expect(sh("dpkg-query -W -f='${db:Status-Abbrev}' nvidia-driver-570-server").stdout).toBe('hi ');
-    expect(sh('dpkg -l nvidia-driver-570-server').stdout).toMatch(/^hi  nvidia-driver-570-server\s+570\.133\.20-0ubuntu0\.22\.04\.1\s+amd64/m);
+    expect(sh('dpkg -l nvidia-driver-570-server').stdout).toMatch(/^hi {2}nvidia-driver-570-server\s+570\.133\.20-0ubuntu0\.22\.04\.1\s+amd64/m);
     expect(sh('apt-mark unhold nvidia-driver-570-server').stdout).toBe('Canceled hold on nvidia-driver-570-server.\n');
   });
 
@@ -144,8 +158,13 @@ describe('apt-get, dpkg-query, reboot', () => {
 describe('systemctl', () => {
   test('Fabric Manager of another branch fails to start; the matching one starts', async () => {
     const { sh } = await host('fabric-manager-mismatch');
-    expect(sh('systemctl start nvidia-fabricmanager')).toMatchObject({ code: 1, stderr: expect.stringContaining('Job for nvidia-fabricmanager.service failed') });
-    expect(sh('apt-get remove -y nvidia-fabricmanager-550 && apt-get install -y nvidia-fabricmanager-570 && systemctl enable --now nvidia-fabricmanager').code).toBe(0);
+    expect(sh('systemctl start nvidia-fabricmanager')).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('Job for nvidia-fabricmanager.service failed'),
+    });
+    expect(
+      sh('apt-get remove -y nvidia-fabricmanager-550 && apt-get install -y nvidia-fabricmanager-570 && systemctl enable --now nvidia-fabricmanager').code,
+    ).toBe(0);
     expect(sh('systemctl is-active nvidia-fabricmanager && systemctl is-enabled nvidia-fabricmanager').stdout).toBe('active\nenabled\n');
   });
 
@@ -175,7 +194,10 @@ describe('disks, OS, Secure Boot', () => {
   test('lsb_release, os-release, uname, mokutil', async () => {
     const { sh, host: h } = await host('b200-2x');
     expect(sh('lsb_release -cs; lsb_release -rs; lsb_release -is').stdout).toBe('noble\n24.04\nUbuntu\n');
-    expect(sh('lsb_release -a')).toMatchObject({ stdout: 'Distributor ID:\tUbuntu\nDescription:\tUbuntu 24.04.1 LTS\nRelease:\t24.04\nCodename:\tnoble\n', stderr: 'No LSB modules are available.\n' });
+    expect(sh('lsb_release -a')).toMatchObject({
+      stdout: 'Distributor ID:\tUbuntu\nDescription:\tUbuntu 24.04.1 LTS\nRelease:\t24.04\nCodename:\tnoble\n',
+      stderr: 'No LSB modules are available.\n',
+    });
     expect(await readFile(join(h.root, 'etc/os-release'), 'utf8')).toMatch(/^VERSION_CODENAME=noble$/m);
     expect(sh('uname -r; uname -m').stdout).toBe('6.8.0-51-generic\nx86_64\n');
     expect(sh('mokutil --sb-state').stdout).toBe('SecureBoot disabled\n');
@@ -193,7 +215,9 @@ describe('iptables DOCKER-USER', () => {
     expect(sh(`iptables -C DOCKER-USER ${rule}`)).toMatchObject({ code: 1, stderr: 'iptables: Bad rule (does a matching rule exist in that chain?).\n' });
     // the idempotent pattern roles use: check, insert only if missing
     for (let i = 0; i < 2; i++) expect(sh(`iptables -w -C DOCKER-USER ${rule} || iptables -w -I DOCKER-USER ${rule}`).code).toBe(0);
-    expect(sh('iptables -S DOCKER-USER').stdout).toBe('-N DOCKER-USER\n-A DOCKER-USER ! -s 127.0.0.1/32 -p tcp -m tcp --dport 26657 -j DROP\n-A DOCKER-USER -j RETURN\n');
+    expect(sh('iptables -S DOCKER-USER').stdout).toBe(
+      '-N DOCKER-USER\n-A DOCKER-USER ! -s 127.0.0.1/32 -p tcp -m tcp --dport 26657 -j DROP\n-A DOCKER-USER -j RETURN\n',
+    );
     expect(sh(`iptables -D DOCKER-USER ${rule}`).code).toBe(0);
     expect(sh('iptables -S DOCKER-USER').stdout).toBe('-N DOCKER-USER\n-A DOCKER-USER -j RETURN\n');
     expect(sh('iptables -N DOCKER-USER')).toMatchObject({ code: 1, stderr: 'iptables: Chain already exists.\n' });
@@ -208,7 +232,10 @@ describe('docker', () => {
     expect(sh(`docker run --rm --gpus all ${CUDA} nvidia-smi`).code).toBe(127);
     expect(sh('apt-get install -y linux-headers-generic nvidia-driver-570-server docker-ce nvidia-container-toolkit').code).toBe(0);
     const notConfigured = sh(`docker run --rm --gpus all ${CUDA} nvidia-smi`);
-    expect(notConfigured).toMatchObject({ code: 125, stderr: expect.stringContaining('docker: Error response from daemon: could not select device driver "" with capabilities: [[gpu]].') });
+    expect(notConfigured).toMatchObject({
+      code: 125,
+      stderr: expect.stringContaining('docker: Error response from daemon: could not select device driver "" with capabilities: [[gpu]].'),
+    });
     expect(sh('nvidia-ctk runtime configure --runtime=docker').code).toBe(0);
     expect(JSON.parse(await readFile(join(h.root, 'etc/docker/daemon.json'), 'utf8')).runtimes.nvidia.path).toBe('nvidia-container-runtime');
     expect(sh(`docker run --rm --gpus all ${CUDA} nvidia-smi`).code).toBe(125);
@@ -271,11 +298,16 @@ describe('docker', () => {
 
   test('compose up/ps/down records project containers (no Gonka hook)', async () => {
     const { sh, compose, host: h } = await composeHost('h100-8x');
-    expect(sh('apt-get install -y docker-ce docker-compose-plugin nvidia-container-toolkit && nvidia-ctk runtime configure && systemctl restart docker').code).toBe(0);
+    expect(
+      sh('apt-get install -y docker-ce docker-compose-plugin nvidia-container-toolkit && nvidia-ctk runtime configure && systemctl restart docker').code,
+    ).toBe(0);
     const up = sh(`${compose} up -d`);
     expect(up.code).toBe(0);
     expect(up.stderr).toMatch(/Container join-node-1 {2}Started/);
-    const ps = sh(`${compose} ps --format json`).stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const ps = sh(`${compose} ps --format json`)
+      .stdout.trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(ps.map((p) => [p.Service, p.Name, p.Image, p.State])).toEqual([
       ['node', 'join-node-1', 'ghcr.io/product-science/inferenced:0.2.5', 'running'],
       ['mlnode-1', 'join-mlnode-1-1', 'ghcr.io/product-science/mlnode:3.0.12', 'running'],
@@ -284,7 +316,9 @@ describe('docker', () => {
       { URL: '0.0.0.0', TargetPort: 26656, PublishedPort: 5000, Protocol: 'tcp' },
       { URL: '127.0.0.1', TargetPort: 26657, PublishedPort: 26657, Protocol: 'tcp' },
     ]);
-    expect(sh('nvidia-smi --query-gpu=index,memory.used --format=csv,noheader,nounits').stdout).toBe('0, 73403\n1, 73403\n2, 73403\n3, 73403\n4, 0\n5, 0\n6, 0\n7, 0\n');
+    expect(sh('nvidia-smi --query-gpu=index,memory.used --format=csv,noheader,nounits').stdout).toBe(
+      '0, 73403\n1, 73403\n2, 73403\n3, 73403\n4, 0\n5, 0\n6, 0\n7, 0\n',
+    );
     const again = sh(`${compose} up -d`);
     expect(again.stderr).toMatch(/Container join-node-1 {2}Running/);
     const s = await state(h.root);
@@ -297,19 +331,25 @@ describe('docker', () => {
   test('compose up of a GPU service without the NVIDIA runtime fails like docker', async () => {
     const { sh, compose } = await composeHost('h100-8x');
     expect(sh('apt-get install -y docker-ce docker-compose-plugin').code).toBe(0);
-    expect(sh(`${compose} up -d`)).toMatchObject({ code: 1, stderr: expect.stringContaining('could not select device driver "nvidia" with capabilities: [[gpu]]') });
+    expect(sh(`${compose} up -d`)).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('could not select device driver "nvidia" with capabilities: [[gpu]]'),
+    });
   });
 
   test('compose stop SERVICE with an env value holding ": " (interpolated after parsing, as compose does)', async () => {
     const { sh, dir, host: h } = await composeHost('h100-8x');
-    await writeFile(join(dir, 'docker-compose.yml'), `services:
+    await writeFile(
+      join(dir, 'docker-compose.yml'),
+      `services:
   node:
     image: ghcr.io/product-science/inferenced:\${NODE_VERSION}
     environment:
       - KEYRING_PASSWORD=\${KEYRING_PASSWORD}
   api:
     image: ghcr.io/product-science/api:\${NODE_VERSION}
-`);
+`,
+    );
     await writeFile(join(dir, 'config.env'), "export NODE_VERSION=0.2.5\nexport KEYRING_PASSWORD='correct: horse'\n");
     const compose = `cd ${dir} && NOP_SIM_COMPOSE_HOOK= docker compose -f docker-compose.yml --env-file config.env`;
     expect(sh('apt-get install -y docker-ce docker-compose-plugin && systemctl restart docker').code).toBe(0);
@@ -317,14 +357,20 @@ describe('docker', () => {
     const stop = sh(`${compose} stop node`);
     expect(stop).toMatchObject({ code: 0, stderr: ' Container join-node-1  Stopping\n Container join-node-1  Stopped\n' });
     const containers = (await state(h.root)).docker.containers as { name: string; state: string; env: Record<string, string> }[];
-    expect(containers.map((c) => [c.name, c.state])).toEqual([['join-node-1', 'exited'], ['join-api-1', 'running']]);
+    expect(containers.map((c) => [c.name, c.state])).toEqual([
+      ['join-node-1', 'exited'],
+      ['join-api-1', 'running'],
+    ]);
     expect(containers[0].env.KEYRING_PASSWORD).toBe('correct: horse');
     expect(sh(`${compose} ps --format '{{.Service}}'`).stdout).toBe('api\n');
   });
 
-  test('a list-form environment entry that is not a string is compose\'s validation error, not a crash', async () => {
+  test("a list-form environment entry that is not a string is compose's validation error, not a crash", async () => {
     const { sh, dir } = await composeHost('h100-8x');
-    await writeFile(join(dir, 'docker-compose.yml'), 'services:\n  node:\n    image: ghcr.io/product-science/inferenced:0.2.5\n    environment:\n      - A=1\n      - B: 2\n');
+    await writeFile(
+      join(dir, 'docker-compose.yml'),
+      'services:\n  node:\n    image: ghcr.io/product-science/inferenced:0.2.5\n    environment:\n      - A=1\n      - B: 2\n',
+    );
     expect(sh('apt-get install -y docker-ce docker-compose-plugin && systemctl restart docker').code).toBe(0);
     expect(sh(`cd ${dir} && NOP_SIM_COMPOSE_HOOK= docker compose stop node`)).toEqual({
       code: 1,
@@ -345,7 +391,9 @@ if (process.argv[2] === 'logs') console.log('node-1  | committed state height=42
 if (process.argv[2] === 'stop') console.error('hook: stop');
 `,
     );
-    expect(sh('apt-get install -y docker-ce docker-compose-plugin nvidia-container-toolkit && nvidia-ctk runtime configure && systemctl restart docker').code).toBe(0);
+    expect(
+      sh('apt-get install -y docker-ce docker-compose-plugin nvidia-container-toolkit && nvidia-ctk runtime configure && systemctl restart docker').code,
+    ).toBe(0);
     const log = join(h.root, 'tmp/hook.log');
     const compose = `cd ${dir} && HOOK_LOG=${log} NOP_SIM_COMPOSE_HOOK=${hook} docker compose -f docker-compose.yml --env-file config.env`;
     expect(sh(`${compose} up -d node`).code).toBe(0);
@@ -355,11 +403,30 @@ if (process.argv[2] === 'stop') console.error('hook: stop');
     expect(sh(`cd ${dir} && HOOK_LOG=${log} NOP_SIM_COMPOSE_HOOK=${hook} docker start join-node-1`)).toMatchObject({ code: 0, stdout: 'join-node-1\n' });
     expect(sh(`${compose} restart node`).code).toBe(0);
     expect(sh(`${compose} down`).code).toBe(0);
-    const common = ['--project-dir', dir, '--file', join(dir, 'docker-compose.yml'), '--env-file', join(dir, 'config.env'), '--state-dir', join(h.root, 'var/lib/nop-sim/docker'), '-p', 'join'];
-    const calls = (await readFile(log, 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const common = [
+      '--project-dir',
+      dir,
+      '--file',
+      join(dir, 'docker-compose.yml'),
+      '--env-file',
+      join(dir, 'config.env'),
+      '--state-dir',
+      join(h.root, 'var/lib/nop-sim/docker'),
+      '-p',
+      'join',
+    ];
+    const calls = (await readFile(log, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(calls).toEqual([
-      ['up', ...common, 'node'], ['ps', ...common, '--format', 'json'], ['logs', ...common, '--tail', '5', 'node'],
-      ['stop', ...common, 'node'], ['start', ...common, 'node'], ['restart', ...common, 'node'], ['down', ...common],
+      ['up', ...common, 'node'],
+      ['ps', ...common, '--format', 'json'],
+      ['logs', ...common, '--tail', '5', 'node'],
+      ['stop', ...common, 'node'],
+      ['start', ...common, 'node'],
+      ['restart', ...common, 'node'],
+      ['down', ...common],
     ]);
   });
 });

@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSimHost, type SimHost } from '../sim/host/create.js';
-import type { ProfileInput } from '../sim/host/profile.js';
+import { createSimHost, type SimHost } from '../../sim/host/create.js';
+import type { ProfileInput } from '../../sim/host/profile.js';
 
 export interface ShellResult {
   code: number;

@@ -23,8 +23,7 @@ const copyArgs = z
 type CopyArgs = z.output<typeof copyArgs>;
 
 // as in Ansible, `src` copied to a directory (or a dest ending in /) lands inside it under its own name
-const inDirectory = (args: CopyArgs): string | undefined =>
-  args.src === undefined ? undefined : posix.join(args.dest, basename(args.src));
+const inDirectory = (args: CopyArgs): string | undefined => (args.src === undefined ? undefined : posix.join(args.dest, basename(args.src)));
 
 const resolveDest = async (ctx: ModuleContext, args: CopyArgs): Promise<string> => {
   const inside = inDirectory(args);

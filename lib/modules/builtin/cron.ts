@@ -5,7 +5,10 @@ import { boolArg } from '../arg-types.js';
 import { execChecked } from '../exec-checked.js';
 import { defineModule, type ModuleContext } from '../module.js';
 
-const oneLine = z.string().min(1).regex(/^[^\n]*$/, 'must be a single line');
+const oneLine = z
+  .string()
+  .min(1)
+  .regex(/^[^\n]*$/, 'must be a single line');
 const field = z.union([z.number().int().nonnegative().transform(String), oneLine]).default('*');
 
 const cronArgs = z

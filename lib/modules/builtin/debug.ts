@@ -12,7 +12,7 @@ const debugArgs = z
 
 const NOT_DEFINED = 'VARIABLE IS NOT DEFINED!';
 
-const valueOf = (expr: string, vars: Record<string, unknown>): unknown => {
+const expressionValue = (expr: string, vars: Record<string, unknown>): unknown => {
   try {
     return evaluate(expr, vars);
   } catch (e) {
@@ -26,7 +26,7 @@ export const debugModule = defineModule({
   name: 'debug',
   args: debugArgs,
   run: async (args, ctx) => {
-    if (args.var !== undefined) return { changed: false, [args.var]: valueOf(args.var, ctx.vars) };
+    if (args.var !== undefined) return { changed: false, [args.var]: expressionValue(args.var, ctx.vars) };
     const msg = args.msg ?? 'Hello world!';
     return { changed: false, msg: typeof msg === 'string' ? msg : JSON.stringify(msg, null, 2) };
   },

@@ -29,8 +29,7 @@ const body = (line: string): string => line.replace(/[\r\n]+$/, '');
 const terminated = (line: string): string => (line.endsWith('\n') ? line : `${line}\n`);
 
 /** Python regex syntax that JavaScript spells differently: named groups and their back-references. */
-export const pythonRegex = (pattern: string): RegExp =>
-  new RegExp(pattern.replace(/\(\?P</g, '(?<').replace(/\(\?P=(\w+)\)/g, '\\k<$1>'));
+export const pythonRegex = (pattern: string): RegExp => new RegExp(pattern.replace(/\(\?P</g, '(?<').replace(/\(\?P=(\w+)\)/g, '\\k<$1>'));
 
 /** Python's match.expand: `\1`, `\g<1>`, `\g<name>` take the groups of the regexp's match. */
 export const expandBackrefs = (match: RegExpExecArray, template: string): string =>

@@ -33,7 +33,10 @@ const lineinfileArgs = z
     secret: boolArg.default(false),
   })
   .refine((a) => a.state === 'absent' || a.line !== undefined, 'line is required with state=present')
-  .refine((a) => a.state === 'present' || a.line !== undefined || a.regexp !== undefined || a.search_string !== undefined, 'one of line, regexp or search_string is required with state=absent')
+  .refine(
+    (a) => a.state === 'present' || a.line !== undefined || a.regexp !== undefined || a.search_string !== undefined,
+    'one of line, regexp or search_string is required with state=absent',
+  )
   .refine((a) => a.insertafter === undefined || a.insertbefore === undefined, 'insertafter and insertbefore are mutually exclusive')
   .refine((a) => a.regexp === undefined || a.search_string === undefined, 'regexp and search_string are mutually exclusive')
   .refine((a) => !a.backrefs || a.regexp !== undefined, 'backrefs requires regexp')
@@ -44,7 +47,14 @@ type LineinfileArgs = z.output<typeof lineinfileArgs>;
 const edit = (lines: string[], a: LineinfileArgs): LineEdit => {
   const match = { line: a.line, regexp: a.regexp === undefined ? undefined : pythonRegex(a.regexp), searchString: a.search_string };
   if (a.state === 'absent') return absentLine(lines, match);
-  return presentLine(lines, { ...match, line: a.line ?? '', insertafter: a.insertafter, insertbefore: a.insertbefore, backrefs: a.backrefs, firstmatch: a.firstmatch });
+  return presentLine(lines, {
+    ...match,
+    line: a.line ?? '',
+    insertafter: a.insertafter,
+    insertbefore: a.insertbefore,
+    backrefs: a.backrefs,
+    firstmatch: a.firstmatch,
+  });
 };
 
 export const lineinfileModule = defineModule({

@@ -47,15 +47,19 @@ const parseSpec = (spec: string): Wanted => {
 };
 
 const versionMatches = (pattern: string, version: string): boolean =>
-  new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(version);
+  new RegExp(
+    `^${pattern
+      .split('*')
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  ).test(version);
 
 const satisfied = (w: Wanted, installed: Map<string, string>): boolean => {
   const version = installed.get(w.name);
   return version !== undefined && (w.version === undefined || versionMatches(w.version, version));
 };
 
-const describe = (names: string[], installed: Map<string, string>): string =>
-  names.map((n) => `${n} ${installed.get(n) ?? '(absent)'}\n`).join('');
+const describe = (names: string[], installed: Map<string, string>): string => names.map((n) => `${n} ${installed.get(n) ?? '(absent)'}\n`).join('');
 
 const diffOf = (changes: Wanted[], installed: Map<string, string>, after: (w: Wanted) => string): FileDiff => ({
   path: 'packages',
@@ -78,7 +82,13 @@ const upgradable = async (ctx: ModuleContext, wanted: Wanted[]): Promise<string[
   return [...res.stdout.matchAll(/^Inst (\S+)/gm)].map((m) => m[1]);
 };
 
-const finish = (ctx: ModuleContext, step: Awaited<ReturnType<typeof apt>>, changes: Wanted[], diff: FileDiff | undefined, cacheUpdated: boolean): ModuleResult => {
+const finish = (
+  ctx: ModuleContext,
+  step: Awaited<ReturnType<typeof apt>>,
+  changes: Wanted[],
+  diff: FileDiff | undefined,
+  cacheUpdated: boolean,
+): ModuleResult => {
   ctx.facts.drop(DPKG_KEY);
   const base = { cache_updated: cacheUpdated, packages: changes.map((w) => w.spec), stdout: step.stdout, stderr: step.stderr, rc: step.rc };
   if (!step.ok) return { ...base, changed: false, failed: true, msg: step.stderr.trim() || `apt-get failed with rc=${step.rc}` };

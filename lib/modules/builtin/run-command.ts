@@ -25,11 +25,9 @@ export interface CommandSpec {
 }
 
 // creates/removes are relative to chdir, as in Ansible
-const resolve = (spec: CommandSpec, path: string): string =>
-  spec.chdir !== undefined && !posix.isAbsolute(path) ? posix.join(spec.chdir, path) : path;
+const resolve = (spec: CommandSpec, path: string): string => (spec.chdir !== undefined && !posix.isAbsolute(path) ? posix.join(spec.chdir, path) : path);
 
-export const commandProbes = (spec: CommandSpec) =>
-  [spec.creates, spec.removes].filter((p) => p !== undefined).map((p) => ({ path: resolve(spec, p) }));
+export const commandProbes = (spec: CommandSpec) => [spec.creates, spec.removes].filter((p) => p !== undefined).map((p) => ({ path: resolve(spec, p) }));
 
 const skipReason = async (ctx: ModuleContext, spec: CommandSpec): Promise<string | undefined> => {
   if (spec.creates !== undefined && (await ctx.facts.file(resolve(spec, spec.creates))).exists) return `'${spec.creates}' exists`;

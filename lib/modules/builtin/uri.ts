@@ -35,8 +35,7 @@ const encodeBody = (a: UriArgs): string | undefined => {
   return JSON.stringify(a.body);
 };
 
-const hasHeader = (headers: Record<string, string> | undefined, name: string) =>
-  Object.keys(headers ?? {}).some((k) => k.toLowerCase() === name.toLowerCase());
+const hasHeader = (headers: Record<string, string> | undefined, name: string) => Object.keys(headers ?? {}).some((k) => k.toLowerCase() === name.toLowerCase());
 
 // url, headers and body go to curl on stdin: they may hold tokens, which must not show in a process list
 const requestConfig = (a: UriArgs): string => {
@@ -100,7 +99,12 @@ export const uriModule = defineModule({
     }
     const res = await ctx.exec(`curl -K - ${shellJoin(curlFlags(args))}`, { stdin: requestConfig(args), timeoutMs: (args.timeout + 10) * 1000 });
     if (res.code !== 0) {
-      return { changed: false, failed: true, status: -1, msg: `Status code was -1 and not [${args.status_code.join(', ')}]: Request failed: ${res.stderr.trim()}` };
+      return {
+        changed: false,
+        failed: true,
+        status: -1,
+        msg: `Status code was -1 and not [${args.status_code.join(', ')}]: Request failed: ${res.stderr.trim()}`,
+      };
     }
     return response(args, res.stdout);
   },

@@ -19,7 +19,10 @@ const waitForArgs = z
     msg: z.string().optional(),
   })
   .refine((a) => (a.port === undefined) !== (a.path === undefined), 'exactly one of port and path is required')
-  .refine((a) => a.search_regex === undefined || (a.path !== undefined && ['started', 'present'].includes(a.state)), 'search_regex needs path and state present');
+  .refine(
+    (a) => a.search_regex === undefined || (a.path !== undefined && ['started', 'present'].includes(a.state)),
+    'search_regex needs path and state present',
+  );
 
 type WaitForArgs = z.output<typeof waitForArgs>;
 

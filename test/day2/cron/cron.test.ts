@@ -93,7 +93,15 @@ describe('nop cron', () => {
   });
 
   it('a playbook run refuses to start while the lock is held', async () => {
-    await writeFile(opts.inventory![0], stringify({ all: { hosts: { gpu1: { ansible_connection: 'local', nop_lock_file: opts.lockFile, gonka_deploy_dir: join(dir, 'deploy') } }, children: { network_nodes: { hosts: { gpu1: null } } } } }));
+    await writeFile(
+      opts.inventory![0],
+      stringify({
+        all: {
+          hosts: { gpu1: { ansible_connection: 'local', nop_lock_file: opts.lockFile, gonka_deploy_dir: join(dir, 'deploy') } },
+          children: { network_nodes: { hosts: { gpu1: null } } },
+        },
+      }),
+    );
     await holdLock(opts.lockFile!);
     const events: RunEvent[] = [];
     const summary = await runPlaybook({ playbook: REPAIR, inventories: opts.inventory!, emit: (e) => events.push(e) });

@@ -26,7 +26,11 @@ beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'nop-systemd-'));
   await mkdir(join(dir, 'bin'));
   await mkdir(join(dir, 'run-systemd'));
-  for (const [name, text] of [['systemctl', SYSTEMCTL_SHIM], ['crontab', CRONTAB_SHIM], ['nop', FAKE_NOP]]) {
+  for (const [name, text] of [
+    ['systemctl', SYSTEMCTL_SHIM],
+    ['crontab', CRONTAB_SHIM],
+    ['nop', FAKE_NOP],
+  ]) {
     await writeFile(join(dir, 'bin', name), text);
     await chmod(join(dir, 'bin', name), 0o755);
   }
@@ -84,7 +88,10 @@ describe('nop cron with systemd', () => {
     const exec = /^ExecStart=\/bin\/sh -c "(.*)"$/m.exec(text)![1];
     expect(exec).toContain('$$(wc -c');
     // systemd's unquoting: \\ → \, \" → ", $$ → $, %% → %
-    const command = exec.replace(/\\(["\\])/g, '$1').replace(/\$\$/g, '$').replace(/%%/g, '%');
+    const command = exec
+      .replace(/\\(["\\])/g, '$1')
+      .replace(/\$\$/g, '$')
+      .replace(/%%/g, '%');
     const res = await shell(command, {});
     expect(res.code).toBe(0);
     expect(JSON.parse((await readFile(opts.logFile!, 'utf8')).trim())).toMatchObject({ type: 'playbook_start', lock: opts.lockFile });

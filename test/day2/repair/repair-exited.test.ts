@@ -8,8 +8,15 @@ const FAST = { repair_poll_interval: 0.2, repair_height_timeout: 60, repair_min_
 describe('repair.yml: an exited container (simulated)', () => {
   let fleet: Fleet;
   let host: FleetHost;
-  const compose = (args: string) => fleet.sh(host, `cd '${host.vars.gonka_deploy_dir}' && set -a && . ./config.env && set +a && docker compose -f docker-compose.yml ${args}`);
-  const proxyState = async () => JSON.parse((await compose('ps -a --format json proxy')).stdout.trim().split('\n')[0]) as { State: string; ExitCode: number; Status: string; CreatedAt: string };
+  const compose = (args: string) =>
+    fleet.sh(host, `cd '${host.vars.gonka_deploy_dir}' && set -a && . ./config.env && set +a && docker compose -f docker-compose.yml ${args}`);
+  const proxyState = async () =>
+    JSON.parse((await compose('ps -a --format json proxy')).stdout.trim().split('\n')[0]) as {
+      State: string;
+      ExitCode: number;
+      Status: string;
+      CreatedAt: string;
+    };
   const nodeCreated = async () => JSON.parse((await compose('ps --format json node')).stdout.trim()).CreatedAt as string;
 
   beforeAll(async () => {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPlaybook } from '../../../lib/runner/run-playbook.js';
 import type { RunEvent } from '../../../lib/runner/types.js';
 import { startServer, type TestServer } from '../../modules/http-server.js';
-import { writeScenario } from '../../sim/gonka/scenario.mjs';
+import { writeScenario } from '../../../sim/gonka/scenario.mjs';
 import { createFleet, eventually, getJson, taskResults, type Fleet, type FleetHost } from '../update/sim-fleet.js';
 
 const PLAYBOOK = join(import.meta.dirname, '../../../playbooks/repair.yml');
@@ -37,7 +37,10 @@ describe('repair.yml: cosmovisor/current, FAILED ML nodes, unverified binaries (
 
   it('diagnoses a dangling cosmovisor/current and a FAILED ML node with their evidence; re-enables the node once it recovers', async () => {
     const current = join(home, 'cosmovisor/current');
-    const hadCurrent = await lstat(current).then(() => true, () => false);
+    const hadCurrent = await lstat(current).then(
+      () => true,
+      () => false,
+    );
     if (hadCurrent) await rename(current, `${current}.kept`);
     await mkdir(join(home, 'cosmovisor'), { recursive: true });
     await symlink('upgrades/v9.9.9', current);
@@ -71,7 +74,11 @@ describe('repair.yml: cosmovisor/current, FAILED ML nodes, unverified binaries (
     const status = await getJson(host.url(26657, '/status'));
     const height = Number(status.result.sync_info.latest_block_height) + 15;
     writeScenario(host.stateDir, { upgrade: { name: 'v0.2.6', height, info } });
-    await eventually(() => readFile(join(home, 'data/upgrade-info.json'), 'utf8'), (t) => t.includes('v0.2.6'), 'the chain to halt');
+    await eventually(
+      () => readFile(join(home, 'data/upgrade-info.json'), 'utf8'),
+      (t) => t.includes('v0.2.6'),
+      'the chain to halt',
+    );
 
     const refused = await fleet.run(PLAYBOOK, FAST);
     expect(refused.code).not.toBe(0);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { access, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeScenario } from '../../sim/gonka/scenario.mjs';
+import { writeScenario } from '../../../sim/gonka/scenario.mjs';
 import { startServer, type TestServer } from '../../modules/http-server.js';
 import { createFleet, eventually, getJson, shell, taskResults, type Fleet, type FleetHost } from '../update/sim-fleet.js';
 
@@ -42,12 +42,21 @@ describe('repair.yml on a chain halted at an upgrade (simulated)', () => {
     });
     const url = (b: string) => `${server.url}/release%2Fv0.2.5/${b}-amd64.zip?checksum=sha256:${sha256(zips[b])}`;
     const info = JSON.stringify({ binaries: { 'linux/amd64': url('inferenced') }, api_binaries: { 'linux/amd64': url('decentralized-api') } });
-    const status = await eventually(() => getJson(host.url(26657, '/status')), (s) => Number(s.result.sync_info.latest_block_height) > 0, 'rpc');
+    const status = await eventually(
+      () => getJson(host.url(26657, '/status')),
+      (s) => Number(s.result.sync_info.latest_block_height) > 0,
+      'rpc',
+    );
     upgradeHeight = Number(status.result.sync_info.latest_block_height) + 20;
     writeScenario(host.stateDir, { upgrade: { name: 'v0.2.5', height: upgradeHeight, info } });
-    await eventually(() => readFile(join(home, 'data/upgrade-info.json'), 'utf8'), (t) => t.length > 0, 'the chain to halt');
+    await eventually(
+      () => readFile(join(home, 'data/upgrade-info.json'), 'utf8'),
+      (t) => t.length > 0,
+      'the chain to halt',
+    );
     // Cosmovisor's backups beside data/: only data-backup-* dirs may go, and the newest stays
-    for (const d of ['data-backup-2025-01-01', 'data-backup-2025-03-01', 'data-backup-2025-02-01']) await mkdir(join(home, d, 'application.db'), { recursive: true });
+    for (const d of ['data-backup-2025-01-01', 'data-backup-2025-03-01', 'data-backup-2025-02-01'])
+      await mkdir(join(home, d, 'application.db'), { recursive: true });
     await writeFile(join(home, 'data-backup-notes.txt'), 'keep me');
   }, 120_000);
   afterAll(async () => {

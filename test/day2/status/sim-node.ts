@@ -9,13 +9,12 @@ import { parse, stringify } from 'yaml';
 import { runPlaybook } from '../../../lib/runner/run-playbook.js';
 import { localTransport } from '../../../lib/transport/local.js';
 import { recommendationFor } from '../../config/fixtures.js';
-import { networkHeightAt, readScenario, writeScenario, type ScenarioPatch } from '../../sim/gonka/scenario.mjs';
-import { writeStatusKnobs, type StatusKnobs } from '../../sim/gonka/status-knobs.mjs';
-import { createSimHost, type SimHost } from '../../sim/host/create.js';
-import { PROFILES_DIR } from '../../sim/host/paths.js';
-import type { ProfileInput } from '../../sim/host/profile.js';
+import { networkHeightAt, readScenario, writeScenario, type ScenarioPatch } from '../../../sim/gonka/scenario.mjs';
+import { writeStatusKnobs, type StatusKnobs } from '../../../sim/gonka/status-knobs.mjs';
+import { createSimHost, type SimHost } from '../../../sim/host/create.js';
+import { PROFILES_DIR } from '../../../sim/host/paths.js';
+import type { ProfileInput } from '../../../sim/host/profile.js';
 import { reservePortOffset } from '../../helpers/port-offset.js';
-
 
 export interface SimNode {
   dir: string;
@@ -43,7 +42,10 @@ const startSeed = async (stateDir: string): Promise<Server> => {
   return server;
 };
 
-interface AdminNodeView { node: { id: string }; state: { current_status: string; failure_reason: string } }
+interface AdminNodeView {
+  node: { id: string };
+  state: { current_status: string; failure_reason: string };
+}
 
 // The api container starts before docker-compose.mlnode.yml brings up `inference`, so its first
 // reconciliation marks every ML node FAILED ("failed to resolve ML node host inference") until its
@@ -64,7 +66,17 @@ export const createSimNode = async (opts: { scenario?: ScenarioPatch } = {}): Pr
   const base = parse(await readFile(join(PROFILES_DIR, 'h100-8x.yaml'), 'utf8')) as ProfileInput & { packages: { name: string }[] };
   const host = await createSimHost({
     dir: join(dir, 'host'),
-    profile: { ...base, packages: [...base.packages, { name: 'containerd.io' }, { name: 'docker-ce-cli' }, { name: 'docker-ce' }, { name: 'docker-compose-plugin' }, { name: 'nvidia-container-toolkit' }] },
+    profile: {
+      ...base,
+      packages: [
+        ...base.packages,
+        { name: 'containerd.io' },
+        { name: 'docker-ce-cli' },
+        { name: 'docker-ce' },
+        { name: 'docker-compose-plugin' },
+        { name: 'nvidia-container-toolkit' },
+      ],
+    },
   });
   const offset = await reservePortOffset();
   const env = { ...host.env, NOP_SIM_PORT_OFFSET: String(offset) };
@@ -89,7 +101,10 @@ export const createSimNode = async (opts: { scenario?: ScenarioPatch } = {}): Pr
     gonka_network_overrides: { seed_node_rpc_url: `http://127.0.0.1:${seedPort}` },
   };
   const inventory = join(dir, 'inventory.yml');
-  await writeFile(inventory, stringify({ all: { hosts: { gpu1: vars }, children: { network_nodes: { hosts: { gpu1: null } }, ml_nodes: { hosts: { gpu1: null } } } } }));
+  await writeFile(
+    inventory,
+    stringify({ all: { hosts: { gpu1: vars }, children: { network_nodes: { hosts: { gpu1: null } }, ml_nodes: { hosts: { gpu1: null } } } } }),
+  );
   await writeFile(join(dir, 'site.yml'), stringify([{ hosts: 'all', gather_facts: false, roles: ['config'] }]));
   const events: unknown[] = [];
   const summary = await runPlaybook({ playbook: join(dir, 'site.yml'), inventories: [inventory], emit: (e) => events.push(e) });
@@ -101,18 +116,34 @@ export const createSimNode = async (opts: { scenario?: ScenarioPatch } = {}): Pr
   }
   const transport = localTransport();
   const sh = (script: string) => transport.exec(script, { env, cwd: deployDir });
-  const up = await sh('nvidia-ctk runtime configure >/dev/null && systemctl restart docker && set -a; . ./config.env; docker compose -f docker-compose.yml up -d && docker compose -f docker-compose.mlnode.yml up -d');
+  const up = await sh(
+    'nvidia-ctk runtime configure >/dev/null && systemctl restart docker && set -a; . ./config.env; docker compose -f docker-compose.yml up -d && docker compose -f docker-compose.mlnode.yml up -d',
+  );
   if (up.code !== 0) throw new Error(`compose up failed: ${up.stderr}`);
   const url = (hostPort: number, path: string) => `http://127.0.0.1:${hostPort + offset}${path}`;
-  const reg = await fetch(url(8000, '/v1/participants'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pub_key: pubkey, url: 'http://127.0.0.1:8000' }) });
+  const reg = await fetch(url(8000, '/v1/participants'), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ pub_key: pubkey, url: 'http://127.0.0.1:8000' }),
+  });
   if (reg.status !== 200) throw new Error(`registration failed: ${await reg.text()}`);
   await mlNodesReconciled(url(9200, '/admin/v1/nodes'));
   return {
-    dir, host, env, stateDir, deployDir, inventory, offset, url, sh,
+    dir,
+    host,
+    env,
+    stateDir,
+    deployDir,
+    inventory,
+    offset,
+    url,
+    sh,
     scenario: (patch) => void writeScenario(stateDir, patch),
     knobs: (patch) => void writeStatusKnobs(stateDir, patch),
     async cleanup() {
-      await sh('set -a; . ./config.env; for f in docker-compose.mlnode.yml docker-compose.yml; do [ -f $f ] && docker compose -f $f down >/dev/null 2>&1; done; true');
+      await sh(
+        'set -a; . ./config.env; for f in docker-compose.mlnode.yml docker-compose.yml; do [ -f $f ] && docker compose -f $f down >/dev/null 2>&1; done; true',
+      );
       await new Promise((resolve) => seed.close(resolve));
       await rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
     },

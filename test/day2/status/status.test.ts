@@ -7,16 +7,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { statusCommand } from '../../../lib/cli/status-command.js';
 import { accountAddress } from '../../../lib/gonka/account-address.js';
 import type { Check } from '../../../lib/day2/status-checks.js';
-import { accountAddress as simAddress } from '../../sim/gonka/keys.mjs';
+import { accountAddress as simAddress } from '../../../sim/gonka/keys.mjs';
 import { createSimNode, type SimNode } from './sim-node.js';
 import { eventually } from '../../helpers/eventually.js';
 
-interface JsonStatus { hosts: { host: string; level: string; checks: Check[] }[] }
+interface JsonStatus {
+  hosts: { host: string; level: string; checks: Check[] }[];
+}
 
 let node: SimNode;
 let out: string;
 beforeAll(async () => {
-  node = await createSimNode({ scenario: { blocksPerSecond: 20, epoch: { length: 40, pocGenerationBlocks: 4, windDownBlocks: 1, pocValidationDelayBlocks: 1, pocValidationEndBlocks: 8 } } });
+  node = await createSimNode({
+    scenario: { blocksPerSecond: 20, epoch: { length: 40, pocGenerationBlocks: 4, windDownBlocks: 1, pocValidationDelayBlocks: 1, pocValidationEndBlocks: 8 } },
+  });
   out = await mkdtemp(join(tmpdir(), 'nop-status-out-'));
 }, 120_000);
 afterAll(async () => {
@@ -42,10 +46,26 @@ it('derives the same account address as the chain', () => {
 describe('nop status on a simulated node', () => {
   it('healthy: no FAIL, exit 0, the node joins the epoch with weight and timeslots; prometheus file written', async () => {
     const prom = join(out, 'gonka.prom');
-    const s = await eventually(() => status({ prometheus: prom }), (r) => r.level('weight') === 'OK' && r.code === 0, 'a healthy node in the epoch');
+    const s = await eventually(
+      () => status({ prometheus: prom }),
+      (r) => r.level('weight') === 'OK' && r.code === 0,
+      'a healthy node in the epoch',
+    );
     expect(s.checks.filter((c) => c.level === 'FAIL')).toEqual([]);
     // blocks behind is compared across two requests on a fast simulated chain: only its FAIL-free-ness is asserted
-    for (const id of ['containers', 'last_block_age', 'peers', 'jailed', 'miss_rate', 'internal_ports', 'config_env_mode', 'driver', 'driver_held', 'gpus', 'disk_deploy']) {
+    for (const id of [
+      'containers',
+      'last_block_age',
+      'peers',
+      'jailed',
+      'miss_rate',
+      'internal_ports',
+      'config_env_mode',
+      'driver',
+      'driver_held',
+      'gpus',
+      'disk_deploy',
+    ]) {
       expect(s.level(id), id).toBe('OK');
     }
     const ml = s.checks.find((c) => c.id.startsWith('ml_node:'));
@@ -101,15 +121,21 @@ describe('nop status on a simulated node', () => {
     expect((await status()).level('miss_rate')).toBe('WARN');
   }, 60_000);
 
-  it('jailing and miss counts come from the node container\'s inferenced CLI, in cosmos JSON', async () => {
+  it("jailing and miss counts come from the node container's inferenced CLI, in cosmos JSON", async () => {
     const log = await readFile(join(node.stateDir, 'inferenced-argv.log'), 'utf8');
-    const queries = log.trim().split('\n').map((l) => (JSON.parse(l) as string[]).join(' '));
+    const queries = log
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as string[]).join(' '));
     expect(queries).toContain(`query staking delegator-validators ${address()} -o json --node tcp://localhost:26657`);
     expect(queries).toContain(`query inference show-participant ${address()} -o json --node tcp://localhost:26657`);
-    const cli = (who: string) => node.sh(`set -a; . ./config.env; docker compose -f docker-compose.yml exec -T node inferenced query inference show-participant ${who} -o json`);
+    const cli = (who: string) =>
+      node.sh(`set -a; . ./config.env; docker compose -f docker-compose.yml exec -T node inferenced query inference show-participant ${who} -o json`);
     const shown = await cli(address());
     expect(shown.code, shown.stderr).toBe(0);
-    expect(JSON.parse(shown.stdout)).toMatchObject({ participant: { index: address(), current_epoch_stats: { inference_count: '850', missed_requests: '150' } } });
+    expect(JSON.parse(shown.stdout)).toMatchObject({
+      participant: { index: address(), current_epoch_stats: { inference_count: '850', missed_requests: '150' } },
+    });
     const unknown = await cli(simAddress('A0n7QWZp1K6pS3YfQW0mO8yV8Q3kx8rO3Qj0b1q2c3d4'));
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('rpc error: code = NotFound desc = not found');

@@ -8,7 +8,13 @@ const FAST = { update_poll_interval: 0.2, update_poc_margin_blocks: 60, update_l
 const NEW_TAG = '0.2.99';
 const OVERRIDES = { ...FAST, gonka_versions_overrides: { proxy: NEW_TAG } };
 
-interface Container { Service: string; ID: string; Image: string; State: string; CreatedAt: string }
+interface Container {
+  Service: string;
+  ID: string;
+  Image: string;
+  State: string;
+  CreatedAt: string;
+}
 
 describe('update.yml: a network node image (proxy) on a full server (simulated)', () => {
   let fleet: Fleet;
@@ -16,12 +22,19 @@ describe('update.yml: a network node image (proxy) on a full server (simulated)'
   const composeFile = () => readFile(join(String(host.vars.gonka_deploy_dir), 'docker-compose.yml'), 'utf8');
   const proxyImage = async () => /\n {2}proxy:\n(?: {4}.*\n)*? {4}image: (\S+)/.exec(await composeFile())![1];
   const containers = async (): Promise<Container[]> => {
-    const res = await fleet.sh(host, `cd '${host.vars.gonka_deploy_dir}' && set -a && . ./config.env && set +a && docker compose -f docker-compose.yml ps -a --format json`);
-    return res.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => {
-      // what identifies a container (not its uptime text)
-      const { Service, ID, Image, State, CreatedAt } = JSON.parse(l) as Container;
-      return { Service, ID, Image, State, CreatedAt };
-    }).sort((a, b) => a.Service.localeCompare(b.Service));
+    const res = await fleet.sh(
+      host,
+      `cd '${host.vars.gonka_deploy_dir}' && set -a && . ./config.env && set +a && docker compose -f docker-compose.yml ps -a --format json`,
+    );
+    return res.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => {
+        // what identifies a container (not its uptime text)
+        const { Service, ID, Image, State, CreatedAt } = JSON.parse(l) as Container;
+        return { Service, ID, Image, State, CreatedAt };
+      })
+      .sort((a, b) => a.Service.localeCompare(b.Service));
   };
 
   beforeAll(async () => {

@@ -8,10 +8,10 @@ import { parse, stringify } from 'yaml';
 import { runPlaybook } from '../../../lib/runner/run-playbook.js';
 import type { RunEvent } from '../../../lib/runner/types.js';
 import { recommendationFor } from '../../config/fixtures.js';
-import { writeScenario } from '../../sim/gonka/scenario.mjs';
-import type { Scenario } from '../../sim/gonka/scenario.d.mts';
-import { createSimHost, type SimHost } from '../../sim/host/create.js';
-import type { ProfileInput } from '../../sim/host/profile.js';
+import { writeScenario } from '../../../sim/gonka/scenario.mjs';
+import type { Scenario } from '../../../sim/gonka/scenario.d.mts';
+import { createSimHost, type SimHost } from '../../../sim/host/create.js';
+import type { ProfileInput } from '../../../sim/host/profile.js';
 import { reservePortOffset } from '../../helpers/port-offset.js';
 
 export const PUBKEY = Buffer.from([2, ...Array.from({ length: 32 }, (_, i) => i + 1)]).toString('base64');
@@ -49,12 +49,21 @@ const MODEL_DIR = 'hub/models--Qwen--Qwen3-32B-FP8';
 /** `count` full servers, configured and running, with the scenario applied to each host's simulator. */
 export const createFleet = async (count: number, scenario: Partial<Scenario>): Promise<Fleet> => {
   const dir = await mkdtemp(join(tmpdir(), 'nop-day2-'));
-  const profile = parse(await readFile(join(import.meta.dirname, '../../sim/host/profiles/rtx3090-1x.yaml'), 'utf8')) as ProfileInput & { packages: { name: string }[] };
+  const profile = parse(await readFile(join(import.meta.dirname, '../../../sim/host/profiles/rtx3090-1x.yaml'), 'utf8')) as ProfileInput & {
+    packages: { name: string }[];
+  };
   const rec = await recommendationFor('1xRTX3090', 'mainnet');
   const hosts: FleetHost[] = [];
   for (let i = 1; i <= count; i++) {
     const name = `gpu${i}`;
-    const sim = await createSimHost({ dir: join(dir, name), profile: { ...profile, hostname: name, packages: [...profile.packages, { name: 'docker-ce' }, { name: 'docker-compose-plugin' }, { name: 'nvidia-container-toolkit' }] } });
+    const sim = await createSimHost({
+      dir: join(dir, name),
+      profile: {
+        ...profile,
+        hostname: name,
+        packages: [...profile.packages, { name: 'docker-ce' }, { name: 'docker-compose-plugin' }, { name: 'nvidia-container-toolkit' }],
+      },
+    });
     await writeFile(join(sim.root, 'etc/docker/daemon.json'), JSON.stringify({ runtimes: { nvidia: { path: 'nvidia-container-runtime', args: [] } } }));
     await shell('systemctl restart docker', sim.env);
     const offset = await reservePortOffset();
@@ -64,7 +73,11 @@ export const createFleet = async (count: number, scenario: Partial<Scenario>): P
     const env = { ...sim.env, NOP_SIM_PORT_OFFSET: String(offset) };
     const url = (port: number, path: string) => `http://127.0.0.1:${port + offset}${path}`;
     hosts.push({
-      name, sim, offset, stateDir, url,
+      name,
+      sim,
+      offset,
+      stateDir,
+      url,
       vars: {
         ...sim.inventoryVars,
         nop_env: env,
@@ -82,29 +95,52 @@ export const createFleet = async (count: number, scenario: Partial<Scenario>): P
       },
     });
   }
-  await writeFile(join(dir, 'inventory.yml'), stringify({
-    all: { hosts: Object.fromEntries(hosts.map((h) => [h.name, h.vars])), children: { network_nodes: { hosts: Object.fromEntries(hosts.map((h) => [h.name, null])) }, ml_nodes: { hosts: Object.fromEntries(hosts.map((h) => [h.name, null])) } } },
-  }));
+  await writeFile(
+    join(dir, 'inventory.yml'),
+    stringify({
+      all: {
+        hosts: Object.fromEntries(hosts.map((h) => [h.name, h.vars])),
+        children: {
+          network_nodes: { hosts: Object.fromEntries(hosts.map((h) => [h.name, null])) },
+          ml_nodes: { hosts: Object.fromEntries(hosts.map((h) => [h.name, null])) },
+        },
+      },
+    }),
+  );
   await writeFile(join(dir, 'config.yml'), stringify([{ hosts: 'all', gather_facts: false, roles: ['config'] }]));
   const run: Fleet['run'] = async (playbook, extraVars = {}, opts = {}) => {
     const events: RunEvent[] = [];
-    const summary = await runPlaybook({ playbook, inventories: [join(dir, 'inventory.yml')], emit: (e) => events.push(e), extraVars, forks: count, check: opts.check });
+    const summary = await runPlaybook({
+      playbook,
+      inventories: [join(dir, 'inventory.yml')],
+      emit: (e) => events.push(e),
+      extraVars,
+      forks: count,
+      check: opts.check,
+    });
     return { code: summary.code, events };
   };
   const sh = (host: FleetHost, script: string) => shell(script, host.vars.nop_env as Record<string, string>);
   const cleanup = async () => {
     for (const h of hosts) {
       const deploy = String(h.vars.gonka_deploy_dir);
-      await sh(h, `cd '${deploy}' && set -a && . ./config.env && set +a && docker compose -f docker-compose.mlnode.yml down; docker compose -f docker-compose.yml down`);
+      await sh(
+        h,
+        `cd '${deploy}' && set -a && . ./config.env && set +a && docker compose -f docker-compose.mlnode.yml down; docker compose -f docker-compose.yml down`,
+      );
     }
     await rm(dir, { recursive: true, force: true });
   };
   try {
     const configured = await run(join(dir, 'config.yml'));
-    if (configured.code !== 0) throw new Error(`config role failed: ${JSON.stringify(configured.events.filter((e) => e.type === 'task_result' && e.status === 'failed'))}`);
+    if (configured.code !== 0)
+      throw new Error(`config role failed: ${JSON.stringify(configured.events.filter((e) => e.type === 'task_result' && e.status === 'failed'))}`);
     for (const h of hosts) {
       const deploy = String(h.vars.gonka_deploy_dir);
-      const up = await sh(h, `cd '${deploy}' && set -a && . ./config.env && set +a && docker compose -f docker-compose.yml up -d && docker compose -f docker-compose.mlnode.yml up -d`);
+      const up = await sh(
+        h,
+        `cd '${deploy}' && set -a && . ./config.env && set +a && docker compose -f docker-compose.yml up -d && docker compose -f docker-compose.mlnode.yml up -d`,
+      );
       if (up.code !== 0) throw new Error(`compose up on ${h.name} failed: ${up.stderr}`);
     }
   } catch (err) {

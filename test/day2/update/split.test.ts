@@ -6,7 +6,12 @@ import { createSplitFleet, type SplitFleet } from './split-fleet.js';
 
 const PLAYBOOK = join(import.meta.dirname, '../../../playbooks/update.yml');
 const IMAGE_A = 'ghcr.io/product-science/mlnode:3.0.13';
-const SCENARIO = { blocksPerSecond: 10, snapshotLagBlocks: 0, modelLoadSeconds: 1, epoch: { length: 150, shift: 0, pocGenerationBlocks: 4, windDownBlocks: 1, pocValidationDelayBlocks: 1, pocValidationEndBlocks: 8 } };
+const SCENARIO = {
+  blocksPerSecond: 10,
+  snapshotLagBlocks: 0,
+  modelLoadSeconds: 1,
+  epoch: { length: 150, shift: 0, pocGenerationBlocks: 4, windDownBlocks: 1, pocValidationDelayBlocks: 1, pocValidationEndBlocks: 8 },
+};
 const FAST = { update_poll_interval: 0.2, update_poc_margin_blocks: 60, update_load_timeout: 30, update_window_timeout: 60, update_network_images: false };
 
 describe('update.yml on a split fleet: a network node and an ML-only server (simulated)', () => {
@@ -15,14 +20,20 @@ describe('update.yml on a split fleet: a network node and an ML-only server (sim
   const adminUrl = () => `http://127.0.0.1:${9200 + fleet.offset}/admin/v1/nodes`;
   beforeAll(async () => {
     fleet = await createSplitFleet(SCENARIO);
-    await eventually(() => getJson(adminUrl()), (ns) => ns.length === 1 && ns[0].state.current_status === 'INFERENCE', 'ml1-node1 serving');
+    await eventually(
+      () => getJson(adminUrl()),
+      (ns) => ns.length === 1 && ns[0].state.current_status === 'INFERENCE',
+      'ml1-node1 serving',
+    );
   }, 120_000);
   afterAll(() => fleet?.cleanup(), 60_000);
 
   it("runs the ML server's admin API calls on its network node", async () => {
     const res = await fleet.run(PLAYBOOK, { ...FAST, mlnode_image: IMAGE_A });
     const results = taskResults(res.events);
-    expect(res.code, JSON.stringify([...results.filter((r) => r.status === 'failed'), ...res.events.filter((e) => e.type === 'task_progress').slice(-3)])).toBe(0);
+    expect(res.code, JSON.stringify([...results.filter((r) => r.status === 'failed'), ...res.events.filter((e) => e.type === 'task_progress').slice(-3)])).toBe(
+      0,
+    );
     const plan = results.find((e) => e.host === 'ml1' && e.task.endsWith('Plan the update'))!;
     // the id comes from the network node's node-config.json
     expect(String(plan.result.msg)).toContain(`mlnode-1 (ml1-node1): `);

@@ -1,14 +1,19 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeScenario } from '../../sim/gonka/scenario.mjs';
+import { writeScenario } from '../../../sim/gonka/scenario.mjs';
 import { createFleet, eventually, getJson, taskResults, type Fleet, type FleetHost } from './sim-fleet.js';
 
 const PLAYBOOK = join(import.meta.dirname, '../../../playbooks/update.yml');
 const IMAGE_A = 'ghcr.io/product-science/mlnode:3.0.13';
 const IMAGE_B = 'ghcr.io/product-science/mlnode:3.0.14';
 // short epochs so the ML nodes join one quickly; PoC windows are 8 blocks of every 150
-const SCENARIO = { blocksPerSecond: 10, snapshotLagBlocks: 0, modelLoadSeconds: 1, epoch: { length: 150, shift: 0, pocGenerationBlocks: 4, windDownBlocks: 1, pocValidationDelayBlocks: 1, pocValidationEndBlocks: 8 } };
+const SCENARIO = {
+  blocksPerSecond: 10,
+  snapshotLagBlocks: 0,
+  modelLoadSeconds: 1,
+  epoch: { length: 150, shift: 0, pocGenerationBlocks: 4, windDownBlocks: 1, pocValidationDelayBlocks: 1, pocValidationEndBlocks: 8 },
+};
 const FAST = { update_poll_interval: 0.2, update_poc_margin_blocks: 60, update_load_timeout: 30, update_window_timeout: 60 };
 
 const mlImage = async (h: FleetHost): Promise<string> => {
@@ -23,7 +28,11 @@ describe('update.yml on two full servers (simulated)', () => {
   beforeAll(async () => {
     fleet = await createFleet(2, SCENARIO);
     for (const h of fleet.hosts) {
-      await eventually(() => adminNode(h), (n) => Object.keys(n.state.epoch_models).length > 0 && n.state.current_status === 'INFERENCE', `${h.name}'s ML node in an epoch`);
+      await eventually(
+        () => adminNode(h),
+        (n) => Object.keys(n.state.epoch_models).length > 0 && n.state.current_status === 'INFERENCE',
+        `${h.name}'s ML node in an epoch`,
+      );
     }
   }, 120_000);
   afterAll(() => fleet?.cleanup(), 60_000);
@@ -41,9 +50,14 @@ describe('update.yml on two full servers (simulated)', () => {
   it('updates the ML nodes one host at a time: disable, recreate, model loaded, enable', async () => {
     const res = await fleet.run(PLAYBOOK, { ...FAST, mlnode_image: IMAGE_A });
     const results = taskResults(res.events);
-    expect(res.code, JSON.stringify([...results.filter((r) => r.status === 'failed'), ...res.events.filter((e) => e.type === 'task_progress').slice(-3)])).toBe(0);
+    expect(res.code, JSON.stringify([...results.filter((r) => r.status === 'failed'), ...res.events.filter((e) => e.type === 'task_progress').slice(-3)])).toBe(
+      0,
+    );
     const updates = results.filter((e) => e.task.endsWith('Update the ML nodes one by one'));
-    expect(updates.map((u) => [u.host, u.status])).toEqual([['gpu1', 'changed'], ['gpu2', 'changed']]);
+    expect(updates.map((u) => [u.host, u.status])).toEqual([
+      ['gpu1', 'changed'],
+      ['gpu2', 'changed'],
+    ]);
     // serial 1: gpu2's first task starts only after gpu1's last one ended
     const order = res.events.filter((e) => e.type === 'task_start' || e.type === 'task_result').map((e) => ('host' in e ? e.host : ''));
     expect(order.lastIndexOf('gpu1')).toBeLessThan(order.indexOf('gpu2'));

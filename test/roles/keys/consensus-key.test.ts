@@ -10,9 +10,9 @@ import type { ModuleContext } from '../../../lib/modules/module.js';
 import { lookupModule } from '../../../lib/modules/registry.js';
 import { localTransport } from '../../../lib/transport/local.js';
 import { publishConsensusKey, readConsensusKey } from '../../../roles/keys/consensus-key.js';
-import { createSimHost, type SimHost } from '../../sim/host/create.js';
-import type { ProfileInput } from '../../sim/host/profile.js';
-import { ed25519PublicKey } from '../../sim/gonka/keys.mjs';
+import { createSimHost, type SimHost } from '../../../sim/host/create.js';
+import type { ProfileInput } from '../../../sim/host/profile.js';
+import { ed25519PublicKey } from '../../../sim/gonka/keys.mjs';
 
 const COMPOSE = `services:
   tmkms:
@@ -29,7 +29,9 @@ let server: SimHost;
 let deployDir: string;
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'nop-consensus-'));
-  const profile = parse(await readFile(join(import.meta.dirname, '..', '..', 'sim', 'host', 'profiles', 'rtx3090-1x.yaml'), 'utf8')) as ProfileInput & { packages: { name: string }[] };
+  const profile = parse(await readFile(join(import.meta.dirname, '..', '..', '..', 'sim', 'host', 'profiles', 'rtx3090-1x.yaml'), 'utf8')) as ProfileInput & {
+    packages: { name: string }[];
+  };
   server = await createSimHost({ profile: { ...profile, packages: [...profile.packages, { name: 'docker-ce' }] }, dir });
   deployDir = server.inventoryVars.gonka_deploy_dir;
   await writeFile(join(deployDir, 'docker-compose.yml'), COMPOSE);
@@ -40,7 +42,11 @@ afterEach(async () => {
 });
 
 const compose = (...args: string[]) => {
-  const res = spawnSync('docker', ['compose', '-f', 'docker-compose.yml', ...args], { cwd: deployDir, env: { ...process.env, ...server.env }, encoding: 'utf8' });
+  const res = spawnSync('docker', ['compose', '-f', 'docker-compose.yml', ...args], {
+    cwd: deployDir,
+    env: { ...process.env, ...server.env },
+    encoding: 'utf8',
+  });
   return { code: res.status, stdout: res.stdout, stderr: res.stderr };
 };
 
@@ -70,7 +76,12 @@ describe('consensus key', () => {
     const up = compose('up', '-d', 'tmkms');
     expect(up.code, up.stderr).toBe(0);
     const ps = compose('ps', '--format', 'json');
-    expect(ps.stdout.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { Service: string }).Service)).toEqual(['tmkms']);
+    expect(
+      ps.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => (JSON.parse(l) as { Service: string }).Service),
+    ).toEqual(['tmkms']);
 
     const seed = (await readFile(join(deployDir, '.tmkms', 'secrets', 'priv_validator_key.softsign'), 'utf8')).trim();
     const key = await readConsensusKey(ctx, deployDir);

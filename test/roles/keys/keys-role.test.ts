@@ -6,18 +6,20 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { runPlaybook } from '../../../lib/runner/run-playbook.js';
 import type { RunEvent } from '../../../lib/runner/types.js';
-import { createSimHost, type SimHost } from '../../sim/host/create.js';
-import type { ProfileInput } from '../../sim/host/profile.js';
+import { createSimHost, type SimHost } from '../../../sim/host/create.js';
+import type { ProfileInput } from '../../../sim/host/profile.js';
 
 const PASSWORD = 'keyring-pass-7f3a9c';
-const GONKA_BIN = join(import.meta.dirname, '..', '..', 'sim', 'gonka', 'bin');
+const GONKA_BIN = join(import.meta.dirname, '..', '..', '..', 'sim', 'gonka', 'bin');
 const PUBKEY = /^[A-Za-z0-9+/]{44}$/;
 
 let dir: string;
 let server: SimHost;
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'nop-keys-'));
-  const profile = parse(await readFile(join(import.meta.dirname, '..', '..', 'sim', 'host', 'profiles', 'rtx3090-1x.yaml'), 'utf8')) as ProfileInput & { packages: { name: string }[] };
+  const profile = parse(await readFile(join(import.meta.dirname, '..', '..', '..', 'sim', 'host', 'profiles', 'rtx3090-1x.yaml'), 'utf8')) as ProfileInput & {
+    packages: { name: string }[];
+  };
   server = await createSimHost({ profile: { ...profile, packages: [...profile.packages, { name: 'docker-ce' }] }, dir: join(dir, 'server') });
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
@@ -28,7 +30,12 @@ const coldHome = () => join(dir, 'operator', '.inference');
 const coldArgvLog = () => join(dir, 'operator', 'inferenced-argv.log');
 
 const argvLines = async (file: string): Promise<string[][]> =>
-  existsSync(file) ? (await readFile(file, 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as string[]) : [];
+  existsSync(file)
+    ? (await readFile(file, 'utf8'))
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as string[])
+    : [];
 
 const isKeysAdd = (name: string) => (argv: string[]) => argv[0] === 'keys' && argv[1] === 'add' && argv[2] === name;
 
@@ -56,7 +63,14 @@ const writeInventory = async ({ workflow = 'quick', serverVars = { keyring_passw
 
 const run = async (opts: { check?: boolean } = {}) => {
   const events: RunEvent[] = [];
-  const summary = await runPlaybook({ playbook: join(dir, 'site.yml'), inventories: [join(dir, 'inventory.yml')], emit: (e) => events.push(e), diff: true, verbose: 3, ...opts });
+  const summary = await runPlaybook({
+    playbook: join(dir, 'site.yml'),
+    inventories: [join(dir, 'inventory.yml')],
+    emit: (e) => events.push(e),
+    diff: true,
+    verbose: 3,
+    ...opts,
+  });
   const results = events.filter((e): e is Extract<RunEvent, { type: 'task_result' }> => e.type === 'task_result');
   const facts = (task: string) => results.find((r) => r.task.endsWith(task))?.result.ansible_facts as Record<string, string> | undefined;
   return { ...summary, events, results, facts, output: JSON.stringify(events), changed: summary.stats.gpu1?.changed };

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { gpuInfoCommand } from '../../../lib/cli/gpu-info-command.js';
-import { createSimHost } from '../../sim/host/create.js';
+import { createSimHost } from '../../../sim/host/create.js';
 
 let dir: string;
 let inventory: string;

@@ -7,7 +7,7 @@ import { stringify } from 'yaml';
 import { runPlaybook } from '../../../lib/runner/run-playbook.js';
 import { packageRoot } from '../../../lib/runner/paths.js';
 import type { RunEvent } from '../../../lib/runner/types.js';
-import { createSimHost, type SimHost } from '../../sim/host/create.js';
+import { createSimHost, type SimHost } from '../../../sim/host/create.js';
 
 export const PREPARE = join(packageRoot, 'playbooks', 'prepare.yml');
 
@@ -47,7 +47,10 @@ export const simFleet = async (hosts: Record<string, SimFleetHost>, keysUrl: str
       ...common,
       ...h.vars,
     };
-    for (const g of h.groups ?? []) (groups[g] ??= { hosts: {} }).hosts[name] = null;
+    for (const g of h.groups ?? []) {
+      groups[g] ??= { hosts: {} };
+      groups[g].hosts[name] = null;
+    }
   }
   const inventory = join(dir, 'inventory.yml');
   await writeFile(inventory, stringify({ all: { hosts: inventoryHosts, children: groups } }));

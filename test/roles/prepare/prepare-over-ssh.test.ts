@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPlaybook } from '../../../lib/runner/run-playbook.js';
 import type { RunEvent } from '../../../lib/runner/types.js';
 import { startSshdHosts, TEST_USERS, type SshdFleet } from '../../helpers/sshd.js';
-import { createSimHost } from '../../sim/host/create.js';
+import { createSimHost } from '../../../sim/host/create.js';
 import { keyServer, PREPARE } from './harness.js';
 
 let fleet: SshdFleet;
@@ -58,7 +58,12 @@ describe('prepare over a real sshd host', () => {
     );
     const run = async () => {
       const events: RunEvent[] = [];
-      const summary = await runPlaybook({ playbook: PREPARE, inventories: [inventory], emit: (e) => events.push(e), connectOptions: { knownHostsPath: fleet.knownHostsPath } });
+      const summary = await runPlaybook({
+        playbook: PREPARE,
+        inventories: [inventory],
+        emit: (e) => events.push(e),
+        connectOptions: { knownHostsPath: fleet.knownHostsPath },
+      });
       return { ...summary, events };
     };
     const first = await run();
@@ -66,7 +71,9 @@ describe('prepare over a real sshd host', () => {
     expect(failures).toEqual([]);
     expect(first.code).toBe(0);
     expect(first.stats.gpu1.changed).toBeGreaterThan(0);
-    const rec = first.events.find((e) => e.type === 'task_result' && e.result.ansible_facts !== undefined && JSON.stringify(e.result).includes('gpu_recommendation'));
+    const rec = first.events.find(
+      (e) => e.type === 'task_result' && e.result.ansible_facts !== undefined && JSON.stringify(e.result).includes('gpu_recommendation'),
+    );
     expect(rec).toBeDefined();
     const second = await run();
     expect(second.code).toBe(0);

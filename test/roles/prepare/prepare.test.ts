@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer } from 'node:net';
-import { profileNames } from '../../sim/host/profile.js';
+import { profileNames } from '../../../sim/host/profile.js';
 import { failures, keyServer, simFleet, snapshot, type SimFleet } from './harness.js';
 
 const BROKEN: Record<string, RegExp> = {
@@ -35,7 +35,11 @@ describe('prepare on every healthy profile', async () => {
     const cuda = first.events.find((e) => e.type === 'task_result' && e.host === p && e.task.endsWith('CUDA runs in Docker'));
     expect(cuda && cuda.type === 'task_result' ? String(cuda.result.msg) : '').toMatch(/CUDA in Docker sees [1-9]\d* GPU/);
     const rec = first.events.find((e) => e.type === 'task_result' && e.host === p && e.task.endsWith('size the ML node'));
-    expect(rec && rec.type === 'task_result' ? (rec.result.ansible_facts as { gpu_recommendation: { instances: unknown[] } }).gpu_recommendation.instances.length : 0).toBeGreaterThan(0);
+    expect(
+      rec && rec.type === 'task_result'
+        ? (rec.result.ansible_facts as { gpu_recommendation: { instances: unknown[] } }).gpu_recommendation.instances.length
+        : 0,
+    ).toBeGreaterThan(0);
   });
 
   it('a second run changes nothing', async () => {

@@ -1,0 +1,181 @@
+// One detached process per compose project: serves every published port of its services.
+// SIGHUP re-reads project.json (written by compose-hook `up`/`down`/`stop`/`start`), SIGTERM stops it.
+// A service marked `stopped` in project.json stops listening and stays listed as exited until started again.
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import { readJson, writeJson } from './json-file.mjs';
+import { projectFile, runtimeFile, pidFile, serviceLogFile, scenarioFile } from './sim-paths.mjs';
+import { readScenario } from './scenario.mjs';
+import { startTmkms } from './services/tmkms.mjs';
+import { startNode } from './services/node.mjs';
+import { startApi } from './services/api.mjs';
+import { startProxy } from './services/proxy.mjs';
+import { startMlnode, startInferenceProxy } from './services/mlnode.mjs';
+
+const idle = () => ({ handlers: {}, tick() {}, state: () => 'running', close() {} });
+const STARTERS = {
+  tmkms: startTmkms,
+  node: startNode,
+  api: startApi,
+  mlnode: startMlnode,
+  inference: startInferenceProxy,
+  proxy: startProxy,
+  explorer: idle,
+  other: idle,
+};
+const START_ORDER = Object.keys(STARTERS);
+
+const [dir, stateDir] = process.argv.slice(2);
+const running = new Map();
+const exited = new Map();
+const failures = {};
+let scenario = readScenario(stateDir);
+let scenarioStamp = 0;
+let applying = Promise.resolve();
+
+// Checked on every use so a request right after a test rewrites the scenario sees the change.
+function currentScenario() {
+  refreshScenario();
+  return scenario;
+}
+
+function refreshScenario() {
+  const stamp = fs.statSync(scenarioFile(stateDir), { throwIfNoEntry: false })?.mtimeMs ?? 0;
+  if (stamp === scenarioStamp) return;
+  scenarioStamp = stamp;
+  scenario = readScenario(stateDir);
+}
+
+// CometBFT's console writer prints a "3:04PM"-style kitchen clock before the level.
+const kitchen = (d) => d.toLocaleTimeString('en-US', { hour: 'numeric', minute: '2-digit', hour12: true }).replace(' ', '');
+
+function logger(service) {
+  const file = serviceLogFile(dir, service.name);
+  fs.mkdirSync(`${dir}/logs`, { recursive: true });
+  const stamped = service.kind === 'node';
+  return (line) => fs.appendFileSync(file, `${stamped ? `${kitchen(new Date())} ` : ''}${line}\n`);
+}
+
+function listen(port, handler) {
+  const server =
+    typeof handler === 'function'
+      ? http.createServer((req, res) => {
+          Promise.resolve(handler(req, res)).catch((err) => {
+            if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+            res.end(JSON.stringify({ error: err.message }));
+          });
+        })
+      : net.createServer((socket) => socket.end());
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port.listenPort, port.listenAddress, () => resolve(server));
+  });
+}
+
+async function startService(config, project) {
+  const log = logger(config);
+  const ctx = { service: config, project, stateDir, running, log, scenario: currentScenario };
+  const instance = STARTERS[config.kind](ctx);
+  const entry = { config, instance, servers: [], startedAt: new Date().toISOString() };
+  running.set(config.name, entry);
+  for (const port of config.ports) {
+    try {
+      entry.servers.push(await listen(port, instance.handlers[port.containerPort]));
+    } catch (err) {
+      failures[config.name] =
+        `Bind for ${port.listenAddress}:${port.listenPort} failed: ${err.code === 'EADDRINUSE' ? 'port is already allocated' : err.message}`;
+    }
+  }
+}
+
+async function stopService(name) {
+  const entry = running.get(name);
+  running.delete(name);
+  entry.instance.close();
+  await Promise.all(
+    entry.servers.map(
+      (s) =>
+        new Promise((resolve) => {
+          s.close(() => resolve());
+          s.closeAllConnections?.();
+        }),
+    ),
+  );
+}
+
+async function apply() {
+  const project = readJson(projectFile(dir), { services: {}, generation: 0 });
+  for (const [name, entry] of [...running]) {
+    const want = project.services[name];
+    if (!want || want.created !== entry.config.created || want.stopped) await stopService(name);
+  }
+  exited.clear();
+  for (const svc of Object.values(project.services).filter((s) => s.stopped)) exited.set(svc.name, svc.stopped);
+  const missing = Object.values(project.services)
+    .filter((s) => !running.has(s.name) && !s.stopped)
+    .sort((a, b) => START_ORDER.indexOf(a.kind) - START_ORDER.indexOf(b.kind));
+  for (const config of missing) {
+    delete failures[config.name];
+    try {
+      await startService(config, project);
+    } catch (err) {
+      failures[config.name] = err.message;
+    }
+  }
+  writeRuntime(project.generation);
+}
+
+let appliedGeneration = 0;
+function writeRuntime(generation = appliedGeneration) {
+  appliedGeneration = generation;
+  const services = Object.fromEntries(
+    [...running].map(([name, e]) => [
+      name,
+      {
+        state: failures[name] ? 'exited' : e.instance.state(),
+        exitCode: failures[name] ? 1 : 0,
+        restartCount: e.instance.restartCount?.() ?? 0,
+        startedAt: e.startedAt,
+        error: failures[name],
+      },
+    ]),
+  );
+  for (const [name, stopped] of exited) {
+    services[name] = { state: 'exited', exitCode: stopped.exitCode, restartCount: 0, finishedAt: stopped.finishedAt };
+  }
+  writeJson(runtimeFile(dir), { pid: process.pid, appliedGeneration, services });
+}
+
+// Applies, ticks and shutdown run one at a time so a reload never races a tick.
+const schedule = (work) => {
+  applying = applying.then(work).catch((err) => console.error(err));
+};
+
+const lastTicks = {};
+function tick() {
+  refreshScenario();
+  const now = Date.now();
+  for (const [name, e] of running) {
+    const every = e.instance.tickEveryMs ?? 250;
+    if (now - (lastTicks[name] ?? 0) < every) continue;
+    lastTicks[name] = now;
+    Promise.resolve(e.instance.tick(now)).catch((err) => console.error(`${name}: ${err.stack}`));
+  }
+  writeRuntime();
+}
+
+async function shutdown() {
+  clearInterval(timer);
+  await Promise.all([...running.keys()].map(stopService));
+  fs.rmSync(pidFile(dir), { force: true });
+  writeRuntime(appliedGeneration);
+  process.exit(0);
+}
+
+fs.writeFileSync(pidFile(dir), String(process.pid));
+process.on('SIGHUP', () => schedule(apply));
+process.on('SIGTERM', () => schedule(shutdown));
+process.on('SIGINT', () => schedule(shutdown));
+const timer = setInterval(() => schedule(tick), 250);
+schedule(apply);

@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+// curl: the real curl, with URLs to a port the Gonka simulator publishes on this host (loopback,
+// NOP_SIM_PRIVATE_ADDR/PUBLIC_ADDR) sent where it really listens (shifted by NOP_SIM_PORT_OFFSET); any other
+// URL goes out unchanged. Config read with `-K -` (the uri
+// module's way of keeping URLs and bodies off the command line) is rewritten the same way.
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants, existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const offset = Number(process.env.NOP_SIM_PORT_OFFSET ?? 0);
+const own = new Set(['localhost', process.env.NOP_SIM_PRIVATE_ADDR, process.env.NOP_SIM_PUBLIC_ADDR].filter(Boolean));
+const isOwn = (host) => own.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
+
+// the host ports the simulator's running projects publish
+const published = () => {
+  const dir = join(process.env.NOP_SIM_ROOT ?? '', 'var/lib/nop-sim/docker/gonka-sim');
+  if (!process.env.NOP_SIM_ROOT || !existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    const file = join(dir, name, 'project.json');
+    if (!existsSync(file)) return [];
+    return Object.values(JSON.parse(readFileSync(file, 'utf8')).services ?? {}).flatMap((svc) => svc.ports ?? []);
+  });
+};
+
+const shift = (url) => {
+  if (!offset) return url;
+  try {
+    const u = new URL(url);
+    if (!/^https?:$/.test(u.protocol) || !isOwn(u.hostname)) return url;
+    const port = Number(u.port || (u.protocol === 'https:' ? 443 : 80));
+    const host = u.hostname === 'localhost' ? '127.0.0.1' : u.hostname;
+    const target = published().find((p) => p.hostPort === port && (p.listenAddress === host || (p.public && isOwn(host))));
+    if (!target) return url;
+    u.hostname = target.listenAddress;
+    u.port = String(target.listenPort);
+    return u.toString();
+  } catch {
+    return url;
+  }
+};
+
+const shiftConfig = (text) => text.replace(/^(url\s*=\s*")((?:[^"\\]|\\.)*)(")/gm, (_, a, url, b) => `${a}${shift(url.replace(/\\(.)/g, '$1'))}${b}`);
+
+// the real curl: the first on PATH that is not this shim
+const realCurl = () => {
+  const me = realpathSync(fileURLToPath(import.meta.url));
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    const candidate = join(dir, 'curl');
+    try {
+      accessSync(candidate, constants.X_OK);
+      if (realpathSync(candidate) !== me && dirname(realpathSync(candidate)) !== dirname(me)) return candidate;
+    } catch {
+      // not in this directory
+    }
+  }
+  process.stderr.write('sh: 1: curl: not found\n');
+  process.exit(127);
+};
+
+// The simulated machine reaches loopback only (as the machines it runs on): curl to anywhere else fails as
+// an offline curl does, before anything is sent.
+const refuseRemote = (urls) => {
+  for (const url of urls) {
+    const host = (() => {
+      try {
+        return new URL(url).hostname;
+      } catch {
+        return 'localhost';
+      }
+    })();
+    if (host === 'localhost' || isOwn(host)) continue;
+    process.stderr.write(`curl: (6) Could not resolve host: ${host}\n`);
+    process.exit(6);
+  }
+};
+
+const args = process.argv.slice(2);
+const configFromStdin = args.some((a, i) => (a === '-K' || a === '--config') && args[i + 1] === '-');
+const input = configFromStdin ? shiftConfig(readFileSync(0, 'utf8')) : undefined;
+refuseRemote([...args.filter((a) => /^https?:\/\//.test(a)), ...[...(input ?? '').matchAll(/^url\s*=\s*"((?:[^"\\]|\\.)*)"/gm)].map((m) => m[1])]);
+const res = spawnSync(
+  realCurl(),
+  args.map((a) => (/^https?:\/\//.test(a) ? shift(a) : a)),
+  {
+    stdio: [configFromStdin ? 'pipe' : 'inherit', 'inherit', 'inherit'],
+    input,
+  },
+);
+process.exit(res.status ?? 1);
