@@ -1,3 +1,4 @@
+import { uriModule } from '../modules/builtin/uri.js';
 import type { ModuleContext } from '../modules/module.js';
 
 export interface HostResponse {
@@ -22,7 +23,7 @@ export const hostRequest = async (
   url: string,
   opts: { method?: 'GET' | 'POST' | 'PUT' | 'DELETE'; body?: unknown; timeout?: number } = {},
 ): Promise<HostResponse> => {
-  const res = await ctx.module('uri', {
+  const res = await ctx.call(uriModule, {
     url,
     method: opts.method ?? 'GET',
     status_code: ANY_STATUS,

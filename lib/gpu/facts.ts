@@ -58,7 +58,7 @@ const DEFAULT_PATHS: GpuFactPaths = { deployDir: '/opt/gonka/deploy/join', hfHom
 const QUERY = (fields: readonly string[]) => `nvidia-smi --query-gpu=${fields.join(',')} --format=csv,noheader,nounits`;
 
 // Every section is framed by begin/end markers carrying the exit code, so one failing probe never hides the others.
-const gatherScript = (paths: GpuFactPaths): string => `
+export const gatherScript = (paths: GpuFactPaths): string => `
 section() { name=$1; shift; printf '@@nop-begin %s\\n' "$name"; out=$("$@" 2>&1); rc=$?; [ -n "$out" ] && printf '%s\\n' "$out"; printf '@@nop-end %s %s\\n' "$name" "$rc"; }
 nearest() { p=$1; while [ ! -d "$p" ] && [ "$p" != / ]; do p=$(dirname "$p"); done; printf '%s' "$p"; }
 diskof() { d=$(nearest "$1"); printf '%s\\n' "$d"; df -PB1 "$d"; }

@@ -3,7 +3,8 @@ import { isAbsolute, join } from 'node:path';
 import { renderString } from '../template/render.js';
 import { shellTemplate } from '../transport/shell-quote.js';
 import type { ExecOptions } from '../transport/transport.js';
-import { CommandError, type ModuleContext, type ModuleDefinition, type ModuleResult } from './module.js';
+import { CommandError, type ModuleContext, type ModuleDefinition } from './module.js';
+import { runModule } from './run-module.js';
 
 export interface ModuleContextOptions extends Pick<ModuleContext, 'hostname' | 'transport' | 'facts' | 'check' | 'diff' | 'become' | 'vars'> {
   env?: Record<string, string>;
@@ -12,9 +13,6 @@ export interface ModuleContextOptions extends Pick<ModuleContext, 'hostname' | '
   /** directories searched for `copy src:` in order (role files/ first) */
   fileDirs: string[];
   progress?: (line: string) => void;
-  lookupModule: (name: string) => ModuleDefinition | undefined;
-  /** invokes a module with argument validation (the runner's, so errors read the same everywhere) */
-  invoke: (def: ModuleDefinition, args: unknown, ctx: ModuleContext) => Promise<ModuleResult>;
   /** contexts on other inventory hosts (the runner's connection pool); absent outside a run */
   onHost?: (host: string) => Promise<ModuleContext>;
 }
@@ -68,11 +66,7 @@ export const createModuleContext = (o: ModuleContextOptions): ModuleContext => {
       if (!o.onHost) return Promise.reject(new Error(`no connection to ${host}: this context is not part of a playbook run`));
       return o.onHost(host);
     },
-    module: async (name, args) => {
-      const def = o.lookupModule(name);
-      if (!def) throw new Error(`unknown module '${name}'`);
-      return o.invoke(def, args, ctx);
-    },
+    call: (module, args) => runModule(module as ModuleDefinition, args, ctx),
   };
   return ctx;
 };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { FileState } from '../facts/file-state.js';
+import type { FileState } from '../facts/builtin/file-stat.js';
 import { shellJoin } from '../transport/shell-quote.js';
 import { formatMode, modeArg } from './arg-types.js';
 

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import type { FileProbe } from '../facts/file-state.js';
-import type { HostFacts } from '../facts/host-facts.js';
+import type { FactReader } from '../facts/fact-store.js';
+import type { FactRef, FactRequest } from '../facts/fact.js';
 import type { Become, ExecOptions, ExecResult, PutOptions, Transport } from '../transport/transport.js';
 
 /** A file change a module made (or would make, in check mode): the reporter turns it into a unified diff. */
@@ -22,11 +22,38 @@ export interface ModuleResult {
   [key: string]: unknown;
 }
 
-/** What a module gets to do its work on one host. Everything goes through the host's transport. */
+/** One difference between the host and the desired state, and what fixing it makes stale. */
+export interface Change {
+  /** what applying it does, in words ("create /etc/x", "install jq 1.6") */
+  summary: string;
+  /** shown with --diff, in check mode too */
+  diff?: FileDiff;
+  /** the facts applying it makes stale; undefined: every fact of the host */
+  invalidates?: readonly FactRef[];
+  /** housekeeping the task does not report as a change (a daemon-reload): applied, never counted as changed */
+  quiet?: boolean;
+}
+
+/** What a module found: the changes that bring the host to the desired state (none: it is there). */
+export interface Plan<C extends Change = Change> {
+  changes: C[];
+  /** return values known once planned (Ansible's: path, mode, checksum…) */
+  result?: Record<string, unknown>;
+  /** the desired state cannot be reached from here: the task fails with this message */
+  failed?: string;
+  /**
+   * The outcome cannot be known without doing it (a command): check mode reports the task skipped with this
+   * message instead of changed.
+   */
+  unplannable?: string;
+}
+
+/** What a module gets to plan and apply on one host. Everything goes through the host's transport. */
 export interface ModuleContext {
   hostname: string;
   transport: Transport;
-  facts: HostFacts;
+  /** the host's facts, read with this task's become */
+  facts: FactReader;
   /** check mode: plan only, change nothing */
   check: boolean;
   /** compute diffs (the runner shows them with --diff) */
@@ -50,8 +77,8 @@ export interface ModuleContext {
   findFile(name: string): Promise<string>;
   /** a progress line for the live display (model loading, sync height...) */
   progress(line: string): void;
-  /** run another module from TypeScript task code, with the same context */
-  module(name: string, args: unknown): Promise<ModuleResult>;
+  /** run a module from TypeScript task code, with the same context (plan, check mode, diff and invalidation included) */
+  call<S extends z.ZodType>(module: ModuleDefinition<S>, args: z.input<S>): Promise<ModuleResult>;
   /**
    * The same task's context on another inventory host (the run's connection to it, its environment), for
    * work that must happen there, as `delegate_to` does for a whole task: e.g. an ML server's calls to the admin
@@ -60,18 +87,26 @@ export interface ModuleContext {
   onHost(host: string): Promise<ModuleContext>;
 }
 
-export interface ModuleDefinition<S extends z.ZodType = z.ZodType> {
+/**
+ * A module: desired state (its zod-checked arguments) → the facts it reads → a plan of changes → apply.
+ * Check mode stops after the plan; `changed` means the plan is not empty; --diff shows the changes' diffs;
+ * after apply, the facts the changes name are invalidated (all of them when a change names none).
+ */
+export interface ModuleDefinition<S extends z.ZodType = z.ZodType, C extends Change = Change> {
   name: string;
   /** zod schema of the arguments: validates YAML and types the TypeScript API */
   args: S;
   /** for free-form modules (`command: ls -l`), the argument a bare string becomes */
   freeForm?: string;
-  /** paths whose state `run` will read, so the runner can fetch many tasks' state in one round trip */
-  probes?(args: z.output<S>): FileProbe[];
-  run(args: z.output<S>, ctx: ModuleContext): Promise<ModuleResult>;
+  /** the facts `plan` reads: the runner reads the facts of a play's tasks in one round trip */
+  facts?(args: z.output<S>): FactRequest[];
+  /** compare the facts with the desired state; never changes the host */
+  plan(args: z.output<S>, ctx: ModuleContext): Promise<Plan<C>>;
+  /** carry out the changes; the values returned join the task's result (rc, stdout, backup_file…) */
+  apply?(changes: C[], args: z.output<S>, ctx: ModuleContext): Promise<Partial<ModuleResult> | undefined>;
 }
 
-export const defineModule = <S extends z.ZodType>(def: ModuleDefinition<S>): ModuleDefinition<S> => def;
+export const defineModule = <S extends z.ZodType, C extends Change = Change>(def: ModuleDefinition<S, C>): ModuleDefinition<S, C> => def;
 
 export class CommandError extends Error {
   constructor(

@@ -10,6 +10,7 @@ import { lineinfileModule } from './builtin/lineinfile.js';
 import { packageModule } from './builtin/package.js';
 import { serviceModule } from './builtin/service.js';
 import { setFactModule } from './builtin/set_fact.js';
+import { setupModule } from './builtin/setup.js';
 import { shellModule } from './builtin/shell.js';
 import { templateModule } from './builtin/template.js';
 import { uriModule } from './builtin/uri.js';
@@ -32,6 +33,7 @@ const all: ModuleDefinition[] = [
   assertModule,
   debugModule,
   setFactModule,
+  setupModule,
   failModule,
 ] as ModuleDefinition[];
 

@@ -1,28 +1,57 @@
 import type { z } from 'zod';
-import type { ModuleContext, ModuleResult } from '../modules/module.js';
+import type { FactRef, FactRequest } from '../facts/fact.js';
+import type { Change, ModuleContext, ModuleDefinition, ModuleResult } from '../modules/module.js';
 
-/**
- * A role task: either a builtin module call (args may depend on the role's variables) or TypeScript
- * code that reads the host through the context and returns a module result. The runner applies the
- * task keywords (when, tags, register, notify, no_log, ignore_errors, check mode) the same way for
- * both, and the same way as for YAML tasks.
- */
-export interface RoleTask<V> {
+/** Keywords every role task takes, as a YAML task does (`when`, `notify`, `register`…), typed by the role's variables. */
+export interface RoleTaskKeywords<V> {
   name: string;
   tags?: string[];
   when?: (vars: V, ctx: ModuleContext) => boolean;
-  module?: string;
-  args?: unknown | ((vars: V, ctx: ModuleContext) => unknown);
-  run?: (ctx: ModuleContext, vars: V) => Promise<ModuleResult>;
   register?: string;
   notify?: string[];
   no_log?: boolean;
   ignore_errors?: boolean;
-  /** TypeScript tasks that only read state run in check mode too (Ansible's check_mode: false) */
+  /** tasks that only read state run in check mode too (Ansible's check_mode: false) */
   check_mode?: boolean;
   /** the inventory host the task runs on instead (Ansible's delegate_to); undefined: this host */
   delegate_to?: (vars: V) => string | undefined;
 }
+
+/** A module call; its arguments are checked by TypeScript from the module's zod schema, and again at run time. */
+export interface ModuleTask<V, S extends z.ZodType = z.ZodType> extends RoleTaskKeywords<V> {
+  module: ModuleDefinition<S>;
+  args: z.input<S> | ((vars: V) => z.input<S>);
+  run?: undefined;
+}
+
+/** TypeScript where no module fits. It declares what it reads and what it changes, as a module does. */
+export interface CodeTask<V> extends RoleTaskKeywords<V> {
+  run: (ctx: ModuleContext, vars: V) => Promise<ModuleResult>;
+  /** the facts the code reads: read with the play's other facts, in the same round trip */
+  facts?: (vars: V) => FactRequest[];
+  /** the facts the code can change; omitted: every fact of the host (the safe default); [] for code that only reads */
+  invalidates?: readonly FactRef[];
+  module?: undefined;
+}
+
+export type RoleTask<V> = CodeTask<V> | ModuleTask<V, z.ZodType>;
+
+type AnyModule = ModuleDefinition<z.ZodType, Change>;
+
+/** One typed builder per module: its arguments checked against the module's schema, `vars` against the role's. */
+export type ModuleCalls<V, M extends Record<string, AnyModule>> = {
+  [K in keyof M]: (keywords: RoleTaskKeywords<V>, args: z.input<M[K]['args']> | ((vars: V) => z.input<M[K]['args']>)) => ModuleTask<V, M[K]['args']>;
+};
+
+/**
+ * A role's task builders: `const task = roleTasks(MyVarsSchema, { file: fileModule })`, then
+ * `task.file({ name: 'Deploy directory' }, (v) => ({ path: v.dir, state: 'directory' }))`. TypeScript checks the
+ * arguments against the module's zod schema (the same schema that checks YAML) and `v` against the role's variables.
+ */
+export const roleTasks = <RS extends z.ZodType, M extends Record<string, AnyModule>>(_vars: RS, modules: M): ModuleCalls<z.output<RS>, M> =>
+  Object.fromEntries(
+    Object.entries(modules).map(([key, module]) => [key, (keywords: RoleTaskKeywords<z.output<RS>>, args: unknown) => ({ ...keywords, module, args })]),
+  ) as ModuleCalls<z.output<RS>, M>;
 
 export interface RoleDefinition<S extends z.ZodType = z.ZodType> {
   name: string;

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { lookupModule } from '../modules/registry.js';
 import { createModuleContext } from '../modules/context.js';
-import type { ModuleContext, ModuleDefinition, ModuleResult } from '../modules/module.js';
+import type { ModuleContext, ModuleResult } from '../modules/module.js';
+import { runModule } from '../modules/run-module.js';
 import { renderValue } from '../template/render.js';
 import type { Become } from '../transport/transport.js';
 import { UnreachableError } from '../transport/transport.js';
@@ -31,8 +31,6 @@ export interface RunContext {
   /** the variables of another inventory host (`hostvars`, `delegate_to`) */
   hostVars(host: string): Record<string, unknown>;
   groups: () => Record<string, string[]>;
-  /** tell a host's fact cache which files the coming tasks will read (one round trip for all of them) */
-  announce(host: HostRun, tasks: readonly TaskSpec[], pc: PlayContext): Promise<void>;
   /** the user interrupted the run: stop between tasks */
   aborted(): boolean;
   /** variables whose values are secret whatever their names (private vars_prompt answers) */
@@ -60,9 +58,6 @@ export interface TaskOutcome {
 
 const NO_LOG_MSG = "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
 
-// Modules that leave files alone: other modules may have changed anything, so cached file facts are dropped after them.
-const READ_ONLY_MODULES = new Set(['debug', 'assert', 'set_fact', 'fail', 'wait_for', 'uri']);
-
 export const taskName = (task: TaskSpec): string => {
   const base = task.name ?? (task.action?.kind === 'module' ? task.action.module.name : task.block ? 'block' : 'task');
   return task.role ? `${task.role.name} : ${base}` : base;
@@ -70,7 +65,7 @@ export const taskName = (task: TaskSpec): string => {
 
 const isTrue = (v: unknown) => v === true || v === 'true' || v === 'yes' || v === 'True';
 
-const becomeFor = (task: TaskSpec, play: PlaySpec, vars: Record<string, unknown>, run: RunContext): Become | undefined => {
+export const becomeFor = (task: TaskSpec, play: PlaySpec, vars: Record<string, unknown>, run: RunContext): Become | undefined => {
   const on = task.become ?? play.become ?? isTrue(vars.ansible_become);
   if (!on) return undefined;
   const user = task.become_user ?? play.become_user ?? (vars.ansible_become_user as string | undefined) ?? 'root';
@@ -143,7 +138,7 @@ const scopeOf = (task: TaskSpec, vars: Record<string, unknown>): Scope => {
   return { vars, typed: () => (typed ??= roleVarsFor(task, vars)) };
 };
 
-const roleVarsFor = (task: TaskSpec, vars: Record<string, unknown>): Record<string, unknown> => {
+export const roleVarsFor = (task: TaskSpec, vars: Record<string, unknown>): Record<string, unknown> => {
   const schema = task.role?.schema;
   if (!schema) return vars;
   const res = schema.safeParse(vars);
@@ -152,21 +147,17 @@ const roleVarsFor = (task: TaskSpec, vars: Record<string, unknown>): Record<stri
   throw new Error(`role '${task.role!.name}': variable '${issue.path.join('.')}': ${issue.message}`);
 };
 
-export const invokeModule = async (def: ModuleDefinition, args: unknown, ctx: ModuleContext): Promise<ModuleResult> => {
-  const parsed = def.args.safeParse(args);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = issue.path.length ? `'${issue.path.join('.')}': ` : '';
-    return { changed: false, failed: true, msg: `module '${def.name}': ${field}${issue.message}` };
-  }
-  return def.run(parsed.data, ctx);
-};
-
 const runAction = async (task: TaskSpec, ctx: ModuleContext, scope: Scope): Promise<ModuleResult> => {
   const action = task.action!;
-  if (action.kind === 'code') return action.run(ctx, scope.typed());
-  const args = action.argsFn ? action.argsFn(scope.typed(), ctx) : renderValue(action.args, scope.vars);
-  return invokeModule(action.module, args, ctx);
+  if (action.kind === 'module') return runModule(action.module, action.argsFn ? action.argsFn(scope.typed()) : renderValue(action.args, scope.vars), ctx);
+  const typed = scope.typed();
+  await ctx.facts.readAll(action.facts?.(typed) ?? []);
+  try {
+    return await action.run(ctx, typed);
+  } finally {
+    // code that does not say what it changes may have changed anything
+    if (!ctx.check) ctx.facts.invalidate(action.invalidates);
+  }
 };
 
 const applyConditions = (task: TaskSpec, result: ModuleResult, vars: Record<string, unknown>): ModuleResult => {
@@ -214,7 +205,7 @@ const whenHolds = (task: TaskSpec, scope: Scope, ctx: ModuleContext): boolean =>
   return task.whenFn ? task.whenFn(scope.typed(), ctx) : true;
 };
 
-const loopItems = (task: TaskSpec, vars: Record<string, unknown>): unknown[] | undefined => {
+export const loopItems = (task: TaskSpec, vars: Record<string, unknown>): unknown[] | undefined => {
   const loop = task.loop ?? task.with_items;
   if (loop === undefined) return undefined;
   const items = renderValue(loop, vars);
@@ -242,20 +233,19 @@ const contextFor = async (
   // nop_env belongs to the host a command runs on (its PATH, its simulated root), as connection variables do
   const envVars = target === host.name ? vars : { ...vars, nop_env: run.hostVars(target).nop_env };
   const checkMode = task.check_mode === false ? false : task.check_mode === true ? true : run.check;
+  const become = becomeFor(task, pc.play, connVars, run);
   return createModuleContext({
     hostname: target,
     transport: conn.transport,
-    facts: conn.facts,
+    facts: conn.facts.reader(become),
     check: checkMode,
     diff: task.diff ?? run.diff,
-    become: becomeFor(task, pc.play, connVars, run),
+    become,
     env: envFor(task, pc.play, envVars),
     vars,
     templateDirs: task.role?.templateDirs ?? [join(run.playbookDir, 'templates'), join(packageRoot, 'templates')],
     fileDirs: task.role?.fileDirs ?? [join(run.playbookDir, 'files'), run.playbookDir, process.cwd()],
     progress,
-    lookupModule,
-    invoke: invokeModule,
     onHost: (other) => {
       const elsewhere = { ...task, delegate_to: other, delegateFn: undefined };
       return contextFor(host, elsewhere, scope, run, pc, (line) => progress(`${other}: ${line}`));
@@ -320,17 +310,15 @@ const executeOnHost = async (host: HostRun, task: TaskSpec, run: RunContext, pc:
   const items = loopItems(task, vars);
   if (!items) {
     const result = whenHolds(task, scope, ctx) ? await withRetries(task, ctx, scope) : SKIPPED;
-    afterModule(task, ctx, result);
     await report(host, task, name, result, secrets, ignored(result), run);
     return { status: statusOf(result), result, ignored: ignored(result) };
   }
   const loopVar = task.loop_control?.loop_var ?? 'item';
   const results: ModuleResult[] = [];
   for (const [index, item] of items.entries()) {
-    const itemScope = scopeOf(task, lazyVars({ ...materializeShallow(vars), [loopVar]: item, ansible_loop: { index: index + 1, index0: index } }));
+    const itemScope = scopeOf(task, itemVars(task, vars, item, index));
     const itemCtx = { ...ctx, vars: itemScope.vars, render: (t: string, extra?: Record<string, unknown>) => ctx.render(t, { [loopVar]: item, ...extra }) };
     const result = whenHolds(task, itemScope, itemCtx) ? await withRetries(task, itemCtx, itemScope) : SKIPPED;
-    afterModule(task, ctx, result);
     await report(host, task, name, result, secrets, ignored(result), run, itemLabel(task, item, itemScope.vars));
     results.push({ ...result, [loopVar]: item });
   }
@@ -339,18 +327,15 @@ const executeOnHost = async (host: HostRun, task: TaskSpec, run: RunContext, pc:
 };
 
 // The loop variable must shadow the task's variables without resolving all of them eagerly.
+/** A loop item's variables: the task's, with the loop variable and `ansible_loop` on top. */
+export const itemVars = (task: TaskSpec, vars: Record<string, unknown>, item: unknown, index: number): Record<string, unknown> =>
+  lazyVars({ ...materializeShallow(vars), [task.loop_control?.loop_var ?? 'item']: item, ansible_loop: { index: index + 1, index0: index } });
+
 const materializeShallow = (vars: Record<string, unknown>): Record<string, unknown> => {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(vars)) Object.defineProperty(out, key, { enumerable: true, get: () => vars[key] });
   for (const key of ['hostvars', 'groups']) Object.defineProperty(out, key, { enumerable: false, get: () => vars[key] });
   return out;
-};
-
-const afterModule = (task: TaskSpec, ctx: ModuleContext, result: ModuleResult) => {
-  if (result.skipped) return;
-  const mod = task.action?.kind === 'module' ? task.action.module : undefined;
-  if (mod && (mod.probes || READ_ONLY_MODULES.has(mod.name))) return;
-  ctx.facts.invalidate('/');
 };
 
 export const isSelected = (task: TaskSpec, run: RunContext): boolean => selectedByTags(task.tags ?? [], run.tags);

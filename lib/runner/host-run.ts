@@ -1,4 +1,4 @@
-import type { HostFacts } from '../facts/host-facts.js';
+import type { FactStore, ReaderRequest } from '../facts/fact-store.js';
 import type { Transport } from '../transport/transport.js';
 import type { HostStats } from './types.js';
 
@@ -14,11 +14,13 @@ export interface HostRun {
   notified: Set<string>;
   /** --start-at-task: whether the named task has been reached on this host */
   started: boolean;
+  /** the facts of the tasks still to come in the play (see lookahead.ts) */
+  upcoming: () => readonly ReaderRequest[];
 }
 
 export interface Connection {
   transport: Transport;
-  facts: HostFacts;
+  facts: FactStore;
 }
 
 export const emptyStats = (): HostStats => ({ ok: 0, changed: 0, unreachable: 0, failed: 0, skipped: 0, rescued: 0, ignored: 0 });
@@ -31,4 +33,5 @@ export const newHostRun = (name: string, inventoryVars: Record<string, unknown>,
   status: 'ok',
   notified: new Set(),
   started,
+  upcoming: () => [],
 });

@@ -1,12 +1,12 @@
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { lookupModule } from '../modules/registry.js';
+import type { ModuleDefinition } from '../modules/module.js';
 import type { RoleDefinition, RoleTask } from '../roles/role.js';
 import { builtinRoleCode, packageRoot } from './paths.js';
 import type { RoleRef } from './playbook-schema.js';
 import { parseTask } from './parse-task.js';
-import { loadYaml, SourceError, type YamlSource, isMapping } from './source.js';
+import { loadYaml, type YamlSource, isMapping } from './source.js';
 import type { RoleInstance, TaskSpec } from './types.js';
 
 const exists = (p: string) =>
@@ -57,13 +57,12 @@ const fromRoleTask = (t: RoleTask<unknown>, role: RoleInstance, file: string): T
   const delegate = t.delegate_to;
   if (delegate) base.delegateFn = (vars) => delegate(vars);
   if (t.run) {
-    const run = t.run;
-    return { ...base, action: { kind: 'code', run: (ctx, vars) => run(ctx, vars) } };
+    const { run, facts, invalidates } = t;
+    return { ...base, action: { kind: 'code', run: (ctx, vars) => run(ctx, vars), facts: facts && ((vars) => facts(vars)), invalidates } };
   }
-  const module = t.module ? lookupModule(t.module) : undefined;
-  if (!module) throw new SourceError(file, undefined, undefined, `task "${t.name}"`, `unknown module '${t.module}'`);
+  const module = t.module as ModuleDefinition;
   const args = t.args;
-  if (typeof args === 'function') return { ...base, action: { kind: 'module', module, argsFn: (v, ctx) => args(v, ctx) } };
+  if (typeof args === 'function') return { ...base, action: { kind: 'module', module, argsFn: (v) => (args as (v: unknown) => unknown)(v) } };
   return { ...base, action: { kind: 'module', module, args } };
 };
 

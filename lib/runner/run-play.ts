@@ -1,6 +1,7 @@
 import type pLimit from 'p-limit';
 import { isSelected, reachedStart, runTask, type PlayContext, type TaskOutcome, type RunContext } from './execute-task.js';
 import type { HostRun } from './host-run.js';
+import { lookahead } from './lookahead.js';
 import type { PlaySpec, TaskSpec } from './types.js';
 
 type Limiter = ReturnType<typeof pLimit>;
@@ -28,12 +29,17 @@ const carriesOn = (host: HostRun, outcome: TaskOutcome): boolean => {
   return false;
 };
 
-/** Run tasks in order on one host; false when the host must stop (failed, unreachable, or the play was aborted). */
-const runTasks = async (host: HostRun, tasks: readonly TaskSpec[], run: RunContext, pc: PlayContext): Promise<boolean> => {
-  for (const task of tasks) {
+/**
+ * Run tasks in order on one host; false when the host must stop (failed, unreachable, or the play was aborted).
+ * `later`: the play's tasks after these, whose facts are read ahead with these tasks' facts.
+ */
+const runTasks = async (host: HostRun, tasks: readonly TaskSpec[], run: RunContext, pc: PlayContext, later: readonly TaskSpec[]): Promise<boolean> => {
+  for (const [i, task] of tasks.entries()) {
     if (pc.aborted() || run.aborted() || host.status !== 'ok') return false;
+    const rest = [...tasks.slice(i + 1), ...later];
+    host.upcoming = lookahead(host, [task, ...rest], run, pc);
     if (task.block) {
-      if (!(await runBlock(host, task, run, pc))) return false;
+      if (!(await runBlock(host, task, run, pc, rest))) return false;
       continue;
     }
     if (!isSelected(task, run) || !reachedStart(host, task, run)) continue;
@@ -42,21 +48,22 @@ const runTasks = async (host: HostRun, tasks: readonly TaskSpec[], run: RunConte
   return true;
 };
 
-const runBlock = async (host: HostRun, block: TaskSpec, run: RunContext, pc: PlayContext): Promise<boolean> => {
-  const ok = await runTasks(host, inheritBlock(block, block.block), run, pc);
+const runBlock = async (host: HostRun, block: TaskSpec, run: RunContext, pc: PlayContext, later: readonly TaskSpec[]): Promise<boolean> => {
+  const always = inheritBlock(block, block.always);
+  const ok = await runTasks(host, inheritBlock(block, block.block), run, pc, [...always, ...later]);
   let survived = ok;
   if (!ok && host.status === 'failed' && block.rescue?.length) {
     // a rescued failure is not a failure: the host carries on, as in Ansible
     host.status = 'ok';
     host.stats.failed--;
     host.stats.rescued++;
-    survived = await runTasks(host, inheritBlock(block, block.rescue), run, pc);
+    survived = await runTasks(host, inheritBlock(block, block.rescue), run, pc, [...always, ...later]);
   }
   if (host.status === 'unreachable') return false;
-  if (block.always?.length) {
+  if (always.length) {
     const status = host.status;
     host.status = 'ok';
-    const alwaysOk = await runTasks(host, inheritBlock(block, block.always), run, pc);
+    const alwaysOk = await runTasks(host, always, run, pc, later);
     if (status !== 'ok') host.status = status;
     survived = survived && alwaysOk;
   }
@@ -85,9 +92,8 @@ const flushHandlers = async (host: HostRun, play: PlaySpec, run: RunContext, pc:
 };
 
 const runHostPlay = async (host: HostRun, play: PlaySpec, run: RunContext, pc: PlayContext): Promise<void> => {
-  for (const section of play.sections) {
-    await run.announce(host, section, pc);
-    if (!(await runTasks(host, section, run, pc))) break;
+  for (const [i, section] of play.sections.entries()) {
+    if (!(await runTasks(host, section, run, pc, play.sections.slice(i + 1).flat()))) break;
     if (!(await flushHandlers(host, play, run, pc))) break;
   }
   run.emit({ type: 'host_done', host: host.name });

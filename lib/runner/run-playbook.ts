@@ -2,16 +2,16 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
 import pLimit from 'p-limit';
-import { createHostFacts } from '../facts/host-facts.js';
+import { createFactStore } from '../facts/fact-store.js';
 import { findHost, groupsMagicVar, hostVars, limitHosts, loadInventory, selectHosts, type Inventory } from '../inventory/index.js';
 import { connectTransport, type ConnectOptions } from '../transport/connect.js';
 import type { Transport } from '../transport/transport.js';
 import type { RunContext } from './execute-task.js';
 import { EXIT } from './exit-codes.js';
 import { gatherFactsTask } from './gather-facts.js';
+import type { ReaderRequest } from '../facts/fact-store.js';
 import { newHostRun, type Connection, type HostRun } from './host-run.js';
 import { loadPlaybook } from './load-playbook.js';
-import { announceProbes } from './announce-probes.js';
 import { runPlay } from './run-play.js';
 import { resolvePrompts, type Prompter } from './vars-prompt.js';
 import type { TagFilter } from './tags.js';
@@ -63,14 +63,16 @@ const inventoryVarsOf = (inv: Inventory): VarsOf => {
 const envOf = (vars: Record<string, unknown>): Record<string, string> =>
   Object.fromEntries(Object.entries((vars.nop_env as Record<string, unknown> | undefined) ?? {}).map(([k, v]) => [k, String(v)]));
 
-const connectionPool = (varsOf: VarsOf, opts: RunPlaybookOptions) => {
+const connectionPool = (varsOf: VarsOf, opts: RunPlaybookOptions, upcoming: (host: string) => readonly ReaderRequest[]) => {
   const pool = new Map<string, Promise<Connection>>();
   const open = async (host: string): Promise<Connection> => {
     const vars = varsOf(host);
     const transport = opts.connect
       ? await opts.connect(host, vars)
       : await connectTransport(host, vars, { ...opts.connectOptions, becomePassword: opts.becomePassword });
-    return { transport, facts: createHostFacts(transport, () => ({ env: envOf(vars) })) };
+    const facts = createFactStore(transport, () => ({ env: envOf(vars) }));
+    facts.lookahead(() => upcoming(host));
+    return { transport, facts };
   };
   return {
     connect: (host: string) => {
@@ -119,8 +121,8 @@ export const runPlaybook = async (opts: RunPlaybookOptions): Promise<RunSummary>
   const playbook = await loadPlaybook(opts.playbook);
   const inv = await loadInventory(opts.inventories, { playbookDir: playbook.dir });
   const varsOf = inventoryVarsOf(inv);
-  const pool = connectionPool(varsOf, opts);
   const runs = new Map<string, HostRun>();
+  const pool = connectionPool(varsOf, opts, (host) => runs.get(host)?.upcoming() ?? []);
   const groups = groupsMagicVar(inv);
   const hostRun = (name: string) => runs.get(name) ?? runs.set(name, newHostRun(name, varsOf(name), !opts.startAtTask)).get(name)!;
   const run: RunContext = {
@@ -136,7 +138,6 @@ export const runPlaybook = async (opts: RunPlaybookOptions): Promise<RunSummary>
     connect: pool.connect,
     hostVars: (h) => ({ ...varsOf(h), ...(runs.get(h)?.runtimeVars ?? {}) }),
     groups: () => groups,
-    announce: (host, tasks, pc) => announceProbes(host, tasks, run, pc),
     aborted: () => opts.signal?.aborted ?? false,
     secretNames: new Set(),
   };

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { FactRef, FactRequest } from '../facts/fact.js';
 import type { ModuleContext, ModuleDefinition, ModuleResult } from '../modules/module.js';
 import type { PlayInput, TaskKeywords } from './playbook-schema.js';
 
@@ -7,11 +8,20 @@ export interface SourceRef {
   line?: number;
 }
 
-/** How a task does its work: a builtin module with (templated) args, or a role's TypeScript code. */
+type Vars = Record<string, unknown>;
+
+/** How a task does its work: a module with (templated, or computed from the role's variables) args, or a role's TypeScript code. */
 export type TaskAction =
   | { kind: 'module'; module: ModuleDefinition; args: unknown; argsFn?: undefined }
-  | { kind: 'module'; module: ModuleDefinition; args?: undefined; argsFn: (vars: Record<string, unknown>, ctx: ModuleContext) => unknown }
-  | { kind: 'code'; run: (ctx: ModuleContext, vars: Record<string, unknown>) => Promise<ModuleResult> };
+  | { kind: 'module'; module: ModuleDefinition; args?: undefined; argsFn: (vars: Vars) => unknown }
+  | {
+      kind: 'code';
+      run: (ctx: ModuleContext, vars: Vars) => Promise<ModuleResult>;
+      /** what the code reads, read with the play's other facts */
+      facts?: (vars: Vars) => FactRequest[];
+      /** what the code can change; undefined: every fact of the host */
+      invalidates?: readonly FactRef[];
+    };
 
 export interface RoleInstance {
   name: string;

@@ -1,3 +1,6 @@
+import { copyModule } from '../../lib/modules/builtin/copy.js';
+import { fileModule } from '../../lib/modules/builtin/file.js';
+import { getUrlModule } from '../../lib/modules/builtin/get_url.js';
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
 
 export interface AptRepository {
@@ -14,11 +17,11 @@ export interface AptRepository {
  */
 export const ensureAptRepository = async (ctx: ModuleContext, hostRoot: string, repo: AptRepository): Promise<ModuleResult> => {
   const keyring = `/etc/apt/keyrings/${repo.name}.asc`;
-  const dir = await ctx.module('file', { path: `${hostRoot}/etc/apt/keyrings`, state: 'directory', mode: '0755' });
+  const dir = await ctx.call(fileModule, { path: `${hostRoot}/etc/apt/keyrings`, state: 'directory', mode: '0755' });
   if (dir.failed) return dir;
-  const key = await ctx.module('get_url', { url: repo.keyUrl, dest: `${hostRoot}${keyring}`, mode: '0644' });
+  const key = await ctx.call(getUrlModule, { url: repo.keyUrl, dest: `${hostRoot}${keyring}`, mode: '0644' });
   if (key.failed) return { ...key, msg: `cannot download the ${repo.name} signing key from ${repo.keyUrl}: ${key.msg ?? ''}` };
-  const list = await ctx.module('copy', { dest: `${hostRoot}/etc/apt/sources.list.d/${repo.name}.list`, content: `${repo.line(keyring)}\n`, mode: '0644' });
+  const list = await ctx.call(copyModule, { dest: `${hostRoot}/etc/apt/sources.list.d/${repo.name}.list`, content: `${repo.line(keyring)}\n`, mode: '0644' });
   if (list.failed) return list;
   return { changed: key.changed || list.changed || dir.changed, msg: `${repo.name} apt repository configured` };
 };

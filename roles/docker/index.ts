@@ -1,9 +1,13 @@
 import { posix } from 'node:path';
-import { defineRole } from '../../lib/roles/role.js';
+import { copyModule } from '../../lib/modules/builtin/copy.js';
+import { fileModule } from '../../lib/modules/builtin/file.js';
+import { roleTasks, defineRole } from '../../lib/roles/role.js';
 import { applyFirewall, RULES_SCRIPT, RULES_UNIT, rulesScript, rulesUnit } from './firewall.js';
 import { ensureService } from './ensure-service.js';
 import { checkCompose, installDocker } from './install.js';
-import { DockerVarsSchema, type DockerVars } from './vars.js';
+import { DockerVarsSchema } from './vars.js';
+
+const task = roleTasks(DockerVarsSchema, { file: fileModule, copy: copyModule });
 
 /** Docker CE with compose, running, and internal Gonka ports unreachable from outside even when published. */
 export default defineRole({
@@ -13,22 +17,13 @@ export default defineRole({
     { name: 'Docker CE and the compose plugin', run: installDocker },
     { name: 'Docker enabled and running', run: (ctx) => ensureService(ctx, { name: 'docker', state: 'started', enabled: true }) },
     { name: 'Docker compose available', run: checkCompose },
-    {
-      name: 'Directory of the DOCKER-USER rules script',
-      module: 'file',
-      args: (v: DockerVars) => ({ path: `${v.host_root}${posix.dirname(RULES_SCRIPT)}`, state: 'directory' }),
-    },
-    {
-      name: 'DOCKER-USER rules script',
-      module: 'copy',
-      args: (v: DockerVars) => ({ dest: `${v.host_root}${RULES_SCRIPT}`, content: rulesScript(v), mode: '0755' }),
-    },
-    {
-      name: 'DOCKER-USER rules unit (applied at boot)',
-      module: 'copy',
-      args: (v: DockerVars) => ({ dest: `${v.host_root}${RULES_UNIT}`, content: rulesUnit(v.host_root), mode: '0644' }),
-      register: 'nop_docker_user_unit',
-    },
+    task.file({ name: 'Directory of the DOCKER-USER rules script' }, (v) => ({ path: `${v.host_root}${posix.dirname(RULES_SCRIPT)}`, state: 'directory' })),
+    task.copy({ name: 'DOCKER-USER rules script' }, (v) => ({ dest: `${v.host_root}${RULES_SCRIPT}`, content: rulesScript(v), mode: '0755' })),
+    task.copy({ name: 'DOCKER-USER rules unit (applied at boot)', register: 'nop_docker_user_unit' }, (v) => ({
+      dest: `${v.host_root}${RULES_UNIT}`,
+      content: rulesUnit(v.host_root),
+      mode: '0644',
+    })),
     {
       name: 'DOCKER-USER rules unit enabled',
       run: (ctx) =>

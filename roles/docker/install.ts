@@ -1,3 +1,4 @@
+import { packageModule } from '../../lib/modules/builtin/package.js';
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
 import { shellJoin } from '../../lib/transport/shell-quote.js';
 import { SUPPORTED_OS } from '../preflight/os-check.js';
@@ -40,7 +41,7 @@ export const installDocker = async (ctx: ModuleContext, v: DockerVars): Promise<
     line: (keyring) => `deb [arch=amd64 signed-by=${keyring}] https://download.docker.com/linux/${os.id} ${os.codename} stable`,
   });
   if (repo.failed) return repo;
-  const pkg = await ctx.module('package', { name: PACKAGES, update_cache: true });
+  const pkg = await ctx.call(packageModule, { name: PACKAGES, update_cache: true });
   if (pkg.failed) return { ...pkg, msg: `installing Docker failed: ${pkg.msg ?? ''}` };
   return {
     ...pkg,

@@ -1,3 +1,7 @@
+import { fileContent } from '../../lib/facts/builtin/file-content.js';
+import { fileFactsOf } from '../../lib/facts/builtin/file-facts.js';
+import { packageModule } from '../../lib/modules/builtin/package.js';
+import { serviceModule } from '../../lib/modules/builtin/service.js';
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
 import { shellJoin } from '../../lib/transport/shell-quote.js';
 import { ensureAptRepository } from '../docker/apt-repository.js';
@@ -20,7 +24,7 @@ const hasNvidiaRuntime = (config: Buffer | null): boolean => {
 export const installContainerToolkit = async (ctx: ModuleContext, v: NvidiaVars): Promise<ModuleResult> => {
   const repo = await ensureAptRepository(ctx, v.host_root, { ...CONTAINER_TOOLKIT_REPO, keyUrl: v.nvidia_container_toolkit_key_url });
   if (repo.failed) return repo;
-  const pkg = await ctx.module('package', { name: ['nvidia-container-toolkit'], update_cache: true });
+  const pkg = await ctx.call(packageModule, { name: ['nvidia-container-toolkit'], update_cache: true });
   return {
     ...pkg,
     changed: repo.changed || pkg.changed,
@@ -31,12 +35,12 @@ export const installContainerToolkit = async (ctx: ModuleContext, v: NvidiaVars)
 /** `nvidia-ctk runtime configure --runtime=docker`, only when daemon.json has no nvidia runtime yet, then a Docker restart. */
 export const configureDockerRuntime = async (ctx: ModuleContext, v: NvidiaVars): Promise<ModuleResult> => {
   const path = `${v.host_root}/etc/docker/daemon.json`;
-  if (hasNvidiaRuntime(await ctx.facts.content(path))) return { changed: false, msg: 'Docker already has the nvidia runtime' };
+  if (hasNvidiaRuntime(await ctx.facts.read(fileContent, path))) return { changed: false, msg: 'Docker already has the nvidia runtime' };
   if (ctx.check) return { changed: true, msg: 'would run nvidia-ctk runtime configure --runtime=docker and restart Docker' };
   const res = await ctx.exec(`nvidia-ctk runtime configure --runtime=docker --config=${shellJoin([path])}`);
-  ctx.facts.invalidate(path);
+  ctx.facts.invalidate(fileFactsOf(path));
   if (res.code !== 0) return { changed: false, failed: true, msg: `nvidia-ctk runtime configure failed: ${res.stderr.trim()}` };
-  const restart = await ctx.module('service', { name: 'docker', state: 'restarted' });
+  const restart = await ctx.call(serviceModule, { name: 'docker', state: 'restarted' });
   if (restart.failed) return { ...restart, msg: `Docker did not restart with the nvidia runtime: ${restart.msg ?? ''}` };
   return { changed: true, msg: 'nvidia runtime added to Docker; Docker restarted' };
 };

@@ -1,3 +1,5 @@
+import { packageModule } from '../../lib/modules/builtin/package.js';
+import { serviceModule } from '../../lib/modules/builtin/service.js';
 import { majorVersion } from '../../lib/gpu/compare-versions.js';
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
 import { forgetGpuFacts, gpuFacts } from './gpu-state.js';
@@ -19,11 +21,11 @@ export const ensureFabricManager = async (ctx: ModuleContext, v: NvidiaVars): Pr
   const major = majorVersion(driver);
   const fm = facts.fabric_manager;
   if (fm && majorVersion(fm.version) !== major) return { changed: false, msg: `Fabric Manager ${fm.version} is of another branch than driver ${driver}` };
-  const pkg = await ctx.module('package', { name: fm ? [fm.name] : [`nvidia-fabricmanager-${major}=${driver}-*`], update_cache: true });
+  const pkg = await ctx.call(packageModule, { name: fm ? [fm.name] : [`nvidia-fabricmanager-${major}=${driver}-*`], update_cache: true });
   if (pkg.failed) return { ...pkg, msg: `installing nvidia-fabricmanager-${major}=${driver} failed: ${pkg.msg ?? ''}` };
   if (pkg.changed && !ctx.check) forgetGpuFacts(ctx);
   if (pkg.changed && ctx.check) return { changed: true, msg: `would install nvidia-fabricmanager-${major} ${driver} and start it` };
-  const svc = await ctx.module('service', { name: SERVICE, state: 'started', enabled: true });
+  const svc = await ctx.call(serviceModule, { name: SERVICE, state: 'started', enabled: true });
   if (svc.failed) return { ...svc, msg: `${SERVICE} does not start: ${svc.msg ?? ''} (journalctl -u ${SERVICE} says why)` };
   return { changed: pkg.changed || svc.changed, msg: `Fabric Manager ${fm?.version ?? driver} ${svc.changed ? 'started' : 'running'}` };
 };

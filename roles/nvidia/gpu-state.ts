@@ -1,15 +1,17 @@
-import { gatherGpuFacts, type GpuFacts } from '../../lib/gpu/facts.js';
+import { gpuState } from '../../lib/facts/builtin/gpu.js';
+import { request } from '../../lib/facts/fact.js';
+import type { GpuFacts } from '../../lib/gpu/facts.js';
 import type { ModuleContext } from '../../lib/modules/module.js';
 
-const KEY = 'nvidia-gpu-facts';
+type Paths = { host_root: string; gonka_deploy_dir: string; hf_home: string };
+
+/** The GPU fact of this host's paths: what the nvidia and gpu-detect tasks declare they read. */
+export const gpuRequest = (v: Paths) => request(gpuState, { hostRoot: v.host_root, deployDir: v.gonka_deploy_dir, hfHome: v.hf_home });
 
 /** The host's driver stack, read once and re-read after a task changed it. */
-export const gpuFacts = (ctx: ModuleContext, v: { host_root: string; gonka_deploy_dir: string; hf_home: string }): Promise<GpuFacts> =>
-  ctx.facts.cached(KEY, () =>
-    gatherGpuFacts(ctx.transport, { env: ctx.env, become: ctx.become }, { hostRoot: v.host_root, deployDir: v.gonka_deploy_dir, hfHome: v.hf_home }),
-  );
+export const gpuFacts = (ctx: ModuleContext, v: Paths): Promise<GpuFacts> => ctx.facts.read(gpuState, gpuRequest(v).arg);
 
-export const forgetGpuFacts = (ctx: ModuleContext): void => ctx.facts.drop(KEY);
+export const forgetGpuFacts = (ctx: ModuleContext): void => ctx.facts.invalidate([{ fact: gpuState }]);
 
 /** The installed driver's branch (570 of nvidia-driver-570-server), if any. */
 export const installedBranch = (facts: GpuFacts): number | undefined => {

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
 import { shellJoin } from '../../lib/transport/shell-quote.js';
-import { driverNeedsReboot, forgetGpuFacts, gpuFacts } from './gpu-state.js';
+import { fileStat } from '../../lib/facts/builtin/file-stat.js';
+import { driverNeedsReboot, gpuFacts } from './gpu-state.js';
 import type { NvidiaVars } from './vars.js';
 
 const POLL_MS = 3000;
@@ -9,7 +10,8 @@ const POLL_MS = 3000;
 // /run is a tmpfs: a marker written there before the reboot is gone once the machine has booted again
 const MARKER = '/var/run/nop-reboot-pending';
 
-const rebootRequired = async (ctx: ModuleContext, hostRoot: string): Promise<boolean> => (await ctx.facts.file(`${hostRoot}/var/run/reboot-required`)).exists;
+const rebootRequired = async (ctx: ModuleContext, hostRoot: string): Promise<boolean> =>
+  (await ctx.facts.read(fileStat, `${hostRoot}/var/run/reboot-required`)).exists;
 
 const booted = async (ctx: ModuleContext, marker: string): Promise<boolean> => {
   try {
@@ -32,8 +34,7 @@ const rebootAndWait = async (ctx: ModuleContext, v: NvidiaVars): Promise<ModuleR
     ctx.progress('waiting for the host to come back from the reboot');
     await sleep(POLL_MS);
   }
-  ctx.facts.invalidate('/');
-  forgetGpuFacts(ctx);
+  ctx.facts.invalidate();
   return { changed: true, msg: 'rebooted to load the NVIDIA kernel module' };
 };
 

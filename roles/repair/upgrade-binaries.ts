@@ -1,3 +1,5 @@
+import { fileModule } from '../../lib/modules/builtin/file.js';
+import { getUrlModule } from '../../lib/modules/builtin/get_url.js';
 import { posix } from 'node:path';
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
 import { shellJoin } from '../../lib/transport/shell-quote.js';
@@ -67,10 +69,10 @@ export const installBinary = async (ctx: ModuleContext, v: RepairVars, b: Planne
       msg: `${b.binary}: ${b.url} has no published sha256; refusing an unverified binary (set allow_unverified=true to accept it)`,
     };
   }
-  const dir = await ctx.module('file', { path: b.dest, state: 'directory', mode: '0755' });
+  const dir = await ctx.call(fileModule, { path: b.dest, state: 'directory', mode: '0755' });
   if (dir.failed) return dir;
   const download = posix.join(b.dest, '..', posix.basename(new URL(b.url).pathname));
-  const got = await ctx.module('get_url', { url: b.url, dest: download, force: true, ...(b.sha256 ? { checksum: `sha256:${b.sha256}` } : {}) });
+  const got = await ctx.call(getUrlModule, { url: b.url, dest: download, force: true, ...(b.sha256 ? { checksum: `sha256:${b.sha256}` } : {}) });
   if (got.failed) return { changed: false, failed: true, msg: `${b.binary}: download of ${b.url} refused: ${got.msg}` };
   const res = await ctx.exec(`sh -c ${shellJoin([INSTALL, 'install', download, b.binary, b.dest])}`);
   if (res.code !== 0) return { changed: true, failed: true, msg: `${b.binary}: ${res.stderr.trim()}` };

@@ -1,3 +1,4 @@
+import { copyModule } from '../../lib/modules/builtin/copy.js';
 import { posix } from 'node:path';
 import type { ModuleContext } from '../../lib/modules/module.js';
 import { shellJoin } from '../../lib/transport/shell-quote.js';
@@ -18,7 +19,7 @@ export const switchImage = async (ctx: ModuleContext, deployDir: string, change:
   const path = posix.join(deployDir, change.file);
   const text = await readText(ctx, path);
   if (text === undefined) return `${path} is missing`;
-  const written = await ctx.module('copy', { dest: path, content: withServiceImage(text, change.service, image), backup: true });
+  const written = await ctx.call(copyModule, { dest: path, content: withServiceImage(text, change.service, image), backup: true });
   if (written.failed) return `writing ${path}: ${written.msg}`;
   const res = await ctx.exec(composeScript(deployDir, change.file, change.service));
   return res.code === 0 ? undefined : `docker compose up ${change.service} failed (rc=${res.code}): ${res.stderr.trim()}`;

@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { createHostFacts, type HostFacts } from '../../lib/facts/host-facts.js';
+import { createFactStore, type FactStore } from '../../lib/facts/fact-store.js';
 import { createModuleContext } from '../../lib/modules/context.js';
 import type { ModuleContext, ModuleDefinition, ModuleResult } from '../../lib/modules/module.js';
-import { lookupModule } from '../../lib/modules/registry.js';
+import { runModule as runPlanned } from '../../lib/modules/run-module.js';
 import { localTransport } from '../../lib/transport/local.js';
 import type { Transport } from '../../lib/transport/transport.js';
 
@@ -34,7 +34,7 @@ export interface ContextOptions {
   fileDirs?: string[];
   transport?: Transport;
   /** reuse a host's cached facts (by default every context starts with a cold cache, like a new run) */
-  facts?: HostFacts;
+  facts?: FactStore;
 }
 
 export const makeContext = (o: ContextOptions = {}): ModuleContext => {
@@ -42,22 +42,20 @@ export const makeContext = (o: ContextOptions = {}): ModuleContext => {
   return createModuleContext({
     hostname: 'localhost',
     transport,
-    facts: o.facts ?? createHostFacts(transport),
+    facts: (o.facts ?? createFactStore(transport, () => ({ env: o.env }))).reader(undefined),
     check: o.check ?? false,
     diff: o.diff ?? true,
     env: o.env,
     vars: o.vars ?? {},
     templateDirs: o.templateDirs ?? [],
     fileDirs: o.fileDirs ?? [],
-    lookupModule,
-    invoke: (def, args, ctx) => def.run(def.args.parse(args), ctx),
   });
 };
 
-/** Validate the arguments as the runner does, then run the module. */
+/** Run a module as the runner does: validate, read its facts, plan, and apply unless in check mode. */
 export const runModule = (def: ModuleDefinition, args: unknown, o: ContextOptions | ModuleContext = {}): Promise<ModuleResult> => {
   const ctx = 'exec' in o ? o : makeContext(o);
-  return def.run(def.args.parse(args), ctx);
+  return runPlanned(def, args, ctx);
 };
 
 /** Every path below a directory with its type, mode and content hash: equal snapshots mean nothing was written. */

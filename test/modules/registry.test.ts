@@ -17,6 +17,7 @@ describe('registry', () => {
         'package',
         'service',
         'set_fact',
+        'setup',
         'shell',
         'template',
         'uri',

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createHostFacts } from '../../lib/facts/host-facts.js';
+import { createFactStore } from '../../lib/facts/fact-store.js';
 import type { ModuleDefinition } from '../../lib/modules/module.js';
 import { lookupModule } from '../../lib/modules/registry.js';
 import { countingTransport, makeContext, makeTempDir, removeDir, runModule } from './helpers.js';
@@ -25,7 +25,7 @@ const tasks = (root: string): [string, Record<string, unknown>][] =>
   ).flat();
 
 describe('batched probes', () => {
-  it('a converged run of 20 file tasks costs one round trip: the prefetch', async () => {
+  it('a converged run of 20 file tasks costs one round trip: the first miss reads every declared fact', async () => {
     const templates = join(dir, 'templates');
     const root = join(dir, 'root');
     await mkdir(templates);
@@ -40,11 +40,10 @@ describe('batched probes', () => {
     for (const { def, args } of plan) expect((await runModule(def, args, opts)).changed).toBe(true);
 
     const transport = countingTransport();
-    const facts = createHostFacts(transport);
-    await facts.prefetch(plan.flatMap(({ def, args }) => def.probes?.(args) ?? []));
-    expect(transport.scripts).toHaveLength(1);
+    const facts = createFactStore(transport);
+    facts.lookahead(() => plan.flatMap(({ def, args }) => def.facts?.(args) ?? []));
     const ctx = makeContext({ ...opts, transport, facts, diff: true });
-    for (const { def, args } of plan) expect((await def.run(args, ctx)).changed).toBe(false);
+    for (const { def, args } of plan) expect((await runModule(def, args, ctx)).changed).toBe(false);
     expect(transport.scripts).toHaveLength(1);
   });
 });

@@ -20,11 +20,10 @@ const assertArgs = z
 export const assertModule = defineModule({
   name: 'assert',
   args: assertArgs,
-  run: async (args, ctx) => {
+  plan: async (args, ctx) => {
     const failing = args.that.find((expr) => !condition(expr, ctx.vars));
-    if (failing !== undefined) {
-      return { changed: false, failed: true, assertion: failing, evaluated_to: false, msg: args.fail_msg ?? args.msg ?? 'Assertion failed' };
-    }
-    return { changed: false, ...(args.quiet ? {} : { msg: args.success_msg ?? 'All assertions passed' }) };
+    if (failing !== undefined)
+      return { changes: [], result: { assertion: failing, evaluated_to: false }, failed: args.fail_msg ?? args.msg ?? 'Assertion failed' };
+    return { changes: [], result: args.quiet ? {} : { msg: args.success_msg ?? 'All assertions passed' } };
   },
 });

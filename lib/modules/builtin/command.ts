@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { shellJoin } from '../../transport/shell-quote.js';
 import { defineModule } from '../module.js';
 import { shellSplit } from '../shell-split.js';
-import { commandCommonArgs, commandProbes, runCommand } from './run-command.js';
+import { applyCommand, commandCommonArgs, commandFacts, planCommand } from './run-command.js';
 
 const commandArgs = z
   .strictObject({
@@ -17,10 +17,11 @@ export const commandModule = defineModule({
   name: 'command',
   args: commandArgs,
   freeForm: 'cmd',
-  probes: commandProbes,
-  run: async (args, ctx) => {
+  facts: commandFacts,
+  plan: (args, ctx) => {
     const argv = args.argv ?? shellSplit(args.cmd ?? '');
     // `exec` so the command is the process, not a child of the wrapping shell
-    return runCommand(ctx, args, `exec ${shellJoin(argv)}`, argv);
+    return planCommand(ctx, args, `exec ${shellJoin(argv)}`, argv);
   },
+  apply: ([change], args, ctx) => applyCommand(ctx, args, change),
 });

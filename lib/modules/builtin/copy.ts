@@ -2,8 +2,9 @@ import { basename, posix } from 'node:path';
 import { z } from 'zod';
 import { boolArg } from '../arg-types.js';
 import { bufferSource, localFileSource } from '../content-source.js';
-import { ensureFileContent, fileResult } from '../ensure-file-content.js';
+import { applyFileChange, fileContentFacts, fileResultOf, planFileContent } from '../file-content.js';
 import { fileAttributeArgs } from '../file-attributes.js';
+import { fileStat } from '../../facts/builtin/file-stat.js';
 import { defineModule, type ModuleContext } from '../module.js';
 
 const copyArgs = z
@@ -29,18 +30,20 @@ const resolveDest = async (ctx: ModuleContext, args: CopyArgs): Promise<string> 
   const inside = inDirectory(args);
   if (inside === undefined) return args.dest;
   if (args.dest.endsWith('/')) return inside;
-  return (await ctx.facts.file(args.dest)).type === 'directory' ? inside : args.dest;
+  return (await ctx.facts.read(fileStat, args.dest)).type === 'directory' ? inside : args.dest;
 };
 
 export const copyModule = defineModule({
   name: 'copy',
   args: copyArgs,
-  probes: (args) => [args.dest, inDirectory(args)].filter((p) => p !== undefined).map((path) => ({ path })),
-  run: async (args, ctx) => {
+  facts: (args) => [args.dest, inDirectory(args)].filter((p) => p !== undefined).flatMap(fileContentFacts),
+  plan: async (args, ctx) => {
     const dest = await resolveDest(ctx, args);
-    if (!args.force && (await ctx.facts.file(dest)).exists) return { changed: false, dest, msg: 'dest exists and force is false' };
+    if (!args.force && (await ctx.facts.read(fileStat, dest)).exists) return { changes: [], result: { dest, msg: 'dest exists and force is false' } };
     const source = args.src === undefined ? bufferSource(args.content ?? '') : await localFileSource(await ctx.findFile(args.src));
     const want = { path: dest, source, mode: args.mode, owner: args.owner, group: args.group, backup: args.backup, secret: args.secret };
-    return fileResult(want, await ensureFileContent(ctx, want));
+    const plan = await planFileContent(ctx, want);
+    return { ...plan, result: fileResultOf(want, plan.attributes) };
   },
+  apply: async ([change], _args, ctx) => applyFileChange(ctx, change),
 });

@@ -3,7 +3,11 @@ import { z } from 'zod';
 import { shellJoin } from '../../transport/shell-quote.js';
 import { boolArg } from '../arg-types.js';
 import { execChecked } from '../exec-checked.js';
-import { defineModule, type ModuleContext } from '../module.js';
+import { userCrontab } from '../../facts/builtin/crontab.js';
+import { fileContent } from '../../facts/builtin/file-content.js';
+import { fileFactsOf } from '../../facts/builtin/file-facts.js';
+import { request } from '../../facts/fact.js';
+import { defineModule, type Change, type ModuleContext } from '../module.js';
 
 const oneLine = z
   .string()
@@ -65,45 +69,53 @@ export const applyJob = (lines: string[], name: string, line: string | undefined
 
 const crontabCommand = (a: CronArgs, op: string) => `crontab ${a.user !== undefined ? `-u ${shellJoin([a.user])} ` : ''}${op}`;
 
-const readUserCrontab = (ctx: ModuleContext, a: CronArgs): Promise<string> =>
-  ctx.facts.cached(`crontab:${a.user ?? ''}`, async () => {
-    const res = await ctx.exec(crontabCommand(a, '-l'));
-    if (res.code === 0) return res.stdout;
-    if (/no crontab/i.test(res.stderr)) return '';
-    throw new Error(`crontab -l failed: ${res.stderr.trim()}`);
-  });
+/** The new crontab text, installed with `crontab -` or written as the cron.d file. */
+interface CrontabChange extends Change {
+  path?: string;
+  text: string;
+}
 
-const writeCrontab = async (ctx: ModuleContext, a: CronArgs, path: string | undefined, text: string): Promise<void> => {
-  if (path === undefined) {
-    await execChecked(ctx, crontabCommand(a, '-'), { stdin: text });
-    ctx.facts.drop(`crontab:${a.user ?? ''}`);
+const writeCrontab = async (ctx: ModuleContext, a: CronArgs, change: CrontabChange): Promise<void> => {
+  if (change.path === undefined) {
+    await execChecked(ctx, crontabCommand(a, '-'), { stdin: change.text });
     return;
   }
   // Ansible removes a cron file once its last job is gone
-  if (text === '') await execChecked(ctx, `rm -f -- ${shellJoin([path])}`);
-  else await ctx.put(path, text, { mode: 0o644 });
-  ctx.facts.invalidate(path);
+  if (change.text === '') await execChecked(ctx, `rm -f -- ${shellJoin([change.path])}`);
+  else await ctx.put(change.path, change.text, { mode: 0o644 });
 };
+
+const currentText = async (ctx: ModuleContext, a: CronArgs, path: string | undefined): Promise<string> =>
+  path === undefined ? ctx.facts.read(userCrontab, a.user ?? '') : ((await ctx.facts.read(fileContent, path))?.toString('utf8') ?? '');
 
 /** A named job in a user's crontab or in a cron.d file. */
 export const cronModule = defineModule({
   name: 'cron',
   args: cronArgs,
-  probes: (args) => {
+  facts: (args) => {
     const path = cronFilePath(args);
-    return path === undefined ? [] : [{ path, content: true }];
+    return path === undefined ? [request(userCrontab, args.user ?? '')] : [request(fileContent, path)];
   },
-  run: async (args, ctx) => {
+  plan: async (args, ctx) => {
     const path = cronFilePath(args);
-    const before = path === undefined ? await readUserCrontab(ctx, args) : ((await ctx.facts.content(path))?.toString('utf8') ?? '');
-    const lines = parseCrontab(before);
+    const lines = parseCrontab(await currentText(ctx, args, path));
     const updated = applyJob(lines, args.name, args.state === 'present' ? jobLine(args) : undefined);
     const after = formatCrontab(updated);
-    const changed = after !== formatCrontab(lines);
     const jobs = updated.filter((l) => l.startsWith(MARKER)).map((l) => l.slice(MARKER.length));
+    const result = { jobs, ...(path !== undefined ? { cron_file: path } : {}) };
+    if (after === formatCrontab(lines)) return { changes: [], result };
     const where = path ?? `crontab of ${args.user ?? 'the connecting user'}`;
-    const diff = changed && ctx.diff ? { diff: [{ path: where, before: formatCrontab(lines), after }] } : {};
-    if (changed && !ctx.check) await writeCrontab(ctx, args, path, after);
-    return { changed, jobs, ...(path !== undefined ? { cron_file: path } : {}), ...diff };
+    const change: CrontabChange = {
+      summary: `${args.state === 'present' ? 'set' : 'remove'} job '${args.name}' in ${where}`,
+      diff: ctx.diff ? { path: where, before: formatCrontab(lines), after } : undefined,
+      invalidates: path === undefined ? [{ fact: userCrontab, arg: args.user ?? '' }] : fileFactsOf(path),
+      path,
+      text: after,
+    };
+    return { changes: [change], result };
+  },
+  apply: async ([change], args, ctx) => {
+    await writeCrontab(ctx, args, change);
+    return undefined;
   },
 });

@@ -25,9 +25,9 @@ const expressionValue = (expr: string, vars: Record<string, unknown>): unknown =
 export const debugModule = defineModule({
   name: 'debug',
   args: debugArgs,
-  run: async (args, ctx) => {
-    if (args.var !== undefined) return { changed: false, [args.var]: expressionValue(args.var, ctx.vars) };
+  plan: async (args, ctx) => {
+    if (args.var !== undefined) return { changes: [], result: { [args.var]: expressionValue(args.var, ctx.vars) } };
     const msg = args.msg ?? 'Hello world!';
-    return { changed: false, msg: typeof msg === 'string' ? msg : JSON.stringify(msg, null, 2) };
+    return { changes: [], result: { msg: typeof msg === 'string' ? msg : JSON.stringify(msg, null, 2) } };
   },
 });

@@ -6,5 +6,5 @@ const failArgs = z.strictObject({ msg: z.string().default('Failed as requested f
 export const failModule = defineModule({
   name: 'fail',
   args: failArgs,
-  run: async (args) => ({ changed: false, failed: true, msg: args.msg }),
+  plan: async (args) => ({ changes: [], failed: args.msg }),
 });

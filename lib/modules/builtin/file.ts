@@ -1,10 +1,12 @@
 import { z } from 'zod';
-import type { FileState } from '../../facts/file-state.js';
+import { fileFactsOf } from '../../facts/builtin/file-facts.js';
+import { fileStat, type FileState } from '../../facts/builtin/file-stat.js';
+import { request } from '../../facts/fact.js';
 import { shellJoin } from '../../transport/shell-quote.js';
 import { boolArg, formatMode } from '../arg-types.js';
 import { execChecked } from '../exec-checked.js';
 import { attributeCommands, describeAttributes, fileAttributeArgs, mergeAttributes, namedAttributes, type FileAttributes } from '../file-attributes.js';
-import { defineModule, type ModuleContext, type ModuleResult } from '../module.js';
+import { defineModule, type Change } from '../module.js';
 
 const fileArgs = z
   .strictObject({
@@ -85,33 +87,42 @@ const diffOf = (state: FileState, a: FileArgs, p: Plan) => {
   };
 };
 
-const result = (a: FileArgs, p: Plan, state: FileState, changed: boolean, ctx: ModuleContext): ModuleResult => {
+const resultOf = (a: FileArgs, p: Plan, state: FileState): Record<string, unknown> => {
   const attrs: FileAttributes = p.type === 'absent' ? {} : mergeAttributes(state, a);
   return {
-    changed,
     path: a.path,
     state: p.type === 'touch' ? 'file' : p.type,
     ...(p.type === 'link' ? { src: a.src } : {}),
     ...(attrs.mode !== undefined ? { mode: formatMode(attrs.mode) } : {}),
     ...(attrs.owner !== undefined ? { owner: attrs.owner } : {}),
     ...(attrs.group !== undefined ? { group: attrs.group } : {}),
-    ...(changed && ctx.diff ? { diff: [diffOf(state, a, p)] } : {}),
   };
 };
+
+interface FileCommands extends Change {
+  commands: string[];
+}
 
 export const fileModule = defineModule({
   name: 'file',
   args: fileArgs,
-  probes: (args) => [{ path: args.path }],
-  run: async (args, ctx) => {
-    const state = await ctx.facts.file(args.path);
+  facts: (args) => [request(fileStat, args.path)],
+  plan: async (args, ctx) => {
+    const state = await ctx.facts.read(fileStat, args.path);
     const p = plan(state, args);
-    if (p.failed) return { changed: false, failed: true, path: args.path, msg: p.failed };
-    const changed = p.commands.length > 0;
-    if (changed && !ctx.check) {
-      await execChecked(ctx, p.commands.join(' && '));
-      ctx.facts.invalidate(args.path);
-    }
-    return result(args, p, state, changed, ctx);
+    const result = resultOf(args, p, state);
+    if (p.failed) return { changes: [], result: { path: args.path }, failed: p.failed };
+    if (p.commands.length === 0) return { changes: [], result };
+    const change: FileCommands = {
+      summary: `${p.type} ${args.path}`,
+      diff: ctx.diff ? diffOf(state, args, p) : undefined,
+      invalidates: fileFactsOf(args.path),
+      commands: p.commands,
+    };
+    return { changes: [change], result };
+  },
+  apply: async (changes, _args, ctx) => {
+    for (const c of changes) await execChecked(ctx, c.commands.join(' && '));
+    return undefined;
   },
 });

@@ -1,12 +1,15 @@
 import { basename, posix } from 'node:path';
 import { z } from 'zod';
-import type { FileState } from '../../facts/file-state.js';
+import { fileChecksum } from '../../facts/builtin/file-checksum.js';
+import { fileFactsOf } from '../../facts/builtin/file-facts.js';
+import { fileStat, type FileState } from '../../facts/builtin/file-stat.js';
+import { request } from '../../facts/fact.js';
 import { shellJoin } from '../../transport/shell-quote.js';
 import { boolArg, formatMode, intArg } from '../arg-types.js';
 import { curlConfig, headerOptions, headersArg } from '../curl-config.js';
 import { execChecked } from '../exec-checked.js';
 import { attributeCommands, fileAttributeArgs } from '../file-attributes.js';
-import { defineModule, type FileDiff, type ModuleContext, type ModuleResult } from '../module.js';
+import { defineModule, type Change, type FileDiff, type ModuleContext, type ModuleResult, type Plan } from '../module.js';
 
 const getUrlArgs = z.strictObject({
   url: z.string().regex(/^(https?|ftp):\/\//, 'url must be http(s):// or ftp://'),
@@ -53,7 +56,7 @@ if [ -n "$own" ]; then chown -- "$own" "$part" || exit 1; fi
 mv -f -- "$part" "$dest" && echo "new $got"`;
 
 const resolveDest = async (ctx: ModuleContext, args: GetUrlArgs): Promise<string> => {
-  const state = await ctx.facts.file(args.dest);
+  const state = await ctx.facts.read(fileStat, args.dest);
   if (state.type !== 'directory' && !args.dest.endsWith('/')) return args.dest;
   const name = basename(new URL(args.url).pathname);
   if (!name) throw new Error(`cannot name a file in ${args.dest} after ${args.url}: give dest a file name`);
@@ -66,57 +69,63 @@ const ownership = (args: GetUrlArgs, state: FileState): string => {
   return owner === undefined && group === undefined ? '' : `${owner ?? ''}${group !== undefined ? `:${group}` : ''}`;
 };
 
-const diffOf = (dest: string, state: FileState, after: string): FileDiff => ({
+const diffOf = (dest: string, state: FileState, checksum: string | null, after: string): FileDiff => ({
   path: dest,
-  before: state.exists ? `sha256: ${state.sha256 ?? `(${state.type})`}\n` : '',
+  before: state.exists ? `sha256: ${checksum ?? `(${state.type})`}\n` : '',
   after: `sha256: ${after}\n`,
 });
 
-// dest is already right: only its attributes may need work
-const keep = async (ctx: ModuleContext, args: GetUrlArgs, dest: string, state: FileState): Promise<ModuleResult> => {
-  const commands = attributeCommands(state, args);
-  if (commands.length > 0 && !ctx.check) {
-    await execChecked(ctx, commands.join(' && '));
-    ctx.facts.invalidate(dest);
-  }
-  return { changed: commands.length > 0, dest, checksum_dest: state.sha256, msg: 'file already exists' };
-};
+/** Fix dest's attributes (its content is right), or download into it. */
+interface GetUrlChange extends Change {
+  dest: string;
+  state: FileState;
+  commands?: string[];
+}
 
-const download = async (ctx: ModuleContext, args: GetUrlArgs, dest: string, state: FileState): Promise<ModuleResult> => {
+const download = async (ctx: ModuleContext, args: GetUrlArgs, change: GetUrlChange): Promise<Partial<ModuleResult>> => {
+  const { dest, state } = change;
   const mode = args.mode ?? (state.exists ? state.mode : undefined);
   const argv = [dest, args.checksum ?? '', String(args.timeout), mode === undefined ? '' : formatMode(mode), ownership(args, state)];
   const config = curlConfig([['url', args.url], ...headerOptions(args.headers)]);
   const res = await ctx.exec(`set -- ${shellJoin(argv)}\n${DOWNLOAD}`, { stdin: config });
-  ctx.facts.invalidate(dest);
   if (res.code === EXIT_CHECKSUM) {
     const got = res.stdout.trim();
-    return { changed: false, failed: true, dest, checksum_src: got, msg: `The checksum for ${dest} did not match ${args.checksum}; it was ${got}.` };
+    return { changed: false, failed: true, checksum_src: got, msg: `The checksum for ${dest} did not match ${args.checksum}; it was ${got}.` };
   }
-  if (res.code !== 0) return { changed: false, failed: true, dest, msg: `Request failed: ${res.stderr.trim()}` };
+  if (res.code !== 0) return { changed: false, failed: true, msg: `Request failed: ${res.stderr.trim()}` };
   const [verdict, got] = res.stdout.trim().split(' ');
   const changed = verdict === 'new';
-  return {
-    changed,
-    dest,
-    checksum_src: got,
-    checksum_dest: got,
-    msg: changed ? 'OK' : 'file already up to date',
-    ...(changed && ctx.diff ? { diff: [diffOf(dest, state, got)] } : {}),
-  };
+  return { changed, checksum_src: got, checksum_dest: got, msg: changed ? 'OK' : 'file already up to date' };
 };
 
 /** Download a file on the host itself (curl), atomically, verified against a sha256 when given. */
 export const getUrlModule = defineModule({
   name: 'get_url',
   args: getUrlArgs,
-  probes: (args) => [{ path: args.dest }],
-  run: async (args, ctx) => {
+  facts: (args) => [request(fileStat, args.dest), request(fileChecksum, args.dest)],
+  plan: async (args, ctx): Promise<Plan<GetUrlChange>> => {
     const dest = await resolveDest(ctx, args);
-    const state = await ctx.facts.file(dest);
-    const current = state.type === 'file' && (args.checksum === undefined || state.sha256 === args.checksum);
-    if (current && !args.force) return keep(ctx, args, dest, state);
-    if (!ctx.check) return download(ctx, args, dest, state);
-    const diff = ctx.diff ? { diff: [diffOf(dest, state, args.checksum ?? '(to be downloaded)')] } : {};
-    return { changed: true, dest, msg: 'would download', ...diff };
+    const state = await ctx.facts.read(fileStat, dest);
+    const checksum = state.type === 'file' ? await ctx.facts.read(fileChecksum, dest) : null;
+    const current = state.type === 'file' && (args.checksum === undefined || checksum === args.checksum);
+    if (current && !args.force) {
+      const commands = attributeCommands(state, args);
+      const result = { dest, checksum_dest: checksum, msg: 'file already exists' };
+      if (commands.length === 0) return { changes: [], result };
+      return { changes: [{ summary: `set attributes of ${dest}`, invalidates: fileFactsOf(dest), dest, state, commands }], result };
+    }
+    const change: GetUrlChange = {
+      summary: `download ${args.url} to ${dest}`,
+      diff: ctx.diff ? diffOf(dest, state, checksum, args.checksum ?? '(to be downloaded)') : undefined,
+      invalidates: fileFactsOf(dest),
+      dest,
+      state,
+    };
+    return { changes: [change], result: { dest, msg: 'would download' } };
+  },
+  apply: async ([change], args, ctx) => {
+    if (!change.commands) return download(ctx, args, change);
+    await execChecked(ctx, change.commands.join(' && '));
+    return undefined;
   },
 });

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { boolArg } from '../arg-types.js';
 import { bufferSource } from '../content-source.js';
-import { ensureFileContent } from '../ensure-file-content.js';
+import { fileContent } from '../../facts/builtin/file-content.js';
+import { request } from '../../facts/fact.js';
+import { applyFileChange, fileContentFacts, planFileContent } from '../file-content.js';
 import { fileAttributeArgs } from '../file-attributes.js';
 import { defineModule } from '../module.js';
 import { absentLine, presentLine, pythonRegex, splitLines, type LineEdit } from './lineinfile-edit.js';
@@ -60,29 +62,27 @@ const edit = (lines: string[], a: LineinfileArgs): LineEdit => {
 export const lineinfileModule = defineModule({
   name: 'lineinfile',
   args: lineinfileArgs,
-  probes: (args) => [{ path: args.path, content: true }],
-  run: async (args, ctx) => {
-    const current = await ctx.facts.content(args.path);
-    if (current === null && args.state === 'absent') return { changed: false, path: args.path, msg: 'file not present' };
-    if (current === null && !args.create) return { changed: false, failed: true, rc: 257, path: args.path, msg: `Destination ${args.path} does not exist !` };
-    const result = edit(splitLines(current?.toString('utf8') ?? ''), args);
+  facts: (args) => [...fileContentFacts(args.path), request(fileContent, args.path)],
+  plan: async (args, ctx) => {
+    const current = await ctx.facts.read(fileContent, args.path);
+    if (current === null && args.state === 'absent') return { changes: [], result: { path: args.path, msg: 'file not present' } };
+    if (current === null && !args.create) return { changes: [], result: { rc: 257, path: args.path }, failed: `Destination ${args.path} does not exist !` };
+    const edited = edit(splitLines(current?.toString('utf8') ?? ''), args);
     const want = {
       path: args.path,
-      source: bufferSource(result.lines.join('')),
+      source: bufferSource(edited.lines.join('')),
       mode: args.mode,
       owner: args.owner,
       group: args.group,
       backup: args.backup,
       secret: args.secret,
     };
-    const outcome = await ensureFileContent(ctx, want);
-    const msg = result.msg || (outcome.changed ? 'attributes changed' : '');
-    return {
-      changed: outcome.changed,
-      msg,
-      path: args.path,
-      ...(outcome.diff ? { diff: outcome.diff } : {}),
-      ...(outcome.backup_file ? { backup: outcome.backup_file } : {}),
-    };
+    const plan = await planFileContent(ctx, want);
+    const msg = edited.msg || (plan.changes.length > 0 ? 'attributes changed' : '');
+    return { ...plan, result: { msg, path: args.path } };
+  },
+  apply: async ([change], _args, ctx) => {
+    const { backup_file } = await applyFileChange(ctx, change);
+    return backup_file ? { backup: backup_file } : undefined;
   },
 });

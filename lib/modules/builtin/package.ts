@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { shellJoin } from '../../transport/shell-quote.js';
 import { boolArg, listArg } from '../arg-types.js';
-import { defineModule, type FileDiff, type ModuleContext, type ModuleResult } from '../module.js';
+import { installedPackages } from '../../facts/builtin/packages.js';
+import { systemFacts } from '../../facts/builtin/system.js';
+import { request } from '../../facts/fact.js';
+import { defineModule, type Change, type FileDiff, type ModuleContext, type ModuleResult, type Plan } from '../module.js';
 
 const packageArgs = z
   .strictObject({
@@ -22,24 +25,9 @@ interface Wanted {
   spec: string;
 }
 
-const DPKG_KEY = 'dpkg-packages';
 const APT = 'DEBIAN_FRONTEND=noninteractive apt-get';
 // keep locally modified config files, never prompt
 const DPKG_OPTS = '-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold';
-
-/** Installed packages and their versions, from one dpkg-query call shared by every package task on the host. */
-const installedPackages = (ctx: ModuleContext): Promise<Map<string, string>> =>
-  ctx.facts.cached(DPKG_KEY, async () => {
-    const res = await ctx.exec(`dpkg-query -W -f='\${Package} \${Version} \${db:Status-Abbrev}\\n'`);
-    if (res.code !== 0) throw new Error(`dpkg-query failed: ${res.stderr.trim()}`);
-    const installed = new Map<string, string>();
-    for (const line of res.stdout.split('\n')) {
-      const [name, version, status] = line.split(' ');
-      // the second letter of the status abbreviation is the current state: i = installed
-      if (name && status?.[1] === 'i') installed.set(name, version);
-    }
-    return installed;
-  });
 
 const parseSpec = (spec: string): Wanted => {
   const eq = spec.indexOf('=');
@@ -70,70 +58,87 @@ const diffOf = (changes: Wanted[], installed: Map<string, string>, after: (w: Wa
   after: changes.map((w) => `${w.name} ${after(w)}\n`).join(''),
 });
 
-const apt = async (ctx: ModuleContext, script: string): Promise<{ ok: boolean; stdout: string; stderr: string; rc: number }> => {
-  const res = await ctx.exec(script);
-  return { ok: res.code === 0, stdout: res.stdout, stderr: res.stderr, rc: res.code };
-};
+/** One apt step; it changes the installed set (and, for update, the archive indexes). */
+interface AptChange extends Change {
+  script: string;
+  packages: string[];
+  /** `latest` after an update: what to install is decided again from the updated archive */
+  upgradeFrom?: Wanted[];
+}
 
-// packages `apt-get install` would install or upgrade (dependencies included), from a simulation
-const upgradable = async (ctx: ModuleContext, wanted: Wanted[]): Promise<string[]> => {
+const PACKAGE_FACTS = [{ fact: installedPackages }];
+
+const aptStep = (summary: string, script: string, packages: string[], diff?: FileDiff): AptChange => ({ summary, script, packages, diff, invalidates: PACKAGE_FACTS });
+
+const installStep = (specs: string[], diff?: FileDiff): AptChange => aptStep(`install ${specs.join(' ')}`, `${APT} install -y ${DPKG_OPTS} ${shellJoin(specs)}`, specs, diff);
+
+// the cache update alone is housekeeping: the task changed the host only if a package changed
+const updateStep = (quiet: boolean): AptChange => ({ ...aptStep('update the apt cache', `${APT} update`, []), quiet });
+
+// packages `apt-get install` would install or upgrade (dependencies included), from a simulation: a read
+const upgradable = async (ctx: ModuleContext, wanted: Wanted[], installed: Map<string, string>): Promise<Wanted[]> => {
   const res = await ctx.exec(`apt-get install -s -y ${shellJoin(wanted.map((w) => w.spec))}`);
   if (res.code !== 0) throw new Error(`apt-get simulation failed: ${res.stderr.trim()}`);
-  return [...res.stdout.matchAll(/^Inst (\S+)/gm)].map((m) => m[1]);
+  const pending = [...res.stdout.matchAll(/^Inst (\S+)/gm)].map((m) => m[1]);
+  return wanted.filter((w) => pending.includes(w.name) || !installed.has(w.name));
 };
 
-const finish = (
-  ctx: ModuleContext,
-  step: Awaited<ReturnType<typeof apt>>,
-  changes: Wanted[],
-  diff: FileDiff | undefined,
-  cacheUpdated: boolean,
-): ModuleResult => {
-  ctx.facts.drop(DPKG_KEY);
-  const base = { cache_updated: cacheUpdated, packages: changes.map((w) => w.spec), stdout: step.stdout, stderr: step.stderr, rc: step.rc };
-  if (!step.ok) return { ...base, changed: false, failed: true, msg: step.stderr.trim() || `apt-get failed with rc=${step.rc}` };
-  return { ...base, changed: true, ...(diff ? { diff: [diff] } : {}) };
-};
-
-const updateCache = async (ctx: ModuleContext, args: PackageArgs): Promise<boolean> => {
-  if (!args.update_cache || ctx.check) return false;
-  const res = await ctx.exec(`${APT} update`);
-  if (res.code !== 0) throw new Error(`apt-get update failed: ${res.stderr.trim()}`);
-  return true;
-};
-
-const remove = async (ctx: ModuleContext, args: PackageArgs, wanted: Wanted[], installed: Map<string, string>): Promise<ModuleResult> => {
+const planRemove = (ctx: ModuleContext, args: PackageArgs, wanted: Wanted[], installed: Map<string, string>): Plan<AptChange> => {
   const changes = wanted.filter((w) => installed.has(w.name));
-  if (changes.length === 0) return { changed: false, cache_updated: false, packages: [] };
+  if (changes.length === 0) return { changes: [], result: { cache_updated: false, packages: [] } };
+  const names = changes.map((w) => w.name);
   const diff = ctx.diff ? diffOf(changes, installed, () => '(absent)') : undefined;
-  if (ctx.check) return { changed: true, packages: changes.map((w) => w.name), ...(diff ? { diff: [diff] } : {}) };
-  const step = await apt(ctx, `${APT} ${args.purge ? 'purge' : 'remove'} -y ${DPKG_OPTS} ${shellJoin(changes.map((w) => w.name))}`);
-  return finish(ctx, step, changes, diff, false);
+  const verb = args.purge ? 'purge' : 'remove';
+  return { changes: [aptStep(`${verb} ${names.join(' ')}`, `${APT} ${verb} -y ${DPKG_OPTS} ${shellJoin(names)}`, names, diff)], result: { packages: names } };
 };
 
-const install = async (ctx: ModuleContext, args: PackageArgs, wanted: Wanted[], installed: Map<string, string>): Promise<ModuleResult> => {
-  const missing = wanted.filter((w) => !satisfied(w, installed));
-  if (args.state === 'present' && missing.length === 0) return { changed: false, cache_updated: false, packages: [] };
-  const cacheUpdated = await updateCache(ctx, args);
-  const pending = args.state === 'latest' ? await upgradable(ctx, wanted) : [];
-  const changes = args.state === 'latest' ? wanted.filter((w) => pending.includes(w.name) || !installed.has(w.name)) : missing;
-  if (changes.length === 0) return { changed: false, cache_updated: cacheUpdated, packages: [] };
-  const diff = ctx.diff ? diffOf(changes, installed, (w) => w.version ?? (args.state === 'latest' ? '(latest)' : '(installed)')) : undefined;
-  if (ctx.check) return { changed: true, packages: changes.map((w) => w.spec), ...(diff ? { diff: [diff] } : {}) };
-  const step = await apt(ctx, `${APT} install -y ${DPKG_OPTS} ${shellJoin(changes.map((w) => w.spec))}`);
-  return finish(ctx, step, changes, diff, cacheUpdated);
+const planInstall = async (ctx: ModuleContext, args: PackageArgs, wanted: Wanted[], installed: Map<string, string>): Promise<Plan<AptChange>> => {
+  const latest = args.state === 'latest';
+  // `latest` is decided from the archive: planned from the current indexes, decided again after an update
+  const changes = latest ? await upgradable(ctx, wanted, installed) : wanted.filter((w) => !satisfied(w, installed));
+  const specs = changes.map((w) => w.spec);
+  const diff = ctx.diff && changes.length ? diffOf(changes, installed, (w) => w.version ?? (latest ? '(latest)' : '(installed)')) : undefined;
+  const install = changes.length ? [installStep(specs, diff)] : [];
+  if (latest && args.update_cache) return { changes: [{ ...updateStep(true), upgradeFrom: wanted }, ...install], result: { packages: specs } };
+  // a converged host stays fast: the cache is updated only when something is to be installed
+  if (install.length === 0) return { changes: [], result: { cache_updated: false, packages: [] } };
+  return { changes: [...(args.update_cache ? [updateStep(true)] : []), ...install], result: { packages: specs } };
+};
+
+const run = async (ctx: ModuleContext, step: AptChange) => {
+  const res = await ctx.exec(step.script);
+  return { ok: res.code === 0, out: { stdout: res.stdout, stderr: res.stderr, rc: res.code }, msg: res.stderr.trim() || `apt-get failed with rc=${res.code}` };
+};
+
+const runSteps = async (ctx: ModuleContext, changes: AptChange[]): Promise<Partial<ModuleResult>> => {
+  let cacheUpdated = false;
+  for (const step of changes) {
+    const res = await run(ctx, step);
+    if (!res.ok) return { ...res.out, cache_updated: cacheUpdated, changed: false, failed: true, msg: res.msg };
+    if (!step.upgradeFrom) continue;
+    cacheUpdated = true;
+    const pending = await upgradable(ctx, step.upgradeFrom, await ctx.facts.read(installedPackages, undefined));
+    if (pending.length === 0) return { cache_updated: true, changed: false, packages: [] };
+    const install = await run(ctx, installStep(pending.map((w) => w.spec)));
+    if (!install.ok) return { ...install.out, cache_updated: true, changed: false, failed: true, msg: install.msg };
+    return { ...install.out, cache_updated: true, changed: true, packages: pending.map((w) => w.spec) };
+  }
+  return { cache_updated: changes.some((c) => c.packages.length === 0) };
 };
 
 /** Debian-family packages through apt, reading the installed set once per host. */
 export const packageModule = defineModule({
   name: 'package',
   args: packageArgs,
-  run: async (args, ctx) => {
-    const system = await ctx.facts.system();
-    if (system.os_family !== 'Debian') return { changed: false, failed: true, msg: `package: only apt (Debian family) is supported, not ${system.os_family}` };
-    if (args.name === undefined) return { changed: false, cache_updated: await updateCache(ctx, args) };
+  facts: (args) => [request(systemFacts, undefined), ...(args.name === undefined ? [] : [request(installedPackages, undefined)])],
+  plan: async (args, ctx) => {
+    const system = await ctx.facts.read(systemFacts, undefined);
+    if (system.os_family !== 'Debian') return { changes: [], failed: `package: only apt (Debian family) is supported, not ${system.os_family}` };
+    // a bare update_cache always updates, and Ansible reports it changed
+    if (args.name === undefined) return { changes: [updateStep(false)], result: { cache_updated: false } };
     const wanted = args.name.map(parseSpec);
-    const installed = await installedPackages(ctx);
-    return args.state === 'absent' ? remove(ctx, args, wanted, installed) : install(ctx, args, wanted, installed);
+    const installed = await ctx.facts.read(installedPackages, undefined);
+    return args.state === 'absent' ? planRemove(ctx, args, wanted, installed) : planInstall(ctx, args, wanted, installed);
   },
+  apply: (changes, _args, ctx) => runSteps(ctx, changes),
 });

@@ -1,7 +1,9 @@
 import { posix } from 'node:path';
 import { z } from 'zod';
 import { boolArg } from '../arg-types.js';
-import type { ModuleContext, ModuleResult } from '../module.js';
+import { fileStat } from '../../facts/builtin/file-stat.js';
+import { request, type FactRequest } from '../../facts/fact.js';
+import type { Change, ModuleContext, ModuleResult, Plan } from '../module.js';
 
 /** Arguments `command` and `shell` share. */
 export const commandCommonArgs = {
@@ -27,36 +29,45 @@ export interface CommandSpec {
 // creates/removes are relative to chdir, as in Ansible
 const resolve = (spec: CommandSpec, path: string): string => (spec.chdir !== undefined && !posix.isAbsolute(path) ? posix.join(spec.chdir, path) : path);
 
-export const commandProbes = (spec: CommandSpec) => [spec.creates, spec.removes].filter((p) => p !== undefined).map((p) => ({ path: resolve(spec, p) }));
+/** Facts a command's guards read. */
+export const commandFacts = (spec: CommandSpec): FactRequest[] =>
+  [spec.creates, spec.removes].filter((p) => p !== undefined).map((p) => request(fileStat, resolve(spec, p)));
 
 const skipReason = async (ctx: ModuleContext, spec: CommandSpec): Promise<string | undefined> => {
-  if (spec.creates !== undefined && (await ctx.facts.file(resolve(spec, spec.creates))).exists) return `'${spec.creates}' exists`;
-  if (spec.removes !== undefined && !(await ctx.facts.file(resolve(spec, spec.removes))).exists) return `'${spec.removes}' does not exist`;
+  if (spec.creates !== undefined && (await ctx.facts.read(fileStat, resolve(spec, spec.creates))).exists) return `'${spec.creates}' exists`;
+  if (spec.removes !== undefined && !(await ctx.facts.read(fileStat, resolve(spec, spec.removes))).exists) return `'${spec.removes}' does not exist`;
   return undefined;
 };
 
 const strip = (s: string, on: boolean) => (on ? s.replace(/[\r\n]+$/, '') : s);
 const lines = (s: string) => (s === '' ? [] : s.split(/\r?\n/));
 
-/** Run a command the Ansible way: creates/removes decide first, check mode never runs it, rc != 0 fails. */
-export const runCommand = async (ctx: ModuleContext, spec: CommandSpec, script: string, cmd: unknown): Promise<ModuleResult> => {
+/** Running the command; it may change anything, so it names no facts: all of the host's are invalidated. */
+export interface RunChange extends Change {
+  script: string;
+}
+
+/** The Ansible way: creates/removes decide first; check mode cannot know what a command would do. */
+export const planCommand = async (ctx: ModuleContext, spec: CommandSpec, script: string, cmd: unknown): Promise<Plan<RunChange>> => {
   const reason = await skipReason(ctx, spec);
-  if (reason) return { changed: false, rc: 0, cmd, stdout: `skipped, since ${reason}`, stderr: '', msg: `Did not run command since ${reason}` };
-  if (ctx.check) {
-    const decided = spec.creates !== undefined || spec.removes !== undefined;
-    return { changed: decided, skipped: !decided, rc: 0, cmd, msg: 'Command would have run if not in check mode' };
-  }
+  if (reason) return { changes: [], result: { rc: 0, cmd, stdout: `skipped, since ${reason}`, stderr: '', msg: `Did not run command since ${reason}` } };
+  const guarded = spec.creates !== undefined || spec.removes !== undefined;
+  return {
+    changes: [{ summary: `run ${typeof cmd === 'string' ? cmd : JSON.stringify(cmd)}`, script }],
+    result: { cmd, ...(guarded ? { rc: 0, msg: 'Command would have run if not in check mode' } : {}) },
+    unplannable: guarded ? undefined : 'Command would have run if not in check mode',
+  };
+};
+
+/** rc != 0 fails the task. */
+export const applyCommand = async (ctx: ModuleContext, spec: CommandSpec, change: RunChange): Promise<Partial<ModuleResult>> => {
   const stdin = spec.stdin === undefined ? undefined : spec.stdin_add_newline ? `${spec.stdin}\n` : spec.stdin;
-  const res = await ctx.exec(script, { cwd: spec.chdir, stdin });
-  // the command may have changed any file: cached file states can no longer be trusted
-  ctx.facts.invalidate('/');
+  const res = await ctx.exec(change.script, { cwd: spec.chdir, stdin });
   const stdout = strip(res.stdout, spec.strip_empty_ends);
   const stderr = strip(res.stderr, spec.strip_empty_ends);
   return {
-    changed: true,
     ...(res.code !== 0 ? { failed: true, msg: 'non-zero return code' } : { msg: '' }),
     rc: res.code,
-    cmd,
     stdout,
     stderr,
     stdout_lines: lines(stdout),

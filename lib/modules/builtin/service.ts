@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { shellJoin } from '../../transport/shell-quote.js';
 import { boolArg } from '../arg-types.js';
-import { defineModule, type FileDiff, type ModuleContext } from '../module.js';
+import { systemdUnit, type UnitStatus } from '../../facts/builtin/systemd-unit.js';
+import { request } from '../../facts/fact.js';
+import { defineModule, type Change, type FileDiff } from '../module.js';
 
 const serviceArgs = z
   .strictObject({
@@ -14,30 +16,6 @@ const serviceArgs = z
   .refine((a) => a.state !== undefined || a.enabled !== undefined || a.daemon_reload, 'one of state, enabled or daemon_reload is required');
 
 type ServiceArgs = z.output<typeof serviceArgs>;
-
-interface UnitStatus {
-  LoadState: string;
-  ActiveState: string;
-  UnitFileState: string;
-  /** `systemctl is-enabled` exits 0 for enabled, static, indirect, alias, generated units */
-  enabled: boolean;
-}
-
-// One round trip for everything the module decides on.
-const statusScript = (name: string) => `set -- ${shellJoin([name])}
-load=$(systemctl show -p LoadState --value -- "$1" 2>/dev/null)
-active=$(systemctl is-active -- "$1" 2>/dev/null)
-file=$(systemctl is-enabled -- "$1" 2>/dev/null)
-rc=$?
-printf '%s|%s|%s|%s\\n' "$load" "$active" "$file" "$rc"`;
-
-const unitStatus = (ctx: ModuleContext, name: string): Promise<UnitStatus> =>
-  ctx.facts.cached(`systemd-unit:${name}`, async () => {
-    const res = await ctx.exec(statusScript(name));
-    if (res.code !== 0) throw new Error(`cannot read the state of ${name}: ${res.stderr.trim()}`);
-    const [LoadState, ActiveState, UnitFileState, rc] = res.stdout.trim().split('|');
-    return { LoadState, ActiveState, UnitFileState, enabled: rc === '0' };
-  });
 
 const RUNNING = new Set(['active', 'activating', 'reloading']);
 // states `systemctl disable` can change (static or generated units cannot be disabled)
@@ -67,26 +45,56 @@ const diffOf = (name: string, status: UnitStatus, actions: string[]): FileDiff =
   return { path: `service ${name}`, before: describe(running, status.enabled), after: describe(runningAfter, enabledAfter) };
 };
 
+const actionsFor = (status: UnitStatus, args: ServiceArgs): string[] =>
+  [enableAction(status, args.enabled), stateAction(status, args.state)].filter((a) => a !== undefined);
+
+const systemctl = (actions: readonly string[], name: string) => actions.map((a) => `systemctl ${a} -- ${shellJoin([name])}`).join(' && ');
+
+/** `systemctl daemon-reload` first (when asked), then the actions the unit's state needs. */
+interface ServiceChange extends Change {
+  reload: boolean;
+  actions: string[];
+}
+
+const statusOf = (status: UnitStatus) => ({ LoadState: status.LoadState, ActiveState: status.ActiveState, UnitFileState: status.UnitFileState });
+
 /** systemd units: start/stop/restart/reload and enable/disable, doing only what the unit's state needs. */
 export const serviceModule = defineModule({
   name: 'service',
   args: serviceArgs,
-  run: async (args, ctx) => {
-    if (args.daemon_reload && !ctx.check) {
+  facts: (args) => [request(systemdUnit, args.name)],
+  plan: async (args, ctx) => {
+    const status = await ctx.facts.read(systemdUnit, args.name);
+    const result = { name: args.name, status: statusOf(status) };
+    // a unit file written just now is only known to systemd after the reload
+    if (status.LoadState === 'not-found' && !args.daemon_reload)
+      return { changes: [], result: { name: args.name }, failed: `Could not find the requested service ${args.name}` };
+    const actions = actionsFor(status, args);
+    if (actions.length === 0 && !args.daemon_reload) return { changes: [], result };
+    const change: ServiceChange = {
+      summary: [...(args.daemon_reload ? ['daemon-reload'] : []), ...actions].join(', ') + ` ${args.name}`,
+      diff: ctx.diff && actions.length > 0 ? diffOf(args.name, status, actions) : undefined,
+      invalidates: [{ fact: systemdUnit, ...(args.daemon_reload ? {} : { arg: args.name }) }],
+      reload: args.daemon_reload,
+      actions,
+      quiet: actions.length === 0,
+    };
+    return { changes: [change], result };
+  },
+  apply: async ([change], args, ctx) => {
+    let actions = change.actions;
+    if (change.reload) {
       const res = await ctx.exec('systemctl daemon-reload');
-      if (res.code !== 0) return { changed: false, failed: true, name: args.name, msg: `daemon-reload failed: ${res.stderr.trim()}` };
-      ctx.facts.drop(`systemd-unit:${args.name}`);
+      if (res.code !== 0) return { changed: false, failed: true, msg: `daemon-reload failed: ${res.stderr.trim()}` };
+      ctx.facts.invalidate([{ fact: systemdUnit }]);
+      const status = await ctx.facts.read(systemdUnit, args.name);
+      if (status.LoadState === 'not-found') return { changed: false, failed: true, msg: `Could not find the requested service ${args.name}` };
+      actions = actionsFor(status, args);
     }
-    const status = await unitStatus(ctx, args.name);
-    if (status.LoadState === 'not-found') return { changed: false, failed: true, name: args.name, msg: `Could not find the requested service ${args.name}` };
-    const actions = [enableAction(status, args.enabled), stateAction(status, args.state)].filter((a) => a !== undefined);
-    const diff = ctx.diff && actions.length > 0 ? { diff: [diffOf(args.name, status, actions)] } : {};
-    const base = { name: args.name, status: { LoadState: status.LoadState, ActiveState: status.ActiveState, UnitFileState: status.UnitFileState } };
-    if (actions.length === 0 || ctx.check) return { changed: actions.length > 0, ...base, ...diff };
-    const script = actions.map((a) => `systemctl ${a} -- ${shellJoin([args.name])}`).join(' && ');
-    const res = await ctx.exec(script);
-    ctx.facts.drop(`systemd-unit:${args.name}`);
-    if (res.code !== 0) return { changed: false, failed: true, ...base, msg: `${actions.join(', ')} failed: ${res.stderr.trim()}` };
-    return { changed: true, ...base, ...diff };
+    // a reload alone changes nothing the task asked for (as Ansible reports it)
+    if (actions.length === 0) return { changed: false };
+    const res = await ctx.exec(systemctl(actions, args.name));
+    if (res.code !== 0) return { changed: false, failed: true, msg: `${actions.join(', ')} failed: ${res.stderr.trim()}` };
+    return { changed: true };
   },
 });

@@ -13,5 +13,5 @@ const setFactArgs = z
 export const setFactModule = defineModule({
   name: 'set_fact',
   args: setFactArgs,
-  run: async (args) => ({ changed: false, ansible_facts: args }),
+  plan: async (args) => ({ changes: [], result: { ansible_facts: args } }),
 });

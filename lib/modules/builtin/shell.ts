@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { shellJoin } from '../../transport/shell-quote.js';
 import { defineModule } from '../module.js';
-import { commandCommonArgs, commandProbes, runCommand } from './run-command.js';
+import { applyCommand, commandCommonArgs, commandFacts, planCommand } from './run-command.js';
 
 const shellArgs = z.strictObject({
   cmd: z.string().min(1),
@@ -14,9 +14,10 @@ export const shellModule = defineModule({
   name: 'shell',
   args: shellArgs,
   freeForm: 'cmd',
-  probes: commandProbes,
-  run: async (args, ctx) => {
+  facts: commandFacts,
+  plan: (args, ctx) => {
     const script = args.executable === undefined ? args.cmd : `exec ${shellJoin([args.executable, '-c', args.cmd])}`;
-    return runCommand(ctx, args, script, args.cmd);
+    return planCommand(ctx, args, script, args.cmd);
   },
+  apply: ([change], args, ctx) => applyCommand(ctx, args, change),
 });

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { boolArg } from '../arg-types.js';
 import { bufferSource } from '../content-source.js';
-import { ensureFileContent, fileResult } from '../ensure-file-content.js';
+import { applyFileChange, fileContentFacts, fileResultOf, planFileContent } from '../file-content.js';
 import { fileAttributeArgs } from '../file-attributes.js';
 import { defineModule } from '../module.js';
 
@@ -19,11 +19,13 @@ const templateArgs = z.strictObject({
 export const templateModule = defineModule({
   name: 'template',
   args: templateArgs,
-  probes: (args) => [{ path: args.dest }],
-  run: async (args, ctx) => {
+  facts: (args) => fileContentFacts(args.dest),
+  plan: async (args, ctx) => {
     const template = await readFile(await ctx.findTemplate(args.src), 'utf8');
     const source = bufferSource(ctx.render(template));
     const want = { path: args.dest, source, mode: args.mode, owner: args.owner, group: args.group, backup: args.backup, secret: args.secret };
-    return fileResult(want, await ensureFileContent(ctx, want));
+    const plan = await planFileContent(ctx, want);
+    return { ...plan, result: fileResultOf(want, plan.attributes) };
   },
+  apply: async ([change], _args, ctx) => applyFileChange(ctx, change),
 });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { shellJoin } from '../../transport/shell-quote.js';
 import { boolArg, intArg } from '../arg-types.js';
 import { curlConfig, headerOptions, headersArg } from '../curl-config.js';
-import { defineModule, type ModuleResult } from '../module.js';
+import { defineModule, type ModuleContext, type ModuleResult } from '../module.js';
 
 const uriArgs = z.strictObject({
   url: z.string().regex(/^https?:\/\//, 'url must be http:// or https://'),
@@ -88,24 +88,30 @@ const response = (a: UriArgs, stdout: string): ModuleResult => {
   };
 };
 
+const request = async (args: UriArgs, ctx: ModuleContext): Promise<ModuleResult> => {
+  const res = await ctx.exec(`curl -K - ${shellJoin(curlFlags(args))}`, { stdin: requestConfig(args), timeoutMs: (args.timeout + 10) * 1000 });
+  if (res.code !== 0) {
+    return {
+      changed: false,
+      failed: true,
+      status: -1,
+      msg: `Status code was -1 and not [${args.status_code.join(', ')}]: Request failed: ${res.stderr.trim()}`,
+    };
+  }
+  return response(args, res.stdout);
+};
+
+const SAFE = new Set(['GET', 'HEAD']);
+
 /** An HTTP request made from the host (curl), so services bound to the host's loopback are reachable. */
 export const uriModule = defineModule({
   name: 'uri',
   args: uriArgs,
-  run: async (args, ctx) => {
-    // reading is safe in check mode; a request that may change something is not sent
-    if (ctx.check && args.method !== 'GET' && args.method !== 'HEAD') {
-      return { changed: false, skipped: true, msg: `${args.method} is not sent in check mode` };
-    }
-    const res = await ctx.exec(`curl -K - ${shellJoin(curlFlags(args))}`, { stdin: requestConfig(args), timeoutMs: (args.timeout + 10) * 1000 });
-    if (res.code !== 0) {
-      return {
-        changed: false,
-        failed: true,
-        status: -1,
-        msg: `Status code was -1 and not [${args.status_code.join(', ')}]: Request failed: ${res.stderr.trim()}`,
-      };
-    }
-    return response(args, res.stdout);
+  // reading is safe (in check mode too) and is the plan itself; a request that may change something is the change
+  plan: async (args, ctx) => {
+    if (!SAFE.has(args.method)) return { changes: [{ summary: `${args.method} ${args.url}` }], unplannable: `${args.method} is not sent in check mode` };
+    const { failed, msg, ...result } = await request(args, ctx);
+    return { changes: [], result: { ...result, msg }, failed: failed ? msg : undefined };
   },
+  apply: (_changes, args, ctx) => request(args, ctx),
 });

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { shellJoin } from '../../transport/shell-quote.js';
 import { intArg } from '../arg-types.js';
-import { defineModule } from '../module.js';
+import { fileFactsOf } from '../../facts/builtin/file-facts.js';
+import { defineModule, type Change, type Plan } from '../module.js';
 
 const waitForArgs = z
   .strictObject({
@@ -60,21 +61,29 @@ const timeoutMessage = (a: WaitForArgs): string => {
   return `Timeout when waiting for ${a.path}${stop ? ' to be absent' : ''}`;
 };
 
+/** Waiting changes nothing, but it cannot be planned: the wait is the work, done in apply. */
+interface WaitChange extends Change {
+  argv: string[];
+}
+
 /** Wait, on the host, for a port to open or close or a file to appear, hold a pattern or go away. */
 export const waitForModule = defineModule({
   name: 'wait_for',
   args: waitForArgs,
-  run: async (args, ctx) => {
-    // nothing is started in check mode, so waiting for it would only time out
-    if (ctx.check) return { changed: false, skipped: true, msg: 'wait_for does not run in check mode' };
+  plan: async (args): Promise<Plan<WaitChange>> => {
     const up = args.state === 'started' || args.state === 'present';
     const argv = [args.host, args.port?.toString() ?? '', args.path ?? '', args.search_regex ?? '', up ? 'up' : 'down'];
     const timing = [args.timeout, args.delay, args.sleep, args.connect_timeout].map(String);
-    const res = await ctx.exec(`set -- ${shellJoin([...argv, ...timing])}\n${WAIT}`, {
+    // nothing is started in check mode, so waiting for it would only time out
+    return {
+      changes: [{ summary: `wait for ${target(args)}`, argv: [...argv, ...timing], invalidates: args.path !== undefined ? fileFactsOf(args.path) : [] }],
+      unplannable: 'wait_for does not run in check mode',
+    };
+  },
+  apply: async ([change], args, ctx) => {
+    const res = await ctx.exec(`set -- ${shellJoin(change.argv)}\n${WAIT}`, {
       timeoutMs: (args.timeout + args.delay + args.connect_timeout + args.sleep + 30) * 1000,
     });
-    // the file waited for has (dis)appeared since it was probed
-    if (args.path !== undefined) ctx.facts.invalidate(args.path);
     const base = { changed: false, state: args.state, ...(args.port !== undefined ? { port: args.port } : { path: args.path }) };
     if (res.code === 0) return { ...base, elapsed: Number(res.stdout.trim()) };
     if (res.code === EXIT_TIMEOUT) return { ...base, failed: true, elapsed: args.timeout, msg: args.msg ?? timeoutMessage(args) };

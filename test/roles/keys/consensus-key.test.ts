@@ -4,10 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { createHostFacts } from '../../../lib/facts/host-facts.js';
+import { createFactStore } from '../../../lib/facts/fact-store.js';
 import { createModuleContext } from '../../../lib/modules/context.js';
 import type { ModuleContext } from '../../../lib/modules/module.js';
-import { lookupModule } from '../../../lib/modules/registry.js';
 import { localTransport } from '../../../lib/transport/local.js';
 import { publishConsensusKey, readConsensusKey } from '../../../roles/keys/consensus-key.js';
 import { createSimHost, type SimHost } from '../../../sim/host/create.js';
@@ -55,15 +54,13 @@ const context = (): ModuleContext => {
   return createModuleContext({
     hostname: 'gpu1',
     transport,
-    facts: createHostFacts(transport),
+    facts: createFactStore(transport, () => ({ env: server.env })).reader(undefined),
     check: false,
     diff: false,
     env: server.env,
     vars: {},
     templateDirs: [],
     fileDirs: [],
-    lookupModule,
-    invoke: (def, args, ctx) => def.run(def.args.parse(args), ctx),
   });
 };
 

@@ -1,4 +1,4 @@
-import type { ExecOptions, Transport } from '../transport/transport.js';
+import { defineFact } from '../fact.js';
 
 export interface SystemFacts {
   hostname: string;
@@ -14,9 +14,8 @@ export interface SystemFacts {
   mounts: { mount: string; size_total: number; size_available: number }[];
 }
 
-// One round trip; each line is `key=value` or `mount=<mount> <total> <avail>`.
-const SCRIPT = `
-[ -r /etc/os-release ] && . /etc/os-release
+// each line is `key=value` or `mount=<mount> <total> <avail>`
+const SCRIPT = `[ -r /etc/os-release ] && . /etc/os-release
 echo "distribution=\${ID:-unknown}"
 echo "distribution_version=\${VERSION_ID:-}"
 echo "distribution_release=\${VERSION_CODENAME:-}"
@@ -27,8 +26,7 @@ echo "kernel=$(uname -r)"
 echo "processor_count=$(nproc 2>/dev/null || echo 1)"
 echo "memtotal_kb=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo 2>/dev/null)"
 echo "user=$(id -un)"
-df -PB1 2>/dev/null | awk 'NR>1 && $1 !~ /^(tmpfs|devtmpfs|overlay|none|udev)$/ {print "mount=" $6 " " $2 " " $4}'
-`;
+df -PB1 2>/dev/null | awk 'NR>1 && $1 !~ /^(tmpfs|devtmpfs|overlay|none|udev)$/ {print "mount=" $6 " " $2 " " $4}'`;
 
 const familyOf = (id: string, idLike: string): string => {
   const ids = `${id} ${idLike}`;
@@ -68,8 +66,10 @@ export const parseSystemFacts = (stdout: string): SystemFacts => {
   };
 };
 
-export const gatherSystemFacts = async (transport: Transport, opts: ExecOptions = {}): Promise<SystemFacts> => {
-  const res = await transport.exec(SCRIPT, opts);
-  if (res.code !== 0) throw new Error(`gathering facts failed: ${res.stderr.trim()}`);
-  return parseSystemFacts(res.stdout);
-};
+/** What Ansible's fact gathering reports about the OS, the machine and its file systems. */
+export const systemFacts = defineFact<void, SystemFacts>({
+  name: 'system',
+  command: () => SCRIPT,
+  parse: ({ stdout }, args) => args.map(() => parseSystemFacts(stdout)),
+  key: () => 'system',
+});

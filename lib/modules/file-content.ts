@@ -1,0 +1,106 @@
+import { fileChecksum } from '../facts/builtin/file-checksum.js';
+import { fileContent } from '../facts/builtin/file-content.js';
+import { fileFactsOf } from '../facts/builtin/file-facts.js';
+import { fileStat, type FileState } from '../facts/builtin/file-stat.js';
+import { request, type FactRequest } from '../facts/fact.js';
+import type { PutOptions } from '../transport/transport.js';
+import { formatMode } from './arg-types.js';
+import { backupFile } from './backup-file.js';
+import type { ContentSource } from './content-source.js';
+import { MAX_DIFF_BYTES, contentSummary, diffText } from './diff-text.js';
+import { execChecked } from './exec-checked.js';
+import { attributeCommands, describeAttributes, mergeAttributes, namedAttributes, type FileAttributes } from './file-attributes.js';
+import type { Change, FileDiff, ModuleContext, Plan } from './module.js';
+
+/** A regular file a module wants at a path: its content and, optionally, its attributes. */
+export interface WantedFile extends FileAttributes {
+  path: string;
+  source: ContentSource;
+  /** keep a copy of the replaced file (Ansible's `backup: true`) */
+  backup?: boolean;
+  /** the content is secret: the diff says only that it changed */
+  secret?: boolean;
+}
+
+/** Replace the content (atomically, with the attributes), or only fix the attributes of the right content. */
+export interface FileChange extends Change {
+  want: WantedFile;
+  /** new content, written with these options */
+  put?: PutOptions;
+  /** attribute-only: chmod/chown commands */
+  commands?: string[];
+  /** back up the file being replaced */
+  backup: boolean;
+}
+
+/** What planning a file's content reads: its state and its checksum, both part of the play's batch. */
+export const fileContentFacts = (path: string): FactRequest[] => [request(fileStat, path), request(fileChecksum, path)];
+
+const beforeText = async (ctx: ModuleContext, state: FileState, checksum: string | null): Promise<string> => {
+  if (state.type !== 'file') return '';
+  // a large file is summarized from its facts instead of being fetched just to be summarized
+  if ((state.size ?? 0) > MAX_DIFF_BYTES) return contentSummary(state.size ?? 0, checksum ?? '');
+  return diffText(await ctx.facts.read(fileContent, state.path));
+};
+
+const diffOf = async (ctx: ModuleContext, before: FileState, checksum: string | null, want: WantedFile, contentChanged: boolean): Promise<FileDiff> => {
+  if (want.secret) return { path: want.path, before: '', after: '', redact: true };
+  if (!contentChanged) {
+    return {
+      path: want.path,
+      before: describeAttributes(namedAttributes(before, want)),
+      after: describeAttributes(namedAttributes(mergeAttributes(before, want), want)),
+    };
+  }
+  return { path: want.path, before: await beforeText(ctx, before, checksum), after: await want.source.text() };
+};
+
+// a replaced file keeps its mode and ownership unless the task names new ones (Ansible's atomic_move)
+const putOptions = (before: FileState, want: WantedFile): PutOptions => {
+  const kept: FileAttributes = before.type === 'file' ? before : {};
+  return { mode: want.mode ?? kept.mode ?? 0o644, owner: want.owner ?? kept.owner, group: want.group ?? kept.group };
+};
+
+export interface FileContentPlan extends Plan<FileChange> {
+  /** the file's attributes once the task is done */
+  attributes: FileAttributes;
+}
+
+/** Compare a path with the wanted content and attributes; the plan holds at most one change. */
+export const planFileContent = async (ctx: ModuleContext, want: WantedFile): Promise<FileContentPlan> => {
+  const before = await ctx.facts.read(fileStat, want.path);
+  if (before.type === 'directory') return { changes: [], attributes: {}, failed: `${want.path} is a directory` };
+  const checksum = before.type === 'file' ? await ctx.facts.read(fileChecksum, want.path) : null;
+  const contentChanged = before.type !== 'file' || checksum !== want.source.sha256;
+  const commands = contentChanged ? [] : attributeCommands(before, want);
+  const attributes = contentChanged ? putOptions(before, want) : mergeAttributes(before, want);
+  if (!contentChanged && commands.length === 0) return { changes: [], attributes };
+  const change: FileChange = {
+    summary: contentChanged ? `write ${want.path}` : `set ${describeAttributes(want).trim().replace(/\n/g, ', ')} on ${want.path}`,
+    diff: ctx.diff ? await diffOf(ctx, before, checksum, want, contentChanged) : undefined,
+    invalidates: fileFactsOf(want.path),
+    want,
+    ...(contentChanged ? { put: putOptions(before, want) } : { commands }),
+    backup: contentChanged && want.backup === true && before.type === 'file',
+  };
+  return { changes: [change], attributes };
+};
+
+/** Carry out a file change: back up, then write atomically, or fix the attributes. */
+export const applyFileChange = async (ctx: ModuleContext, change: FileChange): Promise<{ backup_file?: string }> => {
+  const backup_file = change.backup ? await backupFile(ctx, change.want.path) : undefined;
+  if (change.put) await change.want.source.write(ctx, change.want.path, change.put);
+  else await execChecked(ctx, (change.commands ?? []).join(' && '));
+  return backup_file ? { backup_file } : {};
+};
+
+/** Ansible's return values for a module that manages one regular file. */
+export const fileResultOf = (want: WantedFile, attributes: FileAttributes): Record<string, unknown> => ({
+  dest: want.path,
+  checksum: want.source.sha256,
+  size: want.source.size,
+  state: 'file',
+  ...(attributes.mode !== undefined ? { mode: formatMode(attributes.mode) } : {}),
+  ...(attributes.owner !== undefined ? { owner: attributes.owner } : {}),
+  ...(attributes.group !== undefined ? { group: attributes.group } : {}),
+});

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import type { FactRef } from '../facts/fact.js';
+import type { Change, ModuleContext, ModuleDefinition, ModuleResult } from './module.js';
+
+const argumentError = (def: ModuleDefinition, error: z.ZodError): ModuleResult => {
+  const issue = error.issues[0];
+  const field = issue.path.length ? `'${issue.path.join('.')}': ` : '';
+  return { changed: false, failed: true, msg: `module '${def.name}': ${field}${issue.message}` };
+};
+
+/** What the changes make stale; undefined when one of them does not say (then every fact is). */
+const staleFacts = (changes: readonly Change[]): FactRef[] | undefined =>
+  changes.some((c) => c.invalidates === undefined) ? undefined : changes.flatMap((c) => c.invalidates ?? []);
+
+/**
+ * Ansible's module contract on nop's floors: validate the arguments, read the declared facts (already read with
+ * the play's other tasks, in the common case), plan, and — unless in check mode or nothing differs — apply.
+ */
+export const runModule = async (def: ModuleDefinition, rawArgs: unknown, ctx: ModuleContext): Promise<ModuleResult> => {
+  const parsed = def.args.safeParse(rawArgs);
+  if (!parsed.success) return argumentError(def, parsed.error);
+  const args = parsed.data;
+  await ctx.facts.readAll(def.facts?.(args) ?? []);
+  const plan = await def.plan(args, ctx);
+  if (plan.failed !== undefined) return { changed: false, ...plan.result, failed: true, msg: plan.failed };
+  const changed = plan.changes.some((c) => !c.quiet);
+  const diffs = ctx.diff ? plan.changes.flatMap((c) => (c.diff ? [c.diff] : [])) : [];
+  const planned: ModuleResult = { changed, ...plan.result, ...(diffs.length ? { diff: diffs } : {}) };
+  if (plan.changes.length === 0) return planned;
+  if (ctx.check) return changed && plan.unplannable !== undefined ? { ...planned, changed: false, skipped: true, msg: plan.unplannable } : planned;
+  try {
+    const applied = def.apply ? await def.apply(plan.changes, args, ctx) : undefined;
+    return { ...planned, ...applied };
+  } finally {
+    ctx.facts.invalidate(staleFacts(plan.changes));
+  }
+};

@@ -1,0 +1,50 @@
+import type { ReaderRequest } from '../facts/fact-store.js';
+import { renderValue } from '../template/render.js';
+import { becomeFor, isSelected, itemVars, loopItems, roleVarsFor, taskVars, type PlayContext, type RunContext } from './execute-task.js';
+import type { HostRun } from './host-run.js';
+import type { TaskSpec } from './types.js';
+
+type Vars = Record<string, unknown>;
+
+// a block's always-tasks run whatever happens; its rescue only after a failure, when the facts are read anyway
+const flatten = (tasks: readonly TaskSpec[]): TaskSpec[] => tasks.flatMap((t) => (t.block ? flatten([...t.block, ...(t.always ?? [])]) : [t]));
+
+const argsOf = (task: TaskSpec, vars: Vars): unknown => {
+  const action = task.action;
+  if (action?.kind !== 'module') return undefined;
+  return action.argsFn ? action.argsFn(roleVarsFor(task, vars)) : renderValue(action.args, vars);
+};
+
+const requestsFor = (task: TaskSpec, vars: Vars) => {
+  const action = task.action;
+  if (action?.kind === 'code') return action.facts?.(roleVarsFor(task, vars)) ?? [];
+  if (action?.kind !== 'module' || !action.module.facts) return [];
+  const parsed = action.module.args.safeParse(argsOf(task, vars));
+  return parsed.success ? action.module.facts(parsed.data) : [];
+};
+
+/**
+ * The facts a task will read, as far as they can be known now: a task whose arguments depend on a result
+ * not registered yet, or whose `when` is already false, contributes nothing.
+ */
+const taskRequests = (host: HostRun, task: TaskSpec, run: RunContext, pc: PlayContext): ReaderRequest[] => {
+  if (!isSelected(task, run) || task.delegate_to || task.delegateFn) return [];
+  try {
+    const vars = taskVars(host, pc.play, task, run, pc);
+    const become = becomeFor(task, pc.play, vars, run);
+    const items = loopItems(task, vars);
+    const scopes = items === undefined ? [vars] : items.map((item, i) => itemVars(task, vars, item, i));
+    return scopes.flatMap((scope) => requestsFor(task, scope).map((r) => ({ ...r, become })));
+  } catch {
+    return [];
+  }
+};
+
+/**
+ * The design's speed path: when a task misses a fact, the facts of every task still to come in the play are read
+ * in the same round trip, so a play that changes nothing costs one remote command per host.
+ */
+export const lookahead = (host: HostRun, upcoming: readonly TaskSpec[], run: RunContext, pc: PlayContext): (() => ReaderRequest[]) => {
+  const tasks = flatten(upcoming);
+  return () => tasks.flatMap((t) => taskRequests(host, t, run, pc));
+};
