@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { FactRef } from '../facts/fact.js';
 import type { Change, ModuleContext, ModuleDefinition, ModuleResult } from './module.js';
 

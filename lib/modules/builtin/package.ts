@@ -68,9 +68,16 @@ interface AptChange extends Change {
 
 const PACKAGE_FACTS = [{ fact: installedPackages }];
 
-const aptStep = (summary: string, script: string, packages: string[], diff?: FileDiff): AptChange => ({ summary, script, packages, diff, invalidates: PACKAGE_FACTS });
+const aptStep = (summary: string, script: string, packages: string[], diff?: FileDiff): AptChange => ({
+  summary,
+  script,
+  packages,
+  diff,
+  invalidates: PACKAGE_FACTS,
+});
 
-const installStep = (specs: string[], diff?: FileDiff): AptChange => aptStep(`install ${specs.join(' ')}`, `${APT} install -y ${DPKG_OPTS} ${shellJoin(specs)}`, specs, diff);
+const installStep = (specs: string[], diff?: FileDiff): AptChange =>
+  aptStep(`install ${specs.join(' ')}`, `${APT} install -y ${DPKG_OPTS} ${shellJoin(specs)}`, specs, diff);
 
 // the cache update alone is housekeeping: the task changed the host only if a package changed
 const updateStep = (quiet: boolean): AptChange => ({ ...aptStep('update the apt cache', `${APT} update`, []), quiet });
