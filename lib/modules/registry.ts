@@ -15,6 +15,10 @@ import { shellModule } from './builtin/shell.js';
 import { templateModule } from './builtin/template.js';
 import { uriModule } from './builtin/uri.js';
 import { waitForModule } from './builtin/wait_for.js';
+import { chainTxModule } from '../gonka/modules/chain-tx.js';
+import { composeServiceModule } from '../gonka/modules/compose-service.js';
+import { dockerImageModule } from '../gonka/modules/docker-image.js';
+import { gonkaAdminNodeModule } from '../gonka/modules/admin-node.js';
 import type { ModuleDefinition } from './module.js';
 
 const all: ModuleDefinition[] = [
@@ -35,6 +39,11 @@ const all: ModuleDefinition[] = [
   setFactModule,
   setupModule,
   failModule,
+  // Gonka's own: a compose project's services and images, the admin API's ML nodes, a signed chain transaction
+  composeServiceModule,
+  dockerImageModule,
+  gonkaAdminNodeModule,
+  chainTxModule,
 ] as ModuleDefinition[];
 
 export const builtinModules: ReadonlyMap<string, ModuleDefinition> = new Map(all.map((m) => [m.name, m]));

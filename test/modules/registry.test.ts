@@ -6,13 +6,17 @@ describe('registry', () => {
     expect([...builtinModules.keys()].sort()).toEqual(
       [
         'assert',
+        'chain_tx',
         'command',
+        'compose_service',
         'copy',
         'cron',
         'debug',
+        'docker_image',
         'fail',
         'file',
         'get_url',
+        'gonka_admin_node',
         'lineinfile',
         'package',
         'service',

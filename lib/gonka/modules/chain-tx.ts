@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import { chainQuery, type ChainQuery } from '../../facts/builtin/chain-query.js';
+import { request } from '../../facts/fact.js';
+import { intArg } from '../../modules/arg-types.js';
+import { defineModule, type Change, type ModuleContext, type Plan } from '../../modules/module.js';
+import { pollUntil } from '../poll.js';
+import { InferencedSchema, inferencedScript } from '../inferenced-command.js';
+import { lastLines } from './project-args.js';
+
+const QuerySchema = z.strictObject({
+  /** `inferenced query` arguments, e.g. ['authz', 'grants-by-granter', 'gonka1…'] */
+  query: z.array(z.string().min(1)).min(1),
+  /** what the query's output must contain; without it, the query succeeding is enough */
+  contains: z.string().min(1).optional(),
+});
+type Query = z.output<typeof QuerySchema>;
+
+const chainTxArgs = z.strictObject({
+  /** `inferenced tx` arguments, e.g. ['inference', 'grant-ml-ops-permissions', 'cold', 'gonka1…'] */
+  tx: z.array(z.string().min(1)).min(2),
+  /** the key that signs (the cold key for most operator transactions) */
+  from: z.string().min(1),
+  /** where the key lives: the api container of the server (quick workflow) or a home on the cold signer */
+  inferenced: InferencedSchema,
+  /** the chain's RPC */
+  node: z.url({ protocol: /^(https?|tcp)$/ }),
+  chain_id: z.string().min(1),
+  gas: z.union([z.literal('auto'), z.number().int().positive()]).default('auto'),
+  gas_adjustment: z.number().positive().default(1.5),
+  /** from the chain's fee params: every tx since v0.2.16 pays its gas */
+  gas_prices: z
+    .string()
+    .regex(/^\d+(\.\d+)?[a-z]+$/, 'a gas price such as 1ngonka')
+    .optional(),
+  /** sent on stdin, never on a command line */
+  keyring_password: z.string().min(1),
+  /** the transaction's effect is already on chain when this query holds: nothing is sent */
+  done_when: QuerySchema.optional(),
+  /** after sending, this query must hold within verify_timeout seconds */
+  verify: QuerySchema.optional(),
+  verify_timeout: intArg.default(60),
+  verify_interval: intArg.default(2),
+});
+
+type Args = z.output<typeof chainTxArgs>;
+
+const queryOf = (a: Args, q: Query): ChainQuery => ({ inferenced: a.inferenced, node: a.node, query: q.query });
+
+const holds = async (ctx: ModuleContext, a: Args, q: Query): Promise<boolean> => {
+  const answer = await ctx.facts.read(chainQuery, queryOf(a, q));
+  return answer.rc === 0 && (q.contains === undefined || answer.output.includes(q.contains));
+};
+
+const txArgv = (a: Args): string[] => [
+  'tx',
+  ...a.tx,
+  '--from',
+  a.from,
+  '--keyring-backend',
+  'file',
+  '--node',
+  a.node,
+  '--chain-id',
+  a.chain_id,
+  '--gas',
+  String(a.gas),
+  ...(a.gas === 'auto' ? ['--gas-adjustment', String(a.gas_adjustment)] : []),
+  ...(a.gas_prices ? ['--gas-prices', a.gas_prices] : []),
+  '--yes',
+  '-o',
+  'json',
+];
+
+// the CLI prints the broadcast result as JSON (or `code: N` lines in text mode); a non-zero code is a refusal
+const resultCode = (out: string): string | undefined => /"code":\s*(\d+)/.exec(out)?.[1] ?? /^code: (\d+)/m.exec(out)?.[1];
+const txHash = (out: string): string | undefined => /"txhash":\s*"([0-9A-F]+)"/i.exec(out)?.[1];
+
+/**
+ * A transaction signed where its key lives and verified on chain: skipped when `done_when` already holds, sent with
+ * the keyring password on stdin, then `verify` polled until it holds.
+ */
+export const chainTxModule = defineModule({
+  name: 'chain_tx',
+  args: chainTxArgs,
+  facts: (a) => (a.done_when ? [request(chainQuery, queryOf(a, a.done_when))] : []),
+  plan: async (a, ctx): Promise<Plan<Change>> => {
+    const what = `${a.tx.slice(0, 2).join(' ')} from ${a.from}`;
+    if (a.done_when && (await holds(ctx, a, a.done_when))) return { changes: [], result: { msg: `already on chain: ${what}` } };
+    return { changes: [{ summary: `send ${what}`, invalidates: [{ fact: chainQuery }] }] };
+  },
+  apply: async (_changes, a, ctx) => {
+    const res = await ctx.exec(inferencedScript(a.inferenced, txArgv(a)), { stdin: `${a.keyring_password}\n` });
+    const out = `${res.stdout}\n${res.stderr}`;
+    const code = resultCode(res.stdout);
+    if (res.code !== 0 || (code !== undefined && code !== '0')) {
+      return { changed: false, failed: true, msg: `tx ${a.tx.slice(0, 2).join(' ')} was refused${code ? ` (code ${code})` : ''}: ${lastLines(out, 3)}` };
+    }
+    const txhash = txHash(res.stdout);
+    const verify = a.verify;
+    if (!verify) return { txhash, msg: `sent ${a.tx.slice(0, 2).join(' ')}` };
+    const seen = await pollUntil(ctx, { timeout: a.verify_timeout, interval: a.verify_interval }, async () => {
+      ctx.facts.invalidate([{ fact: chainQuery, arg: queryOf(a, verify) }]);
+      return (await holds(ctx, a, verify)) ? { done: true } : { waiting: `waiting for ${verify.query.join(' ')} to show the transaction` };
+    });
+    if (!seen) return { failed: true, txhash, msg: `sent ${a.tx.slice(0, 2).join(' ')} (${txhash ?? 'no hash'}), but ${verify.query.join(' ')} does not show it after ${a.verify_timeout} s` };
+    return { txhash, msg: `${a.tx.slice(0, 2).join(' ')} on chain (${txhash ?? 'verified'})` };
+  },
+});
