@@ -15,6 +15,8 @@ export interface ComposeProject {
 export const composeScript = (project: ComposeProject, args: readonly string[]): string =>
   [
     `cd ${shellJoin([project.dir])} || exit`,
-    ...(project.env_file ? [`if [ -f ${shellJoin([project.env_file])} ]; then set -a; . ${shellJoin([posix.join('.', project.env_file)])} || exit; set +a; fi`] : []),
+    ...(project.env_file
+      ? [`if [ -f ${shellJoin([project.env_file])} ]; then set -a; . ${shellJoin([posix.join('.', project.env_file)])} || exit; set +a; fi`]
+      : []),
     `docker compose ${shellJoin([...project.files.flatMap((f) => ['-f', f]), ...args])}`,
   ].join('\n');

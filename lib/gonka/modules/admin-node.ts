@@ -76,7 +76,8 @@ export const gonkaAdminNodeModule = defineModule({
       return { changes: actions([], a).map((x) => ({ ...x, summary: `${x.kind} ${x.entry.id} (the api is not running yet)` })) };
     }
     const todo = actions(nodes, a);
-    if (todo.length === 0) return { changes: [], result: { msg: `${ids} ${a.state === 'absent' ? 'absent' : `in the admin API, ${a.enabled ? 'enabled' : 'disabled'}`}` } };
+    if (todo.length === 0)
+      return { changes: [], result: { msg: `${ids} ${a.state === 'absent' ? 'absent' : `in the admin API, ${a.enabled ? 'enabled' : 'disabled'}`}` } };
     return { changes: todo.map((x) => ({ ...x, summary: `${x.kind} ${x.entry.id}`, invalidates: [{ fact: httpGet, arg: listRequest(a) }] })) };
   },
   apply: async (changes, a, ctx) => {
@@ -88,7 +89,8 @@ export const gonkaAdminNodeModule = defineModule({
     }
     ctx.facts.invalidate([{ fact: httpGet, arg: listRequest(a) }]);
     const left = actions((await listNodes(ctx, a)) ?? [], a);
-    if (left.length) return { failed: true, msg: `admin API on ${ctx.hostname} still differs after ${done}: ${left.map((x) => `${x.kind} ${x.entry.id}`).join(', ')}` };
+    if (left.length)
+      return { failed: true, msg: `admin API on ${ctx.hostname} still differs after ${done}: ${left.map((x) => `${x.kind} ${x.entry.id}`).join(', ')}` };
     return { msg: `${done} on ${ctx.hostname}` };
   },
 });

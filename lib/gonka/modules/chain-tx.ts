@@ -102,7 +102,12 @@ export const chainTxModule = defineModule({
       ctx.facts.invalidate([{ fact: chainQuery, arg: queryOf(a, verify) }]);
       return (await holds(ctx, a, verify)) ? { done: true } : { waiting: `waiting for ${verify.query.join(' ')} to show the transaction` };
     });
-    if (!seen) return { failed: true, txhash, msg: `sent ${a.tx.slice(0, 2).join(' ')} (${txhash ?? 'no hash'}), but ${verify.query.join(' ')} does not show it after ${a.verify_timeout} s` };
+    if (!seen)
+      return {
+        failed: true,
+        txhash,
+        msg: `sent ${a.tx.slice(0, 2).join(' ')} (${txhash ?? 'no hash'}), but ${verify.query.join(' ')} does not show it after ${a.verify_timeout} s`,
+      };
     return { txhash, msg: `${a.tx.slice(0, 2).join(' ')} on chain (${txhash ?? 'verified'})` };
   },
 });

@@ -32,7 +32,9 @@ const change = (a: Args, verb: string, services: string[], args: string[]): Comp
 });
 
 const startChanges = (a: Args, missing: string[]): ComposeChange[] =>
-  a.one_by_one ? missing.map((s) => change(a, 'start', [s], ['up', '-d', '--no-deps', s])) : [change(a, 'start', missing, ['up', '-d', '--no-deps', ...missing])];
+  a.one_by_one
+    ? missing.map((s) => change(a, 'start', [s], ['up', '-d', '--no-deps', s]))
+    : [change(a, 'start', missing, ['up', '-d', '--no-deps', ...missing])];
 
 /**
  * Services of a compose project in the wanted state, through `docker compose` in the deploy directory with its

@@ -1,0 +1,55 @@
+import { execFile } from 'node:child_process';
+import { cp, mkdir, mkdtemp, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const REPO = join(import.meta.dirname, '..', '..');
+
+/**
+ * The tarball `npm pack` makes of this checkout, unpacked as npm installs it into an empty project, next to nop's
+ * production dependencies only (copied from this checkout: the test reaches no registry). What a user gets.
+ */
+describe('the npm package', () => {
+  let dir: string;
+  let nop: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'nop-pack-'));
+    // `npm test` has just built dist/: skip prepack's second build
+    const packed = await run('npm', ['pack', '--ignore-scripts', '--pack-destination', dir, '--json'], { cwd: REPO });
+    const tarball = join(dir, (JSON.parse(packed.stdout) as { filename: string }[])[0].filename);
+    const modules = join(dir, 'app', 'node_modules');
+    await mkdir(join(modules, '.bin'), { recursive: true });
+    await run('tar', ['-xzf', tarball, '-C', modules]);
+    await rename(join(modules, 'package'), join(modules, 'nop'));
+    const deps = (await run('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: REPO })).stdout.split('\n').filter((p) => p && p !== REPO);
+    for (const dep of deps) await cp(dep, join(modules, relative(join(REPO, 'node_modules'), dep)), { recursive: true });
+    nop = join(modules, '.bin', 'nop');
+    await symlink('../nop/bin/nop.js', nop);
+  }, 240_000);
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('ships the build, the roles, templates, playbooks and data, and no tests', async () => {
+    const pkg = join(dir, 'app', 'node_modules', 'nop');
+    const manifest = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) as { version: string };
+    expect((await run(nop, ['--version'])).stdout.trim()).toContain(manifest.version);
+    const listed = (await run('find', [pkg, '-type', 'f'])).stdout;
+    expect(listed).toContain('/dist/lib/cli/main.js');
+    expect(listed).toContain('/roles/config/defaults.yml');
+    expect(listed).toContain('/templates/config.env.hbs');
+    expect(listed).toContain('/playbooks/setup.yml');
+    expect(listed).toContain('/data/versions.yml');
+    expect(listed).not.toMatch(/\/test\/|\.test\.|\/bench\//);
+  });
+
+  it('runs a playbook and reads its own data from where it is installed', async () => {
+    const out = join(dir, 'out.txt');
+    await writeFile(join(dir, 'site.yml'), `- hosts: localhost\n  gather_facts: false\n  tasks:\n    - copy: { dest: "${out}", content: "installed\\n" }\n`);
+    const res = await run(nop, ['run', join(dir, 'site.yml')], { cwd: dir });
+    expect(res.stdout).toMatch(/localhost\s+: ok=1\s+changed=1/);
+    expect(await readFile(out, 'utf8')).toBe('installed\n');
+    expect((await run(nop, ['versions', '--json'], { cwd: dir })).stdout).toContain('"api"');
+  });
+});
