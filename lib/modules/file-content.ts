@@ -52,7 +52,8 @@ const diffOf = async (ctx: ModuleContext, before: FileState, checksum: string | 
       after: describeAttributes(namedAttributes(mergeAttributes(before, want), want)),
     };
   }
-  return { path: want.path, before: await beforeText(ctx, before, checksum), after: await want.source.text() };
+  const privateBefore = before.type === 'file' && before.mode !== undefined && (before.mode & 0o004) === 0;
+  return { path: want.path, before: await beforeText(ctx, before, checksum), after: await want.source.text(), ...(privateBefore ? { privateBefore } : {}) };
 };
 
 // a replaced file keeps its mode and ownership unless the task names new ones (Ansible's atomic_move)

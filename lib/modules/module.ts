@@ -10,6 +10,8 @@ export interface FileDiff {
   after: string;
   /** content that must never be shown (secrets): the diff says only that it changed */
   redact?: boolean;
+  /** the replaced file was not readable by others: it may hold a secret the run does not know (lib/runner/unified-diff.ts) */
+  privateBefore?: boolean;
 }
 
 /** Ansible's module contract: changed, failed, msg, diff, plus module-specific return values. */

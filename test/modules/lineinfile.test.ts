@@ -54,7 +54,7 @@ describe('lineinfile', () => {
     const args = { path, regexp: '^PasswordAuthentication', line: 'PasswordAuthentication no' };
     const first = await runModule(lineinfileModule, args);
     expect(first).toMatchObject({ changed: true, msg: 'line replaced' });
-    expect(first.diff).toEqual([{ path, before: 'Port 22\nPasswordAuthentication yes\n', after: 'Port 22\nPasswordAuthentication no\n' }]);
+    expect(first.diff).toEqual([{ path, before: 'Port 22\nPasswordAuthentication yes\n', after: 'Port 22\nPasswordAuthentication no\n', privateBefore: true }]);
     expect(await readFile(path, 'utf8')).toBe('Port 22\nPasswordAuthentication no\n');
     const second = await runModule(lineinfileModule, args);
     expect(second.changed).toBe(false);
