@@ -1,22 +1,11 @@
-import { readFile } from 'node:fs/promises';
 import { buildDeployment, DeploymentVariableError, type Deployment } from '../../lib/gonka/deployment.js';
 import type { ConfigVars } from '../../lib/gonka/config-vars.js';
+import { readKeyringPassword } from '../../lib/gonka/keyring-password.js';
 import { loadNetwork, withNetworkOverrides } from '../../lib/gonka/network.js';
 import { ML_GROUP } from '../../lib/gonka/topology.js';
 import { loadVersions, withVersionOverrides } from '../../lib/gonka/versions.js';
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
 import { COLD_KEY_PLANNED, keyPlanned, KNOWN_AFTER_APPLY } from '../keys/planned.js';
-
-const keyringPassword = async (v: ConfigVars): Promise<string | undefined> => {
-  if (v.keyring_password !== undefined) return v.keyring_password;
-  if (v.keyring_password_file === undefined) return undefined;
-  const text = await readFile(v.keyring_password_file, 'utf8').catch((e: NodeJS.ErrnoException) => {
-    throw new DeploymentVariableError('keyring_password_file', `cannot read ${v.keyring_password_file} (${e.code ?? e.message})`);
-  });
-  const first = text.split('\n')[0].trim();
-  if (first.length < 8) throw new DeploymentVariableError('keyring_password_file', 'the password (its first line) must have at least 8 characters');
-  return first;
-};
 
 const hostVarOf =
   (ctx: ModuleContext) =>
@@ -42,7 +31,7 @@ const plannedVars = (ctx: ModuleContext, v: ConfigVars): { vars: ConfigVars; not
 /** Compute and validate every value of the Gonka files; published as the `gonka` fact the templates render. */
 export const deploymentSettings = async (ctx: ModuleContext, v: ConfigVars): Promise<ModuleResult> => {
   try {
-    const password = await keyringPassword(v);
+    const password = await readKeyringPassword(v);
     const network = withNetworkOverrides(await loadNetwork(v.gonka_network), v.gonka_network_overrides);
     const versions = withVersionOverrides(await loadVersions(), v.gonka_versions_overrides);
     const { vars, note } = plannedVars(ctx, v);

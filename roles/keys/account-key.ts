@@ -9,7 +9,8 @@ export interface KeyInfo {
   pubkey: string;
 }
 
-export type EnsuredKey = { state: 'present'; key: KeyInfo } | { state: 'created'; key: KeyInfo; mnemonicFile?: string } | { state: 'planned' };
+/** A created key carries its mnemonic, in memory only, for the caller to store or drop. */
+export type EnsuredKey = { state: 'present'; key: KeyInfo } | { state: 'created'; key: KeyInfo; mnemonic?: string } | { state: 'planned' };
 
 const fileExists = async (ctx: ModuleContext, path: string): Promise<boolean> => (await ctx.exec(`test -f ${shellQuote(path)}`)).code === 0;
 
@@ -49,16 +50,9 @@ const runKeys = async (ctx: ModuleContext, kr: Keyring, args: string[], stdin: s
 export const showKey = async (ctx: ModuleContext, kr: Keyring, name: string, password: string): Promise<KeyInfo> =>
   keyInfo(await runKeys(ctx, kr, ['keys', 'show', name, '--output', 'json'], `${password}\n`));
 
-// noclobber: the mnemonic is written once, never over an earlier key's
-const writeMnemonic = async (ctx: ModuleContext, file: string, mnemonic: string): Promise<void> => {
-  const script = `umask 077 && mkdir -p ${shellQuote(posix.dirname(file))} && set -C && cat > ${shellQuote(file)} && chmod 0600 ${shellQuote(file)}`;
-  const res = await ctx.exec(script, { stdin: `${mnemonic}\n` });
-  if (res.code !== 0) throw failure(`writing the mnemonic to ${file} on ${ctx.hostname}`, res);
-};
-
 /**
- * The key NAME in the keyring: kept when present, else created (the password on stdin, twice for a new keyring)
- * with its mnemonic written to `mnemonicFile` (0600) when one is given, otherwise discarded.
+ * The key NAME in the keyring: kept when present, else created (the password on stdin, twice for a new keyring).
+ * A key is never created while `mnemonicFile` (where its mnemonic is to go) holds an earlier one.
  */
 export const ensureKey = async (ctx: ModuleContext, kr: Keyring, name: string, password: string, mnemonicFile?: string): Promise<EnsuredKey> => {
   if (await fileExists(ctx, `${keyringFile(kr, name)}.info`)) return { state: 'present', key: await showKey(ctx, kr, name, password) };
@@ -70,8 +64,5 @@ export const ensureKey = async (ctx: ModuleContext, kr: Keyring, name: string, p
   if (ctx.check) return { state: 'planned' };
   const fresh = !(await fileExists(ctx, keyringFile(kr, 'keyhash')));
   const record = await runKeys(ctx, kr, ['keys', 'add', name, '--output', 'json'], fresh ? `${password}\n${password}\n` : `${password}\n`);
-  const key = keyInfo(record);
-  if (!mnemonicFile || typeof record.mnemonic !== 'string') return { state: 'created', key };
-  await writeMnemonic(ctx, mnemonicFile, record.mnemonic);
-  return { state: 'created', key, mnemonicFile };
+  return { state: 'created', key: keyInfo(record), mnemonic: typeof record.mnemonic === 'string' ? record.mnemonic : undefined };
 };

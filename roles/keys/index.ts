@@ -1,8 +1,10 @@
 import { posix } from 'node:path';
+import { AbsolutePathSchema } from '../../lib/gonka/value-schemas.js';
 import { imageOf, loadVersions, withVersionOverrides } from '../../lib/gonka/versions.js';
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
 import { defineRole } from '../../lib/roles/role.js';
 import { ensureKey, type EnsuredKey } from './account-key.js';
+import { existingKeyBackup, KEPT_BY_OPERATOR, storeNewKeyBackup, type ColdKey } from './cold-key-backup.js';
 import { keyringPassword, KeysVariableError } from './keyring-password.js';
 import { COLD_KEY_PLANNED, WARM_KEY_PLANNED } from './planned.js';
 import { defaultInferencedHome, localKeyring, serverKeyring, type Keyring } from './keyring.js';
@@ -27,8 +29,9 @@ const onServer = async (v: KeysVars): Promise<Keyring> =>
 const signerSetting = (ctx: ModuleContext, v: KeysVars, name: 'cold_keyring_dir' | 'cold_mnemonic_file'): string | undefined => {
   const own = (ctx.vars.hostvars as Record<string, Record<string, unknown>> | undefined)?.[ctx.hostname]?.[name];
   if (own === undefined || own === null) return v[name];
-  if (typeof own !== 'string' || !own.startsWith('/')) throw new KeysVariableError(`hostvars.${ctx.hostname}.${name}`, 'must be an absolute path');
-  return own;
+  const res = AbsolutePathSchema.safeParse(own);
+  if (!res.success) throw new KeysVariableError(`hostvars.${ctx.hostname}.${name}`, res.error.issues[0].message);
+  return res.data;
 };
 
 const coldKeyring = async (ctx: ModuleContext, v: KeysVars): Promise<Keyring> =>
@@ -42,16 +45,20 @@ const mnemonicFileOf = (ctx: ModuleContext, v: KeysVars, kr: Keyring, name: stri
 const describe = (what: string, name: string, kr: Keyring, ctx: ModuleContext, key: EnsuredKey): string => {
   const where = `${kr.home} on ${ctx.hostname}`;
   if (key.state === 'planned') return `would create ${what} '${name}' in ${where}`;
-  const base = `${what} '${name}' (${key.key.address}) ${key.state === 'created' ? 'created' : 'kept'} in ${where}`;
-  if (key.state !== 'created' || !key.mnemonicFile) return base;
-  return `${base}; its mnemonic is in ${key.mnemonicFile} (0600): copy it offline, then delete the file`;
+  return `${what} '${name}' (${key.key.address}) ${key.state === 'created' ? 'created' : 'kept'} in ${where}`;
+};
+
+const backupNote = (cold: ColdKey, created: boolean, keptByOperator: boolean): string => {
+  if (created) return `; its mnemonic is in ${cold.mnemonicFile} (0600): copy it offline, then delete the file and set ${KEPT_BY_OPERATOR}: true`;
+  return keptByOperator ? `; its mnemonic is kept by the operator (${KEPT_BY_OPERATOR})` : `; its mnemonic is in ${cold.mnemonicFile}`;
 };
 
 const coldKey = async (ctx: ModuleContext, v: KeysVars): Promise<ModuleResult> => {
   const password = await keyringPassword(v);
   const name = coldKeyName(v);
   const kr = await coldKeyring(ctx, v);
-  const key = await ensureKey(ctx, kr, name, password, mnemonicFileOf(ctx, v, kr, name));
+  const mnemonicFile = mnemonicFileOf(ctx, v, kr, name);
+  const key = await ensureKey(ctx, kr, name, password, mnemonicFile);
   const msg = describe('cold key', name, kr, ctx, key);
   if (key.state === 'planned')
     return {
@@ -59,7 +66,15 @@ const coldKey = async (ctx: ModuleContext, v: KeysVars): Promise<ModuleResult> =
       msg: `${msg}; its public key (ACCOUNT_PUBKEY) is known after apply`,
       ansible_facts: { [COLD_KEY_PLANNED]: true, cold_key_name: name },
     };
-  return { changed: key.state === 'created', msg, ansible_facts: { account_pubkey: key.key.pubkey, cold_key_name: name, cold_key_address: key.key.address } };
+  const created = key.state === 'created';
+  const cold: ColdKey = { ctx, kr, name, key: key.key, mnemonicFile };
+  const problem = created ? await storeNewKeyBackup(cold, key.mnemonic) : await existingKeyBackup(cold, v.cold_mnemonic_kept_by_operator);
+  if (problem) return { changed: created, failed: true, msg: problem };
+  return {
+    changed: created,
+    msg: msg + backupNote(cold, created, v.cold_mnemonic_kept_by_operator),
+    ansible_facts: { account_pubkey: key.key.pubkey, cold_key_name: name, cold_key_address: key.key.address },
+  };
 };
 
 const warmKey = async (ctx: ModuleContext, v: KeysVars): Promise<ModuleResult> => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AbsolutePathSchema, KeyringPasswordSchema } from '../../lib/gonka/value-schemas.js';
 
 const keyName = z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only');
 
@@ -14,20 +15,26 @@ export const COLD_SIGNER_GROUP = 'cold_signer';
 export const KeysVarsSchema = z.object({
   inventory_hostname: z.string().min(1),
   groups: z.record(z.string(), z.array(z.string())).default({}),
-  gonka_deploy_dir: z.string().startsWith('/'),
+  gonka_deploy_dir: AbsolutePathSchema,
   /** quick: both keys on the server; secure: the cold key on the cold_signer host, never on the server */
   key_workflow: z.enum(KEY_WORKFLOWS).default('quick'),
   /** the warm (ML operational) key, in the keyring the api container mounts */
   key_name: keyName.optional(),
   /** the cold (account) key */
   cold_key_name: keyName.optional(),
-  keyring_password: z.string().min(8, 'at least 8 characters').optional(),
+  keyring_password: KeyringPasswordSchema.optional(),
   /** a file on the controller holding the keyring password (first line) */
   keyring_password_file: z.string().min(1).optional(),
   /** secure workflow: the inferenced home on the cold signer (default: inferenced's own, ~/.inference) */
-  cold_keyring_dir: z.string().startsWith('/').optional(),
+  cold_keyring_dir: AbsolutePathSchema.optional(),
   /** where the cold key's mnemonic is written (0600) when the key is created; absolute, on the host holding the key */
-  cold_mnemonic_file: z.string().startsWith('/').optional(),
+  cold_mnemonic_file: AbsolutePathSchema.optional(),
+  /**
+   * The operator keeps the cold key's backup (its mnemonic) themselves: an existing cold key is used although no
+   * mnemonic file is there (e.g. once it was copied offline and deleted). Without it, a cold key whose mnemonic
+   * is not stored stops the role.
+   */
+  cold_mnemonic_kept_by_operator: z.boolean().default(false),
   gonka_versions_overrides: z.record(z.string(), z.unknown()).default({}),
 });
 

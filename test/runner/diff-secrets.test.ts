@@ -1,5 +1,4 @@
 import { chmod, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LOCAL_INVENTORY, results, workspace, type Workspace } from './helpers.js';
 

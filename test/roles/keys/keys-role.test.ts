@@ -1,4 +1,5 @@
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +23,11 @@ beforeEach(async () => {
   };
   server = await createSimHost({ profile: { ...profile, packages: [...profile.packages, { name: 'docker-ce' }] }, dir: join(dir, 'server') });
 });
-afterEach(() => rm(dir, { recursive: true, force: true }));
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const undo of cleanups.splice(0).reverse()) await undo();
+  await rm(dir, { recursive: true, force: true });
+});
 
 const serverKeyring = () => join(server.inventoryVars.gonka_deploy_dir, '.inference', 'keyring-file');
 const serverArgvLog = () => join(server.root, 'var/lib/nop-sim/docker/inferenced-argv.log');
@@ -61,7 +66,43 @@ const writeInventory = async ({ workflow = 'quick', serverVars = { keyring_passw
   await writeFile(join(dir, 'site.yml'), stringify([{ hosts: 'network_nodes', gather_facts: false, roles: ['keys'] }]));
 };
 
-const run = async (opts: { check?: boolean } = {}) => {
+// the keys role, then a stand-in for register (the real one needs a chain): it runs only if the keys role let the host on
+const writeSetupPlaybook = async () =>
+  writeFile(
+    join(dir, 'site.yml'),
+    stringify([
+      { hosts: 'network_nodes', gather_facts: false, roles: ['keys'] },
+      {
+        hosts: 'network_nodes',
+        gather_facts: false,
+        tasks: [{ name: 'Register (stand-in)', copy: { dest: join(dir, 'registered'), content: '{{ account_pubkey }}\n' } }],
+      },
+    ]),
+  );
+
+/**
+ * A directory no file can be written into: a full 64 KiB tmpfs (as root), or a read-only directory otherwise.
+ * Returns whether it is the full disk.
+ */
+const unwritableDir = async (path: string): Promise<boolean> => {
+  await mkdir(path, { recursive: true });
+  if (process.getuid?.() !== 0) {
+    await chmod(path, 0o500);
+    cleanups.push(() => chmod(path, 0o700));
+    return false;
+  }
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'nop-test-full', path]);
+  cleanups.push(async () => void execFileSync('umount', [path]));
+  await writeFile(join(path, 'filler'), Buffer.alloc(1 << 20)).catch((e: NodeJS.ErrnoException) => {
+    if (e.code !== 'ENOSPC') throw e;
+  });
+  return true;
+};
+
+// 24 lowercase words in a row: what a mnemonic looks like in any output
+const MNEMONIC_LIKE = /\b(?:[a-z]{3,8} ){23}[a-z]{3,8}\b/;
+
+const run = async (opts: { check?: boolean; extraVars?: Record<string, unknown> } = {}) => {
   const events: RunEvent[] = [];
   const summary = await runPlaybook({
     playbook: join(dir, 'site.yml'),
@@ -73,7 +114,8 @@ const run = async (opts: { check?: boolean } = {}) => {
   });
   const results = events.filter((e): e is Extract<RunEvent, { type: 'task_result' }> => e.type === 'task_result');
   const facts = (task: string) => results.find((r) => r.task.endsWith(task))?.result.ansible_facts as Record<string, string> | undefined;
-  return { ...summary, events, results, facts, output: JSON.stringify(events), changed: summary.stats.gpu1?.changed };
+  const msg = (task: string) => String(results.find((r) => r.task.endsWith(task))?.result.msg ?? '');
+  return { ...summary, events, results, facts, msg, output: JSON.stringify(events), changed: summary.stats.gpu1?.changed };
 };
 
 const modeOf = async (path: string) => (await stat(path)).mode & 0o777;
@@ -137,6 +179,87 @@ describe('keys role, quick workflow', () => {
     const res = await run();
     expect(res.code).not.toBe(0);
     expect(res.output).toContain("variable 'keyring_password'");
+  });
+});
+
+describe('keys role: the cold key is not created until its mnemonic is stored', () => {
+  it('a mnemonic that cannot be written fails the run, and re-runs stop before registering until the operator says they keep it', async () => {
+    const backupDir = join(dir, 'backup');
+    const mnemonicFile = join(backupDir, 'gpu1-cold.mnemonic');
+    const full = await unwritableDir(backupDir);
+    await writeInventory({ serverVars: { keyring_password: PASSWORD, cold_mnemonic_file: mnemonicFile } });
+    await writeSetupPlaybook();
+
+    const first = await run();
+    expect(first.code, first.output).toBe(2);
+    const failed = first.msg('Cold account key');
+    expect(failed).toContain(`storing its mnemonic in ${mnemonicFile} failed`);
+    if (full) expect(failed).toContain('No space left on device');
+    expect(failed).toContain('cold_mnemonic_kept_by_operator: true');
+    expect(existsSync(join(serverKeyring(), 'gpu1-cold.info'))).toBe(true);
+    expect(await readdir(backupDir)).toEqual(full ? ['filler'] : []);
+
+    const again = await run();
+    expect(again.code, again.output).toBe(2);
+    expect(again.msg('Cold account key')).toContain(`its mnemonic, the key's only backup, is not stored: ${mnemonicFile} does not exist`);
+    expect(again.msg('Cold account key')).toContain('keys delete gpu1-cold');
+    expect(existsSync(join(dir, 'registered'))).toBe(false);
+
+    const kept = await run({ extraVars: { cold_mnemonic_kept_by_operator: true } });
+    expect(kept.code, kept.output).toBe(0);
+    expect(kept.msg('Cold account key')).toContain('kept by the operator');
+    expect((await readFile(join(dir, 'registered'), 'utf8')).trim()).toMatch(PUBKEY);
+
+    for (const res of [first, again, kept]) {
+      expect(res.output).not.toContain('********');
+      expect(res.output).not.toMatch(MNEMONIC_LIKE);
+      expect(res.output).not.toContain(PASSWORD);
+    }
+  });
+
+  it('an existing key whose mnemonic file is gone or readable by others stops the role; the path is shown, the mnemonic never', async () => {
+    const mnemonicFile = join(dir, 'offline', 'gpu1-cold.mnemonic');
+    await writeInventory({ serverVars: { keyring_password: PASSWORD, cold_mnemonic_file: mnemonicFile } });
+    await writeSetupPlaybook();
+    const first = await run();
+    expect(first.code, first.output).toBe(0);
+    expect(first.msg('Cold account key')).toContain(`its mnemonic is in ${mnemonicFile} (0600)`);
+    expect(await modeOf(mnemonicFile)).toBe(0o600);
+    const mnemonic = (await readFile(mnemonicFile, 'utf8')).trim();
+    expect(mnemonic.split(' ')).toHaveLength(24);
+    await rm(join(dir, 'registered'));
+
+    await chmod(mnemonicFile, 0o644);
+    const exposed = await run();
+    expect(exposed.code).toBe(2);
+    expect(exposed.msg('Cold account key')).toContain(`${mnemonicFile}, is readable by others: chmod 600 it`);
+
+    await rm(mnemonicFile);
+    const gone = await run();
+    expect(gone.code).toBe(2);
+    expect(gone.msg('Cold account key')).toContain(`${mnemonicFile} does not exist`);
+    expect(existsSync(join(dir, 'registered'))).toBe(false);
+
+    await mkdir(join(dir, 'offline'), { recursive: true });
+    await writeFile(mnemonicFile, `${mnemonic}\n`, { mode: 0o600 });
+    const restored = await run();
+    expect(restored.code, restored.output).toBe(0);
+    expect(restored.msg('Cold account key')).toContain(
+      `kept in ${join(server.inventoryVars.gonka_deploy_dir, '.inference')} on gpu1; its mnemonic is in ${mnemonicFile}`,
+    );
+
+    for (const res of [first, exposed, gone, restored]) {
+      expect(res.output).not.toContain(mnemonic);
+      expect(res.output).not.toContain('********');
+    }
+  });
+
+  it('refuses a cold_mnemonic_kept_by_operator that is not a boolean, naming it', async () => {
+    await writeInventory({ serverVars: { keyring_password: PASSWORD, cold_mnemonic_kept_by_operator: 'maybe' } });
+    const res = await run();
+    expect(res.code).toBe(2);
+    expect(res.output).toContain('cold_mnemonic_kept_by_operator');
+    expect(existsSync(join(serverKeyring(), 'gpu1-cold.info'))).toBe(false);
   });
 });
 

@@ -1,0 +1,52 @@
+import { posix } from 'node:path';
+import type { ModuleContext } from '../../lib/modules/module.js';
+import { shellQuote } from '../../lib/transport/shell-quote.js';
+
+/** Whether the file holding a cold key's mnemonic is there, and private. */
+export type MnemonicFileState = 'stored' | 'missing' | 'empty' | 'not a regular file' | 'readable by others';
+
+/**
+ * The mnemonic file's state, read with `ls -ldn` (POSIX, so the operator's own Linux or macOS machine answers the
+ * same as a server): `-rw------- 1 1000 1000 217 …`. Only its mode and size are read, never its content.
+ */
+export const mnemonicFileState = async (ctx: ModuleContext, file: string): Promise<MnemonicFileState> => {
+  const res = await ctx.exec(`ls -ldn -- ${shellQuote(file)} 2>/dev/null`);
+  if (res.code !== 0) return 'missing';
+  const [perms = '', , , , size] = res.stdout.trim().split(/\s+/);
+  if (!perms.startsWith('-')) return 'not a regular file';
+  if (/[^-]/.test(perms.slice(4, 10))) return 'readable by others';
+  return Number(size) > 0 ? 'stored' : 'empty';
+};
+
+/**
+ * Writes the mnemonic into a temp file beside FILE (0600 from the start: umask 077), checks that every byte
+ * reached it, flushes it, then links it to FILE, which fails if FILE exists (a mnemonic is never written over
+ * another key's). The mnemonic goes on stdin only. Any failure leaves no FILE and no temp file behind.
+ */
+const storeScript = (file: string, bytes: number): string => {
+  const dir = posix.dirname(file);
+  return [
+    'umask 077',
+    `mkdir -p -- ${shellQuote(dir)} || exit 1`,
+    `tmp=$(mktemp ${shellQuote(posix.join(dir, `.${posix.basename(file)}.nop-XXXXXX`))}) || exit 1`,
+    `trap 'rm -f -- "$tmp"' EXIT`,
+    'cat > "$tmp" || exit 1',
+    `n=$(wc -c < "$tmp" | tr -d ' ')`,
+    `[ "$n" = ${bytes} ] || { echo "only $n of ${bytes} bytes were written" >&2; exit 1; }`,
+    'chmod 0600 "$tmp" || exit 1',
+    '{ sync -- "$tmp" 2>/dev/null || sync; }',
+    `ln -- "$tmp" ${shellQuote(file)}`,
+  ].join('\n');
+};
+
+/** Store a freshly created key's mnemonic in FILE (0600, atomic, checked by reading it back); throws what went wrong. */
+export const storeMnemonic = async (ctx: ModuleContext, file: string, mnemonic: string): Promise<void> => {
+  const content = Buffer.from(`${mnemonic}\n`);
+  const res = await ctx.exec(storeScript(file, content.length), { stdin: content.toString('utf8') });
+  // stderr's last line: cat's or ln's own words ("No space left on device", "File exists")
+  if (res.code !== 0) throw new Error(res.stderr.trim().split('\n').at(-1) || `rc=${res.code}`);
+  const state = await mnemonicFileState(ctx, file);
+  if (state !== 'stored') throw new Error(`${file} is ${state} after writing it`);
+  const back = await ctx.transport.get(file, { become: ctx.become });
+  if (!back.equals(content)) throw new Error(`${file} does not hold what was written`);
+};
