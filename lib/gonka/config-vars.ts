@@ -1,16 +1,17 @@
 import { z } from 'zod';
 import { NETWORK_NAMES } from './network.js';
+import { AbsolutePathSchema, KeyringPasswordSchema, MountedPathSchema } from './value-schemas.js';
 
 const port = z.coerce.number().int().min(1).max(65535);
-const hostname = z
-  .string()
-  .regex(
-    /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/,
-    'expected an IPv4 address or a DNS name',
-  );
+const DNS_NAME = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
 /** A routable IPv4 address: a bind address of 0.0.0.0 would publish on every interface. */
 export const ListenIpSchema = z.ipv4().refine((ip) => ip !== '0.0.0.0', 'must be a specific address, never 0.0.0.0');
+
+/** Where the network reaches this node (PUBLIC_URL, the p2p address): an address as above, or a DNS name. */
+export const PublicHostSchema = z
+  .string()
+  .refine((s) => (/^[\d.]+$/.test(s) ? ListenIpSchema.safeParse(s).success : DNS_NAME.test(s)), 'expected an IPv4 address (never 0.0.0.0) or a DNS name');
 
 /**
  * The variables of the `config` role. Which of the optional ones are required depends on the host's
@@ -19,14 +20,15 @@ export const ListenIpSchema = z.ipv4().refine((ip) => ip !== '0.0.0.0', 'must be
 export const ConfigVarsSchema = z.object({
   inventory_hostname: z.string().min(1),
   group_names: z.array(z.string()).default([]),
-  gonka_deploy_dir: z.string().startsWith('/'),
-  hf_home: z.string().startsWith('/'),
+  gonka_deploy_dir: AbsolutePathSchema,
+  /** model weights: HF_HOME in config.env, mounted into every ML node */
+  hf_home: MountedPathSchema,
   gonka_network: z.enum(NETWORK_NAMES),
   /** keys of data/networks/NAME.yml to replace (seed URLs, rpc servers, peers...) */
   gonka_network_overrides: z.record(z.string(), z.unknown()).default({}),
   /** keys of data/versions.yml to replace (image tags) */
   gonka_versions_overrides: z.record(z.string(), z.unknown()).default({}),
-  public_ip: z.union([ListenIpSchema, hostname]).optional(),
+  public_ip: PublicHostSchema.optional(),
   /** this host's address on the private network between the network node and its ML nodes */
   private_ip: ListenIpSchema.optional(),
   /** an ML-only host: the inventory name of its network node */
@@ -35,7 +37,7 @@ export const ConfigVarsSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only')
     .optional(),
-  keyring_password: z.string().min(8, 'at least 8 characters').optional(),
+  keyring_password: KeyringPasswordSchema.optional(),
   /** a file on the controller holding the keyring password (first line) */
   keyring_password_file: z.string().min(1).optional(),
   account_pubkey: z

@@ -6,6 +6,8 @@ import { RecommendationSchema, type RecommendationInput } from './recommendation
 import { isFullServer, topologyOf, ML_GROUP, type Topology } from './topology.js';
 import { imageOf, type Versions } from './versions.js';
 import { vllmArgs } from './vllm-args.js';
+import { hasControlChar } from '../template/file-quoting.js';
+import { HttpUrlSchema } from './value-schemas.js';
 
 /** A variable is missing or wrong for this host's role in the topology. */
 export class DeploymentVariableError extends Error {
@@ -182,22 +184,33 @@ const networkEnv = (input: DeploymentInput, t: Topology): Record<string, string>
 
 // the rendered URLs are checked as the strings the containers will read
 const EnvSchema = z.object({
-  PUBLIC_URL: z.url({ protocol: /^https?$/ }),
+  PUBLIC_URL: HttpUrlSchema,
   P2P_EXTERNAL_ADDRESS: z.string().regex(/^tcp:\/\/[A-Za-z0-9.-]+:\d+$/),
-  SEED_API_URL: z.url(),
-  SEED_NODE_RPC_URL: z.url(),
-  DAPI_API__POC_CALLBACK_URL: z.url(),
+  SEED_API_URL: HttpUrlSchema,
+  SEED_NODE_RPC_URL: HttpUrlSchema,
+  DAPI_API__POC_CALLBACK_URL: HttpUrlSchema,
+  RPC_SERVER_URL_1: HttpUrlSchema,
+  RPC_SERVER_URL_2: HttpUrlSchema,
 });
 
 const ENV_VARIABLE: Record<string, string> = {
+  KEY_NAME: 'key_name',
   PUBLIC_URL: 'public_ip',
   P2P_EXTERNAL_ADDRESS: 'public_ip',
+  ACCOUNT_PUBKEY: 'account_pubkey',
+  HF_HOME: 'hf_home',
   SEED_API_URL: 'gonka_network_overrides.seed_api_url',
   SEED_NODE_RPC_URL: 'gonka_network_overrides.seed_node_rpc_url',
+  SEED_NODE_P2P_URL: 'gonka_network_overrides.seed_node_p2p_url',
   DAPI_API__POC_CALLBACK_URL: 'private_ip',
+  RPC_SERVER_URL_1: 'gonka_network_overrides.rpc_servers',
+  RPC_SERVER_URL_2: 'gonka_network_overrides.rpc_servers',
 };
 
+// config.env is one `export K=V` line per value (quoted for sh where written): a newline could not stay in it
 const validateEnv = (env: Record<string, string>): void => {
+  const broken = Object.keys(env).find((key) => hasControlChar(env[key]));
+  if (broken) throw new DeploymentVariableError(ENV_VARIABLE[broken] ?? broken, `renders ${broken} with a newline or another control character`);
   const res = EnvSchema.safeParse(env);
   if (res.success) return;
   const key = String(res.error.issues[0].path[0]);

@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { packageRoot } from '../runner/paths.js';
+import { HttpUrlSchema } from './value-schemas.js';
 
 export const NETWORK_NAMES = ['mainnet', 'testnet'] as const;
 export type NetworkName = (typeof NETWORK_NAMES)[number];
 
-const httpUrl = z.url({ protocol: /^https?$/ });
+const httpUrl = HttpUrlSchema;
 const tcpUrl = z.string().regex(/^tcp:\/\/[A-Za-z0-9.-]+:\d{1,5}$/, 'expected tcp://HOST:PORT');
 
 /** A Gonka network's public endpoints and chain parameters (data/networks/NAME.yml). */

@@ -1,17 +1,14 @@
 import { z } from 'zod';
-
-// A newline ends a line of config.env, a unit file or an env file, so no reader could keep one; the other
-// control characters are never meant and would reach those files unseen.
-const CONTROL = /[\u0000-\u001f\u007f]/;
-
-/** True when a value holds a character no file nop writes can carry (newline, tab, escape...). */
-export const hasControlChar = (value: string): boolean => CONTROL.test(value);
+import { hasControlChar } from '../template/file-quoting.js';
 
 const noControlChars = (s: string) => !hasControlChar(s);
 const CONTROL_MESSAGE = 'must not contain a newline or another control character';
 
 /** An absolute path on a host. Anything else a shell, compose or systemd would read specially is quoted where it is written. */
 export const AbsolutePathSchema = z.string().startsWith('/', 'must be an absolute path').refine(noControlChars, CONTROL_MESSAGE);
+
+/** A host directory mounted into containers: compose's short volume syntax (`SRC:DST`) has no way to quote a `:`. */
+export const MountedPathSchema = AbsolutePathSchema.refine((s) => !s.includes(':'), "must not contain ':' (docker compose's volume syntax splits on it)");
 
 /**
  * An http(s) URL of a Gonka endpoint: scheme, host, optional port and path, nothing a shell or compose would

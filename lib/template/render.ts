@@ -1,5 +1,6 @@
 import Handlebars from 'handlebars';
 import { evaluate, ExpressionError } from './expression.js';
+import { composeFileValue, shellFileValue } from './file-quoting.js';
 
 /** A template referenced a variable that is not defined: names it, as Ansible does. */
 export class UndefinedVariableError extends Error {
@@ -26,6 +27,9 @@ hb.registerHelper('not', (a: unknown) => !a);
 hb.registerHelper('upper', (s: unknown) => String(s).toUpperCase());
 hb.registerHelper('lower', (s: unknown) => String(s).toLowerCase());
 hb.registerHelper('quote', (s: unknown) => `'${String(s).replace(/'/g, `'\\''`)}'`);
+// values of files other programs parse: {{sh_quote v}} in a file sh sources, {{compose_quote a b}} (joined) in a compose file
+hb.registerHelper('sh_quote', (s: unknown) => shellFileValue(String(s)));
+hb.registerHelper('compose_quote', (...args: unknown[]) => composeFileValue(args.slice(0, -1).map(String).join('')));
 
 const compiled = new Map<string, HandlebarsTemplateDelegate>();
 

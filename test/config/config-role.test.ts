@@ -1,10 +1,14 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { parseEnvFile } from '../../lib/gonka/service-fingerprints.js';
 import { runPlaybook } from '../../lib/runner/run-playbook.js';
 import type { RunEvent } from '../../lib/runner/types.js';
+import { interpolate } from '../../sim/gonka/interpolate.mjs';
 import { recommendationFor, type GpuSet } from './fixtures.js';
 
 const GOLDEN = join(import.meta.dirname, '..', 'fixtures', 'golden');
@@ -213,5 +217,71 @@ describe('config role: changes', () => {
     const env = (await rendered('gpu1'))['config.env'];
     expect(env).toContain("export KEYRING_PASSWORD='from-a-file-secret'");
     expect(env).toContain('export SEED_API_URL=http://seed.example.org:8000');
+  });
+});
+
+describe('config role: values that reach a shell or compose', () => {
+  // dash on Debian and Ubuntu: the shell `set -a; . ./config.env` runs in
+  const sourced = (names: string[]) =>
+    execFileSync('sh', ['-c', `set -a; . ./config.env; set +a; for n in ${names.join(' ')}; do eval "printf '%s\\0' \\"\\$$n\\""; done`], {
+      cwd: deployDir('gpu1'),
+      encoding: 'utf8',
+    })
+      .split('\0')
+      .slice(0, names.length);
+
+  it('config.env sourced by sh runs nothing and keeps spaces, quotes, $ and backticks; compose reads the same values', async () => {
+    await fakeDocker();
+    const canary = (n: number) => join(dir, `ran-${n}`);
+    const hfHome = `/mnt/sha red$(touch ${canary(1)})\`touch ${canary(2)}\`'q"$HOME`;
+    const password = `pa ss'"$(touch ${canary(3)})\`touch ${canary(4)}\`$HOME\\`;
+    const hosts = await hostsFor('full', 'mainnet', '1xRTX3090');
+    Object.assign(hosts.gpu1.vars, { hf_home: hfHome, keyring_password: password });
+    await writeInventory(hosts, 'mainnet');
+    const res = await run();
+    expect(res.code, res.output).toBe(0);
+
+    expect(sourced(['HF_HOME', 'KEYRING_PASSWORD', 'PUBLIC_URL'])).toEqual([hfHome, password, 'http://203.0.113.10:8000']);
+    for (const n of [1, 2, 3, 4]) expect(existsSync(canary(n)), `ran-${n}`).toBe(false);
+
+    // compose interpolates the files with the environment config.env exported (the simulator's docker compose reader)
+    const env = Object.fromEntries(
+      execFileSync('sh', ['-c', 'set -a; . ./config.env; set +a; env -0'], { cwd: deployDir('gpu1'), encoding: 'utf8' })
+        .split('\0')
+        .filter(Boolean)
+        .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+    );
+    const compose = async (file: string) => parse(interpolate(await readFile(join(deployDir('gpu1'), file), 'utf8'), env));
+    const api = (await compose('docker-compose.yml')).services.api.environment as string[];
+    expect(api).toContain(`KEYRING_PASSWORD=${password}`);
+    const ml = (await compose('docker-compose.mlnode.yml')).services['mlnode-1'].volumes as string[];
+    expect(ml).toEqual([`${hfHome}:/root/.cache`]);
+    // and nop's own reader of config.env (which services to recreate) reads what sh reads
+    expect(parseEnvFile(await readFile(join(deployDir('gpu1'), 'config.env'), 'utf8'))).toMatchObject({ HF_HOME: hfHome, KEYRING_PASSWORD: password });
+  });
+
+  it.each([
+    ['hf_home', { hf_home: '/mnt/shared\nexport EVIL=1' }, 'control character'],
+    ['hf_home', { hf_home: '/mnt/a:/etc' }, "must not contain ':'"],
+    ['keyring_password', { keyring_password: 'long-enough\ntouch /tmp/x' }, 'control character'],
+    ['gonka_network_overrides.seed_api_url', { gonka_network_overrides: { seed_api_url: 'http://x/$(id)' } }, 'expected http(s)://HOST'],
+    [
+      'gonka_network_overrides.rpc_servers.1',
+      { gonka_network_overrides: { rpc_servers: ['http://a:26657', 'http://b:26657/`id`'] } },
+      'expected http(s)://HOST',
+    ],
+    ['public_ip', { public_ip: '203.0.113.10$(id)' }, 'expected an IPv4 address (never 0.0.0.0) or a DNS name'],
+    ['public_ip', { public_ip: '0.0.0.0' }, 'expected an IPv4 address (never 0.0.0.0) or a DNS name'],
+  ])('refuses %s that no reader could keep, naming it, before writing anything', async (variable, vars, why) => {
+    await fakeDocker();
+    const hosts = await hostsFor('full', 'mainnet', '1xRTX3090');
+    Object.assign(hosts.gpu1.vars, vars);
+    await writeInventory(hosts, 'mainnet');
+    const res = await run();
+    expect(res.code).toBe(2);
+    expect(res.output).toContain(variable);
+    expect(res.output).toContain(why);
+    expect(res.output).not.toContain('touch /tmp/x');
+    expect((await rendered('gpu1'))['config.env']).toBeUndefined();
   });
 });
