@@ -1,10 +1,16 @@
 import { shellQuote } from '../transport/shell-quote.js';
 
-// a newline ends a line of config.env, a compose or a unit file: no reader could keep one (nor a tab or escape, unseen)
-const CONTROL = /[\u0000-\u001f\u007f]/;
-
-/** True when a value holds a character no line-based file can carry (newline, tab, escape...). */
-export const hasControlChar = (value: string): boolean => CONTROL.test(value);
+/**
+ * True when a value holds a character no line-based file can carry: a newline ends a line of config.env, a
+ * compose or a unit file, so no reader could keep one; a tab, an escape or a NUL would reach them unseen.
+ */
+export const hasControlChar = (value: string): boolean => {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+};
 
 // the value is not shown: it may be the keyring password; the variable was validated (and named) before rendering
 const oneLine = (value: string, file: string): string => {
