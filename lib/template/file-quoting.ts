@@ -29,3 +29,25 @@ export const composeFileValue = (value: string): string => {
   const escaped = oneLine(value, 'a compose file').replace(/\$/g, '$$$$');
   return PLAIN_COMPOSE.test(escaped) ? escaped : JSON.stringify(escaped);
 };
+
+// systemd refuses an executable name holding a quote or a backslash ("special characters"), whatever the quoting
+const UNIT_EXEC_REFUSED = /["'\\]/;
+
+/** Why `unitExecPath` cannot write this path, or undefined (for a variable's schema, which names the variable). */
+export const unitExecPathProblem = (path: string): string | undefined => {
+  if (!path.startsWith('/')) return 'must be an absolute path';
+  if (hasControlChar(path) || UNIT_EXEC_REFUSED.test(path))
+    return 'must not contain a quote, a backslash or a control character (systemd refuses them in an executable path)';
+  return undefined;
+};
+
+/**
+ * An executable path as the first word of a unit's `ExecStart=`: `%` (a specifier) doubled, in double quotes
+ * when it holds a blank. `$` needs nothing: systemd expands variables in arguments, never in the executable.
+ */
+export const unitExecPath = (path: string): string => {
+  const problem = unitExecPathProblem(path);
+  if (problem) throw new Error(`a unit's executable ${problem}: ${JSON.stringify(path)}`);
+  const escaped = path.replace(/%/g, '%%');
+  return /\s/.test(escaped) ? `"${escaped}"` : escaped;
+};

@@ -1,4 +1,5 @@
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
+import { unitExecPath } from '../../lib/template/file-quoting.js';
 import { shellJoin } from '../../lib/transport/shell-quote.js';
 import type { DockerVars } from './vars.js';
 
@@ -49,7 +50,7 @@ PartOf=docker.service
 [Service]
 Type=oneshot
 RemainAfterExit=yes
-ExecStart=${hostRoot}${RULES_SCRIPT}
+ExecStart=${unitExecPath(`${hostRoot}${RULES_SCRIPT}`)}
 
 [Install]
 WantedBy=multi-user.target docker.service
