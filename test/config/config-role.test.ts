@@ -217,6 +217,12 @@ describe('config role: changes', () => {
     const env = (await rendered('gpu1'))['config.env'];
     expect(env).toContain("export KEYRING_PASSWORD='from-a-file-secret'");
     expect(env).toContain('export SEED_API_URL=http://seed.example.org:8000');
+
+    // the file's path is a location, shown so the message can name it; what it holds stays hidden
+    await rm(pwFile);
+    const missing = await run();
+    expect(missing.code).toBe(2);
+    expect(missing.output).toContain(`variable 'keyring_password_file': cannot read ${pwFile} (ENOENT)`);
   });
 });
 
