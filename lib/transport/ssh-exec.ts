@@ -1,6 +1,7 @@
 import { constants } from 'node:os';
 import { shellJoin } from './shell-quote.js';
 import type { SshChannel, SshClient } from './ssh-connection.js';
+import { feedStdin, type Stdin } from './stdin.js';
 import type { ExecResult } from './transport.js';
 
 /** Exit code reported when a command is killed for exceeding its timeout (as coreutils `timeout` does). */
@@ -8,7 +9,7 @@ export const TIMEOUT_EXIT_CODE = 124;
 
 export interface ChannelCommand {
   script: string;
-  stdin?: string | Buffer;
+  stdin?: Stdin;
   timeoutMs?: number;
 }
 
@@ -52,6 +53,7 @@ const collect = (channel: SshChannel, cmd: ChannelCommand, resolve: (result: Exe
   const err: Buffer[] = [];
   let exit: { code: number | null; signal?: string } | undefined;
   let pastDeadline = false;
+  let sourceError: Error | undefined;
   const timers: NodeJS.Timeout[] = [];
   // a command that finished on its own just before the deadline keeps its real result
   const killedByTimeout = () => pastDeadline && (exit === undefined || exit.code === 124 || exit.code === 137);
@@ -78,10 +80,11 @@ const collect = (channel: SshChannel, cmd: ChannelCommand, resolve: (result: Exe
   }
   channel.on('close', () => {
     timers.forEach(clearTimeout);
+    if (sourceError) return reject(sourceError);
     if (!exit) return reject(new ChannelLostError());
     resolve(result());
   });
-  channel.end(cmd.stdin ?? '');
+  feedStdin(cmd.stdin, channel, (e) => (sourceError = e));
 };
 
 /**

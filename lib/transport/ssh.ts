@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import pLimit from 'p-limit';
 import { withEnv, wrapBecome } from './become.js';
-import { ownershipScript, tempName } from './local.js';
+import { ownershipScript, tempName } from './atomic-write.js';
 import { shellJoin } from './shell-quote.js';
 import { endpointLabel, openSshConnection, type SftpSession, type SshChannel, type SshClient } from './ssh-connection.js';
 import { ChannelLostError, execOnChannel } from './ssh-exec.js';
