@@ -1,6 +1,7 @@
+import { withEnv } from './env-prologue.js';
 import { shellJoin } from './shell-quote.js';
 import { prependStdin, type Stdin } from './stdin.js';
-import type { Become } from './transport.js';
+import type { Become, ExecOptions } from './transport.js';
 
 /**
  * Wrap a script so it runs as another user through sudo.
@@ -15,11 +16,15 @@ export const wrapBecome = (script: string, become: Become | undefined, stdin: St
   return { script: wrapped, stdin: prependStdin(Buffer.from(`${become.password}\n`), stdin) };
 };
 
-/** Prefix env assignments to a script (both transports run scripts through a shell). */
-export const withEnv = (script: string, env: Record<string, string> | undefined, cwd: string | undefined): string => {
-  const assigns = Object.entries(env ?? {})
-    .map(([k, v]) => `export ${k}=${shellJoin([v])}; `)
-    .join('');
-  const chdir = cwd ? `cd ${shellJoin([cwd])} && ` : '';
-  return `${assigns}${chdir}${script}`;
+/**
+ * What both transports hand to `/bin/sh -c` for one command, and its stdin: the sudo password line (if any),
+ * then the env prologue, then the caller's stdin. Env and cwd apply inside the become-wrapped shell.
+ */
+export const shellCommand = (
+  script: string,
+  opts: Pick<ExecOptions, 'env' | 'cwd' | 'become'>,
+  stdin: Stdin | undefined,
+): { script: string; stdin: Stdin | undefined } => {
+  const inner = withEnv(script, opts.env, opts.cwd);
+  return wrapBecome(inner.script, opts.become, inner.prologue ? prependStdin(inner.prologue, stdin) : stdin);
 };

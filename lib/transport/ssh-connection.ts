@@ -2,7 +2,7 @@ import type { EventEmitter } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { Duplex, Readable, Writable } from 'node:stream';
+import type { Duplex, Readable } from 'node:stream';
 import { NodeSSH } from 'node-ssh';
 import { appendKnownHost, entriesForHost, hostKeyAlgorithmsFor, knownHostName, readKnownHosts, verifyHostKey, type HostKeyVerdict } from './known-hosts.js';
 import { UnreachableError } from './transport.js';
@@ -18,8 +18,10 @@ type Callback<T> = (err: Error | null | undefined, value: T) => void;
 
 /** The parts of an ssh2 SFTP session we use. */
 export interface SftpSession extends EventEmitter {
-  createWriteStream(path: string, opts: { flags: string; mode: number }): Writable;
-  fastPut(localPath: string, remotePath: string, opts: { mode: number }, cb: (err?: Error | null) => void): void;
+  open(path: string, flags: string, attrs: { mode: number }, cb: Callback<Buffer>): void;
+  write(handle: Buffer, data: Buffer, offset: number, length: number, position: number, cb: (err?: Error | null) => void): void;
+  close(handle: Buffer, cb: (err?: Error | null) => void): void;
+  lstat(path: string, cb: Callback<{ size: number }>): void;
   readFile(path: string, cb: Callback<Buffer>): void;
   chmod(path: string, mode: number, cb: (err?: Error | null) => void): void;
   unlink(path: string, cb: (err?: Error | null) => void): void;

@@ -1,23 +1,21 @@
-import { randomBytes } from 'node:crypto';
+import { dirname } from 'node:path';
 import type { Duplex } from 'node:stream';
 import pLimit from 'p-limit';
-import { withEnv, wrapBecome } from './become.js';
-import { ownershipScript, tempName } from './atomic-write.js';
+import { type Content, installScript, ownershipScript, readScript, sizeOf, streamOf, sweepScript, tempName } from './atomic-write.js';
+import { shellCommand } from './become.js';
 import { shellJoin } from './shell-quote.js';
 import { endpointLabel, openSshConnection, type SftpSession, type SshChannel, type SshClient } from './ssh-connection.js';
 import { ChannelLostError, execOnChannel } from './ssh-exec.js';
 import { resolveSshRoute, type SshHop, type SshTransportOptions } from './ssh-route.js';
-import { openSftp, sftpChmod, sftpFastPut, sftpPosixRename, sftpReadFile, sftpUnlink, sftpWriteNew } from './ssh-sftp.js';
-import { UnreachableError, type Become, type ExecOptions, type PutOptions, type Transport } from './transport.js';
+import { isBareSftpFailure, openSftp, sftpChmod, sftpPosixRename, sftpReadFile, sftpSize, sftpUnlink, sftpUpload } from './ssh-sftp.js';
+import type { Stdin } from './stdin.js';
+import { type Become, type ExecOptions, type PutOptions, type Transport, UnreachableError } from './transport.js';
 
 export type { SshTransportOptions } from './ssh-route.js';
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 // OpenSSH allows 10 sessions per connection (MaxSessions) and the SFTP session holds one of them.
 const MAX_CONCURRENT_COMMANDS = 8;
-const STAGING_DIR = '/tmp';
-
-type Upload = (sftp: SftpSession, path: string, mode: number) => Promise<void>;
 
 const forwardOut = (client: SshClient, host: string, port: number): Promise<SshChannel> =>
   new Promise((resolve, reject) => client.forwardOut('127.0.0.1', 0, host, port, (err, stream) => (err ? reject(err) : resolve(stream))));
@@ -95,6 +93,7 @@ export const sshTransport = async (opts: SshTransportOptions): Promise<Transport
 
   const ensureConnected = () => {
     if (lost) throw lost;
+    if (closing) throw new UnreachableError(`ssh ${label}: connection closed`);
   };
 
   // Any failure while the connection is gone is reported as the connection loss, not as its symptom.
@@ -106,11 +105,12 @@ export const sshTransport = async (opts: SshTransportOptions): Promise<Transport
 
   const becomeOther = (become: Become | undefined): Become | undefined => (become && become.user !== target.user ? become : undefined);
 
-  const exec = async (script: string, execOpts: ExecOptions = {}) => {
+  const run = async (script: string, stdin: Stdin | undefined, execOpts: ExecOptions) => {
     ensureConnected();
-    const wrapped = wrapBecome(withEnv(script, execOpts.env, execOpts.cwd), becomeOther(execOpts.become), execOpts.stdin);
-    return guard(limit(() => execOnChannel(client, { ...wrapped, timeoutMs: execOpts.timeoutMs }))).catch(orLost);
+    const command = shellCommand(script, { ...execOpts, become: becomeOther(execOpts.become) }, stdin);
+    return guard(limit(() => execOnChannel(client, { ...command, timeoutMs: execOpts.timeoutMs }))).catch(orLost);
   };
+  const exec = (script: string, execOpts: ExecOptions = {}) => run(script, execOpts.stdin, execOpts);
 
   const sftp = (): Promise<SftpSession> => {
     ensureConnected();
@@ -131,60 +131,80 @@ export const sshTransport = async (opts: SshTransportOptions): Promise<Transport
 
   const renameOver = async (session: SftpSession, from: string, to: string) => {
     if (await sftpPosixRename(session, from, to)) return;
-    await checked(`mv -f ${shellJoin([from, to])}`, undefined, `cannot rename ${from} to ${to}`);
+    await checked(`mv -fT ${shellJoin([from, to])}`, undefined, `cannot rename ${from} to ${to}`);
   };
 
-  // Upload under a temp name next to dest with the final mode and owner, then rename over dest.
-  const putDirect = async (dest: string, upload: Upload, putOpts: PutOptions) => {
+  // stale temp files are swept from a directory by the first write into it (per login or become user)
+  const swept = new Set<string>();
+  const firstWriteInto = (dir: string, become: Become | undefined) => {
+    const key = `${become?.user ?? ''}\0${dir}`;
+    if (swept.has(key)) return false;
+    swept.add(key);
+    return true;
+  };
+  // temp files being written over SFTP, removed by close() when a run is interrupted
+  const inFlight = new Set<string>();
+
+  // Through a command, the content on its stdin (never a command line): as the become user, and the follow-up
+  // of a bare SFTP "Failure", whose shell tools then name the errno.
+  const putByCommand = async (dest: string, content: Content, putOpts: PutOptions, become: Become | undefined) => {
+    const size = await sizeOf(content).catch((err: Error) => {
+      throw new Error(`cannot write ${dest}: ${err.message}`, { cause: err });
+    });
+    const script = installScript({ dest, tmp: tempName(dest), size, opts: putOpts, sweep: firstWriteInto(dirname(dest), become) });
+    const res = await run(script, streamOf(content), { become });
+    if (res.code !== 0) throw new Error(`cannot write ${dest}${become ? ` as ${become.user}` : ''}: ${res.stderr.trim()}`);
+  };
+
+  // Upload under a temp name next to dest with the final mode and owner, check its size, then rename over dest.
+  const putDirect = async (dest: string, content: Content, putOpts: PutOptions) => {
     const session = await sftp();
+    const size = await sizeOf(content).catch((err: Error) => {
+      throw new Error(`cannot write ${dest}: ${err.message}`, { cause: err });
+    });
+    const sweeping = firstWriteInto(dirname(dest), undefined) ? exec(sweepScript(dirname(dest))).catch(() => undefined) : undefined;
     const tmp = tempName(dest);
+    ensureConnected(); // nothing is created once close() has begun removing what is in flight
+    inFlight.add(tmp);
     try {
-      await upload(session, tmp, 0o600);
+      await sftpUpload(session, tmp, streamOf(content), 0o600);
+      const written = await sftpSize(session, tmp);
+      if (written !== size) throw new Error(`short write: ${written} of ${size} bytes arrived`);
       await sftpChmod(session, tmp, putOpts.mode ?? 0o644);
       if (putOpts.owner || putOpts.group) await checked(ownershipScript(tmp, putOpts), undefined, `chown ${dest}`);
       await renameOver(session, tmp, dest);
     } catch (err) {
       if (lost) throw lost;
       await sftpUnlink(session, tmp).catch(() => undefined);
+      if (isBareSftpFailure(err)) return putByCommand(dest, content, putOpts, undefined);
       throw new Error(`cannot write ${dest}: ${(err as Error).message}`, { cause: err });
-    }
-  };
-
-  // Staged privately by the login user, then installed by the become user: the content never passes a command line.
-  const putAsOther = async (dest: string, upload: Upload, putOpts: PutOptions, become: Become) => {
-    const session = await sftp();
-    const staged = `${STAGING_DIR}/.nop-stage-${randomBytes(8).toString('hex')}`;
-    try {
-      await upload(session, staged, 0o600);
-      // root reads the private file as is; any other become user needs read access to it
-      if (become.user !== 'root') await sftpChmod(session, staged, 0o644);
-      const tmp = tempName(dest);
-      const script = [
-        `cp ${shellJoin([staged, tmp])}`,
-        `chmod ${(putOpts.mode ?? 0o644).toString(8)} ${shellJoin([tmp])}`,
-        ownershipScript(tmp, putOpts),
-        `mv -f ${shellJoin([tmp, dest])}`,
-      ].join(' && ');
-      await checked(`${script} || { rm -f ${shellJoin([tmp])}; exit 1; }`, become, `cannot write ${dest} as ${become.user}`);
     } finally {
-      await sftpUnlink(session, staged).catch(() => undefined);
+      inFlight.delete(tmp);
+      await sweeping;
     }
   };
 
-  const put = (dest: string, upload: Upload, putOpts: PutOptions) => {
+  const put = (dest: string, content: Content, putOpts: PutOptions) => {
     const become = becomeOther(putOpts.become);
-    return guard(become ? putAsOther(dest, upload, putOpts, become) : putDirect(dest, upload, putOpts)).catch(orLost);
+    return guard(become ? putByCommand(dest, content, putOpts, become) : putDirect(dest, content, putOpts)).catch(orLost);
   };
 
+  const getByCommand = async (path: string, become: Become | undefined) => {
+    const res = await exec(readScript(path), { become });
+    if (res.code !== 0) throw new Error(`cannot read ${path}: ${res.stderr.trim()}`);
+    return Buffer.from(res.stdout, 'base64');
+  };
+
+  // a bare SFTP "Failure" is read again through a command, whose error names the errno
   const get = async (path: string, getOpts: { become?: Become } = {}) => {
     const become = becomeOther(getOpts.become);
-    if (become) {
-      const res = await exec(`base64 < ${shellJoin([path])}`, { become });
-      if (res.code !== 0) throw new Error(`cannot read ${path}: ${res.stderr.trim()}`);
-      return Buffer.from(res.stdout, 'base64');
-    }
+    if (become) return getByCommand(path, become);
     const session = await sftp();
-    return guard(sftpReadFile(session, path)).catch((err: Error) => orLost(new Error(`cannot read ${path}: ${err.message}`)));
+    return guard(sftpReadFile(session, path))
+      .catch((err: Error) =>
+        isBareSftpFailure(err) && !lost ? getByCommand(path, undefined) : Promise.reject(new Error(`cannot read ${path}: ${err.message}`)),
+      )
+      .catch(orLost);
   };
 
   const forward = async (host: string, port: number): Promise<Duplex> => {
@@ -192,6 +212,9 @@ export const sshTransport = async (opts: SshTransportOptions): Promise<Transport
     return guard(forwardOut(client, host, port)).catch((err: Error) => orLost(new Error(`ssh ${label}: cannot forward to ${host}:${port}: ${err.message}`)));
   };
 
+  // Best effort, for an interrupted run: the temp files of uploads in flight are unlinked on the same SFTP session,
+  // which handles requests in order, so after any open already sent (and ensureConnected refuses new ones).
+  // A write through a command removes its own temp file when the closing connection cuts its stdin short.
   const close = async () => {
     if (closing) return;
     closing = true;
@@ -199,15 +222,17 @@ export const sshTransport = async (opts: SshTransportOptions): Promise<Transport
       clients.forEach((c) => c.end());
       return;
     }
-    (await sftpSession?.catch(() => undefined))?.end();
+    const session = await sftpSession?.catch(() => undefined);
+    if (session) await Promise.all([...inFlight].map((tmp) => sftpUnlink(session, tmp).catch(() => undefined)));
+    session?.end();
     for (const c of [...clients].reverse()) await endConnection(c, gone);
   };
 
   return {
     kind: 'ssh',
     exec,
-    put: (dest, content, putOpts = {}) => put(dest, (session, path, mode) => sftpWriteNew(session, path, Buffer.from(content), mode), putOpts),
-    putFile: (dest, localPath, putOpts = {}) => put(dest, (session, path, mode) => sftpFastPut(session, localPath, path, mode), putOpts),
+    put: (dest, content, putOpts = {}) => put(dest, { bytes: Buffer.from(content) }, putOpts),
+    putFile: (dest, localPath, putOpts = {}) => put(dest, { path: localPath }, putOpts),
     get,
     forward,
     close,
