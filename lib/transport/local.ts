@@ -115,7 +115,7 @@ export const localTransport = (options: LocalTransportOptions = {}): Transport =
     const command = shellCommand(script, opts, stdin);
     return runShell(launcher, { script: command.script, stdin: command.stdin, timeoutMs: opts.timeoutMs, cutOff: closing.signal });
   };
-  const exec = (script: string, opts: ExecOptions = {}) => run(script, opts.stdin, opts);
+  const exec = async (script: string, opts: ExecOptions = {}) => run(script, opts.stdin, opts);
 
   const refuseWhenClosed = (dest: string) => {
     if (closing.signal.aborted) throw new Error(`cannot write ${dest}: the transport is closed`);

@@ -13,7 +13,10 @@ export interface Become {
 export interface ExecOptions {
   /** the only way a secret reaches a command */
   stdin?: string | Buffer;
-  /** never secrets: over SSH these become part of the remote command line, visible in the host's process list */
+  /**
+   * Exported in the shell that runs the script, inside become (sudo's environment reset does not drop them).
+   * The values travel on stdin, ahead of `stdin`, and never on a command line: a secret (HF_TOKEN) may go here.
+   */
   env?: Record<string, string>;
   cwd?: string;
   timeoutMs?: number;
@@ -38,14 +41,20 @@ export interface Transport {
   readonly kind: 'local' | 'ssh';
   /** run a shell script; a non-zero exit is a result, not an error. Throws UnreachableError when the host cannot be reached. */
   exec(script: string, opts?: ExecOptions): Promise<ExecResult>;
-  /** write a file atomically (temp file in the same directory, then rename) */
+  /**
+   * Write a file atomically: a temp file `.NAME.nop-<hex>` beside it, its size checked, mode and owner set, then
+   * renamed over it. A failed or short write throws naming the errno and the path; the original is untouched
+   * and the temp file removed. Stale temp files of that pattern are swept from the directory by the first write
+   * into it (the rule: atomic-write.ts STALE_TEMP_MINUTES).
+   */
   put(dest: string, content: Buffer | string, opts?: PutOptions): Promise<void>;
-  /** copy a local file to the host atomically, streaming (large files never sit in memory) */
+  /** copy a local file to the host as `put` does, streaming (large files never sit in memory) */
   putFile(dest: string, localPath: string, opts?: PutOptions): Promise<void>;
   /** read a whole file; throws when it does not exist */
   get(path: string, opts?: { become?: Become }): Promise<Buffer>;
   /** a TCP stream to host:port as seen from the host (e.g. an API bound to its loopback); ssh only */
   forward?(host: string, port: number): Promise<Duplex>;
+  /** end the connection; the temp files of writes still in flight are removed first (an interrupted run) */
   close(): Promise<void>;
 }
 
