@@ -45,8 +45,16 @@ export const runCommand = async (playbook: string, opts: RunCommandOptions): Pro
   const becomePassword = opts.askBecomePass ? await readSecret('BECOME password: ') : undefined;
   const reporter = await pickReporter(opts);
   const abort = new AbortController();
+  const quit = new AbortController();
+  // first Ctrl-C: stop after the running tasks; second: close the connections (removing half-written temp
+  // files) and quit; third: quit at once
   const onSigint = () => {
-    if (abort.signal.aborted) process.exit(EXIT.interrupted);
+    if (quit.signal.aborted) process.exit(EXIT.interrupted);
+    if (abort.signal.aborted) {
+      process.stderr.write('[ERROR]: quitting: removing the temp files of writes in flight (Ctrl-C again to quit at once)\n');
+      quit.abort();
+      return;
+    }
     process.stderr.write('\n[ERROR]: User interrupted execution: stopping after the running tasks (Ctrl-C again to quit now)\n');
     abort.abort();
   };
@@ -72,8 +80,11 @@ export const runCommand = async (playbook: string, opts: RunCommandOptions): Pro
       },
       emit: reporter.sink,
       signal: abort.signal,
+      quit: quit.signal,
       prompter: process.stdin.isTTY ? (await import('./terminal-prompt.js')).terminalPrompt : undefined,
     });
+    // the tasks that were running may still hold local commands: they are not waited for
+    if (quit.signal.aborted) process.exit(summary.code);
     await reporter.close();
     return summary.code;
   } finally {

@@ -35,6 +35,11 @@ export interface RunPlaybookOptions {
   connect?: (host: string, vars: Record<string, unknown>) => Promise<Transport>;
   /** stop between tasks (Ctrl-C) */
   signal?: AbortSignal;
+  /**
+   * stop now (a second Ctrl-C): every connection closes at once, each removing the temp files of its writes in
+   * flight, and the run returns as interrupted without waiting for its running tasks
+   */
+  quit?: AbortSignal;
   /** asks for `vars_prompt` values on a terminal; without it a missing value is an error */
   prompter?: Prompter;
 }
@@ -74,8 +79,10 @@ const connectionPool = (varsOf: VarsOf, opts: RunPlaybookOptions, upcoming: (hos
     facts.lookahead(() => upcoming(host));
     return { transport, facts };
   };
+  let closed = false;
   return {
     connect: (host: string) => {
+      if (closed) return Promise.reject(new Error(`${host}: the run is over, no new connection`));
       const hit = pool.get(host);
       if (hit) return hit;
       const p = open(host);
@@ -84,6 +91,7 @@ const connectionPool = (varsOf: VarsOf, opts: RunPlaybookOptions, upcoming: (hos
       return p;
     },
     closeAll: async () => {
+      closed = true;
       const conns = await Promise.allSettled(pool.values());
       await Promise.allSettled(conns.map((c) => (c.status === 'fulfilled' ? c.value.transport.close() : undefined)));
     },
@@ -144,7 +152,7 @@ export const runPlaybook = async (opts: RunPlaybookOptions): Promise<RunSummary>
   opts.emit({ type: 'playbook_start', file: playbook.file, check: run.check });
   for (const message of inv.warnings) opts.emit({ type: 'warning', message });
   const limit = pLimit(Math.max(1, opts.forks ?? 5));
-  try {
+  const runPlays = async () => {
     for (const play of playbook.plays) {
       if (opts.signal?.aborted) break;
       const matched = limitHosts(inv, selectHosts(inv, play.hosts), opts.limit);
@@ -163,6 +171,17 @@ export const runPlaybook = async (opts: RunPlaybookOptions): Promise<RunSummary>
       opts.emit({ type: 'play_end', name: play.name ?? play.hosts });
       if (end === 'stop') break;
     }
+  };
+  const quitting = new Promise<'quit'>((resolve) => {
+    const quit = () => void pool.closeAll().finally(() => resolve('quit'));
+    if (opts.quit?.aborted) quit();
+    else opts.quit?.addEventListener('abort', quit, { once: true });
+  });
+  try {
+    const playing = runPlays();
+    playing.catch(() => undefined); // after a quit nobody waits for the tasks still running
+    const outcome = await Promise.race([playing, quitting]);
+    if (outcome === 'quit') return { code: EXIT.interrupted, stats: {} };
   } finally {
     await pool.closeAll();
   }
