@@ -71,7 +71,9 @@ const envOf = (vars: Record<string, unknown>): Record<string, string> =>
 const connectionPool = (varsOf: VarsOf, opts: RunPlaybookOptions, upcoming: (host: string) => readonly ReaderRequest[]) => {
   const pool = new Map<string, Promise<Connection>>();
   const open = async (host: string): Promise<Connection> => {
-    const vars = varsOf(host);
+    // as in Ansible, extra vars win over the inventory: -e ansible_host=… ansible_port=… ansible_user=… redirect
+    // the connection itself, not only what the tasks see
+    const vars = { ...varsOf(host), ...opts.extraVars };
     const transport = opts.connect
       ? await opts.connect(host, vars)
       : await connectTransport(host, vars, { ...opts.connectOptions, becomePassword: opts.becomePassword });
