@@ -4,6 +4,7 @@ import { writePrometheusFile } from '../day2/prometheus.js';
 import { hostReport, renderStatusJson, renderStatusText, type HostReport } from '../day2/status-report.js';
 import type { ConnectOptions } from '../transport/connect.js';
 import { OptionError } from './extra-vars.js';
+import { createKnownHostsStore } from '../transport/known-hosts-store.js';
 
 export interface StatusCommandOptions {
   inventory: string[];
@@ -35,7 +36,9 @@ const collect = async (opts: StatusCommandOptions): Promise<HostReport[]> => {
   const hosts = await selectInventoryHosts({ inventory: opts.inventory, limit: opts.limit });
   if (hosts.length === 0) throw new OptionError('no hosts matched');
   const limit = pLimit(opts.forks ?? 5);
-  return Promise.all(hosts.map((h) => limit(() => hostReport(h, opts.connect))));
+  // known_hosts read once per round, shared by every host of it
+  const connect = { knownHosts: createKnownHostsStore(), ...opts.connect };
+  return Promise.all(hosts.map((h) => limit(() => hostReport(h, connect))));
 };
 
 const once = async (opts: StatusCommandOptions, out: (t: string) => void): Promise<number> => {

@@ -5,6 +5,7 @@ import pLimit from 'p-limit';
 import { createFactStore } from '../facts/fact-store.js';
 import { findHost, groupsMagicVar, hostVars, limitHosts, loadInventory, selectHosts, type Inventory } from '../inventory/index.js';
 import { connectTransport, type ConnectOptions } from '../transport/connect.js';
+import { createKnownHostsStore } from '../transport/known-hosts-store.js';
 import type { Transport } from '../transport/transport.js';
 import type { RunContext } from './execute-task.js';
 import { EXIT } from './exit-codes.js';
@@ -70,13 +71,12 @@ const envOf = (vars: Record<string, unknown>): Record<string, string> =>
 
 const connectionPool = (varsOf: VarsOf, opts: RunPlaybookOptions, upcoming: (host: string) => readonly ReaderRequest[]) => {
   const pool = new Map<string, Promise<Connection>>();
+  const connectOptions = { knownHosts: createKnownHostsStore(), ...opts.connectOptions, becomePassword: opts.becomePassword };
   const open = async (host: string): Promise<Connection> => {
     // as in Ansible, extra vars win over the inventory: -e ansible_host=… ansible_port=… ansible_user=… redirect
     // the connection itself, not only what the tasks see
     const vars = { ...varsOf(host), ...opts.extraVars };
-    const transport = opts.connect
-      ? await opts.connect(host, vars)
-      : await connectTransport(host, vars, { ...opts.connectOptions, becomePassword: opts.becomePassword });
+    const transport = opts.connect ? await opts.connect(host, vars) : await connectTransport(host, vars, connectOptions);
     const facts = createFactStore(transport, () => ({ env: envOf(vars) }));
     facts.lookahead(() => upcoming(host));
     return { transport, facts };

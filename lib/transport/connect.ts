@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { z } from 'zod';
+import type { KnownHostsStore } from './known-hosts-store.js';
 import { localTransport } from './local.js';
 import { proxyJumpFromSshArgs } from './ssh-proxy-jump.js';
 import type { Become, Transport } from './transport.js';
@@ -27,6 +28,8 @@ export interface ConnectOptions {
   commandTimeoutMs?: number;
   /** sudo password for every become that does not carry its own */
   becomePassword?: string;
+  /** the run's parsed known_hosts files (createKnownHostsStore), so they are read once per run, not per host */
+  knownHosts?: KnownHostsStore;
 }
 
 const expandHome = (path: string): string => (path === '~' || path.startsWith('~/') ? homedir() + path.slice(1) : path);
@@ -66,6 +69,7 @@ export const connectTransport = async (hostname: string, vars: Record<string, un
     proxyJump: v.ansible_ssh_common_args ? proxyJumpFromSshArgs(v.ansible_ssh_common_args) : undefined,
     knownHostsPath: v.nop_known_hosts_file ? expandHome(v.nop_known_hosts_file) : opts.knownHostsPath,
     acceptNewHostKeys: opts.acceptNewHostKeys,
+    knownHosts: opts.knownHosts,
     connectTimeoutMs: opts.connectTimeoutMs,
   });
   return withDefaults(transport, becomePassword, opts.commandTimeoutMs);

@@ -41,19 +41,12 @@ const parseLine = (file: string, text: string, index: number): KnownHostEntry | 
   return { file, line: index + 1, hostPatterns, keyType, keyBase64, revoked: marker === '@revoked' };
 };
 
-/** Parse every readable file; missing files simply contribute nothing (as with OpenSSH). */
-export const readKnownHosts = async (files: readonly string[]): Promise<KnownHostEntry[]> => {
-  const perFile = await Promise.all(
-    files.map(async (file) => {
-      const text = await readFile(file, 'utf8').catch(() => '');
-      return text
-        .split('\n')
-        .map((line, i) => parseLine(file, line, i))
-        .filter((e): e is KnownHostEntry => e !== undefined);
-    }),
-  );
-  return perFile.flat();
-};
+/** The key lines of one known_hosts file's text. */
+export const parseKnownHosts = (file: string, text: string): KnownHostEntry[] =>
+  text
+    .split('\n')
+    .map((line, i) => parseLine(file, line, i))
+    .filter((e): e is KnownHostEntry => e !== undefined);
 
 const hashedMatches = (pattern: string, name: string): boolean => {
   const [, , saltB64, hashB64] = pattern.split('|');

@@ -4,7 +4,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex, Readable } from 'node:stream';
 import { NodeSSH } from 'node-ssh';
-import { appendKnownHost, entriesForHost, hostKeyAlgorithmsFor, knownHostName, readKnownHosts, verifyHostKey, type HostKeyVerdict } from './known-hosts.js';
+import { entriesForHost, type HostKeyVerdict, hostKeyAlgorithmsFor, knownHostName, verifyHostKey } from './known-hosts.js';
+import type { KnownHostsStore } from './known-hosts-store.js';
 import { UnreachableError } from './transport.js';
 
 /** The parts of an ssh2 channel we use (ssh2 ships no types of its own). */
@@ -52,6 +53,8 @@ export interface HostKeyPolicy {
   /** where an accepted new key is recorded */
   recordFile: string;
   acceptNewHostKeys: boolean;
+  /** the run's parsed known_hosts files, shared by its connections */
+  store: KnownHostsStore;
 }
 
 const KEEPALIVE_INTERVAL_MS = 15_000;
@@ -111,7 +114,7 @@ export const openSshConnection = async (
   policy: HostKeyPolicy,
   opts: { connectTimeoutMs: number; sock?: Duplex },
 ): Promise<SshClient> => {
-  const entries = await readKnownHosts(policy.knownHostsFiles);
+  const entries = await policy.store.entriesFor(policy.knownHostsFiles, endpoint.host, endpoint.port);
   const knownTypes = entriesForHost(entries, endpoint.host, endpoint.port).map((k) => k.keyType);
   let refusal: string | undefined;
   const hostVerifier = (key: Buffer, verify: (ok: boolean) => void): void => {
@@ -121,7 +124,7 @@ export const openSshConnection = async (
       return;
     }
     if (verdict.status === 'unknown' && policy.acceptNewHostKeys) {
-      appendKnownHost(policy.recordFile, verdict.lineToAdd).then(
+      policy.store.record(policy.recordFile, verdict.lineToAdd).then(
         () => verify(true),
         (err: Error) => {
           refusal = `cannot record the host key in ${policy.recordFile}: ${err.message}`;

@@ -1,5 +1,6 @@
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { createKnownHostsStore, type KnownHostsStore } from './known-hosts-store.js';
 import { resolveSshConfig, type SshConfigHost } from './ssh-config.js';
 import { defaultIdentityFiles, type HostKeyPolicy, type SshEndpoint } from './ssh-connection.js';
 import { parseProxyJump, type JumpHost } from './ssh-proxy-jump.js';
@@ -18,6 +19,8 @@ export interface SshTransportOptions {
   knownHostsPath?: string;
   /** record unknown host keys instead of refusing them; changed keys are refused regardless */
   acceptNewHostKeys?: boolean;
+  /** the known_hosts files as parsed for this run, shared by its connections (by default, this connection's own) */
+  knownHosts?: KnownHostsStore;
   connectTimeoutMs?: number;
   /** defaults to ~/.ssh/config */
   sshConfigPath?: string;
@@ -31,16 +34,21 @@ export interface SshHop {
 
 const GLOBAL_KNOWN_HOSTS = '/etc/ssh/ssh_known_hosts';
 
-const hostKeyPolicy = (config: SshConfigHost, opts: SshTransportOptions): HostKeyPolicy => {
+const hostKeyPolicy = (config: SshConfigHost, opts: SshTransportOptions, store: KnownHostsStore): HostKeyPolicy => {
   const acceptNewHostKeys = opts.acceptNewHostKeys ?? false;
-  if (opts.knownHostsPath) return { knownHostsFiles: [opts.knownHostsPath], recordFile: opts.knownHostsPath, acceptNewHostKeys };
+  if (opts.knownHostsPath) return { knownHostsFiles: [opts.knownHostsPath], recordFile: opts.knownHostsPath, acceptNewHostKeys, store };
   const userFiles = config.userKnownHostsFiles.length
     ? config.userKnownHostsFiles
     : [join(homedir(), '.ssh', 'known_hosts'), join(homedir(), '.ssh', 'known_hosts2')];
-  return { knownHostsFiles: [...userFiles, GLOBAL_KNOWN_HOSTS], recordFile: userFiles[0], acceptNewHostKeys };
+  return { knownHostsFiles: [...userFiles, GLOBAL_KNOWN_HOSTS], recordFile: userFiles[0], acceptNewHostKeys, store };
 };
 
-const resolveHop = async (target: JumpHost, opts: SshTransportOptions, extraIdentity: string | undefined): Promise<SshHop & { proxyJump?: string }> => {
+const resolveHop = async (
+  target: JumpHost,
+  opts: SshTransportOptions,
+  extraIdentity: string | undefined,
+  store: KnownHostsStore,
+): Promise<SshHop & { proxyJump?: string }> => {
   const config = await resolveSshConfig(target.host, { configPath: opts.sshConfigPath, user: target.user });
   const identities = [...(extraIdentity ? [extraIdentity] : []), ...config.identityFiles];
   return {
@@ -50,7 +58,7 @@ const resolveHop = async (target: JumpHost, opts: SshTransportOptions, extraIden
       user: target.user ?? config.user ?? userInfo().username,
       identityFiles: identities.length ? identities : defaultIdentityFiles(),
     },
-    policy: hostKeyPolicy(config, opts),
+    policy: hostKeyPolicy(config, opts, store),
     proxyJump: config.proxyJump,
   };
 };
@@ -60,9 +68,10 @@ const resolveHop = async (target: JumpHost, opts: SshTransportOptions, extraIden
  * Jump hosts are looked up in the ssh config like the target; the explicit key is offered to them too.
  */
 export const resolveSshRoute = async (opts: SshTransportOptions): Promise<SshHop[]> => {
-  const target = await resolveHop({ host: opts.host, port: opts.port, user: opts.user }, opts, opts.privateKeyPath);
+  const store = opts.knownHosts ?? createKnownHostsStore();
+  const target = await resolveHop({ host: opts.host, port: opts.port, user: opts.user }, opts, opts.privateKeyPath, store);
   const spec = opts.proxyJump ?? target.proxyJump;
   const jumps = spec ? parseProxyJump(spec) : [];
-  const hops = await Promise.all(jumps.map((jump) => resolveHop(jump, opts, opts.privateKeyPath)));
+  const hops = await Promise.all(jumps.map((jump) => resolveHop(jump, opts, opts.privateKeyPath, store)));
   return [...hops, target].map(({ endpoint, policy }) => ({ endpoint, policy }));
 };

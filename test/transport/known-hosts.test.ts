@@ -3,7 +3,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hostPatternsMatch, keyTypeOf, readKnownHosts, verifyHostKey } from '../../lib/transport/known-hosts.js';
+import { hostPatternsMatch, keyTypeOf, verifyHostKey } from '../../lib/transport/known-hosts.js';
+import { createKnownHostsStore } from '../../lib/transport/known-hosts-store.js';
 
 const blob = (type: string, body: string) => {
   const t = Buffer.from(type);
@@ -53,16 +54,18 @@ describe('known_hosts', () => {
         '',
       ].join('\n'),
     );
-    const entries = await readKnownHosts([file, join(dir, 'does-not-exist')]);
-    expect(entries).toHaveLength(3);
-    expect(verifyHostKey(entries, 'gpu1', 22, keyA).status).toBe('match');
-    expect(verifyHostKey(entries, 'gpu3', 22, keyA)).toEqual({
+    const store = createKnownHostsStore();
+    const verify = async (host: string, port: number, key: Buffer) =>
+      verifyHostKey(await store.entriesFor([file, join(dir, 'does-not-exist')], host, port), host, port, key);
+    expect((await verify('gpu1', 22, keyA)).status).toBe('match');
+    expect(await verify('gpu3', 22, keyA)).toEqual({
       status: 'unknown',
       lineToAdd: `gpu3 ssh-ed25519 ${keyA.toString('base64')}`,
     });
-    const changed = verifyHostKey(entries, 'gpu2', 2222, keyA);
+    const changed = await verify('gpu2', 2222, keyA);
     expect(changed.status).toBe('changed');
     expect(changed.status === 'changed' && `${changed.entry.file}:${changed.entry.line}`).toBe(`${file}:3`);
-    expect(verifyHostKey(entries, 'gpu1', 22, keyB).status).toBe('revoked');
+    expect((await verify('gpu1', 22, keyB)).status).toBe('revoked');
+    expect((await verify('GPU1', 22, keyA)).status).toBe('match');
   });
 });
