@@ -67,7 +67,7 @@ export const installScript = ({ dest, tmp, size, opts, sweep }: InstallTarget): 
     'set -C',
     `cat > ${t} || { rm -f ${t}; exit 1; }`,
     `written=$(wc -c < ${t}) || { rm -f ${t}; exit 1; }`,
-    `[ "$written" -eq ${size} ] || { rm -f ${t}; echo "short write: $written of ${size} bytes arrived" >&2; exit 1; }`,
+    `[ "$written" -eq ${size} ] || { rm -f ${t}; echo "size check failed: $written bytes written, ${size} expected" >&2; exit 1; }`,
     `{ chmod ${mode} ${t} && ${ownershipScript(tmp, opts)} && mv -fT ${t} ${d}; } || { rm -f ${t}; exit 1; }`,
   ].join('\n');
 };

@@ -132,7 +132,7 @@ export const localTransport = (options: LocalTransportOptions = {}): Transport =
       if ('bytes' in content) await writeFile(tmp, content.bytes, { mode: 0o600, flag: 'wx' });
       else await pipeline(createReadStream(content.path), createWriteStream(tmp, { mode: 0o600, flags: 'wx' }));
       const written = (await stat(tmp)).size;
-      if (written !== size) throw new Error(`short write: ${written} of ${size} bytes arrived`);
+      if (written !== size) throw new Error(`size check failed: ${written} bytes written, ${size} expected`);
       await chmod(tmp, opts.mode ?? 0o644);
       if (opts.owner || opts.group) {
         const res = await exec(ownershipScript(tmp, opts));

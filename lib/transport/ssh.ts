@@ -168,9 +168,9 @@ export const sshTransport = async (opts: SshTransportOptions): Promise<Transport
     inFlight.add(tmp);
     try {
       await sftpUpload(session, tmp, streamOf(content), 0o600);
-      const written = await sftpSize(session, tmp);
-      if (written !== size) throw new Error(`short write: ${written} of ${size} bytes arrived`);
-      await sftpChmod(session, tmp, putOpts.mode ?? 0o644);
+      // one round trip for both: a chmod on a temp that then fails the check is removed with it
+      const [written] = await Promise.all([sftpSize(session, tmp), sftpChmod(session, tmp, putOpts.mode ?? 0o644)]);
+      if (written !== size) throw new Error(`size check failed: ${written} bytes written, ${size} expected`);
       if (putOpts.owner || putOpts.group) await checked(ownershipScript(tmp, putOpts), undefined, `chown ${dest}`);
       await renameOver(session, tmp, dest);
     } catch (err) {

@@ -31,7 +31,7 @@ describe('install script', () => {
     await writeFile(dest, 'original');
     const res = await t.exec(installScript({ dest, tmp: tempName(dest), size: 10, opts: {} }), { stdin: 'cut' });
     expect(res.code).toBe(1);
-    expect(res.stderr).toMatch(/short write: 3 of 10 bytes/);
+    expect(res.stderr).toMatch(/size check failed: 3 bytes written, 10 expected/);
     expect(await readFile(dest, 'utf8')).toBe('original');
     expect((await readdir(dir)).filter((n) => n.includes('.nop-'))).toEqual([]);
   });
