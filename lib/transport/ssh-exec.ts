@@ -52,11 +52,13 @@ const collect = (channel: SshChannel, cmd: ChannelCommand, resolve: (result: Exe
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   let exit: { code: number | null; signal?: string } | undefined;
-  let pastDeadline = false;
+  // measured, not flagged by a timer: under load the event loop may handle the exit before a due timer fires
+  const started = performance.now();
+  const pastDeadline = () => cmd.timeoutMs !== undefined && performance.now() - started >= cmd.timeoutMs;
   let sourceError: Error | undefined;
   const timers: NodeJS.Timeout[] = [];
   // a command that finished on its own just before the deadline keeps its real result
-  const killedByTimeout = () => pastDeadline && (exit === undefined || exit.code === 124 || exit.code === 137);
+  const killedByTimeout = () => pastDeadline() && (exit === undefined || exit.code === 124 || exit.code === 137);
   const result = (): ExecResult => {
     const stdout = Buffer.concat(out).toString();
     const stderr = Buffer.concat(err).toString();
@@ -70,7 +72,6 @@ const collect = (channel: SshChannel, cmd: ChannelCommand, resolve: (result: Exe
   });
   channel.on('error', () => undefined); // surfaced through 'close' (or the connection's own error)
   if (cmd.timeoutMs !== undefined) {
-    timers.push(setTimeout(() => (pastDeadline = true), cmd.timeoutMs));
     timers.push(
       setTimeout(() => {
         channel.close();
