@@ -1,4 +1,5 @@
 import { constants } from 'node:os';
+import { randomBytes } from 'node:crypto';
 import { shellJoin } from './shell-quote.js';
 import type { SshChannel, SshClient } from './ssh-connection.js';
 import { feedStdin, type Stdin } from './stdin.js';
@@ -41,14 +42,22 @@ const LOCAL_GRACE_MS = 5_000;
  * process group (sudo relays the TERM to a command it runs as another user), which an SSH channel close
  * would not do: sshd keeps waiting for the command.
  */
-const commandLine = (cmd: ChannelCommand): string => {
+const commandLine = (cmd: ChannelCommand, start: string): string => {
   const shell = ['/bin/sh', '-c', cmd.script];
-  if (cmd.timeoutMs === undefined) return shellJoin(shell);
-  return shellJoin(['timeout', '-k', '2', `${Math.max(cmd.timeoutMs, 1) / 1000}`, ...shell]);
+  const run = cmd.timeoutMs === undefined ? shell : ['timeout', '-k', '2', `${Math.max(cmd.timeoutMs, 1) / 1000}`, ...shell];
+  // the login shell may print first (a banner, an `echo` in .bashrc): what comes before the marker is not the command's
+  return `printf '%s\\n' ${start}; printf '%s\\n' ${start} >&2; exec ${shellJoin(run)}`;
+};
+
+/** What the command printed: everything after the start marker (all of it if the marker never came). */
+const afterMarker = (chunks: Buffer[], start: string): string => {
+  const text = Buffer.concat(chunks).toString();
+  const at = text.indexOf(`${start}\n`);
+  return at < 0 ? text : text.slice(at + start.length + 1);
 };
 
 /** Gather a started command's output and outcome; settles once, on close or after the local grace period. */
-const collect = (channel: SshChannel, cmd: ChannelCommand, resolve: (result: ExecResult) => void, reject: (err: Error) => void): void => {
+const collect = (channel: SshChannel, cmd: ChannelCommand, start: string, resolve: (result: ExecResult) => void, reject: (err: Error) => void): void => {
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   let exit: { code: number | null; signal?: string } | undefined;
@@ -60,8 +69,8 @@ const collect = (channel: SshChannel, cmd: ChannelCommand, resolve: (result: Exe
   // a command that finished on its own just before the deadline keeps its real result
   const killedByTimeout = () => pastDeadline() && (exit === undefined || exit.code === 124 || exit.code === 137);
   const result = (): ExecResult => {
-    const stdout = Buffer.concat(out).toString();
-    const stderr = Buffer.concat(err).toString();
+    const stdout = afterMarker(out, start);
+    const stderr = afterMarker(err, start);
     if (killedByTimeout()) return { code: TIMEOUT_EXIT_CODE, stdout, stderr: `${stderr}command timed out after ${cmd.timeoutMs} ms\n` };
     return { code: exit?.code ?? signalExitCode(exit?.signal), stdout, stderr };
   };
@@ -94,10 +103,11 @@ const collect = (channel: SshChannel, cmd: ChannelCommand, resolve: (result: Exe
  */
 export const execOnChannel = (client: SshClient, cmd: ChannelCommand): Promise<ExecResult> =>
   new Promise((resolve, reject) => {
+    const start = `@@nop-start-${randomBytes(6).toString('hex')}`;
     const open = (attempt: number) =>
       // listeners go on synchronously: output, exit and close may arrive in the same packet batch as the channel
-      client.exec(commandLine(cmd), (openErr, channel) => {
-        if (!openErr) return collect(channel, cmd, resolve, reject);
+      client.exec(commandLine(cmd, start), (openErr, channel) => {
+        if (!openErr) return collect(channel, cmd, start, resolve, reject);
         if (!isSessionLimit(openErr) || attempt >= OPEN_ATTEMPTS) return reject(openErr);
         setTimeout(() => open(attempt + 1), OPEN_RETRY_MS * attempt);
       });

@@ -7,8 +7,11 @@ import { promisify } from 'node:util';
 
 /** The throwaway sudo password test/setup/ensure-sshd.mjs gives the `noppass` user. */
 export const NOPPASS_PASSWORD = 'nop-throwaway-sudo-pw';
-/** A user with passwordless sudo, and one whose sudo asks for NOPPASS_PASSWORD (created by ensure-sshd.mjs). */
-export const TEST_USERS = { passwordless: 'noptest', withPassword: 'noppass' } as const;
+/**
+ * A user with passwordless sudo, one whose sudo asks for NOPPASS_PASSWORD, and one whose login shell prints a
+ * banner on stdout and stderr before every command (created by ensure-sshd.mjs).
+ */
+export const TEST_USERS = { passwordless: 'noptest', withPassword: 'noppass', chatty: 'nopbanner' } as const;
 
 const SSHD = '/usr/sbin/sshd';
 const run = promisify(execFile);
@@ -82,7 +85,7 @@ const sshdConfig = (dir: string, address: string, port: number, hostKeys: string
     'PasswordAuthentication no',
     'KbdInteractiveAuthentication no',
     'PermitRootLogin prohibit-password',
-    `AllowUsers root ${TEST_USERS.passwordless} ${TEST_USERS.withPassword}`,
+    `AllowUsers root ${Object.values(TEST_USERS).join(' ')}`,
     'AllowTcpForwarding yes',
     'MaxStartups 100',
     'LogLevel ERROR',

@@ -39,6 +39,17 @@ const installTools = () => {
   run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'openssh-server', 'sudo']);
 };
 
+// a login shell that talks: what a banner, a MOTD script or an `echo` in .bashrc does to every ssh command
+const CHATTY_BASHRC = 'echo "Welcome to $(hostname) (managed by the platform team)"\necho "motd: remember the change freeze" >&2\n';
+
+const ensureChattyUser = (name) => {
+  if (!userExists(name)) run('useradd', ['--create-home', '--shell', '/bin/bash', '--password', '*', name]);
+  const rc = `/home/${name}/.bashrc`;
+  if (existsSync(rc) && readFileSync(rc, 'utf8') === CHATTY_BASHRC) return;
+  writeFileSync(rc, CHATTY_BASHRC);
+  run('chown', [`${name}:${name}`, rc]);
+};
+
 const ensureUser = (name) => {
   if (userExists(name)) return;
   // `*` instead of useradd's locked `!`: sshd without PAM refuses key logins to locked accounts.
@@ -56,12 +67,13 @@ const ensureSudoers = () => {
 const main = () => {
   installTools();
   if (!isRoot) {
-    if (!userExists('noptest') || !userExists('noppass')) failNotRoot('test users noptest/noppass are missing');
+    if (!userExists('noptest') || !userExists('noppass') || !userExists('nopbanner')) failNotRoot('test users noptest/noppass/nopbanner are missing');
     return;
   }
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
   ensureUser('noptest');
   ensureUser('noppass');
+  ensureChattyUser('nopbanner');
   run('chpasswd', [], `noppass:${NOPPASS_PASSWORD}\n`);
   ensureSudoers();
 };
