@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { frameBatch } from '../../lib/facts/batch-script.js';
+import { createFactStore } from '../../lib/facts/fact-store.js';
+import { defineFact, request } from '../../lib/facts/fact.js';
+import { localTransport } from '../../lib/transport/local.js';
+import type { Transport } from '../../lib/transport/transport.js';
+
+const recording = (): Transport & { scripts: string[]; becomes: (string | undefined)[] } => {
+  const inner = localTransport();
+  const scripts: string[] = [];
+  const becomes: (string | undefined)[] = [];
+  return {
+    ...inner,
+    scripts,
+    becomes,
+    exec: (script, opts) => {
+      scripts.push(script);
+      becomes.push(opts?.become?.user);
+      return inner.exec(script, opts);
+    },
+  };
+};
+
+// echoes its arguments: one process for all of them
+const echo = defineFact<string, string>({
+  name: 'echo',
+  command: (args) => `printf '%s\\n' ${args.map((a) => `'${a}'`).join(' ')}`,
+  parse: ({ stdout }, args) => {
+    const lines = stdout.split('\n');
+    return args.map((_, i) => lines[i]);
+  },
+  key: (a) => a,
+});
+
+const failing = defineFact<string, string>({
+  name: 'failing',
+  command: () => 'exit 3',
+  parse: ({ rc }, args) => args.map(() => new Error(`rc ${rc}`)),
+});
+
+describe('the batch framing', () => {
+  it('ignores what is printed outside the frames and keeps each section’s output and status', () => {
+    const batch = frameBatch(['echo one', 'printf two; exit 4']);
+    const framed = batch.script;
+    expect(framed).toContain('echo one');
+    const markers = [...framed.matchAll(/'(@@nop-[0-9a-f]+-[BE]\d)'/g)].map((m) => m[1]);
+    const [b0, e0, b1, e1] = markers;
+    const stdout = `Welcome banner\n\n${b0}\none\n\n${e0} 0\n\n${b1}\ntwo\n${e1} 4\n`;
+    expect(batch.parse(stdout)).toEqual([
+      { stdout: 'one\n', rc: 0 },
+      { stdout: 'two', rc: 4 },
+    ]);
+  });
+
+  it('a section cut short is an error, not a silent empty value', () => {
+    const batch = frameBatch(['echo one']);
+    expect(() => batch.parse('banner only\n')).toThrow(/stopped before section 1/);
+  });
+});
+
+describe('the fact store', () => {
+  it('reads a miss together with every upcoming request, in one command, and caches per reader', async () => {
+    const t = recording();
+    const store = createFactStore(t);
+    store.lookahead(() => [request(echo, 'b'), request(echo, 'c'), { ...request(echo, 'd'), become: { user: 'other' } }]);
+    const reader = store.reader(undefined);
+    expect(await reader.read(echo, 'a')).toBe('a');
+    expect(t.scripts).toHaveLength(1);
+    expect(await reader.read(echo, 'c')).toBe('c');
+    expect(t.scripts).toHaveLength(1);
+    // another reader (a become user) has its own cache and its own batch
+    expect(store.reader({ user: 'root' })).not.toBe(reader);
+  });
+
+  it('forgets what a change invalidates, and only that', async () => {
+    const t = recording();
+    const store = createFactStore(t);
+    const reader = store.reader(undefined);
+    await reader.readAll([request(echo, 'x'), request(echo, 'y')]);
+    reader.invalidate([{ fact: echo, arg: 'x' }]);
+    await reader.read(echo, 'y');
+    expect(t.scripts).toHaveLength(1);
+    await reader.read(echo, 'x');
+    expect(t.scripts).toHaveLength(2);
+    reader.invalidate();
+    await reader.read(echo, 'y');
+    expect(t.scripts).toHaveLength(3);
+  });
+
+  it('a fact that cannot be read fails its readers only, and is tried again later', async () => {
+    const t = recording();
+    const reader = createFactStore(t).reader(undefined);
+    await expect(reader.readAll([request(failing, 'z'), request(echo, 'ok')])).rejects.toThrow('rc 3');
+    expect(await reader.read(echo, 'ok')).toBe('ok');
+    expect(t.scripts).toHaveLength(1);
+    await expect(reader.read(failing, 'z')).rejects.toThrow('rc 3');
+    expect(t.scripts).toHaveLength(2);
+  });
+});
