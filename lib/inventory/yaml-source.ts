@@ -1,4 +1,5 @@
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
+import { AnsibleYamlError, parseAnsibleYaml } from '../yaml/ansible-yaml.js';
 import { InventoryError, type InventoryLocation } from './errors.js';
 
 /** A parsed YAML file that can point back at the line and column of any field. */
@@ -43,12 +44,12 @@ const locator =
  */
 export const parseYamlSource = (file: string, text: string): YamlSource => {
   if (text.startsWith('$ANSIBLE_VAULT;')) throw new InventoryError('the file is encrypted with ansible-vault, which nop does not read', { file });
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { version: '1.1', lineCounter: lines, prettyErrors: false });
-  const [first] = doc.errors;
-  if (first) {
-    const pos = first.linePos?.[0] ?? lines.linePos(first.pos[0]);
-    throw new InventoryError(first.message.split('\n')[0], { file, line: pos.line, column: pos.col });
+  let parsed: ReturnType<typeof parseAnsibleYaml>;
+  try {
+    parsed = parseAnsibleYaml(text);
+  } catch (e) {
+    if (!(e instanceof AnsibleYamlError)) throw e;
+    throw new InventoryError(e.reason, { file, line: e.line, column: e.col });
   }
-  return { file, data: doc.toJS({ maxAliasCount: 1000 }), locate: locator(file, doc, lines) };
+  return { file, data: parsed.value, locate: locator(file, parsed.doc, parsed.lineCounter) };
 };

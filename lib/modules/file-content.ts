@@ -9,11 +9,11 @@ import { backupFile } from './backup-file.js';
 import type { ContentSource } from './content-source.js';
 import { MAX_DIFF_BYTES, contentSummary, diffText } from './diff-text.js';
 import { execChecked } from './exec-checked.js';
-import { attributeCommands, describeAttributes, mergeAttributes, namedAttributes, type FileAttributes } from './file-attributes.js';
+import { attributeCommands, describeAttributes, mergeAttributes, namedAttributes, resolveMode, type FileAttributes, type WantedAttributes } from './file-attributes.js';
 import type { Change, FileDiff, ModuleContext, Plan } from './module.js';
 
 /** A regular file a module wants at a path: its content and, optionally, its attributes. */
-export interface WantedFile extends FileAttributes {
+export interface WantedFile extends WantedAttributes {
   path: string;
   source: ContentSource;
   /** keep a copy of the replaced file (Ansible's `backup: true`) */
@@ -59,7 +59,8 @@ const diffOf = async (ctx: ModuleContext, before: FileState, checksum: string | 
 // a replaced file keeps its mode and ownership unless the task names new ones (Ansible's atomic_move)
 const putOptions = (before: FileState, want: WantedFile): PutOptions => {
   const kept: FileAttributes = before.type === 'file' ? before : {};
-  return { mode: want.mode ?? kept.mode ?? 0o644, owner: want.owner ?? kept.owner, group: want.group ?? kept.group };
+  const mode = want.mode === undefined ? (kept.mode ?? 0o644) : resolveMode(want.mode, kept.mode, false);
+  return { mode, owner: want.owner ?? kept.owner, group: want.group ?? kept.group };
 };
 
 export interface FileContentPlan extends Plan<FileChange> {
@@ -77,7 +78,7 @@ export const planFileContent = async (ctx: ModuleContext, want: WantedFile): Pro
   const attributes = contentChanged ? putOptions(before, want) : mergeAttributes(before, want);
   if (!contentChanged && commands.length === 0) return { changes: [], attributes };
   const change: FileChange = {
-    summary: contentChanged ? `write ${want.path}` : `set ${describeAttributes(want).trim().replace(/\n/g, ', ')} on ${want.path}`,
+    summary: contentChanged ? `write ${want.path}` : `set ${describeAttributes(namedAttributes(attributes, want)).trim().replace(/\n/g, ', ')} on ${want.path}`,
     diff: ctx.diff ? await diffOf(ctx, before, checksum, want, contentChanged) : undefined,
     invalidates: fileFactsOf(want.path),
     want,

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createModuleContext } from '../modules/context.js';
 import type { ModuleContext, ModuleResult } from '../modules/module.js';
 import { runModule } from '../modules/run-module.js';
+import { parseBoolean } from '../template/boolean.js';
 import { renderValue } from '../template/render.js';
 import type { Become } from '../transport/transport.js';
 import { UnreachableError } from '../transport/transport.js';
@@ -63,10 +64,8 @@ export const taskName = (task: TaskSpec): string => {
   return task.role ? `${task.role.name} : ${base}` : base;
 };
 
-const isTrue = (v: unknown) => v === true || v === 'true' || v === 'yes' || v === 'True';
-
 export const becomeFor = (task: TaskSpec, play: PlaySpec, vars: Record<string, unknown>, run: RunContext): Become | undefined => {
-  const on = task.become ?? play.become ?? isTrue(vars.ansible_become);
+  const on = task.become ?? play.become ?? (vars.ansible_become === undefined ? false : parseBoolean(vars.ansible_become, 'ansible_become'));
   if (!on) return undefined;
   const user = task.become_user ?? play.become_user ?? (vars.ansible_become_user as string | undefined) ?? 'root';
   const local = vars.ansible_connection === 'local';

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { lookupModule } from '../modules/registry.js';
 import type { ModuleDefinition } from '../modules/module.js';
 import { checkExpression } from '../template/expression.js';
+import { COMMAND_KEYS, FreeFormError, parseKeyValues } from './free-form.js';
 import { TASK_KEYWORDS, taskKeywordsSchema, type TaskKeywords } from './playbook-schema.js';
 import { validate, type PathPart, type YamlSource, isMapping } from './source.js';
 import type { TaskSpec } from './types.js';
@@ -33,18 +34,22 @@ export const checkModuleArgs = (module: ModuleDefinition, args: unknown, src: Ya
   }
 };
 
-// `file: path=/x state=directory` — Ansible's k=v form
-const parseKeyValues = (s: string): Record<string, string> => {
-  const out: Record<string, string> = {};
-  for (const m of s.matchAll(/([A-Za-z_]\w*)=("(?:[^"\\]|\\.)*"|'[^']*'|\S+)/g)) {
-    out[m[1]] = m[2].replace(/^(["'])(.*)\1$/s, '$2');
+// `file: path=/x state=directory`, `command: make creates=/x`: Ansible's key=value form
+const stringArgs = (module: ModuleDefinition, value: string): Record<string, unknown> => {
+  if (module.freeForm) {
+    const { options, raw } = parseKeyValues(value, COMMAND_KEYS);
+    return raw === undefined ? options : { ...options, [module.freeForm]: raw };
   }
-  return out;
+  const { options, raw } = parseKeyValues(value);
+  if (raw !== undefined) {
+    throw new FreeFormError(`'${raw}' is not key=value: module '${module.name}' takes only key=value arguments (a free-form command is for command and shell)`);
+  }
+  return options;
 };
 
+/** The module's arguments from the task: a mapping, a key=value string, or nothing; `args:` under them. */
 export const moduleArgs = (module: ModuleDefinition, value: unknown, extra: Record<string, unknown> | undefined): unknown => {
-  const base =
-    value === null || value === undefined ? {} : typeof value === 'string' ? (module.freeForm ? { [module.freeForm]: value } : parseKeyValues(value)) : value;
+  const base = value === null || value === undefined ? {} : typeof value === 'string' ? stringArgs(module, value) : value;
   return extra && isMapping(base) ? { ...extra, ...base } : base;
 };
 
@@ -86,7 +91,13 @@ export const parseTask = (raw: unknown, src: YamlSource, path: PathPart[]): Task
   if (others.length === 0) throw src.error(path, 'no module given: a task needs exactly one module (e.g. `command:`, `file:`)');
   if (others.length > 1) throw src.error([...path, others[1]], `a task calls one module, found '${others[0]}' and '${others[1]}'`);
   const module = lookupModule(others[0])!;
-  const margs = moduleArgs(module, raw[others[0]], args);
+  let margs: unknown;
+  try {
+    margs = moduleArgs(module, raw[others[0]], args);
+  } catch (e) {
+    if (!(e instanceof FreeFormError)) throw e;
+    throw src.error([...path, others[0]], e.message);
+  }
   checkModuleArgs(module, margs, src, [...path, others[0]]);
   return { ...rest, action: { kind: 'module', module, args: margs }, source: { file: src.file, line } };
 };

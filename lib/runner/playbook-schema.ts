@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { asBoolean, booleanSchema } from '../template/boolean.js';
 
 /** The shapes of playbook YAML. The runner's types come from here. */
 
@@ -8,6 +9,10 @@ const scalar = z.union([z.string(), z.number(), z.boolean()]);
 export const conditionSchema = z.union([z.string(), z.boolean(), z.array(z.union([z.string(), z.boolean()]))]);
 const varsSchema = z.record(z.string(), z.unknown());
 const envSchema = z.record(z.string(), scalar);
+// a boolean keyword takes Ansible's spellings, quoted or not (`become: "yes"`)
+const flag = booleanSchema;
+// `ignore_errors: yes`, or a condition evaluated when the task fails
+const flagOrCondition = z.union([z.boolean(), z.number(), z.string()]).transform((v) => asBoolean(v) ?? String(v));
 const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a valid variable name');
 
 export const taskKeywordsSchema = z.strictObject({
@@ -22,20 +27,20 @@ export const taskKeywordsSchema = z.strictObject({
   tags: stringList.optional(),
   changed_when: conditionSchema.optional(),
   failed_when: conditionSchema.optional(),
-  ignore_errors: z.union([z.boolean(), z.string()]).optional(),
+  ignore_errors: flagOrCondition.optional(),
   retries: z.number().int().min(0).optional(),
   until: conditionSchema.optional(),
   delay: z.number().min(0).optional(),
-  become: z.boolean().optional(),
+  become: flag.optional(),
   become_user: z.string().optional(),
-  no_log: z.boolean().optional(),
-  run_once: z.boolean().optional(),
+  no_log: flag.optional(),
+  run_once: flag.optional(),
   delegate_to: z.string().optional(),
   environment: envSchema.optional(),
   args: varsSchema.optional(),
   vars: varsSchema.optional(),
-  check_mode: z.boolean().optional(),
-  diff: z.boolean().optional(),
+  check_mode: flag.optional(),
+  diff: flag.optional(),
   block: z.array(z.unknown()).optional(),
   rescue: z.array(z.unknown()).optional(),
   always: z.array(z.unknown()).optional(),
@@ -52,7 +57,7 @@ export const roleRefSchema = z.union([
       vars: varsSchema.optional(),
       tags: stringList.optional(),
       when: conditionSchema.optional(),
-      become: z.boolean().optional(),
+      become: flag.optional(),
       become_user: z.string().optional(),
     })
     .refine((r) => r.role ?? r.name, 'a role reference needs `role: NAME`'),
@@ -66,9 +71,9 @@ export const varsPromptSchema = z.strictObject({
   name: identifier,
   prompt: z.string(),
   /** hidden input (the default, as in Ansible); the value is also redacted from all output */
-  private: z.boolean().default(true),
+  private: flag.default(true),
   default: scalar.optional(),
-  confirm: z.boolean().optional(),
+  confirm: flag.optional(),
   /** nop: a regular expression the answer must match (asked again on a terminal, an error otherwise) */
   validate: z.string().optional(),
   /** nop: the answer must be one of these */
@@ -84,8 +89,8 @@ export const playSchema = z.strictObject({
   vars: varsSchema.optional(),
   vars_files: stringList.optional(),
   vars_prompt: z.array(varsPromptSchema).optional(),
-  gather_facts: z.boolean().default(true),
-  become: z.boolean().optional(),
+  gather_facts: flag.default(true),
+  become: flag.optional(),
   become_user: z.string().optional(),
   environment: envSchema.optional(),
   roles: z.array(roleRefSchema).optional(),
@@ -95,9 +100,9 @@ export const playSchema = z.strictObject({
   handlers: z.array(z.unknown()).optional(),
   serial: serialSchema.optional(),
   max_fail_percentage: z.number().min(0).max(100).optional(),
-  any_errors_fatal: z.boolean().optional(),
+  any_errors_fatal: flag.optional(),
   tags: stringList.optional(),
-  check_mode: z.boolean().optional(),
+  check_mode: flag.optional(),
 });
 export type PlayInput = z.output<typeof playSchema>;
 

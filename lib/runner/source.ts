@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
-import { isMap, isNode, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isNode, isScalar, type Document, type LineCounter } from 'yaml';
 import type { z } from 'zod';
+import { AnsibleYamlError, parseAnsibleYaml } from '../yaml/ansible-yaml.js';
 
 /** Bad input, located: `file:line:col: field: message`, as an operator fixes it. */
 export class SourceError extends Error {
@@ -57,18 +58,20 @@ const locateKey = (doc: Document, lc: LineCounter, path: readonly PathPart[]) =>
   return pair && isNode(pair.key) && pair.key.range ? lc.linePos(pair.key.range[0]) : undefined;
 };
 
+/** Parse a playbook, role or vars file with Ansible's YAML 1.1 rules; bad YAML is a located SourceError. */
 export const parseYaml = (text: string, file: string): YamlSource => {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const first = doc.errors[0];
-  if (first) {
-    const pos = lineCounter.linePos(first.pos[0]);
-    throw new SourceError(file, pos?.line, pos?.col, undefined, `YAML syntax error: ${first.message.split('\n')[0]}`);
+  let parsed: ReturnType<typeof parseAnsibleYaml>;
+  try {
+    parsed = parseAnsibleYaml(text);
+  } catch (e) {
+    if (!(e instanceof AnsibleYamlError)) throw e;
+    throw new SourceError(file, e.line, e.col, undefined, `YAML syntax error: ${e.reason}`);
   }
+  const { doc, lineCounter } = parsed;
   const locate = (path: readonly PathPart[]) => locateIn(doc, lineCounter, path);
   return {
     file,
-    value: doc.toJS({ maxAliasCount: 1000 }),
+    value: parsed.value,
     locate,
     error: (path, message) => {
       const pos = locate(path);

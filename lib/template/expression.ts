@@ -1,4 +1,5 @@
 import jsep from 'jsep';
+import { parseBoolean } from './boolean.js';
 
 /**
  * Ansible-style conditions (`when`, `until`, `failed_when`, `assert that`) evaluated without eval:
@@ -47,10 +48,8 @@ const truthy = (v: unknown): boolean => {
   return Boolean(v);
 };
 
-const toBool = (v: unknown): boolean => {
-  if (typeof v === 'string') return ['true', 'yes', 'on', '1', 'y'].includes(v.toLowerCase());
-  return Boolean(v);
-};
+// `x | bool`: the same strict conversion as every other boolean (a typo is an error, not false)
+const toBool = (v: unknown): boolean | null => (v === null ? null : parseBoolean(v, "the 'bool' filter"));
 
 const lengthOf = (v: unknown): number => {
   if (typeof v === 'string' || Array.isArray(v)) return v.length;

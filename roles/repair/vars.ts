@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { booleanSchema } from '../../lib/template/boolean.js';
 
 const seconds = z.coerce.number().positive();
 
@@ -9,7 +10,7 @@ export const RepairVarsSchema = z.object({
   gonka_rpc_url: z.string().url(),
   mlnode_management_url: z.string().url(),
   /** accept upgrade binaries whose plan publishes no sha256 */
-  allow_unverified: z.coerce.boolean().default(false),
+  allow_unverified: booleanSchema.default(false),
   /** the platform key in the upgrade plan's binaries map */
   upgrade_platform: z.string().min(1),
   /** below this many GB free beside .inference, old data-backup-* dirs are pruned */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { booleanSchema } from '../../lib/template/boolean.js';
 
 const seconds = z.coerce.number().positive();
 
@@ -10,8 +11,8 @@ export const UpdateVarsSchema = z.object({
   mlnode_image: z.string().min(1).optional(),
   gonka_versions_overrides: z.record(z.string(), z.unknown()).default({}),
   /** refuse to move an image to an older version unless this is set */
-  allow_downgrade: z.coerce.boolean().default(false),
-  update_network_images: z.coerce.boolean().default(true),
+  allow_downgrade: booleanSchema.default(false),
+  update_network_images: booleanSchema.default(true),
   /** an ML-only server's network node (inventory name): its admin and public API calls run there */
   network_node: z.string().min(1).optional(),
   /** an ML-only server publishes its ML node ports on this address only */

@@ -5,7 +5,7 @@ import { request } from '../../facts/fact.js';
 import { shellJoin } from '../../transport/shell-quote.js';
 import { boolArg, formatMode } from '../arg-types.js';
 import { execChecked } from '../exec-checked.js';
-import { attributeCommands, describeAttributes, fileAttributeArgs, mergeAttributes, namedAttributes, type FileAttributes } from '../file-attributes.js';
+import { attributeCommands, describeAttributes, fileAttributeArgs, mergeAttributes, namedAttributes, type FileAttributes, type WantedAttributes } from '../file-attributes.js';
 import { defineModule, type Change } from '../module.js';
 
 const fileArgs = z
@@ -34,7 +34,7 @@ interface Plan {
 const q = (s: string) => shellJoin([s]);
 
 // commands for a path that does not exist yet: attributes are compared against nothing
-const fresh = (path: string, create: string, type: FileState['type'], want: FileAttributes): string[] => [
+const fresh = (path: string, create: string, type: FileState['type'], want: WantedAttributes): string[] => [
   create,
   ...attributeCommands({ path, exists: false, type }, want),
 ];

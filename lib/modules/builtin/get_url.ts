@@ -8,7 +8,7 @@ import { shellJoin } from '../../transport/shell-quote.js';
 import { boolArg, formatMode, intArg } from '../arg-types.js';
 import { curlConfig, headerOptions, headersArg } from '../curl-config.js';
 import { execChecked } from '../exec-checked.js';
-import { attributeCommands, fileAttributeArgs } from '../file-attributes.js';
+import { attributeCommands, fileAttributeArgs, resolveMode } from '../file-attributes.js';
 import { defineModule, type Change, type FileDiff, type ModuleContext, type ModuleResult, type Plan } from '../module.js';
 
 const getUrlArgs = z.strictObject({
@@ -84,7 +84,7 @@ interface GetUrlChange extends Change {
 
 const download = async (ctx: ModuleContext, args: GetUrlArgs, change: GetUrlChange): Promise<Partial<ModuleResult>> => {
   const { dest, state } = change;
-  const mode = args.mode ?? (state.exists ? state.mode : undefined);
+  const mode = args.mode === undefined ? (state.exists ? state.mode : undefined) : resolveMode(args.mode, state.exists ? state.mode : undefined, false);
   const argv = [dest, args.checksum ?? '', String(args.timeout), mode === undefined ? '' : formatMode(mode), ownership(args, state)];
   const config = curlConfig([['url', args.url], ...headerOptions(args.headers)]);
   const res = await ctx.exec(`set -- ${shellJoin(argv)}\n${DOWNLOAD}`, { stdin: config });

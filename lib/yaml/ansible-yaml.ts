@@ -1,0 +1,73 @@
+import { LineCounter, parseDocument, visit, type Document, type ScalarTag, type Tags } from 'yaml';
+
+/**
+ * YAML read as Ansible reads it (PyYAML, YAML 1.1): `0644` is octal, `yes`/`no`/`on`/`off` are
+ * booleans. Every YAML reader of playbooks, roles, inventories and vars files goes through here.
+ */
+
+// PyYAML's bool resolver: yes/no/true/false/on/off in lower, Title and UPPER case. The yaml package's
+// YAML 1.1 schema also takes y/n, which PyYAML (and so Ansible) leaves as strings.
+const PYYAML_TRUE = /^(?:yes|Yes|YES|true|True|TRUE|on|On|ON)$/;
+const PYYAML_FALSE = /^(?:no|No|NO|false|False|FALSE|off|Off|OFF)$/;
+
+const pyyamlBooleans = (tags: Tags): Tags =>
+  tags.map((tag) => {
+    if (typeof tag !== 'object' || tag.tag !== 'tag:yaml.org,2002:bool' || 'collection' in tag) return tag;
+    const bool: ScalarTag = { ...tag, test: tag.identify?.(true) ? PYYAML_TRUE : PYYAML_FALSE };
+    return bool;
+  });
+
+/** Node values one document may expand to through aliases: a billion-laughs file stops here, not in memory. */
+export const MAX_ALIAS_EXPANSION = 10_000;
+
+/** A syntax error or an alias bomb, with where it is (1-based line and column). */
+export class AnsibleYamlError extends Error {
+  constructor(
+    readonly reason: string,
+    readonly line: number | undefined,
+    readonly col: number | undefined,
+  ) {
+    super(reason);
+    this.name = 'AnsibleYamlError';
+  }
+}
+
+export interface AnsibleYaml {
+  doc: Document;
+  lineCounter: LineCounter;
+  value: unknown;
+}
+
+const firstAlias = (doc: Document): number | undefined => {
+  let at: number | undefined;
+  visit(doc, {
+    Alias: (_key, node) => {
+      at = node.range?.[0];
+      return visit.BREAK;
+    },
+  });
+  return at;
+};
+
+/** Parse one YAML document with Ansible's rules; throws AnsibleYamlError (located) for bad input. */
+export const parseAnsibleYaml = (text: string): AnsibleYaml => {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { version: '1.1', customTags: pyyamlBooleans, lineCounter, prettyErrors: false });
+  const [first] = doc.errors;
+  if (first) {
+    const pos = first.linePos?.[0] ?? lineCounter.linePos(first.pos[0]);
+    throw new AnsibleYamlError(first.message.split('\n')[0], pos.line, pos.col);
+  }
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_EXPANSION });
+  } catch (e) {
+    // the yaml package signals alias problems (a bomb, an alias before its anchor) with a ReferenceError
+    if (!(e instanceof ReferenceError)) throw e;
+    const offset = firstAlias(doc);
+    const pos = offset === undefined ? undefined : lineCounter.linePos(offset);
+    const reason = /resource exhaustion/.test(e.message) ? `YAML aliases expand to more than ${MAX_ALIAS_EXPANSION} nodes (an alias bomb?)` : e.message;
+    throw new AnsibleYamlError(reason, pos?.line, pos?.col);
+  }
+  return { doc, lineCounter, value };
+};
