@@ -4,7 +4,7 @@
  */
 
 const CLAUSE = /^([ugoa]*)((?:[-+=](?:[rwxXst]*|[ugo]))+)$/;
-const OPERATION = /([-+=])([rwxXst]*|[ugo])/g;
+const OPERATION = /([-+=])([ugo]|[rwxXst]*)/g;
 
 // the umask who-less clauses (`+x`, `=r`) honour; Ansible reads the host's, nop assumes the usual one
 const ASSUMED_UMASK = 0o022;
