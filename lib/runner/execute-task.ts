@@ -5,12 +5,13 @@ import { createModuleContext } from '../modules/context.js';
 import type { ModuleContext, ModuleResult } from '../modules/module.js';
 import { runModule } from '../modules/run-module.js';
 import { parseBoolean } from '../template/boolean.js';
+import { overlayVars } from '../template/overlay.js';
 import { renderValue } from '../template/render.js';
 import type { Become } from '../transport/transport.js';
 import { UnreachableError } from '../transport/transport.js';
 import { condition } from '../template/expression.js';
 import type { Connection, HostRun } from './host-run.js';
-import { lazyVars, materialize } from './lazy-vars.js';
+import { extendVars, lazyVars, materialize } from './lazy-vars.js';
 import { packageRoot } from './paths.js';
 import { redact, secretValues } from './redact.js';
 import { selectedByTags, type TagFilter } from './tags.js';
@@ -111,18 +112,6 @@ export const taskVars = (host: HostRun, play: PlaySpec, task: TaskSpec, run: Run
   return vars;
 };
 
-// The role's parsed (typed, defaulted) values over the task's variables, without resolving the others.
-const overlay = (base: Record<string, unknown>, top: Record<string, unknown>): Record<string, unknown> => {
-  const own = (k: string | symbol) => typeof k === 'string' && Object.hasOwn(top, k);
-  return new Proxy(base, {
-    get: (t, k) => (own(k) ? top[k as string] : Reflect.get(t, k)),
-    has: (t, k) => own(k) || Reflect.has(t, k),
-    ownKeys: (t) => [...new Set([...Reflect.ownKeys(t), ...Reflect.ownKeys(top)])],
-    getOwnPropertyDescriptor: (t, k) =>
-      own(k) ? { value: top[k as string], enumerable: true, configurable: true, writable: true } : Reflect.getOwnPropertyDescriptor(t, k),
-  });
-};
-
 /**
  * A task's variables, and the role's typed view of them, parsed once however many keywords read it
  * (delegation, conditions, arguments).
@@ -141,7 +130,7 @@ export const roleVarsFor = (task: TaskSpec, vars: Record<string, unknown>): Reco
   const schema = task.role?.schema;
   if (!schema) return vars;
   const res = schema.safeParse(vars);
-  if (res.success) return overlay(vars, res.data as Record<string, unknown>);
+  if (res.success) return overlayVars(vars, res.data as Record<string, unknown>);
   const issue = res.error.issues[0];
   throw new Error(`role '${task.role!.name}': variable '${issue.path.join('.')}': ${issue.message}`);
 };
@@ -160,7 +149,7 @@ const runAction = async (task: TaskSpec, ctx: ModuleContext, scope: Scope): Prom
 };
 
 const applyConditions = (task: TaskSpec, result: ModuleResult, vars: Record<string, unknown>): ModuleResult => {
-  const scope = task.register ? { ...vars, [task.register]: result, result } : { ...vars, result };
+  const scope = overlayVars(vars, task.register ? { [task.register]: result, result } : { result });
   const out = { ...result };
   if (task.changed_when !== undefined) out.changed = condition(task.changed_when as string, scope);
   if (task.failed_when !== undefined) {
@@ -188,7 +177,7 @@ const withRetries = async (task: TaskSpec, ctx: ModuleContext, scope: Scope): Pr
   let result: ModuleResult = { changed: false };
   for (let i = 0; i <= retries; i++) {
     result = await attempt(task, ctx, scope);
-    const untilVars = task.register ? { ...scope.vars, [task.register]: result } : scope.vars;
+    const untilVars = task.register ? overlayVars(scope.vars, { [task.register]: result }) : scope.vars;
     if (!result.failed && condition(task.until as string, untilVars)) return { ...result, attempts: i + 1 };
     if (i < retries) {
       ctx.progress(`retrying (${i + 1}/${retries})`);
@@ -228,9 +217,9 @@ const contextFor = async (
   const { vars } = scope;
   const target = delegateTarget(task, scope) ?? host.name;
   const conn = await run.connect(target);
-  const connVars = target === host.name ? vars : { ...vars, ...run.hostVars(target) };
+  const connVars = target === host.name ? vars : overlayVars(vars, run.hostVars(target));
   // nop_env belongs to the host a command runs on (its PATH, its simulated root), as connection variables do
-  const envVars = target === host.name ? vars : { ...vars, nop_env: run.hostVars(target).nop_env };
+  const envVars = target === host.name ? vars : overlayVars(vars, { nop_env: run.hostVars(target).nop_env });
   const checkMode = task.check_mode === false ? false : task.check_mode === true ? true : run.check;
   const become = becomeFor(task, pc.play, connVars, run);
   return createModuleContext({
@@ -325,17 +314,9 @@ const executeOnHost = async (host: HostRun, task: TaskSpec, run: RunContext, pc:
   return { status: statusOf(combined), result: combined, ignored: ignored(combined) };
 };
 
-// The loop variable must shadow the task's variables without resolving all of them eagerly.
-/** A loop item's variables: the task's, with the loop variable and `ansible_loop` on top. */
+/** A loop item's variables: the task's, with the loop variable and `ansible_loop` on top, still lazy (a task var naming `item` sees it). */
 export const itemVars = (task: TaskSpec, vars: Record<string, unknown>, item: unknown, index: number): Record<string, unknown> =>
-  lazyVars({ ...materializeShallow(vars), [task.loop_control?.loop_var ?? 'item']: item, ansible_loop: { index: index + 1, index0: index } });
-
-const materializeShallow = (vars: Record<string, unknown>): Record<string, unknown> => {
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(vars)) Object.defineProperty(out, key, { enumerable: true, get: () => vars[key] });
-  for (const key of ['hostvars', 'groups']) Object.defineProperty(out, key, { enumerable: false, get: () => vars[key] });
-  return out;
-};
+  extendVars(vars, { [task.loop_control?.loop_var ?? 'item']: item, ansible_loop: { index: index + 1, index0: index } });
 
 export const isSelected = (task: TaskSpec, run: RunContext): boolean => selectedByTags(task.tags ?? [], run.tags);
 

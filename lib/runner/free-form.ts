@@ -100,8 +100,7 @@ export const splitArgs = (args: string): string[] => {
 };
 
 /** Words back into one string, spaces between them unless a word ends a line. */
-export const joinArgs = (words: readonly string[]): string =>
-  words.reduce((out, w) => (out === '' || out.endsWith('\n') ? out + w : `${out} ${w}`), '');
+export const joinArgs = (words: readonly string[]): string => words.reduce((out, w) => (out === '' || out.endsWith('\n') ? out + w : `${out} ${w}`), '');
 
 const ESCAPE = /\\U[0-9a-fA-F]{8}|\\u[0-9a-fA-F]{4}|\\x[0-9a-fA-F]{2}|\\[\\'"abfnrtv]/g;
 const SIMPLE_ESCAPES: Record<string, string> = { '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v' };
@@ -110,7 +109,8 @@ const SIMPLE_ESCAPES: Record<string, string> = { '\\': '\\', "'": "'", '"': '"',
 const decodeEscapes = (s: string): string =>
   s.replace(ESCAPE, (e) => (e.length === 2 ? SIMPLE_ESCAPES[e[1]] : String.fromCodePoint(Number.parseInt(e.slice(2), 16))));
 
-const unquote = (s: string): string => (s.length > 1 && s[0] === s[s.length - 1] && (s[0] === '"' || s[0] === "'") && s[s.length - 2] !== '\\' ? s.slice(1, -1) : s);
+const unquote = (s: string): string =>
+  s.length > 1 && s[0] === s[s.length - 1] && (s[0] === '"' || s[0] === "'") && s[s.length - 2] !== '\\' ? s.slice(1, -1) : s;
 
 // the first `=` not escaped by a backslash (never the first character: `=x` is not an assignment)
 const assignmentAt = (word: string): number => {

@@ -1,23 +1,37 @@
-import { renderValue, UndefinedVariableError } from '../template/render.js';
+import { overlayVars } from '../template/overlay.js';
+import { renderValue } from '../template/render.js';
 
 type Vars = Record<string, unknown>;
 
 const isPlainObject = (v: unknown): v is Vars => v !== null && typeof v === 'object' && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
+
+/** Variables that refer to each other in a loop (`a: "{{ b }}"`, `b: "{{ a }}"`): names the whole cycle. */
+export class RecursiveVariableError extends Error {
+  constructor(readonly cycle: string[]) {
+    super(`recursive loop detected in variables: ${cycle.join(' → ')}`);
+    this.name = 'RecursiveVariableError';
+  }
+}
+
+// each lazy scope's raw variables, so a scope can be extended into a new one (a loop's item)
+const rawOf = new WeakMap<Vars, Vars>();
 
 /**
  * Variables whose values may themselves be templates (`url: "http://{{ host }}:{{ port }}"`),
  * rendered when read, as Ansible does: a variable that is never used never has to resolve.
  */
 export const lazyVars = (raw: Vars): Vars => {
-  const resolving = new Set<string>();
+  // the variables being rendered, in order: the chain a cycle is reported with
+  const resolving: string[] = [];
   const wrap = (value: unknown, path: string, root: Vars): unknown => {
     if (typeof value === 'string' && value.includes('{{')) {
-      if (resolving.has(path)) throw new UndefinedVariableError(`${path} (it refers to itself)`, value);
-      resolving.add(path);
+      const at = resolving.indexOf(path);
+      if (at >= 0) throw new RecursiveVariableError([...resolving.slice(at), path]);
+      resolving.push(path);
       try {
         return renderValue(value, root);
       } finally {
-        resolving.delete(path);
+        resolving.pop();
       }
     }
     if (isPlainObject(value)) return objectProxy(value, path, root);
@@ -33,7 +47,17 @@ export const lazyVars = (raw: Vars): Vars => {
   const root: Vars = new Proxy(raw, {
     get: (t, key) => (typeof key === 'string' && Object.hasOwn(t, key) ? wrap(t[key], key, root) : Reflect.get(t, key)),
   });
+  rawOf.set(root, raw);
   return root;
+};
+
+/**
+ * The same variables with `extra` over them, as one lazy scope: a variable's template sees `extra`
+ * too (a task var naming the loop's `item`), and nothing is rendered before it is read.
+ */
+export const extendVars = (vars: Vars, extra: Vars): Vars => {
+  const raw = rawOf.get(vars);
+  return raw ? lazyVars(overlayVars(raw, extra)) : overlayVars(vars, extra);
 };
 
 /** A fully rendered, plain copy (for output such as `debug var=` or state that leaves the process). */

@@ -50,8 +50,12 @@ describe('symbolic modes', () => {
     await mkdir(sub);
     for (const [start, symbolic] of CASES) {
       expect(isSymbolicMode(symbolic)).toBe(true);
-      expect(applySymbolicMode(symbolic, start, false).toString(8), `${start.toString(8)} ${symbolic} (file)`).toBe((await chmodSays(file, start, symbolic)).toString(8));
-      expect(applySymbolicMode(symbolic, start, true).toString(8), `${start.toString(8)} ${symbolic} (dir)`).toBe((await chmodSays(sub, start, symbolic)).toString(8));
+      expect(applySymbolicMode(symbolic, start, false).toString(8), `${start.toString(8)} ${symbolic} (file)`).toBe(
+        (await chmodSays(file, start, symbolic)).toString(8),
+      );
+      expect(applySymbolicMode(symbolic, start, true).toString(8), `${start.toString(8)} ${symbolic} (dir)`).toBe(
+        (await chmodSays(sub, start, symbolic)).toString(8),
+      );
     }
   });
 

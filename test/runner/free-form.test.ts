@@ -87,7 +87,7 @@ describe('free-form task arguments', () => {
   it('parses each form into the module arguments', async () => {
     expect(await argsOf('command: iptables -F creates=/etc/firewall.bash')).toEqual({ cmd: 'iptables -F', creates: '/etc/firewall.bash' });
     expect(await argsOf('shell: "cat {{ src }} | grep x chdir=/srv"')).toEqual({ cmd: 'cat {{ src }} | grep x', chdir: '/srv' });
-    expect(await argsOf("command: echo 'a=b c' removes=\"/tmp/x y\"")).toEqual({ cmd: "echo 'a=b c'", removes: '/tmp/x y' });
+    expect(await argsOf('command: echo \'a=b c\' removes="/tmp/x y"')).toEqual({ cmd: "echo 'a=b c'", removes: '/tmp/x y' });
     expect(await argsOf('file: path={{ base }}/x state=directory')).toEqual({ path: '{{ base }}/x', state: 'directory' });
     expect(await argsOf('debug: msg="hello {{ who | default(\'you all\') }}"')).toEqual({ msg: "hello {{ who | default('you all') }}" });
     // args: merges under the free-form ones
