@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -5,6 +6,10 @@ import { cronJobLine, cronJobName, type CronJobSpec } from '../cron/cron-entry.j
 import { applyJob, nopEntries, readCrontab, writeCrontab } from '../cron/crontab.js';
 import { defaultRunLockFile } from '../cron/run-lock.js';
 import { defaultSystemdTarget, installTimer, listTimers, removeTimer, systemdPresent, unitNameOf, type SystemdTarget } from '../cron/systemd-timer.js';
+import { cronSchedule } from '../cron/schedule.js';
+import { loadInventory } from '../inventory/index.js';
+import { loadPlaybook } from '../runner/load-playbook.js';
+import { RunError } from '../runner/run-error.js';
 import { OptionError } from './extra-vars.js';
 
 export type CronAction = 'install' | 'list' | 'remove';
@@ -33,6 +38,24 @@ export interface CronOptions {
   env?: NodeJS.ProcessEnv;
   out?: (line: string) => void;
 }
+
+// the schedule, checked before anything is read or written: `--every 7m` is a bad option (exit 5)
+const scheduleOf = (every: string): string => {
+  try {
+    return cronSchedule(every);
+  } catch (e) {
+    throw new OptionError(`nop cron: ${(e as Error).message}`);
+  }
+};
+
+// a job must be able to run: the playbook loads and validates, every inventory exists and parses
+const checkJob = async (playbook: string, inventories: string[]): Promise<void> => {
+  for (const inv of inventories) {
+    if (!inv.includes(',') && !existsSync(inv)) throw new RunError(`nop cron: the inventory ${inv} could not be found`);
+  }
+  await loadPlaybook(playbook);
+  await loadInventory(inventories, { playbookDir: dirname(resolve(playbook)) });
+};
 
 const defaultLog = (): string => join(homedir(), '.nop', 'log', 'cron.jsonl');
 const defaultNop = (): string => resolve(process.argv[1] ?? 'nop');
@@ -82,7 +105,8 @@ const removeCronEntry = async (name: string, env: NodeJS.ProcessEnv): Promise<bo
 };
 
 const installCron = async (name: string, spec: CronJobSpec, env: NodeJS.ProcessEnv): Promise<{ changed: boolean; detail: string }> => {
-  const lines = (await crontabLines(env, true))!;
+  const lines = await crontabLines(env, false);
+  if (!lines) throw new RunError('nop cron: crontab(1) is not installed here: install cron, or schedule with --scheduler systemd');
   const line = cronJobLine(spec);
   const next = applyJob(lines, name, line);
   const changed = next.join('\n') !== lines.join('\n');
@@ -108,6 +132,8 @@ export const cronCommand = async (action: CronAction, opts: CronOptions): Promis
     out(removed.length ? `removed (${removed.join(', ')}): ${name}` : `no entry: ${name}`);
     return 0;
   }
+  scheduleOf(need(opts.every, '--every'));
+  await checkJob(opts.playbook!, opts.inventory!);
   const lockFile = opts.lockFile ?? defaultRunLockFile();
   const logFile = opts.logFile ?? defaultLog();
   const spec: CronJobSpec = {

@@ -4,6 +4,8 @@ import { NoUsableGpuError, recommend, RecommendOverrideSchema, type Recommendati
 import { loadVersions, withVersionOverrides } from '../gonka/versions.js';
 import { hostVars, limitHosts, loadInventory, selectHosts } from '../inventory/index.js';
 import { connectTransport, type ConnectOptions } from '../transport/connect.js';
+import { UnreachableError, type Transport } from '../transport/transport.js';
+import { OptionError } from './extra-vars.js';
 
 export interface GpuInfoCommandOptions {
   /** inventory sources; none: the local machine */
@@ -63,8 +65,19 @@ const table = (r: Recommendation): string => {
 };
 
 const inspect = async (host: string, vars: Record<string, unknown>, opts: GpuInfoCommandOptions): Promise<HostReport> => {
-  const s = HostSettingsSchema.parse(vars);
-  const transport = await connectTransport(host, vars, opts.connectOptions);
+  const parsed = HostSettingsSchema.safeParse(vars);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { host, error: `variable '${issue.path.join('.')}': ${issue.message}` };
+  }
+  const s = parsed.data;
+  let transport: Transport;
+  try {
+    transport = await connectTransport(host, vars, opts.connectOptions);
+  } catch (e) {
+    if (e instanceof UnreachableError) return { host, error: `unreachable: ${e.message}` };
+    throw e;
+  }
   try {
     const facts = await gatherGpuFacts(transport, { env: s.nop_env }, { hostRoot: s.host_root, deployDir: s.gonka_deploy_dir, hfHome: s.hf_home });
     const versions = withVersionOverrides(await loadVersions(), s.gonka_versions_overrides);
@@ -80,7 +93,9 @@ const inspect = async (host: string, vars: Record<string, unknown>, opts: GpuInf
 const targets = async (opts: GpuInfoCommandOptions): Promise<{ host: string; vars: Record<string, unknown> }[]> => {
   if (!opts.inventory?.length) return [{ host: 'localhost', vars: { ansible_connection: 'local' } }];
   const inv = await loadInventory(opts.inventory);
-  return limitHosts(inv, selectHosts(inv, 'all'), opts.limit).map((host) => ({ host, vars: hostVars(inv, host) }));
+  const hosts = limitHosts(inv, selectHosts(inv, 'all'), opts.limit);
+  if (hosts.length === 0) throw new OptionError(`no hosts matched${opts.limit ? ` --limit ${opts.limit}` : ''}`);
+  return hosts.map((host) => ({ host, vars: hostVars(inv, host) }));
 };
 
 /** `nop gpu-info [-i INVENTORY] [-l HOST] [--json]`: detected GPUs and the ML node sizing; 1 when a host has no usable GPU. */

@@ -1,4 +1,4 @@
-import { inventoryGraph, inventoryHost, inventoryList, loadInventory, renderInventoryJson } from '../inventory/index.js';
+import { inventoryGraph, inventoryHost, inventoryList, loadInventory, renderInventoryJson, selectHosts } from '../inventory/index.js';
 import { OptionError } from './extra-vars.js';
 
 export interface InventoryCommandOptions {
@@ -16,7 +16,10 @@ export const inventoryCommand = async (opts: InventoryCommandOptions): Promise<n
   const inv = await loadInventory(opts.inventory.length ? opts.inventory : ['/etc/ansible/hosts'], { playbookDir: opts.playbookDir });
   for (const w of inv.warnings) process.stderr.write(`[WARNING]: ${w}\n`);
   if (opts.graph) process.stdout.write(`${inventoryGraph(inv)}\n`);
-  else if (opts.host !== undefined) process.stdout.write(`${renderInventoryJson(inventoryHost(inv, opts.host))}\n`);
-  else process.stdout.write(`${renderInventoryJson(inventoryList(inv))}\n`);
+  else if (opts.host !== undefined) {
+    // a bad --host is a bad option (exit 5), as in ansible-inventory
+    if (selectHosts(inv, opts.host).length !== 1) throw new OptionError('You must pass a single valid host to --host parameter');
+    process.stdout.write(`${renderInventoryJson(inventoryHost(inv, opts.host))}\n`);
+  } else process.stdout.write(`${renderInventoryJson(inventoryList(inv))}\n`);
   return 0;
 };

@@ -4,6 +4,7 @@ import { InventoryError } from '../inventory/errors.js';
 import { EXIT } from '../runner/exit-codes.js';
 import { RunError } from '../runner/run-error.js';
 import { SourceError } from '../runner/source.js';
+import { UnreachableError } from '../transport/transport.js';
 import { OptionError } from './extra-vars.js';
 
 const version = (): string => {
@@ -148,7 +149,10 @@ const program = (): Command => {
   return cmd;
 };
 
-const report = (e: unknown): number => {
+const isSystemError = (e: unknown): e is NodeJS.ErrnoException =>
+  e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string' && typeof (e as NodeJS.ErrnoException).syscall === 'string';
+
+const report = (e: unknown, verbosity: number): number => {
   if (e instanceof CommanderError) {
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;
     return EXIT.badOptions;
@@ -161,14 +165,29 @@ const report = (e: unknown): number => {
     process.stderr.write(`ERROR! ${e.message}\n`);
     return EXIT.parserError;
   }
+  // a file that cannot be written, a command that is not installed: the environment, not a bug
+  if (isSystemError(e)) {
+    process.stderr.write(`ERROR! ${e.message}\n`);
+    return EXIT.error;
+  }
+  if (e instanceof UnreachableError) {
+    process.stderr.write(`ERROR! unreachable: ${e.message}\n`);
+    return EXIT.unreachable;
+  }
   // named, not imported: the versions command is loaded only when it runs
   if (e instanceof RunError || (e instanceof Error && e.name === 'ReleaseSourceError')) {
     process.stderr.write(`ERROR! ${e.message}\n`);
     return EXIT.error;
   }
-  process.stderr.write(`ERROR! Unexpected Exception: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  // as ansible-playbook: the message, and the traceback only when asked for (-vvv)
+  const message = e instanceof Error ? e.message : String(e);
+  const trace = e instanceof Error && verbosity >= 3 ? `\n${e.stack}` : '\nto see the full traceback, use -vvv';
+  process.stderr.write(`ERROR! Unexpected Exception, this is probably a bug: ${message}${trace}\n`);
   return EXIT.unexpected;
 };
+
+// -v, -vv, -vvv anywhere on the command line (commander has not parsed them when parsing itself failed)
+const verbosityOf = (argv: readonly string[]): number => argv.reduce((n, a) => (a === '--verbose' ? n + 1 : /^-v+$/.test(a) ? n + a.length - 1 : n), 0);
 
 /** The `nop` command line; returns the process exit code. */
 export const main = async (argv: string[]): Promise<number> => {
@@ -177,6 +196,6 @@ export const main = async (argv: string[]): Promise<number> => {
     await cmd.parseAsync(argv, { from: 'user' });
     return (cmd.getOptionValue('exitCode') as number | undefined) ?? EXIT.ok;
   } catch (e) {
-    return report(e);
+    return report(e, verbosityOf(argv));
   }
 };

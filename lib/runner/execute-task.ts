@@ -14,6 +14,7 @@ import type { Connection, HostRun } from './host-run.js';
 import { extendVars, lazyVars, materialize } from './lazy-vars.js';
 import { packageRoot } from './paths.js';
 import { redact, secretValues } from './redact.js';
+import { matchesStartAt } from './start-at-task.js';
 import { selectedByTags, type TagFilter } from './tags.js';
 import type { EventSink, PlaySpec, RoleInstance, TaskSpec, TaskStatus } from './types.js';
 import { renderDiffs } from './unified-diff.js';
@@ -323,8 +324,7 @@ export const isSelected = (task: TaskSpec, run: RunContext): boolean => selected
 /** --start-at-task: true once this host has reached the named task. */
 export const reachedStart = (host: HostRun, task: TaskSpec, run: RunContext): boolean => {
   if (host.started || !run.startAtTask) return true;
-  const name = taskName(task);
-  if (name === run.startAtTask || task.name === run.startAtTask) host.started = true;
+  if (matchesStartAt(task, run.startAtTask, taskName(task))) host.started = true;
   return host.started;
 };
 

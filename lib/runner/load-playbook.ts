@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { RunError } from './run-error.js';
 import { loadRole, roleRefBecome, roleRefTags, roleRefWhen } from './load-role.js';
@@ -62,6 +62,7 @@ const loadPlay = async (raw: unknown, src: YamlSource, index: number, dir: strin
 export const loadPlaybook = async (file: string): Promise<Playbook> => {
   const abs = resolve(file);
   if (!existsSync(abs)) throw new RunError(`the playbook: ${file} could not be found`);
+  if (!statSync(abs).isFile()) throw new RunError(`the playbook: ${file} does not appear to be a file`);
   const dir = dirname(abs);
   const src = await loadYaml(abs);
   const list = validate(playbookSchema, src.value, src);

@@ -7,13 +7,15 @@ import { findHost, groupsMagicVar, hostVars, limitHosts, loadInventory, selectHo
 import { connectTransport, type ConnectOptions } from '../transport/connect.js';
 import { createKnownHostsStore } from '../transport/known-hosts-store.js';
 import type { Transport } from '../transport/transport.js';
-import type { RunContext } from './execute-task.js';
+import { taskName, type RunContext } from './execute-task.js';
 import { EXIT } from './exit-codes.js';
 import { gatherFactsTask } from './gather-facts.js';
 import type { ReaderRequest } from '../facts/fact-store.js';
 import { newHostRun, type Connection, type HostRun } from './host-run.js';
 import { loadPlaybook } from './load-playbook.js';
 import { runPlay } from './run-play.js';
+import { RunError } from './run-error.js';
+import { hasStartTask } from './start-at-task.js';
 import { resolvePrompts, type Prompter } from './vars-prompt.js';
 import type { TagFilter } from './tags.js';
 import type { EventSink, HostStats, Playbook, PlaySpec } from './types.js';
@@ -129,6 +131,9 @@ const exitCode = (runs: HostRun[], interrupted: boolean): number => {
 /** Load, validate, then run a playbook over an inventory. Throws SourceError/InventoryError before touching any host. */
 export const runPlaybook = async (opts: RunPlaybookOptions): Promise<RunSummary> => {
   const playbook = await loadPlaybook(opts.playbook);
+  if (opts.startAtTask !== undefined && !hasStartTask(playbook, opts.startAtTask, taskName)) {
+    throw new RunError(`No matching task "${opts.startAtTask}" found in ${opts.playbook}`);
+  }
   const inv = await loadInventory(opts.inventories, { playbookDir: playbook.dir });
   const varsOf = inventoryVarsOf(inv);
   const runs = new Map<string, HostRun>();
@@ -154,6 +159,7 @@ export const runPlaybook = async (opts: RunPlaybookOptions): Promise<RunSummary>
   opts.emit({ type: 'playbook_start', file: playbook.file, check: run.check });
   for (const message of inv.warnings) opts.emit({ type: 'warning', message });
   const limit = pLimit(Math.max(1, opts.forks ?? 5));
+  let startReached = !opts.startAtTask;
   const runPlays = async () => {
     for (const play of playbook.plays) {
       if (opts.signal?.aborted) break;
@@ -169,7 +175,10 @@ export const runPlaybook = async (opts: RunPlaybookOptions): Promise<RunSummary>
       const prompted = await resolvePrompts(play, provided, opts.prompter, (line) => opts.emit({ type: 'warning', message: line }));
       Object.assign(run.extraVars, prompted);
       for (const p of play.vars_prompt ?? []) if (p.private && p.name in prompted) run.secretNames.add(p.name);
+      // once a play reached --start-at-task, later plays run whole, as in Ansible
+      if (startReached) for (const h of hosts) h.started = true;
       const end = await runPlay(withFacts(play), hosts, run, limit);
+      startReached ||= hosts.some((h) => h.started);
       opts.emit({ type: 'play_end', name: play.name ?? play.hosts });
       if (end === 'stop') break;
     }

@@ -21,7 +21,7 @@ export class SourceError extends Error {
 
 const displayPath = (file: string): string => {
   const rel = relative(process.cwd(), file);
-  return rel.startsWith('..') ? file : rel;
+  return rel === '' || rel.startsWith('..') ? file : rel;
 };
 
 /** A YAML mapping (not a list, not a scalar). */

@@ -29,6 +29,8 @@ beforeEach(async () => {
   await writeFile(join(dir, 'bin/nop'), FAKE_NOP);
   await chmod(join(dir, 'bin/crontab'), 0o755);
   await chmod(join(dir, 'bin/nop'), 0o755);
+  // a job is installed only for an inventory that exists
+  await writeFile(join(dir, 'inventory.yml'), 'all:\n  hosts:\n    gpu1: { ansible_connection: local }\n');
   output = [];
   opts = {
     playbook: REPAIR,

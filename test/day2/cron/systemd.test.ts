@@ -34,6 +34,8 @@ beforeEach(async () => {
     await writeFile(join(dir, 'bin', name), text);
     await chmod(join(dir, 'bin', name), 0o755);
   }
+  // a job is installed only for an inventory that exists
+  await writeFile(join(dir, 'inventory.yml'), 'all:\n  hosts:\n    gpu1: { ansible_connection: local }\n');
   output = [];
   opts = {
     playbook: REPAIR,
