@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { cronJobLine, cronJobName, type CronJobSpec } from '../cron/cron-entry.js';
+import { cronJobLine, cronJobName, ScheduledValueError, type CronJobSpec } from '../cron/cron-entry.js';
 import { applyJob, nopEntries, readCrontab, writeCrontab } from '../cron/crontab.js';
 import { defaultRunLockFile } from '../cron/run-lock.js';
 import { defaultSystemdTarget, installTimer, listTimers, removeTimer, systemdPresent, unitNameOf, type SystemdTarget } from '../cron/systemd-timer.js';
@@ -122,6 +122,16 @@ const list = async (opts: CronOptions, env: NodeJS.ProcessEnv, out: (l: string) 
 
 /** `nop cron install|list|remove`: a scheduled, locked, logged playbook run (a systemd timer or a crontab entry). */
 export const cronCommand = async (action: CronAction, opts: CronOptions): Promise<number> => {
+  try {
+    return await cron(action, opts);
+  } catch (e) {
+    // a path that no crontab line or unit file can hold is a bad option
+    if (e instanceof ScheduledValueError) throw new OptionError(`nop cron: ${e.message}`);
+    throw e;
+  }
+};
+
+const cron = async (action: CronAction, opts: CronOptions): Promise<number> => {
   const env = opts.env ?? process.env;
   const out = opts.out ?? ((l: string) => process.stdout.write(`${l}\n`));
   if (action === 'list') return list(opts, env, out);

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { access, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { jobCommand, type CronJobSpec } from './cron-entry.js';
+import { checkScheduledValue, jobCommand, type CronJobSpec } from './cron-entry.js';
 import { systemdCalendar } from './schedule.js';
 
 /** Where nop's timer units live and how systemctl is reached for them. */
@@ -38,19 +38,23 @@ export const defaultSystemdTarget = (env: NodeJS.ProcessEnv): SystemdTarget => {
 /** one unit name per job name, stable across installs, so installing again replaces */
 export const unitNameOf = (jobName: string): string => `nop-${createHash('sha256').update(jobName).digest('hex').slice(0, 12)}`;
 
-// systemd expands % specifiers and $VARIABLES in ExecStart=, and unquotes C-style: escape all three
-const execQuote = (s: string): string => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/%/g, '%%').replace(/\$/g, '$$$$')}"`;
+// systemd.syntax: a double-quoted value is C-unescaped (\\ and \" here) and its % specifiers expanded
+const quoteValue = (s: string): string => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/%/g, '%%')}"`;
+// ExecStart= also expands $VARIABLES (Environment= does not): $$ is a literal $
+const execQuote = (s: string): string => quoteValue(s).replace(/\$/g, '$$$$');
+// Description= and comments are neither unquoted nor unescaped; only % specifiers expand in Description=
+const specifierEscape = (s: string): string => s.replace(/%/g, '%%');
 
 export const serviceUnit = (jobName: string, spec: CronJobSpec, path: string | undefined): string =>
   [
     '[Unit]',
-    `Description=${jobName.replace(/%/g, '%%')}`,
+    `Description=${specifierEscape(checkScheduledValue('the job', jobName))}`,
     JOB_MARKER + jobName,
     '',
     '[Service]',
     'Type=oneshot',
     // the units run with systemd's minimal PATH: keep the one nop was installed with (node, flock)
-    ...(path ? [`Environment=${execQuote(`PATH=${path}`)}`] : []),
+    ...(path ? [`Environment=${quoteValue(`PATH=${checkScheduledValue('PATH', path)}`)}`] : []),
     `ExecStart=/bin/sh -c ${execQuote(jobCommand(spec))}`,
     '',
   ].join('\n');
@@ -58,7 +62,7 @@ export const serviceUnit = (jobName: string, spec: CronJobSpec, path: string | u
 export const timerUnit = (jobName: string, every: string): string =>
   [
     '[Unit]',
-    `Description=${jobName.replace(/%/g, '%%')} (schedule)`,
+    `Description=${specifierEscape(checkScheduledValue('the job', jobName))} (schedule)`,
     JOB_MARKER + jobName,
     '',
     '[Timer]',

@@ -9,24 +9,34 @@ import { fileFactsOf } from '../../facts/builtin/file-facts.js';
 import { request } from '../../facts/fact.js';
 import { defineModule, type Change, type ModuleContext } from '../module.js';
 
+// a newline (or \r, or any control character) would end the crontab line and start another
 const oneLine = z
   .string()
   .min(1)
-  .regex(/^[^\n]*$/, 'must be a single line');
-const field = z.union([z.number().int().nonnegative().transform(String), oneLine]).default('*');
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+  .regex(/^[^\u0000-\u001f\u007f]*$/, 'must be a single line (no newline or control character)');
+// a time field is one word: a space would shift the fields and make the rest of it the command
+const timeField = z.string().regex(/^[A-Za-z0-9*,/?#-]+$/, 'must be one cron time field (digits, names, * , - / only)');
+const field = z.union([z.number().int().nonnegative().transform(String), timeField]).default('*');
+// crontab(5): an unescaped % ends the command and feeds the rest to it as stdin; keep it a %
+const job = oneLine.transform((j) => j.replace(/(?<!\\)%/g, '\\%'));
 
 const cronArgs = z
   .strictObject({
     /** the job's identity: kept as Ansible's `#Ansible: <name>` marker so crontabs stay compatible */
     name: oneLine,
-    job: oneLine.optional(),
+    /** the command; a % in it stays a % (escaped for cron as \\%), as the operator wrote it */
+    job: job.optional(),
     minute: field,
     hour: field,
     day: field,
     month: field,
     weekday: field,
     special_time: z.enum(['reboot', 'yearly', 'annually', 'monthly', 'weekly', 'daily', 'hourly']).optional(),
-    user: oneLine.optional(),
+    user: z
+      .string()
+      .regex(/^[^\s:]+$/, 'must be a user name')
+      .optional(),
     state: z.enum(['present', 'absent']).default('present'),
     /** a file in /etc/cron.d style (a relative name lands in /etc/cron.d) instead of the user's crontab */
     cron_file: oneLine.optional(),
