@@ -53,11 +53,20 @@ export const createInventory = (sources: readonly string[]): Inventory => {
   return inv;
 };
 
+// Bumped by every change to the group tree, memberships or group variables: what is derived from them
+// (each group's hosts, the variables a set of groups gives) is computed once per revision, not once per host.
+const revisions = new WeakMap<Inventory, number>();
+const changed = (inv: Inventory): void => void revisions.set(inv, (revisions.get(inv) ?? 0) + 1);
+
+/** The inventory's revision: equal revisions, equal group tree, memberships and group variables. */
+export const revisionOf = (inv: Inventory): number => revisions.get(inv) ?? 0;
+
 export const addGroup = (inv: Inventory, name: string): InventoryGroup => {
   const existing = inv.groups.get(name);
   if (existing) return existing;
   const group: InventoryGroup = { name, vars: {}, children: [], parents: [], hosts: [], priority: 1 };
   inv.groups.set(name, group);
+  changed(inv);
   return group;
 };
 
@@ -69,8 +78,11 @@ const mustGroup = (inv: Inventory, name: string, at?: InventoryLocation): Invent
 
 export const addHostToGroup = (inv: Inventory, host: InventoryHost, groupName: string): void => {
   const group = mustGroup(inv, groupName);
-  if (!group.hosts.includes(host.name)) group.hosts.push(host.name);
-  if (!host.groups.includes(groupName)) host.groups.push(groupName);
+  // host.groups and group.hosts change together: the host's short list says whether the group's long one has it
+  if (host.groups.includes(groupName)) return;
+  host.groups.push(groupName);
+  group.hosts.push(host.name);
+  changed(inv);
 };
 
 export const addHost = (inv: Inventory, name: string, group: string | undefined, source: string | null): InventoryHost => {
@@ -107,10 +119,12 @@ export const addChild = (inv: Inventory, parentName: string, childName: string, 
   }
   parent.children.push(childName);
   child.parents.push(parentName);
+  changed(inv);
 };
 
 export const setGroupVar = (inv: Inventory, groupName: string, key: string, value: unknown, at?: InventoryLocation): void => {
   const group = mustGroup(inv, groupName, at);
+  changed(inv);
   if (key !== 'ansible_group_priority') {
     group.vars[key] = value;
     return;
@@ -125,12 +139,6 @@ export const setHostVar = (host: InventoryHost, key: string, value: unknown): vo
   host.vars[key] = value;
 };
 
-const removeHostFromGroup = (inv: Inventory, host: InventoryHost, groupName: string): void => {
-  const group = mustGroup(inv, groupName);
-  group.hosts = group.hosts.filter((h) => h !== host.name);
-  host.groups = host.groups.filter((g) => g !== groupName);
-};
-
 /**
  * Ansible's reconcile_inventory: parentless groups become children of `all`, hosts in no group
  * other than `all` go to `ungrouped`, and hosts that found a real group leave `ungrouped`.
@@ -139,10 +147,20 @@ export const reconcile = (inv: Inventory): void => {
   for (const group of inv.groups.values()) {
     if (group.name !== ALL && group.parents.length === 0) addChild(inv, ALL, group.name);
   }
+  const leaving = new Set<string>();
   for (const host of inv.hosts.values()) {
-    const real = host.groups.filter((g) => g !== ALL && g !== UNGROUPED);
-    if (real.length > 0 && host.groups.includes(UNGROUPED)) removeHostFromGroup(inv, host, UNGROUPED);
-    if (real.length === 0 && !host.groups.includes(UNGROUPED)) addHostToGroup(inv, host, UNGROUPED);
+    const real = host.groups.some((g) => g !== ALL && g !== UNGROUPED);
+    if (real && host.groups.includes(UNGROUPED)) {
+      leaving.add(host.name);
+      host.groups = host.groups.filter((g) => g !== UNGROUPED);
+    }
+    if (!real && !host.groups.includes(UNGROUPED)) addHostToGroup(inv, host, UNGROUPED);
+  }
+  // one pass over ungrouped for all the hosts that leave it, not one per host
+  if (leaving.size) {
+    const ungrouped = mustGroup(inv, UNGROUPED);
+    ungrouped.hosts = ungrouped.hosts.filter((h) => !leaving.has(h));
+    changed(inv);
   }
   for (const name of inv.hosts.keys()) {
     if (inv.groups.has(name)) inv.warnings.push(`Found both group and host with same name: ${name}`);

@@ -94,9 +94,10 @@ const evaluate = (inv: Inventory, patterns: readonly string[]): string[] => {
       continue;
     }
     const matched = matchOne(inv, p);
-    if (p[0] === '!') hosts = hosts.filter((h) => !matched.includes(h));
-    else if (p[0] === '&') hosts = hosts.filter((h) => matched.includes(h));
-    else hosts.push(...matched);
+    if (p[0] === '!' || p[0] === '&') {
+      const set = new Set(matched);
+      hosts = hosts.filter((h) => set.has(h) === (p[0] === '&'));
+    } else hosts.push(...matched);
   }
   return [...new Set(hosts)];
 };

@@ -36,8 +36,9 @@ const dirVarsFiles = async (dir: string): Promise<string[]> => {
   return found;
 };
 
-const findVarsFiles = async (base: string, name: string): Promise<string[]> => {
+const findVarsFiles = async (base: string, name: string, present: ReadonlySet<string>): Promise<string[]> => {
   for (const ext of EXTENSIONS) {
+    if (!present.has(`${name}${ext}`)) continue;
     const path = join(base, `${name}${ext}`);
     const kind = await kindOf(path);
     if (kind === 'dir') return dirVarsFiles(path);
@@ -54,8 +55,8 @@ export const loadVarsFile = async (file: string): Promise<Vars> => {
   return parsed.data;
 };
 
-const mergedVars = async (base: string, name: string): Promise<Vars | undefined> => {
-  const files = await findVarsFiles(base, name);
+const mergedVars = async (base: string, name: string, present: ReadonlySet<string>): Promise<Vars | undefined> => {
+  const files = await findVarsFiles(base, name, present);
   if (files.length === 0) return undefined;
   let vars: Vars = {};
   for (const file of files) vars = { ...vars, ...(await loadVarsFile(file)) };
@@ -65,8 +66,10 @@ const mergedVars = async (base: string, name: string): Promise<Vars | undefined>
 const namedVars = async (base: string, names: readonly string[]): Promise<Map<string, Vars>> => {
   const found = new Map<string, Vars>();
   if ((await kindOf(base)) !== 'dir') return found;
+  // one directory listing, not four stats per host of a large inventory
+  const present = new Set(await readdir(base));
   for (const name of names) {
-    const vars = await mergedVars(base, name);
+    const vars = await mergedVars(base, name, present);
     if (vars) found.set(name, vars);
   }
   return found;

@@ -1,4 +1,4 @@
-import { isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair, type YAMLMap } from 'yaml';
 import { AnsibleYamlError, parseAnsibleYaml } from '../yaml/ansible-yaml.js';
 import { InventoryError, type InventoryLocation } from './errors.js';
 
@@ -10,9 +10,25 @@ export interface YamlSource {
   locate: (path: readonly (string | number)[], opts?: { key?: boolean }) => InventoryLocation;
 }
 
+// each mapping's pairs by key, built on first use: locating every host of a 10,000-host group stays linear
+const pairIndex = new WeakMap<YAMLMap, Map<string, Pair>>();
+
+const pairOf = (map: YAMLMap, key: string): Pair | undefined => {
+  let index = pairIndex.get(map);
+  if (!index) {
+    index = new Map();
+    for (const p of map.items) {
+      const k = String(isScalar(p.key) ? p.key.value : p.key);
+      if (isPair(p) && !index.has(k)) index.set(k, p);
+    }
+    pairIndex.set(map, index);
+  }
+  return index.get(key);
+};
+
 const child = (node: unknown, segment: string | number, wantKey: boolean): unknown => {
   if (isMap(node)) {
-    const pair = node.items.find((p) => isPair(p) && String(isScalar(p.key) ? p.key.value : p.key) === String(segment));
+    const pair = pairOf(node, String(segment));
     return pair ? (wantKey ? pair.key : (pair.value ?? pair.key)) : undefined;
   }
   if (isSeq(node) && typeof segment === 'number') return node.items[segment];

@@ -1,4 +1,4 @@
-import { LineCounter, parseDocument, visit, type Document, type ScalarTag, type Tags } from 'yaml';
+import { isScalar, LineCounter, parseDocument, visit, type Document, type Node, type ScalarTag, type Tags } from 'yaml';
 
 /**
  * YAML read as Ansible reads it (PyYAML, YAML 1.1): `0644` is octal, `yes`/`no`/`on`/`off` are
@@ -49,14 +49,40 @@ const firstAlias = (doc: Document): number | undefined => {
   return at;
 };
 
+// The yaml package's own duplicate-key check compares each key with every earlier one: quadratic, minutes
+// for a 10,000-host group. The same check (scalar keys, strictly equal values) with a Set per mapping.
+const firstDuplicateKey = (doc: Document): Node | undefined => {
+  let found: Node | undefined;
+  visit(doc, {
+    Map: (_key, map) => {
+      const seen = new Set<unknown>();
+      for (const { key } of map.items) {
+        if (!isScalar(key)) continue;
+        if (seen.has(key.value)) {
+          found = key;
+          return visit.BREAK;
+        }
+        seen.add(key.value);
+      }
+      return undefined;
+    },
+  });
+  return found;
+};
+
 /** Parse one YAML document with Ansible's rules; throws AnsibleYamlError (located) for bad input. */
 export const parseAnsibleYaml = (text: string): AnsibleYaml => {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { version: '1.1', customTags: pyyamlBooleans, lineCounter, prettyErrors: false });
+  const doc = parseDocument(text, { version: '1.1', customTags: pyyamlBooleans, lineCounter, prettyErrors: false, uniqueKeys: false });
   const [first] = doc.errors;
   if (first) {
     const pos = first.linePos?.[0] ?? lineCounter.linePos(first.pos[0]);
     throw new AnsibleYamlError(first.message.split('\n')[0], pos.line, pos.col);
+  }
+  const duplicate = firstDuplicateKey(doc);
+  if (duplicate) {
+    const pos = lineCounter.linePos(duplicate.range?.[0] ?? 0);
+    throw new AnsibleYamlError('Map keys must be unique', pos.line, pos.col);
   }
   let value: unknown;
   try {
