@@ -4,9 +4,11 @@ import { pathToFileURL } from 'node:url';
 import type { ModuleDefinition } from '../modules/module.js';
 import type { RoleDefinition, RoleTask } from '../roles/role.js';
 import { builtinRoleCode, packageRoot } from './paths.js';
-import type { RoleRef } from './playbook-schema.js';
+import { z } from 'zod';
+import { booleanSchema } from '../template/boolean.js';
+import { roleRefSchema, type RoleRef } from './playbook-schema.js';
 import { parseTask } from './parse-task.js';
-import { loadYaml, type YamlSource, isMapping } from './source.js';
+import { isMapping, loadYaml, validate, type PathPart, type YamlSource } from './source.js';
 import type { RoleInstance, TaskSpec } from './types.js';
 
 const exists = (p: string) =>
@@ -74,11 +76,42 @@ const loadYamlTasks = async (file: string | undefined, role: RoleInstance): Prom
   return src.value.map((t, i) => ({ ...parseTask(t, src, [i]), role }));
 };
 
+// meta/main.yml: nop reads its dependencies and allow_duplicates; the rest (galaxy_info...) is for Galaxy
+const roleMetaSchema = z.looseObject({
+  dependencies: z.array(roleRefSchema).optional(),
+  allow_duplicates: booleanSchema.optional(),
+});
+
+export interface RoleDependency {
+  ref: RoleRef;
+  /** meta/main.yml, for errors located in it */
+  src: YamlSource;
+  path: PathPart[];
+}
+
 export interface LoadedRole {
   instance: RoleInstance;
   tasks: TaskSpec[];
   handlers: TaskSpec[];
+  /** roles from meta/main.yml, run before this one */
+  dependencies: RoleDependency[];
+  /** meta's allow_duplicates: run again as a dependency even when the play already has it with the same params */
+  allowDuplicates: boolean;
 }
+
+const loadMeta = async (dir: string): Promise<Pick<LoadedRole, 'dependencies' | 'allowDuplicates'>> => {
+  const file = await firstExisting([join(dir, 'meta', 'main.yml'), join(dir, 'meta', 'main.yaml')]);
+  const src = file ? await loadYaml(file) : undefined;
+  if (!src || src.value === null || src.value === undefined) return { dependencies: [], allowDuplicates: false };
+  const meta = validate(roleMetaSchema, src.value, src);
+  return {
+    dependencies: (meta.dependencies ?? []).map((ref, i) => ({ ref, src, path: ['dependencies', i] })),
+    allowDuplicates: meta.allow_duplicates ?? false,
+  };
+};
+
+/** A role reference's identity for deduplication: its name and its params. */
+export const roleKey = (ref: RoleRef): string => `${roleName(ref)} ${JSON.stringify(roleParams(ref))}`;
 
 /** Find a role by name: beside the playbook first, then nop's own roles. TypeScript or YAML (Ansible layout). */
 export const loadRole = async (ref: RoleRef, playbookDir: string, src: YamlSource, path: (string | number)[]): Promise<LoadedRole> => {
@@ -89,6 +122,7 @@ export const loadRole = async (ref: RoleRef, playbookDir: string, src: YamlSourc
   const builtin = dir === join(packageRoot, 'roles', name);
   const code = await firstExisting([join(dir, 'index.js'), join(dir, 'index.mjs'), ...(builtin ? [builtinRoleCode(name)] : [])]);
   const defaults = await loadVarsFile([join(dir, 'defaults.yml'), join(dir, 'defaults', 'main.yml')]);
+  const meta = await loadMeta(dir);
   const roleVars = await loadVarsFile([join(dir, 'vars', 'main.yml')]);
   const instance: RoleInstance = {
     name,
@@ -107,12 +141,13 @@ export const loadRole = async (ref: RoleRef, playbookDir: string, src: YamlSourc
       instance,
       tasks: def.tasks.map((t) => fromRoleTask(t as RoleTask<unknown>, instance, code)),
       handlers: (def.handlers ?? []).map((t) => fromRoleTask(t as RoleTask<unknown>, instance, code)),
+      ...meta,
     };
   }
   const tasksFile = await firstExisting([join(dir, 'tasks', 'main.yml'), join(dir, 'tasks', 'main.yaml')]);
   if (!tasksFile) throw src.error(path, `role '${name}' in ${dir} has neither index.js nor tasks/main.yml`);
   const handlersFile = await firstExisting([join(dir, 'handlers', 'main.yml'), join(dir, 'handlers', 'main.yaml')]);
-  return { instance, tasks: await loadYamlTasks(tasksFile, instance), handlers: await loadYamlTasks(handlersFile, instance) };
+  return { instance, tasks: await loadYamlTasks(tasksFile, instance), handlers: await loadYamlTasks(handlersFile, instance), ...meta };
 };
 
 export const roleRefTags = (ref: RoleRef): string[] => (typeof ref === 'string' ? [] : (ref.tags ?? []));
