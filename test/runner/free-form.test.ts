@@ -90,8 +90,18 @@ describe('free-form task arguments', () => {
     expect(await argsOf('command: echo \'a=b c\' removes="/tmp/x y"')).toEqual({ cmd: "echo 'a=b c'", removes: '/tmp/x y' });
     expect(await argsOf('file: path={{ base }}/x state=directory')).toEqual({ path: '{{ base }}/x', state: 'directory' });
     expect(await argsOf('debug: msg="hello {{ who | default(\'you all\') }}"')).toEqual({ msg: "hello {{ who | default('you all') }}" });
+    expect(await argsOf('set_fact: enabled=yes port=8080 name="a b"')).toEqual({ enabled: 'yes', port: '8080', name: 'a b' });
     // args: merges under the free-form ones
     expect(await argsOf('command: ls\n      args: { chdir: /srv, creates: /a }')).toEqual({ cmd: 'ls', chdir: '/srv', creates: '/a' });
+  });
+
+  it('set_fact turns k=v true/false/yes/no into booleans, as Ansible', async () => {
+    await ws.write(
+      'site.yml',
+      '- hosts: alpha\n  gather_facts: false\n  tasks:\n    - set_fact: enabled=yes label=y\n    - assert: { that: [enabled == true, label == "y"] }\n',
+    );
+    const run = await ws.run('site.yml');
+    expect(results(run.events).map((e) => e.status)).toEqual(['ok', 'ok']);
   });
 
   it('refuses what is not key=value, or unbalanced, at the task line', async () => {
