@@ -2,7 +2,7 @@
  * `nop inventory --list` vs `ansible-inventory --list` on generated inventories of 1k, 10k and 100k
  * hosts (YAML and INI: groups, children, group and host vars), in one run.
  * Usage: npm run bench:inventory [-- --sizes 1000,10000,100000] [--no-ansible]
- * Prints each tool's wall time, nop's time per host (flat when nop is linear) and nop/ansible.
+ * Prints each tool's wall time, nop's time per host over its start (flat when nop is linear) and nop/ansible.
  * Ansible is Debian's ansible-core (`apt-get install -y ansible-core`); without it, nop alone.
  */
 import { execFile } from 'node:child_process';
@@ -43,6 +43,11 @@ const main = async () => {
   if (!ansible) console.log('(ansible-inventory not found: apt-get install -y ansible-core to compare; nop alone)\n');
   const dir = await mkdtemp(join(tmpdir(), 'nop-bench-inventory-'));
   try {
+    // nop's start and an empty listing: what every size pays once
+    const empty = join(dir, 'empty.yml');
+    await writeFile(empty, 'all: {}\n');
+    const start = await timeList(process.execPath, [nopBin, 'inventory', '-i', empty]);
+    console.log(`nop start (an empty inventory): ${start.toFixed(2)} s\n`);
     row(['hosts', 'format', 'nop s', 'nop µs/host', ...(ansible ? ['ansible s', 'nop/ansible'] : [])]);
     for (const n of sizes) {
       for (const [format, text] of [
@@ -53,7 +58,7 @@ const main = async () => {
         await writeFile(file, text);
         const nop = await timeList(process.execPath, [nopBin, 'inventory', '-i', file]);
         const theirs = ansible ? await timeList('ansible-inventory', ['-i', file]) : undefined;
-        const perHost = ((nop * 1e6) / n).toFixed(0);
+        const perHost = (((nop - start) * 1e6) / n).toFixed(0);
         row([n, format, nop.toFixed(2), perHost, ...(theirs === undefined ? [] : [theirs.toFixed(2), (nop / theirs).toFixed(2)])]);
       }
     }
