@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cronCommand, type CronOptions } from '../../../lib/cli/cron-command.js';
 import { cronJobName } from '../../../lib/cron/cron-entry.js';
 import { cronModule } from '../../../lib/modules/builtin/cron.js';
-import { makeContext } from '../../modules/helpers.js';
+import { runModule } from '../../modules/helpers.js';
 import { shell } from '../update/sim-fleet.js';
 import { CRONTAB_SHIM, cronCommandOf } from './crontab-shim.js';
 
@@ -90,8 +90,7 @@ describe('values in crontab lines', () => {
 
   it('the cron module keeps a % of its job a %, and refuses fields and users that would shift the line', async () => {
     const env = { PATH: `${join(dir, 'bin')}:${process.env.PATH}`, CRONTAB_FILE: join(dir, 'crontab') };
-    const ctx = makeContext({ env });
-    const res = await cronModule.run(cronModule.args.parse({ name: 'stamp', job: `date +%Y-%m > ${join(dir, 'stamp')} && echo \\% done` }), ctx);
+    const res = await runModule(cronModule, { name: 'stamp', job: `date +%Y-%m > ${join(dir, 'stamp')} && echo \\% done` }, { env });
     expect(res.changed).toBe(true);
     const line = (await readFile(join(dir, 'crontab'), 'utf8')).split('\n').find((l) => l.startsWith('* * * * * '))!;
     const { command, stdin } = cronCommandOf(line);
