@@ -1,3 +1,4 @@
+import { hasControlChar } from '../template/file-quoting.js';
 import { shellJoin } from '../transport/shell-quote.js';
 import { RUN_LOCK_ENV } from './run-lock.js';
 import { cronSchedule } from './schedule.js';
@@ -31,8 +32,7 @@ export class ScheduledValueError extends Error {
  * character) ends the line there, and the rest becomes a line of its own.
  */
 export const checkScheduledValue = (what: string, value: string): string => {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
-  if (/[\u0000-\u001f\u007f]/.test(value)) throw new ScheduledValueError(what, value, 'it holds a newline or another control character');
+  if (hasControlChar(value)) throw new ScheduledValueError(what, value, 'it holds a newline or another control character');
   return value;
 };
 

@@ -9,7 +9,15 @@ import { backupFile } from './backup-file.js';
 import type { ContentSource } from './content-source.js';
 import { MAX_DIFF_BYTES, contentSummary, diffText } from './diff-text.js';
 import { execChecked } from './exec-checked.js';
-import { attributeCommands, describeAttributes, mergeAttributes, namedAttributes, resolveMode, type FileAttributes, type WantedAttributes } from './file-attributes.js';
+import {
+  attributeCommands,
+  describeAttributes,
+  mergeAttributes,
+  namedAttributes,
+  resolveMode,
+  type FileAttributes,
+  type WantedAttributes,
+} from './file-attributes.js';
 import type { Change, FileDiff, ModuleContext, Plan } from './module.js';
 
 /** A regular file a module wants at a path: its content and, optionally, its attributes. */

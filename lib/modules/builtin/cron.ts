@@ -7,14 +7,14 @@ import { userCrontab } from '../../facts/builtin/crontab.js';
 import { fileContent } from '../../facts/builtin/file-content.js';
 import { fileFactsOf } from '../../facts/builtin/file-facts.js';
 import { request } from '../../facts/fact.js';
+import { hasControlChar } from '../../template/file-quoting.js';
 import { defineModule, type Change, type ModuleContext } from '../module.js';
 
 // a newline (or \r, or any control character) would end the crontab line and start another
 const oneLine = z
   .string()
   .min(1)
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
-  .regex(/^[^\u0000-\u001f\u007f]*$/, 'must be a single line (no newline or control character)');
+  .refine((v) => !hasControlChar(v), 'must be a single line (no newline or control character)');
 // a time field is one word: a space would shift the fields and make the rest of it the command
 const timeField = z.string().regex(/^[A-Za-z0-9*,/?#-]+$/, 'must be one cron time field (digits, names, * , - / only)');
 const field = z.union([z.number().int().nonnegative().transform(String), timeField]).default('*');

@@ -5,7 +5,15 @@ import { request } from '../../facts/fact.js';
 import { shellJoin } from '../../transport/shell-quote.js';
 import { boolArg, formatMode } from '../arg-types.js';
 import { execChecked } from '../exec-checked.js';
-import { attributeCommands, describeAttributes, fileAttributeArgs, mergeAttributes, namedAttributes, type FileAttributes, type WantedAttributes } from '../file-attributes.js';
+import {
+  attributeCommands,
+  describeAttributes,
+  fileAttributeArgs,
+  mergeAttributes,
+  namedAttributes,
+  type FileAttributes,
+  type WantedAttributes,
+} from '../file-attributes.js';
 import { defineModule, type Change } from '../module.js';
 
 const fileArgs = z
