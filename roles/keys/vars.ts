@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { booleanSchema } from '../../lib/template/boolean.js';
 import { AbsolutePathSchema, KeyringPasswordSchema } from '../../lib/gonka/value-schemas.js';
 
 const keyName = z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only');
@@ -34,7 +35,7 @@ export const KeysVarsSchema = z.object({
    * mnemonic file is there (e.g. once it was copied offline and deleted). Without it, a cold key whose mnemonic
    * is not stored stops the role.
    */
-  cold_mnemonic_kept_by_operator: z.boolean().default(false),
+  cold_mnemonic_kept_by_operator: booleanSchema.default(false),
   gonka_versions_overrides: z.record(z.string(), z.unknown()).default({}),
 });
 

@@ -5,6 +5,7 @@ import { mergeExtraVars } from '../../lib/cli/extra-vars.js';
 import { copyModule } from '../../lib/modules/builtin/copy.js';
 import { evaluate } from '../../lib/template/expression.js';
 import { asBoolean, parseBoolean } from '../../lib/template/boolean.js';
+import { KeysVarsSchema } from '../../roles/keys/vars.js';
 import { NvidiaVarsSchema } from '../../roles/nvidia/vars.js';
 import { RepairVarsSchema } from '../../roles/repair/vars.js';
 import { UpdateVarsSchema } from '../../roles/update/vars.js';
@@ -38,6 +39,7 @@ describe('one boolean parser', () => {
     expect(UpdateVarsSchema.shape.allow_downgrade.parse(extra.allow_downgrade)).toBe(false);
     expect(UpdateVarsSchema.shape.update_network_images.parse(extra.update_network_images)).toBe(false);
     expect(NvidiaVarsSchema.shape.allow_reboot.parse('0')).toBe(false);
+    expect(KeysVarsSchema.shape.cold_mnemonic_kept_by_operator.parse('False')).toBe(false);
     expect(NvidiaVarsSchema.shape.nvidia_hold_driver.parse('yes')).toBe(true);
     const bad = RepairVarsSchema.shape.allow_unverified.safeParse('flase');
     expect(bad.success).toBe(false);
