@@ -280,6 +280,15 @@ const SKIPPED: ModuleResult = { changed: false, skipped: true, skip_reason: 'Con
 const isIgnored = (task: TaskSpec, vars: Record<string, unknown>) =>
   typeof task.ignore_errors === 'string' ? condition(task.ignore_errors, vars) : Boolean(task.ignore_errors);
 
+// after the task itself threw: an ignore_errors that cannot be evaluated (the error may be its own) ignores nothing
+const ignoredAfterError = (task: TaskSpec, vars: () => Record<string, unknown>): boolean => {
+  try {
+    return isIgnored(task, vars());
+  } catch {
+    return false;
+  }
+};
+
 /** Run one task (a loop runs each item) on one host; returns the outcome after all keywords apply. */
 const executeOnHost = async (host: HostRun, task: TaskSpec, run: RunContext, pc: PlayContext): Promise<TaskOutcome> => {
   const name = taskName(task);
@@ -353,7 +362,7 @@ export const runTask = async (host: HostRun, task: TaskSpec, run: RunContext, pc
       return { status: 'unreachable', result: { changed: false, unreachable: true, msg: e.message } };
     }
     const result = errorResult(e);
-    const ignored = isIgnored(task, taskVars(host, pc.play, task, run, pc));
+    const ignored = ignoredAfterError(task, () => taskVars(host, pc.play, task, run, pc));
     run.emit({ type: 'task_result', host: host.name, task: taskName(task), status: 'failed', result, ignored });
     outcome = { status: 'failed', result, ignored };
   }

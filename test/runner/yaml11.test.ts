@@ -45,6 +45,13 @@ describe('YAML 1.1 in playbooks, roles and vars files', () => {
     expect(await modeOf(join(ws.dir, 'out/a.conf'))).toBe(0o644);
   });
 
+  it('an ignore_errors that cannot be evaluated fails the task, never the run', async () => {
+    await ws.write('site.yml', '- hosts: alpha\n  gather_facts: false\n  tasks:\n    - command: /bin/false\n      ignore_errors: "{{ nope }}"\n');
+    const run = await ws.run('site.yml');
+    expect(run.code).toBe(2);
+    expect(results(run.events)[0]).toMatchObject({ status: 'failed', ignored: false, result: { msg: expect.stringContaining("'nope' is undefined") } });
+  });
+
   it('takes quoted boolean keywords in any of their spellings, and refuses what is not a boolean at its line', async () => {
     await ws.write('ok.yml', '- hosts: alpha\n  gather_facts: "No"\n  tasks:\n    - debug: { msg: hi }\n      no_log: "TRUE"\n');
     const ok = await ws.run('ok.yml');
