@@ -78,6 +78,8 @@ const main = async (): Promise<number> => {
             nop_env: env,
             gonka_network: 'mainnet',
             public_ip: '127.0.0.1',
+            // the simulated network lives on loopback: its public address is one too
+            allow_private_public_ip: true,
             key_name: 'demo',
             keyring_password: randomBytes(12).toString('base64url'),
             allow_reboot: true,

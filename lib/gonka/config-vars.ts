@@ -29,6 +29,8 @@ export const ConfigVarsSchema = z.object({
   /** keys of data/versions.yml to replace (image tags) */
   gonka_versions_overrides: z.record(z.string(), z.unknown()).default({}),
   public_ip: PublicHostSchema.optional(),
+  /** a private or loopback public_ip (a private test network, the simulator): refused otherwise */
+  allow_private_public_ip: z.boolean().default(false),
   /** this host's address on the private network between the network node and its ML nodes */
   private_ip: ListenIpSchema.optional(),
   /** an ML-only host: the inventory name of its network node */

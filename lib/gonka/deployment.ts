@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { notPublicReason } from '../net/address-scope.js';
 import type { ConfigVars } from './config-vars.js';
 import { ListenIpSchema } from './config-vars.js';
 import type { Network } from './network.js';
@@ -156,6 +157,12 @@ const networkEnv = (input: DeploymentInput, t: Topology): Record<string, string>
   const v = input.vars;
   const n = input.network;
   const publicHost = need('public_ip', v.public_ip, `on a network node (${v.inventory_hostname} is in network_nodes)`);
+  const unreachable = v.allow_private_public_ip ? undefined : notPublicReason(publicHost);
+  if (unreachable)
+    throw new DeploymentVariableError(
+      'public_ip',
+      `${unreachable}, so other participants cannot reach PUBLIC_URL or the p2p address: set the server's public address, or allow_private_public_ip: true for a private test network or the simulator`,
+    );
   need('account_pubkey', v.account_pubkey, 'on a network node: the base64 public key of the cold account (inferenced keys show COLD --pubkey)');
   return {
     KEY_NAME: v.key_name ?? `${slug(v.inventory_hostname)}-warm`,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { asBoolean, booleanSchema } from '../template/boolean.js';
+import { PROMPT_VALIDATOR_NAMES, PROMPT_VALIDATORS } from './prompt-validators.js';
 
 /** The shapes of playbook YAML. The runner's types come from here. */
 
@@ -74,8 +75,12 @@ export const varsPromptSchema = z.strictObject({
   private: flag.default(true),
   default: scalar.optional(),
   confirm: flag.optional(),
-  /** nop: a regular expression the answer must match (asked again on a terminal, an error otherwise) */
-  validate: z.string().optional(),
+  /** nop: the name of a check the answer must pass (asked again on a terminal, an error otherwise) */
+  validate: z
+    .enum(PROMPT_VALIDATOR_NAMES, {
+      error: () => `must name a check: ${PROMPT_VALIDATOR_NAMES.map((n) => `${n} (${PROMPT_VALIDATORS[n].description})`).join(', ')}`,
+    })
+    .optional(),
   /** nop: the answer must be one of these */
   choices: z.array(z.string()).optional(),
   /** nop: not asked when any of these variables is defined (another way to give the same value) */

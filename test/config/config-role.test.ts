@@ -202,6 +202,29 @@ describe('config role: changes', () => {
     expect((await run()).output).toContain('never 0.0.0.0');
   });
 
+  it('refuses a private or loopback public_ip unless allow_private_public_ip says it is meant', async () => {
+    await fakeDocker();
+    const hosts = await hostsFor('full', 'mainnet', '8xH100');
+    for (const [ip, why] of [
+      ['10.0.0.5', '10.0.0.5 is a private network address'],
+      ['127.0.0.1', '127.0.0.1 is a loopback address (this machine only)'],
+      ['localhost', 'localhost names this machine only'],
+    ]) {
+      hosts.gpu1.vars.public_ip = ip;
+      await writeInventory(hosts, 'mainnet');
+      const refused = await run();
+      expect(refused.code).toBe(2);
+      expect(refused.output).toContain(`variable 'public_ip': ${why}, so other participants cannot reach PUBLIC_URL`);
+      expect((await rendered('gpu1'))['config.env']).toBeUndefined();
+    }
+    hosts.gpu1.vars.public_ip = '10.0.0.5';
+    hosts.gpu1.vars.allow_private_public_ip = true;
+    await writeInventory(hosts, 'mainnet');
+    const allowed = await run();
+    expect(allowed.code, allowed.output).toBe(0);
+    expect((await rendered('gpu1'))['config.env']).toContain('PUBLIC_URL=http://10.0.0.5:8000');
+  });
+
   it('reads the keyring password from keyring_password_file and applies network overrides', async () => {
     await fakeDocker();
     const hosts = await hostsFor('full', 'testnet', '1xRTX3090');

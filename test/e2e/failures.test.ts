@@ -14,7 +14,14 @@ const failingRun = async (scenario: (f: Fleet) => ScenarioPatch) => {
   await f.writeInventory({
     all: {
       hosts: {
-        gpu1: { ...f.servers.gpu1.vars, public_ip: '127.0.0.1', keyring_password: PASSWORD, gonka_network_overrides: seedOverrides(f.offset), ...DEPLOY_KNOBS },
+        gpu1: {
+          ...f.servers.gpu1.vars,
+          public_ip: '127.0.0.1',
+          allow_private_public_ip: true,
+          keyring_password: PASSWORD,
+          gonka_network_overrides: seedOverrides(f.offset),
+          ...DEPLOY_KNOBS,
+        },
       },
       children: { network_nodes: { hosts: { gpu1: null } }, ml_nodes: { hosts: { gpu1: null } } },
     },

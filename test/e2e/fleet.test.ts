@@ -22,7 +22,7 @@ beforeAll(async () => {
     all: {
       vars: { key_workflow: 'secure', keyring_password: PASSWORD, gonka_network_overrides: seedOverrides(fleet.offset), ...DEPLOY_KNOBS },
       hosts: {
-        net1: { ...s.net1.vars, public_ip: '127.0.0.1', private_ip: ADDR.net1 },
+        net1: { ...s.net1.vars, public_ip: '127.0.0.1', allow_private_public_ip: true, private_ip: ADDR.net1 },
         ml1: { ...s.ml1.vars, private_ip: ADDR.ml1, network_node: 'net1' },
         ml2: { ...s.ml2.vars, private_ip: ADDR.ml2, network_node: 'net1' },
         operator: {
@@ -71,7 +71,7 @@ describe('setup.yml on a fleet: network node, two ML servers, local cold signer 
       all: {
         vars: { key_workflow: 'secure', keyring_password: PASSWORD, gonka_network_overrides: seedOverrides(fleet.offset), ...DEPLOY_KNOBS },
         hosts: {
-          net1: { ...s.net1.vars, public_ip: '127.0.0.1', private_ip: ADDR.net1 },
+          net1: { ...s.net1.vars, public_ip: '127.0.0.1', allow_private_public_ip: true, private_ip: ADDR.net1 },
           ml1: { ...s.ml1.vars, private_ip: ADDR.ml1, network_node: 'net1' },
           ml2: ml2Vars,
           operator: {

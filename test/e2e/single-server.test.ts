@@ -15,6 +15,7 @@ beforeAll(async () => {
         gpu1: {
           ...s.vars,
           public_ip: '127.0.0.1',
+          allow_private_public_ip: true,
           gonka_network: 'mainnet',
           keyring_password: PASSWORD,
           key_workflow: 'quick',

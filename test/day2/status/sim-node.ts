@@ -94,6 +94,7 @@ export const createSimNode = async (opts: { scenario?: ScenarioPatch } = {}): Pr
     nop_env: env,
     gonka_network: 'mainnet',
     public_ip: '127.0.0.1',
+    allow_private_public_ip: true,
     key_name: 'gpu1-warm',
     keyring_password: 'correct-horse-battery-staple',
     account_pubkey: pubkey,
