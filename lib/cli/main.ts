@@ -25,13 +25,25 @@ const withSshFlags = (command: Command): Command =>
   command
     .option('--accept-new-host-keys', 'record host keys of hosts not yet in known_hosts (changed keys are always refused)')
     .option('--known-hosts <file>', 'known_hosts file to verify host keys against')
-    .addOption(new Option('-T, --timeout <seconds>', 'SSH connect timeout').argParser(positiveInt));
+    .addOption(new Option('-T, --timeout <seconds>', 'SSH connect timeout (config: timeout, default 10)').argParser(positiveInt));
 
-const sshOptions = (opts: { acceptNewHostKeys?: boolean; knownHosts?: string; timeout?: number }) => ({
-  acceptNewHostKeys: opts.acceptNewHostKeys,
-  knownHostsPath: opts.knownHosts,
-  connectTimeoutMs: opts.timeout === undefined ? undefined : opts.timeout * 1000,
-});
+type SshFlags = { acceptNewHostKeys?: boolean; knownHosts?: string; timeout?: number; inventory?: string[] };
+
+/** The SSH flags over the config file and environment (remote_user, private_key_file, host_key_checking, timeout). */
+const sshOptions = async (opts: SshFlags) => {
+  const { cliSettings } = await import('./cli-settings.js');
+  const { settings } = await cliSettings();
+  return {
+    inventory: opts.inventory?.length ? opts.inventory : [...settings.inventory.value],
+    connect: {
+      acceptNewHostKeys: opts.acceptNewHostKeys || !settings.host_key_checking.value,
+      knownHostsPath: opts.knownHosts,
+      connectTimeoutMs: (opts.timeout ?? settings.timeout.value) * 1000,
+      remoteUser: settings.remote_user.value,
+      privateKeyFile: settings.private_key_file.value,
+    },
+  };
+};
 
 const program = (): Command => {
   const cmd = new Command('nop')
@@ -50,10 +62,22 @@ const program = (): Command => {
     .option('-C, --check', 'check mode: change nothing, report what would change')
     .option('-D, --diff', 'show the differences in changed files')
     .option('-e, --extra-vars <vars>', 'k=v pairs, JSON, or @file.yml (repeatable; highest precedence)', collect, [])
-    .option('-f, --forks <n>', 'hosts in parallel', positiveInt, 5)
+    .option('-f, --forks <n>', 'hosts in parallel (config: forks, default 5)', positiveInt)
     .option('--start-at-task <name>', 'start at the task with this name')
-    .option('-v, --verbose', 'more output (repeat for more)', count, 0)
+    .option('--step', 'one-step-at-a-time: confirm each task before running it')
+    .option('--list-hosts', 'outputs a list of matching hosts; does not run anything')
+    .option('--list-tasks', 'list all tasks that would be executed')
+    .option('--list-tags', 'list all available tags')
+    .option('--syntax-check', 'perform a syntax check on the playbook, but do not execute it')
+    .option('-v, --verbose', 'more output (repeat for more; -vvv: every remote command and the SSH connection details)', count, 0)
     .option('--json', 'one JSON event per line')
+    .option('-u, --user <user>', 'connect as this user where the inventory sets no ansible_user (config: remote_user)')
+    .option('--private-key <file>', 'use this file to authenticate the connection (config: private_key_file)')
+    .addOption(new Option('--key-file <file>').hideHelp())
+    .addOption(new Option('-c, --connection <type>', 'connection type where the inventory sets none').choices(['ssh', 'local', 'smart']))
+    .option('-k, --ask-pass', 'ask for the SSH password (hidden; read from stdin when not a terminal)')
+    .option('-b, --become', 'run operations with become (sudo) unless the playbook says otherwise')
+    .option('--become-user <user>', 'run operations as this user (default root)')
     .option('-K, --ask-become-pass', 'ask for the sudo password (read from stdin when not a terminal)')
     .addOption(new Option('--command-timeout <seconds>', 'timeout of one remote command').argParser(positiveInt))
     .action(async (playbook: string, opts) => {
@@ -71,7 +95,8 @@ const program = (): Command => {
     .option('--playbook-dir <dir>', 'also read group_vars/ and host_vars/ beside this directory')
     .action(async (opts) => {
       const { inventoryCommand } = await import('./inventory-command.js');
-      cmd.setOptionValue('exitCode', await inventoryCommand(opts));
+      const { inventory } = await sshOptions(opts);
+      cmd.setOptionValue('exitCode', await inventoryCommand({ ...opts, inventory }));
     });
 
   withSshFlags(cmd.command('gpu-info'))
@@ -81,7 +106,9 @@ const program = (): Command => {
     .option('--json', 'as JSON')
     .action(async (opts) => {
       const { gpuInfoCommand } = await import('./gpu-info-command.js');
-      cmd.setOptionValue('exitCode', await gpuInfoCommand({ inventory: opts.inventory, limit: opts.limit, json: opts.json, connectOptions: sshOptions(opts) }));
+      const { connect } = await sshOptions(opts);
+      // without -i, gpu-info looks at this machine, whatever the config file's inventory
+      cmd.setOptionValue('exitCode', await gpuInfoCommand({ inventory: opts.inventory, limit: opts.limit, json: opts.json, connectOptions: connect }));
     });
 
   withSshFlags(cmd.command('status'))
@@ -94,7 +121,7 @@ const program = (): Command => {
     .option('-f, --forks <n>', 'hosts in parallel', positiveInt, 5)
     .action(async (opts) => {
       const { statusCommand } = await import('./status-command.js');
-      cmd.setOptionValue('exitCode', await statusCommand({ ...opts, connect: sshOptions(opts) }));
+      cmd.setOptionValue('exitCode', await statusCommand({ ...opts, ...(await sshOptions(opts)) }));
     });
 
   withSshFlags(cmd.command('ml-node'))
@@ -106,7 +133,7 @@ const program = (): Command => {
     .option('--json', 'as JSON')
     .action(async (action: string, id: string | undefined, opts) => {
       const { mlNodeCommand } = await import('./ml-node-command.js');
-      cmd.setOptionValue('exitCode', await mlNodeCommand(action, id, { ...opts, connect: sshOptions(opts) }));
+      cmd.setOptionValue('exitCode', await mlNodeCommand(action, id, { ...opts, ...(await sshOptions(opts)) }));
     });
 
   cmd

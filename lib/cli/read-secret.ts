@@ -1,36 +1,50 @@
-import { createInterface } from 'node:readline';
+import { PromptInterrupted } from './prompt-interrupted.js';
+import { nextStdinLine } from './stdin-lines.js';
 
-/** Read a password: hidden prompt on a terminal, first line of stdin otherwise (never from argv). */
-export const readSecret = (prompt: string): Promise<string> =>
-  new Promise((resolve) => {
-    const input = process.stdin;
-    if (!input.isTTY) {
-      const rl = createInterface({ input });
-      rl.once('line', (line) => {
-        rl.close();
-        resolve(line);
-      });
-      rl.once('close', () => resolve(''));
-      return;
-    }
-    process.stderr.write(prompt);
-    input.setRawMode(true);
-    input.resume();
+const CTRL_C = '\u0003';
+const CTRL_D = '\u0004';
+const CTRL_U = '\u0015';
+const BACKSPACES = new Set(['\u007f', '\b']);
+
+// the key presses of one read, as a small state machine: nothing typed is ever shown
+const readHidden = (input: NodeJS.ReadStream): Promise<string> =>
+  new Promise((resolve, reject) => {
     let value = '';
+    let inEscape = false;
+    const finish = (settle: () => void) => {
+      input.off('data', onData);
+      input.setRawMode(false);
+      input.pause();
+      process.stderr.write('\n');
+      settle();
+    };
     const onData = (buf: Buffer) => {
       for (const ch of buf.toString('utf8')) {
-        if (ch === '\r' || ch === '\n') {
-          input.setRawMode(false);
-          input.pause();
-          input.off('data', onData);
-          process.stderr.write('\n');
-          resolve(value);
-          return;
+        // arrow keys and the like arrive as ESC [ … letter: not part of a password
+        if (inEscape) {
+          inEscape = !/[A-Za-z~]/.test(ch);
+          continue;
         }
-        if (ch === '\u0003') process.kill(process.pid, 'SIGINT');
-        else if (ch === '\u007f') value = value.slice(0, -1);
-        else value += ch;
+        if (ch === '\u001b') inEscape = true;
+        else if (ch === '\r' || ch === '\n') return finish(() => resolve(value));
+        else if (ch === CTRL_C) return finish(() => reject(new PromptInterrupted()));
+        else if (ch === CTRL_D) return finish(() => (value === '' ? reject(new PromptInterrupted()) : resolve(value)));
+        else if (ch === CTRL_U) value = '';
+        else if (BACKSPACES.has(ch)) value = [...value].slice(0, -1).join('');
+        else if (ch >= ' ') value += ch;
       }
     };
+    input.setRawMode(true);
+    input.resume();
     input.on('data', onData);
   });
+
+/**
+ * Read a password: a hidden answer on a terminal (Ctrl-C rejects with PromptInterrupted), otherwise the next line
+ * of stdin. Never from argv, never echoed.
+ */
+export const readSecret = async (prompt: string): Promise<string> => {
+  if (!process.stdin.isTTY) return (await nextStdinLine()) ?? '';
+  process.stderr.write(prompt);
+  return readHidden(process.stdin);
+};

@@ -1,4 +1,6 @@
 import type { EventSink, RunEvent } from '../runner/types.js';
+import { operatorActionsOf } from '../runner/operator-actions.js';
+import { actionLine, actionSummary } from './operator-actions.js';
 import { banner, formatRecap } from './recap.js';
 
 const LABEL = { ok: 'ok', changed: 'changed', skipped: 'skipping', failed: 'fatal', unreachable: 'fatal' } as const;
@@ -30,12 +32,21 @@ export const plainReporter = (write: (s: string) => void, verbose = 0): EventSin
         if (e.status === 'skipped' && verbose === 0 && e.item === undefined) return out(`skipping: [${e.host}] ${e.task}`);
         out(resultLine(e, verbose));
         if (e.diff) out(e.diff);
+        for (const action of operatorActionsOf(e.result)) out(actionLine(e.host, action));
         return;
       case 'warning':
         return out(`[WARNING]: ${e.message}`);
+      case 'verbose':
+        return out(
+          e.message
+            .split('\n')
+            .map((line) => `<${e.host}> ${line}`)
+            .join('\n'),
+        );
       case 'recap':
         out(`\n${formatRecap(e.stats)}`);
         if (e.retryFile) out(`to retry, use: --limit @${e.retryFile}`);
+        write(actionSummary(e.operatorActions));
         return;
       default:
         return;

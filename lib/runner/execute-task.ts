@@ -13,8 +13,10 @@ import { condition } from '../template/expression.js';
 import type { Connection, HostRun } from './host-run.js';
 import { extendVars, lazyVars, materialize } from './lazy-vars.js';
 import { packageRoot } from './paths.js';
+import { OPERATOR_ACTIONS, operatorActionsOf, type OperatorAction } from './operator-actions.js';
 import { redact, secretValues } from './redact.js';
 import { matchesStartAt } from './start-at-task.js';
+import type { StepGate } from './step.js';
 import { selectedByTags, type TagFilter } from './tags.js';
 import type { EventSink, PlaySpec, RoleInstance, TaskSpec, TaskStatus } from './types.js';
 import { renderDiffs } from './unified-diff.js';
@@ -38,6 +40,20 @@ export interface RunContext {
   aborted(): boolean;
   /** variables whose values are secret whatever their names (private vars_prompt answers) */
   secretNames: Set<string>;
+  /** -b, --become-user, -u, -c: what applies where neither the playbook nor the inventory says */
+  defaults: RunDefaults;
+  /** --step: asks before each task */
+  step?: StepGate;
+  /** what the operator must do by hand, collected from every task's result for the summary after the recap */
+  operatorActions: OperatorAction[];
+}
+
+/** Command-line settings with the lowest precedence, as in Ansible: a playbook keyword or a host variable wins. */
+export interface RunDefaults {
+  become?: boolean;
+  becomeUser?: string;
+  remoteUser?: string;
+  connection?: 'local' | 'ssh';
 }
 
 /** State of one play's current batch, shared by its hosts. */
@@ -67,11 +83,12 @@ export const taskName = (task: TaskSpec): string => {
 };
 
 export const becomeFor = (task: TaskSpec, play: PlaySpec, vars: Record<string, unknown>, run: RunContext): Become | undefined => {
-  const on = task.become ?? play.become ?? (vars.ansible_become === undefined ? false : parseBoolean(vars.ansible_become, 'ansible_become'));
+  const { defaults } = run;
+  const on = task.become ?? play.become ?? (vars.ansible_become === undefined ? defaults.become : parseBoolean(vars.ansible_become, 'ansible_become'));
   if (!on) return undefined;
-  const user = task.become_user ?? play.become_user ?? (vars.ansible_become_user as string | undefined) ?? 'root';
-  const local = vars.ansible_connection === 'local';
-  const login = local ? userInfo().username : (vars.ansible_user as string | undefined);
+  const user = task.become_user ?? play.become_user ?? (vars.ansible_become_user as string | undefined) ?? defaults.becomeUser ?? 'root';
+  const local = (vars.ansible_connection ?? defaults.connection) === 'local';
+  const login = local ? userInfo().username : ((vars.ansible_user as string | undefined) ?? defaults.remoteUser);
   if (login === user) return undefined;
   const password = (vars.ansible_become_password ?? vars.ansible_become_pass ?? run.becomePassword) as string | undefined;
   return { user, password };
@@ -269,9 +286,14 @@ const report = async (
   item?: string,
 ) => {
   const status = statusOf(result);
-  const shown = task.no_log ? { changed: result.changed, censored: NO_LOG_MSG } : redact(materialize(result) as Record<string, unknown>, secrets);
+  // what the operator must do is shown even for a no_log task: it names files and hosts, never secret values
+  const actions = redact(operatorActionsOf(result), secrets);
+  const shown: Record<string, unknown> = task.no_log
+    ? { changed: result.changed, censored: NO_LOG_MSG, ...(actions.length ? { [OPERATOR_ACTIONS]: actions } : {}) }
+    : redact(materialize(result) as Record<string, unknown>, secrets);
   const diff = run.diff && result.diff?.length ? await renderDiffs(result.diff, secrets, Boolean(task.no_log)) : undefined;
-  delete (shown as Record<string, unknown>).diff;
+  delete shown.diff;
+  run.operatorActions.push(...actions.map((action) => ({ host: host.name, task: name, action })));
   run.emit({ type: 'task_result', host: host.name, task: name, status, result: shown, diff, item: item && redact(item, secrets), ignored });
 };
 

@@ -1,5 +1,5 @@
 import type pLimit from 'p-limit';
-import { isSelected, reachedStart, runTask, type PlayContext, type TaskOutcome, type RunContext } from './execute-task.js';
+import { isSelected, reachedStart, runTask, taskName, type PlayContext, type TaskOutcome, type RunContext } from './execute-task.js';
 import type { HostRun } from './host-run.js';
 import { lookahead } from './lookahead.js';
 import type { PlaySpec, TaskSpec } from './types.js';
@@ -29,6 +29,9 @@ const carriesOn = (host: HostRun, outcome: TaskOutcome): boolean => {
   return false;
 };
 
+// --step: a task the operator declines is not run on any host of the batch, and counts nowhere (as in Ansible)
+const stepAllows = (task: TaskSpec, run: RunContext, pc: PlayContext): Promise<boolean> | boolean => (run.step ? run.step(task, taskName(task), pc) : true);
+
 /**
  * Run tasks in order on one host; false when the host must stop (failed, unreachable, or the play was aborted).
  * `later`: the play's tasks after these, whose facts are read ahead with these tasks' facts.
@@ -42,7 +45,7 @@ const runTasks = async (host: HostRun, tasks: readonly TaskSpec[], run: RunConte
       if (!(await runBlock(host, task, run, pc, rest))) return false;
       continue;
     }
-    if (!isSelected(task, run) || !reachedStart(host, task, run)) continue;
+    if (!isSelected(task, run) || !reachedStart(host, task, run) || !(await stepAllows(task, run, pc))) continue;
     if (!carriesOn(host, await runTask(host, task, run, pc))) return false;
   }
   return true;
@@ -86,6 +89,7 @@ const flushHandlers = async (host: HostRun, play: PlaySpec, run: RunContext, pc:
   const due = play.handlers.filter((h, i) => handlerMatches(h, host.notified) && !shadowed(play.handlers, i));
   host.notified.clear();
   for (const handler of due) {
+    if (!(await stepAllows(handler, run, pc))) continue;
     if (!carriesOn(host, await runTask(host, { ...handler, tags: undefined }, run, pc))) return false;
   }
   return true;

@@ -7,7 +7,7 @@ import { findHost, groupsMagicVar, hostVars, limitHosts, loadInventory, selectHo
 import { connectTransport, type ConnectOptions } from '../transport/connect.js';
 import { createKnownHostsStore } from '../transport/known-hosts-store.js';
 import type { Transport } from '../transport/transport.js';
-import { taskName, type RunContext } from './execute-task.js';
+import { taskName, type RunContext, type RunDefaults } from './execute-task.js';
 import { EXIT } from './exit-codes.js';
 import { gatherFactsTask } from './gather-facts.js';
 import type { ReaderRequest } from '../facts/fact-store.js';
@@ -16,6 +16,8 @@ import { loadPlaybook } from './load-playbook.js';
 import { runPlay } from './run-play.js';
 import { RunError } from './run-error.js';
 import { hasStartTask } from './start-at-task.js';
+import { redact, secretValues } from './redact.js';
+import { stepGate } from './step.js';
 import { resolvePrompts, type Prompter } from './vars-prompt.js';
 import type { TagFilter } from './tags.js';
 import type { EventSink, HostStats, Playbook, PlaySpec } from './types.js';
@@ -45,6 +47,10 @@ export interface RunPlaybookOptions {
   quit?: AbortSignal;
   /** asks for `vars_prompt` values on a terminal; without it a missing value is an error */
   prompter?: Prompter;
+  /** --step: ask the prompter before each task */
+  step?: boolean;
+  /** -b, --become-user, -u, -c */
+  defaults?: RunDefaults;
 }
 
 export interface RunSummary {
@@ -71,9 +77,9 @@ const inventoryVarsOf = (inv: Inventory): VarsOf => {
 const envOf = (vars: Record<string, unknown>): Record<string, string> =>
   Object.fromEntries(Object.entries((vars.nop_env as Record<string, unknown> | undefined) ?? {}).map(([k, v]) => [k, String(v)]));
 
-const connectionPool = (varsOf: VarsOf, opts: RunPlaybookOptions, upcoming: (host: string) => readonly ReaderRequest[]) => {
+const connectionPool = (varsOf: VarsOf, opts: RunPlaybookOptions, upcoming: (host: string) => readonly ReaderRequest[], log: ConnectOptions['log']) => {
   const pool = new Map<string, Promise<Connection>>();
-  const connectOptions = { knownHosts: createKnownHostsStore(), ...opts.connectOptions, becomePassword: opts.becomePassword };
+  const connectOptions = { knownHosts: createKnownHostsStore(), ...opts.connectOptions, becomePassword: opts.becomePassword, log };
   const open = async (host: string): Promise<Connection> => {
     // as in Ansible, extra vars win over the inventory: -e ansible_host=… ansible_port=… ansible_user=… redirect
     // the connection itself, not only what the tasks see
@@ -121,6 +127,9 @@ const writeRetryFile = async (playbook: Playbook, hosts: string[]): Promise<stri
 const withFacts = (play: PlaySpec): PlaySpec =>
   play.gather_facts ? { ...play, sections: [[gatherFactsTask(play), ...play.sections[0]], ...play.sections.slice(1)] } : play;
 
+// a play that runs nothing (only questions, as setup.yml's first play) is not shown as a play
+const runsNothing = (play: PlaySpec): boolean => !play.gather_facts && play.sections.every((s) => s.length === 0);
+
 const exitCode = (runs: HostRun[], interrupted: boolean): number => {
   if (interrupted) return EXIT.interrupted;
   if (runs.some((h) => h.stats.unreachable > 0)) return EXIT.unreachable;
@@ -137,7 +146,6 @@ export const runPlaybook = async (opts: RunPlaybookOptions): Promise<RunSummary>
   const inv = await loadInventory(opts.inventories, { playbookDir: playbook.dir });
   const varsOf = inventoryVarsOf(inv);
   const runs = new Map<string, HostRun>();
-  const pool = connectionPool(varsOf, opts, (host) => runs.get(host)?.upcoming() ?? []);
   const groups = groupsMagicVar(inv);
   const hostRun = (name: string) => runs.get(name) ?? runs.set(name, newHostRun(name, varsOf(name), !opts.startAtTask)).get(name)!;
   const run: RunContext = {
@@ -150,36 +158,63 @@ export const runPlaybook = async (opts: RunPlaybookOptions): Promise<RunSummary>
     becomePassword: opts.becomePassword,
     playbookDir: playbook.dir,
     emit: opts.emit,
-    connect: pool.connect,
+    connect: (host) => pool.connect(host),
     hostVars: (h) => ({ ...varsOf(h), ...(runs.get(h)?.runtimeVars ?? {}) }),
     groups: () => groups,
     aborted: () => opts.signal?.aborted ?? false,
     secretNames: new Set(),
+    defaults: opts.defaults ?? {},
+    step: opts.step && opts.prompter ? stepGate((question) => opts.prompter!.ask(question, false)) : undefined,
+    operatorActions: [],
   };
+  // -vvv: every secret the run knows of is hidden, whichever host a line is about
+  const fixedSecrets = [opts.becomePassword, opts.connectOptions?.password].filter((s): s is string => Boolean(s));
+  const log: ConnectOptions['log'] =
+    run.verbose >= 3
+      ? (host, line) => {
+          const secrets = [...fixedSecrets, ...secretValues({ ...varsOf(host), ...run.extraVars }, run.secretNames)];
+          opts.emit({ type: 'verbose', host, message: redact(line, secrets) });
+        }
+      : undefined;
+  const pool = connectionPool(varsOf, opts, (host) => runs.get(host)?.upcoming() ?? [], log);
   opts.emit({ type: 'playbook_start', file: playbook.file, check: run.check });
   for (const message of inv.warnings) opts.emit({ type: 'warning', message });
   const limit = pLimit(Math.max(1, opts.forks ?? 5));
   let startReached = !opts.startAtTask;
+  const hostsOf = (play: PlaySpec) => limitHosts(inv, selectHosts(inv, play.hosts), opts.limit);
+  // the play a Ctrl-C stopped: its hosts, and those of every later play, are left to do
+  let interruptedAt: number | undefined;
   const runPlays = async () => {
-    for (const play of playbook.plays) {
-      if (opts.signal?.aborted) break;
-      const matched = limitHosts(inv, selectHosts(inv, play.hosts), opts.limit);
-      const hosts = matched.map(hostRun).filter((h) => h.status === 'ok');
-      opts.emit({ type: 'play_start', name: play.name ?? play.hosts, hosts: hosts.map((h) => h.name) });
+    for (const [index, play] of playbook.plays.entries()) {
+      if (opts.signal?.aborted) {
+        interruptedAt = index;
+        break;
+      }
+      const hosts = hostsOf(play)
+        .map(hostRun)
+        .filter((h) => h.status === 'ok');
+      const shown = !runsNothing(play);
       if (hosts.length === 0) {
-        opts.emit({ type: 'warning', message: `no hosts matched "${play.hosts}"${opts.limit ? ` with --limit ${opts.limit}` : ''}: skipping play` });
+        if (shown) opts.emit({ type: 'warning', message: `no hosts matched "${play.hosts}"${opts.limit ? ` with --limit ${opts.limit}` : ''}: skipping play` });
         continue;
       }
-      // an answer is for the whole run, like -e: asked once, in the first play that wants it
+      // asked before the play starts, so no live display draws over the questions; an answer is for the whole
+      // run, like -e: asked once, in the first play that wants it
       const provided = (name: string) => name in run.extraVars || name in (play.vars ?? {}) || hosts.some((h) => name in h.inventoryVars);
-      const prompted = await resolvePrompts(play, provided, opts.prompter, (line) => opts.emit({ type: 'warning', message: line }));
+      const prompted = await resolvePrompts(play, provided, opts.prompter);
       Object.assign(run.extraVars, prompted);
       for (const p of play.vars_prompt ?? []) if (p.private && p.name in prompted) run.secretNames.add(p.name);
       // once a play reached --start-at-task, later plays run whole, as in Ansible
       if (startReached) for (const h of hosts) h.started = true;
+      if (!shown) continue;
+      opts.emit({ type: 'play_start', name: play.name ?? play.hosts, hosts: hosts.map((h) => h.name) });
       const end = await runPlay(withFacts(play), hosts, run, limit);
       startReached ||= hosts.some((h) => h.started);
       opts.emit({ type: 'play_end', name: play.name ?? play.hosts });
+      if (opts.signal?.aborted) {
+        interruptedAt = index;
+        break;
+      }
       if (end === 'stop') break;
     }
   };
@@ -198,9 +233,17 @@ export const runPlaybook = async (opts: RunPlaybookOptions): Promise<RunSummary>
   }
   const all = [...runs.values()];
   const failedHosts = all.filter((h) => h.stats.failed > 0 || h.stats.unreachable > 0).map((h) => h.name);
-  const retryFile = failedHosts.length ? await writeRetryFile(playbook, failedHosts) : undefined;
+  const leftToDo = interruptedAt === undefined ? [] : playbook.plays.slice(interruptedAt).flatMap(hostsOf);
+  const retryHosts = [...new Set([...failedHosts, ...leftToDo])];
+  const retryFile = retryHosts.length ? await writeRetryFile(playbook, retryHosts) : undefined;
   // as Ansible's recap: only hosts that ran something
   const stats = Object.fromEntries(all.filter((h) => Object.values(h.stats).some((n) => n > 0)).map((h) => [h.name, h.stats]));
-  opts.emit({ type: 'recap', stats, retryFile, retryCommand: retryFile ? `--limit @${retryFile}` : undefined });
+  opts.emit({
+    type: 'recap',
+    stats,
+    retryFile,
+    retryCommand: retryFile ? `--limit @${retryFile}` : undefined,
+    operatorActions: run.operatorActions,
+  });
   return { code: exitCode(all, opts.signal?.aborted ?? false), stats, retryFile };
 };

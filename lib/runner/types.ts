@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { FactRef, FactRequest } from '../facts/fact.js';
 import type { ModuleContext, ModuleDefinition, ModuleResult } from '../modules/module.js';
+import type { OperatorAction } from './operator-actions.js';
 import type { PlayInput, TaskKeywords } from './playbook-schema.js';
 
 export interface SourceRef {
@@ -95,7 +96,9 @@ export type RunEvent =
     }
   | { type: 'host_done'; host: string }
   | { type: 'warning'; message: string }
+  /** -vvv: how a host is reached and every command run on it (secrets redacted) */
+  | { type: 'verbose'; host: string; message: string }
   | { type: 'play_end'; name: string }
-  | { type: 'recap'; stats: Record<string, HostStats>; retryFile?: string; retryCommand?: string };
+  | { type: 'recap'; stats: Record<string, HostStats>; retryFile?: string; retryCommand?: string; operatorActions: OperatorAction[] };
 
 export type EventSink = (event: RunEvent) => void;

@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { z } from 'zod';
+import { describeConnection, withCommandLog, type CommandLog } from './command-log.js';
 import type { KnownHostsStore } from './known-hosts-store.js';
 import { localTransport } from './local.js';
 import { proxyJumpFromSshArgs } from './ssh-proxy-jump.js';
@@ -30,6 +31,16 @@ export interface ConnectOptions {
   becomePassword?: string;
   /** the run's parsed known_hosts files (createKnownHostsStore), so they are read once per run, not per host */
   knownHosts?: KnownHostsStore;
+  /** -u: the login of hosts whose inventory sets no ansible_user */
+  remoteUser?: string;
+  /** --private-key: the key of hosts whose inventory sets no ansible_ssh_private_key_file */
+  privateKeyFile?: string;
+  /** -c: how hosts whose inventory sets no ansible_connection are reached (localhost stays local) */
+  connection?: 'local' | 'ssh';
+  /** -k: the SSH password, tried after keys and the agent */
+  password?: string;
+  /** -vvv: how each host is reached and every command run on it */
+  log?: CommandLog;
 }
 
 const expandHome = (path: string): string => (path === '~' || path.startsWith('~/') ? homedir() + path.slice(1) : path);
@@ -57,20 +68,30 @@ export const connectTransport = async (hostname: string, vars: Record<string, un
   if (!parsed.success) throw new Error(`host ${hostname}: invalid connection variables: ${z.prettifyError(parsed.error)}`);
   const v = parsed.data;
   const becomePassword = v.ansible_become_password ?? opts.becomePassword;
-  const connection = v.ansible_connection ?? (hostname === 'localhost' ? 'local' : 'ssh');
-  if (connection === 'local') return withDefaults(localTransport(), becomePassword, opts.commandTimeoutMs);
-  // ssh2 loads only when a host needs it: local runs start faster
-  const { sshTransport } = await import('./ssh.js');
-  const transport = await sshTransport({
+  const connection = v.ansible_connection ?? (hostname === 'localhost' ? 'local' : (opts.connection ?? 'ssh'));
+  const logged = (t: Transport) => (opts.log ? withCommandLog(t, (line) => opts.log?.(hostname, line)) : t);
+  if (connection === 'local') {
+    opts.log?.(hostname, describeConnection({ kind: 'local' }));
+    return withDefaults(logged(localTransport()), becomePassword, opts.commandTimeoutMs);
+  }
+  const privateKey = v.ansible_ssh_private_key_file ?? opts.privateKeyFile;
+  const sshOptions = {
     host: v.ansible_host ?? hostname,
     port: v.ansible_port,
-    user: v.ansible_user,
-    privateKeyPath: v.ansible_ssh_private_key_file && expandHome(v.ansible_ssh_private_key_file),
+    user: v.ansible_user ?? opts.remoteUser,
+    privateKeyPath: privateKey && expandHome(privateKey),
+    password: opts.password,
     proxyJump: v.ansible_ssh_common_args ? proxyJumpFromSshArgs(v.ansible_ssh_common_args) : undefined,
     knownHostsPath: v.nop_known_hosts_file ? expandHome(v.nop_known_hosts_file) : opts.knownHostsPath,
     acceptNewHostKeys: opts.acceptNewHostKeys,
     knownHosts: opts.knownHosts,
     connectTimeoutMs: opts.connectTimeoutMs,
-  });
-  return withDefaults(transport, becomePassword, opts.commandTimeoutMs);
+  };
+  // ssh2 loads only when a host needs it: local runs start faster
+  const { sshTransport } = await import('./ssh.js');
+  if (opts.log) {
+    const { resolveSshRoute } = await import('./ssh-route.js');
+    opts.log(hostname, describeConnection({ kind: 'ssh', route: await resolveSshRoute(sshOptions), options: sshOptions }));
+  }
+  return withDefaults(logged(await sshTransport(sshOptions)), becomePassword, opts.commandTimeoutMs);
 };

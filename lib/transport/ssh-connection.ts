@@ -45,6 +45,8 @@ export interface SshEndpoint {
   user: string;
   /** private key files tried in order (then the agent); unreadable or encrypted ones are skipped */
   identityFiles: string[];
+  /** tried last, as password then keyboard-interactive authentication; never logged */
+  password?: string;
 }
 
 export interface HostKeyPolicy {
@@ -93,7 +95,13 @@ const authMethods = async (e: SshEndpoint) => {
   const keys = await Promise.all(e.identityFiles.map((f) => readFile(f).catch(() => undefined)));
   const publickey = keys.flatMap((key) => (key ? [{ type: 'publickey', username: e.user, key }] : []));
   const agent = process.env.SSH_AUTH_SOCK;
-  return agent ? [...publickey, { type: 'agent', username: e.user, agent }] : publickey;
+  const withAgent = agent ? [...publickey, { type: 'agent', username: e.user, agent }] : publickey;
+  if (e.password === undefined) return withAgent;
+  const password = e.password;
+  // servers that check passwords through PAM ask for them as keyboard-interactive prompts
+  const answerAll = (_name: string, _instructions: string, _lang: string, prompts: unknown[], finish: (answers: string[]) => void) =>
+    finish(prompts.map(() => password));
+  return [...withAgent, { type: 'password', username: e.user, password }, { type: 'keyboard-interactive', username: e.user, prompt: answerAll }];
 };
 
 const describeConnectError = (err: unknown, timeoutMs: number): string => {

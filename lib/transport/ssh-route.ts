@@ -13,6 +13,8 @@ export interface SshTransportOptions {
   user?: string;
   /** ansible_ssh_private_key_file: tried before the config's IdentityFile entries and the agent */
   privateKeyPath?: string;
+  /** -k: tried after the keys and the agent (password and keyboard-interactive authentication) */
+  password?: string;
   /** ProxyJump spec: `user@host:port`, or a comma-separated chain */
   proxyJump?: string;
   /** trust only this known_hosts file (and record accepted keys in it) instead of the user's files */
@@ -57,6 +59,7 @@ const resolveHop = async (
       port: target.port ?? config.port ?? 22,
       user: target.user ?? config.user ?? userInfo().username,
       identityFiles: identities.length ? identities : defaultIdentityFiles(),
+      password: opts.password,
     },
     policy: hostKeyPolicy(config, opts, store),
     proxyJump: config.proxyJump,

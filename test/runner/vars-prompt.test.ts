@@ -27,11 +27,16 @@ describe('vars_prompt', () => {
 
   it('refuses a check that has no name, listing the checks there are', async () => {
     await ws.write('bad.yml', '- hosts: alpha\n  vars_prompt:\n    - { name: ip, prompt: IP, validate: "[0-9.]+" }\n  tasks: []\n');
-    await expect(ws.run('bad.yml')).rejects.toThrow(/bad\.yml:3:.*validate: must name a check: public_address \(an IP address or DNS name reachable from the internet/);
+    await expect(ws.run('bad.yml')).rejects.toThrow(
+      /bad\.yml:3:.*validate: must name a check: public_address \(an IP address or DNS name reachable from the internet/,
+    );
   });
 
   it('does not show a play that only asks questions', async () => {
-    await ws.write('ask.yml', '- name: Settings\n  hosts: alpha\n  gather_facts: false\n  vars_prompt:\n    - { name: who, prompt: Who, private: false }\n  tasks: []\n- name: Work\n  hosts: alpha\n  gather_facts: false\n  tasks:\n    - debug: { msg: "{{ who }}" }\n');
+    await ws.write(
+      'ask.yml',
+      '- name: Settings\n  hosts: alpha\n  gather_facts: false\n  vars_prompt:\n    - { name: who, prompt: Who, private: false }\n  tasks: []\n- name: Work\n  hosts: alpha\n  gather_facts: false\n  tasks:\n    - debug: { msg: "{{ who }}" }\n',
+    );
     const res = await ws.run('ask.yml', { prompter: { ask: async () => 'me', tell: () => undefined } });
     expect(res.code).toBe(0);
     expect(res.events.filter((e) => e.type === 'play_start').map((e) => e.type === 'play_start' && e.name)).toEqual(['Work']);
