@@ -70,10 +70,15 @@ const coldKey = async (ctx: ModuleContext, v: KeysVars): Promise<ModuleResult> =
   const cold: ColdKey = { ctx, kr, name, key: key.key, mnemonicFile };
   const problem = created ? await storeNewKeyBackup(cold, key.mnemonic) : await existingKeyBackup(cold, v.cold_mnemonic_kept_by_operator);
   if (problem) return { changed: created, failed: true, msg: problem };
+  // until the operator keeps the backup, the mnemonic sits on a disk: that is theirs to fix, every run
+  const onDisk = !v.cold_mnemonic_kept_by_operator;
   return {
     changed: created,
     msg: msg + backupNote(cold, created, v.cold_mnemonic_kept_by_operator),
     ansible_facts: { account_pubkey: key.key.pubkey, cold_key_name: name, cold_key_address: key.key.address },
+    operator_actions: onDisk
+      ? [`copy the cold key's mnemonic from ${mnemonicFile} on ${ctx.hostname} to offline storage, then delete that file and set ${KEPT_BY_OPERATOR}: true`]
+      : [],
   };
 };
 

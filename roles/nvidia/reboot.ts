@@ -52,6 +52,7 @@ export const rebootIfNeeded = async (ctx: ModuleContext, v: NvidiaVars): Promise
       changed: false,
       failed: true,
       msg: `reboot needed: ${why}. Reboot the host (sudo reboot) and run nop again, or set allow_reboot: true to let nop reboot it and wait`,
+      operator_actions: [`reboot ${ctx.hostname} (sudo reboot) to load the NVIDIA driver, then run nop again (or set allow_reboot: true)`],
     };
   }
   return rebootAndWait(ctx, v);

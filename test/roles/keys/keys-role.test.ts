@@ -138,10 +138,18 @@ describe('keys role, quick workflow', () => {
     expect(mnemonic.split(' ')).toHaveLength(24);
     expect(await modeOf(mnemonicFile)).toBe(0o600);
     expect(first.output).toContain(mnemonicFile);
+    // what the operator must do is a result field every reporter prints without -v, and it stays until done
+    const action = {
+      host: 'gpu1',
+      task: 'keys : Cold account key',
+      action: `copy the cold key's mnemonic from ${mnemonicFile} on gpu1 to offline storage, then delete that file and set cold_mnemonic_kept_by_operator: true`,
+    };
+    expect(first.events.find((e) => e.type === 'recap')).toMatchObject({ operatorActions: [action] });
 
     const second = await run();
     expect(second.code, second.output).toBe(0);
     expect(second.changed).toBe(0);
+    expect(second.events.find((e) => e.type === 'recap')).toMatchObject({ operatorActions: [action] });
     expect(second.facts('Cold account key')!.account_pubkey).toBe(cold.account_pubkey);
     expect((await readFile(mnemonicFile, 'utf8')).trim()).toBe(mnemonic);
 
@@ -208,6 +216,7 @@ describe('keys role: the cold key is not created until its mnemonic is stored', 
     const kept = await run({ extraVars: { cold_mnemonic_kept_by_operator: true } });
     expect(kept.code, kept.output).toBe(0);
     expect(kept.msg('Cold account key')).toContain('kept by the operator');
+    expect(kept.events.find((e) => e.type === 'recap')).toMatchObject({ operatorActions: [] });
     expect((await readFile(join(dir, 'registered'), 'utf8')).trim()).toMatch(PUBKEY);
 
     for (const res of [first, again, kept]) {

@@ -62,6 +62,17 @@ describe('broken profiles stop with an actionable message', () => {
     expect(run.code).not.toBe(0);
     expect(failures(run.events, p).join('\n')).toMatch(message);
   });
+  it('the pending reboot is an action for the operator, listed after the recap', () => {
+    const recap = run.events.find((e) => e.type === 'recap');
+    const actions = recap?.type === 'recap' ? recap.operatorActions : [];
+    expect(actions).toEqual([
+      {
+        host: 'driver-mismatch',
+        task: 'nvidia : Reboot to load the driver',
+        action: 'reboot driver-mismatch (sudo reboot) to load the NVIDIA driver, then run nop again (or set allow_reboot: true)',
+      },
+    ]);
+  });
 });
 
 describe('prepare edge cases', () => {
