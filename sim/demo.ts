@@ -59,7 +59,8 @@ const main = async (): Promise<number> => {
   const keys = await signingKeyServer();
   const offset = await freeOffset();
   const host = await createSimHost({ profile: 'h100-8x', dir: join(work, 'gpu-server') });
-  const env = { ...host.env, NOP_SIM_PORT_OFFSET: String(offset) };
+  // the model download takes a few seconds, so its live progress (bytes of total, rate, ETA) is seen
+  const env = { ...host.env, NOP_SIM_PORT_OFFSET: String(offset), NOP_SIM_HF_SHARD_BYTES: String(24e6), NOP_SIM_HF_BYTES_PER_SECOND: String(8e6) };
   const stateDir = join(host.root, 'var/lib/nop-sim/docker');
   await mkdir(stateDir, { recursive: true });
   writeScenario(stateDir, { syncBlocksPerSecond: 400, modelLoadSeconds: 4 });

@@ -2,6 +2,10 @@ import { posix } from 'node:path';
 import { z } from 'zod';
 import { RecommendationSchema } from '../../lib/gonka/recommendation-schema.js';
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
+import { formatTransfer } from '../../lib/progress/format.js';
+import { hfDownloadProgress } from '../../lib/progress/hf-download.js';
+import { slopeMeter } from '../../lib/progress/slope.js';
+import { withoutProgressBars } from '../../lib/progress/tqdm-line.js';
 import { shellJoin } from '../../lib/transport/shell-quote.js';
 import type { DeployVars } from './vars.js';
 
@@ -49,21 +53,45 @@ export const weightProblems = async (ctx: ModuleContext, dir: string): Promise<s
   return problems;
 };
 
+// stderr goes to a log beside the cache directory, read while the download runs; only its tail is kept for errors
 const DOWNLOAD = `cli=$(command -v hf || command -v huggingface-cli) || { echo "neither hf nor huggingface-cli is installed: pip install -U huggingface_hub" >&2; exit 127; }
-exec "$cli" download "$1"`;
+mkdir -p "$(dirname "$2")" || exit 1
+"$cli" download "$1" 2>"$2"; rc=$?
+tail -c 4000 "$2" >&2; rm -f "$2"; exit $rc`;
 
-// progress of a download that runs in one command: the cache directory's size, read beside it
-const reportSize = (ctx: ModuleContext, model: string, dir: string): (() => void) => {
+// the log's bytes from an offset (non-ASCII bytes, tqdm's bar blocks, as '?' so the count stays exact), then the
+// log's size and the cache directory's size
+const READ_LOG = `size=$(( $(wc -c < "$1" 2>/dev/null || echo 0) )); off=$3; [ "$size" -lt "$off" ] && off=0
+tail -c +$((off + 1)) "$1" 2>/dev/null | head -c $((size - off)) | LC_ALL=C tr -c '\\011\\012\\015\\040-\\176' '?'
+printf '\\n%s %s\\n' "$size" "$(du -sb "$2" 2>/dev/null | cut -f1)"`;
+
+// progress of a download that runs in one command: its progress bars (huggingface_hub draws them when
+// TQDM_POSITION=-1), or the cache directory's size when the client draws none
+const followDownload = (ctx: ModuleContext, model: string, dir: string, log: string): (() => void) => {
+  const progress = hfDownloadProgress();
+  const meter = slopeMeter();
+  let offset = 0;
   let busy = false;
   const timer = setInterval(() => {
     if (busy) return;
     busy = true;
     void ctx
-      .exec(`du -sb ${shellJoin([dir])} 2>/dev/null | cut -f1`)
+      .exec(`sh -c ${shellJoin([READ_LOG])} sh ${shellJoin([log, dir, String(offset)])}`)
       .then((r) => {
-        const bytes = Number(r.stdout.trim());
-        if (bytes > 0) ctx.progress(`downloading ${model}: ${(bytes / 1e9).toFixed(2)} GB in ${dir}`);
+        const tail = r.stdout.lastIndexOf('\n', r.stdout.length - 2);
+        const [size, cached] = r.stdout
+          .slice(tail + 1)
+          .trim()
+          .split(' ')
+          .map(Number);
+        progress.feed(r.stdout.slice(0, Math.max(0, tail)));
+        offset = size || 0;
+        const state = progress.state() ?? (cached > 0 ? { bytes: cached, totalFinal: false } : undefined);
+        if (!state) return;
+        meter.add(Date.now(), state.bytes);
+        ctx.progress(`downloading ${model}: ${formatTransfer(state, meter.heading(state.total ?? Number.POSITIVE_INFINITY))}`);
       })
+      .catch(() => undefined)
       .finally(() => (busy = false));
   }, 2000);
   return () => clearInterval(timer);
@@ -82,12 +110,13 @@ export const ensureModelWeights = async (ctx: ModuleContext, v: DeployVars): Pro
   if (before.length === 0) return { changed: false, msg: `${model} is complete in ${dir}` };
   if (ctx.check) return { changed: true, msg: `would download ${model} into ${dir} (${before.join('; ')})` };
   ctx.progress(`downloading ${model} into ${dir} (${before.join('; ')})`);
-  const stop = reportSize(ctx, model, dir);
+  const log = `${dir}.download.log`;
+  const stop = followDownload(ctx, model, dir, log);
   // the token travels on stdin: over SSH, environment values would be part of the remote command line
   const withToken = v.hf_token ? 'IFS= read -r HF_TOKEN && export HF_TOKEN && ' : '';
   const res = await ctx
-    .exec(`${withToken}sh -c ${shellJoin([DOWNLOAD])} sh ${shellJoin([model])}`, {
-      env: { HF_HOME: v.gonka.hf_home },
+    .exec(`${withToken}sh -c ${shellJoin([DOWNLOAD])} sh ${shellJoin([model, log])}`, {
+      env: { HF_HOME: v.gonka.hf_home, TQDM_POSITION: '-1' },
       stdin: v.hf_token ? `${v.hf_token}\n` : undefined,
       timeoutMs: v.weights_timeout * 1000,
     })
@@ -96,7 +125,7 @@ export const ensureModelWeights = async (ctx: ModuleContext, v: DeployVars): Pro
     return {
       changed: true,
       failed: true,
-      msg: `downloading ${model} failed (rc=${res.code}): ${res.stderr.trim().split('\n').slice(-3).join(' ')}; run the role again, the download resumes`,
+      msg: `downloading ${model} failed (rc=${res.code}): ${withoutProgressBars(res.stderr).slice(-3).join(' ')}; run the role again, the download resumes`,
     };
   }
   const after = await weightProblems(ctx, dir);

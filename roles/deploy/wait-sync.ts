@@ -1,7 +1,10 @@
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
 import { diagnoseStuckSync } from './sync-diagnosis.js';
-import { estimate, formatEta, readSyncStatus, type SyncStatus } from './sync-status.js';
+import { readSyncStatus, type SyncStatus } from './sync-status.js';
 import { sleep } from '../../lib/gonka/poll.js';
+import { blocksBehind } from '../../lib/gonka/sync-lag.js';
+import { formatDuration, formatEta } from '../../lib/progress/format.js';
+import { slopeMeter } from '../../lib/progress/slope.js';
 import type { DeployVars } from './vars.js';
 
 type Sample = SyncStatus & { at: number };
@@ -19,6 +22,8 @@ export const waitForSync = async (ctx: ModuleContext, v: DeployVars): Promise<Mo
   const start = Date.now();
   let prev: Sample | undefined = first && { ...first, at: Date.now() };
   let moved = { height: first?.height, at: Date.now() };
+  // the ETA is the rate at which the gap closes, observed over the last polls
+  const gap = slopeMeter();
   for (;;) {
     await sleep(v.sync_poll_seconds);
     const now = Date.now();
@@ -40,8 +45,15 @@ export const waitForSync = async (ctx: ModuleContext, v: DeployVars): Promise<Mo
       continue;
     }
     const cur: Sample = { ...s, at: now };
-    const est = prev ? estimate(prev, cur) : undefined;
-    ctx.progress(`height ${s.height}${est ? `, ${est.behind} blocks behind, ${formatEta(est.etaSeconds)}` : ''}`);
+    const behind = prev ? blocksBehind(prev, cur) : undefined;
     prev = cur;
+    if (behind === undefined) {
+      ctx.progress(`height ${s.height}, not moving for ${formatDuration(stuckFor)}`);
+      continue;
+    }
+    gap.add(now, behind);
+    const heading = gap.heading(0);
+    const speed = heading.kind === 'arriving' ? `, catching up ${Math.round(-heading.perSecond)} blocks/s` : '';
+    ctx.progress(`height ${s.height}, ${behind} blocks behind${speed}, ${formatEta(heading, 'not catching up')}`);
   }
 };

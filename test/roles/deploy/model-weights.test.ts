@@ -1,0 +1,73 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createHostFacts } from '../../../lib/facts/host-facts.js';
+import { createModuleContext } from '../../../lib/modules/context.js';
+import { lookupModule } from '../../../lib/modules/registry.js';
+import { localTransport } from '../../../lib/transport/local.js';
+import { ensureModelWeights, modelCacheDir } from '../../../roles/deploy/model-weights.js';
+import type { DeployVars } from '../../../roles/deploy/vars.js';
+import { createSimHost, type SimHost } from '../../../sim/host/create.js';
+import { recommendationFor } from '../../config/fixtures.js';
+
+let dir: string;
+let host: SimHost;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'nop-weights-'));
+  host = await createSimHost({ profile: 'rtx3090-1x', dir: join(dir, 'server') });
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+const download = async (knobs: Record<string, string>) => {
+  const progress: string[] = [];
+  const transport = localTransport();
+  const env = { ...host.env, ...knobs };
+  const ctx = createModuleContext({
+    hostname: 'gpu1',
+    transport,
+    facts: createHostFacts(transport, () => ({ env })),
+    check: false,
+    diff: false,
+    env,
+    vars: {},
+    templateDirs: [],
+    fileDirs: [],
+    progress: (line) => progress.push(line),
+    lookupModule,
+    invoke: (def, args, c) => def.run(def.args.parse(args), c),
+  });
+  const hfHome = host.inventoryVars.hf_home;
+  const vars = { gonka: { hf_home: hfHome }, gpu_recommendation: await recommendationFor('1xRTX3090', 'mainnet'), weights_timeout: 600 };
+  const result = await ensureModelWeights(ctx, vars as unknown as DeployVars);
+  return { result, progress, cacheDir: modelCacheDir(hfHome, vars.gpu_recommendation.model) };
+};
+
+describe('deploy: model weights', () => {
+  it('reports bytes of the total, percent, rate and ETA while the download runs', { timeout: 120_000 }, async () => {
+    // two 4 MB shards at 1 MB/s: the download lasts at least 8 s, and its progress is read every 2 s
+    const { result, progress, cacheDir } = await download({ NOP_SIM_HF_SHARD_BYTES: '4000000', NOP_SIM_HF_BYTES_PER_SECOND: '1000000' });
+    expect(result.failed, String(result.msg)).toBeFalsy();
+    expect(result.msg).toMatch(/^downloaded /);
+    const lines = progress.filter((l) => l.startsWith('downloading ') && l.includes(' of '));
+    expect(lines.length, progress.join('\n')).toBeGreaterThanOrEqual(2);
+    for (const line of lines) expect(line).toMatch(/: [\d.]+ (B|kB|MB) of 8\.0 MB \(\d+ %\)(, [\d.]+ (kB|MB)\/s)?, ETA (estimating|< 1 s|\d+ s)$/);
+    expect(
+      lines.some((l) => /\/s, ETA (< 1 s|\d+ s)$/.test(l)),
+      lines.join('\n'),
+    ).toBe(true);
+    // the log that carried the progress is gone
+    expect(existsSync(`${cacheDir}.download.log`)).toBe(false);
+  });
+
+  it('a broken download fails with the error, not the progress bars, and leaves no log behind', { timeout: 120_000 }, async () => {
+    const { result, cacheDir } = await download({ NOP_SIM_HF_INTERRUPT_AFTER: '3' });
+    expect(result.failed).toBe(true);
+    expect(result.msg).toMatch(
+      /failed \(rc=1\): Error: Connection broken while downloading model-0000\d-of-00002\.safetensors: IncompleteRead; run the role again/,
+    );
+    expect(result.msg).not.toContain('%|');
+    expect((await readdir(join(cacheDir, '..'))).filter((f) => f.endsWith('.log'))).toEqual([]);
+  });
+});
