@@ -1,3 +1,5 @@
+import { stripVTControlCharacters } from 'node:util';
+
 /** One progress bar as tqdm draws it (Python's progress bars: pip, huggingface_hub, …). */
 export interface TqdmBar {
   desc: string;
@@ -39,7 +41,7 @@ export const parseTqdmLine = (line: string): TqdmBar | undefined => {
 };
 
 /** Terminal control sequences (cursor moves between stacked bars) are not text. */
-export const stripAnsi = (text: string): string => text.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
+export const stripAnsi = (text: string): string => stripVTControlCharacters(text);
 
 /** The lines of a tool's stderr that are not progress bars (for an error message). */
 export const withoutProgressBars = (text: string): string[] =>
