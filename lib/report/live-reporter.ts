@@ -131,7 +131,7 @@ export const liveReporter = (write: (s: string) => void, verbose = 0): Reporter 
           events.forEach(plain);
           write(`\n${formatRecap(e.stats)}`);
           if (e.retryFile) write(`to retry, use: --limit @${e.retryFile}\n`);
-          write(actionSummary(e.operatorActions));
+          if (e.operatorActions.length) write(`\n${actionSummary(e.operatorActions)}`);
         });
       }
       default:

@@ -44,9 +44,10 @@ export const plainReporter = (write: (s: string) => void, verbose = 0): EventSin
             .join('\n'),
         );
       case 'recap':
+        // the recap ends with a blank line, as Ansible's
         out(`\n${formatRecap(e.stats)}`);
-        if (e.retryFile) out(`to retry, use: --limit @${e.retryFile}`);
-        write(actionSummary(e.operatorActions));
+        if (e.retryFile) out(`to retry, use: --limit @${e.retryFile}\n`);
+        if (e.operatorActions.length) write(actionSummary(e.operatorActions));
         return;
       default:
         return;

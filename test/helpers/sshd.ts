@@ -45,6 +45,8 @@ export interface SshdFleet {
 
 export interface SshdOptions {
   hostKeyTypes?: HostKeyType[];
+  /** let `noppass` log in with NOPPASS_PASSWORD (off by default: keys only) */
+  passwordAuthentication?: boolean;
 }
 
 const keygen = async (path: string, type: HostKeyType) => {
@@ -73,7 +75,7 @@ const accepts = (address: string, port: number): Promise<boolean> =>
     socket.once('error', () => resolve(false));
   });
 
-const sshdConfig = (dir: string, address: string, port: number, hostKeys: string[]) =>
+const sshdConfig = (dir: string, address: string, port: number, hostKeys: string[], passwords: boolean) =>
   [
     `ListenAddress ${address}:${port}`,
     ...hostKeys.map((k) => `HostKey ${k}`),
@@ -82,7 +84,7 @@ const sshdConfig = (dir: string, address: string, port: number, hostKeys: string
     'UsePAM no',
     `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
     'PubkeyAuthentication yes',
-    'PasswordAuthentication no',
+    `PasswordAuthentication ${passwords ? 'yes' : 'no'}`,
     'KbdInteractiveAuthentication no',
     'PermitRootLogin prohibit-password',
     `AllowUsers root ${Object.values(TEST_USERS).join(' ')}`,
@@ -140,7 +142,7 @@ const startDaemon = async (configPath: string, address: string, port: number): P
   }
 };
 
-const startHost = async (dir: string, index: number, types: HostKeyType[]) => {
+const startHost = async (dir: string, index: number, types: HostKeyType[], passwords: boolean) => {
   const name = `host${index + 1}`;
   const address = `127.0.0.${index + 2}`;
   const hostDir = join(dir, name);
@@ -154,7 +156,7 @@ const startHost = async (dir: string, index: number, types: HostKeyType[]) => {
   // the port is free when probed; another process may take it before sshd binds, so retry with a new one
   for (let attempt = 1; ; attempt++) {
     const port = await freePort(address);
-    await writeFile(configPath, sshdConfig(dir, address, port, keyPaths));
+    await writeFile(configPath, sshdConfig(dir, address, port, keyPaths, passwords));
     try {
       let child = await startDaemon(configPath, address, port);
       const host: SshdHost = {
@@ -193,7 +195,7 @@ export const startSshdHosts = async (n: number, opts: SshdOptions = {}): Promise
     const clientKey = join(dir, 'client_key');
     const clientPub = await keygen(clientKey, 'ed25519');
     await writeFile(join(dir, 'authorized_keys'), `${clientPub}\n`, { mode: 0o644 });
-    for (let i = 0; i < n; i++) hosts.push(await startHost(dir, i, opts.hostKeyTypes ?? ['ed25519']));
+    for (let i = 0; i < n; i++) hosts.push(await startHost(dir, i, opts.hostKeyTypes ?? ['ed25519'], opts.passwordAuthentication ?? false));
     const knownHostsPath = join(dir, 'known_hosts');
     const lines = hosts.flatMap((h) => h.hostKeyPubs.map((k) => `[${h.address}]:${h.port} ${k}`));
     await writeFile(knownHostsPath, `${lines.join('\n')}\n`, { mode: 0o600 });

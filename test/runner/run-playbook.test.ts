@@ -1,6 +1,7 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { RunEvent } from '../../lib/runner/types.js';
 import { LOCAL_INVENTORY, results, workspace, type Workspace } from './helpers.js';
 
 let ws: Workspace;
@@ -258,5 +259,27 @@ describe('runPlaybook', () => {
     const res = await ws.run('site.yml');
     expect(res.code).toBe(2);
     expect(String(results(res.events)[0].result.msg)).toContain("'nope' is undefined");
+  });
+});
+
+describe('interrupted runs', () => {
+  it('stop after the running task; the retry file lists the hosts of the interrupted play and every later one', async () => {
+    await ws.write(
+      'two-plays.yml',
+      `- hosts: alpha\n  gather_facts: false\n  tasks:\n    - debug: { msg: first }\n    - debug: { msg: never }\n- hosts: beta\n  gather_facts: false\n  tasks:\n    - debug: { msg: later }\n`,
+    );
+    const abort = new AbortController();
+    const events: RunEvent[] = [];
+    const res = await ws.run('two-plays.yml', {
+      signal: abort.signal,
+      emit: (e) => {
+        events.push(e);
+        if (e.type === 'task_start') abort.abort();
+      },
+    });
+    expect(res.code).toBe(99);
+    expect(events.filter((e) => e.type === 'task_result')).toHaveLength(1);
+    expect(res.retryFile).toBe(join(ws.dir, 'two-plays.retry'));
+    expect(await readFile(res.retryFile!, 'utf8')).toBe('alpha\nbeta\n');
   });
 });
