@@ -48,7 +48,7 @@ const QUESTIONS = `- name: Settings
     - copy: { dest: "{{ playbook_dir }}/answers", content: "{{ public_ip }} {{ key_workflow }} {{ keyring_password | length }}" }
 `;
 
-describe('nop run on a terminal', () => {
+describe('nop run on a terminal', { timeout: 180_000 }, () => {
   it('asks every question in plain sight: echoed as typed, hidden for secrets, refused in words, and only then draws the play', async () => {
     await ws.write('site.yml', QUESTIONS);
     const t = await nop('run', 'site.yml', '-i', 'inventory.yml');
@@ -146,7 +146,7 @@ describe('nop run on a terminal', () => {
 ${waitingTask('Second', 'two')}`,
     );
     const t = await nop('run', 'progress.yml', '-i', 'inventory.yml');
-    await t.waitFor('retrying (1/600)');
+    await t.waitFor((s) => /alpha: First\n.*retrying \(\d+\/600\)/.test(s), "the first task's progress line");
     await writeFile(join(ws.dir, 'first.go'), '');
     await fileAppears('two.started');
     const second = await t.waitFor('alpha: Second');

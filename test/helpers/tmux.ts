@@ -17,7 +17,7 @@ export interface Terminal {
   type(text: string): Promise<void>;
   /** press keys by tmux name: Enter, C-c, … */
   press(...keys: string[]): Promise<void>;
-  /** wait for the command to end; its exit status */
+  /** wait for the command to end; its exit status (128 + N when signal N killed it) */
   exitCode(): Promise<number>;
   close(): Promise<void>;
 }
@@ -68,8 +68,13 @@ export const startTerminal = async (
     press: async (...keys) => void (await tmux('send-keys', '-t', 'nop', ...keys)),
     exitCode: () =>
       poll(async () => {
-        const [dead, status] = (await tmux('display-message', '-p', '-t', 'nop', '#{pane_dead} #{pane_dead_status}')).trim().split(' ');
-        return dead === '1' ? Number(status) : undefined;
+        const [dead, status, signal] = (await tmux('display-message', '-p', '-t', 'nop', '#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}'))
+          .trim()
+          .split(':');
+        // the pane's terminal closes before tmux has reaped the process: no status yet means not yet
+        if (dead !== '1' || (status === '' && signal === '')) return undefined;
+        // killed by a signal: the shell's convention, 128 + its number
+        return status === '' ? 128 + Number(signal) : Number(status);
       }, 'the command to exit'),
     close: async () => {
       await tmux('kill-server').catch(() => undefined);

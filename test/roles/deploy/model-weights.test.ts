@@ -3,9 +3,8 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createHostFacts } from '../../../lib/facts/host-facts.js';
+import { createFactStore } from '../../../lib/facts/fact-store.js';
 import { createModuleContext } from '../../../lib/modules/context.js';
-import { lookupModule } from '../../../lib/modules/registry.js';
 import { localTransport } from '../../../lib/transport/local.js';
 import { ensureModelWeights, modelCacheDir } from '../../../roles/deploy/model-weights.js';
 import type { DeployVars } from '../../../roles/deploy/vars.js';
@@ -27,7 +26,7 @@ const download = async (knobs: Record<string, string>) => {
   const ctx = createModuleContext({
     hostname: 'gpu1',
     transport,
-    facts: createHostFacts(transport, () => ({ env })),
+    facts: createFactStore(transport, () => ({ env })).reader(undefined),
     check: false,
     diff: false,
     env,
@@ -35,8 +34,6 @@ const download = async (knobs: Record<string, string>) => {
     templateDirs: [],
     fileDirs: [],
     progress: (line) => progress.push(line),
-    lookupModule,
-    invoke: (def, args, c) => def.run(def.args.parse(args), c),
   });
   const hfHome = host.inventoryVars.hf_home;
   const vars = { gonka: { hf_home: hfHome }, gpu_recommendation: await recommendationFor('1xRTX3090', 'mainnet'), weights_timeout: 600 };
