@@ -30,16 +30,17 @@ export const describeConnection = (c: Connection): string => {
 const asUser = (become: Become | undefined) => (become ? ` (become ${become.user})` : '');
 
 /**
- * Every operation on the transport, logged before it runs: the script exactly as given, the environment and
- * working directory; stdin (where secrets travel) only by its size.
+ * Every operation on the transport, logged before it runs: the script exactly as given, the working directory,
+ * the names of the environment variables; stdin and environment values (where secrets travel) never.
  */
 export const withCommandLog = (transport: Transport, log: (line: string) => void): Transport => ({
   ...transport,
   exec: (script, opts = {}) => {
-    const env = Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${v}`);
+    // environment values travel on stdin and may be secrets (HF_TOKEN): their names only
+    const env = Object.keys(opts.env ?? {});
     const extras = [
       opts.cwd ? `cwd ${opts.cwd}` : undefined,
-      env.length ? `env ${env.join(' ')}` : undefined,
+      env.length ? `env ${env.join(' ')} (values not shown)` : undefined,
       opts.stdin === undefined ? undefined : `stdin ${opts.stdin.length} bytes, not shown`,
     ].filter(Boolean);
     log(`EXEC${asUser(opts.become)} /bin/sh -c ${JSON.stringify(script)}${extras.length ? ` [${extras.join('; ')}]` : ''}`);
