@@ -7,7 +7,7 @@ const CTRL_U = '\u0015';
 const BACKSPACES = new Set(['\u007f', '\b']);
 
 // the key presses of one read, as a small state machine: nothing typed is ever shown
-const readHidden = (input: NodeJS.ReadStream): Promise<string> =>
+const readHidden = (input: NodeJS.ReadStream, prompt: string): Promise<string> =>
   new Promise((resolve, reject) => {
     let value = '';
     let inEscape = false;
@@ -34,7 +34,9 @@ const readHidden = (input: NodeJS.ReadStream): Promise<string> =>
         else if (ch >= ' ') value += ch;
       }
     };
+    // echo off before the question shows: a key typed as soon as it appears is never echoed
     input.setRawMode(true);
+    process.stderr.write(prompt);
     input.resume();
     input.on('data', onData);
   });
@@ -45,6 +47,5 @@ const readHidden = (input: NodeJS.ReadStream): Promise<string> =>
  */
 export const readSecret = async (prompt: string): Promise<string> => {
   if (!process.stdin.isTTY) return (await nextStdinLine()) ?? '';
-  process.stderr.write(prompt);
-  return readHidden(process.stdin);
+  return readHidden(process.stdin, prompt);
 };

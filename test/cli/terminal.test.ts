@@ -156,7 +156,7 @@ ${waitingTask('Second', 'two')}`,
   });
 
   it('--step asks before each task: no skips it, yes runs it, continue runs the rest without asking', async () => {
-    const task = (name: string) => `    - name: ${name}\n      copy: { dest: "{{ playbook_dir }}/${name}", content: x }\n`;
+    const task = (name: string) => `    - name: ${name}\n      copy: { dest: "{{ playbook_dir }}/{{ inventory_hostname }}-${name}", content: x }\n`;
     await ws.write('step.yml', `- hosts: alpha,beta\n  gather_facts: false\n  tasks:\n${['first', 'second', 'third', 'fourth'].map(task).join('')}`);
     const t = await nop('run', 'step.yml', '-i', 'inventory.yml', '--step');
     for (const [name, answer] of [
@@ -172,7 +172,8 @@ ${waitingTask('Second', 'two')}`,
     const screen = await t.screen();
     // asked once per task for both hosts, never for the tasks after "continue"
     expect(screen.match(/Perform task:/g)).toHaveLength(3);
-    expect(['first', 'second', 'third', 'fourth'].map((f) => existsSync(join(ws.dir, f)))).toEqual([false, true, true, true]);
+    for (const host of ['alpha', 'beta'])
+      expect(['first', 'second', 'third', 'fourth'].map((f) => existsSync(join(ws.dir, `${host}-${f}`)))).toEqual([false, true, true, true]);
     expect(screen).toMatch(/alpha\s+: ok=3 {4}changed=3/);
     expect(screen).toMatch(/beta\s+: ok=3 {4}changed=3/);
   });

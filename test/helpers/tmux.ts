@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -17,7 +17,7 @@ export interface Terminal {
   type(text: string): Promise<void>;
   /** press keys by tmux name: Enter, C-c, … */
   press(...keys: string[]): Promise<void>;
-  /** wait for the command to end; its exit status (128 + N when signal N killed it) */
+  /** wait for the command to end; its exit status (128 + N when signal N killed it, as the shell says) */
   exitCode(): Promise<number>;
   close(): Promise<void>;
 }
@@ -39,16 +39,27 @@ export const startTerminal = async (
   const socket = join(dir, 'socket');
   const tmux = (...args: string[]) => run('tmux', ['-S', socket, '-f', conf, ...args]).then((r) => r.stdout);
   const env = Object.entries({ TERM: 'xterm-256color', ...opts.env }).map(([k, v]) => `${k}=${v}`);
-  // CI would make nop print plain lines; the pane's process is nop itself, so its exit status is nop's
-  const command = `cd ${shellJoin([opts.cwd])} && exec env -u CI ${shellJoin([...env, ...argv])}`;
+  // CI would make nop print plain lines. The exit status goes to a file: tmux now and then misses the end of
+  // its pane's process (left a zombie, its status never read). The shell around the command keeps running
+  // through a Ctrl-C (a trap, which its child does not inherit) to write that file.
+  const statusFile = join(dir, 'status');
+  const command = `cd ${shellJoin([opts.cwd])} && trap true INT; env -u CI ${shellJoin([...env, ...argv])}; echo $? > ${shellJoin([statusFile])}`;
   await tmux('new-session', '-d', '-s', 'nop', '-x', String(opts.width ?? 160), '-y', String(opts.height ?? 50), command);
   const screen = () => tmux('capture-pane', '-p', '-J', '-t', 'nop', '-S', '-');
+  // on a timeout: whether the command still runs, and what it has started
+  const processes = async () => {
+    const pid = (await tmux('display-message', '-p', '-t', 'nop', '#{pane_pid}')).trim();
+    return run('ps', ['-o', 'pid,ppid,stat,etime,args', '--forest', '-g', pid]).then(
+      (r) => r.stdout,
+      () => `pane process ${pid}: gone`,
+    );
+  };
   const poll = async <T>(probe: () => Promise<T | undefined>, what: string): Promise<T> => {
     const deadline = Date.now() + WAIT_LIMIT_MS;
     for (;;) {
       const got = await probe();
       if (got !== undefined) return got;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; the screen:\n${await screen()}`);
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; the screen:\n${await screen()}\nprocesses:\n${await processes()}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   };
@@ -68,13 +79,8 @@ export const startTerminal = async (
     press: async (...keys) => void (await tmux('send-keys', '-t', 'nop', ...keys)),
     exitCode: () =>
       poll(async () => {
-        const [dead, status, signal] = (await tmux('display-message', '-p', '-t', 'nop', '#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}'))
-          .trim()
-          .split(':');
-        // the pane's terminal closes before tmux has reaped the process: no status yet means not yet
-        if (dead !== '1' || (status === '' && signal === '')) return undefined;
-        // killed by a signal: the shell's convention, 128 + its number
-        return status === '' ? 128 + Number(signal) : Number(status);
+        const status = await readFile(statusFile, 'utf8').catch(() => '');
+        return status.endsWith('\n') ? Number(status) : undefined;
       }, 'the command to exit'),
     close: async () => {
       await tmux('kill-server').catch(() => undefined);
