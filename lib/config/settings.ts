@@ -2,11 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
+import { asBoolean, BOOLEAN_HINT } from '../template/boolean.js';
 import { CfgError, parseCfg, type CfgFile } from './cfg-file.js';
 import { findConfig } from './find-config.js';
-
-const TRUE = ['y', 'yes', 'on', '1', 'true', 't'];
-const FALSE = ['n', 'no', 'off', '0', 'false', 'f'];
 
 // each value arrives as text (a file or the environment): these schemas turn it into its type, with messages in words
 const integer = (min: number) =>
@@ -16,12 +14,11 @@ const integer = (min: number) =>
     .refine((v) => /^\d+$/.test(v), 'must be a whole number')
     .transform(Number)
     .refine((n) => n >= min, `must be at least ${min}`);
+// Ansible's one boolean conversion, shared with the rest of nop
 const boolean = z
   .string()
-  .trim()
-  .toLowerCase()
-  .refine((v) => TRUE.includes(v) || FALSE.includes(v), 'must be true or false (yes/no, on/off, 1/0)')
-  .transform((v) => TRUE.includes(v));
+  .refine((v) => asBoolean(v) !== undefined, `must be ${BOOLEAN_HINT}`)
+  .transform((v) => asBoolean(v) === true);
 const text = z.string().trim().min(1, 'must not be empty');
 // relative paths in a config file are relative to the file (as in Ansible), in the environment to the working directory
 const path = (base: string) => text.transform((p) => (p === '~' || p.startsWith('~/') ? join(homedir(), p.slice(1)) : isAbsolute(p) ? p : resolve(base, p)));

@@ -87,7 +87,7 @@ describe('settings', () => {
     ] as const)
       expect((await loadSettings({ NOP_HOST_KEY_CHECKING: raw }, dir, home)).settings.host_key_checking.value).toBe(value);
     await expect(loadSettings({ ANSIBLE_HOST_KEY_CHECKING: 'maybe' }, dir, home)).rejects.toThrow(
-      'ANSIBLE_HOST_KEY_CHECKING: host_key_checking must be true or false (yes/no, on/off, 1/0), got "maybe"',
+      'ANSIBLE_HOST_KEY_CHECKING: host_key_checking must be true/false, yes/no, on/off or 1/0, got "maybe"',
     );
     await expect(loadSettings({ NOP_FORKS: '0' }, dir, home)).rejects.toThrow('NOP_FORKS: forks must be at least 1, got "0"');
   });
