@@ -41,9 +41,9 @@ const APPLY = {
     const existing = net.participants[msg.from] ?? { pubkey: msg.pubkey, balance: 0 };
     net.participants[msg.from] = { ...existing, url: msg.url, validator_key: msg.validator_key };
   },
-  [MSG.unjail]: (net, msg, { scenario }) => {
+  [MSG.unjail]: (net, msg, { scenario, now }) => {
     if (!isJailed(scenario, net, msg.from)) return { code: 5, codespace: 'slashing', log: 'validator not jailed; cannot be unjailed' };
-    net.unjailedAt[msg.from] = Date.now();
+    net.unjailedAt[msg.from] = now;
   },
   [MSG.vote]: (net, msg) => {
     net.votes = net.votes.filter((v) => !(v.proposal_id === msg.proposal_id && v.voter === msg.from));
@@ -67,14 +67,14 @@ function amountOf(text) {
   return Number(m[1]) * DENOMS[m[2]];
 }
 
-export function broadcastTx(stateDir, scenario, txBase64) {
+export function broadcastTx(stateDir, scenario, txBase64, now) {
   const msg = JSON.parse(Buffer.from(txBase64, 'base64').toString('utf8'));
   const apply = APPLY[msg['@type']];
   const hash = txHash(txBase64);
   if (!apply) return { code: 6, codespace: 'sdk', log: `unable to resolve type URL ${msg['@type']}`, data: '', hash };
   let outcome;
   updateNetwork(stateDir, (net) => {
-    outcome = apply(net, msg, { scenario });
+    outcome = apply(net, msg, { scenario, now });
     return net;
   });
   return { code: 0, codespace: '', log: '', data: '', ...(outcome ?? {}), hash };

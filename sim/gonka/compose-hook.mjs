@@ -67,7 +67,7 @@ function context(opts) {
   const stateDir = path.resolve(opts['state-dir']);
   const projectRoot = path.resolve(opts['project-dir'] ?? process.cwd());
   const files = opts.files.length > 0 ? opts.files : ['docker-compose.yml'];
-  const project = loadProject({ projectDir: projectRoot, files, envFile: opts['env-file'], projectName: opts['project-name'] ?? opts.p });
+  const project = loadProject({ projectDir: projectRoot, files, envFile: opts['env-file'], projectName: opts['project-name'] ?? opts.p, stateDir });
   const dir = projectDir(stateDir, project.name);
   const stored = readJson(projectFile(dir), { name: project.name, services: {}, generation: 0 });
   return { stateDir, projectRoot, project, dir, stored };
@@ -87,7 +87,8 @@ const daemonPid = (dir) => {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function waitFor(check, what) {
-  const deadline = Date.now() + 20_000;
+  // generous: a loaded machine starts the daemon slowly, and this is a wait for a condition, not a timing
+  const deadline = Date.now() + 180_000;
   while (Date.now() < deadline) {
     if (check()) return;
     await sleep(50);

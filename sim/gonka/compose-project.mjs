@@ -5,7 +5,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import YAML from 'yaml';
 import { interpolate, readEnvFile } from './interpolate.mjs';
-import { portOffset, privateAddr, publicAddr } from './sim-paths.mjs';
+import { readHostSettings } from './host-settings.mjs';
 
 const KIND_BY_IMAGE = [
   [/tmkms/, 'tmkms'],
@@ -28,7 +28,8 @@ export function imageTag(image) {
   return colon === -1 ? 'latest' : noDigest.slice(colon + 1);
 }
 
-export function loadProject({ projectDir, files, envFile, projectName }) {
+export function loadProject({ projectDir, files, envFile, projectName, stateDir }) {
+  const host = readHostSettings(stateDir);
   const fileVars = readEnvFile(envFile ?? path.join(projectDir, '.env'));
   const vars = { ...fileVars, ...process.env };
   const merged = { services: {} };
@@ -42,14 +43,14 @@ export function loadProject({ projectDir, files, envFile, projectName }) {
   const name = normalizeName(projectName ?? vars.COMPOSE_PROJECT_NAME ?? merged.name ?? path.basename(path.resolve(projectDir)));
   const services = {};
   for (const [svcName, svc] of Object.entries(merged.services)) {
-    services[svcName] = normalizeService(name, svcName, svc, path.resolve(projectDir));
+    services[svcName] = normalizeService(name, svcName, svc, path.resolve(projectDir), host);
   }
   return { name, services };
 }
 
 const normalizeName = (name) => name.toLowerCase().replace(/[^a-z0-9_-]/g, '');
 
-function normalizeService(project, name, svc, projectDir) {
+function normalizeService(project, name, svc, projectDir, host) {
   if (!svc.image) throw new Error(`service "${name}" has neither an image nor a build context specified`);
   const service = {
     name,
@@ -58,7 +59,7 @@ function normalizeService(project, name, svc, projectDir) {
     image: svc.image,
     kind: serviceKind(svc.image),
     version: imageTag(svc.image),
-    ports: (svc.ports ?? []).map(parsePort),
+    ports: (svc.ports ?? []).map((p) => parsePort(p, host)),
     volumes: (svc.volumes ?? []).map((v) => parseVolume(v, projectDir)).filter(Boolean),
     environment: parseEnvironment(svc.environment),
     healthcheck: Boolean(svc.healthcheck),
@@ -72,7 +73,7 @@ const hashOf = (value) => crypto.createHash('sha256').update(JSON.stringify(valu
 
 // Docker publishes bare and 0.0.0.0 ports on every interface: the simulator puts those on the
 // "public" address and records it, so a test can catch a port that should have been internal.
-export function parsePort(spec) {
+export function parsePort(spec, host) {
   const long = typeof spec === 'object' ? spec : parseShortPort(String(spec));
   const requested = long.host_ip ?? '';
   const isPublic = requested === '' || requested === '0.0.0.0' || requested === '::';
@@ -84,8 +85,8 @@ export function parsePort(spec) {
     hostPort,
     containerPort: Number(long.target),
     public: isPublic,
-    listenAddress: isPublic ? publicAddr() : loopback ? requested : privateAddr(),
-    listenPort: hostPort + portOffset(),
+    listenAddress: isPublic ? host.publicAddr : loopback ? requested : host.privateAddr,
+    listenPort: hostPort + host.portOffset,
   };
 }
 

@@ -1,9 +1,13 @@
 // One detached process per compose project: serves every published port of its services.
 // SIGHUP re-reads project.json (written by compose-hook `up`/`down`/`stop`/`start`), SIGTERM stops it.
 // A service marked `stopped` in project.json stops listening and stays listed as exited until started again.
+// Time is the simulated clock's: every service catches up with the clock before a request is answered, and a
+// request from outside is an observation: once answered, it moves the clock on (time passes between two looks).
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
+import { clockNow, observe } from './clock.mjs';
+import { INTERNAL_HEADER } from './http-util.mjs';
 import { readJson, writeJson } from './json-file.mjs';
 import { projectFile, runtimeFile, pidFile, serviceLogFile, scenarioFile } from './sim-paths.mjs';
 import { readScenario } from './scenario.mjs';
@@ -13,7 +17,7 @@ import { startApi } from './services/api.mjs';
 import { startProxy } from './services/proxy.mjs';
 import { startMlnode, startInferenceProxy } from './services/mlnode.mjs';
 
-const idle = () => ({ handlers: {}, tick() {}, state: () => 'running', close() {} });
+const idle = () => ({ handlers: {}, state: () => 'running', close() {} });
 const STARTERS = {
   tmkms: startTmkms,
   node: startNode,
@@ -57,10 +61,27 @@ function logger(service) {
   return (line) => fs.appendFileSync(file, `${stamped ? `${kitchen(new Date())} ` : ''}${line}\n`);
 }
 
+const now = () => clockNow(stateDir);
+
+// every service's state up to the clock (the node's height, an ML node's load), synchronously
+function catchUp() {
+  refreshScenario();
+  const t = now();
+  for (const [name, e] of running) {
+    try {
+      e.instance.advance?.(t);
+    } catch (err) {
+      console.error(`${name}: ${err.stack}`);
+    }
+  }
+}
+
 function listen(port, handler) {
   const server =
     typeof handler === 'function'
       ? http.createServer((req, res) => {
+          catchUp();
+          if (!req.headers[INTERNAL_HEADER]) res.once('close', () => observe(stateDir));
           Promise.resolve(handler(req, res)).catch((err) => {
             if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
             res.end(JSON.stringify({ error: err.message }));
@@ -75,7 +96,7 @@ function listen(port, handler) {
 
 async function startService(config, project) {
   const log = logger(config);
-  const ctx = { service: config, project, stateDir, running, log, scenario: currentScenario };
+  const ctx = { service: config, project, stateDir, running, log, scenario: currentScenario, now };
   const instance = STARTERS[config.kind](ctx);
   const entry = { config, instance, servers: [], startedAt: new Date().toISOString() };
   running.set(config.name, entry);
@@ -152,15 +173,16 @@ const schedule = (work) => {
   applying = applying.then(work).catch((err) => console.error(err));
 };
 
+// a service's background work (the api driving its ML nodes) runs every tickEveryMs of wall time
 const lastTicks = {};
 function tick() {
-  refreshScenario();
-  const now = Date.now();
+  catchUp();
+  const wall = Date.now();
   for (const [name, e] of running) {
-    const every = e.instance.tickEveryMs ?? 250;
-    if (now - (lastTicks[name] ?? 0) < every) continue;
-    lastTicks[name] = now;
-    Promise.resolve(e.instance.tick(now)).catch((err) => console.error(`${name}: ${err.stack}`));
+    if (!e.instance.tick) continue;
+    if (wall - (lastTicks[name] ?? 0) < (e.instance.tickEveryMs ?? 250)) continue;
+    lastTicks[name] = wall;
+    Promise.resolve(e.instance.tick()).catch((err) => console.error(`${name}: ${err.stack}`));
   }
   writeRuntime();
 }

@@ -52,9 +52,13 @@ const assertLoopback = (url) => {
   throw new Error(`getaddrinfo ENOTFOUND ${host} (the simulator only reaches loopback addresses)`);
 };
 
-export async function fetchJson(url, init = {}) {
+/** Marks a request one simulated service makes to another: it is not an observation of the network (clock.mjs). */
+export const INTERNAL_HEADER = 'x-nop-sim-internal';
+
+export async function fetchJson(url, init = {}, { internal = false } = {}) {
   assertLoopback(url);
-  const res = await fetch(url, { ...init, signal: AbortSignal.timeout(3000) });
+  const headers = internal ? { ...init.headers, [INTERNAL_HEADER]: '1' } : init.headers;
+  const res = await fetch(url, { ...init, headers, signal: AbortSignal.timeout(3000) });
   const text = await res.text();
   let body;
   try {

@@ -36,4 +36,5 @@ export type ScenarioPatch = Partial<Omit<Scenario, 'epoch'>> & { epoch?: Partial
 export const DEFAULT_SCENARIO: Readonly<Scenario>;
 export function readScenario(stateDir: string): Scenario;
 export function writeScenario(stateDir: string, patch: ScenarioPatch): Scenario;
-export function networkHeightAt(scenario: Scenario, now?: number): number;
+export function networkHeightAt(scenario: Scenario, now: number): number;
+export function networkHeightNow(stateDir: string): number;

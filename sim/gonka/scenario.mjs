@@ -1,5 +1,7 @@
 // The test-facing knobs of the simulated network, kept in <state-dir>/gonka-scenario.json.
-// Daemons re-read it on change; every process derives the network height from the same anchor.
+// Daemons re-read it on change; every process derives the network height from the same anchor, on the
+// simulated clock (clock.mjs).
+import { clockNow, clockOrigin } from './clock.mjs';
 import { readJson, writeJson } from './json-file.mjs';
 import { scenarioFile } from './sim-paths.mjs';
 
@@ -22,14 +24,15 @@ export const DEFAULT_SCENARIO = Object.freeze({
 
 export function readScenario(stateDir) {
   const stored = readJson(scenarioFile(stateDir), {});
-  const anchoredAt = stored.anchoredAt ?? Date.now();
+  // a scenario written without an anchor starts where the clock started: every reader agrees on the height
+  const anchoredAt = stored.anchoredAt ?? clockOrigin(stateDir);
   return { ...DEFAULT_SCENARIO, ...stored, anchoredAt, epoch: { ...DEFAULT_SCENARIO.epoch, ...(stored.epoch ?? {}) } };
 }
 
 // Re-anchoring keeps the network height continuous when only other knobs change.
 export function writeScenario(stateDir, patch) {
   const current = readScenario(stateDir);
-  const now = Date.now();
+  const now = clockNow(stateDir);
   const next = {
     ...current,
     ...patch,
@@ -41,7 +44,10 @@ export function writeScenario(stateDir, patch) {
   return next;
 }
 
-export function networkHeightAt(scenario, now = Date.now()) {
+/** The network's height at simulated time `now` (clockNow). */
+export function networkHeightAt(scenario, now) {
   const elapsed = Math.max(0, now - scenario.anchoredAt) / 1000;
   return scenario.networkHeight + Math.floor(elapsed * scenario.blocksPerSecond);
 }
+
+export const networkHeightNow = (stateDir) => networkHeightAt(readScenario(stateDir), clockNow(stateDir));

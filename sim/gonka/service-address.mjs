@@ -2,7 +2,8 @@
 // the simulator actually listens, looking through every project started in the state dir.
 import fs from 'node:fs';
 import { readJson } from './json-file.mjs';
-import { projectsDir, projectFile, portOffset, privateAddr } from './sim-paths.mjs';
+import { projectsDir, projectFile } from './sim-paths.mjs';
+import { readHostSettings } from './host-settings.mjs';
 import path from 'node:path';
 
 export function resolveAddress(stateDir, host, containerPort) {
@@ -13,10 +14,11 @@ export function resolveAddress(stateDir, host, containerPort) {
       if (port) return { host: port.listenAddress, port: port.listenPort };
     }
   }
-  if (host === 'localhost') return { host: '127.0.0.1', port: Number(containerPort) + portOffset() };
+  const { portOffset, privateAddr } = readHostSettings(stateDir);
+  if (host === 'localhost') return { host: '127.0.0.1', port: Number(containerPort) + portOffset };
   // each simulated server may have its own loopback address (127.0.0.N) as its private address
-  if (/^127\./.test(host)) return { host, port: Number(containerPort) + portOffset() };
-  if (/^\d+\.\d+\.\d+\.\d+$/.test(host)) return { host: privateAddr(), port: Number(containerPort) + portOffset() };
+  if (/^127\./.test(host)) return { host, port: Number(containerPort) + portOffset };
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(host)) return { host: privateAddr, port: Number(containerPort) + portOffset };
   return undefined;
 }
 

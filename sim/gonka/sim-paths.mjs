@@ -11,7 +11,3 @@ export const runtimeFile = (dir) => path.join(dir, 'runtime.json');
 export const pidFile = (dir) => path.join(dir, 'daemon.pid');
 export const daemonLogFile = (dir) => path.join(dir, 'daemon.log');
 export const serviceLogFile = (dir, service) => path.join(dir, 'logs', `${service}.log`);
-
-export const portOffset = () => Number(process.env.NOP_SIM_PORT_OFFSET ?? 0);
-export const publicAddr = () => process.env.NOP_SIM_PUBLIC_ADDR ?? '127.0.0.1';
-export const privateAddr = () => process.env.NOP_SIM_PRIVATE_ADDR ?? '127.0.0.1';

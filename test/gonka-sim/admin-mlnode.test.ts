@@ -82,8 +82,10 @@ describe('gonka simulator: admin API and ML node', () => {
 
   it('a node disabled in epoch E serves until E ends; an enabled one joins the next epoch', async () => {
     sim = await createSimProject({
+      // two blocks per observation (clock.mjs): an epoch lasts 20 requests; the node starts synced, so epochs follow its height
       scenario: {
-        blocksPerSecond: 20,
+        blocksPerSecond: 2,
+        snapshotLagBlocks: 0,
         epoch: { length: 40, pocGenerationBlocks: 4, windDownBlocks: 1, pocValidationDelayBlocks: 1, pocValidationEndBlocks: 8 },
         modelLoadSeconds: 0,
       },

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { writeHostSettings } from '../../sim/gonka/host-settings.mjs';
 import { reservePortOffset } from '../helpers/port-offset.js';
 
 const SIM = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../sim/gonka');
@@ -139,7 +140,9 @@ export async function createSimProject(opts: { withWeights?: boolean; scenario?:
   );
   if (opts.scenario) await fs.writeFile(path.join(stateDir, 'gonka-scenario.json'), JSON.stringify(opts.scenario));
   const offset = await reservePortOffset();
-  const env = { NOP_SIM_PORT_OFFSET: String(offset), NOP_SIM_STATE_DIR: stateDir };
+  writeHostSettings(stateDir, { portOffset: offset });
+  // the CLI, run outside a container here, is told where the simulator keeps its state
+  const env = { NOP_SIM_STATE_DIR: stateDir };
   const common = ['--project-dir', deploy, '--file', 'docker-compose.yml', '--env-file', path.join(deploy, 'config.env'), '--state-dir', stateDir];
   const hook = (args: string[], input?: string) => {
     const [command, ...rest] = args;

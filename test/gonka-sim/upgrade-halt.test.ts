@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { advance } from '../../sim/gonka/clock.mjs';
 import { readScenario, writeScenario } from '../../sim/gonka/scenario.mjs';
 import { createSimProject, eventually, getJson, type SimProject } from './sim-project.js';
 
@@ -23,6 +24,8 @@ describe('gonka simulator: chain halted at an upgrade height', () => {
   afterAll(() => sim.cleanup());
 
   it('halts one block short, writes upgrade-info.json and logs the real panic', async () => {
+    // the 15 blocks to the upgrade height take 1.5 s of chain time
+    advance(sim.stateDir, 2);
     const infoFile = path.join(sim.deploy, '.inference/data/upgrade-info.json');
     await eventually(
       () => fs.readFile(infoFile, 'utf8'),

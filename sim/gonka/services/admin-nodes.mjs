@@ -64,25 +64,32 @@ export function nodeView(rec, epoch, phase, failure) {
 
 const STATUS_OF_ML_STATE = { INFERENCE: 'INFERENCE', POW: 'POC', STOPPED: 'STOPPED', TRAIN: 'TRAINING' };
 
+// the api's own requests to its ML nodes are not observations of the network
+const INTERNAL = { internal: true };
+
 // One reconciliation step: read the ML node's state and push it toward the intended one.
 export async function driveNode(rec, { stateDir, epoch, phase, height, log }) {
   const target = resolveAddress(stateDir, rec.node.host, rec.node.poc_port);
   if (!target) return markFailed(rec, `failed to resolve ML node host ${rec.node.host}`);
   const base = `http://${target.host}:${target.port}/api/v1`;
   try {
-    const { body } = await fetchJson(`${base}/state`);
+    const { body } = await fetchJson(`${base}/state`, {}, INTERNAL);
     const intended = intendedStatus(rec, epoch, phase);
     const action = nextAction(intended, body.state, rec, height);
     if (action) {
-      const res = await fetchJson(`${base}${action.path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(action.body),
-      });
+      const res = await fetchJson(
+        `${base}${action.path}`,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(action.body),
+        },
+        INTERNAL,
+      );
       if (res.status >= 400)
         return markFailed(rec, typeof res.body?.detail === 'string' ? res.body.detail : `ML node answered ${res.status} to ${action.path}`);
       log(`node ${rec.node.id}: ${action.path}`);
-      const after = await fetchJson(`${base}/state`);
+      const after = await fetchJson(`${base}/state`, {}, INTERNAL);
       rec.current_status = STATUS_OF_ML_STATE[after.body.state] ?? 'UNKNOWN';
     } else {
       rec.current_status = STATUS_OF_ML_STATE[body.state] ?? 'UNKNOWN';

@@ -25,7 +25,7 @@ export function startApi(ctx) {
   const dapi = hostPathOf(service, '/root/.dapi');
   if (!dapi) throw new Error('api: no volume mounted at /root/.dapi');
   const dbFile = path.join(dapi, 'gonka.db');
-  const height = () => [...running.values()].find((r) => r.config.kind === 'node')?.instance.height() ?? networkHeightAt(ctx.scenario());
+  const height = () => [...running.values()].find((r) => r.config.kind === 'node')?.instance.height() ?? networkHeightAt(ctx.scenario(), ctx.now());
   const epochNow = () => epochIndexAt(ctx.scenario().epoch, height());
   const db = loadDb();
   const ownAddress = service.environment.ACCOUNT_PUBKEY ? accountAddress(service.environment.ACCOUNT_PUBKEY) : undefined;
@@ -163,6 +163,8 @@ export function startApi(ctx) {
   function currentParticipants(res) {
     const scenario = ctx.scenario();
     const epoch = epochNow();
+    // what the chain recorded at the end of PoC, even when the clock passed this epoch's start between two ticks
+    publishEpochNodes(epoch);
     if (scenario.pocFailed) return sendError(res, 404, `active participants not found for epoch ${epoch}`);
     const participants = Object.entries(readNetwork(stateDir).participants)
       .filter(([, p]) => p.registeredEpoch < epoch && (p.epochNodes?.[epoch] ?? []).length > 0)

@@ -12,14 +12,14 @@ function missingWeights(service, model) {
   return !fs.existsSync(path.join(cache, 'hub', `models--${model.replaceAll('/', '--')}`));
 }
 
-export function startMlnode({ service, log, scenario }) {
+export function startMlnode({ service, log, scenario, now }) {
   let state = 'STOPPED';
   let model;
   let loadDoneAt = 0;
   let powStatus = 'IDLE';
   log('INFO:     Uvicorn running on http://0.0.0.0:8080 (Press CTRL+C to quit)');
 
-  const loaded = () => state === 'INFERENCE' && Date.now() >= loadDoneAt;
+  const loaded = () => state === 'INFERENCE' && now() >= loadDoneAt;
 
   const ROUTES = {
     'GET /api/v1/state': () => [200, { state }],
@@ -41,7 +41,7 @@ export function startMlnode({ service, log, scenario }) {
       }
       state = 'INFERENCE';
       model = body.model;
-      loadDoneAt = Date.now() + scenario().modelLoadSeconds * 1000;
+      loadDoneAt = now() + scenario().modelLoadSeconds * 1000;
       log(`INFO: Starting vLLM for ${model} with args ${JSON.stringify(body.additional_args ?? [])}`);
       return [200, { status: 'OK' }];
     },
@@ -77,7 +77,7 @@ export function startMlnode({ service, log, scenario }) {
     return sendJson(res, 404, { detail: 'Not Found' });
   }
 
-  return { handlers: { 8080: management, 5000: inference }, management, inference, tick() {}, state: () => 'running', close() {} };
+  return { handlers: { 8080: management, 5000: inference }, management, inference, state: () => 'running', close() {} };
 }
 
 // nginx in front of the ML nodes: container ports 8080+i and 5000+i forward to the i-th mlnode service of the
@@ -96,5 +96,5 @@ export function startInferenceProxy({ running }) {
     handlers[8080 + i] = forward(i, 'management');
     handlers[5000 + i] = forward(i, 'inference');
   }
-  return { handlers, tick() {}, state: () => 'running', close() {} };
+  return { handlers, state: () => 'running', close() {} };
 }

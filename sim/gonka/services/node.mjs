@@ -58,13 +58,13 @@ export function startNode(ctx) {
   const scenario0 = ctx.scenario();
   const stored = readJson(heightFile, undefined);
   const snapshots = (service.environment.SYNC_WITH_SNAPSHOTS ?? 'true') !== 'false';
-  const startHeight = stored ? Number(stored.height) : snapshots ? Math.max(1, networkHeightAt(scenario0) - scenario0.snapshotLagBlocks) : 1;
+  const startHeight = stored ? Number(stored.height) : snapshots ? Math.max(1, networkHeightAt(scenario0, ctx.now()) - scenario0.snapshotLagBlocks) : 1;
   if (!stored) log(`INF Applied snapshot chunk to ABCI app height=${startHeight} module=statesync`);
   let height = startHeight;
   let exact = startHeight;
   let halted = false;
   let restartCount = 0;
-  let lastTick = Date.now();
+  let lastAdvance = ctx.now();
   let lastRestart = 0;
   const pub = () => consensusKeyOf(ctx, home);
 
@@ -74,7 +74,7 @@ export function startNode(ctx) {
     return currentUpgrade(home) === up.name ? undefined : up;
   }
 
-  function haltOrSwitch(up, now) {
+  function haltOrSwitch(up) {
     if (fs.existsSync(upgradeBinary(home, up.name))) {
       const current = path.join(home, 'cosmovisor/current');
       fs.rmSync(current, { force: true });
@@ -85,24 +85,27 @@ export function startNode(ctx) {
     }
     if (!halted) writeUpgradeInfo(home, up);
     halted = true;
-    // Under `restart: always` a node missing its upgrade binary crash-loops, panicking each time.
-    if (now - lastRestart < 2000) return;
+    // Under `restart: always` a node missing its upgrade binary crash-loops, panicking each time (docker's
+    // restart back-off is wall time)
+    const wall = Date.now();
+    if (wall - lastRestart < 2000) return;
     if (lastRestart) restartCount++;
-    lastRestart = now;
+    lastRestart = wall;
     const msg = `UPGRADE "${up.name}" NEEDED at height: ${up.height}: ${up.info}`;
     log(`ERR ${msg} module=x/upgrade`);
     log(`panic: ${msg}`);
   }
 
-  function tick(now) {
+  // sync toward the network up to simulated time `now`
+  function advance(now) {
     const scenario = ctx.scenario();
-    const dt = (now - lastTick) / 1000;
-    lastTick = now;
+    const dt = Math.max(0, now - lastAdvance) / 1000;
+    lastAdvance = Math.max(lastAdvance, now);
     const up = upgradeDue(scenario);
     if (up) {
       height = up.height - 1;
       exact = height;
-      haltOrSwitch(up, now);
+      haltOrSwitch(up);
       if (halted) return;
     }
     const network = networkHeightAt(scenario, now);
@@ -132,7 +135,7 @@ export function startNode(ctx) {
     const jailed = participant ? isJailed(scenario, network, participant[0]) : true;
     return {
       height,
-      networkHeight: Math.max(height, networkHeightAt(scenario)),
+      networkHeight: Math.max(height, networkHeightAt(scenario, ctx.now())),
       blocksPerSecond: scenario.blocksPerSecond,
       earliestHeight: startHeight,
       nodeId: cometAddress(nodeKey).toString('hex'),
@@ -149,7 +152,7 @@ export function startNode(ctx) {
     status: () => statusResult(snapshot()),
     health: () => ({}),
     net_info: () => netInfoResult(readStatusKnobs(stateDir).peers),
-    broadcast_tx_sync: (params) => broadcastTx(stateDir, ctx.scenario(), params.tx),
+    broadcast_tx_sync: (params) => broadcastTx(stateDir, ctx.scenario(), params.tx, ctx.now()),
     abci_query: (params) => ({ response: abciQuery(stateDir, ctx.scenario(), unquote(params.path), unquote(params.data ?? '')) }),
   };
 
@@ -173,7 +176,7 @@ export function startNode(ctx) {
   return {
     handlers: { 26657: rpc, 26656: 'tcp' },
     rpc,
-    tick,
+    advance,
     state: () => (halted ? 'restarting' : 'running'),
     restartCount: () => restartCount,
     height: () => height,

@@ -25,7 +25,7 @@ export function startProxy({ service, running }) {
     return notFound(res);
   }
 
-  return { handlers: { 80: handle }, tick() {}, state: () => 'running', close() {} };
+  return { handlers: { 80: handle }, state: () => 'running', close() {} };
 }
 
 const notFound = (res) =>

@@ -39,5 +39,5 @@ export function startTmkms({ service, log }) {
   writeSecret(path.join(home, 'secrets/kms-identity.key'), crypto.randomBytes(32));
   log('tmkms 0.14.0 starting up...');
   log(`[gonka-mainnet@${laddr}] connected to validator successfully`);
-  return { handlers: {}, tick() {}, state: () => 'running', close() {} };
+  return { handlers: {}, state: () => 'running', close() {} };
 }
