@@ -19,13 +19,11 @@ export interface GpuInfoCommandOptions {
 
 // the inventory variables gpu-detect reads, with its defaults
 const HostSettingsSchema = z.object({
-  host_root: z.string().default(''),
   gonka_deploy_dir: z.string().default('/opt/gonka/deploy/join'),
   hf_home: z.string().default('/mnt/shared'),
   gonka_network: z.enum(['mainnet', 'testnet']).default('mainnet'),
   gonka_versions_overrides: z.record(z.string(), z.unknown()).default({}),
   gpu_override: RecommendOverrideSchema.default({}),
-  nop_env: z.record(z.string(), z.coerce.string()).default({}),
 });
 
 type HostReport = { host: string } & ({ recommendation: Recommendation } | { error: string });
@@ -79,7 +77,7 @@ const inspect = async (host: string, vars: Record<string, unknown>, opts: GpuInf
     throw e;
   }
   try {
-    const facts = await gatherGpuFacts(transport, { env: s.nop_env }, { hostRoot: s.host_root, deployDir: s.gonka_deploy_dir, hfHome: s.hf_home });
+    const facts = await gatherGpuFacts(transport, {}, { deployDir: s.gonka_deploy_dir, hfHome: s.hf_home });
     const versions = withVersionOverrides(await loadVersions(), s.gonka_versions_overrides);
     return { host, recommendation: recommend(facts, { network: s.gonka_network, override: s.gpu_override, versions }) };
   } catch (e) {

@@ -33,8 +33,8 @@ const NodeConfigSchema = z.array(
 );
 
 /** A remote file's text, or an error naming it. */
-const readRemote = async (t: Transport, path: string, env: Record<string, string>): Promise<string> => {
-  const res = await t.exec(`cat ${shellJoin([path])}`, { env });
+const readRemote = async (t: Transport, path: string): Promise<string> => {
+  const res = await t.exec(`cat ${shellJoin([path])}`);
   if (res.code !== 0) throw new OptionError(`cannot read ${path} on the network node: ${res.stderr.trim()}`);
   return res.stdout;
 };
@@ -119,11 +119,11 @@ export const mlNodeCommand = async (action: string, id: string | undefined, opts
     throw new OptionError(`choose exactly one network node with -l (matched ${hosts.length}: ${hosts.map((h) => h.name).join(', ') || 'none'})`);
   const target = statusTarget(hosts[0].name, hosts[0].vars);
   return withTransport(hosts[0], opts.connect ?? {}, async (transport) => {
-    const ports = publishedPorts(await readRemote(transport, `${target.deployDir}/docker-compose.yml`, target.env));
+    const ports = publishedPorts(await readRemote(transport, `${target.deployDir}/docker-compose.yml`));
     const endpoints = deployEndpoints(ports);
     if (!endpoints.admin) throw new OptionError(`${target.host}: docker-compose.yml publishes no admin API (api container port 9200)`);
-    const api: AdminApi = { transport, base: endpoints.admin, env: target.env };
-    const nodeConfig = () => readRemote(transport, `${target.deployDir}/node-config.json`, target.env);
+    const api: AdminApi = { transport, base: endpoints.admin };
+    const nodeConfig = () => readRemote(transport, `${target.deployDir}/node-config.json`);
     if (opts.json && (action === 'list' || action === 'status')) {
       const nodes = await listMlNodes(api);
       out(JSON.stringify(action === 'list' ? nodes : nodes.filter((n) => n.id === id), null, 2));

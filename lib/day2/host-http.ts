@@ -19,11 +19,6 @@ export interface HostHttpResponse {
   error?: string;
 }
 
-export interface HostHttpOptions {
-  /** the host's environment (its PATH, from the inventory's nop_env) */
-  env?: Record<string, string>;
-}
-
 const STATUS_MARK = '@@nop-http ';
 const DEFAULT_TIMEOUT_MS = 5000;
 
@@ -61,8 +56,8 @@ const parseCurl = (out: string, code: number, stderr = ''): HostHttpResponse => 
  * One HTTP request made by curl ON the host (internal APIs listen on its loopback or private address), through
  * whichever transport reaches it. The body travels on stdin, so secrets in it never reach a command line.
  */
-export const hostHttp = async (transport: Transport, req: HostHttpRequest, opts: HostHttpOptions = {}): Promise<HostHttpResponse> => {
-  const exec: ExecOptions = { env: opts.env, timeoutMs: (req.timeoutMs ?? DEFAULT_TIMEOUT_MS) + 5000 };
+export const hostHttp = async (transport: Transport, req: HostHttpRequest): Promise<HostHttpResponse> => {
+  const exec: ExecOptions = { timeoutMs: (req.timeoutMs ?? DEFAULT_TIMEOUT_MS) + 5000 };
   if (req.body !== undefined) exec.stdin = JSON.stringify(req.body);
   const res = await transport.exec(shellJoin(curlArgs(req)), exec);
   return parseCurl(res.stdout, res.code, res.stderr);
@@ -90,8 +85,8 @@ export const hostHttpBatchTimeoutMs = (requests: readonly HostHttpRequest[]): nu
   requests.reduce((sum, r) => sum + (r.timeoutMs ?? DEFAULT_TIMEOUT_MS), 5000);
 
 /** Several GETs in one round trip. */
-export const hostHttpBatch = async (transport: Transport, requests: readonly HostHttpRequest[], opts: HostHttpOptions = {}): Promise<HostHttpResponse[]> => {
+export const hostHttpBatch = async (transport: Transport, requests: readonly HostHttpRequest[]): Promise<HostHttpResponse[]> => {
   const script = hostHttpBatchScript(requests);
-  const res = await transport.exec(script, { env: opts.env, timeoutMs: hostHttpBatchTimeoutMs(requests) });
+  const res = await transport.exec(script, { timeoutMs: hostHttpBatchTimeoutMs(requests) });
   return parseHostHttpBatch(requests, res.stdout, res.stderr);
 };

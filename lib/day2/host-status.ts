@@ -119,7 +119,7 @@ const gatherNetwork = async (transport: Transport, target: StatusTarget, probe: 
   const keys = (Object.keys(urls) as (keyof typeof urls)[]).filter((k) => urls[k]);
   const requests: HostHttpRequest[] = keys.map((k) => ({ url: urls[k] as string, timeoutMs: 4000 }));
   const script = [hostHttpBatchScript(requests), ...(address ? [chainQueriesScript(probe.deployDir, address)] : [])].join('\n');
-  const res = await transport.exec(script, { env: target.env, timeoutMs: hostHttpBatchTimeoutMs(requests) + (address ? CHAIN_QUERIES_TIMEOUT_MS : 0) });
+  const res = await transport.exec(script, { timeoutMs: hostHttpBatchTimeoutMs(requests) + (address ? CHAIN_QUERIES_TIMEOUT_MS : 0) });
   const answers = parseHostHttpBatch(requests, res.stdout, res.stderr);
   const got = Object.fromEntries(keys.map((k, i) => [k, answers[i]])) as Partial<Record<keyof typeof urls, HostHttpResponse>>;
   const missing: HostHttpResponse = { status: 0, body: undefined, error: 'not published in the compose file' };
@@ -136,12 +136,9 @@ const gatherNetwork = async (transport: Transport, target: StatusTarget, probe: 
 
 /** Read one host: the probe script and the GPU facts (in parallel), then the internal APIs from the host itself. */
 export const gatherHostStatus = async (transport: Transport, target: StatusTarget): Promise<HostStatusData> => {
-  const exec = { env: target.env };
   const [probe, gpuFacts] = await Promise.all([
-    runStatusProbe(transport, target.deployDir, exec),
-    target.ml
-      ? gatherGpuFacts(transport, exec, { deployDir: target.deployDir, hfHome: target.hfHome, hostRoot: target.hostRoot }).catch(() => null)
-      : Promise.resolve(null),
+    runStatusProbe(transport, target.deployDir),
+    target.ml ? gatherGpuFacts(transport, {}, { deployDir: target.deployDir, hfHome: target.hfHome }).catch(() => null) : Promise.resolve(null),
   ]);
   const endpoints = deployEndpoints(probe.compose.flatMap((c) => c.ports));
   const network = target.network

@@ -29,11 +29,10 @@ export interface AdminApi {
   transport: Transport;
   /** e.g. http://127.0.0.1:9200 as the host reaches it */
   base: string;
-  env?: Record<string, string>;
 }
 
 const call = async (api: AdminApi, what: string, method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown) => {
-  const res = await hostHttp(api.transport, { method, url: `${api.base}${path}`, body }, { env: api.env });
+  const res = await hostHttp(api.transport, { method, url: `${api.base}${path}`, body });
   if (res.status < 200 || res.status >= 300) throw new AdminApiError(what, res);
   return res.body;
 };
@@ -63,7 +62,7 @@ const supportsPut = (version: string): boolean => {
 
 /** Update in place where the api supports PUT (`/v1/versions` on the public API), else DELETE then POST. */
 export const updateMlNode = async (api: AdminApi, publicBase: string | undefined, entry: NodeRegistration): Promise<'put' | 'replace'> => {
-  const versions = publicBase ? await hostHttp(api.transport, { url: `${publicBase}/v1/versions` }, { env: api.env }) : undefined;
+  const versions = publicBase ? await hostHttp(api.transport, { url: `${publicBase}/v1/versions` }) : undefined;
   const version = versions?.status === 200 ? String((versions.body as { api_version?: unknown }).api_version ?? '') : '';
   if (supportsPut(version)) {
     await call(api, `update ML node ${entry.id}`, 'PUT', nodePath(entry.id), entry);

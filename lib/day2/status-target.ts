@@ -8,13 +8,9 @@ export interface StatusTarget {
   ml: boolean;
   deployDir: string;
   hfHome: string;
-  /** prefix of system paths ('' on a real server, the simulated root in tests) */
-  hostRoot?: string;
   accountPubkey?: string;
   /** the address internal ports may listen on besides loopback (split topology) */
   privateIp?: string;
-  /** the host's nop_env: environment of every command run there */
-  env: Record<string, string>;
 }
 
 const DEFAULT_DEPLOY_DIR = '/opt/gonka/deploy/join';
@@ -22,7 +18,7 @@ const DEFAULT_HF_HOME = '/mnt/shared';
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
-const KEYS = ['group_names', 'nop_env', 'gonka_deploy_dir', 'hf_home', 'host_root', 'account_pubkey', 'private_ip'];
+const KEYS = ['group_names', 'gonka_deploy_dir', 'hf_home', 'account_pubkey', 'private_ip'];
 
 // only the variables status reads are rendered: another one's template may need facts that only a play has
 const rendered = (raw: Record<string, unknown>): Record<string, unknown> =>
@@ -40,16 +36,13 @@ export const statusTarget = (host: string, rawVars: Record<string, unknown>): St
   const vars = rendered(rawVars);
   const groups = Array.isArray(vars.group_names) ? (vars.group_names as string[]) : [];
   const network = groups.includes(NETWORK_GROUP);
-  const env = Object.fromEntries(Object.entries((vars.nop_env as Record<string, unknown> | undefined) ?? {}).map(([k, v]) => [k, String(v)]));
   return {
     host,
     network,
     ml: groups.includes(ML_GROUP),
     deployDir: str(vars.gonka_deploy_dir) ?? DEFAULT_DEPLOY_DIR,
     hfHome: str(vars.hf_home) ?? DEFAULT_HF_HOME,
-    hostRoot: str(vars.host_root),
     accountPubkey: str(vars.account_pubkey),
     privateIp: str(vars.private_ip),
-    env,
   };
 };

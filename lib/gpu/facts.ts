@@ -49,8 +49,6 @@ export interface GpuFacts {
 export interface GpuFactPaths {
   deployDir: string;
   hfHome: string;
-  /** prefix of system paths ('' on a real server) */
-  hostRoot?: string;
 }
 
 const DEFAULT_PATHS: GpuFactPaths = { deployDir: '/opt/gonka/deploy/join', hfHome: '/mnt/shared' };
@@ -69,7 +67,7 @@ section legacy-query legacy
 section topo nvidia-smi topo -m
 section nvlink nvidia-smi nvlink -s
 section modinfo modinfo -F version nvidia
-section loaded cat ${shellJoin([`${paths.hostRoot ?? ''}/sys/module/nvidia/version`])}
+section loaded cat /sys/module/nvidia/version
 section packages dpkg-query -W -f='\${Package} \${Version} \${db:Status-Abbrev}\\n' 'nvidia-driver-*' 'nvidia-fabricmanager*'
 section holds apt-mark showhold
 section disk-deploy diskof ${shellJoin([paths.deployDir])}

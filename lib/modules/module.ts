@@ -61,7 +61,7 @@ export interface ModuleContext {
   /** compute diffs (the runner shows them with --diff) */
   diff: boolean;
   become?: Become;
-  /** task/play `environment` and the host's `nop_env`, applied to every exec */
+  /** task/play `environment`, applied to every exec */
   env: Record<string, string>;
   /** all variables visible to the task (hostvars, facts, registered results...) */
   vars: Record<string, unknown>;

@@ -95,7 +95,7 @@ export const becomeFor = (task: TaskSpec, play: PlaySpec, vars: Record<string, u
 };
 
 const envFor = (task: TaskSpec, play: PlaySpec, vars: Record<string, unknown>): Record<string, string> => {
-  const layers = [vars.nop_env, play.environment, task.environment].map((l) => (l ? renderValue(l, vars) : {}));
+  const layers = [play.environment, task.environment].map((l) => (l ? renderValue(l, vars) : {}));
   return Object.fromEntries(Object.entries(Object.assign({}, ...layers) as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
 };
 
@@ -236,8 +236,6 @@ const contextFor = async (
   const target = delegateTarget(task, scope) ?? host.name;
   const conn = await run.connect(target);
   const connVars = target === host.name ? vars : overlayVars(vars, run.hostVars(target));
-  // nop_env belongs to the host a command runs on (its PATH, its simulated root), as connection variables do
-  const envVars = target === host.name ? vars : overlayVars(vars, { nop_env: run.hostVars(target).nop_env });
   const checkMode = task.check_mode === false ? false : task.check_mode === true ? true : run.check;
   const become = becomeFor(task, pc.play, connVars, run);
   return createModuleContext({
@@ -247,7 +245,7 @@ const contextFor = async (
     check: checkMode,
     diff: task.diff ?? run.diff,
     become,
-    env: envFor(task, pc.play, envVars),
+    env: envFor(task, pc.play, vars),
     vars,
     templateDirs: task.role?.templateDirs ?? [join(run.playbookDir, 'templates'), join(packageRoot, 'templates')],
     fileDirs: task.role?.fileDirs ?? [join(run.playbookDir, 'files'), run.playbookDir, process.cwd()],

@@ -74,9 +74,6 @@ const inventoryVarsOf = (inv: Inventory): VarsOf => {
   };
 };
 
-const envOf = (vars: Record<string, unknown>): Record<string, string> =>
-  Object.fromEntries(Object.entries((vars.nop_env as Record<string, unknown> | undefined) ?? {}).map(([k, v]) => [k, String(v)]));
-
 const connectionPool = (varsOf: VarsOf, opts: RunPlaybookOptions, upcoming: (host: string) => readonly ReaderRequest[], log: ConnectOptions['log']) => {
   const pool = new Map<string, Promise<Connection>>();
   const connectOptions = { knownHosts: createKnownHostsStore(), ...opts.connectOptions, becomePassword: opts.becomePassword, log };
@@ -85,7 +82,7 @@ const connectionPool = (varsOf: VarsOf, opts: RunPlaybookOptions, upcoming: (hos
     // the connection itself, not only what the tasks see
     const vars = { ...varsOf(host), ...opts.extraVars };
     const transport = opts.connect ? await opts.connect(host, vars) : await connectTransport(host, vars, connectOptions);
-    const facts = createFactStore(transport, () => ({ env: envOf(vars) }));
+    const facts = createFactStore(transport);
     facts.lookahead(() => upcoming(host));
     return { transport, facts };
   };

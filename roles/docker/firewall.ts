@@ -41,7 +41,7 @@ export const rulesScript = (v: DockerVars): string => {
   ].join('\n');
 };
 
-export const rulesUnit = (hostRoot: string): string => `[Unit]
+export const rulesUnit = `[Unit]
 Description=nop: keep internal Gonka ports off the network (DOCKER-USER rules)
 After=docker.service
 Requires=docker.service
@@ -50,7 +50,7 @@ PartOf=docker.service
 [Service]
 Type=oneshot
 RemainAfterExit=yes
-ExecStart=${unitExecPath(`${hostRoot}${RULES_SCRIPT}`)}
+ExecStart=${unitExecPath(RULES_SCRIPT)}
 
 [Install]
 WantedBy=multi-user.target docker.service
@@ -62,7 +62,7 @@ const rulesPresent = async (ctx: ModuleContext, v: DockerVars): Promise<boolean>
 export const applyFirewall = async (ctx: ModuleContext, v: DockerVars): Promise<ModuleResult> => {
   if (await rulesPresent(ctx, v)) return { changed: false, msg: `ports ${v.docker_internal_ports.join(', ')} closed to outside sources` };
   if (ctx.check) return { changed: true, msg: `would add DOCKER-USER rules for ports ${v.docker_internal_ports.join(', ')}` };
-  const res = await ctx.exec(`sh ${shellJoin([`${v.host_root}${RULES_SCRIPT}`])}`);
+  const res = await ctx.exec(`sh ${shellJoin([RULES_SCRIPT])}`);
   if (res.code !== 0)
     return {
       changed: false,

@@ -17,13 +17,9 @@ export default defineRole({
     { name: 'Docker CE and the compose plugin', run: installDocker },
     { name: 'Docker enabled and running', run: (ctx) => ensureService(ctx, { name: 'docker', state: 'started', enabled: true }) },
     { name: 'Docker compose available', run: checkCompose },
-    task.file({ name: 'Directory of the DOCKER-USER rules script' }, (v) => ({ path: `${v.host_root}${posix.dirname(RULES_SCRIPT)}`, state: 'directory' })),
-    task.copy({ name: 'DOCKER-USER rules script' }, (v) => ({ dest: `${v.host_root}${RULES_SCRIPT}`, content: rulesScript(v), mode: '0755' })),
-    task.copy({ name: 'DOCKER-USER rules unit (applied at boot)', register: 'nop_docker_user_unit' }, (v) => ({
-      dest: `${v.host_root}${RULES_UNIT}`,
-      content: rulesUnit(v.host_root),
-      mode: '0644',
-    })),
+    task.file({ name: 'Directory of the DOCKER-USER rules script' }, { path: posix.dirname(RULES_SCRIPT), state: 'directory' }),
+    task.copy({ name: 'DOCKER-USER rules script' }, (v) => ({ dest: RULES_SCRIPT, content: rulesScript(v), mode: '0755' })),
+    task.copy({ name: 'DOCKER-USER rules unit (applied at boot)', register: 'nop_docker_user_unit' }, { dest: RULES_UNIT, content: rulesUnit, mode: '0644' }),
     {
       name: 'DOCKER-USER rules unit enabled',
       run: (ctx) =>

@@ -9,8 +9,8 @@ const PACKAGES = ['docker-ce', 'docker-ce-cli', 'containerd.io', 'docker-buildx-
 // Docker from the distribution or an earlier manual install: kept as it is
 const EXISTING = ['docker-ce', 'docker.io', 'moby-engine'];
 
-const osRelease = async (ctx: ModuleContext, hostRoot: string) => {
-  const res = await ctx.exec(`. ${shellJoin([`${hostRoot}/etc/os-release`])}; printf '%s %s %s' "$ID" "$VERSION_ID" "$VERSION_CODENAME"`);
+const osRelease = async (ctx: ModuleContext) => {
+  const res = await ctx.exec(`. /etc/os-release; printf '%s %s %s' "$ID" "$VERSION_ID" "$VERSION_CODENAME"`);
   const [id = '', version = '', codename = ''] = res.stdout.trim().split(' ');
   return { id, version, codename };
 };
@@ -27,7 +27,7 @@ const installedDocker = async (ctx: ModuleContext): Promise<string | undefined> 
 export const installDocker = async (ctx: ModuleContext, v: DockerVars): Promise<ModuleResult> => {
   const existing = await installedDocker(ctx);
   if (existing) return { changed: false, msg: `${existing} already installed: kept`, docker_package: existing };
-  const os = await osRelease(ctx, v.host_root);
+  const os = await osRelease(ctx);
   if (!SUPPORTED_OS[os.id]?.includes(os.version)) {
     return {
       changed: false,
@@ -35,7 +35,7 @@ export const installDocker = async (ctx: ModuleContext, v: DockerVars): Promise<
       msg: `Docker's apt repository has no ${os.id} ${os.version}: use Ubuntu 20.04/22.04/24.04 or Debian 12, or install Docker yourself (nop keeps an installed Docker)`,
     };
   }
-  const repo = await ensureAptRepository(ctx, v.host_root, {
+  const repo = await ensureAptRepository(ctx, {
     name: 'docker',
     keyUrl: v.docker_apt_key_url || `https://download.docker.com/linux/${os.id}/gpg`,
     line: (keyring) => `deb [arch=amd64 signed-by=${keyring}] https://download.docker.com/linux/${os.id} ${os.codename} stable`,

@@ -1,14 +1,6 @@
 import { z } from 'zod';
-import { unitExecPathProblem } from '../../lib/template/file-quoting.js';
-
-/** '' on a real server; a simulated host's root directory otherwise. It prefixes the unit's ExecStart= path. */
-const HostRootSchema = z.string().superRefine((root, ctx) => {
-  const problem = root === '' ? undefined : unitExecPathProblem(root);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
 
 export const DockerVarsSchema = z.object({
-  host_root: HostRootSchema.default(''),
   /** Docker's signing key; empty means Docker's own URL for the host's distribution */
   docker_apt_key_url: z.string(),
   docker_internal_ports: z.array(z.number().int().min(1).max(65535)).min(1),

@@ -6,7 +6,6 @@ import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
 import { defineRole } from '../../lib/roles/role.js';
 
 const GpuDetectVarsSchema = z.object({
-  host_root: z.string().default(''),
   gonka_deploy_dir: z.string().min(1),
   hf_home: z.string().min(1),
   gonka_network: z.enum(['mainnet', 'testnet']),

@@ -22,7 +22,7 @@ const hasNvidiaRuntime = (config: Buffer | null): boolean => {
 
 /** NVIDIA's repository and the toolkit package that lets Docker hand GPUs to containers. */
 export const installContainerToolkit = async (ctx: ModuleContext, v: NvidiaVars): Promise<ModuleResult> => {
-  const repo = await ensureAptRepository(ctx, v.host_root, { ...CONTAINER_TOOLKIT_REPO, keyUrl: v.nvidia_container_toolkit_key_url });
+  const repo = await ensureAptRepository(ctx, { ...CONTAINER_TOOLKIT_REPO, keyUrl: v.nvidia_container_toolkit_key_url });
   if (repo.failed) return repo;
   const pkg = await ctx.call(packageModule, { name: ['nvidia-container-toolkit'], update_cache: true });
   return {
@@ -33,8 +33,8 @@ export const installContainerToolkit = async (ctx: ModuleContext, v: NvidiaVars)
 };
 
 /** `nvidia-ctk runtime configure --runtime=docker`, only when daemon.json has no nvidia runtime yet, then a Docker restart. */
-export const configureDockerRuntime = async (ctx: ModuleContext, v: NvidiaVars): Promise<ModuleResult> => {
-  const path = `${v.host_root}/etc/docker/daemon.json`;
+export const configureDockerRuntime = async (ctx: ModuleContext): Promise<ModuleResult> => {
+  const path = '/etc/docker/daemon.json';
   if (hasNvidiaRuntime(await ctx.facts.read(fileContent, path))) return { changed: false, msg: 'Docker already has the nvidia runtime' };
   if (ctx.check) return { changed: true, msg: 'would run nvidia-ctk runtime configure --runtime=docker and restart Docker' };
   const res = await ctx.exec(`nvidia-ctk runtime configure --runtime=docker --config=${shellJoin([path])}`);

@@ -1,14 +1,12 @@
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
-import { shellJoin } from '../../lib/transport/shell-quote.js';
-import type { NvidiaVars } from './vars.js';
 
 // PCI vendor 0x10de, class 0x03xxxx (display controller): readable before any driver is installed
-const script = (hostRoot: string) => `for d in ${shellJoin([`${hostRoot}/sys/bus/pci/devices`])}/*; do
+const SCRIPT = `for d in /sys/bus/pci/devices/*; do
   [ "$(cat "$d/vendor" 2>/dev/null)" = 0x10de ] && case "$(cat "$d/class" 2>/dev/null)" in 0x03*) echo "\${d##*/}";; esac
 done; true`;
 
-export const checkGpuPresent = async (ctx: ModuleContext, v: NvidiaVars): Promise<ModuleResult> => {
-  const res = await ctx.exec(script(v.host_root));
+export const checkGpuPresent = async (ctx: ModuleContext): Promise<ModuleResult> => {
+  const res = await ctx.exec(SCRIPT);
   const devices = res.stdout.split('\n').filter(Boolean);
   if (devices.length > 0) return { changed: false, msg: `${devices.length} NVIDIA GPU(s) on the PCI bus`, devices };
   return {

@@ -3,10 +3,10 @@ import { request } from '../../lib/facts/fact.js';
 import type { GpuFacts } from '../../lib/gpu/facts.js';
 import type { ModuleContext } from '../../lib/modules/module.js';
 
-type Paths = { host_root: string; gonka_deploy_dir: string; hf_home: string };
+type Paths = { gonka_deploy_dir: string; hf_home: string };
 
 /** The GPU fact of this host's paths: what the nvidia and gpu-detect tasks declare they read. */
-export const gpuRequest = (v: Paths) => request(gpuState, { hostRoot: v.host_root, deployDir: v.gonka_deploy_dir, hfHome: v.hf_home });
+export const gpuRequest = (v: Paths) => request(gpuState, { deployDir: v.gonka_deploy_dir, hfHome: v.hf_home });
 
 /** The host's driver stack, read once and re-read after a task changed it. */
 export const gpuFacts = (ctx: ModuleContext, v: Paths): Promise<GpuFacts> => ctx.facts.read(gpuState, gpuRequest(v).arg);

@@ -10,25 +10,23 @@ const POLL_MS = 3000;
 // /run is a tmpfs: a marker written there before the reboot is gone once the machine has booted again
 const MARKER = '/var/run/nop-reboot-pending';
 
-const rebootRequired = async (ctx: ModuleContext, hostRoot: string): Promise<boolean> =>
-  (await ctx.facts.read(fileStat, `${hostRoot}/var/run/reboot-required`)).exists;
+const rebootRequired = async (ctx: ModuleContext): Promise<boolean> => (await ctx.facts.read(fileStat, '/var/run/reboot-required')).exists;
 
-const booted = async (ctx: ModuleContext, marker: string): Promise<boolean> => {
+const booted = async (ctx: ModuleContext): Promise<boolean> => {
   try {
-    return (await ctx.exec(`test ! -e ${shellJoin([marker])}`, { timeoutMs: 10_000 })).code === 0;
+    return (await ctx.exec(`test ! -e ${shellJoin([MARKER])}`, { timeoutMs: 10_000 })).code === 0;
   } catch {
     return false;
   }
 };
 
 const rebootAndWait = async (ctx: ModuleContext, v: NvidiaVars): Promise<ModuleResult> => {
-  const marker = `${v.host_root}${MARKER}`;
-  await ctx.$`touch ${marker}`;
+  await ctx.$`touch ${MARKER}`;
   // the connection may drop before systemctl answers: the marker tells whether the reboot happened
   await ctx.exec('systemctl reboot').catch(() => undefined);
   const deadline = Date.now() + v.reboot_timeout_s * 1000;
   for (;;) {
-    if (await booted(ctx, marker)) break;
+    if (await booted(ctx)) break;
     if (Date.now() > deadline)
       return { changed: true, failed: true, msg: `the host did not come back within ${v.reboot_timeout_s} s of the reboot: check its console` };
     ctx.progress('waiting for the host to come back from the reboot');
@@ -41,7 +39,7 @@ const rebootAndWait = async (ctx: ModuleContext, v: NvidiaVars): Promise<ModuleR
 /** The installed driver's module is loaded only after a reboot: do it when allowed, else stop and say so. */
 export const rebootIfNeeded = async (ctx: ModuleContext, v: NvidiaVars): Promise<ModuleResult> => {
   const facts = await gpuFacts(ctx, v);
-  const flagged = await rebootRequired(ctx, v.host_root);
+  const flagged = await rebootRequired(ctx);
   if (!flagged && !driverNeedsReboot(facts)) return { changed: false, msg: 'no reboot needed' };
   const why = driverNeedsReboot(facts)
     ? `the installed driver ${facts.driver.packages[0]?.version ?? facts.driver.user_space ?? ''} is not the loaded kernel module (${facts.driver.kernel ?? 'none loaded'})`

@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { booleanSchema } from '../../lib/template/boolean.js';
 
 export const NvidiaVarsSchema = z.object({
-  host_root: z.string().default(''),
   gonka_deploy_dir: z.string().min(1),
   hf_home: z.string().min(1),
   nvidia_driver_version: z.coerce.number().int().min(470),

@@ -1,22 +1,19 @@
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
-import { shellJoin } from '../../lib/transport/shell-quote.js';
-import type { PreflightVars } from './vars.js';
 
 /** Distributions Docker's apt repository and NVIDIA's driver packages serve. */
 export const SUPPORTED_OS: Record<string, string[]> = { ubuntu: ['20.04', '22.04', '24.04'], debian: ['12'] };
 
 const SUPPORTED_TEXT = 'Ubuntu 20.04/22.04/24.04 or Debian 12 on x86_64';
 
-/** The host's os-release (under host_root) and machine architecture, in one round trip. */
-const readOs = async (ctx: ModuleContext, hostRoot: string) => {
-  const file = shellJoin([`${hostRoot}/etc/os-release`]);
-  const res = await ctx.exec(`. ${file} 2>/dev/null; printf '%s\\n%s\\n%s\\n' "\${ID:-unknown}" "\${VERSION_ID:-}" "$(uname -m)"`);
+/** The host's os-release and machine architecture, in one round trip. */
+const readOs = async (ctx: ModuleContext) => {
+  const res = await ctx.exec(`. /etc/os-release 2>/dev/null; printf '%s\\n%s\\n%s\\n' "\${ID:-unknown}" "\${VERSION_ID:-}" "$(uname -m)"`);
   const [id = 'unknown', version = '', arch = ''] = res.stdout.split('\n');
   return { id, version, arch };
 };
 
-export const checkOs = async (ctx: ModuleContext, v: PreflightVars): Promise<ModuleResult> => {
-  const os = await readOs(ctx, v.host_root);
+export const checkOs = async (ctx: ModuleContext): Promise<ModuleResult> => {
+  const os = await readOs(ctx);
   const name = `${os.id} ${os.version} (${os.arch})`;
   if (os.arch !== 'x86_64') {
     return {

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 
 export const PreflightVarsSchema = z.object({
-  host_root: z.string().default(''),
   gonka_deploy_dir: z.string().min(1),
   hf_home: z.string().min(1),
   gonka_network: z.enum(['mainnet', 'testnet']),

@@ -1,27 +1,60 @@
 import { spawn } from 'node:child_process';
-import { chmod, mkdir, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmod, mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import YAML from 'yaml';
 import { upstreamVersion } from '../../lib/gpu/compare-versions.js';
-import { APT_CATALOG, SHIMS_DIR } from './paths.js';
+import { localTransport } from '../../lib/transport/local.js';
+import type { Transport } from '../../lib/transport/transport.js';
+import { APT_CATALOG, GONKA_BIN_DIR, REPO_ROOT, SHIMS_DIR } from './paths.js';
 import { loadProfile, ProfileSchema, type Profile, type ProfileInput } from './profile.js';
+import { codeDirsFor, createSandbox, removeHostDir } from './sandbox.js';
+import { startSimSshd, type SimSshd, type SimSshdOptions } from './sshd.js';
 
-export interface SimHostEnv extends Record<string, string> {
-  PATH: string;
-  NOP_SIM_ROOT: string;
+/** The Gonka simulator's state dir on every simulated host (its projects, chain, scenario, settings and clock). */
+export const GONKA_STATE_DIR = '/var/lib/nop-sim/docker';
+/** Where a simulated host's clock lives: a directory several hosts of one simulated network share. */
+export const CLOCK_DIR = `${GONKA_STATE_DIR}/clock`;
+
+export interface SimHostOptions {
+  profile: string | ProfileInput;
+  /** the host's own directory, created; close() removes it */
+  dir: string;
+  /** the simulated network's clock, shared with the other hosts of one network (default: a clock of its own) */
+  clockDir?: string;
+  /** where its simulated containers listen: port offset, private and public address (host-settings.mjs) */
+  gonka?: { portOffset?: number; privateAddr?: string; publicAddr?: string };
+  /** the Gonka simulator's CLI installed (an operator's machine holding the cold key) */
+  inferenced?: boolean;
+  /** how `hf download` behaves (shims/hf.mjs): weight shard size, bandwidth, a break after N files */
+  hf?: { shard_bytes?: number; bytes_per_second?: number; interrupt_after?: number };
+}
+
+export interface ShellResult {
+  code: number;
+  stdout: string;
+  stderr: string;
 }
 
 export interface SimHost {
-  root: string;
-  binDir: string;
-  env: SimHostEnv;
-  inventoryVars: {
-    ansible_connection: 'local';
-    nop_env: SimHostEnv;
-    host_root: string;
-    gonka_deploy_dir: string;
-    hf_home: string;
-  };
+  profile: Profile;
+  /** the host's own directory on this machine: everything it wrote is below it (its root, its /etc layer) */
+  dir: string;
+  /** argv that runs a program on the host (`[...launcher, '/bin/sh', '-c', script]`) */
+  launcher: string[];
+  /** where a host path is on this machine, to read or write a host's file from a test */
+  path(hostPath: string): string;
+  /** the Gonka simulator's state dir, on this machine (for scenario.mjs, clock.mjs and friends) */
+  gonkaStateDir: string;
+  /** a shell script run on the host as its root (the simulator's own access; nop goes through transport()) */
+  sh(script: string, opts?: { stdin?: string; cwd?: string; env?: Record<string, string> }): Promise<ShellResult>;
+  /** a transport to the host, for runPlaybook's `connect` */
+  transport(): Transport;
+  /** a real sshd in the host, on a loopback address (needs root) */
+  startSshd(opts: SimSshdOptions): Promise<SimSshd>;
+  /** the host reboots: the installed driver's module loads, reboot-required clears, enabled units start */
+  reboot(): Promise<void>;
+  /** stop every process of the host and remove its directory */
+  close(): Promise<void>;
 }
 
 interface CatalogEntry {
@@ -107,69 +140,109 @@ const osRelease = (p: Profile): string =>
     '',
   ].join('\n');
 
-const runShim = (binDir: string, root: string, name: string, args: string[]): Promise<void> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(join(binDir, name), args, { env: { ...process.env, NOP_SIM_ROOT: root }, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${name} ${args.join(' ')} failed (${code}): ${stderr.trim()}`))));
-  });
-
-/** The GPUs on the PCI bus (vendor 0x10de, class 0x0302 3D controller): visible before any driver is installed. */
-const writePciDevices = async (root: string, p: Profile): Promise<void> => {
-  for (const gpu of p.gpus) {
-    const dir = join(root, 'sys/bus/pci/devices', gpu.bus_id.replace(/^0000/, '').toLowerCase());
-    await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, 'vendor'), '0x10de\n');
-    await writeFile(join(dir, 'class'), '0x030200\n');
-  }
-};
+const lsbRelease = (p: Profile): string =>
+  `DISTRIB_ID=${p.os.name}\nDISTRIB_RELEASE=${p.os.version_id}\nDISTRIB_CODENAME=${p.os.codename}\nDISTRIB_DESCRIPTION="${p.os.name} ${p.os.version.replace(/ \(.*\)$/, '')}"\n`;
 
 /** Shims are named after the command they stand in for; dpkg-query and friends keep their own names. */
-const linkShims = async (binDir: string): Promise<void> => {
-  const shims = (await readdir(SHIMS_DIR)).filter((f) => f.endsWith('.mjs'));
-  for (const file of shims) {
-    await chmod(join(SHIMS_DIR, file), 0o755);
+const linkShims = async (binDir: string, inferenced: boolean): Promise<void> => {
+  await mkdir(binDir, { recursive: true });
+  for (const file of (await readdir(SHIMS_DIR)).filter((f) => f.endsWith('.mjs'))) {
+    await chmod(join(SHIMS_DIR, file), 0o755).catch(() => undefined); // an installed package may be read-only
     await symlink(join(SHIMS_DIR, file), join(binDir, file.slice(0, -4)));
   }
+  // the Gonka CLI as an operator installs it: its keyring under ~/.inference, its chain log in the host's state
+  if (inferenced)
+    await writeFile(join(binDir, 'inferenced'), `#!/bin/sh\nNOP_SIM_STATE_DIR=${GONKA_STATE_DIR} exec ${join(GONKA_BIN_DIR, 'inferenced')} "$@"\n`, {
+      mode: 0o755,
+    });
 };
+
+const run = (launcher: string[], script: string, opts: { stdin?: string; env?: Record<string, string> } = {}): Promise<ShellResult> =>
+  new Promise((resolve, reject) => {
+    const [cmd, ...args] = launcher;
+    const child = spawn(cmd, [...args, '/bin/sh', '-c', script], { env: { ...process.env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.stdin.on('error', () => undefined);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(opts.stdin ?? '');
+  });
 
 /**
- * Build a simulated GPU host in `dir` (its root): system directories, state from the hardware profile, and the
- * shim commands in `<root>/sim-bin`, to be put first on PATH (see `env`).
+ * Build a simulated GPU server in `dir` and start it: its own mount namespace (sandbox.ts) in which /etc, /opt,
+ * /var… are its own, the state of its hardware profile, and the shim commands first on PATH.
  */
-export const createSimHost = async ({ profile, dir }: { profile: string | ProfileInput; dir: string }): Promise<SimHost> => {
-  const p = typeof profile === 'string' ? await loadProfile(profile) : ProfileSchema.parse(profile);
-  const root = dir;
-  const binDir = join(root, 'sim-bin');
-  const deployDir = join(root, 'opt/gonka/deploy/join');
-  const hfHome = join(root, 'mnt/shared');
-  const dirs = ['etc/docker', 'etc/systemd/system', 'etc/apt/sources.list.d', 'etc/apt/keyrings', 'var/lib/nop-sim/docker', 'var/run', 'tmp', 'sim-bin'];
-  for (const d of [...dirs, deployDir, hfHome, ...p.disks.flatMap((disk) => disk.partitions.map((part) => part.mount ?? ''))]) {
-    await mkdir(d.startsWith(root) ? d : join(root, d), { recursive: true });
-  }
-  await writeFile(join(root, 'etc/os-release'), osRelease(p));
-  await writeFile(join(root, 'etc/hostname'), `${p.hostname}\n`);
-  await writePciDevices(root, p);
-  await writeFile(
-    join(root, 'etc/lsb-release'),
-    `DISTRIB_ID=${p.os.name}\nDISTRIB_RELEASE=${p.os.version_id}\nDISTRIB_CODENAME=${p.os.codename}\nDISTRIB_DESCRIPTION="${p.os.name} ${p.os.version.replace(/ \(.*\)$/, '')}"\n`,
-  );
-  const state = initialState(p, await catalogFor(p));
-  await writeFile(join(root, 'var/lib/nop-sim/state.json'), `${JSON.stringify(state, null, 2)}\n`);
-  await linkShims(binDir);
-  // derived files (reboot-required, the loaded module's version) and docker's own start-up come from the shims
-  await runShim(binDir, root, 'systemctl', ['daemon-reload']);
-  if (state.services.docker?.active) await runShim(binDir, root, 'systemctl', ['restart', 'docker']);
-  const env: SimHostEnv = { PATH: `${binDir}:${process.env.PATH ?? ''}`, NOP_SIM_ROOT: root };
-  return {
-    root,
-    binDir,
-    env,
-    inventoryVars: { ansible_connection: 'local', nop_env: env, host_root: root, gonka_deploy_dir: deployDir, hf_home: hfHome },
+export const createSimHost = async (opts: SimHostOptions): Promise<SimHost> => {
+  const p = typeof opts.profile === 'string' ? await loadProfile(opts.profile) : ProfileSchema.parse(opts.profile);
+  const localBin = join(opts.dir, 'usr-local/bin');
+  const localSbin = join(opts.dir, 'usr-local/sbin');
+  for (const d of [localBin, localSbin]) await linkShims(d, opts.inferenced ?? false);
+  const sandbox = await createSandbox({
+    dir: opts.dir,
+    localBin,
+    localSbin,
+    codeDirs: codeDirsFor(REPO_ROOT),
+    binds: opts.clockDir ? { [CLOCK_DIR]: opts.clockDir } : {},
+  });
+  const path = sandbox.path;
+  // a file as the host's installer leaves it (a symlink in the machine's /etc is replaced, not written through)
+  const put = async (hostPath: string, content: string) => {
+    await mkdir(dirname(path(hostPath)), { recursive: true });
+    await rm(path(hostPath), { force: true });
+    await writeFile(path(hostPath), content);
   };
+  const sh: SimHost['sh'] = (script, o = {}) => run(sandbox.launcher, o.cwd ? `cd '${o.cwd.replace(/'/g, `'\\''`)}' && ${script}` : script, o);
+  let sshd: SimSshd | undefined;
+  const host: SimHost = {
+    profile: p,
+    dir: opts.dir,
+    launcher: sandbox.launcher,
+    path,
+    gonkaStateDir: path(GONKA_STATE_DIR),
+    sh,
+    transport: () => localTransport({ launcher: sandbox.launcher }),
+    startSshd: async (o) => {
+      sshd = await startSimSshd(host, o);
+      return sshd;
+    },
+    reboot: async () => {
+      const res = await sh('reboot');
+      if (res.code !== 0) throw new Error(`reboot failed: ${res.stderr.trim()}`);
+    },
+    close: async () => {
+      await sshd?.stop();
+      await sandbox.close();
+      await removeHostDir(opts.dir);
+    },
+  };
+  try {
+    const mounts = p.disks.flatMap((disk) => disk.partitions.flatMap((part) => (part.mount ? [part.mount] : [])));
+    for (const d of ['/etc/docker', '/etc/systemd/system', '/etc/apt/sources.list.d', '/etc/apt/keyrings', GONKA_STATE_DIR, '/run/sshd', ...mounts]) {
+      await mkdir(path(d), { recursive: true });
+    }
+    // a bare server as nop meets it: the deploy dir and the weights' disk are where the operator points them
+    for (const d of ['/opt/gonka/deploy/join', '/mnt/shared']) await mkdir(path(d), { recursive: true });
+    await put('/etc/os-release', osRelease(p));
+    await put('/etc/hostname', `${p.hostname}\n`);
+    await put('/etc/lsb-release', lsbRelease(p));
+    // the GPUs on the PCI bus (vendor 0x10de, class 0x0302 3D controller): visible before any driver is installed
+    for (const gpu of p.gpus) {
+      const dev = `/sys/bus/pci/devices/${gpu.bus_id.replace(/^0000/, '').toLowerCase()}`;
+      await put(`${dev}/vendor`, '0x10de\n');
+      await put(`${dev}/class`, '0x030200\n');
+    }
+    const state = { ...initialState(p, await catalogFor(p)), hf: opts.hf ?? {} };
+    await put('/var/lib/nop-sim/state.json', `${JSON.stringify(state, null, 2)}\n`);
+    if (opts.gonka) await put(`${GONKA_STATE_DIR}/gonka-host.json`, `${JSON.stringify(opts.gonka)}\n`);
+    // derived files (reboot-required, the loaded module's version) and docker's own start-up come from the shims
+    const boot = await sh(`systemctl daemon-reload${state.services.docker?.active ? ' && systemctl restart docker' : ''}`);
+    if (boot.code !== 0) throw new Error(`the simulated host did not start: ${boot.stderr.trim()}`);
+  } catch (err) {
+    await host.close();
+    throw err;
+  }
+  return host;
 };
-
-/** Reboot the simulated host: the installed driver's module is loaded, reboot-required cleared, enabled units start. */
-export const rebootSimHost = (root: string): Promise<void> => runShim(join(root, 'sim-bin'), root, 'reboot', []);

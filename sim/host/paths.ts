@@ -19,3 +19,4 @@ export const SIM_HOST_DIR = join(REPO_ROOT, 'sim/host');
 export const SHIMS_DIR = join(SIM_HOST_DIR, 'shims');
 export const PROFILES_DIR = join(SIM_HOST_DIR, 'profiles');
 export const APT_CATALOG = join(SIM_HOST_DIR, 'apt-catalog.yaml');
+export const GONKA_BIN_DIR = join(REPO_ROOT, 'sim/gonka/bin');

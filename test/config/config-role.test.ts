@@ -9,6 +9,7 @@ import { parseEnvFile } from '../../lib/gonka/service-fingerprints.js';
 import { runPlaybook } from '../../lib/runner/run-playbook.js';
 import type { RunEvent } from '../../lib/runner/types.js';
 import { interpolate } from '../../sim/gonka/interpolate.mjs';
+import { localWithEnv } from '../helpers/local-with-env.js';
 import { recommendationFor, type GpuSet } from './fixtures.js';
 
 const GOLDEN = join(import.meta.dirname, '..', 'fixtures', 'golden');
@@ -34,11 +35,9 @@ const deployDir = (host: string) => join(dir, host, 'deploy');
 
 const baseVars = (host: string, network: string) => ({
   ansible_connection: 'local',
-  host_root: join(dir, host),
   gonka_deploy_dir: deployDir(host),
   hf_home: '/mnt/shared',
   gonka_network: network,
-  nop_env: { PATH: `${join(dir, 'bin')}:${process.env.PATH}` },
 });
 
 const hostsFor = async (layout: Layout, network: 'mainnet' | 'testnet', gpus: GpuSet): Promise<Record<string, Host>> => {
@@ -80,6 +79,8 @@ const run = async (extraVars: Record<string, unknown> = {}, diff = false) => {
     emit: (e) => events.push(e),
     extraVars,
     diff,
+    // the recording docker first on PATH
+    connect: async () => localWithEnv({ PATH: `${join(dir, 'bin')}:${process.env.PATH}` }),
   });
   return { ...summary, events, output: JSON.stringify(events) };
 };

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createFleet, DEPLOY_KNOBS, networkHeight, PASSWORD, seedOverrides, type Fleet } from './sim-fleet.js';
-import type { ScenarioPatch } from '../../sim/gonka/scenario.mjs';
+import type { ScenarioPatch } from '../../sim/gonka.js';
 
 const fleets: Fleet[] = [];
 afterAll(async () => {
@@ -8,7 +8,7 @@ afterAll(async () => {
 }, 60_000);
 
 // a full server on the 4×RTX 4090 profile (a small model), with the scenario applied before the run
-const failingRun = async (scenario: (f: Fleet) => ScenarioPatch) => {
+const failingRun = async (scenario: (f: Fleet) => ScenarioPatch, knobs: Record<string, unknown> = {}) => {
   const f = await createFleet([{ name: 'gpu1', profile: 'rtx4090-4x', address: '127.0.0.1' }]);
   fleets.push(f);
   await f.writeInventory({
@@ -21,6 +21,7 @@ const failingRun = async (scenario: (f: Fleet) => ScenarioPatch) => {
           keyring_password: PASSWORD,
           gonka_network_overrides: seedOverrides(f.offset),
           ...DEPLOY_KNOBS,
+          ...knobs,
         },
       },
       children: { network_nodes: { hosts: { gpu1: null } }, ml_nodes: { hosts: { gpu1: null } } },
@@ -35,9 +36,11 @@ const failingRun = async (scenario: (f: Fleet) => ScenarioPatch) => {
 // independent servers on their own port offsets: run side by side
 describe.concurrent('setup.yml failures name the cause and the fix', () => {
   it('sync stuck at an upgrade whose binary is missing points to playbooks/repair.yml', { timeout: 240_000 }, async () => {
-    const { res, failed, msg } = await failingRun((f) => ({
-      upgrade: { name: 'v9.9.9', height: networkHeight(f.servers.gpu1) - 500, info: '{"binaries":{}}' },
-    }));
+    // a halted node's height never moves: stuck after 4 s without a new block
+    const { res, failed, msg } = await failingRun(
+      (f) => ({ upgrade: { name: 'v9.9.9', height: networkHeight(f.servers.gpu1) - 500, info: '{"binaries":{}}' } }),
+      { sync_stuck_seconds: 4 },
+    );
     expect(res.code).toBe(2);
     expect(failed.map((r) => r.task)).toEqual(['deploy : Wait for the chain to sync']);
     expect(msg).toMatch(/chain sync is stuck .*halted at height \d+ for upgrade "v9\.9\.9".*Run playbooks\/repair\.yml/s);

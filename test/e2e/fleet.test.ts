@@ -1,22 +1,21 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminNodes, closedPort, createFleet, DEPLOY_KNOBS, GONKA_BIN, PASSWORD, seedOverrides, type Fleet } from './sim-fleet.js';
+import { adminNodes, closedPort, createFleet, DEPLOY, DEPLOY_KNOBS, PASSWORD, seedOverrides, type Fleet } from './sim-fleet.js';
 
 // network node net1 (no GPU), ML servers with different GPUs, and the operator's machine as the cold signer
 let fleet: Fleet;
-let operator: string;
-const ADDR = { net1: '127.0.0.2', ml1: '127.0.0.3', ml2: '127.0.0.4' } as const;
+const ADDR = { net1: '127.0.0.2', ml1: '127.0.0.3', ml2: '127.0.0.4', operator: '127.0.0.5' } as const;
+const COLD_HOME = '/root/.inference';
 
 beforeAll(async () => {
   fleet = await createFleet([
     { name: 'net1', profile: 'no-gpu', address: ADDR.net1 },
     { name: 'ml1', profile: 'h100-8x', address: ADDR.ml1 },
     { name: 'ml2', profile: 'rtx4090-4x', address: ADDR.ml2 },
+    { name: 'operator', profile: 'no-gpu', address: ADDR.operator, inferenced: true },
   ]);
-  operator = join(fleet.dir, 'operator');
-  await mkdir(operator, { recursive: true });
   const s = fleet.servers;
   await fleet.writeInventory({
     all: {
@@ -25,11 +24,7 @@ beforeAll(async () => {
         net1: { ...s.net1.vars, public_ip: '127.0.0.1', allow_private_public_ip: true, private_ip: ADDR.net1 },
         ml1: { ...s.ml1.vars, private_ip: ADDR.ml1, network_node: 'net1' },
         ml2: { ...s.ml2.vars, private_ip: ADDR.ml2, network_node: 'net1' },
-        operator: {
-          ansible_connection: 'local',
-          cold_keyring_dir: join(operator, '.inference'),
-          nop_env: { PATH: `${GONKA_BIN}:${process.env.PATH}`, NOP_SIM_STATE_DIR: operator, HOME: operator },
-        },
+        operator: { cold_keyring_dir: COLD_HOME },
       },
       children: {
         network_nodes: { hosts: { net1: null } },
@@ -59,8 +54,8 @@ describe('setup.yml on a fleet: network node, two ML servers, local cold signer 
     };
     expect(Object.keys(network.participants)).toHaveLength(1);
     expect(network.grants).toHaveLength(1);
-    expect(existsSync(join(operator, '.inference', 'keyring-file', 'net1-cold.info'))).toBe(true);
-    expect(existsSync(join(fleet.servers.net1.host.inventoryVars.gonka_deploy_dir, '.inference', 'keyring-file', 'net1-cold.info'))).toBe(false);
+    expect(existsSync(fleet.servers.operator.host.path(`${COLD_HOME}/keyring-file/net1-cold.info`))).toBe(true);
+    expect(existsSync(fleet.servers.net1.host.path(`${DEPLOY}/.inference/keyring-file/net1-cold.info`))).toBe(false);
     expect(res.output).not.toContain(PASSWORD);
   });
 
@@ -74,11 +69,7 @@ describe('setup.yml on a fleet: network node, two ML servers, local cold signer 
           net1: { ...s.net1.vars, public_ip: '127.0.0.1', allow_private_public_ip: true, private_ip: ADDR.net1 },
           ml1: { ...s.ml1.vars, private_ip: ADDR.ml1, network_node: 'net1' },
           ml2: ml2Vars,
-          operator: {
-            ansible_connection: 'local',
-            cold_keyring_dir: join(operator, '.inference'),
-            nop_env: { PATH: `${GONKA_BIN}:${process.env.PATH}`, NOP_SIM_STATE_DIR: operator, HOME: operator },
-          },
+          operator: { cold_keyring_dir: COLD_HOME },
         },
         children: { network_nodes: { hosts: { net1: null } }, ml_nodes: { hosts: { ml1: null, ml2: null } }, cold_signer: { hosts: { operator: null } } },
       },

@@ -5,25 +5,18 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { stringify } from 'yaml';
-import { localTransport } from '../../lib/transport/local.js';
 import { runPlaybook, type RunSummary } from '../../lib/runner/run-playbook.js';
 import type { RunEvent } from '../../lib/runner/types.js';
+import { networkHeightNow, writeScenario, type ScenarioPatch } from '../../sim/gonka.js';
+import { simConnect } from '../../sim/host/connect.js';
 import { createSimHost, type SimHost } from '../../sim/host/create.js';
 import { REPO_ROOT } from '../../sim/host/paths.js';
-import type { Scenario, ScenarioPatch } from '../../sim/gonka/scenario.mjs';
 import type { ProfileInput } from '../../sim/host/profile.js';
-import { reservePortOffset } from '../helpers/port-offset.js';
-
-const { writeScenario, readScenario, networkHeightAt } = (await import(pathToFileURL(join(REPO_ROOT, 'sim/gonka/scenario.mjs')).href)) as {
-  writeScenario: (stateDir: string, patch: ScenarioPatch) => Scenario;
-  readScenario: (stateDir: string) => Scenario;
-  networkHeightAt: (scenario: Scenario, now?: number) => number;
-};
+import { releasePortOffset, reservePortOffset } from '../helpers/port-offset.js';
 
 /** The simulated network's height now, as seen from SERVER's state dir. */
-export const networkHeight = (s: SimServer): number => networkHeightAt(readScenario(s.stateDir));
+export const networkHeight = (s: SimServer): number => networkHeightNow(s.stateDir);
 
 /** A loopback port nothing listens on (for an unreachable host). */
 export const closedPort = (): Promise<number> =>
@@ -36,7 +29,8 @@ export const closedPort = (): Promise<number> =>
   });
 
 export const PASSWORD = 'e2e-keyring-pass-41c9';
-export const GONKA_BIN = join(REPO_ROOT, 'sim/gonka/bin');
+/** The deploy dir on every simulated server (the roles' default). */
+export const DEPLOY = '/opt/gonka/deploy/join';
 
 /** A loopback server standing in for download.docker.com and nvidia.github.io (their signing keys). */
 const keyServer = async () => {
@@ -52,6 +46,7 @@ const keyServer = async () => {
 export interface SimServer {
   name: string;
   host: SimHost;
+  /** the Gonka simulator's state dir, on this machine */
   stateDir: string;
   vars: Record<string, unknown>;
 }
@@ -74,20 +69,39 @@ export interface Fleet {
 
 export const FAST: ScenarioPatch = { syncBlocksPerSecond: 4000, snapshotLagBlocks: 2000, modelLoadSeconds: 2 };
 
-// each simulated server gets its own loopback address as its private address; all share one port offset
-export const createFleet = async (specs: { name: string; profile: string | ProfileInput; address: string }[]): Promise<Fleet> => {
+export interface ServerSpec {
+  name: string;
+  profile: string | ProfileInput;
+  /** its private address (a loopback address of its own) */
+  address: string;
+  /** the Gonka CLI installed: the operator's machine holding the cold key */
+  inferenced?: boolean;
+}
+
+// each simulated server gets its own loopback address as its private address; all share one port offset and one
+// clock (one simulated network); the hosts are built in parallel
+export const createFleet = async (specs: ServerSpec[]): Promise<Fleet> => {
   const dir = await mkdtemp(join(tmpdir(), 'nop-e2e-'));
   const offset = await reservePortOffset(['127.0.0.1', ...specs.map((s) => s.address)]);
   const keys = await keyServer();
-  const servers: Record<string, SimServer> = {};
-  for (const spec of specs) {
-    const host = await createSimHost({ profile: spec.profile, dir: join(dir, spec.name) });
-    const stateDir = join(host.root, 'var/lib/nop-sim/docker');
-    await mkdir(stateDir, { recursive: true });
-    writeScenario(stateDir, FAST);
-    const env = { ...host.env, NOP_SIM_PORT_OFFSET: String(offset), NOP_SIM_PRIVATE_ADDR: spec.address };
-    servers[spec.name] = { name: spec.name, host, stateDir, vars: { ...host.inventoryVars, nop_env: env, allow_reboot: true, ...keys.vars } };
-  }
+  const clockDir = join(dir, 'clock');
+  await mkdir(clockDir);
+  const servers: Record<string, SimServer> = Object.fromEntries(
+    await Promise.all(
+      specs.map(async (spec) => {
+        const host = await createSimHost({
+          profile: spec.profile,
+          dir: join(dir, spec.name),
+          clockDir,
+          gonka: { portOffset: offset, privateAddr: spec.address },
+          inferenced: spec.inferenced,
+        });
+        writeScenario(host.gonkaStateDir, FAST);
+        return [spec.name, { name: spec.name, host, stateDir: host.gonkaStateDir, vars: { allow_reboot: true, ...keys.vars } }] as const;
+      }),
+    ),
+  );
+  const connect = simConnect(Object.fromEntries(Object.values(servers).map((s) => [s.name, s.host])));
   const inventoryPath = join(dir, 'inventory.yml');
   // a copy of setup.yml in the temp dir, so its retry file is written there and not beside the repo's playbook
   const playbook = join(dir, 'setup.yml');
@@ -103,27 +117,18 @@ export const createFleet = async (specs: { name: string; profile: string | Profi
     },
     run: async (opts = {}) => {
       const events: RunEvent[] = [];
-      const summary = await runPlaybook({ playbook, inventories: [inventoryPath], emit: (e) => events.push(e), ...opts });
+      const summary = await runPlaybook({ playbook, inventories: [inventoryPath], emit: (e) => events.push(e), connect, ...opts });
       const results = events.filter((e): e is Extract<RunEvent, { type: 'task_result' }> => e.type === 'task_result');
       return { ...summary, events, results, output: JSON.stringify(events) };
     },
     stopMlNodes: async (name) => {
-      const s = servers[name];
-      await localTransport().exec(`cd ${s.host.inventoryVars.gonka_deploy_dir} && docker compose -f docker-compose.mlnode.yml down >/dev/null 2>&1`, {
-        env: s.vars.nop_env as Record<string, string>,
-      });
+      await servers[name].host.sh(`cd ${DEPLOY} && docker compose -f docker-compose.mlnode.yml down >/dev/null 2>&1`);
     },
     cleanup: async () => {
-      const t = localTransport();
-      for (const s of Object.values(servers)) {
-        const deploy = s.host.inventoryVars.gonka_deploy_dir;
-        for (const file of ['docker-compose.mlnode.yml', 'docker-compose.yml']) {
-          await t.exec(`cd ${deploy} && [ -f ${file} ] && docker compose -f ${file} down >/dev/null 2>&1 || true`, {
-            env: s.vars.nop_env as Record<string, string>,
-          });
-        }
-      }
+      // the simulated containers are processes of their hosts: closing a host stops them
+      await Promise.all(Object.values(servers).map((s) => s.host.close()));
       await keys.close();
+      releasePortOffset(offset);
       await rm(dir, { recursive: true, force: true });
     },
   };
@@ -135,18 +140,21 @@ export const seedOverrides = (offset: number) => ({
   seed_node_rpc_url: `http://127.0.0.1:${26657 + offset}`,
 });
 
+// fast polls; timeouts a slow machine never reaches (the simulated chain and model loads move as nop polls:
+// sim/gonka/clock.mjs); a height that stands still for 20 s is stuck (a halted node never moves)
 export const DEPLOY_KNOBS = {
   sync_poll_seconds: 1,
-  sync_stuck_seconds: 4,
+  sync_stuck_seconds: 20,
   model_poll_seconds: 1,
-  model_load_timeout: 30,
-  sync_timeout: 60,
-  register_verify_timeout: 10,
+  model_load_timeout: 600,
+  sync_timeout: 600,
+  register_verify_timeout: 600,
 };
 
 /**
- * Every entry under `root` with its mode, content hash (directories: 'dir') and link target: equal snapshots,
- * nothing changed. Content, not mtime: the simulated kernel and apt rewrite their own state with the same bytes.
+ * Every entry under `root` (a simulated host's directory: all it wrote) with its mode, content hash (directories:
+ * 'dir') and link target: equal snapshots, nothing changed. Content, not mtime: the simulated kernel and apt
+ * rewrite their own state with the same bytes.
  */
 export const snapshotTree = async (root: string): Promise<Map<string, string>> => {
   const out = new Map<string, string>();

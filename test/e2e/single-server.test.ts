@@ -33,7 +33,7 @@ const msgOf = (res: Awaited<ReturnType<Fleet['run']>>, task: string): string => 
 
 describe('setup.yml on one full 8×H100 server', () => {
   it('plans the whole setup in check mode on the bare server and changes nothing', { timeout: 240_000 }, async () => {
-    const root = fleet.servers.gpu1.host.root;
+    const root = fleet.servers.gpu1.host.dir;
     const before = await snapshotTree(root);
     const res = await fleet.run({ check: true });
     expect(res.code, res.output).toBe(0);
@@ -62,7 +62,7 @@ describe('setup.yml on one full 8×H100 server', () => {
     };
     expect(Object.keys(network.participants)).toHaveLength(1);
     expect(network.grants).toHaveLength(1);
-    expect(existsSync(join(fleet.servers.gpu1.host.inventoryVars.hf_home, 'hub'))).toBe(true);
+    expect(existsSync(fleet.servers.gpu1.host.path('/mnt/shared/hub'))).toBe(true);
     expect(first.output).not.toContain(PASSWORD);
   });
 

@@ -1,8 +1,6 @@
 import { afterAll, describe, expect, test } from 'vitest';
 import { checkDriverConsistency } from '../../lib/gpu/driver-check.js';
 import { gatherGpuFacts, parseGpuFacts } from '../../lib/gpu/facts.js';
-import { localTransport } from '../../lib/transport/local.js';
-import { rebootSimHost } from '../../sim/host/create.js';
 import { simHost } from '../sim-host/sim-host.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -13,14 +11,13 @@ afterAll(async () => {
 const gather = async (profile: string) => {
   const h = await simHost(profile);
   cleanups.push(h.cleanup);
-  const paths = { deployDir: h.host.inventoryVars.gonka_deploy_dir, hfHome: h.host.inventoryVars.hf_home, hostRoot: h.host.root };
-  const facts = () => gatherGpuFacts(localTransport(), { env: h.host.env }, paths);
+  const facts = () => gatherGpuFacts(h.host.transport());
   return { ...h, facts };
 };
 
 describe('gatherGpuFacts on simulated hosts', () => {
   test('a consistent HGX H100: everything in one round trip', async () => {
-    const { facts, host } = await gather('h100-8x');
+    const { facts } = await gather('h100-8x');
     const f = await facts();
     expect(f.nvidia_smi.state).toBe('ok');
     expect(f.gpus).toHaveLength(8);
@@ -35,8 +32,8 @@ describe('gatherGpuFacts on simulated hosts', () => {
     });
     expect(f.fabric_manager).toEqual({ name: 'nvidia-fabricmanager-570', version: '570.133.20' });
     expect(f.held).toContain('nvidia-driver-570-server');
-    expect(f.disks.hf_home).toMatchObject({ available_bytes: 6000e9, mount: `${host.root}/mnt/shared` });
-    expect(f.disks.deploy_dir).toMatchObject({ available_bytes: 1500e9, mount: host.root });
+    expect(f.disks.hf_home).toMatchObject({ available_bytes: 6000e9, mount: '/mnt/shared' });
+    expect(f.disks.deploy_dir).toMatchObject({ available_bytes: 1500e9, mount: '/' });
     expect(f.secure_boot).toBe(false);
     expect(checkDriverConsistency(f)).toEqual([]);
   });
@@ -76,7 +73,7 @@ describe('gatherGpuFacts on simulated hosts', () => {
     expect(pending.nvidia_smi.state).toBe('no-driver');
     expect(pending.driver.kernel).toBe('570.133.20');
     expect(checkDriverConsistency(pending).map((p) => p.code)).toEqual(['driver-not-loaded', 'driver-not-held']);
-    await rebootSimHost(host.root);
+    await host.reboot();
     expect(sh('apt-mark hold nvidia-driver-570-server nvidia-fabricmanager-570').code).toBe(0);
     expect(checkDriverConsistency(await facts())).toEqual([]);
   });
@@ -84,7 +81,7 @@ describe('gatherGpuFacts on simulated hosts', () => {
   test('Secure Boot keeps an unsigned module out', async () => {
     const { facts, sh, host } = await gather('secure-boot');
     expect(sh('apt-get install -y linux-headers-generic nvidia-driver-570-server').code).toBe(0);
-    await rebootSimHost(host.root);
+    await host.reboot();
     const f = await facts();
     expect(f.secure_boot).toBe(true);
     expect(checkDriverConsistency(f).map((p) => p.code)).toContain('secure-boot-blocks-module');

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { gatherGpuFacts, type GpuFacts } from '../../lib/gpu/facts.js';
 import { NoUsableGpuError, recommend, type Recommendation } from '../../lib/gpu/recommend.js';
-import { localTransport } from '../../lib/transport/local.js';
 import { profileNames } from '../../sim/host/profile.js';
 import { simHost } from '../sim-host/sim-host.js';
 
@@ -131,13 +130,15 @@ const EXPECTED: Record<string, Expected | RegExp> = {
 const facts = new Map<string, GpuFacts>();
 const cleanups: (() => Promise<void>)[] = [];
 
+// every profile's host built and read in parallel
 beforeAll(async () => {
-  for (const name of await profileNames()) {
-    const { host, cleanup } = await simHost(name);
-    cleanups.push(cleanup);
-    const paths = { deployDir: host.inventoryVars.gonka_deploy_dir, hfHome: host.inventoryVars.hf_home, hostRoot: host.root };
-    facts.set(name, await gatherGpuFacts(localTransport(), { env: host.env }, paths));
-  }
+  await Promise.all(
+    (await profileNames()).map(async (name) => {
+      const { host, cleanup } = await simHost(name);
+      cleanups.push(cleanup);
+      facts.set(name, await gatherGpuFacts(host.transport()));
+    }),
+  );
 });
 
 afterAll(async () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /**
- * Port offsets for simulated Gonka nodes (the simulator adds NOP_SIM_PORT_OFFSET to every published port).
+ * Port offsets for simulated Gonka nodes (the simulator adds a host's port offset, sim/gonka/host-settings.mjs, to every published port).
  * Two vitest workers pick offsets at the same time, and a probe alone races the other's bind, so an offset is
  * also reserved in a directory shared by every process on the machine: a file per offset, created exclusively,
  * holding the reserving process's pid (a dead pid's reservation is void).

@@ -1,10 +1,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile, writeFile } from 'node:fs/promises';
 import { afterEach, describe, expect, test } from 'vitest';
-import { rebootSimHost } from '../../sim/host/create.js';
-import { simHost } from './sim-host.js';
+import { hostState, setComposeHook, simHost } from './sim-host.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -16,8 +14,6 @@ const host = async (profile: string) => {
   cleanups.push(h.cleanup);
   return h;
 };
-
-const state = async (root: string) => JSON.parse(await readFile(join(root, 'var/lib/nop-sim/state.json'), 'utf8'));
 
 describe('nvidia-smi', () => {
   test('any subset and order of query fields, with and without units and header', async () => {
@@ -72,28 +68,28 @@ describe('apt-get, dpkg-query, reboot', () => {
     expect(sh("dpkg-query -W -f='${Package} ${Version} ${Status}\\n' nvidia-driver-570-server").stdout).toBe(
       'nvidia-driver-570-server 570.124.06-0ubuntu0.22.04.1 install ok installed\n',
     );
-    expect(existsSync(join(h.root, 'var/run/reboot-required'))).toBe(true);
+    expect(existsSync(h.path('/var/run/reboot-required'))).toBe(true);
     expect(sh('nvidia-smi -L')).toMatchObject({
       code: 9,
       stderr: expect.stringContaining("NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver."),
     });
-    await rebootSimHost(h.root);
-    expect(existsSync(join(h.root, 'var/run/reboot-required'))).toBe(false);
+    await h.reboot();
+    expect(existsSync(h.path('/var/run/reboot-required'))).toBe(false);
     expect(sh('nvidia-smi --query-gpu=driver_version --format=csv,noheader -i 0').stdout).toBe('570.124.06\n');
-    expect(await readFile(join(h.root, 'sys/module/nvidia/version'), 'utf8')).toBe('570.124.06\n');
+    expect(await readFile(h.path('/sys/module/nvidia/version'), 'utf8')).toBe('570.124.06\n');
   });
 
   test('without kernel headers DKMS builds no module: still no driver after reboot', async () => {
     const { sh, host: h } = await host('fresh-2204');
     expect(sh('apt-get install -y nvidia-driver-570-server').code).toBe(0);
-    await rebootSimHost(h.root);
+    await h.reboot();
     expect(sh('nvidia-smi').code).toBe(9);
     expect(sh('modinfo -F version nvidia')).toMatchObject({ code: 1, stderr: 'modinfo: ERROR: Module nvidia not found.\n' });
   });
 
   test('errors of apt itself: unknown package, unknown version, held package, no -y', async () => {
     const { sh, host: h } = await host('h100-8x');
-    const before = await readFile(join(h.root, 'var/lib/nop-sim/state.json'), 'utf8');
+    const before = await readFile(h.path('/var/lib/nop-sim/state.json'), 'utf8');
     expect(sh('apt-get install -y nosuchpkg')).toMatchObject({ code: 100, stderr: expect.stringContaining('E: Unable to locate package nosuchpkg') });
     expect(sh('apt-get install -y jq=9.9')).toMatchObject({ code: 100, stderr: expect.stringContaining("E: Version '9.9' for 'jq' was not found") });
     expect(sh('apt-get install -y nvidia-driver-570-server=570.124.06-0ubuntu0.22.04.1 --allow-downgrades')).toMatchObject({
@@ -101,7 +97,7 @@ describe('apt-get, dpkg-query, reboot', () => {
       stderr: expect.stringContaining('E: Held packages were changed and -y was used without --allow-change-held-packages.'),
     });
     expect(sh('apt-get install jq')).toMatchObject({ code: 1, stderr: expect.stringContaining('Do you want to continue? [Y/n] Abort.') });
-    expect(await readFile(join(h.root, 'var/lib/nop-sim/state.json'), 'utf8')).toBe(before);
+    expect(await readFile(h.path('/var/lib/nop-sim/state.json'), 'utf8')).toBe(before);
     expect(sh('apt-get install -y jq').stdout).toMatch(/1 newly installed/);
     expect(sh('apt-get install -y jq').stdout).toMatch(/jq is already the newest version \(1\.6-2\.1ubuntu3\)\.\n0 upgraded, 0 newly installed/);
   });
@@ -114,7 +110,7 @@ describe('apt-get, dpkg-query, reboot', () => {
         .code,
     ).toBe(0);
     expect(sh('nvidia-smi -L').code).toBe(18);
-    await rebootSimHost(h.root);
+    await h.reboot();
     expect(sh('nvidia-smi -L').code).toBe(0);
   });
 
@@ -143,11 +139,11 @@ describe('apt-get, dpkg-query, reboot', () => {
     const names = ['jq', 'git', 'rsync', 'aria2', 'htop', 'pciutils', 'chrony', 'ufw'];
     const run = (cmd: string) =>
       new Promise<number>((resolve) => {
-        spawn('/bin/sh', ['-c', cmd], { env: { ...process.env, ...h.env }, stdio: 'ignore' }).on('close', (code) => resolve(code ?? -1));
+        spawn(h.launcher[0], [...h.launcher.slice(1), '/bin/sh', '-c', cmd], { stdio: 'ignore' }).on('close', (code) => resolve(code ?? -1));
       });
     const codes = await Promise.all(names.flatMap((n) => [run(`apt-get install -y ${n}`), run(`apt-mark hold ${n}`)]));
     expect(codes.every((c) => c === 0)).toBe(true);
-    const s = await state(h.root);
+    const s = await hostState(h);
     for (const n of names) {
       expect(s.packages[n].status).toBe('ii');
       expect(s.holds).toContain(n);
@@ -171,7 +167,7 @@ describe('systemctl', () => {
   test('unit files appear after daemon-reload; unknown units fail like systemd', async () => {
     const { sh, host: h } = await host('h100-8x');
     expect(sh('systemctl start gonka-watch')).toMatchObject({ code: 5, stderr: 'Failed to start gonka-watch.service: Unit gonka-watch.service not found.\n' });
-    await writeFile(join(h.root, 'etc/systemd/system/gonka-watch.service'), '[Service]\nExecStart=/bin/true\n');
+    await writeFile(h.path('/etc/systemd/system/gonka-watch.service'), '[Service]\nExecStart=/bin/true\n');
     expect(sh('systemctl daemon-reload && systemctl enable --now gonka-watch.service').code).toBe(0);
     expect(sh('systemctl show gonka-watch -p ActiveState -p UnitFileState').stdout).toBe('ActiveState=active\nUnitFileState=enabled\n');
     expect(sh('systemctl list-unit-files --no-legend').stdout).toMatch(/^gonka-watch\.service\s+enabled/m);
@@ -179,16 +175,16 @@ describe('systemctl', () => {
 });
 
 describe('disks, OS, Secure Boot', () => {
-  test('df maps paths under the root to the profile mounts', async () => {
-    const { sh, host: h } = await host('h100-8x');
-    const lines = sh(`df -PB1 ${h.root}/mnt/shared ${h.root}/opt/gonka/deploy/join`).stdout.split('\n');
+  test('df maps paths to the profile mounts', async () => {
+    const { sh } = await host('h100-8x');
+    const lines = sh('df -PB1 /mnt/shared /opt/gonka/deploy/join').stdout.split('\n');
     expect(lines[0]).toMatch(/^Filesystem\s+1-blocks\s+Used\s+Available\s+Capacity\s+Mounted on$/);
-    expect(lines[1].split(/\s+/)).toEqual(['/dev/nvme1n1p1', '7680000000000', '1680000000000', '6000000000000', '22%', `${h.root}/mnt/shared`]);
-    expect(lines[2].split(/\s+/).slice(3)).toEqual(['1500000000000', '22%', h.root]);
-    expect(sh(`df --output=avail -B1 ${h.root}/mnt/shared`).stdout.split('\n')[1].trim()).toBe('6000000000000');
-    expect(sh(`df ${h.root}/nope`)).toMatchObject({ code: 1, stderr: `df: ${h.root}/nope: No such file or directory\n` });
+    expect(lines[1].split(/\s+/)).toEqual(['/dev/nvme1n1p1', '7680000000000', '1680000000000', '6000000000000', '22%', '/mnt/shared']);
+    expect(lines[2].split(/\s+/).slice(3)).toEqual(['1500000000000', '22%', '/']);
+    expect(sh('cd /mnt && df --output=avail -B1 shared').stdout.split('\n')[1].trim()).toBe('6000000000000');
+    expect(sh('df /nope')).toMatchObject({ code: 1, stderr: 'df: /nope: No such file or directory\n' });
     const lsblk = JSON.parse(sh('lsblk -J -b -o NAME,SIZE,MOUNTPOINT').stdout);
-    expect(lsblk.blockdevices[1].children[0]).toEqual({ name: 'nvme1n1p1', size: 7680000000000, mountpoint: `${h.root}/mnt/shared` });
+    expect(lsblk.blockdevices[1].children[0]).toEqual({ name: 'nvme1n1p1', size: 7680000000000, mountpoint: '/mnt/shared' });
   });
 
   test('lsb_release, os-release, uname, mokutil', async () => {
@@ -198,7 +194,7 @@ describe('disks, OS, Secure Boot', () => {
       stdout: 'Distributor ID:\tUbuntu\nDescription:\tUbuntu 24.04.1 LTS\nRelease:\t24.04\nCodename:\tnoble\n',
       stderr: 'No LSB modules are available.\n',
     });
-    expect(await readFile(join(h.root, 'etc/os-release'), 'utf8')).toMatch(/^VERSION_CODENAME=noble$/m);
+    expect(await readFile(h.path('/etc/os-release'), 'utf8')).toMatch(/^VERSION_CODENAME=noble$/m);
     expect(sh('uname -r; uname -m').stdout).toBe('6.8.0-51-generic\nx86_64\n');
     expect(sh('mokutil --sb-state').stdout).toBe('SecureBoot disabled\n');
     expect((await host('secure-boot')).sh('mokutil --sb-state').stdout).toBe('SecureBoot enabled\n');
@@ -237,11 +233,11 @@ describe('docker', () => {
       stderr: expect.stringContaining('docker: Error response from daemon: could not select device driver "" with capabilities: [[gpu]].'),
     });
     expect(sh('nvidia-ctk runtime configure --runtime=docker').code).toBe(0);
-    expect(JSON.parse(await readFile(join(h.root, 'etc/docker/daemon.json'), 'utf8')).runtimes.nvidia.path).toBe('nvidia-container-runtime');
+    expect(JSON.parse(await readFile(h.path('/etc/docker/daemon.json'), 'utf8')).runtimes.nvidia.path).toBe('nvidia-container-runtime');
     expect(sh(`docker run --rm --gpus all ${CUDA} nvidia-smi`).code).toBe(125);
     expect(sh('systemctl restart docker').code).toBe(0);
     expect(sh(`docker run --rm --gpus all ${CUDA} nvidia-smi`)).toMatchObject({ code: 125, stderr: expect.stringContaining('nvml error: driver not loaded') });
-    await rebootSimHost(h.root);
+    await h.reboot();
     const ok = sh(`docker run --rm --gpus all ${CUDA} nvidia-smi`);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/NVIDIA-SMI 570\.133\.20\s+Driver Version: 570\.133\.20\s+CUDA Version: 12\.8/);
@@ -287,13 +283,14 @@ describe('docker', () => {
               capabilities: [gpu]
 `;
 
+  // the docker shim alone: no Gonka simulator behind `docker compose` unless a test sets a hook
   const composeHost = async (profile: string) => {
     const h = await host(profile);
-    const dir = h.host.inventoryVars.gonka_deploy_dir;
-    await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, 'docker-compose.yml'), COMPOSE);
-    await writeFile(join(dir, 'config.env'), 'export NODE_VERSION=0.2.5\nexport HF_HOME=/mnt/shared\n');
-    return { ...h, dir, compose: `cd ${dir} && NOP_SIM_COMPOSE_HOOK= docker compose -f docker-compose.yml --env-file config.env` };
+    const dir = '/opt/gonka/deploy/join';
+    await writeFile(h.host.path(`${dir}/docker-compose.yml`), COMPOSE);
+    await writeFile(h.host.path(`${dir}/config.env`), 'export NODE_VERSION=0.2.5\nexport HF_HOME=/mnt/shared\n');
+    await setComposeHook(h.host, null);
+    return { ...h, dir, compose: `cd ${dir} && docker compose -f docker-compose.yml --env-file config.env` };
   };
 
   test('compose up/ps/down records project containers (no Gonka hook)', async () => {
@@ -321,11 +318,11 @@ describe('docker', () => {
     );
     const again = sh(`${compose} up -d`);
     expect(again.stderr).toMatch(/Container join-node-1 {2}Running/);
-    const s = await state(h.root);
+    const s = await hostState(h);
     expect(s.docker.containers.map((c: { name: string }) => c.name)).toEqual(['join-node-1', 'join-mlnode-1-1']);
     expect(sh(`${compose} down`).code).toBe(0);
     expect(sh(`${compose} ps --format json`).stdout).toBe('');
-    expect((await state(h.root)).docker.images).toHaveLength(2);
+    expect((await hostState(h)).docker.images).toHaveLength(2);
   });
 
   test('compose up of a GPU service without the NVIDIA runtime fails like docker', async () => {
@@ -340,7 +337,7 @@ describe('docker', () => {
   test('compose stop SERVICE with an env value holding ": " (interpolated after parsing, as compose does)', async () => {
     const { sh, dir, host: h } = await composeHost('h100-8x');
     await writeFile(
-      join(dir, 'docker-compose.yml'),
+      h.path(`${dir}/docker-compose.yml`),
       `services:
   node:
     image: ghcr.io/product-science/inferenced:\${NODE_VERSION}
@@ -350,13 +347,13 @@ describe('docker', () => {
     image: ghcr.io/product-science/api:\${NODE_VERSION}
 `,
     );
-    await writeFile(join(dir, 'config.env'), "export NODE_VERSION=0.2.5\nexport KEYRING_PASSWORD='correct: horse'\n");
-    const compose = `cd ${dir} && NOP_SIM_COMPOSE_HOOK= docker compose -f docker-compose.yml --env-file config.env`;
+    await writeFile(h.path(`${dir}/config.env`), "export NODE_VERSION=0.2.5\nexport KEYRING_PASSWORD='correct: horse'\n");
+    const compose = `cd ${dir} && docker compose -f docker-compose.yml --env-file config.env`;
     expect(sh('apt-get install -y docker-ce docker-compose-plugin && systemctl restart docker').code).toBe(0);
     expect(sh(`${compose} up -d`).code).toBe(0);
     const stop = sh(`${compose} stop node`);
     expect(stop).toMatchObject({ code: 0, stderr: ' Container join-node-1  Stopping\n Container join-node-1  Stopped\n' });
-    const containers = (await state(h.root)).docker.containers as { name: string; state: string; env: Record<string, string> }[];
+    const containers = (await hostState(h)).docker.containers as { name: string; state: string; env: Record<string, string> }[];
     expect(containers.map((c) => [c.name, c.state])).toEqual([
       ['join-node-1', 'exited'],
       ['join-api-1', 'running'],
@@ -366,24 +363,24 @@ describe('docker', () => {
   });
 
   test("a list-form environment entry that is not a string is compose's validation error, not a crash", async () => {
-    const { sh, dir } = await composeHost('h100-8x');
+    const { sh, dir, host: h } = await composeHost('h100-8x');
     await writeFile(
-      join(dir, 'docker-compose.yml'),
+      h.path(`${dir}/docker-compose.yml`),
       'services:\n  node:\n    image: ghcr.io/product-science/inferenced:0.2.5\n    environment:\n      - A=1\n      - B: 2\n',
     );
     expect(sh('apt-get install -y docker-ce docker-compose-plugin && systemctl restart docker').code).toBe(0);
-    expect(sh(`cd ${dir} && NOP_SIM_COMPOSE_HOOK= docker compose stop node`)).toEqual({
+    expect(sh(`cd ${dir} && docker compose stop node`)).toEqual({
       code: 1,
       stdout: '',
-      stderr: `validating ${join(dir, 'docker-compose.yml')}: services.node.environment.1 must be a string\n`,
+      stderr: `validating ${dir}/docker-compose.yml: services.node.environment.1 must be a string\n`,
     });
   });
 
   test('compose calls the Gonka hook with the project, files, env file and docker state dir', async () => {
     const { sh, dir, host: h } = await composeHost('h100-8x');
-    const hook = join(h.root, 'tmp/hook.mjs');
+    const hook = '/tmp/hook.mjs';
     await writeFile(
-      hook,
+      h.path(hook),
       `import { appendFileSync } from 'node:fs';
 appendFileSync(process.env.HOOK_LOG, JSON.stringify(process.argv.slice(2)) + '\\n');
 if (process.argv[2] === 'ps') console.log(JSON.stringify({ Service: 'node', Name: 'join-node-1', State: 'running', Health: 'healthy' }));
@@ -394,28 +391,29 @@ if (process.argv[2] === 'stop') console.error('hook: stop');
     expect(
       sh('apt-get install -y docker-ce docker-compose-plugin nvidia-container-toolkit && nvidia-ctk runtime configure && systemctl restart docker').code,
     ).toBe(0);
-    const log = join(h.root, 'tmp/hook.log');
-    const compose = `cd ${dir} && HOOK_LOG=${log} NOP_SIM_COMPOSE_HOOK=${hook} docker compose -f docker-compose.yml --env-file config.env`;
+    const log = '/tmp/hook.log';
+    await setComposeHook(h, hook);
+    const compose = `cd ${dir} && HOOK_LOG=${log} docker compose -f docker-compose.yml --env-file config.env`;
     expect(sh(`${compose} up -d node`).code).toBe(0);
     expect(JSON.parse(sh(`${compose} ps --format json`).stdout)).toMatchObject({ Health: 'healthy' });
     expect(sh(`${compose} logs --tail 5 node`).stdout).toBe('node-1  | committed state height=42\n');
     expect(sh(`${compose} stop node`)).toMatchObject({ code: 0, stderr: 'hook: stop\n' });
-    expect(sh(`cd ${dir} && HOOK_LOG=${log} NOP_SIM_COMPOSE_HOOK=${hook} docker start join-node-1`)).toMatchObject({ code: 0, stdout: 'join-node-1\n' });
+    expect(sh(`cd ${dir} && HOOK_LOG=${log} docker start join-node-1`)).toMatchObject({ code: 0, stdout: 'join-node-1\n' });
     expect(sh(`${compose} restart node`).code).toBe(0);
     expect(sh(`${compose} down`).code).toBe(0);
     const common = [
       '--project-dir',
       dir,
       '--file',
-      join(dir, 'docker-compose.yml'),
+      `${dir}/docker-compose.yml`,
       '--env-file',
-      join(dir, 'config.env'),
+      `${dir}/config.env`,
       '--state-dir',
-      join(h.root, 'var/lib/nop-sim/docker'),
+      '/var/lib/nop-sim/docker',
       '-p',
       'join',
     ];
-    const calls = (await readFile(log, 'utf8'))
+    const calls = (await readFile(h.path(log), 'utf8'))
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSimHost, type SimHost } from '../../sim/host/create.js';
+import { createSimHost, type SimHost, type SimHostOptions } from '../../sim/host/create.js';
 import type { ProfileInput } from '../../sim/host/profile.js';
 
 export interface ShellResult {
@@ -11,13 +11,43 @@ export interface ShellResult {
   stderr: string;
 }
 
-/** A simulated host in a fresh temp dir, and a way to run shell commands on it. */
-export const simHost = async (profile: string | ProfileInput) => {
+/** A simulated host in a fresh temp dir, and a way to run shell commands on it (synchronously, as root there). */
+export const simHost = async (profile: string | ProfileInput, opts: Omit<SimHostOptions, 'profile' | 'dir'> = {}) => {
   const dir = await mkdtemp(join(tmpdir(), 'nop-simhost-'));
-  const host: SimHost = await createSimHost({ profile, dir: join(dir, 'root') });
+  const host: SimHost = await createSimHost({ ...opts, profile, dir: join(dir, 'host') });
   const sh = (script: string, stdin?: string): ShellResult => {
-    const res = spawnSync('/bin/sh', ['-c', script], { env: { ...process.env, ...host.env }, input: stdin, cwd: host.root });
+    const [cmd, ...args] = host.launcher;
+    const res = spawnSync(cmd, [...args, '/bin/sh', '-c', script], { input: stdin });
     return { code: res.status ?? -1, stdout: res.stdout.toString(), stderr: res.stderr.toString() };
   };
-  return { host, sh, cleanup: () => rm(dir, { recursive: true, force: true }) };
+  return {
+    host,
+    sh,
+    cleanup: async () => {
+      await host.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 };
+
+/** The host's simulated state (/var/lib/nop-sim/state.json). */
+export const hostState = async (host: SimHost) => JSON.parse(await readFile(host.path('/var/lib/nop-sim/state.json'), 'utf8'));
+
+/** The parts of a host's simulated state tests set (sim/host/shims/lib/state.mjs). */
+interface HostState {
+  docker: { compose_hook?: string | null };
+  hf?: { shard_bytes?: number; bytes_per_second?: number; interrupt_after?: number };
+}
+
+/** Change the host's simulated state (between commands: the shims lock it while they run). */
+export const updateHostState = async (host: SimHost, change: (state: HostState) => void): Promise<void> => {
+  const state = await hostState(host);
+  change(state);
+  await writeFile(host.path('/var/lib/nop-sim/state.json'), `${JSON.stringify(state, null, 2)}\n`);
+};
+
+/** What runs behind the host's `docker compose`: the Gonka simulator (default), another hook script, or nothing (null). */
+export const setComposeHook = (host: SimHost, hook: string | null): Promise<void> =>
+  updateHostState(host, (state) => {
+    state.docker.compose_hook = hook;
+  });

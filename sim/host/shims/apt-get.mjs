@@ -3,9 +3,8 @@
 import { abort, exit, main, out } from './lib/io.mjs';
 import { globToRegExp } from './lib/dpkg.mjs';
 import { canStart, refreshDriver, serviceStarted, syncFiles, userSpaceDriver } from './lib/host.mjs';
-import { simRoot, withState } from './lib/state.mjs';
+import { withState } from './lib/state.mjs';
 
-const root = simRoot();
 const argv = process.argv.slice(2);
 const flags = new Set();
 const words = [];
@@ -108,7 +107,7 @@ const install = (state) => {
       unit.enabled = unit.enabled || svc.enable !== false;
       const starts = !unit.active && svc.start !== false && canStart(state, svc.name);
       unit.active = unit.active || starts;
-      if (starts) serviceStarted(state, root, svc.name);
+      if (starts) serviceStarted(state, svc.name);
     }
   }
   refreshDriver(state, before);
@@ -182,8 +181,8 @@ if (!COMMANDS[command]) exit(100, `E: Invalid operation ${command ?? ''}`);
 main(() => {
   const lines = withState((state) => {
     const result = COMMANDS[command](state);
-    syncFiles(state, root);
+    syncFiles(state);
     return result;
-  }, root);
+  });
   if (!flags.has('qq')) out(lines.join('\n'));
 });

@@ -1,21 +1,24 @@
 #!/usr/bin/env node
-// curl: the real curl, with URLs to a port the Gonka simulator publishes on this host (loopback,
-// NOP_SIM_PRIVATE_ADDR/PUBLIC_ADDR) sent where it really listens (shifted by NOP_SIM_PORT_OFFSET); any other
-// URL goes out unchanged. Config read with `-K -` (the uri
-// module's way of keeping URLs and bodies off the command line) is rewritten the same way.
+// curl: the real curl, with URLs to a port the Gonka simulator publishes on this host (loopback, its private
+// or public address) sent where it really listens (shifted by the host's port offset); any other URL goes out
+// unchanged. Config read with `-K -` (the uri module's way of keeping URLs and bodies off the command line) is
+// rewritten the same way.
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readHostSettings } from '../../gonka/host-settings.mjs';
+import { DOCKER_STATE_DIR } from './lib/state.mjs';
 
-const offset = Number(process.env.NOP_SIM_PORT_OFFSET ?? 0);
-const own = new Set(['localhost', process.env.NOP_SIM_PRIVATE_ADDR, process.env.NOP_SIM_PUBLIC_ADDR].filter(Boolean));
+const settings = readHostSettings(DOCKER_STATE_DIR);
+const offset = settings.portOffset;
+const own = new Set(['localhost', settings.privateAddr, settings.publicAddr]);
 const isOwn = (host) => own.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
 
 // the host ports the simulator's running projects publish
 const published = () => {
-  const dir = join(process.env.NOP_SIM_ROOT ?? '', 'var/lib/nop-sim/docker/gonka-sim');
-  if (!process.env.NOP_SIM_ROOT || !existsSync(dir)) return [];
+  const dir = join(DOCKER_STATE_DIR, 'gonka-sim');
+  if (!existsSync(dir)) return [];
   return readdirSync(dir).flatMap((name) => {
     const file = join(dir, name, 'project.json');
     if (!existsSync(file)) return [];

@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 // df [-P] [-B SIZE|-k|-h] [-T] [--output=FIELDS] [path...]: the profile's filesystems.
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { err, exit, out } from './lib/io.mjs';
-import { hostPath, mountOf, mounts, realPath, shownMount } from './lib/disks.mjs';
-import { readState, simRoot } from './lib/state.mjs';
+import { mountOf, mounts } from './lib/disks.mjs';
+import { readState } from './lib/state.mjs';
 
-const root = simRoot();
-const state = readState(root);
+const state = readState();
 const argv = process.argv.slice(2);
 let block = 1024;
 let human = false;
@@ -55,13 +55,12 @@ let failed = false;
 const selected = [];
 if (paths.length === 0) selected.push(...mounts(state));
 for (const p of paths) {
-  const hp = hostPath(root, p);
-  if (!existsSync(realPath(root, hp))) {
+  if (!existsSync(p)) {
     err(`df: ${p}: No such file or directory`);
     failed = true;
     continue;
   }
-  const m = mountOf(state, hp);
+  const m = mountOf(state, resolve(p));
   if (m) selected.push({ ...m, file: p });
 }
 
@@ -77,7 +76,7 @@ const COLUMNS = {
   avail: [human ? 'Avail' : 'Available', (m) => blocks(m.avail_bytes)],
   pcent: [posix ? 'Capacity' : 'Use%', (m) => `${Math.ceil(((m.size_bytes - m.avail_bytes) / m.size_bytes) * 100)}%`],
   file: ['File', (m) => m.file ?? '-'],
-  target: ['Mounted on', (m) => shownMount(root, m.mount)],
+  target: ['Mounted on', (m) => m.mount],
 };
 const cols = output ?? ['source', ...(withType ? ['fstype'] : []), 'size', 'used', 'avail', 'pcent', 'target'];
 if (output) COLUMNS.avail[0] = 'Avail';

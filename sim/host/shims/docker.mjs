@@ -9,19 +9,18 @@ import { loadProject, parsePort } from './lib/compose.mjs';
 import { findContainer, findImage, gpuError, imageRef, inspectObject, newId, psObject, pullImage } from './lib/docker-state.mjs';
 import { renderGoTemplate } from './lib/gotemplate.mjs';
 import { listGpus, queryGpu, summary } from './lib/nvsmi.mjs';
-import { dockerStateDir, readState, simRoot, withState } from './lib/state.mjs';
+import { DOCKER_STATE_DIR, readState, withState } from './lib/state.mjs';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-// NOP_SIM_COMPOSE_HOOK replaces the Gonka simulator's hook (tests of this shim alone; empty disables it)
-const HOOK = process.env.NOP_SIM_COMPOSE_HOOK ?? join(REPO, 'sim/gonka/compose-hook.mjs');
 const GONKA_BIN = join(REPO, 'sim/gonka/bin');
-const hasHook = () => HOOK !== '' && existsSync(HOOK);
 const SERVER_VERSION = '27.5.1';
 const COMPOSE_VERSION = 'v2.32.4';
 
-const root = simRoot();
 const argv = process.argv.slice(2);
-const initial = readState(root);
+const initial = readState();
+// state.docker.compose_hook replaces the Gonka simulator behind `docker compose` (tests of this shim alone; null: none)
+const HOOK = initial.docker.compose_hook === undefined ? join(REPO, 'sim/gonka/compose-hook.mjs') : initial.docker.compose_hook;
+const hasHook = () => HOOK !== null && existsSync(HOOK);
 if (!['docker-ce', 'docker.io'].some((p) => initial.packages[p]?.status === 'ii')) notInstalled('docker');
 if (!initial.services.docker?.active && argv[0] !== '--version') {
   exit(1, 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?');
@@ -79,7 +78,7 @@ const runInside = (state, c, command, stdinMode) => {
       env: {
         ...process.env,
         ...c.env,
-        NOP_SIM_STATE_DIR: dockerStateDir(root),
+        NOP_SIM_STATE_DIR: DOCKER_STATE_DIR,
         // the Gonka simulator's CLI keeps its keyring in the host directory mounted at /root/.inference
         INFERENCED_SIM_HOME: c.volumes.find((v) => v.container === '/root/.inference')?.host ?? '',
       },
@@ -175,7 +174,7 @@ const dockerRun = (args) => {
   const detached = Boolean(one(opts, '-d', '--detach'));
   const removeAfter = Boolean(one(opts, '--rm'));
   // the image stays pulled even when the container then fails to start
-  const pulled = withState((state) => (findImage(state, image) ? [] : [`Unable to find image '${imageRef(image)}' locally`, ...pullImage(state, image)]), root);
+  const pulled = withState((state) => (findImage(state, image) ? [] : [`Unable to find image '${imageRef(image)}' locally`, ...pullImage(state, image)]));
   if (pulled.length) err(pulled.join('\n'));
   const result = withState((state) => {
     const name = one(opts, '--name') ?? `sim_${newId().slice(0, 8)}`;
@@ -214,13 +213,13 @@ const dockerRun = (args) => {
     c.logs.push(...(res.stdout ?? '').split('\n').filter(Boolean));
     if (!removeAfter) state.docker.containers.push(c);
     return res;
-  }, root);
+  });
   emit(result);
 };
 
 const dockerPs = (args) => {
   const { opts } = parseArgs(args, ['--format', '-f', '--filter', '-n', '--last']);
-  const state = readState(root);
+  const state = readState();
   const filters = many(opts, '-f', '--filter');
   const all = Boolean(one(opts, '-a', '--all'));
   const list = state.docker.containers.filter((c) => {
@@ -249,7 +248,7 @@ const dockerPs = (args) => {
 
 const dockerImages = (args) => {
   const { opts, rest } = parseArgs(args, ['--format', '-f', '--filter']);
-  const state = readState(root);
+  const state = readState();
   const list = state.docker.images.filter((i) => !rest[0] || i.repository === rest[0] || imageRef(rest[0]) === `${i.repository}:${i.tag}`);
   if (one(opts, '-q', '--quiet')) return out(list.map((i) => i.id.slice(0, 12)).join('\n'));
   const obj = (i) => ({
@@ -275,7 +274,7 @@ const dockerImages = (args) => {
 
 const dockerInspect = (args) => {
   const { opts, rest } = parseArgs(args, ['--format', '-f', '--type']);
-  const state = readState(root);
+  const state = readState();
   const found = [];
   const missing = [];
   for (const ref of rest) {
@@ -295,14 +294,12 @@ const dockerInspect = (args) => {
 const containerCommand = (args, apply, hookAction) => {
   const { rest } = parseArgs(args, ['-t', '--time', '-s', '--signal']);
   main(() => {
-    const touched = withState(
-      (state) =>
-        rest.map((ref) => {
-          const c = findContainer(state, ref) ?? abort(1, `Error response from daemon: No such container: ${ref}`);
-          apply(state, c);
-          return { ref, labels: c.labels };
-        }),
-      root,
+    const touched = withState((state) =>
+      rest.map((ref) => {
+        const c = findContainer(state, ref) ?? abort(1, `Error response from daemon: No such container: ${ref}`);
+        apply(state, c);
+        return { ref, labels: c.labels };
+      }),
     );
     if (hookAction && hasHook()) {
       for (const { labels } of touched.filter((t) => t.labels['com.docker.compose.project'])) {
@@ -335,7 +332,7 @@ const dockerRm = (args) => {
 
 const dockerLogs = (args) => {
   const { opts, rest } = parseArgs(args, ['--tail', '-n', '--since']);
-  const state = readState(root);
+  const state = readState();
   const c = findContainer(state, rest[0] ?? '') ?? exit(1, `Error response from daemon: No such container: ${rest[0]}`);
   if (c.labels['com.docker.compose.project'] && hasHook()) {
     return emit(hook('logs', projectOfContainer(c), [c.labels['com.docker.compose.service']], tailArgs(opts)));
@@ -353,7 +350,7 @@ const tailArgs = (opts) => {
 const dockerExec = (args) => {
   const { opts, rest } = parseArgs(args, ['-e', '--env', '-w', '--workdir', '-u', '--user']);
   const [ref, ...command] = rest;
-  const state = readState(root);
+  const state = readState();
   const c = findContainer(state, ref ?? '') ?? exit(1, `Error response from daemon: No such container: ${ref}`);
   if (c.state !== 'running') exit(1, `Error response from daemon: container ${c.id} is not running`);
   const env = Object.fromEntries(many(opts, '-e', '--env').map((e) => [e.split('=')[0], e.split('=').slice(1).join('=')]));
@@ -377,7 +374,7 @@ const dockerVersion = (args) => {
 
 const dockerInfo = (args) => {
   const { opts } = parseArgs(args, ['--format', '-f']);
-  const state = readState(root);
+  const state = readState();
   let config = {};
   try {
     config = JSON.parse(state.docker.daemon_config || '{}');
@@ -421,7 +418,7 @@ const dockerInfo = (args) => {
 
 const dockerPull = (args) => {
   const { rest } = parseArgs(args, ['--platform']);
-  main(() => out(withState((state) => [...pullImage(state, rest[0]), imageRef(rest[0])].join('\n'), root)));
+  main(() => out(withState((state) => [...pullImage(state, rest[0]), imageRef(rest[0])].join('\n'))));
 };
 
 // ---- docker compose ----------------------------------------------------------------------------------
@@ -436,7 +433,7 @@ const hookArgs = (action, project, services, extra) => [
   ...project.files.flatMap((f) => ['--file', f]),
   ...project.envFiles.flatMap((f) => ['--env-file', f]),
   '--state-dir',
-  dockerStateDir(root),
+  DOCKER_STATE_DIR,
   '-p',
   project.name,
   ...extra,
@@ -514,7 +511,7 @@ const composeUp = (project, args) => {
       );
     }
     return log;
-  }, root);
+  });
   err([...project.warnings, ...lines].join('\n'));
   if (hasHook()) {
     const res = hook('up', project, rest);
@@ -533,7 +530,7 @@ const composeDown = (project) => {
       ` Container ${c.name}  Removed`,
     ]);
     return mine.length ? [...log, ` Network ${project.name}_default  Removing`, ` Network ${project.name}_default  Removed`] : log;
-  }, root);
+  });
   if (lines.length) err(lines.join('\n'));
   if (hasHook()) {
     const res = hook('down', project, []);
@@ -556,7 +553,7 @@ const composePsObject = (c) => {
 
 const composePs = (project, args) => {
   const { opts, rest } = parseArgs(args, ['--format', '--status', '--filter']);
-  const state = readState(root);
+  const state = readState();
   const all = Boolean(one(opts, '-a', '--all'));
   const status = one(opts, '--status');
   let objects = projectContainers(state, project)
@@ -580,7 +577,7 @@ const composePs = (project, args) => {
 const composeLogs = (project, args) => {
   const { opts, rest } = parseArgs(args, ['--tail', '-n', '--since', '--until']);
   if (hasHook()) return emit(hook('logs', project, rest, tailArgs(opts)));
-  const state = readState(root);
+  const state = readState();
   const lines = projectContainers(state, project)
     .filter((c) => !rest.length || rest.includes(c.labels['com.docker.compose.service']))
     .flatMap((c) => c.logs.map((l) => `${c.name}  | ${l}`));
@@ -600,7 +597,7 @@ const composeRestartLike = (project, args, action, apply) => {
         apply(state, c);
         return [` Container ${c.name}  ${ing}`, ` Container ${c.name}  ${ed}`];
       });
-  }, root);
+  });
   if (hasHook()) {
     const res = hook(action, project, rest);
     if (res.code !== 0) emit(res);
@@ -612,13 +609,11 @@ const composeRestartLike = (project, args, action, apply) => {
 
 const composePull = (project, args) => {
   const { rest } = parseArgs(args, []);
-  const lines = withState(
-    (state) =>
-      selected(project, rest).flatMap((s) => {
-        pullImage(state, s.image);
-        return [` ${s.service} Pulling`, ` ${s.service} Pulled`];
-      }),
-    root,
+  const lines = withState((state) =>
+    selected(project, rest).flatMap((s) => {
+      pullImage(state, s.image);
+      return [` ${s.service} Pulling`, ` ${s.service} Pulled`];
+    }),
   );
   err(lines.join('\n'));
 };
@@ -626,7 +621,7 @@ const composePull = (project, args) => {
 const composeExecOrRun = (project, args, run) => {
   const { opts, rest } = parseArgs(args, ['-e', '--env', '-w', '--workdir', '-u', '--user', '--entrypoint', '--name']);
   const [service, ...command] = rest;
-  const state = readState(root);
+  const state = readState();
   const svc = project.services.find((s) => s.service === service) ?? exit(1, `no such service: ${service}`);
   const env = Object.fromEntries(many(opts, '-e', '--env').map((e) => [e.split('=')[0], e.split('=').slice(1).join('=')]));
   const entry = one(opts, '--entrypoint');

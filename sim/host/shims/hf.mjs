@@ -4,13 +4,19 @@
 // each blob first as `<sha>.incomplete`, renamed when complete, so an interrupted download resumes.
 // Progress is drawn as huggingface_hub 0.34 draws it (tqdm on stderr: `Fetching N files` and one bar per file,
 // files downloaded in parallel), and, as there, only on a terminal or with TQDM_POSITION=-1.
-// Knobs: NOP_SIM_HF_INTERRUPT_AFTER=N stops (exit 1) after N files, to simulate a broken download;
-// NOP_SIM_HF_SHARD_BYTES sizes each weight shard; NOP_SIM_HF_BYTES_PER_SECOND paces the download.
+// Knobs, from the host's state (state.hf: interrupt_after, shard_bytes, bytes_per_second) or, when the shim runs on
+// its own, the environment (NOP_SIM_HF_INTERRUPT_AFTER, NOP_SIM_HF_SHARD_BYTES, NOP_SIM_HF_BYTES_PER_SECOND):
+// interrupt_after = N stops it (exit 1) after N files, to simulate a broken download; shard_bytes sizes each weight
+// shard; bytes_per_second paces the download.
 import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { exit, out } from './lib/io.mjs';
+import { STATE_PATH } from './lib/state.mjs';
+
+const hostKnobs = existsSync(STATE_PATH) ? (JSON.parse(readFileSync(STATE_PATH, 'utf8')).hf ?? {}) : {};
+const knob = (env, key, fallback) => Number(process.env[env] ?? hostKnobs[key] ?? fallback);
 
 const [command, repo, ...rest] = process.argv.slice(2);
 if (command === 'version' || command === '--version') {
@@ -31,7 +37,7 @@ const revision = createHash('sha1')
   .update(`${repo}@${opt('--revision') ?? 'main'}`)
   .digest('hex');
 const shards = ['model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors'];
-const shardBytes = Number(process.env.NOP_SIM_HF_SHARD_BYTES ?? 0);
+const shardBytes = knob('NOP_SIM_HF_SHARD_BYTES', 'shard_bytes', 0);
 const shard = (name) => {
   const pattern = `${repo}/${name}`;
   return shardBytes > 0 ? pattern.repeat(Math.ceil(shardBytes / pattern.length)).slice(0, shardBytes) : pattern.repeat(32);
@@ -78,8 +84,8 @@ for (const d of [join(dir, 'blobs'), join(dir, 'refs'), snapshot]) mkdirSync(d, 
 writeFileSync(join(dir, 'refs', 'main'), revision);
 
 const names = Object.keys(files);
-const interruptAfter = Number(process.env.NOP_SIM_HF_INTERRUPT_AFTER ?? Infinity);
-const bytesPerSecond = Number(process.env.NOP_SIM_HF_BYTES_PER_SECOND ?? Infinity);
+const interruptAfter = knob('NOP_SIM_HF_INTERRUPT_AFTER', 'interrupt_after', Infinity);
+const bytesPerSecond = knob('NOP_SIM_HF_BYTES_PER_SECOND', 'bytes_per_second', Infinity);
 const TICK_MS = 100;
 const start = Date.now();
 const seconds = () => (Date.now() - start) / 1000;

@@ -1,11 +1,9 @@
 #!/usr/bin/env node
 // lsblk [-b] [-J] [-d] [-n] [-o COLUMNS]: the profile's disks and partitions.
 import { out } from './lib/io.mjs';
-import { shownMount } from './lib/disks.mjs';
-import { readState, simRoot } from './lib/state.mjs';
+import { readState } from './lib/state.mjs';
 
-const root = simRoot();
-const state = readState(root);
+const state = readState();
 const argv = process.argv.slice(2);
 const flags = new Set(argv.filter((a) => /^-[a-zA-Z]+$/.test(a)).flatMap((a) => [...a.slice(1)]));
 argv.filter((a) => a.startsWith('--')).forEach((a) => flags.add(a.slice(2)));
@@ -37,7 +35,7 @@ const devices = state.profile.disks.flatMap((d, di) => [
         size: p.size_bytes,
         ro: false,
         type: 'part',
-        mountpoint: p.mount ? shownMount(root, p.mount) : null,
+        mountpoint: p.mount ?? null,
         fstype: p.fstype,
         parent: d.name,
       }))),

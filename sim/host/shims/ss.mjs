@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // ss -ltn[H]: the TCP sockets the Gonka simulator's containers listen on, as the host shows them: a port
 // published on every interface appears as 0.0.0.0 (docker-proxy), the others on the address they bound.
-// Ports are the published ones (the simulator's NOP_SIM_PORT_OFFSET is hidden, as curl's shim hides it).
+// Ports are the published ones (the simulator's port offset is hidden, as curl's shim hides it).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exit, out } from './lib/io.mjs';
-import { dockerStateDir, simRoot } from './lib/state.mjs';
+import { DOCKER_STATE_DIR } from './lib/state.mjs';
 
 const args = process.argv.slice(2);
 const flags = new Set(args.filter((a) => /^-[a-zA-Z]+$/.test(a)).flatMap((a) => [...a.slice(1)]));
@@ -21,7 +21,7 @@ const alive = (pid) => {
   }
 };
 
-const projects = join(dockerStateDir(simRoot()), 'gonka-sim');
+const projects = join(DOCKER_STATE_DIR, 'gonka-sim');
 const sockets = [];
 for (const name of existsSync(projects) ? readdirSync(projects) : []) {
   const project = readJson(join(projects, name, 'project.json'));

@@ -1,12 +1,10 @@
 #!/usr/bin/env node
-// systemctl: units are the services of installed packages plus unit files under <root>/etc/systemd/system.
+// systemctl: units are the services of installed packages plus unit files under /etc/systemd/system.
 import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { abort, exit, main, out, table } from './lib/io.mjs';
 import { boot, canStart, serviceStarted, syncFiles } from './lib/host.mjs';
-import { simRoot, withState } from './lib/state.mjs';
+import { withState } from './lib/state.mjs';
 
-const root = simRoot();
 const argv = process.argv.slice(2);
 const props = [];
 const flags = new Set();
@@ -22,7 +20,7 @@ const [command, ...rawUnits] = words;
 const unitName = (u) => u.replace(/\.service$/, '');
 const units = rawUnits.map(unitName);
 
-const unitFileDir = join(root, 'etc/systemd/system');
+const unitFileDir = '/etc/systemd/system';
 const unitFiles = () =>
   existsSync(unitFileDir)
     ? readdirSync(unitFileDir)
@@ -52,7 +50,7 @@ const startUnit = (state, name) => {
     );
   }
   unit.active = true;
-  serviceStarted(state, root, name);
+  serviceStarted(state, name);
 };
 
 const listUnitFiles = (state) => {
@@ -114,7 +112,7 @@ const COMMANDS = {
   },
   reboot: (state) => {
     state.reboot.requested += 1;
-    boot(state, root);
+    boot(state);
   },
 };
 
@@ -122,9 +120,9 @@ if (!COMMANDS[command]) exit(1, `Unknown command verb ${command ?? ''}.`);
 main(() => {
   const res = withState((state) => {
     const r = COMMANDS[command](state);
-    syncFiles(state, root);
+    syncFiles(state);
     return r;
-  }, root);
+  });
   if (res?.text) out(res.text);
   process.exit(res?.code ?? 0);
 });

@@ -1,15 +1,14 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFleet, taskResults, type Fleet, type FleetHost } from '../update/sim-fleet.js';
+import { createFleet, taskResults, type Fleet, type FleetHost, DEPLOY } from '../update/sim-fleet.js';
 
 const PLAYBOOK = join(import.meta.dirname, '../../../playbooks/repair.yml');
-const FAST = { repair_poll_interval: 0.2, repair_height_timeout: 60, repair_min_free_gb: 0 };
+const FAST = { repair_poll_interval: 0.2, repair_height_timeout: 600, repair_min_free_gb: 0 };
 
 describe('repair.yml: an exited container (simulated)', () => {
   let fleet: Fleet;
   let host: FleetHost;
-  const compose = (args: string) =>
-    fleet.sh(host, `cd '${host.vars.gonka_deploy_dir}' && set -a && . ./config.env && set +a && docker compose -f docker-compose.yml ${args}`);
+  const compose = (args: string) => fleet.sh(host, `cd ${DEPLOY} && set -a && . ./config.env && set +a && docker compose -f docker-compose.yml ${args}`);
   const proxyState = async () =>
     JSON.parse((await compose('ps -a --format json proxy')).stdout.trim().split('\n')[0]) as {
       State: string;

@@ -5,11 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPlaybook } from '../../../lib/runner/run-playbook.js';
 import type { RunEvent } from '../../../lib/runner/types.js';
 import { startServer, type TestServer } from '../../modules/http-server.js';
-import { writeScenario } from '../../../sim/gonka/scenario.mjs';
+import { advance, writeScenario } from '../../../sim/gonka.js';
 import { createFleet, eventually, getJson, taskResults, type Fleet, type FleetHost } from '../update/sim-fleet.js';
 
 const PLAYBOOK = join(import.meta.dirname, '../../../playbooks/repair.yml');
-const FAST = { repair_poll_interval: 0.2, repair_height_timeout: 60, repair_min_free_gb: 0 };
+// a generous timeout: the height moves as the role polls (sim/gonka/clock.mjs), however slow the machine
+const FAST = { repair_poll_interval: 0.2, repair_height_timeout: 600, repair_min_free_gb: 0 };
 const NODE = 'gpu1-node1';
 
 describe('repair.yml: cosmovisor/current, FAILED ML nodes, unverified binaries (simulated)', () => {
@@ -23,7 +24,7 @@ describe('repair.yml: cosmovisor/current, FAILED ML nodes, unverified binaries (
   beforeAll(async () => {
     fleet = await createFleet(1, { blocksPerSecond: 10, snapshotLagBlocks: 0, modelLoadSeconds: 1 });
     host = fleet.hosts[0];
-    home = join(String(host.vars.gonka_deploy_dir), '.inference');
+    home = join(host.deployDir, '.inference');
     server = await startServer((req, res) => {
       requests.push(req.url ?? '');
       res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(`#!/bin/sh\necho ${req.url}\n`);
@@ -54,7 +55,7 @@ describe('repair.yml: cosmovisor/current, FAILED ML nodes, unverified binaries (
       events.push(e);
       if (e.type === 'task_result' && e.task.endsWith('Diagnose')) writeScenario(host.stateDir, { failedNodes: {} });
     };
-    const summary = await runPlaybook({ playbook: PLAYBOOK, inventories: [join(fleet.dir, 'inventory.yml')], emit, extraVars: FAST });
+    const summary = await runPlaybook({ playbook: PLAYBOOK, inventories: [join(fleet.dir, 'inventory.yml')], emit, extraVars: FAST, connect: fleet.connect });
     await rm(current);
     if (hadCurrent) await rename(`${current}.kept`, current);
     const results = taskResults(events);
@@ -74,6 +75,8 @@ describe('repair.yml: cosmovisor/current, FAILED ML nodes, unverified binaries (
     const status = await getJson(host.url(26657, '/status'));
     const height = Number(status.result.sync_info.latest_block_height) + 15;
     writeScenario(host.stateDir, { upgrade: { name: 'v0.2.6', height, info } });
+    // the 15 blocks to the upgrade height: 1.5 s of chain time
+    advance(host.stateDir, 2);
     await eventually(
       () => readFile(join(home, 'data/upgrade-info.json'), 'utf8'),
       (t) => t.includes('v0.2.6'),

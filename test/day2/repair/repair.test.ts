@@ -2,12 +2,13 @@ import { createHash } from 'node:crypto';
 import { access, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeScenario } from '../../../sim/gonka/scenario.mjs';
+import { advance, writeScenario } from '../../../sim/gonka.js';
 import { startServer, type TestServer } from '../../modules/http-server.js';
 import { createFleet, eventually, getJson, shell, taskResults, type Fleet, type FleetHost } from '../update/sim-fleet.js';
 
 const PLAYBOOK = join(import.meta.dirname, '../../../playbooks/repair.yml');
-const FAST = { repair_poll_interval: 0.2, repair_height_timeout: 60, repair_min_free_gb: 100_000 };
+// a generous timeout: the height moves as the role polls (sim/gonka/clock.mjs), however slow the machine
+const FAST = { repair_poll_interval: 0.2, repair_height_timeout: 600, repair_min_free_gb: 100_000 };
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 /** a release zip holding one executable */
@@ -31,7 +32,7 @@ describe('repair.yml on a chain halted at an upgrade (simulated)', () => {
   beforeAll(async () => {
     fleet = await createFleet(1, { blocksPerSecond: 10, snapshotLagBlocks: 0, modelLoadSeconds: 1 });
     host = fleet.hosts[0];
-    home = join(String(host.vars.gonka_deploy_dir), '.inference');
+    home = join(host.deployDir, '.inference');
     zips = { inferenced: await releaseZip(fleet.dir, 'inferenced'), 'decentralized-api': await releaseZip(fleet.dir, 'decentralized-api') };
     server = await startServer((req, res) => {
       const name = /\/(inferenced|decentralized-api)-amd64\.zip$/.exec(req.url ?? '')?.[1];
@@ -49,6 +50,8 @@ describe('repair.yml on a chain halted at an upgrade (simulated)', () => {
     );
     upgradeHeight = Number(status.result.sync_info.latest_block_height) + 20;
     writeScenario(host.stateDir, { upgrade: { name: 'v0.2.5', height: upgradeHeight, info } });
+    // the 20 blocks to the upgrade height: 2 s of chain time
+    advance(host.stateDir, 3);
     await eventually(
       () => readFile(join(home, 'data/upgrade-info.json'), 'utf8'),
       (t) => t.length > 0,
@@ -88,7 +91,7 @@ describe('repair.yml on a chain halted at an upgrade (simulated)', () => {
     expect(String(placed.result.msg)).toContain(`download sha256 ${sha256(zips.inferenced)} verified`);
     const node = await readFile(join(home, 'cosmovisor/upgrades/v0.2.5/bin/inferenced'), 'utf8');
     expect(node).toContain('inferenced v0.2.5');
-    const api = join(String(host.vars.gonka_deploy_dir), '.dapi/cosmovisor/upgrades/v0.2.5/bin/decentralized-api');
+    const api = join(host.deployDir, '.dapi/cosmovisor/upgrades/v0.2.5/bin/decentralized-api');
     expect(await readFile(api, 'utf8')).toContain('decentralized-api v0.2.5');
     const restarted = results.find((e) => e.task.endsWith('Restart node and api past the upgrade height'))!;
     expect(restarted.status).toBe('changed');

@@ -1,10 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFleet, taskResults, type Fleet, type FleetHost } from './sim-fleet.js';
+import { createFleet, taskResults, type Fleet, type FleetHost, DEPLOY } from './sim-fleet.js';
 
 const PLAYBOOK = join(import.meta.dirname, '../../../playbooks/update.yml');
-const FAST = { update_poll_interval: 0.2, update_poc_margin_blocks: 60, update_load_timeout: 30, update_window_timeout: 60 };
+// timeouts a slow machine never reaches: the simulated chain and model loads move as the role polls (sim/gonka/clock.mjs)
+const FAST = { update_poll_interval: 0.2, update_poc_margin_blocks: 60, update_load_timeout: 600, update_window_timeout: 600 };
 const NEW_TAG = '0.2.99';
 const OVERRIDES = { ...FAST, gonka_versions_overrides: { proxy: NEW_TAG } };
 
@@ -19,13 +20,10 @@ interface Container {
 describe('update.yml: a network node image (proxy) on a full server (simulated)', () => {
   let fleet: Fleet;
   let host: FleetHost;
-  const composeFile = () => readFile(join(String(host.vars.gonka_deploy_dir), 'docker-compose.yml'), 'utf8');
+  const composeFile = () => readFile(join(host.deployDir, 'docker-compose.yml'), 'utf8');
   const proxyImage = async () => /\n {2}proxy:\n(?: {4}.*\n)*? {4}image: (\S+)/.exec(await composeFile())![1];
   const containers = async (): Promise<Container[]> => {
-    const res = await fleet.sh(
-      host,
-      `cd '${host.vars.gonka_deploy_dir}' && set -a && . ./config.env && set +a && docker compose -f docker-compose.yml ps -a --format json`,
-    );
+    const res = await fleet.sh(host, `cd ${DEPLOY} && set -a && . ./config.env && set +a && docker compose -f docker-compose.yml ps -a --format json`);
     return res.stdout
       .split('\n')
       .filter((l) => l.startsWith('{'))

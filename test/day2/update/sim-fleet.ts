@@ -8,19 +8,24 @@ import { parse, stringify } from 'yaml';
 import { runPlaybook } from '../../../lib/runner/run-playbook.js';
 import type { RunEvent } from '../../../lib/runner/types.js';
 import { recommendationFor } from '../../config/fixtures.js';
-import { writeScenario } from '../../../sim/gonka/scenario.mjs';
-import type { Scenario } from '../../../sim/gonka/scenario.d.mts';
+import { writeScenario, type ScenarioPatch } from '../../../sim/gonka.js';
+import { simConnect } from '../../../sim/host/connect.js';
 import { createSimHost, type SimHost } from '../../../sim/host/create.js';
 import type { ProfileInput } from '../../../sim/host/profile.js';
-import { reservePortOffset } from '../../helpers/port-offset.js';
+import { releasePortOffset, reservePortOffset } from '../../helpers/port-offset.js';
 
 export const PUBKEY = Buffer.from([2, ...Array.from({ length: 32 }, (_, i) => i + 1)]).toString('base64');
+/** The deploy dir on every simulated server (the roles' default). */
+export const DEPLOY = '/opt/gonka/deploy/join';
 
 export interface FleetHost {
   name: string;
   sim: SimHost;
   offset: number;
+  /** the Gonka simulator's state dir, on this machine */
   stateDir: string;
+  /** the deploy dir, on this machine */
+  deployDir: string;
   vars: Record<string, unknown>;
   url(port: number, path: string): string;
 }
@@ -29,72 +34,72 @@ export interface Fleet {
   dir: string;
   hosts: FleetHost[];
   run(playbook: string, extraVars?: Record<string, unknown>, opts?: { check?: boolean }): Promise<{ code: number; events: RunEvent[] }>;
+  /** runPlaybook's `connect` for the fleet's inventory */
+  connect: ReturnType<typeof simConnect>;
   sh(host: FleetHost, script: string): Promise<{ code: number; stdout: string; stderr: string }>;
   cleanup(): Promise<void>;
 }
 
-export const shell = (script: string, env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> =>
-  new Promise((resolve, reject) => {
-    const child = spawn('/bin/sh', ['-c', script], { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+const MODEL_DIR = '/mnt/shared/hub/models--Qwen--Qwen3-32B-FP8';
 
-const MODEL_DIR = 'hub/models--Qwen--Qwen3-32B-FP8';
-
-/** `count` full servers, configured and running, with the scenario applied to each host's simulator. */
-export const createFleet = async (count: number, scenario: Partial<Scenario>): Promise<Fleet> => {
-  const dir = await mkdtemp(join(tmpdir(), 'nop-day2-'));
+/** A simulated rtx3090 server with Docker, Compose and the NVIDIA runtime in place, as prepare.yml leaves it. */
+export const preparedServer = async (name: string, dir: string, gonka: { portOffset: number; privateAddr?: string }, clockDir?: string): Promise<SimHost> => {
   const profile = parse(await readFile(join(import.meta.dirname, '../../../sim/host/profiles/rtx3090-1x.yaml'), 'utf8')) as ProfileInput & {
     packages: { name: string }[];
   };
+  const sim = await createSimHost({
+    dir,
+    gonka,
+    clockDir,
+    profile: {
+      ...profile,
+      hostname: name,
+      packages: [...profile.packages, { name: 'docker-ce' }, { name: 'docker-compose-plugin' }, { name: 'nvidia-container-toolkit' }],
+    },
+  });
+  await writeFile(sim.path('/etc/docker/daemon.json'), JSON.stringify({ runtimes: { nvidia: { path: 'nvidia-container-runtime', args: [] } } }));
+  const restart = await sim.sh('systemctl restart docker');
+  if (restart.code !== 0) throw new Error(`docker restart on ${name}: ${restart.stderr}`);
+  await mkdir(sim.path(MODEL_DIR), { recursive: true });
+  return sim;
+};
+
+/** `count` full servers, configured and running, with the scenario applied to each host's simulator. */
+export const createFleet = async (count: number, scenario: ScenarioPatch): Promise<Fleet> => {
+  const dir = await mkdtemp(join(tmpdir(), 'nop-day2-'));
   const rec = await recommendationFor('1xRTX3090', 'mainnet');
-  const hosts: FleetHost[] = [];
-  for (let i = 1; i <= count; i++) {
-    const name = `gpu${i}`;
-    const sim = await createSimHost({
-      dir: join(dir, name),
-      profile: {
-        ...profile,
-        hostname: name,
-        packages: [...profile.packages, { name: 'docker-ce' }, { name: 'docker-compose-plugin' }, { name: 'nvidia-container-toolkit' }],
-      },
-    });
-    await writeFile(join(sim.root, 'etc/docker/daemon.json'), JSON.stringify({ runtimes: { nvidia: { path: 'nvidia-container-runtime', args: [] } } }));
-    await shell('systemctl restart docker', sim.env);
-    const offset = await reservePortOffset();
-    const stateDir = join(sim.root, 'var/lib/nop-sim/docker');
-    writeScenario(stateDir, scenario);
-    await mkdir(join(sim.inventoryVars.hf_home, MODEL_DIR), { recursive: true });
-    const env = { ...sim.env, NOP_SIM_PORT_OFFSET: String(offset) };
-    const url = (port: number, path: string) => `http://127.0.0.1:${port + offset}${path}`;
-    hosts.push({
-      name,
-      sim,
-      offset,
-      stateDir,
-      url,
-      vars: {
-        ...sim.inventoryVars,
-        nop_env: env,
-        public_ip: '203.0.113.10',
-        keyring_password: 'correct-horse-battery-staple',
-        account_pubkey: PUBKEY,
-        key_name: `${name}-warm`,
-        gpu_recommendation: rec,
-        gonka_admin_url: url(9200, ''),
-        gonka_api_url: url(8000, ''),
-        gonka_rpc_url: url(26657, ''),
-        mlnode_management_url: url(8080, ''),
-        mlnode_inference_url: url(5050, ''),
-        nop_lock_file: join(dir, 'nop.lock'),
-      },
-    });
-  }
+  const names = Array.from({ length: count }, (_, i) => `gpu${i + 1}`);
+  const offsets: number[] = [];
+  for (const _ of names) offsets.push(await reservePortOffset());
+  const hosts: FleetHost[] = await Promise.all(
+    names.map(async (name, i) => {
+      const offset = offsets[i];
+      const sim = await preparedServer(name, join(dir, name), { portOffset: offset });
+      writeScenario(sim.gonkaStateDir, scenario);
+      const url = (port: number, path: string) => `http://127.0.0.1:${port + offset}${path}`;
+      return {
+        name,
+        sim,
+        offset,
+        stateDir: sim.gonkaStateDir,
+        deployDir: sim.path(DEPLOY),
+        url,
+        vars: {
+          public_ip: '203.0.113.10',
+          keyring_password: 'correct-horse-battery-staple',
+          account_pubkey: PUBKEY,
+          key_name: `${name}-warm`,
+          gpu_recommendation: rec,
+          gonka_admin_url: url(9200, ''),
+          gonka_api_url: url(8000, ''),
+          gonka_rpc_url: url(26657, ''),
+          mlnode_management_url: url(8080, ''),
+          mlnode_inference_url: url(5050, ''),
+          nop_lock_file: join(dir, 'nop.lock'),
+        },
+      };
+    }),
+  );
   await writeFile(
     join(dir, 'inventory.yml'),
     stringify({
@@ -108,6 +113,7 @@ export const createFleet = async (count: number, scenario: Partial<Scenario>): P
     }),
   );
   await writeFile(join(dir, 'config.yml'), stringify([{ hosts: 'all', gather_facts: false, roles: ['config'] }]));
+  const connect = simConnect(Object.fromEntries(hosts.map((h) => [h.name, h.sim])));
   const run: Fleet['run'] = async (playbook, extraVars = {}, opts = {}) => {
     const events: RunEvent[] = [];
     const summary = await runPlaybook({
@@ -117,18 +123,14 @@ export const createFleet = async (count: number, scenario: Partial<Scenario>): P
       extraVars,
       forks: count,
       check: opts.check,
+      connect,
     });
     return { code: summary.code, events };
   };
-  const sh = (host: FleetHost, script: string) => shell(script, host.vars.nop_env as Record<string, string>);
+  const sh = (host: FleetHost, script: string) => host.sim.sh(script);
   const cleanup = async () => {
-    for (const h of hosts) {
-      const deploy = String(h.vars.gonka_deploy_dir);
-      await sh(
-        h,
-        `cd '${deploy}' && set -a && . ./config.env && set +a && docker compose -f docker-compose.mlnode.yml down; docker compose -f docker-compose.yml down`,
-      );
-    }
+    await Promise.all(hosts.map((h) => h.sim.close()));
+    offsets.forEach(releasePortOffset);
     await rm(dir, { recursive: true, force: true });
   };
   try {
@@ -136,10 +138,9 @@ export const createFleet = async (count: number, scenario: Partial<Scenario>): P
     if (configured.code !== 0)
       throw new Error(`config role failed: ${JSON.stringify(configured.events.filter((e) => e.type === 'task_result' && e.status === 'failed'))}`);
     for (const h of hosts) {
-      const deploy = String(h.vars.gonka_deploy_dir);
       const up = await sh(
         h,
-        `cd '${deploy}' && set -a && . ./config.env && set +a && docker compose -f docker-compose.yml up -d && docker compose -f docker-compose.mlnode.yml up -d`,
+        `cd ${DEPLOY} && set -a && . ./config.env && set +a && docker compose -f docker-compose.yml up -d && docker compose -f docker-compose.mlnode.yml up -d`,
       );
       if (up.code !== 0) throw new Error(`compose up on ${h.name} failed: ${up.stderr}`);
     }
@@ -147,7 +148,7 @@ export const createFleet = async (count: number, scenario: Partial<Scenario>): P
     await cleanup();
     throw err;
   }
-  return { dir, hosts, run, sh, cleanup };
+  return { dir, hosts, run, connect, sh, cleanup };
 };
 
 export const getJson = async (url: string): Promise<any> => {
@@ -158,3 +159,15 @@ export const getJson = async (url: string): Promise<any> => {
 export { eventually } from '../../helpers/eventually.js';
 
 export const taskResults = (events: RunEvent[]) => events.filter((e): e is Extract<RunEvent, { type: 'task_result' }> => e.type === 'task_result');
+
+/** A shell script on this machine. */
+export const shell = (script: string, env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> =>
+  new Promise((resolve, reject) => {
+    const child = spawn('/bin/sh', ['-c', script], { env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });

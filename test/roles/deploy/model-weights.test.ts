@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createFactStore } from '../../../lib/facts/fact-store.js';
 import { createModuleContext } from '../../../lib/modules/context.js';
-import { localTransport } from '../../../lib/transport/local.js';
 import { ensureModelWeights, modelCacheDir } from '../../../roles/deploy/model-weights.js';
 import type { DeployVars } from '../../../roles/deploy/vars.js';
 import { createSimHost, type SimHost } from '../../../sim/host/create.js';
 import { recommendationFor } from '../../config/fixtures.js';
+import { updateHostState } from '../../sim-host/sim-host.js';
 
 let dir: string;
 let host: SimHost;
@@ -17,34 +17,40 @@ beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'nop-weights-'));
   host = await createSimHost({ profile: 'rtx3090-1x', dir: join(dir, 'server') });
 });
-afterEach(() => rm(dir, { recursive: true, force: true }));
+afterEach(async () => {
+  await host?.close();
+  await rm(dir, { recursive: true, force: true });
+});
 
-const download = async (knobs: Record<string, string>) => {
+// how the host's `hf download` behaves (sim/host/shims/hf.mjs)
+const download = async (knobs: { shard_bytes?: number; bytes_per_second?: number; interrupt_after?: number }) => {
+  await updateHostState(host, (state) => {
+    state.hf = knobs;
+  });
   const progress: string[] = [];
-  const transport = localTransport();
-  const env = { ...host.env, ...knobs };
+  const transport = host.transport();
   const ctx = createModuleContext({
     hostname: 'gpu1',
     transport,
-    facts: createFactStore(transport, () => ({ env })).reader(undefined),
+    facts: createFactStore(transport).reader(undefined),
     check: false,
     diff: false,
-    env,
+    env: {},
     vars: {},
     templateDirs: [],
     fileDirs: [],
     progress: (line) => progress.push(line),
   });
-  const hfHome = host.inventoryVars.hf_home;
+  const hfHome = '/mnt/shared';
   const vars = { gonka: { hf_home: hfHome }, gpu_recommendation: await recommendationFor('1xRTX3090', 'mainnet'), weights_timeout: 600 };
   const result = await ensureModelWeights(ctx, vars as unknown as DeployVars);
-  return { result, progress, cacheDir: modelCacheDir(hfHome, vars.gpu_recommendation.model) };
+  return { result, progress, cacheDir: host.path(modelCacheDir(hfHome, vars.gpu_recommendation.model)) };
 };
 
 describe('deploy: model weights', () => {
   it('reports bytes of the total, percent, rate and ETA while the download runs', { timeout: 120_000 }, async () => {
     // two 4 MB shards at 1 MB/s: the download lasts at least 8 s, and its progress is read every 2 s
-    const { result, progress, cacheDir } = await download({ NOP_SIM_HF_SHARD_BYTES: '4000000', NOP_SIM_HF_BYTES_PER_SECOND: '1000000' });
+    const { result, progress, cacheDir } = await download({ shard_bytes: 4_000_000, bytes_per_second: 1_000_000 });
     expect(result.failed, String(result.msg)).toBeFalsy();
     expect(result.msg).toMatch(/^downloaded /);
     const lines = progress.filter((l) => l.startsWith('downloading ') && l.includes(' of '));
@@ -59,7 +65,7 @@ describe('deploy: model weights', () => {
   });
 
   it('a broken download fails with the error, not the progress bars, and leaves no log behind', { timeout: 120_000 }, async () => {
-    const { result, cacheDir } = await download({ NOP_SIM_HF_INTERRUPT_AFTER: '3' });
+    const { result, cacheDir } = await download({ interrupt_after: 3 });
     expect(result.failed).toBe(true);
     expect(result.msg).toMatch(
       /failed \(rc=1\): Error: Connection broken while downloading model-0000\d-of-00002\.safetensors: IncompleteRead; run the role again/,

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +6,6 @@ import { parse } from 'yaml';
 import { createFactStore } from '../../../lib/facts/fact-store.js';
 import { createModuleContext } from '../../../lib/modules/context.js';
 import type { ModuleContext } from '../../../lib/modules/module.js';
-import { localTransport } from '../../../lib/transport/local.js';
 import { publishConsensusKey, readConsensusKey } from '../../../roles/keys/consensus-key.js';
 import { createSimHost, type SimHost } from '../../../sim/host/create.js';
 import type { ProfileInput } from '../../../sim/host/profile.js';
@@ -23,41 +21,33 @@ const COMPOSE = `services:
       - .tmkms:/root/.tmkms
 `;
 
+const deployDir = '/opt/gonka/deploy/join';
 let dir: string;
 let server: SimHost;
-let deployDir: string;
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'nop-consensus-'));
   const profile = parse(await readFile(join(import.meta.dirname, '..', '..', '..', 'sim', 'host', 'profiles', 'rtx3090-1x.yaml'), 'utf8')) as ProfileInput & {
     packages: { name: string }[];
   };
-  server = await createSimHost({ profile: { ...profile, packages: [...profile.packages, { name: 'docker-ce' }] }, dir });
-  deployDir = server.inventoryVars.gonka_deploy_dir;
-  await writeFile(join(deployDir, 'docker-compose.yml'), COMPOSE);
+  server = await createSimHost({ profile: { ...profile, packages: [...profile.packages, { name: 'docker-ce' }] }, dir: join(dir, 'server') });
+  await writeFile(server.path(`${deployDir}/docker-compose.yml`), COMPOSE);
 });
 afterEach(async () => {
-  compose('down');
+  await server?.close();
   await rm(dir, { recursive: true, force: true });
 });
 
-const compose = (...args: string[]) => {
-  const res = spawnSync('docker', ['compose', '-f', 'docker-compose.yml', ...args], {
-    cwd: deployDir,
-    env: { ...process.env, ...server.env },
-    encoding: 'utf8',
-  });
-  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
-};
+const compose = (...args: string[]) => server.sh(`docker compose -f docker-compose.yml ${args.join(' ')}`, { cwd: deployDir });
 
 const context = (): ModuleContext => {
-  const transport = localTransport();
+  const transport = server.transport();
   return createModuleContext({
     hostname: 'gpu1',
     transport,
-    facts: createFactStore(transport, () => ({ env: server.env })).reader(undefined),
+    facts: createFactStore(transport).reader(undefined),
     check: false,
     diff: false,
-    env: server.env,
+    env: {},
     vars: {},
     templateDirs: [],
     fileDirs: [],
@@ -70,9 +60,9 @@ describe('consensus key', () => {
     expect(await readConsensusKey(ctx, deployDir)).toBeUndefined();
     expect(await publishConsensusKey(ctx, { gonka_deploy_dir: deployDir })).toMatchObject({ failed: true, msg: expect.stringContaining('start tmkms first') });
 
-    const up = compose('up', '-d', 'tmkms');
+    const up = await compose('up', '-d', 'tmkms');
     expect(up.code, up.stderr).toBe(0);
-    const ps = compose('ps', '--format', 'json');
+    const ps = await compose('ps', '--format', 'json');
     expect(
       ps.stdout
         .split('\n')
@@ -80,7 +70,7 @@ describe('consensus key', () => {
         .map((l) => (JSON.parse(l) as { Service: string }).Service),
     ).toEqual(['tmkms']);
 
-    const seed = (await readFile(join(deployDir, '.tmkms', 'secrets', 'priv_validator_key.softsign'), 'utf8')).trim();
+    const seed = (await readFile(server.path(`${deployDir}/.tmkms/secrets/priv_validator_key.softsign`), 'utf8')).trim();
     const key = await readConsensusKey(ctx, deployDir);
     expect(key).toBe(ed25519PublicKey(Buffer.from(seed, 'base64')).toString('base64'));
     const published = await publishConsensusKey(ctx, { gonka_deploy_dir: deployDir });

@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,32 +6,41 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { runPlaybook } from '../../../lib/runner/run-playbook.js';
 import type { RunEvent } from '../../../lib/runner/types.js';
+import { simConnect } from '../../../sim/host/connect.js';
 import { createSimHost, type SimHost } from '../../../sim/host/create.js';
 import type { ProfileInput } from '../../../sim/host/profile.js';
 
 const PASSWORD = 'keyring-pass-7f3a9c';
-const GONKA_BIN = join(import.meta.dirname, '..', '..', '..', 'sim', 'gonka', 'bin');
 const PUBKEY = /^[A-Za-z0-9+/]{44}$/;
+const DEPLOY = '/opt/gonka/deploy/join';
+const COLD_HOME = '/root/.inference';
+const ARGV_LOG = '/var/lib/nop-sim/docker/inferenced-argv.log';
+// what the stand-in for register writes on the server
+const REGISTERED = '/root/registered';
 
 let dir: string;
 let server: SimHost;
+// the operator's own machine (the cold signer), with the inferenced CLI installed
+let operator: SimHost;
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'nop-keys-'));
   const profile = parse(await readFile(join(import.meta.dirname, '..', '..', '..', 'sim', 'host', 'profiles', 'rtx3090-1x.yaml'), 'utf8')) as ProfileInput & {
     packages: { name: string }[];
   };
-  server = await createSimHost({ profile: { ...profile, packages: [...profile.packages, { name: 'docker-ce' }] }, dir: join(dir, 'server') });
+  [server, operator] = await Promise.all([
+    createSimHost({ profile: { ...profile, packages: [...profile.packages, { name: 'docker-ce' }] }, dir: join(dir, 'server') }),
+    createSimHost({ profile: 'no-gpu', dir: join(dir, 'operator'), inferenced: true }),
+  ]);
 });
-const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
-  for (const undo of cleanups.splice(0).reverse()) await undo();
+  await Promise.all([server?.close(), operator?.close()]);
   await rm(dir, { recursive: true, force: true });
 });
 
-const serverKeyring = () => join(server.inventoryVars.gonka_deploy_dir, '.inference', 'keyring-file');
-const serverArgvLog = () => join(server.root, 'var/lib/nop-sim/docker/inferenced-argv.log');
-const coldHome = () => join(dir, 'operator', '.inference');
-const coldArgvLog = () => join(dir, 'operator', 'inferenced-argv.log');
+const serverKeyring = () => server.path(`${DEPLOY}/.inference/keyring-file`);
+const serverArgvLog = () => server.path(ARGV_LOG);
+const coldHome = () => operator.path(COLD_HOME);
+const coldArgvLog = () => operator.path(ARGV_LOG);
 
 const argvLines = async (file: string): Promise<string[][]> =>
   existsSync(file)
@@ -51,17 +59,12 @@ interface Setup {
 }
 
 const writeInventory = async ({ workflow = 'quick', serverVars = { keyring_password: PASSWORD }, coldSigner = workflow === 'secure' }: Setup = {}) => {
-  const hosts: Record<string, unknown> = { gpu1: { ...server.inventoryVars, key_workflow: workflow, ...serverVars } };
+  const hosts: Record<string, unknown> = { gpu1: { key_workflow: workflow, ...serverVars } };
   const children: Record<string, unknown> = { network_nodes: { hosts: { gpu1: null } } };
   if (coldSigner) {
-    hosts.operator = {
-      ansible_connection: 'local',
-      cold_keyring_dir: coldHome(),
-      nop_env: { PATH: `${GONKA_BIN}:${process.env.PATH}`, NOP_SIM_STATE_DIR: join(dir, 'operator'), HOME: join(dir, 'operator') },
-    };
+    hosts.operator = { cold_keyring_dir: COLD_HOME };
     children.cold_signer = { hosts: { operator: null } };
   }
-  await mkdir(join(dir, 'operator'), { recursive: true });
   await writeFile(join(dir, 'inventory.yml'), stringify({ all: { hosts, children } }));
   await writeFile(join(dir, 'site.yml'), stringify([{ hosts: 'network_nodes', gather_facts: false, roles: ['keys'] }]));
 };
@@ -75,28 +78,15 @@ const writeSetupPlaybook = async () =>
       {
         hosts: 'network_nodes',
         gather_facts: false,
-        tasks: [{ name: 'Register (stand-in)', copy: { dest: join(dir, 'registered'), content: '{{ account_pubkey }}\n' } }],
+        tasks: [{ name: 'Register (stand-in)', copy: { dest: REGISTERED, content: '{{ account_pubkey }}\n' } }],
       },
     ]),
   );
 
-/**
- * A directory no file can be written into: a full 64 KiB tmpfs (as root), or a read-only directory otherwise.
- * Returns whether it is the full disk.
- */
-const unwritableDir = async (path: string): Promise<boolean> => {
-  await mkdir(path, { recursive: true });
-  if (process.getuid?.() !== 0) {
-    await chmod(path, 0o500);
-    cleanups.push(() => chmod(path, 0o700));
-    return false;
-  }
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'nop-test-full', path]);
-  cleanups.push(async () => void execFileSync('umount', [path]));
-  await writeFile(join(path, 'filler'), Buffer.alloc(1 << 20)).catch((e: NodeJS.ErrnoException) => {
-    if (e.code !== 'ENOSPC') throw e;
-  });
-  return true;
+/** A directory of the server no file can be written into: a full 64 KiB tmpfs, mounted in the server (gone with it). */
+const fullDir = async (path: string): Promise<void> => {
+  const res = await server.sh(`mkdir -p ${path} && mount -t tmpfs -o size=64k nop-test-full ${path} && { head -c 1048576 /dev/zero > ${path}/filler; true; }`);
+  if (res.code !== 0) throw new Error(`full disk at ${path}: ${res.stderr}`);
 };
 
 // 24 lowercase words in a row: what a mnemonic looks like in any output
@@ -108,6 +98,7 @@ const run = async (opts: { check?: boolean; extraVars?: Record<string, unknown> 
     playbook: join(dir, 'site.yml'),
     inventories: [join(dir, 'inventory.yml')],
     emit: (e) => events.push(e),
+    connect: simConnect({ gpu1: server, operator }),
     diff: true,
     verbose: 3,
     ...opts,
@@ -133,16 +124,16 @@ describe('keys role, quick workflow', () => {
     expect(existsSync(join(serverKeyring(), 'gpu1-cold.info'))).toBe(true);
     expect(existsSync(join(serverKeyring(), 'gpu1-warm.info'))).toBe(true);
 
-    const mnemonicFile = join(server.inventoryVars.gonka_deploy_dir, 'gpu1-cold.mnemonic');
+    const mnemonicFile = server.path(`${DEPLOY}/gpu1-cold.mnemonic`);
     const mnemonic = (await readFile(mnemonicFile, 'utf8')).trim();
     expect(mnemonic.split(' ')).toHaveLength(24);
     expect(await modeOf(mnemonicFile)).toBe(0o600);
-    expect(first.output).toContain(mnemonicFile);
+    expect(first.output).toContain(`${DEPLOY}/gpu1-cold.mnemonic`);
     // what the operator must do is a result field every reporter prints without -v, and it stays until done
     const action = {
       host: 'gpu1',
       task: 'keys : Cold account key',
-      action: `copy the cold key's mnemonic from ${mnemonicFile} on gpu1 to offline storage, then delete that file and set cold_mnemonic_kept_by_operator: true`,
+      action: `copy the cold key's mnemonic from ${DEPLOY}/gpu1-cold.mnemonic on gpu1 to offline storage, then delete that file and set cold_mnemonic_kept_by_operator: true`,
     };
     expect(first.events.find((e) => e.type === 'recap')).toMatchObject({ operatorActions: [action] });
 
@@ -174,7 +165,7 @@ describe('keys role, quick workflow', () => {
 
   it('refuses to create a key over an existing mnemonic file', async () => {
     await writeInventory();
-    const mnemonicFile = join(server.inventoryVars.gonka_deploy_dir, 'gpu1-cold.mnemonic');
+    const mnemonicFile = server.path(`${DEPLOY}/gpu1-cold.mnemonic`);
     await writeFile(mnemonicFile, 'an earlier key\n', { mode: 0o600 });
     const res = await run();
     expect(res.code).not.toBe(0);
@@ -192,9 +183,9 @@ describe('keys role, quick workflow', () => {
 
 describe('keys role: the cold key is not created until its mnemonic is stored', () => {
   it('a mnemonic that cannot be written fails the run, and re-runs stop before registering until the operator says they keep it', async () => {
-    const backupDir = join(dir, 'backup');
-    const mnemonicFile = join(backupDir, 'gpu1-cold.mnemonic');
-    const full = await unwritableDir(backupDir);
+    const backupDir = '/root/backup';
+    const mnemonicFile = `${backupDir}/gpu1-cold.mnemonic`;
+    await fullDir(backupDir);
     await writeInventory({ serverVars: { keyring_password: PASSWORD, cold_mnemonic_file: mnemonicFile } });
     await writeSetupPlaybook();
 
@@ -202,22 +193,22 @@ describe('keys role: the cold key is not created until its mnemonic is stored', 
     expect(first.code, first.output).toBe(2);
     const failed = first.msg('Cold account key');
     expect(failed).toContain(`storing its mnemonic in ${mnemonicFile} failed`);
-    if (full) expect(failed).toContain('No space left on device');
+    expect(failed).toContain('No space left on device');
     expect(failed).toContain('cold_mnemonic_kept_by_operator: true');
     expect(existsSync(join(serverKeyring(), 'gpu1-cold.info'))).toBe(true);
-    expect(await readdir(backupDir)).toEqual(full ? ['filler'] : []);
+    expect(await readdir(server.path(backupDir))).toEqual(['filler']);
 
     const again = await run();
     expect(again.code, again.output).toBe(2);
     expect(again.msg('Cold account key')).toContain(`its mnemonic, the key's only backup, is not stored: ${mnemonicFile} does not exist`);
     expect(again.msg('Cold account key')).toContain('keys delete gpu1-cold');
-    expect(existsSync(join(dir, 'registered'))).toBe(false);
+    expect(existsSync(server.path(REGISTERED))).toBe(false);
 
     const kept = await run({ extraVars: { cold_mnemonic_kept_by_operator: true } });
     expect(kept.code, kept.output).toBe(0);
     expect(kept.msg('Cold account key')).toContain('kept by the operator');
     expect(kept.events.find((e) => e.type === 'recap')).toMatchObject({ operatorActions: [] });
-    expect((await readFile(join(dir, 'registered'), 'utf8')).trim()).toMatch(PUBKEY);
+    expect((await readFile(server.path(REGISTERED), 'utf8')).trim()).toMatch(PUBKEY);
 
     for (const res of [first, again, kept]) {
       expect(res.output).not.toContain('********');
@@ -227,34 +218,34 @@ describe('keys role: the cold key is not created until its mnemonic is stored', 
   });
 
   it('an existing key whose mnemonic file is gone or readable by others stops the role; the path is shown, the mnemonic never', async () => {
-    const mnemonicFile = join(dir, 'offline', 'gpu1-cold.mnemonic');
+    const mnemonicFile = '/root/offline/gpu1-cold.mnemonic';
+    const onServer = server.path(mnemonicFile);
     await writeInventory({ serverVars: { keyring_password: PASSWORD, cold_mnemonic_file: mnemonicFile } });
     await writeSetupPlaybook();
     const first = await run();
     expect(first.code, first.output).toBe(0);
     expect(first.msg('Cold account key')).toContain(`its mnemonic is in ${mnemonicFile} (0600)`);
-    expect(await modeOf(mnemonicFile)).toBe(0o600);
-    const mnemonic = (await readFile(mnemonicFile, 'utf8')).trim();
+    expect(await modeOf(onServer)).toBe(0o600);
+    const mnemonic = (await readFile(onServer, 'utf8')).trim();
     expect(mnemonic.split(' ')).toHaveLength(24);
-    await rm(join(dir, 'registered'));
+    await rm(server.path(REGISTERED));
 
-    await chmod(mnemonicFile, 0o644);
+    await chmod(onServer, 0o644);
     const exposed = await run();
     expect(exposed.code).toBe(2);
     expect(exposed.msg('Cold account key')).toContain(`${mnemonicFile}, is readable by others: chmod 600 it`);
 
-    await rm(mnemonicFile);
+    await rm(onServer);
     const gone = await run();
     expect(gone.code).toBe(2);
     expect(gone.msg('Cold account key')).toContain(`${mnemonicFile} does not exist`);
-    expect(existsSync(join(dir, 'registered'))).toBe(false);
+    expect(existsSync(server.path(REGISTERED))).toBe(false);
 
-    await mkdir(join(dir, 'offline'), { recursive: true });
-    await writeFile(mnemonicFile, `${mnemonic}\n`, { mode: 0o600 });
+    await writeFile(onServer, `${mnemonic}\n`, { mode: 0o600 });
     const restored = await run();
     expect(restored.code, restored.output).toBe(0);
     expect(restored.msg('Cold account key')).toContain(
-      `kept in ${join(server.inventoryVars.gonka_deploy_dir, '.inference')} on gpu1; its mnemonic is in ${mnemonicFile}`,
+      `kept in ${DEPLOY}/.inference on gpu1; its mnemonic is in ${mnemonicFile}`,
     );
 
     for (const res of [first, exposed, gone, restored]) {
@@ -292,7 +283,7 @@ describe('keys role, secure workflow', () => {
 
     const mnemonicFile = join(coldHome(), 'gpu1-cold.mnemonic');
     expect(await modeOf(mnemonicFile)).toBe(0o600);
-    expect(existsSync(join(server.inventoryVars.gonka_deploy_dir, 'gpu1-cold.mnemonic'))).toBe(false);
+    expect(existsSync(server.path(`${DEPLOY}/gpu1-cold.mnemonic`))).toBe(false);
     const mnemonic = (await readFile(mnemonicFile, 'utf8')).trim();
 
     const second = await run();

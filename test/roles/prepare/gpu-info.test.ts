@@ -4,18 +4,26 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { gpuInfoCommand } from '../../../lib/cli/gpu-info-command.js';
-import { createSimHost } from '../../../sim/host/create.js';
+import { createSimHost, type SimHost } from '../../../sim/host/create.js';
+import { sshInto, type SimSshAccess } from '../../helpers/sim-ssh.js';
 
 let dir: string;
 let inventory: string;
+let hosts: SimHost[] = [];
+let access: SimSshAccess[] = [];
+// `nop gpu-info` reaches the simulated servers as any server: over SSH, to their own sshd
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'nop-gpuinfo-'));
-  const h100 = await createSimHost({ profile: 'h100-8x', dir: join(dir, 'h100') });
-  const none = await createSimHost({ profile: 'no-gpu', dir: join(dir, 'none') });
+  hosts = await Promise.all([createSimHost({ profile: 'h100-8x', dir: join(dir, 'h100') }), createSimHost({ profile: 'no-gpu', dir: join(dir, 'none') })]);
+  access = await Promise.all(hosts.map((h) => sshInto(h)));
   inventory = join(dir, 'inventory.yml');
-  await writeFile(inventory, stringify({ all: { hosts: { h100: h100.inventoryVars, none: none.inventoryVars } } }));
+  await writeFile(inventory, stringify({ all: { hosts: { h100: access[0].vars, none: access[1].vars } } }));
 });
-afterAll(() => rm(dir, { recursive: true, force: true }));
+afterAll(async () => {
+  await Promise.all(access.map((a) => a.close()));
+  await Promise.all(hosts.map((h) => h.close()));
+  await rm(dir, { recursive: true, force: true });
+});
 
 const capture = async (opts: Parameters<typeof gpuInfoCommand>[0]) => {
   const out: string[] = [];

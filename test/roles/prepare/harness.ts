@@ -7,6 +7,7 @@ import { stringify } from 'yaml';
 import { runPlaybook } from '../../../lib/runner/run-playbook.js';
 import { packageRoot } from '../../../lib/runner/paths.js';
 import type { RunEvent } from '../../../lib/runner/types.js';
+import { simConnect } from '../../../sim/host/connect.js';
 import { createSimHost, type SimHost } from '../../../sim/host/create.js';
 
 export const PREPARE = join(packageRoot, 'playbooks', 'prepare.yml');
@@ -32,16 +33,16 @@ export interface SimFleet {
   cleanup(): Promise<void>;
 }
 
-/** Simulated hosts (one per profile) in one inventory, so one playbook run converges them all. */
+/** Simulated hosts (one per profile, built in parallel) in one inventory, so one playbook run converges them all. */
 export const simFleet = async (hosts: Record<string, SimFleetHost>, keysUrl: string, common: Record<string, unknown> = {}): Promise<SimFleet> => {
   const dir = await mkdtemp(join(tmpdir(), 'nop-prepare-'));
-  const sims: Record<string, SimHost> = {};
+  const sims: Record<string, SimHost> = Object.fromEntries(
+    await Promise.all(Object.entries(hosts).map(async ([name, h]) => [name, await createSimHost({ profile: h.profile, dir: join(dir, name) })] as const)),
+  );
   const inventoryHosts: Record<string, unknown> = {};
   const groups: Record<string, { hosts: Record<string, null> }> = {};
   for (const [name, h] of Object.entries(hosts)) {
-    sims[name] = await createSimHost({ profile: h.profile, dir: join(dir, name) });
     inventoryHosts[name] = {
-      ...sims[name].inventoryVars,
       docker_apt_key_url: `${keysUrl}/docker/gpg`,
       nvidia_container_toolkit_key_url: `${keysUrl}/nvidia/gpgkey`,
       ...common,
@@ -59,14 +60,24 @@ export const simFleet = async (hosts: Record<string, SimFleetHost>, keysUrl: str
     hosts: sims,
     run: async (opts = {}) => {
       const events: RunEvent[] = [];
-      const summary = await runPlaybook({ playbook: PREPARE, inventories: [inventory], emit: (e) => events.push(e), forks: 4, ...opts });
+      const summary = await runPlaybook({
+        playbook: PREPARE,
+        inventories: [inventory],
+        emit: (e) => events.push(e),
+        forks: 4,
+        connect: simConnect(sims),
+        ...opts,
+      });
       return { ...summary, events };
     },
-    cleanup: () => rm(dir, { recursive: true, force: true }),
+    cleanup: async () => {
+      await Promise.all(Object.values(sims).map((s) => s.close()));
+      await rm(dir, { recursive: true, force: true });
+    },
   };
 };
 
-/** Every file under root with its content (or link target), to prove check mode changed nothing. */
+/** Every file under a host's directory (all it wrote) with its content (or link target), to prove check mode changed nothing. */
 export const snapshot = async (root: string): Promise<Record<string, string>> => {
   const out: Record<string, string> = {};
   const walk = async (d: string): Promise<void> => {

@@ -1,38 +1,36 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPlaybook } from '../../../lib/runner/run-playbook.js';
 import type { RunEvent } from '../../../lib/runner/types.js';
-import { startSshdHosts, TEST_USERS, type SshdFleet } from '../../helpers/sshd.js';
-import { createSimHost } from '../../../sim/host/create.js';
+import { TEST_USERS } from '../../helpers/sshd.js';
+import { sshInto, type SimSshAccess } from '../../helpers/sim-ssh.js';
+import { createSimHost, type SimHost } from '../../../sim/host/create.js';
 import { keyServer, PREPARE } from './harness.js';
 
-let fleet: SshdFleet;
 let dir: string;
+let sim: SimHost;
+let ssh: SimSshAccess;
 let keys: Awaited<ReturnType<typeof keyServer>>;
 
 beforeAll(async () => {
-  fleet = await startSshdHosts(1);
   keys = await keyServer();
   dir = await mkdtemp(join(tmpdir(), 'nop-prepare-ssh-'));
-  await chmod(dir, 0o755); // the SSH login user must reach the simulated server below it
+  sim = await createSimHost({ profile: 'fresh-2204', dir: join(dir, 'gpu1') });
+  // the simulated server's own sshd; the operator logs in as a user with sudo, as on a real server
+  ssh = await sshInto(sim, { address: '127.0.0.3', user: TEST_USERS.passwordless });
 });
 afterAll(async () => {
-  await fleet?.stopAll();
+  await ssh?.close();
+  await sim?.close();
   await keys?.close();
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('prepare over a real sshd host', () => {
-  it('takes a bare 22.04 GPU server to ready over SSH, then changes nothing', async () => {
-    const sim = await createSimHost({ profile: 'fresh-2204', dir: join(dir, 'gpu1') });
-    // the simulated server is a directory the SSH login user owns, as a real server's files are its own
-    await promisify(execFile)('chown', ['-R', TEST_USERS.passwordless, sim.root]);
-    const h = fleet.hosts[0];
+describe('prepare over SSH', () => {
+  it('takes a bare 22.04 GPU server to ready through its sshd and sudo, then changes nothing', async () => {
     const inventory = join(dir, 'inventory.yml');
     await writeFile(
       inventory,
@@ -40,12 +38,8 @@ describe('prepare over a real sshd host', () => {
         all: {
           hosts: {
             gpu1: {
-              ...sim.inventoryVars,
-              ansible_connection: 'ssh',
-              ansible_host: h.address,
-              ansible_port: h.port,
-              ansible_user: TEST_USERS.passwordless,
-              ansible_ssh_private_key_file: fleet.clientKey,
+              ...ssh.vars,
+              ansible_become: true,
               allow_reboot: true,
               preflight_ports: [],
               docker_apt_key_url: `${keys.url}/docker/gpg`,
@@ -58,12 +52,7 @@ describe('prepare over a real sshd host', () => {
     );
     const run = async () => {
       const events: RunEvent[] = [];
-      const summary = await runPlaybook({
-        playbook: PREPARE,
-        inventories: [inventory],
-        emit: (e) => events.push(e),
-        connectOptions: { knownHostsPath: fleet.knownHostsPath },
-      });
+      const summary = await runPlaybook({ playbook: PREPARE, inventories: [inventory], emit: (e) => events.push(e) });
       return { ...summary, events };
     };
     const first = await run();

@@ -79,11 +79,11 @@ describe('prepare edge cases', () => {
   it('check mode on a fresh host changes nothing', async () => {
     const fleet = await simFleet({ fresh: { profile: 'fresh-2204' } }, keys.url, { preflight_ports: [] });
     try {
-      const before = await snapshot(fleet.hosts.fresh.root);
+      const before = await snapshot(fleet.hosts.fresh.dir);
       const res = await fleet.run({ check: true });
       expect(failures(res.events, 'fresh')).toEqual([]);
       expect(res.stats.fresh.changed).toBeGreaterThan(0);
-      expect(await snapshot(fleet.hosts.fresh.root)).toEqual(before);
+      expect(await snapshot(fleet.hosts.fresh.dir)).toEqual(before);
     } finally {
       await fleet.cleanup();
     }

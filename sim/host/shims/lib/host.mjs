@@ -49,17 +49,17 @@ export const refreshDriver = (state, userBefore) => {
   if (user !== userBefore) state.reboot.required = true;
 };
 
-const dockerDaemonConfig = (root) => {
+const dockerDaemonConfig = () => {
   try {
-    return readFileSync(join(root, 'etc/docker/daemon.json'), 'utf8');
+    return readFileSync('/etc/docker/daemon.json', 'utf8');
   } catch {
     return '';
   }
 };
 
 /** Docker (re)started: it now uses the daemon.json on disk and has made sure its iptables chains exist. */
-export const dockerStarted = (state, root) => {
-  state.docker.daemon_config = dockerDaemonConfig(root);
+export const dockerStarted = (state) => {
+  state.docker.daemon_config = dockerDaemonConfig();
   state.iptables.DOCKER ??= { rules: [] };
   state.iptables['DOCKER-USER'] ??= { rules: ['-j RETURN'] };
   const forward = state.iptables.FORWARD.rules;
@@ -67,21 +67,24 @@ export const dockerStarted = (state, root) => {
 };
 
 /** A unit became active: the side effects its daemon has on start. */
-export const serviceStarted = (state, root, name) => {
-  if (name === 'docker') dockerStarted(state, root);
+export const serviceStarted = (state, name) => {
+  if (name === 'docker') dockerStarted(state);
 };
 
-export const boot = (state, root) => {
+// what systemd-tmpfiles recreates in /run at boot (sshd's privilege separation directory)
+const RUN_DIRS = ['/run/sshd'];
+
+export const boot = (state) => {
   // /run is a tmpfs: nothing written there survives a reboot
-  const run = join(root, 'var/run');
-  for (const entry of readdirSync(run, { withFileTypes: true })) rmSync(join(run, entry.name), { recursive: true, force: true });
+  for (const entry of readdirSync('/run')) rmSync(join('/run', entry), { recursive: true, force: true });
+  for (const d of RUN_DIRS) mkdirSync(d, { recursive: true, mode: 0o755 });
   const loadable = !state.profile.secure_boot || state.profile.mok_enrolled;
   state.driver.kernel_loaded = loadable ? state.driver.module_on_disk : null;
   state.reboot.required = false;
   state.reboot.count += 1;
   for (const [name, unit] of Object.entries(state.services)) {
     unit.active = unit.enabled && canStart(state, name);
-    if (unit.active) serviceStarted(state, root, name);
+    if (unit.active) serviceStarted(state, name);
   }
   for (const c of state.docker.containers) {
     const restart = ['always', 'unless-stopped'].includes(c.restart) && c.state === 'running';
@@ -95,8 +98,8 @@ const put = (path, content) => {
 };
 
 /** Files the real system keeps in step with this state (reboot-required, the loaded module's version). */
-export const syncFiles = (state, root) => {
-  const flag = join(root, 'var/run/reboot-required');
+export const syncFiles = (state) => {
+  const flag = '/var/run/reboot-required';
   if (state.reboot.required) {
     put(flag, '*** System restart required ***\n');
     put(`${flag}.pkgs`, `${driverPackages(state).join('\n')}\n`);
@@ -104,7 +107,7 @@ export const syncFiles = (state, root) => {
     rmSync(flag, { force: true });
     rmSync(`${flag}.pkgs`, { force: true });
   }
-  const sys = join(root, 'sys/module/nvidia/version');
+  const sys = '/sys/module/nvidia/version';
   if (state.driver.kernel_loaded) put(sys, `${state.driver.kernel_loaded}\n`);
   else rmSync(dirname(sys), { recursive: true, force: true });
 };

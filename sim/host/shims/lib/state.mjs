@@ -1,20 +1,13 @@
-// Shared state of one simulated host: <root>/var/lib/nop-sim/state.json, guarded by a lock file so that
-// concurrent shim processes never lose an update, and replaced atomically so a reader never sees half a file.
+// Shared state of one simulated host: /var/lib/nop-sim/state.json (the shims run inside the host, where / is its
+// own root), guarded by a lock file so that concurrent shim processes never lose an update, and replaced
+// atomically so a reader never sees half a file.
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
-export const simRoot = () => {
-  const root = process.env.NOP_SIM_ROOT;
-  if (!root) {
-    process.stderr.write('nop-sim: NOP_SIM_ROOT is not set\n');
-    process.exit(70);
-  }
-  return root;
-};
-
-export const stateDir = (root) => join(root, 'var/lib/nop-sim');
-export const statePath = (root) => join(stateDir(root), 'state.json');
-export const dockerStateDir = (root) => join(stateDir(root), 'docker');
+export const STATE_DIR = '/var/lib/nop-sim';
+export const STATE_PATH = join(STATE_DIR, 'state.json');
+/** the Gonka simulator's state dir (its projects, chain, scenario and clock) */
+export const DOCKER_STATE_DIR = join(STATE_DIR, 'docker');
 
 const STALE_LOCK_MS = 30_000;
 const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
@@ -37,10 +30,10 @@ const acquire = (lock) => {
   }
 };
 
-export const readState = (root = simRoot()) => JSON.parse(readFileSync(statePath(root), 'utf8'));
+export const readState = () => JSON.parse(readFileSync(STATE_PATH, 'utf8'));
 
-export const writeStateFile = (root, state) => {
-  const path = statePath(root);
+const writeStateFile = (state) => {
+  const path = STATE_PATH;
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
   writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`);
@@ -48,14 +41,14 @@ export const writeStateFile = (root, state) => {
 };
 
 /** Run `fn(state)` under the lock; whatever it leaves in `state` is written back. Returns fn's result. */
-export const withState = (fn, root = simRoot()) => {
-  const lock = `${statePath(root)}.lock`;
+export const withState = (fn) => {
+  const lock = `${STATE_PATH}.lock`;
   mkdirSync(dirname(lock), { recursive: true });
   acquire(lock);
   try {
-    const state = readState(root);
+    const state = readState();
     const result = fn(state);
-    writeStateFile(root, state);
+    writeStateFile(state);
     return result;
   } finally {
     rmSync(lock, { force: true });
