@@ -154,19 +154,25 @@ const membersOf = (pid: number, ns: string): number[] =>
     })
     .map(Number);
 
-const killAll = (pids: number[]): void => {
-  for (const p of pids) {
-    try {
-      process.kill(p, 'SIGKILL');
-    } catch {
-      // already gone
-    }
+const kill = (pid: number): void => {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
   }
 };
 
-// a test worker that ends without closing its hosts still takes their processes with it
-const holders = new Set<ChildProcess>();
-process.once('exit', () => holders.forEach((h) => h.kill('SIGKILL')));
+/** Every process of the namespace, then its holder (synchronous: also run when this process exits). */
+const stopAll = (pid: number, ns: string): void => {
+  // a process may start another while we stop it: repeat until none is left
+  for (let members = membersOf(pid, ns); members.length; members = membersOf(pid, ns)) members.forEach(kill);
+  kill(pid);
+};
+
+// a process that ends without closing its hosts still takes their processes with it (and if it is killed
+// outright, each holder sees its stdin close and does the same from inside)
+const open = new Map<number, string>();
+process.once('exit', () => open.forEach((ns, pid) => stopAll(pid, ns)));
 
 export const createSandbox = async (o: SandboxOptions): Promise<Sandbox> => {
   const root = join(o.dir, 'root');
@@ -182,12 +188,12 @@ export const createSandbox = async (o: SandboxOptions): Promise<Sandbox> => {
   child.removeAllListeners('exit');
   child.stdout!.destroy();
   child.stderr!.destroy();
-  holders.add(child);
   // neither the holder nor its stdin keeps this process alive
   child.unref();
   (child.stdin as unknown as { unref(): void }).unref();
   const pid = child.pid!;
   const ns = readlinkSync(`/proc/${pid}/ns/mnt`);
+  open.set(pid, ns);
   const enter = isRoot() ? ['-m'] : ['-U', '-m', '--preserve-credentials'];
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
@@ -195,14 +201,11 @@ export const createSandbox = async (o: SandboxOptions): Promise<Sandbox> => {
     launcher: ['nsenter', '-t', String(pid), ...enter, '-r', '-w'],
     path: (hostPath) => join(`/proc/${pid}/root`, relative('/', join('/', hostPath))),
     close: async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        // a process may start another while we stop it: repeat until none is left
-        for (let members = membersOf(pid, ns); members.length; members = membersOf(pid, ns)) killAll(members);
-        child.ref();
-        child.kill('SIGKILL');
-        await exited;
-      }
-      holders.delete(child);
+      open.delete(pid);
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.ref();
+      stopAll(pid, ns);
+      await exited;
     },
   };
 };

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codeDirsFor, createSandbox, removeHostDir, type Sandbox } from '../../sim/host/sandbox.js';
 import { REPO_ROOT } from '../../sim/host/paths.js';
+import { eventually } from '../helpers/eventually.js';
 
 let dir: string;
 let box: Sandbox;
@@ -47,6 +48,7 @@ describe('the simulated host namespace', () => {
       'mkdir -p /opt/gonka/deploy/join /var/lib/nop-sandbox-test /mnt/shared/hub /root/.cache /home/someone /srv/x',
       'echo a > /opt/gonka/deploy/join/config.env && echo b > /var/lib/nop-sandbox-test/f && echo c > /mnt/shared/hub/f',
       'echo d > /root/.cache/f && echo e > /tmp/nop-sandbox-test && echo f > /run/nop-sandbox-test && echo g > /var/run/vr',
+      'echo h > /usr/local/sbin/nop-sandbox-test && rm /usr/local/sbin/nop-sandbox-test',
       'cat /etc/hosts /opt/gonka/deploy/join/config.env /run/vr',
     ].join('\n');
     expect(sh(script)).toMatchObject({ code: 0, stdout: '127.0.0.9 sim\na\ng\n' });
@@ -81,6 +83,35 @@ describe('the simulated host namespace', () => {
     expect(running(other.pid)).toBe(false);
     await removeHostDir(own);
     expect(existsSync(own)).toBe(false);
+  });
+});
+
+const distSandbox = join(REPO_ROOT, 'dist/sim/host/sandbox.js');
+
+describe('a host whose owner dies without closing it', () => {
+  // the owner: a process that opens a host, starts a detached process in it, then ends (killed, or exiting)
+  const owner = (how: 'SIGKILL' | 'exit') => `
+    import { spawnSync } from 'node:child_process';
+    import { mkdirSync, mkdtempSync } from 'node:fs';
+    import { join } from 'node:path';
+    const { createSandbox } = await import(${JSON.stringify(distSandbox)});
+    const dir = mkdtempSync(join(process.argv[1], 'owner-'));
+    mkdirSync(join(dir, 'bin'));
+    const box = await createSandbox({ dir: join(dir, 'host'), localBin: join(dir, 'bin'), localSbin: join(dir, 'bin'), codeDirs: [] });
+    const [cmd, ...args] = box.launcher;
+    const res = spawnSync(cmd, [...args, '/bin/sh', '-c', 'setsid sleep 1000 >/dev/null 2>&1 </dev/null & echo $!'], { encoding: 'utf8' });
+    process.stdout.write(JSON.stringify({ holder: box.pid, sleeper: Number(res.stdout.trim()) }) + '\\n');
+    ${how === 'SIGKILL' ? "process.kill(process.pid, 'SIGKILL');" : 'process.exit(0);'}
+  `;
+  it.skipIf(!existsSync(distSandbox)).each(['SIGKILL', 'exit'] as const)('%s: every process of the host stops', async (how) => {
+    const res = spawnSync(process.execPath, ['--input-type=module', '-e', owner(how), dir], { encoding: 'utf8' });
+    const { holder, sleeper } = JSON.parse(res.stdout) as { holder: number; sleeper: number };
+    expect(sleeper).toBeGreaterThan(0);
+    await eventually(
+      async () => [running(holder), running(sleeper)],
+      (alive) => !alive[0] && !alive[1],
+      'the host to stop with its owner',
+    );
   });
 });
 
