@@ -1,11 +1,36 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * The unit tier (`npm run test:unit`, under 30 s): test files that need no sshd, no simulated host, no Gonka
+ * simulator and no build. A new test file that needs none of them belongs in this list; everything else is the
+ * integration tier. `npm test` runs both.
+ */
+const UNIT = [
+  'test/template/**/*.test.ts',
+  'test/inventory/**/*.test.ts',
+  'test/modules/**/*.test.ts',
+  'test/runner/**/*.test.ts',
+  'test/gpu/parsers.test.ts',
+  'test/gpu/recommend-rules.test.ts',
+  'test/transport/atomic-write.test.ts',
+  'test/transport/known-hosts.test.ts',
+  'test/transport/local.test.ts',
+  'test/transport/ssh-config.test.ts',
+  'test/config/versions-command.test.ts',
+  'test/gonka-sim/sim-units.test.ts',
+  'test/sim-host/clock.test.ts',
+  'test/sim-host/product-boundary.test.ts',
+];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // sshd hosts and simulated hosts are real processes: two cores, so keep the parallelism modest
     maxWorkers: 2,
+    projects: [
+      { extends: true, test: { name: 'unit', include: UNIT, isolate: false } },
+      { extends: true, test: { name: 'integration', include: ['test/**/*.test.ts'], exclude: UNIT } },
+    ],
   },
 });
