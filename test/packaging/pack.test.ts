@@ -44,6 +44,18 @@ describe('the npm package', () => {
     expect(listed).not.toMatch(/\/test\/|\.test\.|\/bench\//);
   });
 
+  it('runs the simulator from where it is installed: a simulated host answers through its shims', async () => {
+    const script = `
+      const { createSimHost } = await import(${JSON.stringify(join(dir, 'app', 'node_modules', 'nop', 'dist', 'sim', 'host', 'create.js'))});
+      const host = await createSimHost({ profile: 'h100-8x', dir: ${JSON.stringify(join(dir, 'sim-host'))} });
+      const res = await host.sh('nvidia-smi -L | wc -l; dpkg-query -W -f="\${Version}" docker-ce');
+      await host.close();
+      process.stdout.write(res.stdout + res.stderr);
+    `;
+    const res = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: dir });
+    expect(res.stdout).toMatch(/^8\n/);
+  });
+
   it('runs a playbook and reads its own data from where it is installed', async () => {
     const out = join(dir, 'out.txt');
     await writeFile(join(dir, 'site.yml'), `- hosts: localhost\n  gather_facts: false\n  tasks:\n    - copy: { dest: "${out}", content: "installed\\n" }\n`);
