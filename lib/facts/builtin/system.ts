@@ -10,7 +10,8 @@ export interface SystemFacts {
   processor_count: number;
   memtotal_mb: number;
   kernel: string;
-  user: string;
+  /** who gathered the facts (the become user): Ansible's ansible_user_id; `ansible_user` is the login, not a fact */
+  user_id: string;
   mounts: { mount: string; size_total: number; size_available: number }[];
 }
 
@@ -25,7 +26,7 @@ echo "architecture=$(uname -m)"
 echo "kernel=$(uname -r)"
 echo "processor_count=$(nproc 2>/dev/null || echo 1)"
 echo "memtotal_kb=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo 2>/dev/null)"
-echo "user=$(id -un)"
+echo "user_id=$(id -un)"
 df -PB1 2>/dev/null | awk 'NR>1 && $1 !~ /^(tmpfs|devtmpfs|overlay|none|udev)$/ {print "mount=" $6 " " $2 " " $4}'`;
 
 const familyOf = (id: string, idLike: string): string => {
@@ -61,7 +62,7 @@ export const parseSystemFacts = (stdout: string): SystemFacts => {
     processor_count: Number(kv.get('processor_count') ?? 1),
     memtotal_mb: Math.floor(Number(kv.get('memtotal_kb') ?? 0) / 1024),
     kernel: kv.get('kernel') ?? '',
-    user: kv.get('user') ?? '',
+    user_id: kv.get('user_id') ?? '',
     mounts,
   };
 };
