@@ -63,7 +63,12 @@ function logger(service) {
 
 const now = () => clockNow(stateDir);
 
-// every service's state up to the clock (the node's height, an ML node's load), synchronously
+// a service's background work (the api driving its ML nodes) runs every tickEveryMs of simulated time: in
+// observed mode as many times as the network was looked at, however fast or slow the machine is
+const lastTicks = {};
+
+// every service's state up to the clock (the node's height, an ML node's load), synchronously; background
+// work that is due starts
 function catchUp() {
   refreshScenario();
   const t = now();
@@ -73,6 +78,9 @@ function catchUp() {
     } catch (err) {
       console.error(`${name}: ${err.stack}`);
     }
+    if (!e.instance.tick || (lastTicks[name] !== undefined && t - lastTicks[name] < (e.instance.tickEveryMs ?? 250))) continue;
+    lastTicks[name] = t;
+    Promise.resolve(e.instance.tick()).catch((err) => console.error(`${name}: ${err.stack}`));
   }
 }
 
@@ -113,6 +121,7 @@ async function startService(config, project) {
 async function stopService(name) {
   const entry = running.get(name);
   running.delete(name);
+  delete lastTicks[name];
   entry.instance.close();
   await Promise.all(
     entry.servers.map(
@@ -173,17 +182,9 @@ const schedule = (work) => {
   applying = applying.then(work).catch((err) => console.error(err));
 };
 
-// a service's background work (the api driving its ML nodes) runs every tickEveryMs of wall time
-const lastTicks = {};
+// the clock may move without a request to this project (another host of the network was looked at, or wall time)
 function tick() {
   catchUp();
-  const wall = Date.now();
-  for (const [name, e] of running) {
-    if (!e.instance.tick) continue;
-    if (wall - (lastTicks[name] ?? 0) < (e.instance.tickEveryMs ?? 250)) continue;
-    lastTicks[name] = wall;
-    Promise.resolve(e.instance.tick()).catch((err) => console.error(`${name}: ${err.stack}`));
-  }
   writeRuntime();
 }
 

@@ -1,19 +1,23 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { advance } from '../../../sim/gonka.js';
 import { eventually, getJson, taskResults } from './sim-fleet.js';
 import { createSplitFleet, type SplitFleet } from './split-fleet.js';
 
 const PLAYBOOK = join(import.meta.dirname, '../../../playbooks/update.yml');
 const IMAGE_A = 'ghcr.io/product-science/mlnode:3.0.13';
+// ten blocks per observation (sim/gonka/clock.mjs); an update started 600 blocks before the next PoC is done long before it
 const SCENARIO = {
+  // an epoch starts here
+  networkHeight: 1_500_000,
   blocksPerSecond: 10,
   snapshotLagBlocks: 0,
   modelLoadSeconds: 1,
-  epoch: { length: 150, shift: 0, pocGenerationBlocks: 4, windDownBlocks: 1, pocValidationDelayBlocks: 1, pocValidationEndBlocks: 8 },
+  epoch: { length: 1500, shift: 0, pocGenerationBlocks: 4, windDownBlocks: 1, pocValidationDelayBlocks: 1, pocValidationEndBlocks: 8 },
 };
-// timeouts a slow machine never reaches: the simulated chain and model loads move as the role polls (sim/gonka/clock.mjs)
-const FAST = { update_poll_interval: 0.2, update_poc_margin_blocks: 60, update_load_timeout: 600, update_window_timeout: 600, update_network_images: false };
+// timeouts a slow machine never reaches: the simulated chain and model loads move as the role polls
+const FAST = { update_poll_interval: 0.2, update_poc_margin_blocks: 600, update_load_timeout: 600, update_window_timeout: 600, update_network_images: false };
 
 describe('update.yml on a split fleet: a network node and an ML-only server (simulated)', () => {
   let fleet: SplitFleet;
@@ -21,6 +25,8 @@ describe('update.yml on a split fleet: a network node and an ML-only server (sim
   const adminUrl = () => `http://127.0.0.1:${9200 + fleet.offset}/admin/v1/nodes`;
   beforeAll(async () => {
     fleet = await createSplitFleet(SCENARIO);
+    // one clock for both hosts: an epoch and its PoC window later, the next PoC is an epoch away
+    advance(fleet.net.stateDir, 155);
     await eventually(
       () => getJson(adminUrl()),
       (ns) => ns.length === 1 && ns[0].state.current_status === 'INFERENCE',

@@ -1,21 +1,24 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeScenario } from '../../../sim/gonka.js';
+import { advance, writeScenario } from '../../../sim/gonka.js';
 import { createFleet, eventually, getJson, taskResults, type Fleet, type FleetHost, DEPLOY } from './sim-fleet.js';
 
 const PLAYBOOK = join(import.meta.dirname, '../../../playbooks/update.yml');
 const IMAGE_A = 'ghcr.io/product-science/mlnode:3.0.13';
 const IMAGE_B = 'ghcr.io/product-science/mlnode:3.0.14';
-// short epochs so the ML nodes join one quickly; PoC windows are 8 blocks of every 150
+// ten blocks per observation (sim/gonka/clock.mjs); epochs of 1500 blocks with PoC windows of 8: an update started
+// 600 blocks before the next PoC (60 observations) is done long before it, so a disabled node serves until then
 const SCENARIO = {
+  // an epoch starts here
+  networkHeight: 1_500_000,
   blocksPerSecond: 10,
   snapshotLagBlocks: 0,
   modelLoadSeconds: 1,
-  epoch: { length: 150, shift: 0, pocGenerationBlocks: 4, windDownBlocks: 1, pocValidationDelayBlocks: 1, pocValidationEndBlocks: 8 },
+  epoch: { length: 1500, shift: 0, pocGenerationBlocks: 4, windDownBlocks: 1, pocValidationDelayBlocks: 1, pocValidationEndBlocks: 8 },
 };
-// timeouts a slow machine never reaches: the simulated chain and model loads move as the role polls (sim/gonka/clock.mjs)
-const FAST = { update_poll_interval: 0.2, update_poc_margin_blocks: 60, update_load_timeout: 600, update_window_timeout: 600 };
+// timeouts a slow machine never reaches: the simulated chain and model loads move as the role polls
+const FAST = { update_poll_interval: 0.2, update_poc_margin_blocks: 600, update_load_timeout: 600, update_window_timeout: 600 };
 
 const mlImage = async (h: FleetHost): Promise<string> => {
   const text = await readFile(join(h.deployDir, 'docker-compose.mlnode.yml'), 'utf8');
@@ -29,6 +32,8 @@ describe('update.yml on two full servers (simulated)', () => {
   beforeAll(async () => {
     fleet = await createFleet(2, SCENARIO);
     for (const h of fleet.hosts) {
+      // an epoch and its PoC window later the ML node is in one, its next PoC an epoch away
+      advance(h.stateDir, 155);
       await eventually(
         () => adminNode(h),
         (n) => Object.keys(n.state.epoch_models).length > 0 && n.state.current_status === 'INFERENCE',
