@@ -10,6 +10,8 @@ const UNIT = [
   'test/inventory/**/*.test.ts',
   'test/modules/**/*.test.ts',
   'test/runner/**/*.test.ts',
+  'test/facts/fact-store.test.ts',
+  'test/facts/odd-paths.test.ts',
   'test/gpu/parsers.test.ts',
   'test/gpu/recommend-rules.test.ts',
   'test/transport/atomic-write.test.ts',

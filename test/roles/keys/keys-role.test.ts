@@ -244,9 +244,7 @@ describe('keys role: the cold key is not created until its mnemonic is stored', 
     await writeFile(onServer, `${mnemonic}\n`, { mode: 0o600 });
     const restored = await run();
     expect(restored.code, restored.output).toBe(0);
-    expect(restored.msg('Cold account key')).toContain(
-      `kept in ${DEPLOY}/.inference on gpu1; its mnemonic is in ${mnemonicFile}`,
-    );
+    expect(restored.msg('Cold account key')).toContain(`kept in ${DEPLOY}/.inference on gpu1; its mnemonic is in ${mnemonicFile}`);
 
     for (const res of [first, exposed, gone, restored]) {
       expect(res.output).not.toContain(mnemonic);
