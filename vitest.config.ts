@@ -32,7 +32,8 @@ export default defineConfig({
     maxWorkers: 2,
     projects: [
       { extends: true, test: { name: 'unit', include: UNIT, isolate: false } },
-      { extends: true, test: { name: 'integration', include: ['test/**/*.test.ts'], exclude: UNIT } },
+      // hang guards only (a test waits for conditions): a loaded machine is slow, never wrong
+      { extends: true, test: { name: 'integration', include: ['test/**/*.test.ts'], exclude: UNIT, testTimeout: 900_000, hookTimeout: 900_000 } },
     ],
   },
 });

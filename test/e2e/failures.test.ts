@@ -5,7 +5,7 @@ import type { ScenarioPatch } from '../../sim/gonka.js';
 const fleets: Fleet[] = [];
 afterAll(async () => {
   for (const f of fleets) await f.cleanup();
-}, 60_000);
+});
 
 // a full server on the 4×RTX 4090 profile (a small model), with the scenario applied before the run
 const failingRun = async (scenario: (f: Fleet) => ScenarioPatch, knobs: Record<string, unknown> = {}) => {
@@ -35,7 +35,7 @@ const failingRun = async (scenario: (f: Fleet) => ScenarioPatch, knobs: Record<s
 
 // independent servers on their own port offsets: run side by side
 describe.concurrent('setup.yml failures name the cause and the fix', () => {
-  it('sync stuck at an upgrade whose binary is missing points to playbooks/repair.yml', { timeout: 240_000 }, async () => {
+  it('sync stuck at an upgrade whose binary is missing points to playbooks/repair.yml', async () => {
     // a halted node's height never moves: stuck after 4 s without a new block
     const { res, failed, msg } = await failingRun(
       (f) => ({ upgrade: { name: 'v9.9.9', height: networkHeight(f.servers.gpu1) - 500, info: '{"binaries":{}}' } }),
@@ -46,14 +46,14 @@ describe.concurrent('setup.yml failures name the cause and the fix', () => {
     expect(msg).toMatch(/chain sync is stuck .*halted at height \d+ for upgrade "v9\.9\.9".*Run playbooks\/repair\.yml/s);
   });
 
-  it('an ML node that fails to load the model says why', { timeout: 240_000 }, async () => {
+  it('an ML node that fails to load the model says why', async () => {
     const { res, failed, msg } = await failingRun(() => ({ failedNodes: { 'gpu1-node1': 'CUDA out of memory while loading the model' } }));
     expect(res.code).toBe(2);
     expect(failed.map((r) => r.task)).toEqual(['deploy : Wait for the ML nodes to load the model']);
     expect(msg).toMatch(/^ML node gpu1-node1 .*failed to load: CUDA out of memory while loading the model/);
   });
 
-  it('a refused registration says it was refused and why', { timeout: 240_000 }, async () => {
+  it('a refused registration says it was refused and why', async () => {
     const { res, failed, msg } = await failingRun(() => ({ registrationRefused: 'participant url http://127.0.0.1:8000 is not reachable from the network' }));
     expect(res.code).toBe(2);
     expect(failed.map((r) => r.task)).toEqual(['register : Participant registered on chain']);

@@ -33,11 +33,11 @@ beforeAll(async () => {
       },
     },
   });
-}, 60_000);
-afterAll(() => fleet?.cleanup(), 60_000);
+});
+afterAll(() => fleet?.cleanup());
 
 describe('setup.yml on a fleet: network node, two ML servers, local cold signer (secure workflow)', () => {
-  it('deploys and registers everything in one run; the cold key stays on the cold signer', { timeout: 240_000 }, async () => {
+  it('deploys and registers everything in one run; the cold key stays on the cold signer', async () => {
     const res = await fleet.run();
     expect(res.code, res.output).toBe(0);
     expect(Object.keys(res.stats).sort()).toEqual(['ml1', 'ml2', 'net1']);
@@ -59,7 +59,7 @@ describe('setup.yml on a fleet: network node, two ML servers, local cold signer 
     expect(res.output).not.toContain(PASSWORD);
   });
 
-  it('with an ML server unreachable, the others complete; the recap and exit code name it in the retry file', { timeout: 240_000 }, async () => {
+  it('with an ML server unreachable, the others complete; the recap and exit code name it in the retry file', async () => {
     const s = fleet.servers;
     const ml2 = { ...s.ml2.vars, private_ip: ADDR.ml2, network_node: 'net1' };
     const inventory = (ml2Vars: Record<string, unknown>) => ({

@@ -26,13 +26,13 @@ beforeAll(async () => {
       children: { network_nodes: { hosts: { gpu1: null } }, ml_nodes: { hosts: { gpu1: null } } },
     },
   });
-}, 60_000);
-afterAll(() => fleet?.cleanup(), 60_000);
+});
+afterAll(() => fleet?.cleanup());
 
 const msgOf = (res: Awaited<ReturnType<Fleet['run']>>, task: string): string => String(res.results.find((r) => r.task === task)?.result.msg ?? '');
 
 describe('setup.yml on one full 8×H100 server', () => {
-  it('plans the whole setup in check mode on the bare server and changes nothing', { timeout: 240_000 }, async () => {
+  it('plans the whole setup in check mode on the bare server and changes nothing', async () => {
     const root = fleet.servers.gpu1.host.dir;
     const before = await snapshotTree(root);
     const res = await fleet.run({ check: true });
@@ -49,7 +49,7 @@ describe('setup.yml on one full 8×H100 server', () => {
     expect(res.output).not.toContain(PASSWORD);
   });
 
-  it('takes the bare server to a registered node with its ML nodes enabled', { timeout: 240_000 }, async () => {
+  it('takes the bare server to a registered node with its ML nodes enabled', async () => {
     const first = await fleet.run();
     expect(first.code, first.output).toBe(0);
     expect(first.output).toContain('registered participant');
@@ -66,7 +66,7 @@ describe('setup.yml on one full 8×H100 server', () => {
     expect(first.output).not.toContain(PASSWORD);
   });
 
-  it('changes nothing on a second run', { timeout: 240_000 }, async () => {
+  it('changes nothing on a second run', async () => {
     const second = await fleet.run();
     expect(second.code, second.output).toBe(0);
     expect(second.stats.gpu1.changed, JSON.stringify(second.results.filter((r) => r.status === 'changed').map((r) => [r.task, r.result.msg]))).toBe(0);

@@ -1,5 +1,8 @@
-/** Poll `probe` until `accept` holds (errors count as "not yet"), or fail after `timeoutMs` with the last value. */
-export const eventually = async <T>(probe: () => Promise<T>, accept: (v: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> => {
+/**
+ * Poll `probe` until `accept` holds (errors count as "not yet"), or fail after `timeoutMs` with the last value: a wait
+ * for a condition, with a limit a slow machine never reaches (a hang guard, not a timing).
+ */
+export const eventually = async <T>(probe: () => Promise<T>, accept: (v: T) => boolean, what: string, timeoutMs = 120_000): Promise<T> => {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
   while (Date.now() < deadline) {

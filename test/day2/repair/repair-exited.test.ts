@@ -21,8 +21,8 @@ describe('repair.yml: an exited container (simulated)', () => {
   beforeAll(async () => {
     fleet = await createFleet(1, { blocksPerSecond: 10, snapshotLagBlocks: 0, modelLoadSeconds: 1 });
     host = fleet.hosts[0];
-  }, 120_000);
-  afterAll(() => fleet?.cleanup(), 60_000);
+  });
+  afterAll(() => fleet?.cleanup());
 
   it('diagnoses the exited proxy with its evidence, restarts it, and it answers again', async () => {
     expect((await fetch(host.url(8000, '/health'))).status).toBe(200);
@@ -42,7 +42,7 @@ describe('repair.yml: an exited container (simulated)', () => {
     expect((await fetch(host.url(8000, '/health'))).status).toBe(200);
     expect((await proxyState()).State).toBe('running');
     expect(await nodeCreated()).toBe(node);
-  }, 120_000);
+  });
 
   it('a second run finds nothing to repair and changes nothing', async () => {
     const again = await fleet.run(PLAYBOOK, FAST);
@@ -50,5 +50,5 @@ describe('repair.yml: an exited container (simulated)', () => {
     const results = taskResults(again.events);
     expect(String(results.find((e) => e.task.endsWith('Diagnose'))!.result.msg)).toBe('healthy: nothing to repair');
     expect(results.filter((e) => e.status === 'changed')).toEqual([]);
-  }, 120_000);
+  });
 });

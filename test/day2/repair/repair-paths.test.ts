@@ -29,12 +29,12 @@ describe('repair.yml: cosmovisor/current, FAILED ML nodes, unverified binaries (
       requests.push(req.url ?? '');
       res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(`#!/bin/sh\necho ${req.url}\n`);
     });
-    await eventually(adminNode, (n) => n?.state.current_status === 'INFERENCE', `${NODE} serving`, 60_000);
-  }, 120_000);
+    await eventually(adminNode, (n) => n?.state.current_status === 'INFERENCE', `${NODE} serving`);
+  });
   afterAll(async () => {
     await server?.close();
     await fleet?.cleanup();
-  }, 60_000);
+  });
 
   it('diagnoses a dangling cosmovisor/current and a FAILED ML node with their evidence; re-enables the node once it recovers', async () => {
     const current = join(home, 'cosmovisor/current');
@@ -67,7 +67,7 @@ describe('repair.yml: cosmovisor/current, FAILED ML nodes, unverified binaries (
     const reenabled = results.find((e) => e.task.endsWith('Re-enable recovered ML nodes'))!;
     expect([reenabled.status, reenabled.result.msg]).toEqual(['changed', `${NODE} recovered; enabled ${NODE}`]);
     expect((await adminNode()).state.admin_state.enabled).toBe(true);
-  }, 120_000);
+  });
 
   it('refuses upgrade binaries published without a checksum unless allow_unverified: true', async () => {
     const url = (b: string) => `${server.url}/v0.2.6/${b}`;
@@ -99,5 +99,5 @@ describe('repair.yml: cosmovisor/current, FAILED ML nodes, unverified binaries (
     expect(requests.sort()).toEqual(['/v0.2.6/decentralized-api', '/v0.2.6/inferenced']);
     const bin = await readFile(join(home, 'cosmovisor/upgrades/v0.2.6/bin/inferenced'), 'utf8');
     expect(createHash('sha256').update(bin).digest('hex')).toBe(createHash('sha256').update('#!/bin/sh\necho /v0.2.6/inferenced\n').digest('hex'));
-  }, 120_000);
+  });
 });

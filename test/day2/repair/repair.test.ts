@@ -61,11 +61,11 @@ describe('repair.yml on a chain halted at an upgrade (simulated)', () => {
     for (const d of ['data-backup-2025-01-01', 'data-backup-2025-03-01', 'data-backup-2025-02-01'])
       await mkdir(join(home, d, 'application.db'), { recursive: true });
     await writeFile(join(home, 'data-backup-notes.txt'), 'keep me');
-  }, 120_000);
+  });
   afterAll(async () => {
     await server?.close();
     await fleet?.cleanup();
-  }, 60_000);
+  });
 
   it('diagnoses the halt with its evidence and refuses a tampered download', async () => {
     const res = await fleet.run(PLAYBOOK, FAST);
@@ -80,7 +80,7 @@ describe('repair.yml on a chain halted at an upgrade (simulated)', () => {
     expect(place.status).toBe('failed');
     expect(String(place.result.msg)).toMatch(/inferenced: download of .* refused/);
     await expect(access(join(home, 'cosmovisor/upgrades/v0.2.5/bin/inferenced'))).rejects.toThrow();
-  }, 120_000);
+  });
 
   it('places verified binaries, restarts node and api, the height moves past the upgrade, old backups pruned', async () => {
     tampered = false;
@@ -100,7 +100,7 @@ describe('repair.yml on a chain halted at an upgrade (simulated)', () => {
     expect(Number(status.result.sync_info.latest_block_height)).toBeGreaterThanOrEqual(upgradeHeight);
     const left = (await readdir(home)).filter((d) => d.startsWith('data'));
     expect(left.sort()).toEqual(['data', 'data-backup-2025-03-01', 'data-backup-notes.txt']);
-  }, 120_000);
+  });
 
   it('a second run finds nothing to repair and changes nothing', async () => {
     const again = await fleet.run(PLAYBOOK, { ...FAST, repair_min_free_gb: 0 });
@@ -108,5 +108,5 @@ describe('repair.yml on a chain halted at an upgrade (simulated)', () => {
     const results = taskResults(again.events);
     expect(String(results.find((e) => e.task.endsWith('Diagnose'))!.result.msg)).toBe('healthy: nothing to repair');
     expect(results.filter((e) => e.status === 'changed')).toEqual([]);
-  }, 120_000);
+  });
 });

@@ -22,7 +22,7 @@ beforeAll(async () => {
     scenario: { blocksPerSecond: 20, epoch: { length: 40, pocGenerationBlocks: 4, windDownBlocks: 1, pocValidationDelayBlocks: 1, pocValidationEndBlocks: 8 } },
   });
   out = await mkdtemp(join(tmpdir(), 'nop-status-out-'));
-}, 120_000);
+});
 afterAll(async () => {
   await node?.cleanup();
   await rm(out, { recursive: true, force: true });
@@ -77,7 +77,7 @@ describe('nop status on a simulated node', () => {
     expect(text).toContain('nop_gonka_peers{host="gpu1"} 8');
     expect(text).toContain('nop_gonka_jailed{host="gpu1"} 0');
     expect(text).toMatch(/nop_gonka_block_height\{host="gpu1"\} \d+/);
-  }, 60_000);
+  });
 
   it('the text view has one row per host and every check with its threshold', async () => {
     let text = '';
@@ -87,7 +87,7 @@ describe('nop status on a simulated node', () => {
     expect(text).toMatch(/\ngpu1\s+(OK|WARN)\s+\d+/);
     expect(text).toContain('miss rate: 0.0 %');
     expect(text).toContain('≥ 20 % → FAIL (risk of jailing)');
-  }, 60_000);
+  });
 
   it('broken: jailed, high miss rate, a public admin port, config.env 0644, a FAILED ML node → FAILs and exit 2', async () => {
     const compose = join(node.deployDir, 'docker-compose.yml');
@@ -114,12 +114,12 @@ describe('nop status on a simulated node', () => {
     expect(text).toContain('nop_gonka_jailed{host="gpu1"} 1');
     expect(text).toContain('nop_gonka_miss_rate{host="gpu1"} 0.3');
     expect(text).toContain('nop_gonka_check{host="gpu1",check="config_env_mode"} 2');
-  }, 60_000);
+  });
 
   it('a miss rate between 10 and 20 % is a WARN, not a FAIL', async () => {
     node.knobs({ missedRequests: 150, inferenceCount: 850 });
     expect((await status()).level('miss_rate')).toBe('WARN');
-  }, 60_000);
+  });
 
   it("jailing and miss counts come from the node container's inferenced CLI, in cosmos JSON", async () => {
     const log = await readFile(join(node.stateDir, 'inferenced-argv.log'), 'utf8');
@@ -139,7 +139,7 @@ describe('nop status on a simulated node', () => {
     const unknown = await cli(simAddress('A0n7QWZp1K6pS3YfQW0mO8yV8Q3kx8rO3Qj0b1q2c3d4'));
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('rpc error: code = NotFound desc = not found');
-  }, 60_000);
+  });
 
   it('with the node container stopped, jailed and miss rate are WARN "unknown" with the reason, not OK', async () => {
     const stop = await node.sh('set -a; . ./config.env; docker compose -f docker-compose.yml stop node');
@@ -147,5 +147,5 @@ describe('nop status on a simulated node', () => {
     const s = await status();
     expect(s.checks.find((c) => c.id === 'jailed')).toMatchObject({ level: 'WARN', value: expect.stringContaining('query staking delegator-validators:') });
     expect(s.checks.find((c) => c.id === 'miss_rate')).toMatchObject({ level: 'WARN', value: expect.stringContaining('query inference show-participant:') });
-  }, 60_000);
+  });
 });

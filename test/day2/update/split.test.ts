@@ -32,8 +32,8 @@ describe('update.yml on a split fleet: a network node and an ML-only server (sim
       (ns) => ns.length === 1 && ns[0].state.current_status === 'INFERENCE',
       'ml1-node1 serving',
     );
-  }, 120_000);
-  afterAll(() => fleet?.cleanup(), 60_000);
+  });
+  afterAll(() => fleet?.cleanup());
 
   it("runs the ML server's admin API calls on its network node", async () => {
     const res = await fleet.run(PLAYBOOK, { ...FAST, mlnode_image: IMAGE_A });
@@ -55,5 +55,5 @@ describe('update.yml on a split fleet: a network node and an ML-only server (sim
     const [node] = await getJson(adminUrl());
     expect(node.node.id).toBe('ml1-node1');
     expect(node.state.admin_state.enabled).toBe(true);
-  }, 120_000);
+  });
 });

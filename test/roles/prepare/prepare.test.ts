@@ -27,7 +27,7 @@ describe('prepare on every healthy profile', async () => {
   beforeAll(async () => {
     fleet = await simFleet(Object.fromEntries(healthy.map((p) => [p, { profile: p }])), keys.url, { allow_reboot: true, preflight_ports: [] });
     first = await fleet.run();
-  }, 600_000);
+  });
   afterAll(() => fleet.cleanup());
 
   it.each(healthy)('%s converges and runs CUDA containers', (p) => {
@@ -46,7 +46,7 @@ describe('prepare on every healthy profile', async () => {
     const second = await fleet.run();
     expect(second.code).toBe(0);
     for (const [host, s] of Object.entries(second.stats)) expect(s.changed, host).toBe(0);
-  }, 600_000);
+  });
 });
 
 describe('broken profiles stop with an actionable message', () => {
@@ -55,7 +55,7 @@ describe('broken profiles stop with an actionable message', () => {
   beforeAll(async () => {
     fleet = await simFleet(Object.fromEntries(Object.keys(BROKEN).map((p) => [p, { profile: p, vars: BROKEN_VARS[p] }])), keys.url, { preflight_ports: [] });
     run = await fleet.run();
-  }, 600_000);
+  });
   afterAll(() => fleet.cleanup());
 
   it.each(Object.entries(BROKEN))('%s', (p, message) => {
@@ -87,7 +87,7 @@ describe('prepare edge cases', () => {
     } finally {
       await fleet.cleanup();
     }
-  }, 120_000);
+  });
 
   it('a network node without GPUs skips nvidia and gpu-detect; a busy port stops preflight', async () => {
     const busy = createServer();
@@ -107,5 +107,5 @@ describe('prepare edge cases', () => {
       busy.close();
       await fleet.cleanup();
     }
-  }, 120_000);
+  });
 });
