@@ -7,6 +7,10 @@ import { defineConfig } from 'vitest/config';
  */
 const UNIT = [
   'test/template/**/*.test.ts',
+  'test/net/**/*.test.ts',
+  'test/report/**/*.test.ts',
+  'test/settings/**/*.test.ts',
+  'test/progress/**/*.test.ts',
   'test/inventory/**/*.test.ts',
   'test/modules/**/*.test.ts',
   'test/runner/**/*.test.ts',
