@@ -1,273 +1,54 @@
 import { z } from 'zod';
-import { notPublicReason } from '../net/address-scope.js';
-import type { ConfigVars } from './config-vars.js';
-import { ListenIpSchema } from './config-vars.js';
-import type { Network } from './network.js';
-import { RecommendationSchema, type RecommendationInput } from './recommendation-schema.js';
-import { isFullServer, topologyOf, ML_GROUP, type Topology } from './topology.js';
-import { imageOf, type Versions } from './versions.js';
-import { vllmArgs } from './vllm-args.js';
-import { hasControlChar } from '../template/file-quoting.js';
-import { HttpUrlSchema } from './value-schemas.js';
 
-/** A variable is missing or wrong for this host's role in the topology. */
-export class DeploymentVariableError extends Error {
-  constructor(
-    readonly variable: string,
-    message: string,
-  ) {
-    super(`variable '${variable}': ${message}`);
-    this.name = 'DeploymentVariableError';
-  }
-}
+/** One ML node container of this host (docker-compose.mlnode.yml) and the nginx ports in front of it. */
+export const MlNodeServiceSchema = z.object({
+  service: z.string(),
+  image: z.string(),
+  device_ids: z.array(z.string()),
+  attention_backend: z.string(),
+  nginx_poc_port: z.number(),
+  nginx_inference_port: z.number(),
+  host_poc_port: z.number(),
+  host_inference_port: z.number(),
+});
+export type MlNodeService = z.output<typeof MlNodeServiceSchema>;
 
-const LOOPBACK = '127.0.0.1';
-// container-side ports of the nginx in front of the ML nodes; instance i listens on BASE + i
-const NGINX_POC_BASE = 8080;
-const NGINX_INFERENCE_BASE = 5000;
-
-export interface MlNodeService {
-  service: string;
-  image: string;
-  device_ids: string[];
-  attention_backend: string;
-  nginx_poc_port: number;
-  nginx_inference_port: number;
-  host_poc_port: number;
-  host_inference_port: number;
-}
-
-export interface NodeConfigEntry {
-  id: string;
-  host: string;
-  inference_port: number;
-  poc_port: number;
-  max_concurrent: number;
-  model: string;
-  args: string[];
-  hardware: { type: string; count: number }[];
-}
-
-/** Everything the Gonka templates render, validated: the templates only place these values. */
-export interface Deployment {
-  topology: Topology & { full: boolean };
-  deploy_dir: string;
-  hf_home: string;
-  env: Record<string, string>;
-  images: Record<'tmkms' | 'node' | 'api' | 'proxy' | 'explorer' | 'nginx', string>;
-  bind: { internal: string; ml_facing: string };
-  ports: { p2p: number; api: number; rpc: number; poc_callback: number; admin: number };
-  chain: { chain_id: string; peers: string };
-  pruning: { keep_recent: number; interval: number };
-  mlnodes: MlNodeService[];
-  node_config: NodeConfigEntry[];
-}
-
-export interface DeploymentInput {
-  vars: ConfigVars;
-  network: Network;
-  versions: Versions;
-  /** the keyring password, from keyring_password or keyring_password_file */
-  keyringPassword: string | undefined;
-  /** another inventory host's variable (hostvars[host][name]) */
-  hostVar: (host: string, name: string) => unknown;
-  /** hosts in ml_nodes */
-  mlHosts: string[];
-}
-
-const need = <T>(name: string, value: T | undefined, why: string): T => {
-  if (value === undefined || value === null || value === '') throw new DeploymentVariableError(name, `is required ${why}`);
-  return value;
-};
-
-const checked = <S extends z.ZodType>(name: string, schema: S, value: unknown): z.output<S> => {
-  const res = schema.safeParse(value);
-  if (res.success) return res.data;
-  const issue = res.error.issues[0];
-  const sub = issue.path.length ? `.${issue.path.join('.')}` : '';
-  throw new DeploymentVariableError(`${name}${sub}`, issue.message);
-};
-
-const slug = (s: string): string => s.toLowerCase().replace(/[^a-z0-9-]+/g, '-');
-
-const hardwareOf = (rec: RecommendationInput, gpuIds: number[]) => {
-  const counts = new Map<string, number>();
-  for (const g of rec.gpus.filter((x) => gpuIds.includes(x.index))) counts.set(g.name, (counts.get(g.name) ?? 0) + 1);
-  return [...counts].map(([type, count]) => ({ type, count }));
-};
-
-const mlServices = (rec: RecommendationInput, hostPoc: number, hostInference: number): MlNodeService[] =>
-  rec.instances.map((inst, i) => ({
-    service: `mlnode-${i + 1}`,
-    image: rec.image,
-    device_ids: inst.gpu_ids.map(String),
-    attention_backend: rec.attention_backend,
-    nginx_poc_port: NGINX_POC_BASE + i,
-    nginx_inference_port: NGINX_INFERENCE_BASE + i,
-    host_poc_port: hostPoc + i,
-    host_inference_port: hostInference + i,
-  }));
-
-/** node-config entries of one ML host, as the api reaches it (`inference` in Docker's network, or host:port). */
-const nodeEntries = (host: string, rec: RecommendationInput, reach: { host: string; poc: number; inference: number }): NodeConfigEntry[] =>
-  rec.instances.map((inst, i) => ({
-    id: `${slug(host)}-${inst.id}`,
-    host: reach.host,
-    inference_port: reach.inference + i,
-    poc_port: reach.poc + i,
-    max_concurrent: rec.max_concurrent,
-    model: rec.model,
-    args: vllmArgs(rec, inst.tensor_parallel),
-    hardware: hardwareOf(rec, inst.gpu_ids),
-  }));
+/** One entry of node-config.json: an ML node as the network node's api reaches it. */
+export const NodeConfigEntrySchema = z.object({
+  id: z.string(),
+  host: z.string(),
+  inference_port: z.number(),
+  poc_port: z.number(),
+  max_concurrent: z.number(),
+  model: z.string(),
+  args: z.array(z.string()),
+  hardware: z.array(z.object({ type: z.string(), count: z.number() })),
+});
+export type NodeConfigEntry = z.output<typeof NodeConfigEntrySchema>;
 
 /**
- * The node-config entries of ML-only server HOST (its variables through `hostVar`), as its network node's api
- * reaches it: its private address and published ports. The network node's node-config and the ML server's own
- * admin API entries both come from here, so they agree.
+ * Everything the Gonka templates render, validated by the config role (lib/gonka/build-deployment.ts): the templates
+ * only place these values. The config role publishes it as the host variable `gonka`; the roles after it read it
+ * through their vars schema (`deploymentVar`).
  */
-export const mlServerEntries = (host: string, hostVar: (name: string) => unknown): NodeConfigEntry[] => {
-  const rec = checked(`hostvars.${host}.gpu_recommendation`, RecommendationSchema, hostVar('gpu_recommendation'));
-  const ip = checked(`hostvars.${host}.private_ip`, ListenIpSchema, hostVar('private_ip'));
-  const poc = checked(`hostvars.${host}.gonka_mlnode_port`, z.coerce.number().int().min(1).max(65535), hostVar('gonka_mlnode_port') ?? 8080);
-  const inf = checked(`hostvars.${host}.gonka_inference_port`, z.coerce.number().int().min(1).max(65535), hostVar('gonka_inference_port') ?? 5050);
-  return nodeEntries(host, rec, { host: ip, poc, inference: inf });
-};
-
-const remoteEntries = (input: DeploymentInput): NodeConfigEntry[] => {
-  const me = input.vars.inventory_hostname;
-  return input.mlHosts.filter((h) => h !== me && input.hostVar(h, 'network_node') === me).flatMap((h) => mlServerEntries(h, (name) => input.hostVar(h, name)));
-};
-
-const uniqueIds = (entries: NodeConfigEntry[]): NodeConfigEntry[] => {
-  const seen = new Set<string>();
-  for (const e of entries) {
-    if (seen.has(e.id)) throw new DeploymentVariableError('gpu_recommendation.instances', `node-config id '${e.id}' is not unique`);
-    seen.add(e.id);
-  }
-  return entries;
-};
-
-const pocCallbackHost = (input: DeploymentInput, t: Topology): string => {
-  if (isFullServer(t)) return 'api';
-  return need('private_ip', input.vars.private_ip, 'on a network node whose ML nodes are other servers (ML nodes post PoC batches to it)');
-};
-
-const networkEnv = (input: DeploymentInput, t: Topology): Record<string, string> => {
-  const v = input.vars;
-  const n = input.network;
-  const publicHost = need('public_ip', v.public_ip, `on a network node (${v.inventory_hostname} is in network_nodes)`);
-  const unreachable = v.allow_private_public_ip ? undefined : notPublicReason(publicHost);
-  if (unreachable)
-    throw new DeploymentVariableError(
-      'public_ip',
-      `${unreachable}, so other participants cannot reach PUBLIC_URL or the p2p address: set the server's public address, or allow_private_public_ip: true for a private test network or the simulator`,
-    );
-  need('account_pubkey', v.account_pubkey, 'on a network node: the base64 public key of the cold account (inferenced keys show COLD --pubkey)');
-  return {
-    KEY_NAME: v.key_name ?? `${slug(v.inventory_hostname)}-warm`,
-    KEYRING_BACKEND: 'file',
-    API_PORT: String(v.gonka_api_port),
-    PUBLIC_URL: `http://${publicHost}:${v.gonka_api_port}`,
-    P2P_EXTERNAL_ADDRESS: `tcp://${publicHost}:${v.gonka_p2p_port}`,
-    ACCOUNT_PUBKEY: v.account_pubkey!,
-    NODE_CONFIG: './node-config.json',
-    HF_HOME: v.hf_home,
-    SEED_API_URL: n.seed_api_url,
-    SEED_NODE_RPC_URL: n.seed_node_rpc_url,
-    SEED_NODE_P2P_URL: n.seed_node_p2p_url,
-    DAPI_API__POC_CALLBACK_URL: `http://${pocCallbackHost(input, t)}:9100`,
-    DAPI_CHAIN_NODE__URL: 'http://node:26657',
-    DAPI_CHAIN_NODE__P2P_URL: 'http://node:26656',
-    RPC_SERVER_URL_1: n.rpc_servers[0],
-    RPC_SERVER_URL_2: n.rpc_servers[1],
-    PORT: String(v.gonka_mlnode_port),
-    INFERENCE_PORT: String(v.gonka_inference_port),
-    TMKMS_PORT: String(v.gonka_tmkms_port),
-    TRUSTED_BLOCK_PERIOD: String(n.trusted_block_period),
-    GONKA_API_BLOCKED_ROUTES: n.blocked_routes.join(' '),
-  };
-};
-
-// the rendered URLs are checked as the strings the containers will read
-const EnvSchema = z.object({
-  PUBLIC_URL: HttpUrlSchema,
-  P2P_EXTERNAL_ADDRESS: z.string().regex(/^tcp:\/\/[A-Za-z0-9.-]+:\d+$/),
-  SEED_API_URL: HttpUrlSchema,
-  SEED_NODE_RPC_URL: HttpUrlSchema,
-  DAPI_API__POC_CALLBACK_URL: HttpUrlSchema,
-  RPC_SERVER_URL_1: HttpUrlSchema,
-  RPC_SERVER_URL_2: HttpUrlSchema,
+export const DeploymentSchema = z.object({
+  topology: z.object({ network: z.boolean(), ml: z.boolean(), full: z.boolean() }),
+  deploy_dir: z.string(),
+  hf_home: z.string(),
+  env: z.record(z.string(), z.string()),
+  images: z.object({ tmkms: z.string(), node: z.string(), api: z.string(), proxy: z.string(), explorer: z.string(), nginx: z.string() }),
+  bind: z.object({ internal: z.string(), ml_facing: z.string() }),
+  ports: z.object({ p2p: z.number(), api: z.number(), rpc: z.number(), poc_callback: z.number(), admin: z.number() }),
+  chain: z.object({ chain_id: z.string(), peers: z.string() }),
+  pruning: z.object({ keep_recent: z.number(), interval: z.number() }),
+  mlnodes: z.array(MlNodeServiceSchema),
+  node_config: z.array(NodeConfigEntrySchema),
 });
+export type Deployment = z.output<typeof DeploymentSchema>;
 
-const ENV_VARIABLE: Record<string, string> = {
-  KEY_NAME: 'key_name',
-  PUBLIC_URL: 'public_ip',
-  P2P_EXTERNAL_ADDRESS: 'public_ip',
-  ACCOUNT_PUBKEY: 'account_pubkey',
-  HF_HOME: 'hf_home',
-  SEED_API_URL: 'gonka_network_overrides.seed_api_url',
-  SEED_NODE_RPC_URL: 'gonka_network_overrides.seed_node_rpc_url',
-  SEED_NODE_P2P_URL: 'gonka_network_overrides.seed_node_p2p_url',
-  DAPI_API__POC_CALLBACK_URL: 'private_ip',
-  RPC_SERVER_URL_1: 'gonka_network_overrides.rpc_servers',
-  RPC_SERVER_URL_2: 'gonka_network_overrides.rpc_servers',
-};
-
-// config.env is one `export K=V` line per value (quoted for sh where written): a newline could not stay in it
-const validateEnv = (env: Record<string, string>): void => {
-  const broken = Object.keys(env).find((key) => hasControlChar(env[key]));
-  if (broken) throw new DeploymentVariableError(ENV_VARIABLE[broken] ?? broken, `renders ${broken} with a newline or another control character`);
-  const res = EnvSchema.safeParse(env);
-  if (res.success) return;
-  const key = String(res.error.issues[0].path[0]);
-  throw new DeploymentVariableError(ENV_VARIABLE[key] ?? key, `renders ${key}=${env[key]}, which is not valid: ${res.error.issues[0].message}`);
-};
-
-const localRecommendation = (input: DeploymentInput): RecommendationInput =>
-  checked(
-    'gpu_recommendation',
-    RecommendationSchema,
-    need(
-      'gpu_recommendation',
-      input.vars.gpu_recommendation,
-      `on an ML node (${input.vars.inventory_hostname} is in ${ML_GROUP}): run the gpu-detect role first`,
-    ),
-  );
-
-/** Check the variables for this host's place in the topology and compute every value the Gonka files hold. */
-export const buildDeployment = (input: DeploymentInput): Deployment => {
-  const v = input.vars;
-  const t = topologyOf(v.group_names);
-  if (!t.network && !t.ml) throw new DeploymentVariableError('group_names', `${v.inventory_hostname} is in neither network_nodes nor ml_nodes`);
-  const full = isFullServer(t);
-  const rec = t.ml ? localRecommendation(input) : undefined;
-  const mlBind = full
-    ? LOOPBACK
-    : need('private_ip', v.private_ip, `on ${t.ml ? 'an ML node whose network node is another server' : 'a network node whose ML nodes are other servers'}`);
-  if (t.ml && !full) need('network_node', v.network_node, 'on an ML-only host: the inventory name of its network node');
-  if (t.network) need('keyring_password', input.keyringPassword, 'on a network node (or keyring_password_file)');
-  const env = t.network ? networkEnv(input, t) : {};
-  if (t.network) validateEnv(env);
-  const local = rec && full ? nodeEntries(v.inventory_hostname, rec, { host: 'inference', poc: NGINX_POC_BASE, inference: NGINX_INFERENCE_BASE }) : [];
-  return {
-    topology: { ...t, full },
-    deploy_dir: v.gonka_deploy_dir,
-    hf_home: v.hf_home,
-    env,
-    images: {
-      tmkms: imageOf('tmkms', input.versions),
-      node: imageOf('node', input.versions),
-      api: imageOf('api', input.versions),
-      proxy: imageOf('proxy', input.versions),
-      explorer: imageOf('explorer', input.versions),
-      nginx: imageOf('nginx', input.versions),
-    },
-    bind: { internal: LOOPBACK, ml_facing: mlBind },
-    ports: { p2p: v.gonka_p2p_port, api: v.gonka_api_port, rpc: 26657, poc_callback: 9100, admin: 9200 },
-    chain: { chain_id: input.network.chain_id, peers: input.network.peers.join(',') },
-    pruning: { keep_recent: v.gonka_pruning_keep_recent, interval: v.gonka_pruning_interval },
-    mlnodes: rec ? mlServices(rec, v.gonka_mlnode_port, v.gonka_inference_port) : [],
-    node_config: t.network ? uniqueIds([...local, ...remoteEntries(input)]) : [],
-  };
-};
+/** A role variable holding the deployment the config role computed; `missing` says what to run when it is not there. */
+export const deploymentVar = (missing: string) =>
+  z
+    .unknown()
+    .refine((v) => v !== undefined && v !== null, { message: missing, abort: true })
+    .pipe(DeploymentSchema);

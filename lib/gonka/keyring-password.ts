@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { DeploymentVariableError } from './deployment.js';
+import { DeploymentVariableError } from './deployment-variable-error.js';
 import { KeyringPasswordSchema } from './value-schemas.js';
 
 /**

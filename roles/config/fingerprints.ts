@@ -3,7 +3,7 @@ import { shellJoin } from '../../lib/transport/shell-quote.js';
 import type { Deployment } from '../../lib/gonka/deployment.js';
 import { parseEnvFile, serviceFingerprints, type Fingerprints } from '../../lib/gonka/service-fingerprints.js';
 import type { ModuleContext } from '../../lib/modules/module.js';
-import { CONFIG_ENV, composeFilesOf, mountedFilesOf } from './deploy-files.js';
+import { CONFIG_ENV, composeFilesOf, mountedFilesOf } from '../../lib/gonka/deploy-files.js';
 
 // read directly, not through the cached file facts: the handler must see what the templates just wrote
 const readIfExists = async (ctx: ModuleContext, path: string): Promise<string | undefined> => {

@@ -5,7 +5,7 @@ import type { ModuleContext } from '../../lib/modules/module.js';
 import { fileModule } from '../../lib/modules/builtin/file.js';
 import { templateModule } from '../../lib/modules/builtin/template.js';
 import { roleTasks, defineRole, type RoleTask } from '../../lib/roles/role.js';
-import { CONFIG_ENV, MLNODE_COMPOSE, NETWORK_COMPOSE, NGINX_CONF, NODE_CONFIG } from './deploy-files.js';
+import { CONFIG_ENV, MLNODE_COMPOSE, NETWORK_COMPOSE, NGINX_CONF, NODE_CONFIG } from '../../lib/gonka/deploy-files.js';
 import { readFingerprints } from './fingerprints.js';
 import { recreateChanged } from './recreate.js';
 import { deploymentSettings } from './settings.js';

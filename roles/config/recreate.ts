@@ -3,7 +3,7 @@ import type { Deployment } from '../../lib/gonka/deployment.js';
 import { affectedServices, type Fingerprints } from '../../lib/gonka/service-fingerprints.js';
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
 import { shellJoin } from '../../lib/transport/shell-quote.js';
-import { CONFIG_ENV } from './deploy-files.js';
+import { CONFIG_ENV } from '../../lib/gonka/deploy-files.js';
 import { readFingerprints } from './fingerprints.js';
 
 // the compose files interpolate config.env; it is sourced by the shell so the password never reaches argv

@@ -1,11 +1,13 @@
-import { buildDeployment, DeploymentVariableError, type Deployment } from '../../lib/gonka/deployment.js';
+import { buildDeployment } from '../../lib/gonka/build-deployment.js';
+import type { Deployment } from '../../lib/gonka/deployment.js';
+import { DeploymentVariableError } from '../../lib/gonka/deployment-variable-error.js';
 import type { ConfigVars } from '../../lib/gonka/config-vars.js';
 import { readKeyringPassword } from '../../lib/gonka/keyring-password.js';
 import { loadNetwork, withNetworkOverrides } from '../../lib/gonka/network.js';
 import { ML_GROUP } from '../../lib/gonka/topology.js';
 import { loadVersions, withVersionOverrides } from '../../lib/gonka/versions.js';
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
-import { COLD_KEY_PLANNED, keyPlanned, KNOWN_AFTER_APPLY } from '../keys/planned.js';
+import { COLD_KEY_PLANNED, keyPlanned, KNOWN_AFTER_APPLY } from '../../lib/gonka/key-planning.js';
 
 const hostVarOf =
   (ctx: ModuleContext) =>

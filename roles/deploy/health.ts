@@ -1,6 +1,6 @@
 import type { Deployment } from '../../lib/gonka/deployment.js';
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
-import { listAdminNodes } from './admin-api.js';
+import { listAdminNodes } from '../../lib/gonka/admin-nodes-request.js';
 import { portsBoundAsIntended } from './listening-ports.js';
 import { sleep } from '../../lib/gonka/poll.js';
 import { readSyncStatus } from './sync-status.js';

@@ -1,8 +1,9 @@
 import type { Deployment } from '../../lib/gonka/deployment.js';
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
 import { shellJoin } from '../../lib/transport/shell-quote.js';
-import { MLNODE_COMPOSE, NETWORK_COMPOSE } from '../config/deploy-files.js';
-import { compose, composeFileExists, lastLines } from './compose.js';
+import { MLNODE_COMPOSE, NETWORK_COMPOSE } from '../../lib/gonka/deploy-files.js';
+import { compose, composeFileExists } from '../../lib/gonka/deployment-compose.js';
+import { lastLines } from '../../lib/gonka/last-lines.js';
 
 /** The images each compose file of this host runs. */
 export const imagesByFile = (d: Deployment): [string, string[]][] => [

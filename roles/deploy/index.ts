@@ -1,6 +1,6 @@
 import type { ModuleContext } from '../../lib/modules/module.js';
 import { defineRole } from '../../lib/roles/role.js';
-import { publishConsensusKey, readConsensusKey } from '../keys/consensus-key.js';
+import { publishConsensusKey, readConsensusKey } from '../../lib/gonka/consensus-key.js';
 import { healthChecks } from './health.js';
 import { pullImages } from './images.js';
 import { ensureModelWeights } from './model-weights.js';

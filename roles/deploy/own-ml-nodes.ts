@@ -1,7 +1,9 @@
-import { DeploymentVariableError, mlServerEntries, type NodeConfigEntry } from '../../lib/gonka/deployment.js';
+import { mlServerEntries } from '../../lib/gonka/build-deployment.js';
+import type { NodeConfigEntry } from '../../lib/gonka/deployment.js';
+import { DeploymentVariableError } from '../../lib/gonka/deployment-variable-error.js';
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
-import { syncAdminNodes } from '../register/ml-nodes.js';
-import { listAdminNodes } from './admin-api.js';
+import { syncAdminNodes } from '../../lib/gonka/admin-node-sync.js';
+import { listAdminNodes } from '../../lib/gonka/admin-nodes-request.js';
 import { sleep } from '../../lib/gonka/poll.js';
 import type { DeployVars } from './vars.js';
 

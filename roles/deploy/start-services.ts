@@ -1,7 +1,8 @@
 import type { Deployment } from '../../lib/gonka/deployment.js';
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
-import { MLNODE_COMPOSE, NETWORK_COMPOSE } from '../config/deploy-files.js';
-import { compose, lastLines, runningServices } from './compose.js';
+import { MLNODE_COMPOSE, NETWORK_COMPOSE } from '../../lib/gonka/deploy-files.js';
+import { compose, runningServices } from '../../lib/gonka/deployment-compose.js';
+import { lastLines } from '../../lib/gonka/last-lines.js';
 
 // tmkms holds the consensus key the node signs with; the api needs the node; the proxy fronts both
 export const CHAIN_ORDER = ['tmkms', 'node', 'api', 'proxy', 'explorer'] as const;

@@ -1,7 +1,8 @@
 import type { Deployment } from '../../lib/gonka/deployment.js';
 import type { ModuleContext } from '../../lib/modules/module.js';
-import { NETWORK_COMPOSE } from '../config/deploy-files.js';
-import { lastLines, serviceLogs } from './compose.js';
+import { NETWORK_COMPOSE } from '../../lib/gonka/deploy-files.js';
+import { serviceLogs } from '../../lib/gonka/deployment-compose.js';
+import { lastLines } from '../../lib/gonka/last-lines.js';
 
 // Cosmovisor's x/upgrade halt: `UPGRADE "v0.2.5" NEEDED at height: 1234567: {...}`
 const UPGRADE_NEEDED = /UPGRADE "([^"]+)" NEEDED at height: (\d+)/;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Deployment } from '../../lib/gonka/deployment.js';
+import { deploymentVar } from '../../lib/gonka/deployment.js';
 
 const seconds = z.coerce.number().int().positive();
 
@@ -10,10 +10,7 @@ export const DeployVarsSchema = z.object({
   network_node: z.string().min(1).optional(),
   gonka_deploy_dir: z.string().startsWith('/'),
   hf_home: z.string().startsWith('/'),
-  gonka: z.custom<Deployment>(
-    (v) => typeof v === 'object' && v !== null && 'topology' in v,
-    'is missing: run the config role first, it computes the deployment',
-  ),
+  gonka: deploymentVar('is missing: run the config role first, it computes the deployment'),
   sync_timeout: seconds,
   sync_stuck_seconds: seconds,
   sync_poll_seconds: seconds,

@@ -1,8 +1,9 @@
 import type { Deployment, MlNodeService } from '../../lib/gonka/deployment.js';
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
-import { MLNODE_COMPOSE } from '../config/deploy-files.js';
-import { listAdminNodes } from './admin-api.js';
-import { lastLines, serviceLogs } from './compose.js';
+import { MLNODE_COMPOSE } from '../../lib/gonka/deploy-files.js';
+import { listAdminNodes } from '../../lib/gonka/admin-nodes-request.js';
+import { serviceLogs } from '../../lib/gonka/deployment-compose.js';
+import { lastLines } from '../../lib/gonka/last-lines.js';
 import { hostRequest } from '../../lib/gonka/host-request.js';
 import { sleep } from '../../lib/gonka/poll.js';
 import type { DeployVars } from './vars.js';

@@ -1,8 +1,8 @@
 import { packageModule } from '../../lib/modules/builtin/package.js';
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
 import { shellJoin } from '../../lib/transport/shell-quote.js';
-import { SUPPORTED_OS } from '../preflight/os-check.js';
-import { ensureAptRepository } from './apt-repository.js';
+import { SUPPORTED_OS } from '../../lib/gonka/supported-os.js';
+import { ensureAptRepository } from '../../lib/gonka/apt-repository.js';
 import type { DockerVars } from './vars.js';
 
 const PACKAGES = ['docker-ce', 'docker-ce-cli', 'containerd.io', 'docker-buildx-plugin', 'docker-compose-plugin'];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { gpuFacts } from '../nvidia/gpu-state.js';
+import { gpuFacts } from '../../lib/gpu/gpu-state.js';
 import { NoUsableGpuError, recommend, RecommendOverrideSchema } from '../../lib/gpu/recommend.js';
 import { loadVersions, withVersionOverrides } from '../../lib/gonka/versions.js';
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';

@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import type { ModuleContext } from '../../lib/modules/module.js';
 import { shellQuote } from '../../lib/transport/shell-quote.js';
-import type { Keyring } from './keyring.js';
+import type { Keyring } from '../../lib/gonka/keyring.js';
 
 export interface KeyInfo {
   address: string;

@@ -1,6 +1,6 @@
 import type { ModuleContext } from '../../lib/modules/module.js';
 import type { KeyInfo } from './account-key.js';
-import type { Keyring } from './keyring.js';
+import type { Keyring } from '../../lib/gonka/keyring.js';
 import { mnemonicFileState, storeMnemonic, type MnemonicFileState } from './mnemonic-file.js';
 
 /** A cold key in its keyring, and where its mnemonic (the key's only backup) belongs. */

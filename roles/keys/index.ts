@@ -6,21 +6,11 @@ import { defineRole } from '../../lib/roles/role.js';
 import { ensureKey, type EnsuredKey } from './account-key.js';
 import { existingKeyBackup, KEPT_BY_OPERATOR, storeNewKeyBackup, type ColdKey } from './cold-key-backup.js';
 import { keyringPassword, KeysVariableError } from './keyring-password.js';
-import { COLD_KEY_PLANNED, WARM_KEY_PLANNED } from './planned.js';
-import { defaultInferencedHome, localKeyring, serverKeyring, type Keyring } from './keyring.js';
-import { COLD_SIGNER_GROUP, coldKeyName, KeysVarsSchema, warmKeyName, type KeysVars } from './vars.js';
-
-const coldSigner = (v: KeysVars): string => {
-  const signer = v.groups[COLD_SIGNER_GROUP]?.[0];
-  if (!signer)
-    throw new KeysVariableError(
-      'key_workflow',
-      `secure keeps the cold key on your own machine: add it to the inventory group ${COLD_SIGNER_GROUP} (e.g. localhost with ansible_connection: local)`,
-    );
-  if (signer === v.inventory_hostname)
-    throw new KeysVariableError('key_workflow', `secure: ${signer} is the server itself; ${COLD_SIGNER_GROUP} must be another machine`);
-  return signer;
-};
+import { COLD_KEY_PLANNED, WARM_KEY_PLANNED } from '../../lib/gonka/key-planning.js';
+import { defaultInferencedHome, localKeyring, serverKeyring, type Keyring } from '../../lib/gonka/keyring.js';
+import { KeysVarsSchema, type KeysVars } from './vars.js';
+import { coldSignerHost } from '../../lib/gonka/cold-signer.js';
+import { coldKeyName, warmKeyName } from '../../lib/gonka/key-names.js';
 
 const onServer = async (v: KeysVars): Promise<Keyring> =>
   serverKeyring(v.gonka_deploy_dir, imageOf('api', withVersionOverrides(await loadVersions(), v.gonka_versions_overrides)));
@@ -104,7 +94,7 @@ export default defineRole({
   name: 'keys',
   vars: KeysVarsSchema,
   tasks: [
-    { name: 'Cold account key', delegate_to: (v) => (v.key_workflow === 'secure' ? coldSigner(v) : undefined), run: coldKey },
+    { name: 'Cold account key', delegate_to: (v) => (v.key_workflow === 'secure' ? coldSignerHost(v) : undefined), run: coldKey },
     { name: 'Warm ML operational key', run: warmKey },
   ],
 });

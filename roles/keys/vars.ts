@@ -6,9 +6,6 @@ const keyName = z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ o
 
 export const KEY_WORKFLOWS = ['quick', 'secure'] as const;
 
-/** Inventory group of the operator's own machine, where the cold key lives in the secure workflow. */
-export const COLD_SIGNER_GROUP = 'cold_signer';
-
 /**
  * The variables of the `keys` role. The warm key's default name is config's (`<host>-warm`), so the
  * KEY_NAME config.env gets is the key this role created.
@@ -40,8 +37,3 @@ export const KeysVarsSchema = z.object({
 });
 
 export type KeysVars = z.output<typeof KeysVarsSchema>;
-
-const slug = (s: string): string => s.toLowerCase().replace(/[^a-z0-9-]+/g, '-');
-
-export const warmKeyName = (v: KeysVars): string => v.key_name ?? `${slug(v.inventory_hostname)}-warm`;
-export const coldKeyName = (v: KeysVars): string => v.cold_key_name ?? `${slug(v.inventory_hostname)}-cold`;

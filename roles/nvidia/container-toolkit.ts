@@ -4,7 +4,7 @@ import { packageModule } from '../../lib/modules/builtin/package.js';
 import { serviceModule } from '../../lib/modules/builtin/service.js';
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
 import { shellJoin } from '../../lib/transport/shell-quote.js';
-import { ensureAptRepository } from '../docker/apt-repository.js';
+import { ensureAptRepository } from '../../lib/gonka/apt-repository.js';
 import type { NvidiaVars } from './vars.js';
 
 export const CONTAINER_TOOLKIT_REPO = {

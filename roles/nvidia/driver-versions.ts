@@ -1,6 +1,6 @@
 import { checkDriverConsistency, type DriverProblemCode } from '../../lib/gpu/driver-check.js';
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
-import { gpuFacts } from './gpu-state.js';
+import { gpuFacts } from '../../lib/gpu/gpu-state.js';
 import type { NvidiaVars } from './vars.js';
 
 /**

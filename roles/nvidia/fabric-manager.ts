@@ -2,7 +2,7 @@ import { packageModule } from '../../lib/modules/builtin/package.js';
 import { serviceModule } from '../../lib/modules/builtin/service.js';
 import { majorVersion } from '../../lib/gpu/compare-versions.js';
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
-import { forgetGpuFacts, gpuFacts } from './gpu-state.js';
+import { forgetGpuFacts, gpuFacts } from '../../lib/gpu/gpu-state.js';
 import type { NvidiaVars } from './vars.js';
 
 const SERVICE = 'nvidia-fabricmanager';

@@ -1,6 +1,6 @@
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
 import { shellJoin } from '../../lib/transport/shell-quote.js';
-import { forgetGpuFacts } from './gpu-state.js';
+import { forgetGpuFacts } from '../../lib/gpu/gpu-state.js';
 import type { NvidiaVars } from './vars.js';
 
 // the packages whose versions must move together: user space, kernel module, Fabric Manager

@@ -1,7 +1,7 @@
 import { systemFacts } from '../../lib/facts/builtin/system.js';
 import { packageModule } from '../../lib/modules/builtin/package.js';
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
-import { forgetGpuFacts, gpuFacts, installedBranch } from './gpu-state.js';
+import { forgetGpuFacts, gpuFacts, installedBranch } from '../../lib/gpu/gpu-state.js';
 import type { NvidiaVars } from './vars.js';
 
 /** Kernel headers for the running kernel (DKMS builds the module against them) and the server driver. */

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
 import { shellJoin } from '../../lib/transport/shell-quote.js';
 import { fileStat } from '../../lib/facts/builtin/file-stat.js';
-import { driverNeedsReboot, gpuFacts } from './gpu-state.js';
+import { driverNeedsReboot, gpuFacts } from '../../lib/gpu/gpu-state.js';
 import type { NvidiaVars } from './vars.js';
 
 const POLL_MS = 3000;

@@ -1,5 +1,5 @@
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
-import { gpuFacts } from './gpu-state.js';
+import { gpuFacts } from '../../lib/gpu/gpu-state.js';
 import type { NvidiaVars } from './vars.js';
 
 /** A DKMS-built module is unsigned: with Secure Boot on and no enrolled key, the kernel refuses to load it. */

@@ -1,9 +1,6 @@
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
 
-/** Distributions Docker's apt repository and NVIDIA's driver packages serve. */
-export const SUPPORTED_OS: Record<string, string[]> = { ubuntu: ['20.04', '22.04', '24.04'], debian: ['12'] };
-
-const SUPPORTED_TEXT = 'Ubuntu 20.04/22.04/24.04 or Debian 12 on x86_64';
+import { SUPPORTED_OS, SUPPORTED_OS_TEXT as SUPPORTED_TEXT } from '../../lib/gonka/supported-os.js';
 
 /** The host's os-release and machine architecture, in one round trip. */
 const readOs = async (ctx: ModuleContext) => {

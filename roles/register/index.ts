@@ -1,16 +1,11 @@
 import { defineRole } from '../../lib/roles/role.js';
-import { checkGrant, COLD_SIGNER_GROUP, grantMlOps, verifyGrant } from './ml-ops-grant.js';
+import { coldSignerHost } from '../../lib/gonka/cold-signer.js';
+import { checkGrant, grantMlOps, verifyGrant } from './ml-ops-grant.js';
 import { syncMlNodes } from './ml-nodes.js';
 import { registerParticipant } from './participant.js';
 import { RegisterVarsSchema, type RegisterVars } from './vars.js';
 
-const coldSigner = (v: RegisterVars): string | undefined => {
-  if (v.key_workflow !== 'secure') return undefined;
-  const signer = v.groups[COLD_SIGNER_GROUP]?.[0];
-  if (!signer)
-    throw new Error(`variable 'key_workflow': secure signs with the cold key on your own machine: add it to the inventory group ${COLD_SIGNER_GROUP}`);
-  return signer;
-};
+const coldSigner = (v: RegisterVars): string | undefined => (v.key_workflow === 'secure' ? coldSignerHost(v) : undefined);
 
 const granted = (_v: RegisterVars, ctx: { vars: Record<string, unknown> }) => ctx.vars.ml_ops_granted === true;
 

@@ -1,15 +1,14 @@
 import { z } from 'zod';
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
 import { shellJoin } from '../../lib/transport/shell-quote.js';
-import { NETWORK_COMPOSE } from '../config/deploy-files.js';
-import { compose, lastLines } from '../deploy/compose.js';
+import { NETWORK_COMPOSE } from '../../lib/gonka/deploy-files.js';
+import { compose } from '../../lib/gonka/deployment-compose.js';
+import { lastLines } from '../../lib/gonka/last-lines.js';
 import { sleep } from '../../lib/gonka/poll.js';
-import { defaultInferencedHome } from '../keys/keyring.js';
+import { defaultInferencedHome } from '../../lib/gonka/keyring.js';
 import { accountAddress } from '../../lib/gonka/account-address.js';
-import { COLD_KEY_PLANNED, keyPlanned, KNOWN_AFTER_APPLY, WARM_KEY_PLANNED } from '../keys/planned.js';
+import { COLD_KEY_PLANNED, keyPlanned, KNOWN_AFTER_APPLY, WARM_KEY_PLANNED } from '../../lib/gonka/key-planning.js';
 import { coldKeyNameOf, type RegisterVars } from './vars.js';
-
-export const COLD_SIGNER_GROUP = 'cold_signer';
 
 const GrantsSchema = z.object({ grants: z.array(z.looseObject({ grantee: z.string() })).default([]) });
 

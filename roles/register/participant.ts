@@ -1,10 +1,11 @@
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
-import { NETWORK_COMPOSE } from '../config/deploy-files.js';
-import { compose, lastLines } from '../deploy/compose.js';
+import { NETWORK_COMPOSE } from '../../lib/gonka/deploy-files.js';
+import { compose } from '../../lib/gonka/deployment-compose.js';
+import { lastLines } from '../../lib/gonka/last-lines.js';
 import { hostRequest } from '../../lib/gonka/host-request.js';
 import { sleep } from '../../lib/gonka/poll.js';
 import { accountAddress } from '../../lib/gonka/account-address.js';
-import { COLD_KEY_PLANNED, keyPlanned } from '../keys/planned.js';
+import { COLD_KEY_PLANNED, keyPlanned } from '../../lib/gonka/key-planning.js';
 import type { RegisterVars } from './vars.js';
 
 const participantUrl = (v: RegisterVars, address: string): string => `http://127.0.0.1:${v.gonka.ports.api}/v1/participants/${address}`;

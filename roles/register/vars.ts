@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { Deployment } from '../../lib/gonka/deployment.js';
+import { deploymentVar } from '../../lib/gonka/deployment.js';
+import { coldKeyName } from '../../lib/gonka/key-names.js';
 
 const keyName = z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only');
 
@@ -8,7 +9,7 @@ export const RegisterVarsSchema = z.object({
   inventory_hostname: z.string().min(1),
   groups: z.record(z.string(), z.array(z.string())).default({}),
   gonka_deploy_dir: z.string().startsWith('/'),
-  gonka: z.custom<Deployment>((v) => typeof v === 'object' && v !== null && 'topology' in v, 'is missing: run the config role first'),
+  gonka: deploymentVar('is missing: run the config role first'),
   key_workflow: z.enum(['quick', 'secure']),
   /** the cold account's base64 public key (keys role); absent only in check mode before the keys role created the key */
   account_pubkey: z
@@ -33,7 +34,5 @@ export const RegisterVarsSchema = z.object({
 
 export type RegisterVars = z.output<typeof RegisterVarsSchema>;
 
-const slug = (s: string): string => s.toLowerCase().replace(/[^a-z0-9-]+/g, '-');
-
 /** The keys role's default cold key name, when its fact is not there. */
-export const coldKeyNameOf = (v: RegisterVars): string => v.cold_key_name ?? `${slug(v.inventory_hostname)}-cold`;
+export const coldKeyNameOf = (v: RegisterVars): string => coldKeyName(v);

@@ -1,6 +1,6 @@
 import type { ModuleContext } from '../../lib/modules/module.js';
 import { defineRole } from '../../lib/roles/role.js';
-import { takeRunLock } from '../update/run-lock-task.js';
+import { takeRunLock } from '../../lib/cron/run-lock-task.js';
 import { diagnose, type Diagnosis } from './diagnose.js';
 import { diagnosesOf, pendingUpgrade, placeUpgradeBinaries, pruneDataBackups, reenableRecovered, restartDownContainers, restartPastUpgrade } from './fixes.js';
 import { RepairVarsSchema } from './vars.js';

@@ -1,7 +1,7 @@
 import { defineRole } from '../../lib/roles/role.js';
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
 import { networkNode } from './network-node.js';
-import { takeRunLock } from './run-lock-task.js';
+import { takeRunLock } from '../../lib/cron/run-lock-task.js';
 import { updateMlNode } from './mlnode-update.js';
 import { updateNetworkImages } from './network-images.js';
 import { describePlan, planUpdate, type UpdatePlan } from './plan.js';

@@ -5,7 +5,7 @@ import { intArg } from '../../modules/arg-types.js';
 import { defineModule, type Change, type ModuleContext, type Plan } from '../../modules/module.js';
 import { pollUntil } from '../poll.js';
 import { InferencedSchema, inferencedScript } from '../inferenced-command.js';
-import { lastLines } from './project-args.js';
+import { lastLines } from '../last-lines.js';
 
 const QuerySchema = z.strictObject({
   /** `inferenced query` arguments, e.g. ['authz', 'grants-by-granter', 'gonka1…'] */

@@ -5,7 +5,8 @@ import { request } from '../../facts/fact.js';
 import { boolArg } from '../../modules/arg-types.js';
 import { defineModule, type Change, type Plan } from '../../modules/module.js';
 import { composeScript } from '../compose-command.js';
-import { lastLines, projectArgs, projectOf } from './project-args.js';
+import { lastLines } from '../last-lines.js';
+import { projectArgs, projectOf } from './project-args.js';
 
 const composeServiceArgs = z.strictObject({
   ...projectArgs,

@@ -3,7 +3,8 @@ import { dockerImage } from '../../facts/builtin/docker-images.js';
 import { request } from '../../facts/fact.js';
 import { defineModule, type Change, type Plan } from '../../modules/module.js';
 import { composeScript } from '../compose-command.js';
-import { lastLines, projectArgs, projectOf } from './project-args.js';
+import { lastLines } from '../last-lines.js';
+import { projectArgs, projectOf } from './project-args.js';
 
 const imageName = z.string().regex(/^[a-z0-9][\w.\-/:@]*$/i, 'not an image reference');
 

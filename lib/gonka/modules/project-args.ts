@@ -14,6 +14,3 @@ export const projectOf = (a: { project_dir: string; files: string[]; env_file?: 
   files: a.files,
   env_file: a.env_file,
 });
-
-/** The last lines of a command's output: what an operator needs from a failed compose or CLI call. */
-export const lastLines = (text: string, n: number): string => text.trim().split('\n').slice(-n).join('\n');

@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { createFactStore } from '../../../lib/facts/fact-store.js';
 import { createModuleContext } from '../../../lib/modules/context.js';
 import type { ModuleContext } from '../../../lib/modules/module.js';
-import { publishConsensusKey, readConsensusKey } from '../../../roles/keys/consensus-key.js';
+import { publishConsensusKey, readConsensusKey } from '../../../lib/gonka/consensus-key.js';
 import { createSimHost, type SimHost } from '../../../sim/host/create.js';
 import type { ProfileInput } from '../../../sim/host/profile.js';
 import { ed25519PublicKey } from '../../../sim/gonka/keys.mjs';

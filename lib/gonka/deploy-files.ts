@@ -1,4 +1,4 @@
-import type { Deployment } from '../../lib/gonka/deployment.js';
+import type { Deployment } from './deployment.js';
 
 export const CONFIG_ENV = 'config.env';
 export const NETWORK_COMPOSE = 'docker-compose.yml';

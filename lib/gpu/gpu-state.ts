@@ -1,7 +1,7 @@
-import { gpuState } from '../../lib/facts/builtin/gpu.js';
-import { request } from '../../lib/facts/fact.js';
-import type { GpuFacts } from '../../lib/gpu/facts.js';
-import type { ModuleContext } from '../../lib/modules/module.js';
+import { gpuState } from '../facts/builtin/gpu.js';
+import { request } from '../facts/fact.js';
+import type { GpuFacts } from './facts.js';
+import type { ModuleContext } from '../modules/module.js';
 
 type Paths = { gonka_deploy_dir: string; hf_home: string };
 

@@ -1,5 +1,5 @@
-import { acquireRunLock, defaultRunLockFile } from '../../lib/cron/run-lock.js';
-import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
+import { acquireRunLock, defaultRunLockFile } from './run-lock.js';
+import type { ModuleContext, ModuleResult } from '../modules/module.js';
 
 /**
  * The lock is taken on the machine running nop (not on the managed host): it is the same flock a scheduled

@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
-import type { ModuleContext } from '../../lib/modules/module.js';
-import { shellJoin, shellQuote } from '../../lib/transport/shell-quote.js';
+import type { ModuleContext } from '../modules/module.js';
+import { shellJoin, shellQuote } from '../transport/shell-quote.js';
 
 /** A `file` keyring and how to run `inferenced` against it on the host that holds it. */
 export interface Keyring {

@@ -1,7 +1,7 @@
-import { copyModule } from '../../lib/modules/builtin/copy.js';
-import { fileModule } from '../../lib/modules/builtin/file.js';
-import { getUrlModule } from '../../lib/modules/builtin/get_url.js';
-import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
+import { copyModule } from '../modules/builtin/copy.js';
+import { fileModule } from '../modules/builtin/file.js';
+import { getUrlModule } from '../modules/builtin/get_url.js';
+import type { ModuleContext, ModuleResult } from '../modules/module.js';
 
 export interface AptRepository {
   /** file names: /etc/apt/keyrings/<name>.asc and /etc/apt/sources.list.d/<name>.list */

@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { posix } from 'node:path';
-import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
-import { shellQuote } from '../../lib/transport/shell-quote.js';
+import type { ModuleContext, ModuleResult } from '../modules/module.js';
+import { shellQuote } from '../transport/shell-quote.js';
 
 /** The consensus key tmkms-softsign-with-keygen generates on its first start (base64 ed25519 seed). */
 export const consensusKeyFile = (deployDir: string): string => posix.join(deployDir, '.tmkms', 'secrets', 'priv_validator_key.softsign');

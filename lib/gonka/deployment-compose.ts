@@ -1,21 +1,21 @@
 import { posix } from 'node:path';
-import type { Deployment } from '../../lib/gonka/deployment.js';
-import type { ModuleContext } from '../../lib/modules/module.js';
-import type { ExecResult } from '../../lib/transport/transport.js';
-import { shellJoin } from '../../lib/transport/shell-quote.js';
-import { CONFIG_ENV } from '../config/deploy-files.js';
+import type { Deployment } from './deployment.js';
+import type { ModuleContext } from '../modules/module.js';
+import type { ExecResult } from '../transport/transport.js';
+import { shellJoin } from '../transport/shell-quote.js';
+import { composeScript, type ComposeProject } from './compose-command.js';
+import { CONFIG_ENV } from './deploy-files.js';
 
-// the compose files interpolate config.env; the shell sources it so the keyring password never reaches argv
-const composeScript = (d: Deployment, file: string, args: readonly string[]): string =>
-  [
-    `cd ${shellJoin([d.deploy_dir])}`,
-    ...(d.topology.network ? ['set -a', `. ./${CONFIG_ENV}`, 'set +a'] : []),
-    `docker compose ${shellJoin(['-f', file, ...args])}`,
-  ].join('\n');
+/** The compose project of one deploy file: config.env (the keyring password) is sourced on a network node, never put on argv. */
+const projectOf = (d: Deployment, file: string): ComposeProject => ({
+  dir: d.deploy_dir,
+  files: [file],
+  env_file: d.topology.network ? CONFIG_ENV : undefined,
+});
 
 /** Run `docker compose -f FILE ARGS` in the deploy directory, with stdin when a command reads a password. */
 export const compose = (ctx: ModuleContext, d: Deployment, file: string, args: readonly string[], stdin?: string): Promise<ExecResult> =>
-  ctx.exec(composeScript(d, file, args), stdin === undefined ? {} : { stdin });
+  ctx.exec(composeScript(projectOf(d, file), args), stdin === undefined ? {} : { stdin });
 
 export const composeFileExists = async (ctx: ModuleContext, d: Deployment, file: string): Promise<boolean> =>
   (await ctx.exec(`test -f ${shellJoin([posix.join(d.deploy_dir, file)])}`)).code === 0;
@@ -51,5 +51,3 @@ export const serviceLogs = async (ctx: ModuleContext, d: Deployment, file: strin
   const res = await compose(ctx, d, file, ['logs', '--no-color', '--tail', String(lines), service]);
   return res.code === 0 ? res.stdout : '';
 };
-
-export const lastLines = (text: string, n: number): string => text.trim().split('\n').slice(-n).join('\n');
