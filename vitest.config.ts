@@ -24,6 +24,7 @@ const UNIT = [
   'test/transport/ssh-config.test.ts',
   'test/config/versions-command.test.ts',
   'test/gonka-sim/sim-units.test.ts',
+  'test/gonka/compose-command.test.ts',
   'test/sim-host/clock.test.ts',
   'test/sim-host/product-boundary.test.ts',
 ];
