@@ -10,6 +10,7 @@ import { runPlaybook } from '../../lib/runner/run-playbook.js';
 import type { RunEvent } from '../../lib/runner/types.js';
 import { interpolate } from '../../sim/gonka/interpolate.mjs';
 import { localWithEnv } from '../helpers/local-with-env.js';
+import { canMount, mountSmallDisk, NOT_ROOT } from '../helpers/tmpfs.js';
 import { recommendationFor, type GpuSet } from './fixtures.js';
 
 const GOLDEN = join(import.meta.dirname, '..', 'fixtures', 'golden');
@@ -179,6 +180,30 @@ describe('config role: changes', () => {
     expect(FILES.filter((f) => after[f] !== third[f])).toEqual(['config.env', 'docker-compose.yml']);
     expect(port.output).toContain('8001:80');
     expect(await readFile(join(dir, 'docker.log'), 'utf8')).toBe(`${deployDir('gpu1')} compose -f docker-compose.yml up -d --no-deps api proxy\n`);
+  });
+
+  const fullDiskTitle = 'a full disk fails "Render config.env" with the errno, keeps the deployed file, leaves no temp file and recreates nothing';
+  it.skipIf(!canMount)(canMount ? fullDiskTitle : `${fullDiskTitle} (skipped: ${NOT_ROOT})`, async () => {
+    await fakeDocker();
+    await writeInventory(await hostsFor('full', 'mainnet', '8xH100'), 'mainnet');
+    const disk = await mountSmallDisk(deployDir('gpu1'), 256);
+    try {
+      expect((await run()).code).toBe(0);
+      const before = await rendered('gpu1');
+      // fill what is left of the disk: the next write cannot complete
+      execFileSync('sh', ['-c', `head -c 1048576 /dev/zero > '${deployDir('gpu1')}/filler' 2>/dev/null; true`]);
+
+      const full = await run({ keyring_password: 'another-long-password' });
+      expect(full.code, full.output).toBe(2);
+      const result = full.events.find((e) => e.type === 'task_result' && e.task.endsWith('Render config.env'));
+      expect(result).toMatchObject({ status: 'failed' });
+      expect(JSON.stringify(result)).toContain('No space left on device');
+      expect(await rendered('gpu1')).toEqual(before);
+      expect((await readdir(deployDir('gpu1'))).filter((f) => f.includes('.nop-'))).toEqual([]);
+      expect(await readFile(join(dir, 'docker.log'), 'utf8').catch(() => '')).toBe('');
+    } finally {
+      await disk.unmount();
+    }
   });
 
   it('fails naming a missing or invalid variable, before writing anything', async () => {

@@ -66,21 +66,24 @@ interface AptChange extends Change {
   upgradeFrom?: Wanted[];
 }
 
-const PACKAGE_FACTS = [{ fact: installedPackages }];
-
+// installing or removing a package also ships or removes files, systemd units, cron files and drivers
+// (the GPU fact): it may change anything, so its changes invalidate every fact; the update alone only the indexes
 const aptStep = (summary: string, script: string, packages: string[], diff?: FileDiff): AptChange => ({
   summary,
   script,
   packages,
   diff,
-  invalidates: PACKAGE_FACTS,
 });
 
 const installStep = (specs: string[], diff?: FileDiff): AptChange =>
   aptStep(`install ${specs.join(' ')}`, `${APT} install -y ${DPKG_OPTS} ${shellJoin(specs)}`, specs, diff);
 
 // the cache update alone is housekeeping: the task changed the host only if a package changed
-const updateStep = (quiet: boolean): AptChange => ({ ...aptStep('update the apt cache', `${APT} update`, []), quiet });
+const updateStep = (quiet: boolean): AptChange => ({
+  ...aptStep('update the apt cache', `${APT} update`, []),
+  quiet,
+  invalidates: [{ fact: installedPackages }],
+});
 
 // packages `apt-get install` would install or upgrade (dependencies included), from a simulation: a read
 const upgradable = async (ctx: ModuleContext, wanted: Wanted[], installed: Map<string, string>): Promise<Wanted[]> => {
