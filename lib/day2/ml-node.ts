@@ -60,10 +60,21 @@ const supportsPut = (version: string): boolean => {
   return a > 0 || b > 2 || (b === 2 && c >= 4);
 };
 
+/**
+ * The api's version from `/v1/versions`: an object `{application_name, version, commit}` since v0.2.15 (reference
+ * edition 2, §2.3), a bare string before.
+ */
+export const apiVersionOf = (body: unknown): string => {
+  const v = (body as { api_version?: unknown } | undefined)?.api_version;
+  if (typeof v === 'string') return v;
+  const inner = (v as { version?: unknown } | undefined)?.version;
+  return typeof inner === 'string' ? inner : '';
+};
+
 /** Update in place where the api supports PUT (`/v1/versions` on the public API), else DELETE then POST. */
 export const updateMlNode = async (api: AdminApi, publicBase: string | undefined, entry: NodeRegistration): Promise<'put' | 'replace'> => {
   const versions = publicBase ? await hostHttp(api.transport, { url: `${publicBase}/v1/versions` }) : undefined;
-  const version = versions?.status === 200 ? String((versions.body as { api_version?: unknown }).api_version ?? '') : '';
+  const version = versions?.status === 200 ? apiVersionOf(versions.body) : '';
   if (supportsPut(version)) {
     await call(api, `update ML node ${entry.id}`, 'PUT', nodePath(entry.id), entry);
     return 'put';
