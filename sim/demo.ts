@@ -16,10 +16,10 @@ import { packageRoot } from '../lib/runner/paths.js';
 import { runPlaybook } from '../lib/runner/run-playbook.js';
 import { plainReporter } from '../lib/report/plain-reporter.js';
 import { liveReporter } from '../lib/report/live-reporter.js';
-import { setClock, writeScenario } from './gonka.js';
+import { EDITION_1_CHAIN, setClock, writeScenario } from './gonka.js';
 import { createSimHost } from './host/create.js';
 
-const GONKA_PORTS = [5000, 8000, 26656, 26657, 9100, 9200, 8080, 5050];
+const GONKA_PORTS = [5000, 8000, 8443, 26656, 26657, 9100, 9200, 8080, 5050, 30303];
 const HOST = 'gonka-demo';
 
 const portsFree = (offset: number): Promise<boolean> =>
@@ -36,7 +36,8 @@ const portsFree = (offset: number): Promise<boolean> =>
 
 // a real Gonka node on this machine keeps its ports; the demo shifts all of its own by a free offset
 const freeOffset = async (): Promise<number> => {
-  for (let offset = 30000; offset < 60000; offset += 1000) if (await portsFree(offset)) return offset;
+  // the bridge's 30303 shifted stays below 65536
+  for (let offset = 30000; offset <= 35000; offset += 1000) if (await portsFree(offset)) return offset;
   throw new Error('no free block of loopback ports for the simulated node');
 };
 
@@ -86,7 +87,8 @@ const main = async (): Promise<number> => {
     hf: { shard_bytes: 24e6, bytes_per_second: 8e6 },
   });
   setClock(host.gonkaStateDir, { mode: 'wall', scale: 1 });
-  writeScenario(host.gonkaStateDir, { syncBlocksPerSecond: 400, modelLoadSeconds: 4 });
+  // the roles still deploy the reference's first-edition network (Qwen3 models, no fees) until issue 12 part B moves them
+  writeScenario(host.gonkaStateDir, { syncBlocksPerSecond: 400, modelLoadSeconds: 4, chain: EDITION_1_CHAIN });
   const inventory = join(work, 'inventory.yml');
   await writeFile(inventory, stringify(inventoryFor(offset, keys.url)));
   const write = (s: string) => void process.stdout.write(s);

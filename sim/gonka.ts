@@ -9,10 +9,12 @@ import { REPO_ROOT } from './host/paths.js';
 
 const load = <T>(file: string): Promise<T> => import(pathToFileURL(join(REPO_ROOT, 'sim/gonka', file)).href) as Promise<T>;
 
-export type { Scenario, ScenarioPatch } from './gonka/scenario.mjs';
+export type { Scenario, ScenarioPatch, ChainScenario } from './gonka/scenario.mjs';
 export type { ClockSettings } from './gonka/clock.mjs';
 export type { StatusKnobs } from './gonka/status-knobs.mjs';
 
 export const { readScenario, writeScenario, networkHeightNow } = await load<typeof import('./gonka/scenario.mjs')>('scenario.mjs');
 export const { clockNow, advance, setClock } = await load<typeof import('./gonka/clock.mjs')>('clock.mjs');
 export const { writeStatusKnobs } = await load<typeof import('./gonka/status-knobs.mjs')>('status-knobs.mjs');
+export const { fundAccount } = await load<typeof import('./gonka/network-state.mjs')>('network-state.mjs');
+export const { EDITION_1_CHAIN, DEFAULT_CHAIN } = await load<typeof import('./gonka/chain-params.mjs')>('chain-params.mjs');

@@ -32,11 +32,12 @@ const VALUE_FLAGS = new Set([
   '--entrypoint',
   '--name',
   '--status',
+  '--profile',
 ]);
 
 function parseArgs(argv) {
   const [command, ...rest] = argv;
-  const opts = { command, files: [], env: [], flags: new Set(), positional: [] };
+  const opts = { command, files: [], env: [], profiles: [], flags: new Set(), positional: [] };
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
     if (opts.positional.length > 0 && ['exec', 'run'].includes(command)) {
@@ -52,6 +53,7 @@ function parseArgs(argv) {
       const value = inline ?? rest[++i];
       if (flag === '--file' || flag === '-f') opts.files.push(value);
       else if (flag === '-e' || flag === '--env') opts.env.push(value);
+      else if (flag === '--profile') opts.profiles.push(value);
       else opts[flag.replace(/^-+/, '')] = value;
     } else if (arg.startsWith('-') && arg !== '-') {
       opts.flags.add(arg);
@@ -96,15 +98,30 @@ async function waitFor(check, what) {
   throw new Error(`timed out waiting for ${what}`);
 }
 
-function withDependencies(project, names, noDeps) {
+// --profile flags and COMPOSE_PROFILES: the profiles whose services `up` starts besides those without a profile
+const activeProfiles = (opts) => new Set([...opts.profiles, ...(process.env.COMPOSE_PROFILES ?? '').split(',').filter(Boolean)]);
+
+const enabled = (svc, profiles) => svc.profiles.length === 0 || svc.profiles.some((p) => profiles.has(p));
+
+// A service named on the command line starts whatever its profile; a dependency in a profile that is not active is
+// left out when `required: false`, an error otherwise.
+function withDependencies(project, names, noDeps, profiles) {
   const out = new Set();
-  const visit = (name) => {
+  const visit = (name, requiredBy) => {
     if (out.has(name)) return;
-    if (!project.services[name]) throw new Error(`no such service: ${name}`);
+    const svc = project.services[name];
+    if (!svc) throw new Error(`no such service: ${name}`);
+    if (requiredBy && !enabled(svc, profiles))
+      throw new Error(`service "${name}" is required by "${requiredBy}" but is disabled. Can be enabled by profiles [${svc.profiles.join(' ')}]`);
     out.add(name);
-    if (!noDeps) project.services[name].dependsOn.forEach(visit);
+    if (noDeps) return;
+    for (const dep of svc.dependsOn) {
+      const target = project.services[dep.name];
+      if (!dep.required && (!target || !enabled(target, profiles))) continue;
+      visit(dep.name, name);
+    }
   };
-  names.forEach(visit);
+  names.forEach((n) => visit(n));
   return out;
 }
 
@@ -130,13 +147,14 @@ async function publish(ctx, services) {
 async function up(opts) {
   const ctx = context(opts);
   const { project, stored } = ctx;
+  const profiles = activeProfiles(opts);
   const requested =
     opts.positional.length > 0
       ? opts.positional
       : Object.values(project.services)
-          .filter((s) => s.profiles.length === 0)
+          .filter((s) => enabled(s, profiles))
           .map((s) => s.name);
-  const selected = withDependencies(project, requested, opts.flags.has('--no-deps'));
+  const selected = withDependencies(project, requested, opts.flags.has('--no-deps'), profiles);
   const now = new Date().toISOString();
   const services = { ...stored.services };
   for (const name of selected) {
@@ -177,7 +195,7 @@ const startOrder = (ctx, names) => {
   const ordered = [];
   const visit = (name) => {
     if (ordered.includes(name)) return;
-    ctx.project.services[name].dependsOn.filter((d) => names.includes(d)).forEach(visit);
+    ctx.project.services[name].dependsOn.filter((d) => names.includes(d.name)).forEach((d) => visit(d.name));
     ordered.push(name);
   };
   names.forEach(visit);
@@ -237,7 +255,7 @@ async function restart(opts) {
 }
 
 function portsText(svc) {
-  return svc.ports.map((p) => `${p.public ? '0.0.0.0' : p.hostIp}:${p.hostPort}->${p.containerPort}/tcp`).join(', ');
+  return svc.ports.map((p) => `${p.public ? '0.0.0.0' : p.hostIp}:${p.hostPort}->${p.containerPort}/${p.protocol}`).join(', ');
 }
 
 const secondsSince = (iso) => Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
@@ -271,7 +289,12 @@ function psEntries(ctx, names, all) {
         Networks: `${ctx.project.name}_default`,
         Ports: portsText(svc),
         Project: ctx.project.name,
-        Publishers: svc.ports.map((p) => ({ URL: p.public ? '0.0.0.0' : p.hostIp, TargetPort: p.containerPort, PublishedPort: p.hostPort, Protocol: 'tcp' })),
+        Publishers: svc.ports.map((p) => ({
+          URL: p.public ? '0.0.0.0' : p.hostIp,
+          TargetPort: p.containerPort,
+          PublishedPort: p.hostPort,
+          Protocol: p.protocol,
+        })),
         RunningFor: `${secondsSince(svc.created)} seconds ago`,
         Service: svc.name,
         Size: '0B',

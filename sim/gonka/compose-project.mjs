@@ -11,7 +11,11 @@ const KIND_BY_IMAGE = [
   [/tmkms/, 'tmkms'],
   [/\/inferenced(:|@|$)/, 'node'],
   [/\/api(:|@|$)/, 'api'],
+  [/\/edge-api(:|@|$)/, 'edge-api'],
+  [/\/versiond(:|@|$)/, 'versiond'],
+  [/\/bridge(:|@|$)/, 'bridge'],
   [/\/proxy(:|@|$)/, 'proxy'],
+  [/\/proxy-ssl(:|@|$)/, 'proxy-ssl'],
   [/\/explorer(:|@|$)/, 'explorer'],
   [/\/mlnode(:|@|$)/, 'mlnode'],
   [/(^|\/)nginx(:|@|$)/, 'inference'],
@@ -64,10 +68,16 @@ function normalizeService(project, name, svc, projectDir, host) {
     environment: parseEnvironment(svc.environment),
     healthcheck: Boolean(svc.healthcheck),
     profiles: svc.profiles ?? [],
-    dependsOn: Array.isArray(svc.depends_on) ? svc.depends_on : Object.keys(svc.depends_on ?? {}),
+    dependsOn: dependenciesOf(svc.depends_on),
   };
   return { ...service, configHash: hashOf(service) };
 }
+
+// `depends_on` as a list or a mapping; `required: false` (compose 2.20) lets the service start without it
+const dependenciesOf = (deps) =>
+  Array.isArray(deps)
+    ? deps.map((name) => ({ name, required: true }))
+    : Object.entries(deps ?? {}).map(([name, d]) => ({ name, required: d?.required !== false }));
 
 const hashOf = (value) => crypto.createHash('sha256').update(JSON.stringify(value)).digest('hex');
 
@@ -84,6 +94,7 @@ export function parsePort(spec, host) {
     hostIp: requested,
     hostPort,
     containerPort: Number(long.target),
+    protocol: long.protocol ?? 'tcp',
     public: isPublic,
     listenAddress: isPublic ? host.publicAddr : loopback ? requested : host.privateAddr,
     listenPort: hostPort + host.portOffset,
@@ -91,11 +102,13 @@ export function parsePort(spec, host) {
 }
 
 function parseShortPort(spec) {
+  const protocol = /\/(tcp|udp)$/.exec(spec)?.[1] ?? 'tcp';
   const noProto = spec.replace(/\/(tcp|udp)$/, '');
   const parts = noProto.split(':');
-  if (parts.length === 1) return { target: parts[0], published: parts[0] };
-  if (parts.length === 2) return { published: parts[0], target: parts[1] };
+  if (parts.length === 1) return { target: parts[0], published: parts[0], protocol };
+  if (parts.length === 2) return { published: parts[0], target: parts[1], protocol };
   return {
+    protocol,
     host_ip: parts
       .slice(0, -2)
       .join(':')

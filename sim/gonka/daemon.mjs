@@ -4,6 +4,7 @@
 // Time is the simulated clock's: every service catches up with the clock before a request is answered, and a
 // request from outside is an observation: once answered, it moves the clock on (time passes between two looks).
 import fs from 'node:fs';
+import dgram from 'node:dgram';
 import http from 'node:http';
 import net from 'node:net';
 import { clockNow, observe } from './clock.mjs';
@@ -16,16 +17,27 @@ import { startNode } from './services/node.mjs';
 import { startApi } from './services/api.mjs';
 import { startProxy } from './services/proxy.mjs';
 import { startMlnode, startInferenceProxy } from './services/mlnode.mjs';
+import { startVersiond } from './services/versiond.mjs';
+import { startEdgeApi } from './services/edge-api.mjs';
+import { startBridge } from './services/bridge.mjs';
+import { startProxySsl } from './services/proxy-ssl.mjs';
+import { startExplorer } from './services/explorer.mjs';
 
+// a container the simulator knows nothing about (an optional overlay's service): it runs and answers nothing
 const idle = () => ({ handlers: {}, state: () => 'running', close() {} });
+// in start order: what a service calls is started before it
 const STARTERS = {
   tmkms: startTmkms,
   node: startNode,
   api: startApi,
+  'edge-api': startEdgeApi,
+  versiond: startVersiond,
+  bridge: startBridge,
   mlnode: startMlnode,
   inference: startInferenceProxy,
+  explorer: startExplorer,
+  'proxy-ssl': startProxySsl,
   proxy: startProxy,
-  explorer: idle,
   other: idle,
 };
 const START_ORDER = Object.keys(STARTERS);
@@ -84,7 +96,17 @@ function catchUp() {
   }
 }
 
+// geth's discovery socket and the like: bound, and silent
+function listenUdp(port) {
+  const socket = dgram.createSocket(port.listenAddress.includes(':') ? 'udp6' : 'udp4');
+  return new Promise((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind(port.listenPort, port.listenAddress, () => resolve({ close: (done) => socket.close(done) }));
+  });
+}
+
 function listen(port, handler) {
+  if (port.protocol === 'udp') return listenUdp(port);
   const server =
     typeof handler === 'function'
       ? http.createServer((req, res) => {

@@ -32,9 +32,42 @@ export function phaseAt(stages, height) {
   return 'PoCValidateWindDown';
 }
 
-export function latestEpoch(epoch, height) {
+const CPOC_PHASES = ['CONFIRMATION_POC_GRACE_PERIOD', 'CONFIRMATION_POC_GENERATION', 'CONFIRMATION_POC_VALIDATION'];
+
+/**
+ * The epoch's Confirmation PoC event (scenario.confirmationPoc, one per epoch) with its phase at `height`, or undefined
+ * when none runs then. It never reaches into the safety window before the next PoC.
+ */
+export function confirmationPocAt(epoch, cpoc, height) {
+  if (!cpoc) return undefined;
   const index = epochIndexAt(epoch, height);
   const stages = epochStages(epoch, index);
+  const trigger = stages.poc_start + cpoc.startOffset;
+  const generationStart = trigger + cpoc.graceBlocks;
+  const validationStart = generationStart + cpoc.generationBlocks;
+  const end = validationStart + cpoc.validationBlocks;
+  if (end > stages.next_poc_start - epoch.confirmationPocSafetyWindow)
+    throw new Error(
+      `scenario.confirmationPoc ends at ${end}, inside the ${epoch.confirmationPocSafetyWindow}-block safety window before ${stages.next_poc_start}`,
+    );
+  if (height < trigger || height >= end) return undefined;
+  const phase = CPOC_PHASES[height < generationStart ? 0 : height < validationStart ? 1 : 2];
+  return {
+    epoch_index: index,
+    event_sequence: 0,
+    trigger_height: trigger,
+    generation_start_height: generationStart,
+    generation_end_height: validationStart - 1,
+    validation_start_height: validationStart,
+    validation_end_height: end - 1,
+    phase,
+  };
+}
+
+export function latestEpoch(epoch, height, cpoc = null) {
+  const index = epochIndexAt(epoch, height);
+  const stages = epochStages(epoch, index);
+  const event = confirmationPocAt(epoch, cpoc, height);
   return {
     block_height: height,
     latest_epoch: { index, poc_start_block_height: stages.poc_start },
@@ -47,6 +80,9 @@ export function latestEpoch(epoch, height) {
       poc_stage_duration: epoch.pocGenerationBlocks,
       poc_validation_delay: epoch.pocValidationDelayBlocks,
       poc_validation_duration: epoch.pocValidationEndBlocks - epoch.pocGenerationBlocks - epoch.pocValidationDelayBlocks,
+      confirmation_poc_safety_window: epoch.confirmationPocSafetyWindow,
     },
+    is_confirmation_poc_active: event !== undefined,
+    ...(event ? { active_confirmation_poc_event: event } : {}),
   };
 }

@@ -6,13 +6,14 @@ import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
 import { argvLogFile } from './sim-paths.mjs';
-import { newAccountKey, newMnemonic, accountAddress } from './keys.mjs';
+import { newAccountKey, newMnemonic, accountAddress, bech32Valid } from './keys.mjs';
 import { createKeyring, keyringExists, passwordMatches, saveKey, loadKey, listKeys } from './keyring.mjs';
 import { resolveUrl } from './service-address.mjs';
 import { fetchJson } from './http-util.mjs';
-import { MSG, QUERY } from './chain-ledger.mjs';
+import { MSG, ML_OPS_FEE_ALLOWANCE_NGONKA, ML_OPS_MESSAGES, amountOf } from './chain-ledger.mjs';
+import { QUERY } from './chain-queries.mjs';
 
-const BOOLEAN_FLAGS = new Set(['-a', '--address', '-p', '--pubkey', '--yes', '-y', '--unordered', '--dry-run', '--generate-only', '--recover']);
+const BOOLEAN_FLAGS = new Set(['-a', '--address', '-p', '--pubkey', '--yes', '-y', '--unordered', '--dry-run', '--generate-only', '--recover', '--offline']);
 
 class CliError extends Error {}
 
@@ -181,8 +182,8 @@ function txText(result) {
     `codespace: "${result.codespace ?? ''}"`,
     'data: ""',
     'events: []',
-    'gas_used: "0"',
-    'gas_wanted: "0"',
+    `gas_used: "${result.gas_used ?? '0'}"`,
+    `gas_wanted: "${result.gas_wanted ?? '0'}"`,
     'height: "0"',
     'info: ""',
     'logs: []',
@@ -193,50 +194,154 @@ function txText(result) {
   ].join('\n');
 }
 
-// Standard SDK txs ask for confirmation unless --yes; Gonka's grant command does not.
-async function broadcast(flags, message, { confirm }) {
+async function query(flags, path, args) {
+  const data = Buffer.from(JSON.stringify(args)).toString('hex');
+  const { response } = await rpc(flags, 'abci_query', { path, data });
+  if (response.code !== 0) throw new CliError(response.log);
+  return JSON.parse(Buffer.from(response.value, 'base64').toString('utf8'));
+}
+
+async function printQuery(flags, path, args) {
+  const value = await query(flags, path, args);
+  // The Go CLI prints YAML with unindented sequences.
+  process.stdout.write(outputJson(flags) ? `${JSON.stringify(value)}\n` : YAML.stringify(value, { indentSeq: false }));
+}
+
+const DEFAULT_GAS = 200_000;
+
+/** `10ngonka`, `0.5ngonka`: ngonka per gas. */
+function gasPrice(text) {
+  const m = /^(\d+(?:\.\d+)?)ngonka$/.exec(text);
+  if (!m) throw new CliError(`invalid gas prices ${JSON.stringify(text)}: only ngonka is accepted`);
+  return Number(m[1]);
+}
+
+// The gas limit (a number, or `auto`: simulated and scaled by --gas-adjustment) and the fee (--fees, else gas ×
+// --gas-prices, else nothing), as the SDK's tx factory sets them.
+async function feeOf(flags, messages) {
+  let gas = DEFAULT_GAS;
+  if (flags['--gas'] === 'auto') {
+    const tx = Buffer.from(JSON.stringify({ messages })).toString('hex');
+    const { response } = await rpc(flags, 'abci_query', { path: '/cosmos.tx.v1beta1.Service/Simulate', data: tx });
+    const used = Number(JSON.parse(Buffer.from(response.value, 'base64').toString('utf8')).gas_info.gas_used);
+    gas = Math.floor(used * Number(flags['--gas-adjustment'] ?? 1));
+  } else if (flags['--gas'] !== undefined) {
+    if (!/^\d+$/.test(flags['--gas'])) throw new CliError(`invalid gas value ${JSON.stringify(flags['--gas'])}`);
+    gas = Number(flags['--gas']);
+  }
+  if (flags['--fees'] !== undefined && flags['--gas-prices'] !== undefined) throw new CliError('cannot provide both fees and gas prices');
+  const amount =
+    flags['--fees'] !== undefined ? amountOf(flags['--fees']) : flags['--gas-prices'] !== undefined ? Math.ceil(gas * gasPrice(flags['--gas-prices'])) : 0;
+  return { gas_limit: gas, amount, granter: flags['--fee-granter'] };
+}
+
+// Signing needs the account's number: an address the chain has never seen (never funded, never registered) cannot sign.
+async function signer(flags) {
   const home = homeOf(flags);
   if (!flags['--from']) throw new CliError('required flag(s) "from" not set');
-  if (confirm && !flags['--yes'] && !flags['-y']) {
-    process.stderr.write(`${JSON.stringify({ body: { messages: [message] } })}\n\n`);
+  unlock(home);
+  const key = requireKey(home, flags['--from']);
+  await query(flags, QUERY.account, { address: key.address });
+  return key;
+}
+
+async function send(flags, key, messages, fee) {
+  const tx = Buffer.from(JSON.stringify({ messages, from: key.address, pubkey: key.pubkey, fee })).toString('base64');
+  return rpc(flags, 'broadcast_tx_sync', { tx });
+}
+
+// Standard SDK txs ask for confirmation unless --yes.
+async function broadcast(flags, messages) {
+  if (!flags['--from']) throw new CliError('required flag(s) "from" not set');
+  const key = await signer(flags);
+  const fee = await feeOf(flags, messages);
+  if (flags['--gas'] === 'auto') process.stderr.write(`gas estimate: ${fee.gas_limit}\n`);
+  if (!flags['--yes'] && !flags['-y']) {
+    process.stderr.write(
+      `${JSON.stringify({ body: { messages }, auth_info: { fee: { amount: fee.amount ? [{ denom: 'ngonka', amount: String(fee.amount) }] : [], gas_limit: String(fee.gas_limit) } } })}\n\n`,
+    );
     const answer = readLine('confirm transaction before signing and broadcasting [y/N]: ');
     if (!/^y(es)?$/i.test(answer.trim())) {
       process.stderr.write('canceled transaction\n');
       return;
     }
   }
-  unlock(home);
-  const key = requireKey(home, flags['--from']);
-  const tx = Buffer.from(JSON.stringify({ ...message, from: key.address, pubkey: key.pubkey })).toString('base64');
-  const result = await rpc(flags, 'broadcast_tx_sync', { tx });
+  const result = await send(flags, key, messages, fee);
   console.log(outputJson(flags) ? JSON.stringify({ ...result, txhash: result.hash, raw_log: result.log }) : txText(result));
 }
 
-const TX = {
-  'inference grant-ml-ops-permissions': ([, warm], flags) => broadcast(flags, { '@type': MSG.grantMlOps, grantee: warm }, { confirm: false }),
-  'inference submit-new-participant': ([url], flags) =>
-    broadcast(flags, { '@type': MSG.submitNewParticipant, url, validator_key: flags['--validator-key'] ?? '' }, { confirm: true }),
-  'slashing unjail': (_, flags) => broadcast(flags, { '@type': MSG.unjail }, { confirm: true }),
-  'gov vote': ([id, option], flags) => broadcast(flags, { '@type': MSG.vote, proposal_id: id, option }, { confirm: true }),
-  'collateral deposit-collateral': ([amount], flags) => broadcast(flags, { '@type': MSG.depositCollateral, amount }, { confirm: true }),
-  'collateral withdraw-collateral': ([amount], flags) => broadcast(flags, { '@type': MSG.withdrawCollateral, amount }, { confirm: true }),
-};
-
-async function query(flags, path, args) {
-  const data = Buffer.from(JSON.stringify(args)).toString('hex');
-  const { response } = await rpc(flags, 'abci_query', { path, data });
-  if (response.code !== 0) throw new CliError(response.log);
-  const value = JSON.parse(Buffer.from(response.value, 'base64').toString('utf8'));
-  // The Go CLI prints YAML with unindented sequences.
-  process.stdout.write(outputJson(flags) ? `${JSON.stringify(value)}\n` : YAML.stringify(value, { indentSeq: false }));
+// grant-ml-ops-permissions builds its own tx (upstream permissions.go): one MsgGrant per ML operational message
+// plus the cold→warm fee allowance unless one exists, no confirmation, and it waits for the block.
+async function grantMlOps([coldName, warm], flags) {
+  if (!coldName || !warm) throw new CliError(`accepts 2 arg(s), received ${[coldName, warm].filter(Boolean).length}`);
+  if (!flags['--from']) throw new CliError('required flag(s) "from" not set');
+  const status = await rpc(flags, 'status', {});
+  process.stderr.write(`Detected chain-id: ${status.node_info.network}\n`);
+  if (!bech32Valid(warm)) throw new CliError(`invalid ML operational address: decoding bech32 failed: invalid checksum`);
+  const key = await signer({ ...flags, '--from': coldName }).catch((err) => {
+    throw new CliError(`failed to get account details: ${err.message}`);
+  });
+  const messages = ML_OPS_MESSAGES.map((msg) => ({
+    '@type': MSG.authzGrant,
+    granter: key.address,
+    grantee: warm,
+    grant: { authorization: { '@type': '/cosmos.authz.v1beta1.GenericAuthorization', msg } },
+  }));
+  const existing = await query(flags, QUERY.feeAllowance, { granter: key.address, grantee: warm }).catch(() => undefined);
+  if (existing) {
+    console.log(
+      'Existing feegrant allowance from cold to warm detected; skipping MsgGrantAllowance. Run `inferenced tx feegrant revoke <warm-address>` first if you want to refresh it.',
+    );
+  } else {
+    messages.push({ '@type': MSG.grantAllowance, granter: key.address, grantee: warm, spend_limit: ML_OPS_FEE_ALLOWANCE_NGONKA });
+    console.log('Including new feegrant allowance from cold to warm in this transaction.');
+  }
+  const fee = await feeOf(flags, messages);
+  if (flags['--gas'] === 'auto') console.log(`gas estimate: ${fee.gas_limit}`);
+  const result = await send(flags, key, messages, fee);
+  if (result.code !== 0) throw new CliError(`transaction failed on broadcast with code ${result.code}: ${result.log}`);
+  console.log(`Transaction sent with hash: ${result.hash}`);
+  console.log('Waiting for transaction to be included in a block...');
+  const { sync_info } = await rpc(flags, 'status', {});
+  console.log(`\nTransaction confirmed successfully!\nBlock height: ${Number(sync_info.latest_block_height) + 1}`);
 }
 
+const TX = {
+  'inference grant-ml-ops-permissions': grantMlOps,
+  'inference submit-new-participant': ([url], flags) =>
+    broadcast(flags, [{ '@type': MSG.submitNewParticipant, url, validator_key: flags['--validator-key'] ?? '' }]),
+  'inference set-poc-delegation': ([model, delegatee], flags) => {
+    if (model === undefined || delegatee === undefined) throw new CliError('accepts 2 arg(s)');
+    return broadcast(flags, [{ '@type': MSG.setPocDelegation, model_id: model, delegate_to: delegatee }]);
+  },
+  'inference refuse-poc-delegation': ([model], flags) => broadcast(flags, [{ '@type': MSG.refusePocDelegation, model_id: model }]),
+  'inference declare-poc-intent': ([model], flags) => broadcast(flags, [{ '@type': MSG.declarePocIntent, model_id: model }]),
+  'inference set-claim-recipients': ([recipients], flags) => broadcast(flags, [{ '@type': MSG.setClaimRecipients, recipients: JSON.parse(recipients) }]),
+  'slashing unjail': (_, flags) => broadcast(flags, [{ '@type': MSG.unjail }]),
+  'gov vote': ([id, option], flags) => broadcast(flags, [{ '@type': MSG.vote, proposal_id: id, option }]),
+  'collateral deposit-collateral': ([amount], flags) => broadcast(flags, [{ '@type': MSG.depositCollateral, amount }]),
+  'collateral withdraw-collateral': ([amount], flags) => broadcast(flags, [{ '@type': MSG.withdrawCollateral, amount }]),
+  'bank send': ([, to, amount], flags) => broadcast(flags, [{ '@type': MSG.bankSend, to_address: to, amount }]),
+};
+
 const QUERIES = {
-  'staking delegator-validators': ([addr], flags) => query(flags, QUERY.delegatorValidators, { delegator_addr: addr }),
-  'gov tally': ([id], flags) => query(flags, QUERY.tally, { proposal_id: id }),
-  'collateral show-collateral': ([participant], flags) => query(flags, QUERY.collateral, { participant }),
-  'authz grants-by-granter': ([granter], flags) => query(flags, QUERY.grants, { granter }),
-  'inference show-participant': ([index], flags) => query(flags, QUERY.participant, { index }),
+  'staking delegator-validators': ([addr], flags) => printQuery(flags, QUERY.delegatorValidators, { delegator_addr: addr }),
+  'gov tally': ([id], flags) => printQuery(flags, QUERY.tally, { proposal_id: id }),
+  'gov votes': ([id], flags) => printQuery(flags, QUERY.votes, { proposal_id: id }),
+  'collateral show-collateral': ([participant], flags) => printQuery(flags, QUERY.collateral, { participant }),
+  'collateral params': (_, flags) => printQuery(flags, QUERY.collateralParams, {}),
+  'authz grants-by-granter': ([granter], flags) => printQuery(flags, QUERY.grants, { granter }),
+  'bank balances': ([address], flags) => printQuery(flags, QUERY.allBalances, { address }),
+  'bank spendable-balances': ([address], flags) => printQuery(flags, QUERY.spendableBalances, { address }),
+  'feegrant grant': ([granter, grantee], flags) => printQuery(flags, QUERY.feeAllowance, { granter, grantee }),
+  'inference show-participant': ([index], flags) => printQuery(flags, QUERY.participant, { index }),
+  'inference params': (_, flags) => printQuery(flags, QUERY.params, {}),
+  'inference get-current-epoch': (_, flags) => printQuery(flags, QUERY.currentEpoch, {}),
+  'inference current-epoch-group-data': (_, flags) => printQuery(flags, QUERY.currentEpochGroupData, {}),
+  'inference poc-delegation': ([participant, model], flags) => printQuery(flags, QUERY.pocDelegation, { participant, model_id: model ?? '' }),
+  'inference poc-v2-store-commit': ([height, address], flags) =>
+    printQuery(flags, QUERY.pocV2StoreCommit, { poc_stage_start_block_height: height, participant_address: address }),
+  'inference list-claim-recipients': ([address], flags) => printQuery(flags, QUERY.claimRecipients, { address }),
 };
 
 async function main(argv) {

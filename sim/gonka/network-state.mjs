@@ -1,9 +1,22 @@
-// Chain-wide state every simulated node and CLI shares: participants, grants, jail releases,
-// votes and collateral, kept in <state-dir>/gonka-network.json.
+// Chain-wide state every simulated node and CLI shares, kept in <state-dir>/gonka-network.json: participants,
+// accounts (spendable and vesting ngonka; an account exists once funded or registered), authz grants, fee grants,
+// PoC delegation records, jail releases, votes, collateral and claim recipients.
 import { readJson, updateJson } from './json-file.mjs';
 import { networkFile } from './sim-paths.mjs';
 
-const EMPTY = { participants: {}, grants: [], unjailedAt: {}, votes: [], collateral: {} };
+const EMPTY = {
+  participants: {},
+  accounts: {},
+  grants: [],
+  feegrants: [],
+  delegations: [],
+  refusals: [],
+  intents: [],
+  unjailedAt: {},
+  votes: [],
+  collateral: {},
+  claimRecipients: {},
+};
 
 export const readNetwork = (stateDir) => ({ ...EMPTY, ...readJson(networkFile(stateDir), {}) });
 
@@ -13,3 +26,18 @@ export function isJailed(scenario, network, address) {
   if (!scenario.jailed || !network.participants[address]) return false;
   return !((network.unjailedAt[address] ?? 0) >= scenario.anchoredAt);
 }
+
+/** An account on chain, created at zero when it does not exist yet (registration, a transfer to it). */
+export function ensureAccount(network, address, initial = {}) {
+  network.accounts[address] ??= { spendable: initial.spendable ?? 0, vesting: initial.vesting ?? 0 };
+  return network.accounts[address];
+}
+
+/** Test knob: the operator's transfer to an account (spendable), or vesting rewards credited to it. */
+export const fundAccount = (stateDir, address, { spendable = 0, vesting = 0 } = {}) =>
+  updateNetwork(stateDir, (net) => {
+    const account = ensureAccount(net, address);
+    account.spendable += spendable;
+    account.vesting += vesting;
+    return net;
+  });

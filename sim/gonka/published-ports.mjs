@@ -34,7 +34,7 @@ export function publishedPorts(stateDir) {
 
 // The simulator's real listening address for a host address and port as docker would publish them.
 export function listenTargetOf(stateDir, host, port) {
-  const matches = publishedPorts(stateDir).filter((p) => p.hostPort === Number(port));
+  const matches = publishedPorts(stateDir).filter((p) => p.hostPort === Number(port) && p.protocol !== 'udp');
   const exact = matches.find((p) => p.bindAddress === host);
   const wildcard = matches.find((p) => p.bindAddress === '0.0.0.0');
   const hit = exact ?? wildcard;

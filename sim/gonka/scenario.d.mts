@@ -5,12 +5,56 @@ export interface EpochScenario {
   windDownBlocks: number;
   pocValidationDelayBlocks: number;
   pocValidationEndBlocks: number;
+  /** blocks before each PoC start without Confirmation PoC */
+  confirmationPocSafetyWindow: number;
+}
+
+export interface ConfirmationPocScenario {
+  /** blocks after the epoch's PoC start at which the event triggers */
+  startOffset: number;
+  graceBlocks: number;
+  generationBlocks: number;
+  validationBlocks: number;
 }
 
 export interface UpgradeScenario {
   name: string;
   height: number;
   info: string;
+}
+
+export interface PocModelParams {
+  model_id: string;
+  seq_len: number;
+  penalty_start_epoch: number;
+  /** the starting coefficient and its governance bounds */
+  coefficient: number;
+  coeff_min: number;
+  coeff_max: number;
+  relative_difficulty: number;
+}
+
+export interface ChainScenario {
+  pocModels: PocModelParams[];
+  governanceModels: string[];
+  delegation: {
+    refusal_penalty: number;
+    no_participation_penalty: number;
+    delegation_share: number;
+    w_threshold: number;
+    v_min: number;
+    deploy_window: number;
+    initial_model_id: string;
+  };
+  /** fee groups charging per gas (an empty list: no fees, the chain before v0.2.16) */
+  fees: { enabledGroups: string[]; prices: Record<string, number>; maxFeeNgonka: number };
+  /** epoch index (as a string) → { model_id: coefficient } from that epoch on */
+  coefficients: Record<string, Record<string, number>>;
+  /** models above their target share: their effective coefficient is the minimum */
+  oversupplied: string[];
+  /** other hosts of the network, delegation targets */
+  hosts: { address: string; models: string[]; weight: number; commitsPoc?: boolean }[];
+  devshardVersions: { name: string; binary: string; sha256: string }[];
 }
 
 export interface Scenario {
@@ -20,13 +64,16 @@ export interface Scenario {
   syncBlocksPerSecond: number;
   snapshotLagBlocks: number;
   modelLoadSeconds: number;
+  modelDownloadSeconds: number;
   failedNodes: Record<string, string>;
   epoch: EpochScenario;
+  confirmationPoc: ConfirmationPocScenario | null;
+  chain: Partial<ChainScenario>;
   upgrade: UpgradeScenario | null;
   jailed: boolean;
   registrationRefused: string | null;
+  fundRegisteredAccounts: { spendable?: number; vesting?: number } | null;
   pocFailed: boolean;
-  apiVersionSupportsPut: boolean | null;
   /** ML node images whose vLLM fails to load any model */
   brokenImages: string[];
 }

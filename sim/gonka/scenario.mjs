@@ -7,18 +7,35 @@ import { scenarioFile } from './sim-paths.mjs';
 
 export const DEFAULT_SCENARIO = Object.freeze({
   blocksPerSecond: 2,
-  networkHeight: 1_000_000,
+  // past the v0.2.16 upgrade (height 6,449,400): epoch 422 of ~15,391 blocks
+  networkHeight: 6_500_000,
   anchoredAt: 0,
   syncBlocksPerSecond: 500,
   snapshotLagBlocks: 2000,
   modelLoadSeconds: 2,
+  // how long an ML node's /api/v1/models/download takes
+  modelDownloadSeconds: 2,
   failedNodes: {},
-  epoch: { length: 17280, shift: 0, pocGenerationBlocks: 60, windDownBlocks: 3, pocValidationDelayBlocks: 2, pocValidationEndBlocks: 85 },
+  epoch: {
+    length: 15391,
+    shift: 0,
+    pocGenerationBlocks: 60,
+    windDownBlocks: 3,
+    pocValidationDelayBlocks: 2,
+    pocValidationEndBlocks: 85,
+    confirmationPocSafetyWindow: 500,
+  },
+  // a Confirmation PoC in every epoch: { startOffset (blocks after the epoch's PoC start), graceBlocks, generationBlocks,
+  // validationBlocks }; it never reaches into the safety window before the next PoC
+  confirmationPoc: null,
+  // the chain's governance parameters over the defaults of chain-params.mjs (models, penalties, coefficients, fees)
+  chain: {},
   upgrade: null,
   jailed: false,
   registrationRefused: null,
+  // the operator's transfer to a cold account before it registers ({ spendable, vesting } ngonka); null: none
+  fundRegisteredAccounts: null,
   pocFailed: false,
-  apiVersionSupportsPut: null,
   brokenImages: [],
 });
 
@@ -26,7 +43,13 @@ export function readScenario(stateDir) {
   const stored = readJson(scenarioFile(stateDir), {});
   // a scenario written without an anchor starts where the clock started: every reader agrees on the height
   const anchoredAt = stored.anchoredAt ?? clockOrigin(stateDir);
-  return { ...DEFAULT_SCENARIO, ...stored, anchoredAt, epoch: { ...DEFAULT_SCENARIO.epoch, ...(stored.epoch ?? {}) } };
+  return {
+    ...DEFAULT_SCENARIO,
+    ...stored,
+    anchoredAt,
+    epoch: { ...DEFAULT_SCENARIO.epoch, ...(stored.epoch ?? {}) },
+    chain: { ...DEFAULT_SCENARIO.chain, ...(stored.chain ?? {}) },
+  };
 }
 
 // Re-anchoring keeps the network height continuous when only other knobs change.
@@ -37,6 +60,7 @@ export function writeScenario(stateDir, patch) {
     ...current,
     ...patch,
     epoch: { ...current.epoch, ...(patch.epoch ?? {}) },
+    chain: { ...current.chain, ...(patch.chain ?? {}) },
     networkHeight: patch.networkHeight ?? networkHeightAt(current, now),
     anchoredAt: now,
   };

@@ -10,7 +10,7 @@ export function resolveAddress(stateDir, host, containerPort) {
   for (const project of listProjects(stateDir)) {
     for (const svc of Object.values(project.services ?? {})) {
       if (![svc.name, svc.hostname, svc.containerName].includes(host)) continue;
-      const port = svc.ports.find((p) => p.containerPort === Number(containerPort));
+      const port = svc.ports.find((p) => p.containerPort === Number(containerPort) && p.protocol !== 'udp');
       if (port) return { host: port.listenAddress, port: port.listenPort };
     }
   }

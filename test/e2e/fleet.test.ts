@@ -50,10 +50,14 @@ describe('setup.yml on a fleet: network node, two ML servers, local cold signer 
     expect(new Set(nodes.map((n) => Object.keys(n.node.models)[0])).size).toBe(2);
     const network = JSON.parse(await readFile(join(fleet.servers.net1.stateDir, 'gonka-network.json'), 'utf8')) as {
       participants: Record<string, unknown>;
-      grants: unknown[];
+      grants: { grantee: string }[];
+      feegrants: { grantee: string }[];
     };
     expect(Object.keys(network.participants)).toHaveLength(1);
-    expect(network.grants).toHaveLength(1);
+    // grant-ml-ops-permissions: one authz grant per ML operational message and the fee allowance, all to the warm key
+    expect(network.grants.length).toBeGreaterThan(1);
+    expect(new Set([...network.grants, ...network.feegrants].map((g) => g.grantee)).size).toBe(1);
+    expect(network.feegrants).toHaveLength(1);
     expect(existsSync(fleet.servers.operator.host.path(`${COLD_HOME}/keyring-file/net1-cold.info`))).toBe(true);
     expect(existsSync(fleet.servers.net1.host.path(`${DEPLOY}/.inference/keyring-file/net1-cold.info`))).toBe(false);
     expect(res.output).not.toContain(PASSWORD);

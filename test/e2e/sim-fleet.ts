@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { runPlaybook, type RunSummary } from '../../lib/runner/run-playbook.js';
 import type { RunEvent } from '../../lib/runner/types.js';
-import { networkHeightNow, writeScenario, type ScenarioPatch } from '../../sim/gonka.js';
+import { EDITION_1_CHAIN, networkHeightNow, writeScenario, type ScenarioPatch } from '../../sim/gonka.js';
 import { simConnect } from '../../sim/host/connect.js';
 import { createSimHost, type SimHost } from '../../sim/host/create.js';
 import { REPO_ROOT } from '../../sim/host/paths.js';
@@ -67,7 +67,8 @@ export interface Fleet {
   cleanup(): Promise<void>;
 }
 
-export const FAST: ScenarioPatch = { syncBlocksPerSecond: 4000, snapshotLagBlocks: 2000, modelLoadSeconds: 2 };
+// the roles still deploy the reference's first-edition network (Qwen3 models, no fees): issue 12 part B moves them
+export const FAST: ScenarioPatch = { syncBlocksPerSecond: 4000, snapshotLagBlocks: 2000, modelLoadSeconds: 2, chain: EDITION_1_CHAIN };
 
 export interface ServerSpec {
   name: string;

@@ -59,9 +59,13 @@ describe('setup.yml on one full 8×H100 server', () => {
     const network = JSON.parse(await readFile(join(fleet.servers.gpu1.stateDir, 'gonka-network.json'), 'utf8')) as {
       participants: Record<string, unknown>;
       grants: { grantee: string }[];
+      feegrants: { grantee: string }[];
     };
     expect(Object.keys(network.participants)).toHaveLength(1);
-    expect(network.grants).toHaveLength(1);
+    // grant-ml-ops-permissions: one authz grant per ML operational message and the fee allowance, all to the warm key
+    expect(network.grants.length).toBeGreaterThan(1);
+    expect(new Set([...network.grants, ...network.feegrants].map((g) => g.grantee)).size).toBe(1);
+    expect(network.feegrants).toHaveLength(1);
     expect(existsSync(fleet.servers.gpu1.host.path('/mnt/shared/hub'))).toBe(true);
     expect(first.output).not.toContain(PASSWORD);
   });

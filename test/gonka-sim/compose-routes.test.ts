@@ -20,12 +20,21 @@ describe('gonka simulator: compose up, routes, ps, logs, down', () => {
     expect((await health.text()).trim()).toBe('healthy');
     expect(await getJson(sim.url('proxy', '/v1/status'))).toEqual({ status: 200, body: { status: 'ok' } });
     const versions = await getJson(sim.url('proxy', '/v1/versions'));
-    expect(versions.body).toEqual({ api_version: '0.2.9', node_version: '0.2.9' });
+    expect(versions.body).toMatchObject({
+      timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      api_version: { application_name: 'decentralized-api', version: 'v0.2.9', commit: expect.stringMatching(/^[0-9a-f]{40}$/) },
+      node_version: { application_name: 'inference-chain', version: 'v0.2.9', commit: expect.stringMatching(/^[0-9a-f]{40}$/) },
+      mlnodes: [{ node_id: 'node1', version: expect.any(String), poc_validation_inference: expect.any(Boolean) }],
+    });
   });
 
-  it('proxy refuses the routes GONKA_API_BLOCKED_ROUTES names', async () => {
-    const res = await fetch(sim.url('proxy', '/v1/poc-batches/generated'), { method: 'POST', body: '{}' });
-    expect(res.status).toBe(403);
+  it('proxy answers 404 for the routes GONKA_API_BLOCKED_ROUTES names, under /v1/, /v2/ and /api/', async () => {
+    for (const route of ['/v1/poc-batches/generated', '/v2/poc-batches/x/generated', '/api/v1/training']) {
+      const res = await fetch(sim.url('proxy', route), { method: 'POST', body: '{}' });
+      expect(res.status, route).toBe(404);
+      expect(await res.text()).toBe('Not Found\n');
+    }
+    expect(await getJson(sim.url('proxy', '/api/v1/status'))).toEqual({ status: 200, body: { status: 'ok' } });
   });
 
   it('/v1/epochs/latest has the reference shape', async () => {
@@ -44,7 +53,9 @@ describe('gonka simulator: compose up, routes, ps, logs, down', () => {
     });
     expect(body.epoch_stages.poc_generation_end - body.epoch_stages.poc_start).toBe(60);
     expect(body.epoch_stages.poc_validation_end - body.epoch_stages.poc_start).toBe(85);
-    expect(body.epoch_stages.next_poc_start - body.epoch_stages.poc_start).toBe(17280);
+    expect(body.epoch_stages.next_poc_start - body.epoch_stages.poc_start).toBe(15391);
+    expect(body).toMatchObject({ is_confirmation_poc_active: false, epoch_params: { epoch_length: 15391, confirmation_poc_safety_window: 500 } });
+    expect(body).not.toHaveProperty('active_confirmation_poc_event');
   });
 
   it('chain RPC /status: CometBFT envelope, string height, catching up until synced', async () => {
@@ -114,12 +125,12 @@ describe('gonka simulator: compose up, routes, ps, logs, down', () => {
     const same = JSON.parse(await fs.readFile(path.join(sim.stateDir, 'gonka-sim/deploy/project.json'), 'utf8'));
     expect(same.services.node.created).toBe(before.services.node.created);
     const compose = path.join(sim.deploy, 'docker-compose.yml');
-    await fs.writeFile(compose, (await fs.readFile(compose, 'utf8')).replace('mlnode:3.0.12', 'mlnode:3.0.13'));
+    await fs.writeFile(compose, (await fs.readFile(compose, 'utf8')).replace('mlnode:3.0.14-post2', 'mlnode:3.0.16'));
     const recreate = await sim.hook(['up', '-d']);
     expect(recreate.stderr).toContain('deploy-mlnode-1-1  Recreated');
     const after = JSON.parse(await fs.readFile(path.join(sim.stateDir, 'gonka-sim/deploy/project.json'), 'utf8'));
     expect(after.services['mlnode-1'].created).not.toBe(before.services['mlnode-1'].created);
-    expect(after.services['mlnode-1'].image).toBe('ghcr.io/product-science/mlnode:3.0.13');
+    expect(after.services['mlnode-1'].image).toBe('ghcr.io/gonka-ai/mlnode:3.0.16');
     expect(after.services.node.created).toBe(before.services.node.created);
   });
 

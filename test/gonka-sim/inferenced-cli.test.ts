@@ -2,8 +2,9 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeScenario } from '../../sim/gonka/scenario.mjs';
+import { fundAccount } from '../../sim/gonka/network-state.mjs';
 import { bech32Valid } from '../../sim/gonka/keys.mjs';
-import { createSimProject, eventually, getJson, type SimProject } from './sim-project.js';
+import { createSimProject, eventually, getJson, MODEL, type SimProject } from './sim-project.js';
 
 const WARM_PASS = 'correct horse battery';
 const COLD_PASS = 'cold-signer-passphrase';
@@ -113,8 +114,8 @@ describe('gonka simulator: inferenced CLI against the simulated chain', () => {
     expect((await getJson(sim.url('proxy', '/v1/participants/gonka1unknown'))).status).toBe(404);
   });
 
-  it('grant-ml-ops-permissions from the cold key reaches the chain', async () => {
-    const grant = await coldCli([
+  it('grant-ml-ops-permissions: refused without --gas-prices, then for an unfunded cold account; from a funded one, authz grants plus a fee allowance', async () => {
+    const grantArgs = (extra: string[]) => [
       'tx',
       'inference',
       'grant-ml-ops-permissions',
@@ -124,14 +125,36 @@ describe('gonka simulator: inferenced CLI against the simulated chain', () => {
       'gonka-account-key',
       '--gas',
       '2000000',
+      ...extra,
       '--node',
       sim.url('proxy', '/chain-rpc/'),
-    ]);
+    ];
+    const free = await coldCli(grantArgs([]));
+    expect(free.code).toBe(1);
+    expect(free.stderr).toContain('Error: transaction failed on broadcast with code 13: insufficient fees; got:  required: 2000000ngonka: insufficient fee');
+    const unfunded = await coldCli(grantArgs(['--gas-prices', '1ngonka']));
+    expect(unfunded.code).toBe(1);
+    expect(unfunded.stderr).toContain('code 5: spendable balance 0ngonka is smaller than 2000000ngonka: insufficient funds');
+    fundAccount(sim.stateDir, cold.address, { spendable: 5_000_000, vesting: 1_000_000_000 });
+
+    const grant = await coldCli(grantArgs(['--gas-prices', '1ngonka']));
     expect(grant.code, grant.stderr).toBe(0);
-    expect(grant.stdout).toMatch(/^code: 0$/m);
-    expect(grant.stdout).toMatch(/^txhash: [0-9A-F]{64}$/m);
-    const grants = await sim.cli(['query', 'authz', 'grants-by-granter', cold.address, '--node', sim.url('rpc', ''), '-o', 'json']);
-    expect(JSON.parse(grants.stdout).grants).toEqual([{ granter: cold.address, grantee: warmAddress, authorization: 'ml-ops' }]);
+    expect(grant.stderr).toContain('Detected chain-id: gonka-mainnet');
+    expect(grant.stdout).toContain('Including new feegrant allowance from cold to warm in this transaction.');
+    expect(grant.stdout).toMatch(/^Transaction sent with hash: [0-9A-F]{64}$/m);
+    expect(grant.stdout).toContain('Transaction confirmed successfully!');
+    const grants = JSON.parse((await sim.cli(['query', 'authz', 'grants-by-granter', cold.address, '--node', sim.url('rpc', ''), '-o', 'json'])).stdout).grants;
+    expect(grants).toHaveLength(16);
+    expect(grants.every((g: { grantee: string }) => g.grantee === warmAddress)).toBe(true);
+    expect(grants.map((g: { authorization: { msg: string } }) => g.authorization.msg)).toContain('/inference.inference.MsgPoCV2StoreCommit');
+    const allowance = JSON.parse((await sim.cli(['query', 'feegrant', 'grant', cold.address, warmAddress, '--node', sim.url('rpc', ''), '-o', 'json'])).stdout);
+    expect(allowance.allowance.allowance).toMatchObject({ spend_limit: [{ denom: 'ngonka', amount: '10000000000' }] });
+    const spendable = JSON.parse((await sim.cli(['query', 'bank', 'spendable-balances', cold.address, '--node', sim.url('rpc', ''), '-o', 'json'])).stdout);
+    expect(spendable.balances).toEqual([{ denom: 'ngonka', amount: '3000000' }]);
+
+    const again = await coldCli(grantArgs(['--gas-prices', '1ngonka']));
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('Existing feegrant allowance from cold to warm detected; skipping MsgGrantAllowance.');
   });
 
   it('the participant shows in the epoch after registration, with its ML nodes; 404 when PoC failed', async () => {
@@ -144,7 +167,7 @@ describe('gonka simulator: inferenced CLI against the simulated chain', () => {
       'participant in an epoch',
     );
     const me = list.body.active_participants.participants.find((p: { index: string }) => p.index === cold.address);
-    expect(me).toMatchObject({ inference_url: 'http://203.0.113.7:8000', weight: 100, models: ['Qwen/Qwen2.5-7B-Instruct'] });
+    expect(me).toMatchObject({ inference_url: 'http://203.0.113.7:8000', weight: 100, models: [MODEL] });
     expect(me.ml_nodes[0].ml_nodes[0]).toEqual({ node_id: 'node1', throughput: 1000, poc_weight: 100, timeslot_allocation: [true, false] });
     const status = await getJson(sim.url('rpc', '/status'));
     expect(me.validator_key).toBe(status.body.result.validator_info.pub_key.value);
@@ -173,6 +196,12 @@ describe('gonka simulator: inferenced CLI against the simulated chain', () => {
       'gonka-account-key',
       '--chain-id',
       'gonka-mainnet',
+      '--gas',
+      'auto',
+      '--gas-adjustment',
+      '1.5',
+      '--fees',
+      '200000ngonka',
       '--yes',
       '--node',
       sim.url('proxy', '/chain-rpc/'),
@@ -180,7 +209,7 @@ describe('gonka simulator: inferenced CLI against the simulated chain', () => {
     expect(unjail.stdout).toMatch(/^code: 0$/m);
     const after = await sim.cli(['query', 'staking', 'delegator-validators', cold.address, '--node', sim.url('rpc', ''), '-o', 'json']);
     expect(JSON.parse(after.stdout).validators[0].jailed).toBe(false);
-    const again = await coldCli(['tx', 'slashing', 'unjail', '--from', 'gonka-account-key', '--yes', '--node', sim.url('rpc', '')]);
+    const again = await coldCli(['tx', 'slashing', 'unjail', '--from', 'gonka-account-key', '--fees', '200000ngonka', '--yes', '--node', sim.url('rpc', '')]);
     expect(again.stdout).toMatch(/^code: 5$/m);
   });
 

@@ -59,7 +59,7 @@ export const COMPOSE = `services:
   explorer:
     image: ghcr.io/product-science/explorer:latest
   mlnode-1:
-    image: ghcr.io/product-science/mlnode:3.0.12
+    image: ghcr.io/gonka-ai/mlnode:3.0.14-post2
     volumes:
       - \${HF_HOME}:/root/.cache
     environment:
@@ -72,7 +72,7 @@ export const COMPOSE = `services:
       - "127.0.0.1:\${INFERENCE_PORT:-5050}:5000"
 `;
 
-export const MODEL = 'Qwen/Qwen2.5-7B-Instruct';
+export const MODEL = 'MiniMaxAI/MiniMax-M2.7';
 export const NODE_CONFIG = [
   {
     id: 'node1',
@@ -80,7 +80,7 @@ export const NODE_CONFIG = [
     inference_port: 5000,
     poc_port: 8080,
     max_concurrent: 500,
-    models: { [MODEL]: { args: ['--quantization', 'fp8'] } },
+    models: { [MODEL]: { args: ['--tensor-parallel-size', '4', '--kv-cache-dtype', 'fp8'] } },
     hardware: [{ type: 'NVIDIA H100 80GB HBM3', count: 8 }],
   },
 ];

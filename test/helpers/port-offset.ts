@@ -10,11 +10,14 @@ import { join } from 'node:path';
  * holding the reserving process's pid (a dead pid's reservation is void).
  */
 
-// every host port a simulated node may publish: p2p, proxy, rpc, tmkms, admin, PoC callback, ML node and inference ports (8 instances)
+// every host port a simulated node may publish: p2p, proxy (http and https), rpc, tmkms, admin, PoC callback, ML node and
+// inference ports (8 instances), the bridge's geth p2p
 const RANGES: [number, number][] = [
   [5000, 5008],
   [5050, 5058],
   [8000, 8000],
+  [8443, 8443],
+  [30303, 30303],
   [8080, 8088],
   [9100, 9100],
   [9200, 9200],
@@ -60,7 +63,8 @@ const canBind = (port: number, address: string): Promise<boolean> =>
 export const reservePortOffset = async (addresses: string[] = ['127.0.0.1']): Promise<number> => {
   mkdirSync(DIR, { recursive: true, mode: 0o1777 });
   for (let attempt = 0; attempt < 200; attempt++) {
-    const offset = 10000 + Math.floor(Math.random() * 28000);
+    // the highest port (30303) stays below 65536
+    const offset = 10000 + Math.floor(Math.random() * 25000);
     if (reserved().some((o) => overlaps(o, offset))) continue;
     const checks = await Promise.all([...new Set(addresses)].flatMap((a) => PORTS.map((p) => canBind(p + offset, a))));
     if (!checks.every(Boolean)) continue;

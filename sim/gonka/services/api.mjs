@@ -1,16 +1,20 @@
-// The decentralized-api: admin API (:9200), public API (:9000, behind the proxy's /v1/) and the
-// PoC callback server (:9100). ML nodes come from node-config.json at FIRST start only, then
-// live in .dapi/gonka.db and change only through the admin API.
+// The decentralized-api: admin API (:9200), public API (:9000, behind the proxy's /v1/ and /v2/) and the ML server
+// (:9100: PoC callbacks, the devshard runtimes versiond reads). ML nodes come from node-config.json at FIRST start
+// only (a node naming a model outside the governance list is rejected whole), then live in .dapi/gonka.db and
+// change only through the admin API.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { hostPathOf } from '../compose-project.mjs';
 import { readJson, writeJson } from '../json-file.mjs';
-import { matchPath, readJsonBody, sendError, sendJson } from '../http-util.mjs';
+import { matchPath, readJsonBody, sendError, sendJson, sendText } from '../http-util.mjs';
 import { latestEpoch, epochIndexAt } from '../epochs.mjs';
 import { networkHeightAt } from '../scenario.mjs';
-import { readNetwork, updateNetwork } from '../network-state.mjs';
+import { updateNetwork, ensureAccount } from '../network-state.mjs';
 import { accountAddress, bech32Valid } from '../keys.mjs';
-import { newNodeRecord, setEnabled, nodeView, driveNode, inEpoch } from './admin-nodes.mjs';
+import { chainOf, isPocModel } from '../chain-params.mjs';
+import { newNodeRecord, setEnabled, nodeView, driveNode, inEpoch, entryError, pocModelOf } from './admin-nodes.mjs';
+import { publicRoutes } from './public-api.mjs';
 
 // PUT /admin/v1/nodes/:id exists from v0.2.4 on; older apis only have DELETE then POST.
 function supportsPut(version) {
@@ -20,13 +24,31 @@ function supportsPut(version) {
   return a > 0 || b > 2 || (b === 2 && c >= 4);
 }
 
+// The binary Cosmovisor runs: the upgrade `current` points at, else the image's own (tag vX.Y.Z).
+function runningVersion(home, tag) {
+  const current = home && path.join(home, 'cosmovisor/current');
+  if (current && fs.existsSync(current)) {
+    const target = fs.realpathSync(current);
+    if (path.basename(path.dirname(target)) === 'upgrades') return path.basename(target);
+  }
+  return /^\d/.test(tag) ? `v${tag}` : tag;
+}
+
+const versionInfo = (application_name, version) => ({
+  application_name,
+  version,
+  commit: crypto.createHash('sha1').update(`${application_name}@${version}`).digest('hex'),
+});
+
 export function startApi(ctx) {
   const { service, log, stateDir, running } = ctx;
   const dapi = hostPathOf(service, '/root/.dapi');
   if (!dapi) throw new Error('api: no volume mounted at /root/.dapi');
   const dbFile = path.join(dapi, 'gonka.db');
   const height = () => [...running.values()].find((r) => r.config.kind === 'node')?.instance.height() ?? networkHeightAt(ctx.scenario(), ctx.now());
+  const chain = () => chainOf(ctx.scenario());
   const epochNow = () => epochIndexAt(ctx.scenario().epoch, height());
+  const latest = () => latestEpoch(ctx.scenario().epoch, height(), ctx.scenario().confirmationPoc);
   const db = loadDb();
   const ownAddress = service.environment.ACCOUNT_PUBKEY ? accountAddress(service.environment.ACCOUNT_PUBKEY) : undefined;
   let driving = false;
@@ -37,8 +59,13 @@ export function startApi(ctx) {
     if (stored) return stored;
     const configFile = hostPathOf(service, '/root/node_config.json');
     const entries = configFile && fs.existsSync(configFile) ? JSON.parse(fs.readFileSync(configFile, 'utf8')) : [];
-    log(`Loaded ${entries.length} ML node(s) from node_config.json (first start)`);
-    const fresh = { nodes: entries.map((e, i) => newNodeRecord(e, i + 1, epochNow())) };
+    const accepted = entries.filter((e) => {
+      const error = entryError(e, chain());
+      if (error) log(`ERROR rejected ML node from node_config.json: ${error}`);
+      return !error;
+    });
+    log(`Loaded ${accepted.length} ML node(s) from node_config.json (first start)`);
+    const fresh = { nodes: accepted.map((e, i) => newNodeRecord(e, i + 1, epochNow(), ctx.now())) };
     writeJson(dbFile, fresh, 0o600);
     return fresh;
   }
@@ -46,15 +73,18 @@ export function startApi(ctx) {
   const save = () => writeJson(dbFile, db, 0o600);
   const find = (id) => db.nodes.find((r) => r.node.id === id);
   const views = () => {
-    const e = latestEpoch(ctx.scenario().epoch, height());
-    return db.nodes.map((r) => nodeView(r, e.latest_epoch.index, e.phase, ctx.scenario().failedNodes[r.node.id]));
+    const e = latest();
+    return db.nodes.map((r) => nodeView(r, e.latest_epoch.index, e.phase, ctx.scenario().failedNodes[r.node.id], chain()));
   };
 
-  function addNode(entry) {
-    if (!entry || typeof entry.id !== 'string' || !entry.host) return 'node id and host are required';
-    if (find(entry.id)) return `node with id ${entry.id} already exists`;
-    db.nodes.push(newNodeRecord(entry, Math.max(0, ...db.nodes.map((r) => r.node.node_num)) + 1, epochNow()));
-    return undefined;
+  // POST and PUT are one upsert: a new id is added, an existing one updated in place (its node_num kept)
+  function upsert(entry) {
+    const error = entryError(entry, chain());
+    if (error) return { error };
+    const rec = find(entry.id);
+    if (rec) rec.node = { ...rec.node, ...entry, node_num: rec.node.node_num };
+    else db.nodes.push(newNodeRecord(entry, Math.max(0, ...db.nodes.map((r) => r.node.node_num)) + 1, epochNow(), ctx.now()));
+    return { node: find(entry.id).node };
   }
 
   function toggle(res, id, enabled) {
@@ -65,17 +95,31 @@ export function startApi(ctx) {
     return sendJson(res, 200, { message: `node ${enabled ? 'enabled' : 'disabled'} successfully`, node_id: id });
   }
 
+  const versionReports = (version) =>
+    db.nodes.map((r) => ({ node_id: r.node.id, version: r.ml_node_version, ready: r.ml_node_version === version && r.current_status !== 'FAILED' }));
+
   const ADMIN = [
     ['GET', '/admin/v1/nodes', (req, res) => sendJson(res, 200, views())],
     [
       'POST',
       '/admin/v1/nodes',
       async (req, res) => {
-        const entry = await readJsonBody(req);
-        const error = addNode(entry);
+        const { error, node } = upsert(await readJsonBody(req));
         if (error) return sendError(res, 400, error);
         save();
-        return sendJson(res, 200, find(entry.id).node);
+        return sendJson(res, 200, node);
+      },
+    ],
+    [
+      'PUT',
+      '/admin/v1/nodes/:id',
+      async (req, res, { id }) => {
+        if (!supportsPut(service.version)) return sendJson(res, 405, { message: 'Method Not Allowed' });
+        const entry = await readJsonBody(req);
+        const { error, node } = upsert({ ...entry, id });
+        if (error) return sendError(res, 400, error);
+        save();
+        return sendJson(res, 200, node);
       },
     ],
     [
@@ -84,9 +128,13 @@ export function startApi(ctx) {
       async (req, res) => {
         const entries = await readJsonBody(req);
         if (!Array.isArray(entries)) return sendError(res, 400, 'expected an array of nodes');
-        const added = entries.filter((e) => addNode(e) === undefined).map((e) => find(e.id).node);
+        const results = entries.map(upsert);
         save();
-        return sendJson(res, 201, added);
+        const nodes = results.filter((r) => r.node).map((r) => r.node);
+        const errors = results.filter((r) => r.error).map((r) => r.error);
+        if (errors.length === 0) return sendJson(res, 201, nodes);
+        if (nodes.length === 0) return sendJson(res, 400, { error: { error: 'no node was added', errors } });
+        return sendJson(res, 206, { nodes, errors });
       },
     ],
     [
@@ -99,42 +147,92 @@ export function startApi(ctx) {
         return sendJson(res, 200, db.nodes.length !== before);
       },
     ],
-    [
-      'PUT',
-      '/admin/v1/nodes/:id',
-      async (req, res, { id }) => {
-        if (!supportsPut(service.version)) return sendJson(res, 405, { message: 'Method Not Allowed' });
-        const rec = find(id);
-        if (!rec) return sendError(res, 404, `node not found: ${id}`);
-        const entry = await readJsonBody(req);
-        rec.node = { ...rec.node, ...entry, id, node_num: rec.node.node_num };
-        save();
-        return sendJson(res, 200, rec.node);
-      },
-    ],
     ['POST', '/admin/v1/nodes/:id/enable', (req, res, { id }) => toggle(res, id, true)],
     ['POST', '/admin/v1/nodes/:id/disable', (req, res, { id }) => toggle(res, id, false)],
-  ];
-
-  const PUBLIC = [
-    ['GET', '/v1/status', (req, res) => sendJson(res, 200, { status: 'ok' })],
-    ['GET', '/v1/versions', (req, res) => sendJson(res, 200, { api_version: service.version, node_version: nodeVersion() })],
-    ['GET', '/v1/epochs/latest', (req, res) => sendJson(res, 200, latestEpoch(ctx.scenario().epoch, height()))],
-    ['GET', '/v1/epochs/current/participants', (req, res) => currentParticipants(res)],
     [
       'GET',
-      '/v1/participants/:address',
-      (req, res, { address }) => {
-        const p = readNetwork(stateDir).participants[address];
-        return p ? sendJson(res, 200, { pubkey: p.pubkey, balance: p.balance }) : sendError(res, 404, `participant not found: ${address}`);
+      '/admin/v1/nodes/upgrade-status',
+      (req, res) => {
+        const plan = ctx.scenario().upgrade;
+        if (!plan) return sendJson(res, 200, { message: 'No upgrade plan active' });
+        return sendJson(res, 200, { plan: { name: plan.name, height: plan.height }, nodes: versionReports(plan.name) });
       },
     ],
-    ['POST', '/v1/participants', async (req, res) => register(res, await readJsonBody(req))],
+    [
+      'POST',
+      '/admin/v1/nodes/version-status',
+      async (req, res) => {
+        const body = await readJsonBody(req);
+        if (!body?.version) return sendError(res, 400, 'version is required');
+        return sendJson(res, 200, { version: body.version, nodes: versionReports(body.version) });
+      },
+    ],
+    ['GET', '/admin/v1/config', (req, res) => sendJson(res, 200, liveConfig())],
+    ['GET', '/admin/v1/export/db', (req, res) => sendJson(res, 200, { nodes: db.nodes })],
+    [
+      'POST',
+      '/admin/v1/claim-reward/recover',
+      async (req, res) => {
+        const body = (await readJsonBody(req)) ?? {};
+        const epoch = body.epoch_index ?? epochNow() - 1;
+        log(`INF reward claim recovery for epoch ${epoch} (force_claim=${body.force_claim === true})`);
+        return sendJson(res, 200, { message: 'reward claim recovery started', epoch_index: epoch, force_claim: body.force_claim === true });
+      },
+    ],
+    ['GET', '/admin/v1/setup/report', (req, res) => sendJson(res, 200, setupReport())],
+    ['POST', '/admin/v1/bridge/block', (req, res) => sendJson(res, 200, {})],
   ];
 
-  const ML = [['POST', '/v1/poc-batches/:kind', (req, res) => sendJson(res, 200, {})]];
+  const env = service.environment;
+  const liveConfig = () => ({
+    api: {
+      public_url: env.DAPI_API__PUBLIC_URL ?? '',
+      poc_callback_url: env.DAPI_API__POC_CALLBACK_URL ?? '',
+      public_server_port: 9000,
+      ml_server_port: 9100,
+      admin_server_port: 9200,
+    },
+    chain_node: {
+      url: env.DAPI_CHAIN_NODE__URL ?? '',
+      p2p_url: env.DAPI_CHAIN_NODE__P2P_URL ?? '',
+      seed_api_url: env.DAPI_CHAIN_NODE__SEED_API_URL ?? '',
+      account_public_key: env.ACCOUNT_PUBKEY ?? '',
+    },
+    nodes: db.nodes.map((r) => r.node),
+  });
 
-  const nodeVersion = () => Object.values(ctx.project.services).find((s) => s.kind === 'node')?.version ?? '';
+  // the onboarding report: the checks a host fails first
+  function setupReport() {
+    const e = latest();
+    const nodes = views();
+    const checks = [
+      { name: 'account_key', ok: Boolean(ownAddress), message: ownAddress ? `participant ${ownAddress}` : 'ACCOUNT_PUBKEY is not set' },
+      { name: 'ml_nodes', ok: nodes.length > 0, message: `${nodes.length} ML node(s) configured` },
+      {
+        name: 'poc_models',
+        ok: db.nodes.some((r) => pocModelOf(r, chain()) !== undefined),
+        message: db.nodes.some((r) => pocModelOf(r, chain()) !== undefined) ? 'an ML node serves a PoC model' : 'no ML node serves a PoC model',
+      },
+      {
+        name: 'ml_nodes_healthy',
+        ok: nodes.every((n) => n.state.current_status !== 'FAILED'),
+        message: nodes.map((n) => `${n.node.id}: ${n.state.current_status}`).join(', '),
+      },
+    ];
+    return { block_height: e.block_height, epoch: e.latest_epoch.index, checks };
+  }
+
+  const nodeVersion = () => {
+    const node = Object.values(ctx.project.services).find((s) => s.kind === 'node');
+    return node ? runningVersion(hostPathOf(node, '/root/.inference'), node.version) : '';
+  };
+
+  const versions = () => ({
+    timestamp: new Date(ctx.now()).toISOString(),
+    api_version: versionInfo('decentralized-api', runningVersion(dapi, service.version)),
+    node_version: versionInfo('inference-chain', nodeVersion()),
+    mlnodes: db.nodes.map((r) => ({ node_id: r.node.id, version: r.ml_node_version, poc_validation_inference: r.poc_validation_inference })),
+  });
 
   function register(res, body) {
     const refused = ctx.scenario().registrationRefused;
@@ -154,51 +252,28 @@ export function startApi(ctx) {
         registeredEpoch: epochIndexAt(ctx.scenario().epoch, h),
         epochNodes: {},
       };
+      // the seed submits MsgSubmitNewUnfundedParticipant: the account exists on chain from now on
+      ensureAccount(net, address, ctx.scenario().fundRegisteredAccounts ?? {});
       return net;
     });
     log(`INF registered participant ${address} url=${body.url}`);
     return sendJson(res, 200, { address, pubkey: body.pub_key });
   }
 
-  function currentParticipants(res) {
-    const scenario = ctx.scenario();
-    const epoch = epochNow();
-    // what the chain recorded at the end of PoC, even when the clock passed this epoch's start between two ticks
-    publishEpochNodes(epoch);
-    if (scenario.pocFailed) return sendError(res, 404, `active participants not found for epoch ${epoch}`);
-    const participants = Object.entries(readNetwork(stateDir).participants)
-      .filter(([, p]) => p.registeredEpoch < epoch && (p.epochNodes?.[epoch] ?? []).length > 0)
-      .map(([address, p]) => participantEntry(address, p, p.epochNodes[epoch]));
-    return sendJson(res, 200, {
-      active_participants: {
-        participants,
-        epoch_group_id: epoch,
-        epoch_id: epoch,
-        poc_start_block_height: latestEpoch(scenario.epoch, height()).latest_epoch.poc_start_block_height,
-      },
-      block_height: height(),
-    });
-  }
-
-  const participantEntry = (address, p, nodes) => ({
-    index: address,
-    validator_key: p.validator_key,
-    weight: nodes.reduce((sum, n) => sum + n.poc_weight, 0),
-    inference_url: p.url,
-    models: [...new Set(nodes.flatMap((n) => n.models))],
-    seed: null,
-    ml_nodes: [
-      { ml_nodes: nodes.map(({ node_id, throughput, poc_weight, timeslot_allocation }) => ({ node_id, throughput, poc_weight, timeslot_allocation })) },
-    ],
-  });
-
-  // Publishes which of this participant's nodes take part in the epoch, as the chain records after PoC.
+  // Publishes which of this participant's nodes take part in the epoch, as the chain records after PoC: those
+  // that committed PoC for a PoC model.
   function publishEpochNodes(epoch) {
     if (!ownAddress) return;
     const failed = ctx.scenario().failedNodes;
     const nodes = db.nodes
-      .filter((r) => inEpoch(r, epoch) && !failed[r.node.id] && r.current_status !== 'FAILED')
-      .map((r) => ({ node_id: r.node.id, throughput: 1000, poc_weight: 100, timeslot_allocation: [true, false], models: Object.keys(r.node.models ?? {}) }));
+      .filter((r) => inEpoch(r, epoch) && !failed[r.node.id] && r.current_status !== 'FAILED' && pocModelOf(r, chain()) !== undefined)
+      .map((r) => ({
+        node_id: r.node.id,
+        throughput: 1000,
+        poc_weight: 100,
+        timeslot_allocation: [true, false],
+        models: Object.keys(r.node.models).filter((m) => isPocModel(chain(), m)),
+      }));
     updateNetwork(stateDir, (net) => {
       const p = net.participants[ownAddress];
       if (p) net.participants[ownAddress] = { ...p, epochNodes: { ...(p.epochNodes ?? {}), [epoch]: nodes } };
@@ -206,14 +281,43 @@ export function startApi(ctx) {
     });
   }
 
+  const PUBLIC = [
+    ['GET', '/v1/versions', (req, res) => sendJson(res, 200, versions())],
+    ['POST', '/v1/participants', async (req, res) => register(res, await readJsonBody(req))],
+    ['GET', '/v1/mlnodes/metrics', (req, res) => sendText(res, 200, mlnodeMetrics())],
+    ...publicRoutes({ stateDir, scenario: ctx.scenario, height }, { beforeParticipants: publishEpochNodes }),
+  ];
+
+  const mlnodeMetrics = () =>
+    `${db.nodes.map((r) => `gonka_mlnode_up{node_id="${r.node.id}",version="${r.ml_node_version}"} ${r.current_status === 'FAILED' ? 0 : 1}`).join('\n')}\n`;
+
+  const devshardVersions = () => chain().devshardVersions;
+
+  const ML = [
+    ['POST', '/v2/poc-batches/:model_id/generated', (req, res) => sendJson(res, 200, {})],
+    ['POST', '/v2/poc-batches/:model_id/validated', (req, res) => sendJson(res, 200, {})],
+    ['GET', '/versions', (req, res) => sendJson(res, 200, { versions: devshardVersions() })],
+    ['GET', '/metrics', (req, res) => sendText(res, 200, mlnodeMetrics())],
+    [
+      'GET',
+      '/sd/devshardd',
+      (req, res) =>
+        sendJson(
+          res,
+          200,
+          devshardVersions().map((v) => ({ targets: ['versiond:8080'], labels: { version: v.name } })),
+        ),
+    ],
+  ];
+
   async function tick() {
     if (driving) return;
     driving = true;
     try {
-      const e = latestEpoch(ctx.scenario().epoch, height());
+      const e = latest();
       const failed = ctx.scenario().failedNodes;
       for (const rec of db.nodes.filter((r) => !failed[r.node.id])) {
-        await driveNode(rec, { stateDir, epoch: e.latest_epoch.index, phase: e.phase, height: e.block_height, log });
+        await driveNode(rec, { stateDir, epoch: e.latest_epoch.index, phase: e.phase, height: e.block_height, chain: chain(), now: ctx.now(), log });
       }
       publishEpochNodes(e.latest_epoch.index);
       save();
@@ -225,6 +329,7 @@ export function startApi(ctx) {
   return {
     handlers: { 9200: router(ADMIN), 9000: router(PUBLIC), 9100: router(ML) },
     publicApi: router(PUBLIC),
+    devshardVersions,
     tick,
     tickEveryMs: 1000,
     state: () => 'running',

@@ -8,10 +8,11 @@ import { cometAddress, ed25519PublicKey } from '../keys.mjs';
 import { networkHeightAt } from '../scenario.mjs';
 import { readNetwork, isJailed } from '../network-state.mjs';
 import { readJson, writeJson } from '../json-file.mjs';
-import { readBody, sendJson } from '../http-util.mjs';
+import { matchPath, readBody, sendJson } from '../http-util.mjs';
 import { statusResult, rpcResult, rpcError } from './comet-status.mjs';
 import { tmkmsHome, consensusPubkey } from './tmkms.mjs';
-import { broadcastTx, abciQuery } from '../chain-ledger.mjs';
+import { broadcastTx, simulateTx } from '../chain-ledger.mjs';
+import { abciQuery, restQuery } from '../chain-queries.mjs';
 import { readStatusKnobs, netInfoResult } from '../status-knobs.mjs';
 
 function ensureKeyFile(file, type) {
@@ -153,8 +154,29 @@ export function startNode(ctx) {
     health: () => ({}),
     net_info: () => netInfoResult(readStatusKnobs(stateDir).peers),
     broadcast_tx_sync: (params) => broadcastTx(stateDir, ctx.scenario(), params.tx, ctx.now()),
-    abci_query: (params) => ({ response: abciQuery(stateDir, ctx.scenario(), unquote(params.path), unquote(params.data ?? '')) }),
+    abci_query: (params) => ({ response: query(unquote(params.path), unquote(params.data ?? '')) }),
   };
+
+  const queryContext = () => ({ stateDir, scenario: ctx.scenario(), height });
+
+  // the tx service's Simulate rides on abci_query as in CometBFT (`/cosmos.tx.v1beta1.Service/Simulate`, data = the tx)
+  function query(path, dataHex) {
+    if (path !== SIMULATE) return abciQuery(queryContext(), path, dataHex);
+    const tx = Buffer.from(dataHex.replace(/^0x/, ''), 'hex').toString('base64');
+    return { code: 0, log: '', value: Buffer.from(JSON.stringify(simulateTx(tx))).toString('base64'), height: String(height) };
+  }
+
+  // the REST gateway (:1317): chain queries over HTTP, the proxy's /chain-api/
+  async function rest(req, res) {
+    if (halted) {
+      req.socket.destroy();
+      return;
+    }
+    const url = new URL(req.url, 'http://node');
+    if (req.method !== 'GET') return sendJson(res, 405, { code: 12, message: 'Method Not Allowed', details: [] });
+    const [status, body] = restQuery(url.pathname, url.search, queryContext(), matchPath);
+    return sendJson(res, status, body);
+  }
 
   async function rpc(req, res) {
     if (halted) {
@@ -174,8 +196,9 @@ export function startNode(ctx) {
   }
 
   return {
-    handlers: { 26657: rpc, 26656: 'tcp' },
+    handlers: { 26657: rpc, 26656: 'tcp', 1317: rest },
     rpc,
+    rest,
     advance,
     state: () => (halted ? 'restarting' : 'running'),
     restartCount: () => restartCount,
@@ -183,5 +206,7 @@ export function startNode(ctx) {
     close() {},
   };
 }
+
+const SIMULATE = '/cosmos.tx.v1beta1.Service/Simulate';
 
 const unquote = (v) => String(v).replace(/^"(.*)"$/, '$1');

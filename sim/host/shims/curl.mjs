@@ -22,7 +22,9 @@ const published = () => {
   return readdirSync(dir).flatMap((name) => {
     const file = join(dir, name, 'project.json');
     if (!existsSync(file)) return [];
-    return Object.values(JSON.parse(readFileSync(file, 'utf8')).services ?? {}).flatMap((svc) => svc.ports ?? []);
+    return Object.values(JSON.parse(readFileSync(file, 'utf8')).services ?? {})
+      .flatMap((svc) => svc.ports ?? [])
+      .filter((p) => p.protocol !== 'udp');
   });
 };
 

@@ -432,6 +432,7 @@ const hookArgs = (action, project, services, extra) => [
   project.dir,
   ...project.files.flatMap((f) => ['--file', f]),
   ...project.envFiles.flatMap((f) => ['--env-file', f]),
+  ...(project.profiles ?? []).flatMap((p) => ['--profile', p]),
   '--state-dir',
   DOCKER_STATE_DIR,
   '-p',
@@ -471,10 +472,12 @@ const composeLabels = (project, svc) => ({
 
 const projectContainers = (state, project) => state.docker.containers.filter((c) => c.labels['com.docker.compose.project'] === project.name);
 
+// named services whatever their profile; without names, those of no profile or of an active one
 const selected = (project, names) => {
   const unknown = names.filter((n) => !project.services.some((s) => s.service === n));
   if (unknown.length) abort(1, `no such service: ${unknown[0]}`);
-  return names.length ? project.services.filter((s) => names.includes(s.service)) : project.services;
+  if (names.length) return project.services.filter((s) => names.includes(s.service));
+  return project.services.filter((s) => s.profiles.length === 0 || s.profiles.some((p) => project.profiles.includes(p)));
 };
 
 const composeUp = (project, args) => {
@@ -649,6 +652,7 @@ const compose = (args) => {
         projectName: one(opts, '-p', '--project-name'),
         projectDir: one(opts, '--project-directory'),
         envFiles: many(opts, '--env-file'),
+        profiles: many(opts, '--profile'),
       });
     } catch (e) {
       abort(1, e.message);

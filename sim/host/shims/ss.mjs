@@ -31,7 +31,7 @@ for (const name of existsSync(projects) ? readdirSync(projects) : []) {
   for (const svc of Object.values(project.services ?? {})) {
     const rt = runtime.services?.[svc.name];
     if (!rt || rt.error) continue;
-    for (const p of svc.ports) sockets.push(`${p.public ? '0.0.0.0' : p.listenAddress}:${p.hostPort}`);
+    for (const p of svc.ports.filter((port) => port.protocol !== 'udp')) sockets.push(`${p.public ? '0.0.0.0' : p.listenAddress}:${p.hostPort}`);
   }
 }
 const rows = [...new Set(sockets)].map((local) => `LISTEN 0      4096   ${local.padEnd(21)} 0.0.0.0:*`);

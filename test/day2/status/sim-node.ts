@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { runPlaybook } from '../../../lib/runner/run-playbook.js';
 import { recommendationFor } from '../../config/fixtures.js';
-import { networkHeightNow, writeScenario, writeStatusKnobs, type ScenarioPatch, type StatusKnobs } from '../../../sim/gonka.js';
+import { EDITION_1_CHAIN, networkHeightNow, writeScenario, writeStatusKnobs, type ScenarioPatch, type StatusKnobs } from '../../../sim/gonka.js';
 import { createSimHost, type SimHost } from '../../../sim/host/create.js';
 import { PROFILES_DIR } from '../../../sim/host/paths.js';
 import type { ProfileInput } from '../../../sim/host/profile.js';
@@ -98,7 +98,8 @@ export const createSimNode = async (opts: { scenario?: ScenarioPatch } = {}): Pr
     await rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
   };
   try {
-    writeScenario(stateDir, { syncBlocksPerSecond: 100000, modelLoadSeconds: 0, ...opts.scenario });
+    // the roles still deploy the reference's first-edition network (Qwen3 models, no fees): issue 12 part B moves them
+    writeScenario(stateDir, { syncBlocksPerSecond: 100000, modelLoadSeconds: 0, chain: EDITION_1_CHAIN, ...opts.scenario });
     seed = await startSeed(stateDir);
     const seedPort = (seed.address() as { port: number }).port;
     const ecdh = createECDH('secp256k1');

@@ -8,7 +8,7 @@ import { parse, stringify } from 'yaml';
 import { runPlaybook } from '../../../lib/runner/run-playbook.js';
 import type { RunEvent } from '../../../lib/runner/types.js';
 import { recommendationFor } from '../../config/fixtures.js';
-import { writeScenario, type ScenarioPatch } from '../../../sim/gonka.js';
+import { EDITION_1_CHAIN, writeScenario, type ScenarioPatch } from '../../../sim/gonka.js';
 import { simConnect } from '../../../sim/host/connect.js';
 import { createSimHost, type SimHost } from '../../../sim/host/create.js';
 import type { ProfileInput } from '../../../sim/host/profile.js';
@@ -75,7 +75,8 @@ export const createFleet = async (count: number, scenario: ScenarioPatch): Promi
     names.map(async (name, i) => {
       const offset = offsets[i];
       const sim = await preparedServer(name, join(dir, name), { portOffset: offset });
-      writeScenario(sim.gonkaStateDir, scenario);
+      // the roles still deploy the reference's first-edition network (Qwen3 models, no fees): issue 12 part B moves them
+      writeScenario(sim.gonkaStateDir, { chain: EDITION_1_CHAIN, ...scenario });
       const url = (port: number, path: string) => `http://127.0.0.1:${port + offset}${path}`;
       return {
         name,

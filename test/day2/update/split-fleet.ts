@@ -7,7 +7,7 @@ import { stringify } from 'yaml';
 import { runPlaybook } from '../../../lib/runner/run-playbook.js';
 import type { RunEvent } from '../../../lib/runner/types.js';
 import { recommendationFor } from '../../config/fixtures.js';
-import { writeScenario, type ScenarioPatch } from '../../../sim/gonka.js';
+import { EDITION_1_CHAIN, writeScenario, type ScenarioPatch } from '../../../sim/gonka.js';
 import { simConnect } from '../../../sim/host/connect.js';
 import type { SimHost } from '../../../sim/host/create.js';
 import { DEPLOY, PUBKEY, preparedServer } from './sim-fleet.js';
@@ -47,7 +47,8 @@ export const createSplitFleet = async (scenario: ScenarioPatch): Promise<SplitFl
   await mkdir(clockDir);
   const make = async (name: 'net1' | 'ml1'): Promise<SplitHost> => {
     const sim = await preparedServer(name, join(dir, name), { portOffset: offset, privateAddr: addresses[name] }, clockDir);
-    writeScenario(sim.gonkaStateDir, scenario);
+    // the roles still deploy the reference's first-edition network (Qwen3 models, no fees): issue 12 part B moves them
+    writeScenario(sim.gonkaStateDir, { chain: EDITION_1_CHAIN, ...scenario });
     // no API URLs: the role's defaults (loopback of the host the call runs on) are what is under test
     const vars: Record<string, unknown> = { private_ip: addresses[name], nop_lock_file: join(dir, 'nop.lock') };
     return { name, sim, address: addresses[name], stateDir: sim.gonkaStateDir, deployDir: sim.path(DEPLOY), vars };

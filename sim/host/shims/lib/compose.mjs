@@ -90,7 +90,7 @@ const parseGpus = (svc) => {
 const toCommand = (c) => (c === undefined || c === null ? [] : Array.isArray(c) ? c.map(String) : String(c).split(/\s+/).filter(Boolean));
 
 /** The project: name, dir, files, env and normalized services (in file order). */
-export const loadProject = ({ files, projectName, projectDir, envFiles }) => {
+export const loadProject = ({ files, projectName, projectDir, envFiles, profiles = [] }) => {
   const dir = projectDir ?? dirname(resolve(files[0]));
   const env = { ...process.env };
   const envSources = envFiles.length ? envFiles.map((f) => resolve(f)) : existsSync(resolve(dir, '.env')) ? [resolve(dir, '.env')] : [];
@@ -118,8 +118,10 @@ export const loadProject = ({ files, projectName, projectDir, envFiles }) => {
       restart: svc.restart ?? 'no',
       ipc: svc.ipc,
       depends_on: Array.isArray(svc.depends_on) ? svc.depends_on : Object.keys(svc.depends_on ?? {}),
+      profiles: svc.profiles ?? [],
     };
     return { ...spec, hash: createHash('sha256').update(JSON.stringify(spec)).digest('hex') };
   });
-  return { name, dir, files: files.map((f) => resolve(f)), envFiles: envSources, services: normalized, warnings: [...warnings] };
+  const active = [...profiles, ...(env.COMPOSE_PROFILES ?? '').split(',').filter(Boolean)];
+  return { name, dir, files: files.map((f) => resolve(f)), envFiles: envSources, profiles: active, services: normalized, warnings: [...warnings] };
 };

@@ -1,0 +1,1 @@
+export function fundAccount(stateDir: string, address: string, amounts?: { spendable?: number; vesting?: number }): unknown;
