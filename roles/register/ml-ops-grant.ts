@@ -9,6 +9,7 @@ import { defaultInferencedHome } from '../../lib/gonka/keyring.js';
 import { accountAddress } from '../../lib/gonka/account-address.js';
 import { COLD_KEY_PLANNED, keyPlanned, KNOWN_AFTER_APPLY, WARM_KEY_PLANNED } from '../../lib/gonka/key-planning.js';
 import { coldKeyNameOf, type RegisterVars } from './vars.js';
+import { GRANT_GAS, queryInApi } from './cold-funding.js';
 
 const GrantsSchema = z.object({ grants: z.array(z.looseObject({ grantee: z.string() })).default([]) });
 
@@ -16,20 +17,7 @@ const GrantsSchema = z.object({ grants: z.array(z.looseObject({ grantee: z.strin
 export const grantOnChain = async (ctx: ModuleContext, v: RegisterVars): Promise<boolean | undefined> => {
   if (v.account_pubkey === undefined) return undefined;
   const granter = accountAddress(v.account_pubkey);
-  const res = await compose(ctx, v.gonka, NETWORK_COMPOSE, [
-    'exec',
-    '-T',
-    'api',
-    'inferenced',
-    'query',
-    'authz',
-    'grants-by-granter',
-    granter,
-    '--node',
-    v.gonka.env.DAPI_CHAIN_NODE__URL,
-    '-o',
-    'json',
-  ]);
+  const res = await queryInApi(ctx, v, ['authz', 'grants-by-granter', granter]);
   if (res.code !== 0) return undefined;
   let json: unknown;
   try {
@@ -71,7 +59,8 @@ const txArgs = (v: RegisterVars, node: string): string[] => {
     '--keyring-backend',
     'file',
     '--gas',
-    '2000000',
+    String(GRANT_GAS),
+    ...(v.gonka_gas_price ? ['--gas-prices', v.gonka_gas_price] : []),
     '--node',
     node,
     '--chain-id',

@@ -30,6 +30,10 @@ export const RegisterVarsSchema = z.object({
   /** secure workflow: the chain RPC the cold signer broadcasts the grant to (default: the seed node's RPC) */
   cold_signer_node_url: z.url().optional(),
   register_verify_timeout: z.coerce.number().int().positive(),
+  /** ngonka the cold account keeps beyond the grant's fee: the node's duty transactions draw on it through the fee grant */
+  cold_fee_reserve_ngonka: z.coerce.number().int().nonnegative(),
+  /** the chain's gas price (fact of the funding check), `''` when the chain charges no fees */
+  gonka_gas_price: z.string().optional(),
 });
 
 export type RegisterVars = z.output<typeof RegisterVarsSchema>;

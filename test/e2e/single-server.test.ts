@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_CHAIN, EDITION_1_CHAIN, fundAccount } from '../../sim/gonka.js';
 import { adminNodes, createFleet, DEPLOY_KNOBS, PASSWORD, seedOverrides, snapshotTree, type Fleet } from './sim-fleet.js';
 
 // one simulated server for the whole file: planned in check mode while bare, then converged, then re-run
@@ -9,6 +10,8 @@ let fleet: Fleet;
 beforeAll(async () => {
   fleet = await createFleet([{ name: 'gpu1', profile: 'h100-8x', address: '127.0.0.1' }]);
   const s = fleet.servers.gpu1;
+  // the roles' first-edition models on a chain that charges v0.2.16's fees
+  fleet.scenario('gpu1', { chain: { ...EDITION_1_CHAIN, fees: DEFAULT_CHAIN.fees } });
   await fleet.writeInventory({
     all: {
       hosts: {
@@ -43,10 +46,24 @@ describe('setup.yml on one full 8×H100 server', () => {
     expect(msgOf(res, 'config : Render config.env')).not.toContain(PASSWORD);
     expect(msgOf(res, 'deploy : Model weights in HF_HOME')).toMatch(/^would download Qwen\//);
     expect(msgOf(res, 'deploy : Start the chain side (tmkms, node, api, proxy)')).toMatch(/^would start tmkms/);
+    expect(msgOf(res, 'register : The cold account can pay the fees')).toMatch(/^would check the cold account's balance/);
     expect(msgOf(res, 'register : Participant registered on chain')).toMatch(/^would register the participant of the cold key/);
     expect(msgOf(res, 'register : Grant ML operational permissions from the cold key')).toMatch(/^would grant ML operational permissions/);
     expect(res.results.filter((r) => r.task.startsWith('register :')).every((r) => r.status !== 'failed')).toBe(true);
     expect(res.output).not.toContain(PASSWORD);
+  });
+
+  it('stops before registering while the cold account cannot pay the fees, saying what to send where', async () => {
+    const res = await fleet.run();
+    expect(res.code, res.output).toBe(2);
+    const msg = msgOf(res, 'register : The cold account can pay the fees');
+    // the grant's fee (2,000,000 gas at 1 ngonka) and the 1 GNK reserve
+    expect(msg).toMatch(/^the cold account gonka1\w+ holds 0 ngonka spendable .* send it at least 1002000000 ngonka \(1\.002 GNK\)/);
+    const network = JSON.parse(await readFile(join(fleet.servers.gpu1.stateDir, 'gonka-network.json'), 'utf8')) as { participants: Record<string, unknown> };
+    expect(network.participants).toEqual({});
+    // vesting coins cannot pay; spendable ones do
+    const cold = /cold account (gonka1\w+)/.exec(msg)![1];
+    fundAccount(fleet.servers.gpu1.stateDir, cold, { vesting: 5_000_000_000, spendable: 1_500_000_000 });
   });
 
   it('takes the bare server to a registered node with its ML nodes enabled', async () => {
@@ -60,12 +77,17 @@ describe('setup.yml on one full 8×H100 server', () => {
       participants: Record<string, unknown>;
       grants: { grantee: string }[];
       feegrants: { grantee: string }[];
+      accounts: Record<string, { spendable: number }>;
     };
     expect(Object.keys(network.participants)).toHaveLength(1);
     // grant-ml-ops-permissions: one authz grant per ML operational message and the fee allowance, all to the warm key
     expect(network.grants.length).toBeGreaterThan(1);
     expect(new Set([...network.grants, ...network.feegrants].map((g) => g.grantee)).size).toBe(1);
     expect(network.feegrants).toHaveLength(1);
+    expect(msgOf(first, 'register : The cold account can pay the fees')).toMatch(/^the cold account gonka1\w+ holds 1\.5 GNK spendable/);
+    // the grant paid its fee, 2,000,000 gas at 1 ngonka, from the cold account's spendable coins
+    const [cold] = Object.keys(network.participants);
+    expect(network.accounts[cold].spendable).toBe(1_500_000_000 - 2_000_000);
     expect(existsSync(fleet.servers.gpu1.host.path('/mnt/shared/hub'))).toBe(true);
     expect(first.output).not.toContain(PASSWORD);
   });
