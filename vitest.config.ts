@@ -26,6 +26,7 @@ const UNIT = [
   'test/gonka-sim/sim-units.test.ts',
   'test/gonka/compose-command.test.ts',
   'test/gonka/chain-fees.test.ts',
+  'test/gonka/model-catalog.test.ts',
   'test/sim-host/clock.test.ts',
   'test/sim-host/product-boundary.test.ts',
 ];

@@ -6,6 +6,8 @@ import { hostVars, limitHosts, loadInventory, selectHosts } from '../inventory/i
 import { connectTransport, type ConnectOptions } from '../transport/connect.js';
 import { UnreachableError, type Transport } from '../transport/transport.js';
 import { OptionError } from './extra-vars.js';
+import { loadModelCatalog } from '../gonka/model-catalog.js';
+import { liveModelsFromChain, rankModels, type LiveModel, type RankedLayout } from '../gonka/model-ranking.js';
 
 export interface GpuInfoCommandOptions {
   /** inventory sources; none: the local machine */
@@ -13,6 +15,8 @@ export interface GpuInfoCommandOptions {
   limit?: string;
   json?: boolean;
   connectOptions?: ConnectOptions;
+  /** a Gonka public API whose /chain-api/ is open (a public seed): rank the live PoC models by its coefficients */
+  chainApi?: string;
   out?: (text: string) => void;
   err?: (text: string) => void;
 }
@@ -26,7 +30,48 @@ const HostSettingsSchema = z.object({
   gpu_override: RecommendOverrideSchema.default({}),
 });
 
-type HostReport = { host: string } & ({ recommendation: Recommendation } | { error: string });
+type HostReport = { host: string } & ({ recommendation: Recommendation; ranking?: RankedLayout[] } | { error: string });
+
+interface ChainModels {
+  epoch: number;
+  live: LiveModel[];
+}
+
+const getJson = async (url: string): Promise<string> => {
+  const res = await fetch(url, { signal: AbortSignal.timeout(15_000) });
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  return res.text();
+};
+
+/** The live PoC models and this epoch's effective coefficients, from a public API's chain REST routes. */
+const chainModels = async (base: string): Promise<ChainModels> => {
+  const root = base.replace(/\/+$/, '');
+  const latest = z
+    .looseObject({ latest_epoch: z.looseObject({ index: z.coerce.number().int().nonnegative() }) })
+    .parse(JSON.parse(await getJson(`${root}/v1/epochs/latest`)));
+  const epoch = latest.latest_epoch.index;
+  const params = await getJson(`${root}/chain-api/productscience/inference/inference/params`);
+  const coefficients = await getJson(`${root}/chain-api/productscience/inference/inference/dynamic_coefficients/${epoch}`);
+  return { epoch, live: liveModelsFromChain(params, coefficients) };
+};
+
+// the ranking is for the server's largest group of one GPU model (architectures are never mixed in an instance)
+const rankFor = (r: Recommendation, chain: ChainModels): RankedLayout[] => {
+  const counts = new Map<string, number>();
+  for (const g of r.gpus) counts.set(g.name, (counts.get(g.name) ?? 0) + 1);
+  const [name, count] = [...counts.entries()].sort((a, b) => b[1] - a[1])[0];
+  return rankModels(loadModelCatalog(), name, count, chain.live);
+};
+
+const rankingJson = (ranking: RankedLayout[]) => ranking.map(({ layout: _l, ...r }) => r);
+
+const rankingTable = (ranking: RankedLayout[], epoch: number): string[] => [
+  `  PoC models at epoch ${epoch} (rate × GPUs used / 8 × coefficient):`,
+  ...ranking.map(
+    (r) =>
+      `    ${`${r.model_id}${r.variant === 'fp8' ? '' : ` ${r.variant}`}`.padEnd(42)} ${r.score === null ? `-  ${r.why}` : `${r.score.toFixed(0).padStart(6)}  = ${r.poc_nonces_per_min_8gpu}/min × ${r.instances * r.tensor_parallel}/8 × ${r.coefficient} (TP ${r.tensor_parallel} × ${r.instances})`}`,
+  ),
+];
 
 /** The JSON shape of one host: the GPUs and the recommendation, minus what only node-config needs. */
 const jsonOf = (r: Recommendation) => ({
@@ -62,7 +107,7 @@ const table = (r: Recommendation): string => {
   ].join('\n');
 };
 
-const inspect = async (host: string, vars: Record<string, unknown>, opts: GpuInfoCommandOptions): Promise<HostReport> => {
+const inspect = async (host: string, vars: Record<string, unknown>, opts: GpuInfoCommandOptions, chain?: ChainModels): Promise<HostReport> => {
   const parsed = HostSettingsSchema.safeParse(vars);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -79,7 +124,8 @@ const inspect = async (host: string, vars: Record<string, unknown>, opts: GpuInf
   try {
     const facts = await gatherGpuFacts(transport, {}, { deployDir: s.gonka_deploy_dir, hfHome: s.hf_home });
     const versions = withVersionOverrides(await loadVersions(), s.gonka_versions_overrides);
-    return { host, recommendation: recommend(facts, { network: s.gonka_network, override: s.gpu_override, versions }) };
+    const recommendation = recommend(facts, { network: s.gonka_network, override: s.gpu_override, versions });
+    return { host, recommendation, ranking: chain && rankFor(recommendation, chain) };
   } catch (e) {
     if (e instanceof NoUsableGpuError) return { host, error: `no usable NVIDIA GPU: ${e.message}` };
     throw e;
@@ -100,12 +146,22 @@ const targets = async (opts: GpuInfoCommandOptions): Promise<{ host: string; var
 export const gpuInfoCommand = async (opts: GpuInfoCommandOptions): Promise<number> => {
   const out = opts.out ?? ((t: string) => process.stdout.write(`${t}\n`));
   const err = opts.err ?? ((t: string) => process.stderr.write(`${t}\n`));
+  if (opts.chainApi !== undefined && !/^https?:\/\/[^\s/]+/.test(opts.chainApi))
+    throw new OptionError(`--chain-api: expected an http(s) URL, got ${JSON.stringify(opts.chainApi)}`);
+  const chain = opts.chainApi ? await chainModels(opts.chainApi) : undefined;
   const reports: HostReport[] = [];
-  for (const t of await targets(opts)) reports.push(await inspect(t.host, t.vars, opts));
+  for (const t of await targets(opts)) reports.push(await inspect(t.host, t.vars, opts, chain));
   if (opts.json) {
-    out(JSON.stringify(Object.fromEntries(reports.map((r) => [r.host, 'error' in r ? { error: r.error } : jsonOf(r.recommendation)])), null, 2));
+    const jsonOfReport = (r: HostReport) =>
+      'error' in r
+        ? { error: r.error }
+        : { ...jsonOf(r.recommendation), ...(r.ranking && chain ? { ranking: { epoch: chain.epoch, models: rankingJson(r.ranking) } } : {}) };
+    out(JSON.stringify(Object.fromEntries(reports.map((r) => [r.host, jsonOfReport(r)])), null, 2));
   } else {
-    for (const r of reports) 'error' in r ? err(`${r.host}: ${r.error}`) : out(`${r.host}\n${table(r.recommendation)}`);
+    for (const r of reports) {
+      if ('error' in r) err(`${r.host}: ${r.error}`);
+      else out([`${r.host}`, table(r.recommendation), ...(r.ranking && chain ? rankingTable(r.ranking, chain.epoch) : [])].join('\n'));
+    }
   }
   return reports.some((r) => 'error' in r) ? 1 : 0;
 };

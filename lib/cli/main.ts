@@ -104,11 +104,15 @@ const program = (): Command => {
     .option('-i, --inventory <path>', 'inventory file or directory (repeatable)', collect, [])
     .option('-l, --limit <pattern>', 'only these hosts')
     .option('--json', 'as JSON')
+    .option('--chain-api <url>', "rank the live PoC models by the chain's coefficients, read from this public API (a seed, e.g. http://node2.gonka.ai:8000)")
     .action(async (opts) => {
       const { gpuInfoCommand } = await import('./gpu-info-command.js');
       const { connect } = await sshOptions(opts);
       // without -i, gpu-info looks at this machine, whatever the config file's inventory
-      cmd.setOptionValue('exitCode', await gpuInfoCommand({ inventory: opts.inventory, limit: opts.limit, json: opts.json, connectOptions: connect }));
+      cmd.setOptionValue(
+        'exitCode',
+        await gpuInfoCommand({ inventory: opts.inventory, limit: opts.limit, json: opts.json, chainApi: opts.chainApi, connectOptions: connect }),
+      );
     });
 
   withSshFlags(cmd.command('status'))
