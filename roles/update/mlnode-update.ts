@@ -71,7 +71,7 @@ export const updateMlNode = async (ctx: ModuleContext, api: ModuleContext, v: Up
     return {
       changed: false,
       failed: true,
-      msg: `${c.service}: no safe window (outside PoC, ${v.update_poc_margin_blocks} blocks before the next) within ${v.update_window_timeout} s`,
+      msg: `${c.service}: no safe window (Inference phase, no Confirmation PoC, ${v.update_poc_margin_blocks} blocks before the next PoC) within ${v.update_window_timeout} s`,
     };
   const disabled = await setEnabled(api, v, c.node_id, false);
   if (disabled) return { changed: false, failed: true, msg: disabled };

@@ -7,6 +7,8 @@ interface EpochsLatest {
   block_height: number;
   phase: string;
   epoch_stages: { next_poc_start: number };
+  /** a Confirmation PoC runs inside the Inference phase (reference edition 2, §5): no restart while it does */
+  is_confirmation_poc_active?: boolean;
 }
 
 export interface AdminNode {
@@ -41,6 +43,7 @@ const probeWindow = async (api: ModuleContext, v: UpdateVars, nodeId: string): P
   const e = res.json as EpochsLatest;
   // never inside a PoC generation or validation window: the node would lose its PoC weight for the epoch
   if (e.phase !== 'Inference') return { waiting: `block ${e.block_height}: ${e.phase}, waiting for the PoC window to close` };
+  if (e.is_confirmation_poc_active === true) return { waiting: `block ${e.block_height}: a Confirmation PoC is active, waiting for it to end` };
   const toPoc = e.epoch_stages.next_poc_start - e.block_height;
   if (toPoc < v.update_poc_margin_blocks) return { waiting: `block ${e.block_height}: next PoC in ${toPoc} blocks, waiting for it to pass` };
   const node = (await adminNodes(api, v))?.find((n) => n.node.id === nodeId);

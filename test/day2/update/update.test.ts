@@ -1,12 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { advance, writeScenario } from '../../../sim/gonka.js';
+import { advance, networkHeightNow, writeScenario } from '../../../sim/gonka.js';
 import { createFleet, eventually, getJson, taskResults, type Fleet, type FleetHost, DEPLOY } from './sim-fleet.js';
 
 const PLAYBOOK = join(import.meta.dirname, '../../../playbooks/update.yml');
 const IMAGE_A = 'ghcr.io/product-science/mlnode:3.0.13';
 const IMAGE_B = 'ghcr.io/product-science/mlnode:3.0.14';
+const IMAGE_C = 'ghcr.io/product-science/mlnode:3.0.15';
 // ten blocks per observation (sim/gonka/clock.mjs); epochs of 1500 blocks with PoC windows of 8: an update started
 // 600 blocks before the next PoC (60 observations) is done long before it, so a disabled node serves until then
 const SCENARIO = {
@@ -104,5 +105,27 @@ describe('update.yml on two full servers (simulated)', () => {
     expect(node.state.admin_state.enabled).toBe(true);
     const recap = res.events.find((e) => e.type === 'recap');
     expect(recap && recap.type === 'recap' && recap.stats.gpu1.failed).toBe(1);
+  });
+
+  it('waits for a Confirmation PoC in the Inference phase to end before touching an ML node', async () => {
+    for (const h of fleet.hosts) {
+      // 100 blocks into the next epoch (its PoC over), a Confirmation PoC runs from block 95 to 695 of the epoch
+      const offset = (networkHeightNow(h.stateDir) - SCENARIO.networkHeight) % SCENARIO.epoch.length;
+      advance(h.stateDir, (SCENARIO.epoch.length - offset + 100) / SCENARIO.blocksPerSecond);
+      writeScenario(h.stateDir, { confirmationPoc: { startOffset: 95, graceBlocks: 0, generationBlocks: 300, validationBlocks: 300 } });
+      const latest = await getJson(h.url(8000, '/v1/epochs/latest'));
+      expect([latest.phase, latest.is_confirmation_poc_active]).toEqual(['Inference', true]);
+    }
+    const res = await fleet.run(PLAYBOOK, { ...FAST, mlnode_image: IMAGE_C });
+    const failed = taskResults(res.events).filter((r) => r.status === 'failed');
+    expect(res.code, JSON.stringify([...failed, ...res.events.filter((e) => e.type === 'task_progress').slice(-3)])).toBe(0);
+    const waits = res.events.filter((e) => e.type === 'task_progress' && e.line.includes('a Confirmation PoC is active'));
+    expect(new Set(waits.map((e) => ('host' in e ? e.host : '')))).toEqual(new Set(['gpu1', 'gpu2']));
+    for (const h of fleet.hosts) {
+      expect(await mlImage(h)).toBe(IMAGE_C);
+      const latest = await getJson(h.url(8000, '/v1/epochs/latest'));
+      expect(latest.is_confirmation_poc_active).toBe(false);
+    }
+    for (const h of fleet.hosts) writeScenario(h.stateDir, { confirmationPoc: null });
   });
 });
