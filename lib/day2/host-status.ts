@@ -20,6 +20,8 @@ export interface EpochStatus {
   phase: string;
   blockHeight: number;
   nextPocStart: number;
+  /** a Confirmation PoC runs (inside the Inference phase): no restart now */
+  confirmationPoc: boolean;
 }
 
 export interface ParticipantStatus {
@@ -77,6 +79,7 @@ const epochOf = (r: HostHttpResponse): EpochStatus | null => {
     phase: String(b.phase ?? ''),
     blockHeight: num(b.block_height) ?? 0,
     nextPocStart: num(rec(b.epoch_stages).next_poc_start) ?? 0,
+    confirmationPoc: b.is_confirmation_poc_active === true,
   };
 };
 

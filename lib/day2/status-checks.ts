@@ -90,7 +90,8 @@ const epochChecks = (d: HostStatusData): Check[] => {
   if (!e) return [check('epoch', 'epoch', 'WARN', 'public API /v1/epochs/latest did not answer', 'the api answers through the proxy')];
   const toPoc = Math.max(0, e.nextPocStart - e.blockHeight);
   const inPoc = e.phase !== 'Inference';
-  return [check('epoch', 'epoch', 'OK', `${e.index}, phase ${e.phase}, ${inPoc ? 'PoC running' : `${toPoc} blocks to next PoC`}`, 'informational')];
+  const now = inPoc ? 'PoC running' : e.confirmationPoc ? `Confirmation PoC running, ${toPoc} blocks to next PoC` : `${toPoc} blocks to next PoC`;
+  return [check('epoch', 'epoch', 'OK', `${e.index}, phase ${e.phase}, ${now}`, 'informational')];
 };
 
 const participantChecks = (d: HostStatusData): Check[] => {

@@ -141,6 +141,24 @@ describe('nop status on a simulated node', () => {
     expect(unknown.stderr).toContain('rpc error: code = NotFound desc = not found');
   });
 
+  it('says when a Confirmation PoC runs in the Inference phase (no restart then)', async () => {
+    // one per 40-block epoch, blocks 10 to 29 after its PoC start, clear of the 10 blocks before the next PoC
+    node.scenario({
+      epoch: { confirmationPocSafetyWindow: 10 },
+      confirmationPoc: { startOffset: 10, graceBlocks: 0, generationBlocks: 10, validationBlocks: 10 },
+    });
+    try {
+      const s = await eventually(
+        () => status(),
+        (r) => String(r.checks.find((c) => c.id === 'epoch')?.value).includes('Confirmation PoC running'),
+        'a status taken during the Confirmation PoC',
+      );
+      expect(s.checks.find((c) => c.id === 'epoch')?.value).toMatch(/^\d+, phase Inference, Confirmation PoC running, \d+ blocks to next PoC$/);
+    } finally {
+      node.scenario({ confirmationPoc: null });
+    }
+  });
+
   it('with the node container stopped, jailed and miss rate are WARN "unknown" with the reason, not OK', async () => {
     const stop = await node.sh('set -a; . ./config.env; docker compose -f docker-compose.yml stop node');
     expect(stop.code, stop.stderr).toBe(0);
