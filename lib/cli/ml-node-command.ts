@@ -9,6 +9,7 @@ import type { Transport } from '../transport/transport.js';
 import type { MlNodeSummary } from '../day2/admin-nodes.js';
 import { OptionError } from './extra-vars.js';
 import { NoHostsError } from '../inventory/index.js';
+import { RunError } from '../runner/run-error.js';
 
 export const ML_NODE_ACTIONS = ['list', 'status', 'add', 'update', 'remove', 'enable', 'disable'] as const;
 export type MlNodeAction = (typeof ML_NODE_ACTIONS)[number];
@@ -126,7 +127,10 @@ export const mlNodeCommand = async (action: string, id: string | undefined, opts
     throw new OptionError(`choose exactly one network node with -l (matched ${hosts.length}: ${hosts.map((h) => h.name).join(', ') || 'none'})`);
   const target = statusTarget(hosts[0].name, hosts[0].vars);
   return withTransport(hosts[0], opts.connect ?? {}, async (transport) => {
-    const ports = publishedPorts(await readRemote(transport, `${target.deployDir}/docker-compose.yml`));
+    const compose = `${target.deployDir}/docker-compose.yml`;
+    if ((await transport.exec(`test -f ${shellJoin([compose])}`)).code !== 0)
+      throw new RunError(`nothing is deployed on ${target.host}: no ${compose}; set it up first: nop run playbooks/setup.yml -i INVENTORY -l ${target.host}`);
+    const ports = publishedPorts(await readRemote(transport, compose));
     const endpoints = deployEndpoints(ports);
     if (!endpoints.admin) throw new OptionError(`${target.host}: docker-compose.yml publishes no admin API (api container port 9200)`);
     const api: AdminApi = { transport, base: endpoints.admin };
