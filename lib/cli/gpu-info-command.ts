@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { gatherGpuFacts } from '../gpu/facts.js';
 import { NoUsableGpuError, recommend, RecommendOverrideSchema, type Recommendation } from '../gpu/recommend.js';
 import { loadVersions, withVersionOverrides } from '../gonka/versions.js';
-import { hostVars, limitHosts, loadInventory, selectHosts } from '../inventory/index.js';
+import { hostVars, limitHosts, loadInventory, NoHostsError, selectHosts } from '../inventory/index.js';
 import { connectTransport, type ConnectOptions } from '../transport/connect.js';
 import { UnreachableError, type Transport } from '../transport/transport.js';
 import { OptionError } from './extra-vars.js';
@@ -138,7 +138,8 @@ const targets = async (opts: GpuInfoCommandOptions): Promise<{ host: string; var
   if (!opts.inventory?.length) return [{ host: 'localhost', vars: { ansible_connection: 'local' } }];
   const inv = await loadInventory(opts.inventory);
   const hosts = limitHosts(inv, selectHosts(inv, 'all'), opts.limit);
-  if (hosts.length === 0) throw new OptionError(`no hosts matched${opts.limit ? ` --limit ${opts.limit}` : ''}`);
+  if (hosts.length === 0)
+    throw new NoHostsError(opts.limit === undefined ? 'the inventory has no host' : `--limit ${opts.limit} matches no host of the inventory`);
   return hosts.map((host) => ({ host, vars: hostVars(inv, host) }));
 };
 

@@ -1,4 +1,4 @@
-import { inventoryGraph, inventoryHost, inventoryList, loadInventory, renderInventoryJson, selectHosts } from '../inventory/index.js';
+import { DEFAULT_INVENTORY, inventoryGraph, inventoryHost, inventoryList, loadInventory, renderInventoryJson, selectHosts } from '../inventory/index.js';
 import { OptionError } from './extra-vars.js';
 
 export interface InventoryCommandOptions {
@@ -13,7 +13,7 @@ export interface InventoryCommandOptions {
 export const inventoryCommand = async (opts: InventoryCommandOptions): Promise<number> => {
   const modes = [opts.list, opts.host !== undefined, opts.graph].filter(Boolean).length;
   if (modes !== 1) throw new OptionError('choose exactly one of --list, --host NAME, --graph');
-  const inv = await loadInventory(opts.inventory.length ? opts.inventory : ['/etc/ansible/hosts'], { playbookDir: opts.playbookDir });
+  const inv = await loadInventory(opts.inventory.length ? opts.inventory : [DEFAULT_INVENTORY], { playbookDir: opts.playbookDir });
   for (const w of inv.warnings) process.stderr.write(`[WARNING]: ${w}\n`);
   if (opts.graph) process.stdout.write(`${inventoryGraph(inv)}\n`);
   else if (opts.host !== undefined) {

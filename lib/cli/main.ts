@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { InventoryError } from '../inventory/errors.js';
+import { InventoryError, MissingInventoryError, NoHostsError } from '../inventory/errors.js';
 import { EXIT } from '../runner/exit-codes.js';
 import { RunError } from '../runner/run-error.js';
 import { SourceError } from '../runner/source.js';
@@ -206,7 +206,7 @@ const report = (e: unknown, verbosity: number): number => {
     return EXIT.unreachable;
   }
   // named, not imported: the versions command is loaded only when it runs
-  if (e instanceof RunError || (e instanceof Error && e.name === 'ReleaseSourceError')) {
+  if (e instanceof RunError || e instanceof MissingInventoryError || e instanceof NoHostsError || (e instanceof Error && e.name === 'ReleaseSourceError')) {
     process.stderr.write(`ERROR! ${e.message}\n`);
     return EXIT.error;
   }

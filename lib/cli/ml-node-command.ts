@@ -8,6 +8,8 @@ import type { ConnectOptions } from '../transport/connect.js';
 import type { Transport } from '../transport/transport.js';
 import type { MlNodeSummary } from '../day2/admin-nodes.js';
 import { OptionError } from './extra-vars.js';
+import { NoHostsError } from '../inventory/index.js';
+import { RunError } from '../runner/run-error.js';
 
 export const ML_NODE_ACTIONS = ['list', 'status', 'add', 'update', 'remove', 'enable', 'disable'] as const;
 export type MlNodeAction = (typeof ML_NODE_ACTIONS)[number];
@@ -115,11 +117,20 @@ export const mlNodeCommand = async (action: string, id: string | undefined, opts
   if (!(ML_NODE_ACTIONS as readonly string[]).includes(action))
     throw new OptionError(`unknown ml-node action "${action}" (one of ${ML_NODE_ACTIONS.join(', ')})`);
   const hosts = await selectInventoryHosts({ inventory: opts.inventory, limit: opts.limit, pattern: 'network_nodes' });
+  if (hosts.length === 0)
+    throw new NoHostsError(
+      opts.limit === undefined
+        ? 'the inventory has no network node (group network_nodes)'
+        : `--limit ${opts.limit} matches no network node (group network_nodes)`,
+    );
   if (hosts.length !== 1)
     throw new OptionError(`choose exactly one network node with -l (matched ${hosts.length}: ${hosts.map((h) => h.name).join(', ') || 'none'})`);
   const target = statusTarget(hosts[0].name, hosts[0].vars);
   return withTransport(hosts[0], opts.connect ?? {}, async (transport) => {
-    const ports = publishedPorts(await readRemote(transport, `${target.deployDir}/docker-compose.yml`));
+    const compose = `${target.deployDir}/docker-compose.yml`;
+    if ((await transport.exec(`test -f ${shellJoin([compose])}`)).code !== 0)
+      throw new RunError(`nothing is deployed on ${target.host}: no ${compose}; set it up first: nop run playbooks/setup.yml -i INVENTORY -l ${target.host}`);
+    const ports = publishedPorts(await readRemote(transport, compose));
     const endpoints = deployEndpoints(ports);
     if (!endpoints.admin) throw new OptionError(`${target.host}: docker-compose.yml publishes no admin API (api container port 9200)`);
     const api: AdminApi = { transport, base: endpoints.admin };

@@ -5,6 +5,7 @@ import { hostReport, renderStatusJson, renderStatusText, type HostReport } from 
 import type { ConnectOptions } from '../transport/connect.js';
 import { OptionError } from './extra-vars.js';
 import { createKnownHostsStore } from '../transport/known-hosts-store.js';
+import { NoHostsError } from '../inventory/index.js';
 
 export interface StatusCommandOptions {
   inventory: string[];
@@ -34,7 +35,8 @@ const watchSeconds = (watch: StatusCommandOptions['watch']): number | undefined 
 
 const collect = async (opts: StatusCommandOptions): Promise<HostReport[]> => {
   const hosts = await selectInventoryHosts({ inventory: opts.inventory, limit: opts.limit });
-  if (hosts.length === 0) throw new OptionError('no hosts matched');
+  if (hosts.length === 0)
+    throw new NoHostsError(opts.limit === undefined ? 'the inventory has no host' : `--limit ${opts.limit} matches no host of the inventory`);
   const limit = pLimit(opts.forks ?? 5);
   // known_hosts read once per round, shared by every host of it
   const connect = { knownHosts: createKnownHostsStore(), ...opts.connect };

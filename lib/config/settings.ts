@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { asBoolean, BOOLEAN_HINT } from '../template/boolean.js';
 import { CfgError, parseCfg, type CfgFile } from './cfg-file.js';
 import { findConfig } from './find-config.js';
+import { DEFAULT_INVENTORY } from '../inventory/load.js';
 
 // each value arrives as text (a file or the environment): these schemas turn it into its type, with messages in words
 const integer = (min: number) =>
@@ -37,7 +38,7 @@ const pathList = (base: string) =>
 
 /** The settings nop reads from nop.cfg / ansible.cfg ([defaults]) and the environment: Ansible's names and meanings. */
 const SETTINGS = {
-  inventory: { env: ['NOP_INVENTORY', 'ANSIBLE_INVENTORY'], schema: pathList, fallback: ['/etc/ansible/hosts'] },
+  inventory: { env: ['NOP_INVENTORY', 'ANSIBLE_INVENTORY'], schema: pathList, fallback: [DEFAULT_INVENTORY] },
   forks: { env: ['NOP_FORKS', 'ANSIBLE_FORKS'], schema: () => integer(1), fallback: 5 },
   remote_user: { env: ['NOP_REMOTE_USER', 'ANSIBLE_REMOTE_USER'], schema: () => text, fallback: undefined },
   private_key_file: { env: ['NOP_PRIVATE_KEY_FILE', 'ANSIBLE_PRIVATE_KEY_FILE'], schema: path, fallback: undefined },

@@ -1,4 +1,4 @@
-import { hostVars, limitHosts, loadInventory, selectHosts } from '../inventory/index.js';
+import { DEFAULT_INVENTORY, hostVars, limitHosts, loadInventory, selectHosts } from '../inventory/index.js';
 import { connectTransport, type ConnectOptions } from '../transport/connect.js';
 import type { Transport } from '../transport/transport.js';
 
@@ -16,7 +16,7 @@ export interface SelectedHost {
 
 /** The inventory's hosts matching pattern and limit, with their variables. */
 export const selectInventoryHosts = async (opts: InventoryHostsOptions): Promise<SelectedHost[]> => {
-  const inv = await loadInventory(opts.inventory.length ? opts.inventory : ['/etc/ansible/hosts']);
+  const inv = await loadInventory(opts.inventory.length ? opts.inventory : [DEFAULT_INVENTORY]);
   for (const w of inv.warnings) process.stderr.write(`[WARNING]: ${w}\n`);
   const names = limitHosts(inv, selectHosts(inv, opts.pattern ?? 'all'), opts.limit);
   return names.map((name) => ({ name, vars: hostVars(inv, name) as Record<string, unknown> }));

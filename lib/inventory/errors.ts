@@ -22,3 +22,22 @@ export class InventoryError extends Error {
     this.name = 'InventoryError';
   }
 }
+
+/** An inventory source that does not exist: nop fails as Ansible does with `any_unparsed_is_failed` (exit 1). */
+export class MissingInventoryError extends Error {
+  constructor(readonly source: string) {
+    super(`Completely failed to parse inventory source ${source}: no such file or directory`);
+    this.name = 'MissingInventoryError';
+  }
+}
+
+/**
+ * Hosts were asked for and none matched: nothing to do is not success. Ansible's message for an empty target
+ * (exit 1), and which pattern or --limit matched nothing.
+ */
+export class NoHostsError extends Error {
+  constructor(detail: string) {
+    super(`Specified inventory, host pattern and/or --limit leaves us with no hosts to target: ${detail}`);
+    this.name = 'NoHostsError';
+  }
+}

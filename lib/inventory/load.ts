@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
 import { parseAddress } from './address.js';
-import { InventoryError } from './errors.js';
+import { InventoryError, MissingInventoryError } from './errors.js';
 import { parseIniInventory } from './ini.js';
 import { LOCALHOST_NAMES } from './localhost.js';
 import { addHost, createInventory, reconcile, setHostVar, UNGROUPED, type Inventory } from './model.js';
@@ -56,6 +56,9 @@ const parseFile = async (inv: Inventory, file: string): Promise<void> => {
   else parseUntyped(inv, file, text);
 };
 
+/** Ansible's default inventory, read when none is given; unlike any other source, it may be missing. */
+export const DEFAULT_INVENTORY = '/etc/ansible/hosts';
+
 const isInventoryFileName = (name: string): boolean => {
   const ext = extname(name).toLowerCase();
   return ext === '' || ext === '.ini' || YAML_EXTENSIONS.includes(ext);
@@ -91,7 +94,9 @@ const parseSource = async (inv: Inventory, source: string): Promise<void> => {
   if (s?.isDirectory()) return parseDirectory(inv, source);
   if (s?.isFile()) return parseFile(inv, source);
   if (source.includes(',')) return parseHostList(inv, source);
-  inv.warnings.push(`Unable to parse ${source} as an inventory source: no such file or directory`);
+  // the default inventory may be absent (Ansible does not warn either): only the implicit localhost is left
+  if (source === DEFAULT_INVENTORY) return;
+  throw new MissingInventoryError(source);
 };
 
 const varsDirOf = async (source: string): Promise<string | undefined> => {

@@ -56,3 +56,6 @@ export const lookupModule = (name: string): ModuleDefinition | undefined => {
   const prefix = PREFIXES.find((p) => name.startsWith(p));
   return builtinModules.get(prefix ? name.slice(prefix.length) : name);
 };
+
+/** Every builtin module's short name, for suggesting the one a misspelt name meant. */
+export const moduleNames = (): string[] => [...builtinModules.keys()];

@@ -1,11 +1,12 @@
 import type { z } from 'zod';
+import { describeIssue, firstIssue } from '../text/issue-message.js';
 import type { FactRef } from '../facts/fact.js';
 import type { Change, ModuleContext, ModuleDefinition, ModuleResult } from './module.js';
 
-const argumentError = (def: ModuleDefinition, error: z.ZodError): ModuleResult => {
-  const issue = error.issues[0];
-  const field = issue.path.length ? `'${issue.path.join('.')}': ` : '';
-  return { changed: false, failed: true, msg: `module '${def.name}': ${field}${issue.message}` };
+const argumentError = (def: ModuleDefinition, error: z.ZodError, args: unknown): ModuleResult => {
+  const words = describeIssue(firstIssue(error.issues), args);
+  const field = words.path.length ? `'${words.path.map(String).join('.')}': ` : '';
+  return { changed: false, failed: true, msg: `module '${def.name}': ${field}${words.message}` };
 };
 
 /** What the changes make stale; undefined when one of them does not say (then every fact is). */
@@ -18,7 +19,7 @@ const staleFacts = (changes: readonly Change[]): FactRef[] | undefined =>
  */
 export const runModule = async (def: ModuleDefinition, rawArgs: unknown, ctx: ModuleContext): Promise<ModuleResult> => {
   const parsed = def.args.safeParse(rawArgs);
-  if (!parsed.success) return argumentError(def, parsed.error);
+  if (!parsed.success) return argumentError(def, parsed.error, rawArgs);
   const args = parsed.data;
   await ctx.facts.readAll(def.facts?.(args) ?? []);
   const plan = await def.plan(args, ctx);

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { createModuleContext } from '../modules/context.js';
+import { describeIssue } from '../text/issue-message.js';
 import type { ModuleContext, ModuleResult } from '../modules/module.js';
 import { runModule } from '../modules/run-module.js';
 import { parseBoolean } from '../template/boolean.js';
@@ -149,8 +150,12 @@ export const roleVarsFor = (task: TaskSpec, vars: Record<string, unknown>): Reco
   if (!schema) return vars;
   const res = schema.safeParse(vars);
   if (res.success) return overlayVars(vars, res.data as Record<string, unknown>);
-  const issue = res.error.issues[0];
-  throw new Error(`role '${task.role!.name}': variable '${issue.path.join('.')}': ${issue.message}`);
+  // every problem at once: an operator fixes the inventory once, not once per run
+  const problems = res.error.issues.map((issue) => {
+    const words = describeIssue(issue, vars);
+    return `variable '${words.path.map(String).join('.')}': ${words.message}`;
+  });
+  throw new Error(`role '${task.role!.name}': ${problems.join('; ')}`);
 };
 
 const runAction = async (task: TaskSpec, ctx: ModuleContext, scope: Scope): Promise<ModuleResult> => {

@@ -1,5 +1,8 @@
 import type { z } from 'zod';
-import { lookupModule } from '../modules/registry.js';
+import { lookupModule, moduleNames } from '../modules/registry.js';
+import { describeIssue } from '../text/issue-message.js';
+import { didYouMean } from '../text/nearest-word.js';
+import { objectKeysAt } from './schema-keys.js';
 import type { ModuleDefinition } from '../modules/module.js';
 import { checkExpression } from '../template/expression.js';
 import { COMMAND_KEYS, FreeFormError, parseKeyValues } from './free-form.js';
@@ -25,12 +28,18 @@ const templatedAt = (args: unknown, path: readonly PropertyKey[]): boolean => {
 export const checkModuleArgs = (module: ModuleDefinition, args: unknown, src: YamlSource, path: PathPart[]): void => {
   const res = (module.args as z.ZodType).safeParse(args);
   if (res.success) return;
-  for (const issue of res.error.issues) {
+  // a misspelt parameter first: it explains the required one that then looks missing
+  const issues = [...res.error.issues].sort((a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys'));
+  for (const issue of issues) {
     const issuePath = issue.path as PathPart[];
     if (templatedAt(args, issuePath)) continue;
-    const keys = issue.code === 'unrecognized_keys' ? (issue.keys as string[]) : [];
-    if (keys.length) throw src.keyError([...path, ...issuePath, keys[0]], `unsupported parameter '${keys[0]}' for module '${module.name}'`);
-    throw src.error([...path, ...issuePath], issue.message);
+    const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
+    if (keys.length) {
+      const near = didYouMean(keys[0], objectKeysAt(module.args as z.ZodType, issuePath));
+      throw src.keyError([...path, ...issuePath, keys[0]], `unsupported parameter '${keys[0]}' for module '${module.name}'${near}`);
+    }
+    const words = describeIssue(issue, args);
+    throw src.error([...path, ...(words.path as PathPart[])], words.message);
   }
 };
 
@@ -78,7 +87,8 @@ export const parseTask = (raw: unknown, src: YamlSource, path: PathPart[]): Task
     else others.push(k);
   }
   const unknown = others.find((k) => !lookupModule(k));
-  if (unknown) throw src.keyError([...path, unknown], `'${unknown}' is neither a module nor a task keyword`);
+  if (unknown)
+    throw src.keyError([...path, unknown], `'${unknown}' is neither a module nor a task keyword${didYouMean(unknown, [...TASK_KEYWORDS, ...moduleNames()])}`);
   const kw = validate(taskKeywordsSchema, keywords, src, path);
   checkConditions(kw, src, path);
   const line = src.locate(path)?.line;

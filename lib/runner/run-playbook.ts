@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
 import pLimit from 'p-limit';
 import { createFactStore } from '../facts/fact-store.js';
-import { findHost, groupsMagicVar, hostVars, limitHosts, loadInventory, selectHosts, type Inventory } from '../inventory/index.js';
+import { findHost, groupsMagicVar, hostVars, limitHosts, loadInventory, NoHostsError, selectHosts, type Inventory } from '../inventory/index.js';
 import { connectTransport, type ConnectOptions } from '../transport/connect.js';
 import { createKnownHostsStore } from '../transport/known-hosts-store.js';
 import type { Transport } from '../transport/transport.js';
@@ -16,6 +16,7 @@ import { loadPlaybook } from './load-playbook.js';
 import { runPlay } from './run-play.js';
 import { RunError } from './run-error.js';
 import { hasStartTask } from './start-at-task.js';
+import { unknownTagProblems } from './known-tags.js';
 import { redact, secretValues } from './redact.js';
 import { stepGate } from './step.js';
 import { resolvePrompts, type Prompter } from './vars-prompt.js';
@@ -134,13 +135,32 @@ const exitCode = (runs: HostRun[], interrupted: boolean): number => {
   return EXIT.ok;
 };
 
+const targetProblems = (playbook: Playbook, inv: Inventory, limit: string | undefined): string[] => {
+  if (limit !== undefined && limitHosts(inv, selectHosts(inv, 'all'), limit).length === 0) return [`--limit ${limit} matches no host of the inventory`];
+  if (playbook.plays.some((play) => limitHosts(inv, selectHosts(inv, play.hosts), limit).length > 0)) return [];
+  const patterns = [...new Set(playbook.plays.map((p) => p.hosts))].join(', ');
+  return [`no play of the playbook (hosts: ${patterns}) matches a host of the inventory${limit === undefined ? '' : ` with --limit ${limit}`}`];
+};
+
+/**
+ * What the command line asks for that the playbook and inventory cannot give: nothing to do is not success.
+ * Every problem is reported at once, before any host is touched.
+ */
+const checkBeforeTouching = (playbook: Playbook, inv: Inventory, opts: RunPlaybookOptions): void => {
+  const problems = [...unknownTagProblems(playbook, opts.tags ?? { only: [], skip: [] })];
+  if (opts.startAtTask !== undefined && !hasStartTask(playbook, opts.startAtTask, taskName))
+    problems.push(`No matching task "${opts.startAtTask}" found in ${opts.playbook}`);
+  const targets = targetProblems(playbook, inv, opts.limit);
+  if (targets.length && problems.length === 0) throw new NoHostsError(targets[0]);
+  problems.push(...targets.map((t) => new NoHostsError(t).message));
+  if (problems.length) throw new RunError(problems.join('\n'));
+};
+
 /** Load, validate, then run a playbook over an inventory. Throws SourceError/InventoryError before touching any host. */
 export const runPlaybook = async (opts: RunPlaybookOptions): Promise<RunSummary> => {
   const playbook = await loadPlaybook(opts.playbook);
-  if (opts.startAtTask !== undefined && !hasStartTask(playbook, opts.startAtTask, taskName)) {
-    throw new RunError(`No matching task "${opts.startAtTask}" found in ${opts.playbook}`);
-  }
   const inv = await loadInventory(opts.inventories, { playbookDir: playbook.dir });
+  checkBeforeTouching(playbook, inv, opts);
   const varsOf = inventoryVarsOf(inv);
   const runs = new Map<string, HostRun>();
   const groups = groupsMagicVar(inv);

@@ -2,7 +2,11 @@ import { readFile } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { isMap, isNode, isScalar, type Document, type LineCounter } from 'yaml';
 import type { z } from 'zod';
+import { describeIssue, firstIssue } from '../text/issue-message.js';
+import { didYouMean } from '../text/nearest-word.js';
 import { AnsibleYamlError, parseAnsibleYaml } from '../yaml/ansible-yaml.js';
+import { codeExcerpt } from '../yaml/excerpt.js';
+import { objectKeysAt } from './schema-keys.js';
 
 /** Bad input, located: `file:line:col: field: message`, as an operator fixes it. */
 export class SourceError extends Error {
@@ -65,7 +69,8 @@ export const parseYaml = (text: string, file: string): YamlSource => {
     parsed = parseAnsibleYaml(text);
   } catch (e) {
     if (!(e instanceof AnsibleYamlError)) throw e;
-    throw new SourceError(file, e.line, e.col, undefined, `YAML syntax error: ${e.reason}`);
+    const excerpt = e.line === undefined ? '' : `\n${codeExcerpt(text, e.line, e.col ?? 1)}`;
+    throw new SourceError(file, e.line, e.col, undefined, `YAML syntax error: ${e.reason}${excerpt}`);
   }
   const { doc, lineCounter } = parsed;
   const locate = (path: readonly PathPart[]) => locateIn(doc, lineCounter, path);
@@ -98,11 +103,11 @@ export const loadYaml = async (file: string): Promise<YamlSource> => {
 export const validate = <S extends z.ZodType>(schema: S, value: unknown, source: YamlSource, base: readonly PathPart[] = []): z.output<S> => {
   const res = schema.safeParse(value);
   if (res.success) return res.data;
-  const issue = res.error.issues[0];
-  const path = [...base, ...(issue.path as PathPart[])];
+  const issue = firstIssue(res.error.issues);
   if (issue.code === 'unrecognized_keys') {
-    const key = (issue.keys as string[])[0];
-    throw source.keyError([...path, key], `unknown keyword '${key}'`);
+    const key = issue.keys[0];
+    throw source.keyError([...base, ...(issue.path as PathPart[]), key], `unknown keyword '${key}'${didYouMean(key, objectKeysAt(schema, issue.path))}`);
   }
-  throw source.error(path, issue.message);
+  const words = describeIssue(issue, value);
+  throw source.error([...base, ...(words.path as PathPart[])], words.message);
 };

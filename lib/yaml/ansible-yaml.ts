@@ -70,14 +70,46 @@ const firstDuplicateKey = (doc: Document): Node | undefined => {
   return found;
 };
 
+// `a: 1` then `  b: 2` on the next line: the yaml package reports the line above ("nested mappings are not allowed
+// in compact mappings"); the line to fix is the over-indented one
+const OVER_INDENTED = new Set(['BLOCK_AS_IMPLICIT_KEY', 'MULTILINE_IMPLICIT_KEY']);
+const OVER_INDENTED_REASON = 'this line is indented deeper than the keys above it: a key must line up with the other keys of its mapping';
+
+const UNDER_INDENTED_REASON = 'this line is indented less than the keys above it: a key must line up with the other keys of its mapping';
+
+// a position in a line's indentation, or past the end of the text, points at what the operator must look at: the
+// line's first character, or the last line that has one
+const visible = (text: string, pos: { line: number; col: number }): { line: number; col: number } => {
+  const lines = text.split(/\r?\n/);
+  for (let i = Math.min(pos.line, lines.length) - 1; i >= 0; i--) {
+    const indent = lines[i].search(/\S/);
+    if (indent < 0) continue;
+    if (i === pos.line - 1) return { line: pos.line, col: Math.max(pos.col, indent + 1) };
+    return { line: i + 1, col: lines[i].length };
+  }
+  return pos;
+};
+
+const nextKeyLine = (text: string, after: number): { line: number; col: number } | undefined => {
+  const lines = text.split(/\r?\n/);
+  for (let i = after; i < lines.length; i++) {
+    const indent = lines[i].search(/\S/);
+    if (indent >= 0 && !lines[i].trimStart().startsWith('#')) return { line: i + 1, col: indent + 1 };
+  }
+  return undefined;
+};
+
 /** Parse one YAML document with Ansible's rules; throws AnsibleYamlError (located) for bad input. */
 export const parseAnsibleYaml = (text: string): AnsibleYaml => {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { version: '1.1', customTags: pyyamlBooleans, lineCounter, prettyErrors: false, uniqueKeys: false });
   const [first] = doc.errors;
   if (first) {
-    const pos = first.linePos?.[0] ?? lineCounter.linePos(first.pos[0]);
-    throw new AnsibleYamlError(first.message.split('\n')[0], pos.line, pos.col);
+    const overIndented = OVER_INDENTED.has(first.code) ? nextKeyLine(text, first.linePos?.[0]?.line ?? lineCounter.linePos(first.pos[0]).line) : undefined;
+    if (overIndented) throw new AnsibleYamlError(OVER_INDENTED_REASON, overIndented.line, overIndented.col);
+    const pos = visible(text, first.linePos?.[0] ?? lineCounter.linePos(first.pos[0]));
+    const reason = first.message.startsWith('Sequence item without - indicator') ? UNDER_INDENTED_REASON : first.message.split('\n')[0];
+    throw new AnsibleYamlError(reason, pos.line, pos.col);
   }
   const duplicate = firstDuplicateKey(doc);
   if (duplicate) {

@@ -1,6 +1,7 @@
 import type { ModuleContext } from '../../lib/modules/module.js';
 import { defineRole } from '../../lib/roles/role.js';
 import { takeRunLock } from '../../lib/cron/run-lock-task.js';
+import { notDeployed } from '../../lib/gonka/deployed.js';
 import { diagnose, type Diagnosis } from './diagnose.js';
 import { diagnosesOf, pendingUpgrade, placeUpgradeBinaries, pruneDataBackups, reenableRecovered, restartDownContainers, restartPastUpgrade } from './fixes.js';
 import { RepairVarsSchema } from './vars.js';
@@ -21,6 +22,8 @@ export default defineRole({
       name: 'Diagnose',
       check_mode: false,
       run: async (ctx, v) => {
+        const missing = await notDeployed(ctx, v.gonka_deploy_dir);
+        if (missing) return { changed: false, failed: true, msg: missing };
         const found = await diagnose(ctx, v);
         const msg = found.length ? found.map((d) => `${d.kind}: ${d.evidence}`).join('\n') : 'healthy: nothing to repair';
         return { changed: false, msg, diagnoses: found, ansible_facts: { repair_diagnoses: found } };

@@ -2,6 +2,7 @@ import { defineRole } from '../../lib/roles/role.js';
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
 import { networkNode } from './network-node.js';
 import { takeRunLock } from '../../lib/cron/run-lock-task.js';
+import { notDeployed } from '../../lib/gonka/deployed.js';
 import { updateMlNode } from './mlnode-update.js';
 import { updateNetworkImages } from './network-images.js';
 import { describePlan, planUpdate, type UpdatePlan } from './plan.js';
@@ -36,6 +37,8 @@ export default defineRole({
       name: 'Plan the update',
       check_mode: false,
       run: async (ctx, v) => {
+        const missing = await notDeployed(ctx, v.gonka_deploy_dir);
+        if (missing) return { changed: false, failed: true, msg: missing };
         const plan = await planUpdate(ctx, v, await networkNode(ctx, v));
         if ('error' in plan) return { changed: false, failed: true, msg: plan.error };
         return { changed: false, msg: describePlan(plan), plan, ansible_facts: { update_plan: plan } };

@@ -50,6 +50,11 @@ beforeAll(async () => {
     'all:\n  hosts:\n    far: { ansible_host: 127.0.0.1, ansible_port: 1 }\n  children:\n    network_nodes:\n      hosts:\n        far:\n',
   );
   await ws.write('bad-var.yml', 'all:\n  hosts:\n    moon: { ansible_connection: local, gonka_network: moon }\n');
+  await ws.write('other-group.yml', '- hosts: gpus\n  gather_facts: false\n  tasks:\n    - debug: { msg: hi }\n');
+  await ws.write(
+    'tagged.yml',
+    '- hosts: all\n  gather_facts: false\n  tasks:\n    - name: one\n      file: { path: "{{ playbook_dir }}/touched", state: touch }\n      tags: [docker]\n    - block:\n        - debug: { msg: hi }\n      tags: [nvidia]\n',
+  );
   await mkdir(join(ws.dir, 'empty-path'));
 });
 afterAll(() => ws.cleanup());
@@ -142,7 +147,62 @@ const CASES: { why: string; args: string[]; code: number; message: RegExp; env?:
     code: 5,
     message: /You must pass a single valid host to --host parameter/,
   },
-  { why: 'gpu-info --limit matching nothing', args: ['gpu-info', '-i', 'inventory.yml', '-l', 'nosuch'], code: 5, message: /no hosts matched --limit nosuch/ },
+  {
+    why: 'gpu-info --limit matching nothing',
+    args: ['gpu-info', '-i', 'inventory.yml', '-l', 'nosuch'],
+    code: 1,
+    message: /no hosts to target: --limit nosuch matches no host/,
+  },
+  // nothing to do is not success: the same message and exit code from every command
+  {
+    why: 'run with a missing inventory file',
+    args: ['run', 'site.yml', '-i', 'missing-inventory.yml'],
+    code: 1,
+    message: /Completely failed to parse inventory source .*missing-inventory\.yml: no such file or directory/,
+  },
+  {
+    why: 'status with a missing inventory file',
+    args: ['status', '-i', 'missing-inventory.yml'],
+    code: 1,
+    message: /Completely failed to parse inventory source .*missing-inventory\.yml/,
+  },
+  {
+    why: 'inventory --list with a missing inventory file',
+    args: ['inventory', '-i', 'missing-inventory.yml', '--list'],
+    code: 1,
+    message: /Completely failed to parse inventory source .*missing-inventory\.yml/,
+  },
+  {
+    why: 'run --limit matching no host',
+    args: ['run', 'site.yml', '-i', 'inventory.yml', '-l', 'nosuch'],
+    code: 1,
+    message: /leaves us with no hosts to target: --limit nosuch matches no host of the inventory/,
+  },
+  {
+    why: 'run whose plays match no host',
+    args: ['run', 'other-group.yml', '-i', 'inventory.yml'],
+    code: 1,
+    message: /no hosts to target: no play of the playbook \(hosts: gpus\) matches a host of the inventory/,
+  },
+  { why: 'status --limit matching no host', args: ['status', '-i', 'inventory.yml', '-l', 'nosuch'], code: 1, message: /--limit nosuch matches no host/ },
+  {
+    why: 'ml-node --limit matching no network node',
+    args: ['ml-node', 'list', '-i', 'inventory.yml', '-l', 'nosuch'],
+    code: 1,
+    message: /--limit nosuch matches no network node/,
+  },
+  {
+    why: '--tags naming no tag, with the nearest',
+    args: ['run', 'tagged.yml', '-i', 'inventory.yml', '-t', 'dockr'],
+    code: 1,
+    message: /--tags dockr: no task of .*tagged\.yml has this tag; did you mean 'docker'\? \(its tags: docker, nvidia\)/,
+  },
+  {
+    why: '--skip-tags naming no tag',
+    args: ['run', 'tagged.yml', '-i', 'inventory.yml', '--skip-tags', 'gpu'],
+    code: 1,
+    message: /--skip-tags gpu: no task of .*tagged\.yml has this tag \(its tags: docker, nvidia\)/,
+  },
   { why: 'gpu-info with a bad host variable', args: ['gpu-info', '-i', 'bad-var.yml'], code: 1, message: /moon: variable 'gonka_network': /, report: true },
   {
     why: 'gpu-info on an unreachable host',
@@ -183,6 +243,15 @@ describe('bad input on the command line', () => {
       expect(res.code).toBe(c.code);
     });
   }
+
+  it('reports every problem of the command line at once, touching no host', async () => {
+    const res = await nop(['run', 'tagged.yml', '-i', 'inventory.yml', '-t', 'dockr', '--start-at-task', 'nope', '-l', 'nosuch'], ws.dir);
+    expect(res.stderr).toMatch(/--tags dockr: no task/);
+    expect(res.stderr).toMatch(/No matching task "nope"/);
+    expect(res.stderr).toMatch(/--limit nosuch matches no host/);
+    expect(res.code).toBe(1);
+    await expect(access(join(ws.dir, 'touched'))).rejects.toThrow();
+  });
 
   it('touches no host when --start-at-task names no task', async () => {
     await nop(['run', 'site.yml', '-i', 'inventory.yml', '--start-at-task', 'nope'], ws.dir);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hostVars, loadInventory, selectHosts } from '../../lib/inventory/index.js';
+import { DEFAULT_INVENTORY, hostVars, loadInventory, selectHosts } from '../../lib/inventory/index.js';
 import { fixture, tempTree } from './fixtures.js';
 
 describe('loadInventory: YAML', () => {
@@ -76,10 +76,11 @@ describe('loadInventory: directories and several sources', () => {
     expect(hostVars(inv, 'nodea').region).toBe('eu');
   });
 
-  it('warns about a missing source instead of failing, as Ansible does', async () => {
-    const inv = await loadInventory(['/nonexistent/nop-inventory']);
-    expect(inv.hosts.size).toBe(0);
-    expect(inv.warnings).toEqual(['Unable to parse /nonexistent/nop-inventory as an inventory source: no such file or directory']);
+  it('fails on a missing source, as Ansible with any_unparsed_is_failed; only the default inventory may be missing', async () => {
+    await expect(loadInventory(['/nonexistent/nop-inventory'])).rejects.toThrow(
+      'Completely failed to parse inventory source /nonexistent/nop-inventory: no such file or directory',
+    );
+    await expect(loadInventory([DEFAULT_INVENTORY])).resolves.toBeDefined();
   });
 
   it('warns about a name used for both a host and a group', async () => {

@@ -58,3 +58,57 @@ describe('playbook validation', () => {
     expect(await errorOf('- hosts: all\n  roles: [nosuchrole]\n')).toMatch(/bad\.yml:2:\d+: \[0\]\.roles\[0\]: role 'nosuchrole' not found/);
   });
 });
+
+describe('errors that teach', () => {
+  it('a misspelt play keyword, task keyword, module or module argument names the word and the nearest valid one', async () => {
+    // the misspelling is reported, not the required `hosts` it leaves missing
+    expect(await errorOf('- hsts: all\n  tasks: []\n')).toBe("bad.yml:1:3: [0].hsts: unknown keyword 'hsts'; did you mean 'hosts'?");
+    expect(await errorOf('- hosts: all\n  tasks:\n    - debug: {}\n      whn: true\n')).toMatch(
+      /bad\.yml:4:7: .*'whn' is neither a module nor a task keyword; did you mean 'when'\?$/,
+    );
+    expect(await errorOf('- hosts: all\n  tasks:\n    - debgu: {}\n')).toMatch(/'debgu' is neither a module nor a task keyword; did you mean 'debug'\?$/);
+    expect(await errorOf('- hosts: all\n  tasks:\n    - copy: { dst: /tmp/x, content: a }\n')).toBe(
+      "bad.yml:3:15: [0].tasks[0].copy.dst: unsupported parameter 'dst' for module 'copy'; did you mean 'dest'?",
+    );
+    expect(await errorOf('- hosts: all\n  tasks:\n    - debug: {}\n      loop_control: { lop_var: x }\n')).toMatch(
+      /unknown keyword 'lop_var'; did you mean 'loop_var'\?$/,
+    );
+    // nothing near: no guess
+    expect(await errorOf('- hosts: all\n  tasks:\n    - debug: {}\n      zzzzzz: 1\n')).toMatch(/'zzzzzz' is neither a module nor a task keyword$/);
+  });
+
+  it('schema problems in words, not the validator’s jargon', async () => {
+    expect(await errorOf('- hosts: 5\n  tasks: []\n')).toBe('bad.yml:1:10: [0].hosts: expected a string or a list, got the number 5');
+    expect(await errorOf('- hosts: [1]\n  tasks: []\n')).toBe('bad.yml:1:11: [0].hosts[0]: expected a string, got the number 1');
+    expect(await errorOf('- tasks: []\n')).toBe('bad.yml:1:3: [0].hosts: is required (a string or a list) and missing');
+    expect(await errorOf('- hosts: all\n  tasks:\n    - file: { path: /x, state: dirctory }\n')).toBe(
+      'bad.yml:3:32: [0].tasks[0].file.state: the string "dirctory" must be one of: file, directory, touch, absent, link; did you mean \'directory\'?',
+    );
+    expect(await errorOf('- hosts: all\n  serial: 0\n  tasks: []\n')).toBe('bad.yml:2:11: [0].serial: must be more than 0');
+    expect(await errorOf('- hosts: all\n  tasks:\n    - file: { path: "", state: directory }\n')).toBe(
+      'bad.yml:3:21: [0].tasks[0].file.path: must not be empty',
+    );
+  });
+
+  it('a YAML error points at the line to fix, with the line above and a caret under the column, as Ansible shows it', async () => {
+    // over-indented: the yaml package blames the line above; the line to fix is this one
+    expect(await errorOf('- hosts: all\n  gather_facts: false\n   tasks: []\n')).toBe(
+      [
+        'bad.yml:3:4: YAML syntax error: this line is indented deeper than the keys above it: a key must line up with the other keys of its mapping',
+        '',
+        'The offending line appears to be:',
+        '',
+        '      gather_facts: false',
+        '       tasks: []',
+        '       ^ here',
+      ].join('\n'),
+    );
+    expect(await errorOf('- hosts: all\n  tasks:\n    - name: x\n     debug: {}\n')).toMatch(
+      /^bad\.yml:4:6: YAML syntax error: this line is indented less than the keys above it.*\n\nThe offending line appears to be:\n\n {8}- name: x\n {9}debug: \{\}\n {9}\^ here$/,
+    );
+    // an unclosed quote: the line that opens it, not the end of the file
+    expect(await errorOf('- hosts: all\n  tasks:\n    - name: "x\n')).toMatch(
+      /^bad\.yml:3:14: YAML syntax error: Missing closing "quote\n[\s\S]*- name: "x\n {17}\^ here$/,
+    );
+  });
+});
