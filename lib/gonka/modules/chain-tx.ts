@@ -6,6 +6,7 @@ import { defineModule, type Change, type ModuleContext, type Plan } from '../../
 import { pollUntil } from '../poll.js';
 import { InferencedSchema, inferencedScript } from '../inferenced-command.js';
 import { lastLines } from '../last-lines.js';
+import { gasPriceFromParams } from '../chain-fees.js';
 
 const QuerySchema = z.strictObject({
   /** `inferenced query` arguments, e.g. ['authz', 'grants-by-granter', 'gonka1…'] */
@@ -27,7 +28,7 @@ const chainTxArgs = z.strictObject({
   chain_id: z.string().min(1),
   gas: z.union([z.literal('auto'), z.number().int().positive()]).default('auto'),
   gas_adjustment: z.number().positive().default(1.5),
-  /** from the chain's fee params: every tx since v0.2.16 pays its gas */
+  /** every tx since v0.2.16 pays its gas: without this, the price is read from the chain's fee params */
   gas_prices: z
     .string()
     .regex(/^\d+(\.\d+)?[a-z]+$/, 'a gas price such as 1ngonka')
@@ -51,7 +52,21 @@ const holds = async (ctx: ModuleContext, a: Args, q: Query): Promise<boolean> =>
   return answer.rc === 0 && (q.contains === undefined || answer.output.includes(q.contains));
 };
 
-const txArgv = (a: Args): string[] => [
+const PARAMS_QUERY = ['inference', 'params'];
+
+/** The gas price to send: the argument, else the chain's (fee params); undefined when the chain charges none. */
+const gasPrice = async (ctx: ModuleContext, a: Args): Promise<{ price: string | undefined } | { error: string }> => {
+  if (a.gas_prices) return { price: a.gas_prices };
+  const answer = await ctx.facts.read(chainQuery, queryOf(a, { query: PARAMS_QUERY }));
+  if (answer.rc !== 0) return { error: `cannot read the chain's fee params: ${lastLines(answer.output, 3)}` };
+  try {
+    return { price: gasPriceFromParams(answer.output) };
+  } catch (err) {
+    return { error: `query inference params answered what is not its params JSON: ${(err as Error).message}` };
+  }
+};
+
+const txArgv = (a: Args, gasPrices: string | undefined): string[] => [
   'tx',
   ...a.tx,
   '--from',
@@ -65,7 +80,7 @@ const txArgv = (a: Args): string[] => [
   '--gas',
   String(a.gas),
   ...(a.gas === 'auto' ? ['--gas-adjustment', String(a.gas_adjustment)] : []),
-  ...(a.gas_prices ? ['--gas-prices', a.gas_prices] : []),
+  ...(gasPrices ? ['--gas-prices', gasPrices] : []),
   '--yes',
   '-o',
   'json',
@@ -89,7 +104,9 @@ export const chainTxModule = defineModule({
     return { changes: [{ summary: `send ${what}`, invalidates: [{ fact: chainQuery }] }] };
   },
   apply: async (_changes, a, ctx) => {
-    const res = await ctx.exec(inferencedScript(a.inferenced, txArgv(a)), { stdin: `${a.keyring_password}\n` });
+    const gas = await gasPrice(ctx, a);
+    if ('error' in gas) return { changed: false, failed: true, msg: `tx ${a.tx.slice(0, 2).join(' ')} not sent: ${gas.error}` };
+    const res = await ctx.exec(inferencedScript(a.inferenced, txArgv(a, gas.price)), { stdin: `${a.keyring_password}\n` });
     const out = `${res.stdout}\n${res.stderr}`;
     const code = resultCode(res.stdout);
     if (res.code !== 0 || (code !== undefined && code !== '0')) {
