@@ -68,7 +68,9 @@ export const createFactStore = (transport: Transport, execOptions: () => ExecOpt
 
   const runBatch = async (become: Become | undefined, groups: Pending[]) => {
     const batch = frameBatch(groups.map((g) => g.fact.command(g.args)));
-    const res = await transport.exec(batch.script, { ...execOptions(), become });
+    const base = execOptions();
+    const env = Object.assign({}, base.env, ...groups.map((g) => g.fact.env?.(g.args) ?? {}));
+    const res = await transport.exec(batch.script, { ...base, env, become });
     const sections = batch.parse(res.stdout);
     groups.forEach((g, i) => {
       try {
@@ -102,17 +104,23 @@ export const createFactStore = (transport: Transport, execOptions: () => ExecOpt
     runBatch(become, all).catch((e) => all.forEach((g) => g.settle.forEach((s) => s.reject(e))));
   };
 
+  // a fact computed from what a changed fact describes is stale whatever argument changed
+  const derivedFrom = (fact: FactDefinition, refs: readonly FactRef[]): boolean =>
+    (fact.dependsOn?.() ?? []).some((d) => refs.some((r) => r.fact.name === d.name) || derivedFrom(d as FactDefinition, refs));
+
   const invalidate = (refs?: readonly FactRef[]) => {
     if (!refs) {
       entries.clear();
       return;
     }
     for (const [key, entry] of entries) {
-      const stale = refs.some(
-        (r) =>
-          r.fact.name === entry.fact.name &&
-          (r.arg === undefined || (entry.fact.affects ? entry.fact.affects(r.arg, entry.arg) : factKey(entry.fact, r.arg) === factKey(entry.fact, entry.arg))),
-      );
+      const stale =
+        derivedFrom(entry.fact, refs) ||
+        refs.some(
+          (r) =>
+            r.fact.name === entry.fact.name &&
+            (r.arg === undefined || (entry.fact.affects ? entry.fact.affects(r.arg, entry.arg) : factKey(entry.fact, r.arg) === factKey(entry.fact, entry.arg))),
+        );
       if (stale) entries.delete(key);
     }
   };
