@@ -10,12 +10,13 @@ beforeEach(async () => {
 });
 afterEach(() => ws.cleanup());
 
-const counting = (counter: { execs: number; puts: number }) => async (): Promise<Transport> => {
+const counting = (counter: { execs: number; puts: number; scripts?: string[] }) => async (): Promise<Transport> => {
   const t = localTransport();
   return {
     ...t,
     exec: (script, opts) => {
       counter.execs++;
+      counter.scripts?.push(script);
       return t.exec(script, opts);
     },
     put: (dest, content, opts) => {
@@ -45,5 +46,23 @@ describe('round trips', () => {
     expect(second.stats.alpha).toMatchObject({ ok: 20, changed: 0 });
     expect(second.stats.beta).toMatchObject({ ok: 20, changed: 0 });
     expect(counter).toEqual({ execs: 2, puts: 0 });
+  });
+
+  it('reads ahead only for tasks whose when may hold: a role the play gives to other groups reads nothing', async () => {
+    await ws.write(
+      'site.yml',
+      `- hosts: all
+  gather_facts: false
+  tasks:
+    - file: { path: "{{ playbook_dir }}/out/{{ inventory_hostname }}", state: directory }
+    - file: { path: "{{ playbook_dir }}/gpu-only/{{ inventory_hostname }}", state: directory }
+      when: "'gpu' in group_names"
+`,
+    );
+    const counter = { execs: 0, puts: 0, scripts: [] as string[] };
+    const res = await ws.run('site.yml', { connect: counting(counter), limit: 'beta' });
+    expect(res.stats.beta).toMatchObject({ changed: 1, skipped: 1 });
+    expect(counter.scripts[0]).toContain('/out/beta');
+    expect(counter.scripts.join('\n')).not.toContain('gpu-only');
   });
 });
