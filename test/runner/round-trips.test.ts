@@ -65,4 +65,32 @@ describe('round trips', () => {
     expect(counter.scripts[0]).toContain('/out/beta');
     expect(counter.scripts.join('\n')).not.toContain('gpu-only');
   });
+
+  it('a code task that reports no change keeps the facts read so far; one that changed something drops what it may have changed', async () => {
+    // a TypeScript role (compiled: plain JavaScript) between two tasks reading the same directory
+    await ws.write(
+      'roles/probe/index.mjs',
+      `const vars = { safeParse: () => ({ success: true, data: {} }) };
+export default { name: 'probe', vars, tasks: [{ name: 'look', run: async (_ctx, v) => ({ changed: v.probe_changes === true, msg: 'looked' }) }] };
+`,
+    );
+    await ws.write(
+      'site.yml',
+      `- hosts: alpha
+  gather_facts: false
+  pre_tasks:
+    - file: { path: "{{ playbook_dir }}/out", state: directory }
+  roles: [probe]
+  post_tasks:
+    - file: { path: "{{ playbook_dir }}/out", state: directory }
+`,
+    );
+    await ws.run('site.yml');
+    const quiet = { execs: 0, puts: 0 };
+    expect((await ws.run('site.yml', { connect: counting(quiet) })).stats.alpha).toMatchObject({ changed: 0, failed: 0 });
+    expect(quiet.execs).toBe(1);
+    const changing = { execs: 0, puts: 0 };
+    await ws.run('site.yml', { connect: counting(changing), extraVars: { probe_changes: true } });
+    expect(changing.execs).toBe(2);
+  });
 });
