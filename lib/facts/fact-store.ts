@@ -119,7 +119,8 @@ export const createFactStore = (transport: Transport, execOptions: () => ExecOpt
         refs.some(
           (r) =>
             r.fact.name === entry.fact.name &&
-            (r.arg === undefined || (entry.fact.affects ? entry.fact.affects(r.arg, entry.arg) : factKey(entry.fact, r.arg) === factKey(entry.fact, entry.arg))),
+            (r.arg === undefined ||
+              (entry.fact.affects ? entry.fact.affects(r.arg, entry.arg) : factKey(entry.fact, r.arg) === factKey(entry.fact, entry.arg))),
         );
       if (stale) entries.delete(key);
     }
