@@ -39,10 +39,12 @@ const mayRun = (task: TaskSpec, vars: Vars): boolean =>
  * not registered yet, or whose `when` is already false (a role a play gives to some groups only), contributes nothing.
  */
 const taskRequests = (host: HostRun, task: TaskSpec, run: RunContext, pc: PlayContext): ReaderRequest[] => {
-  if (!isSelected(task, run) || task.delegate_to || task.delegateFn) return [];
+  if (!isSelected(task, run) || task.delegate_to) return [];
   try {
     const vars = taskVars(host, pc.play, task, run, pc);
     if (!mayRun(task, vars)) return [];
+    // a role task delegated elsewhere reads another host's facts; one that stays here (undefined) reads these
+    if (task.delegateFn?.(roleVarsFor(task, vars)) !== undefined) return [];
     const become = becomeFor(task, pc.play, vars, run);
     const items = loopItems(task, vars);
     const scopes = items === undefined ? [vars] : items.map((item, i) => itemVars(task, vars, item, i));
