@@ -86,6 +86,9 @@ export const createFactStore = (transport: Transport, execOptions: () => ExecOpt
   /** Read the wanted requests plus the upcoming ones of the same reader that are not cached, in one exec. */
   const fetch = (become: Become | undefined, wanted: readonly FactRequest[]): void => {
     const user = readerOf(become);
+    // only a miss reads ahead: a task needing nothing uncached (a computation) must not read the upcoming facts
+    // before it ran, when what it publishes (their arguments) is not known yet
+    if (wanted.every((r) => entries.has(keyOf(user, r.fact, r.arg)))) return;
     const extra = safeUpcoming().filter((r) => readerOf(r.become) === user);
     const groups = new Map<string, Pending>();
     for (const { fact, arg } of [...wanted, ...extra]) {

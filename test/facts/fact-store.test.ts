@@ -120,6 +120,23 @@ describe('the fact store', () => {
     expect(t.scripts).toHaveLength(1);
   });
 
+  it('reads ahead only on a miss: a task needing no uncached fact leaves the upcoming ones for later', async () => {
+    const t = recording();
+    const store = createFactStore(t);
+    let upcoming = [request(echo, 'later')];
+    store.lookahead(() => upcoming.map((r) => ({ ...r, become: undefined })));
+    const reader = store.reader(undefined);
+    await reader.readAll([]);
+    expect(t.scripts).toHaveLength(0);
+    // what an earlier task published is known by the time the next one misses
+    upcoming = [request(echo, 'published')];
+    expect(await reader.read(echo, 'first')).toBe('first');
+    expect(t.scripts).toHaveLength(1);
+    expect(t.scripts[0]).toContain("'published'");
+    await reader.readAll([request(echo, 'first')]);
+    expect(t.scripts).toHaveLength(1);
+  });
+
   it('a change to a fact makes the facts computed from it stale, whatever their arguments', async () => {
     const t = recording();
     const base = defineFact<void, string>({ name: 'base', command: () => 'echo base', parse: ({ stdout }, args) => args.map(() => stdout.trim()) });
