@@ -1,7 +1,8 @@
 import { posix } from 'node:path';
 import { composeContainers } from '../../lib/facts/builtin/compose-ps.js';
 import { httpGet } from '../../lib/facts/builtin/http.js';
-import { compose } from '../../lib/gonka/deployment-compose.js';
+import { composeScript } from '../../lib/gonka/compose-command.js';
+import { CONFIG_ENV } from '../../lib/gonka/deploy-files.js';
 import { affectedServices } from '../../lib/gonka/service-fingerprints.js';
 import type { CodeTask } from '../../lib/roles/role.js';
 import { fingerprintFacts, readFingerprints } from './fingerprints.js';
@@ -21,7 +22,9 @@ export const recreateChanged: CodeTask<ConfigRoleVars> = {
     if (plan.length === 0) return { changed: false, msg: 'no deployed service is affected', recreated: {} };
     if (ctx.check) return { changed: true, msg: `would recreate ${plan.join('; ')}`, recreated: affected };
     for (const [file, services] of Object.entries(affected)) {
-      const res = await compose(ctx, d, file, ['up', '-d', '--no-deps', ...services]);
+      // config.env sourced on a network node: the keyring password never reaches argv
+      const project = { dir: d.deploy_dir, files: [file], env_file: d.topology.network ? CONFIG_ENV : undefined };
+      const res = await ctx.exec(composeScript(project, ['up', '-d', '--no-deps', ...services]));
       if (res.code !== 0)
         return {
           changed: true,
