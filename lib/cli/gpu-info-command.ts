@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { gatherGpuFacts } from '../gpu/facts.js';
+import { gpuState } from '../facts/builtin/gpu.js';
+import { createFactStore } from '../facts/fact-store.js';
 import { NoUsableGpuError, recommend, RecommendOverrideSchema, type Recommendation } from '../gpu/recommend.js';
 import { loadVersions, withVersionOverrides } from '../gonka/versions.js';
 import { hostVars, limitHosts, loadInventory, NoHostsError, selectHosts } from '../inventory/index.js';
@@ -122,7 +123,8 @@ const inspect = async (host: string, vars: Record<string, unknown>, opts: GpuInf
     throw e;
   }
   try {
-    const facts = await gatherGpuFacts(transport, {}, { deployDir: s.gonka_deploy_dir, hfHome: s.hf_home });
+    // the gpu-detect role's own fact: one command, the same parse
+    const facts = await createFactStore(transport).reader(undefined).read(gpuState, { deployDir: s.gonka_deploy_dir, hfHome: s.hf_home });
     const versions = withVersionOverrides(await loadVersions(), s.gonka_versions_overrides);
     const recommendation = recommend(facts, { network: s.gonka_network, override: s.gpu_override, versions });
     return { host, recommendation, ranking: chain && rankFor(recommendation, chain) };

@@ -68,7 +68,9 @@ export const createFactStore = (transport: Transport, execOptions: () => ExecOpt
 
   const runBatch = async (become: Become | undefined, groups: Pending[]) => {
     const batch = frameBatch(groups.map((g) => g.fact.command(g.args)));
-    const res = await transport.exec(batch.script, { ...execOptions(), become });
+    const base = execOptions();
+    const env = Object.assign({}, base.env, ...groups.map((g) => g.fact.env?.(g.args) ?? {}));
+    const res = await transport.exec(batch.script, { ...base, env, become });
     const sections = batch.parse(res.stdout);
     groups.forEach((g, i) => {
       try {
@@ -84,6 +86,9 @@ export const createFactStore = (transport: Transport, execOptions: () => ExecOpt
   /** Read the wanted requests plus the upcoming ones of the same reader that are not cached, in one exec. */
   const fetch = (become: Become | undefined, wanted: readonly FactRequest[]): void => {
     const user = readerOf(become);
+    // only a miss reads ahead: a task needing nothing uncached (a computation) must not read the upcoming facts
+    // before it ran, when what it publishes (their arguments) is not known yet
+    if (wanted.every((r) => entries.has(keyOf(user, r.fact, r.arg)))) return;
     const extra = safeUpcoming().filter((r) => readerOf(r.become) === user);
     const groups = new Map<string, Pending>();
     for (const { fact, arg } of [...wanted, ...extra]) {
@@ -102,17 +107,24 @@ export const createFactStore = (transport: Transport, execOptions: () => ExecOpt
     runBatch(become, all).catch((e) => all.forEach((g) => g.settle.forEach((s) => s.reject(e))));
   };
 
+  // a fact computed from what a changed fact describes is stale whatever argument changed
+  const derivedFrom = (fact: FactDefinition, refs: readonly FactRef[]): boolean =>
+    (fact.dependsOn?.() ?? []).some((d) => refs.some((r) => r.fact.name === d.name) || derivedFrom(d as FactDefinition, refs));
+
   const invalidate = (refs?: readonly FactRef[]) => {
     if (!refs) {
       entries.clear();
       return;
     }
     for (const [key, entry] of entries) {
-      const stale = refs.some(
-        (r) =>
-          r.fact.name === entry.fact.name &&
-          (r.arg === undefined || (entry.fact.affects ? entry.fact.affects(r.arg, entry.arg) : factKey(entry.fact, r.arg) === factKey(entry.fact, entry.arg))),
-      );
+      const stale =
+        derivedFrom(entry.fact, refs) ||
+        refs.some(
+          (r) =>
+            r.fact.name === entry.fact.name &&
+            (r.arg === undefined ||
+              (entry.fact.affects ? entry.fact.affects(r.arg, entry.arg) : factKey(entry.fact, r.arg) === factKey(entry.fact, entry.arg))),
+        );
       if (stale) entries.delete(key);
     }
   };

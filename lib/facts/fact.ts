@@ -19,6 +19,17 @@ export interface FactDefinition<A = unknown, T = unknown> {
    * a changed directory makes everything below it stale.
    */
   affects?(changed: A, cached: A): boolean;
+  /**
+   * Values the command needs that must never be part of a script, a log or the cache key (a keyring password):
+   * exported in the batch's shell, travelling on stdin as every exec's environment does. The command names them
+   * (`"$NOP_KEYRING_PASSWORD"`); `key` must leave them out.
+   */
+  env?(args: readonly A[]): Record<string, string>;
+  /**
+   * Facts this one is computed from the same state as: a change that makes one of them stale makes this one stale
+   * too (the driver stack a package install changed, whatever task installed it).
+   */
+  dependsOn?(): readonly FactDefinition<never, unknown>[];
 }
 
 export interface FactOutput {

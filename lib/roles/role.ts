@@ -49,9 +49,15 @@ export type ModuleCalls<V, M extends Record<string, AnyModule>> = {
  * arguments against the module's zod schema (the same schema that checks YAML) and `v` against the role's variables.
  */
 export const roleTasks = <RS extends z.ZodType, M extends Record<string, AnyModule>>(_vars: RS, modules: M): ModuleCalls<z.output<RS>, M> =>
-  Object.fromEntries(
-    Object.entries(modules).map(([key, module]) => [key, (keywords: RoleTaskKeywords<z.output<RS>>, args: unknown) => ({ ...keywords, module, args })]),
-  ) as ModuleCalls<z.output<RS>, M>;
+  moduleCalls<z.output<RS>>()(modules);
+
+/** The same builders for tasks typed by variables `V` rather than a schema: task factories shared by roles (lib/roles). */
+export const moduleCalls =
+  <V>() =>
+  <M extends Record<string, AnyModule>>(modules: M): ModuleCalls<V, M> =>
+    Object.fromEntries(
+      Object.entries(modules).map(([key, module]) => [key, (keywords: RoleTaskKeywords<V>, args: unknown) => ({ ...keywords, module, args })]),
+    ) as ModuleCalls<V, M>;
 
 export interface RoleDefinition<S extends z.ZodType = z.ZodType> {
   name: string;

@@ -163,11 +163,13 @@ const runAction = async (task: TaskSpec, ctx: ModuleContext, scope: Scope): Prom
   if (action.kind === 'module') return runModule(action.module, action.argsFn ? action.argsFn(scope.typed()) : renderValue(action.args, scope.vars), ctx);
   const typed = scope.typed();
   await ctx.facts.readAll(action.facts?.(typed) ?? []);
+  let result: ModuleResult | undefined;
   try {
-    return await action.run(ctx, typed);
+    result = await action.run(ctx, typed);
+    return result;
   } finally {
-    // code that does not say what it changes may have changed anything
-    if (!ctx.check) ctx.facts.invalidate(action.invalidates);
+    // what the code says it may change (anything, when it does not say), once it changed something or threw
+    if (!ctx.check && (result === undefined || result.changed)) ctx.facts.invalidate(action.invalidates);
   }
 };
 

@@ -1,4 +1,5 @@
 import type { ReaderRequest } from '../facts/fact-store.js';
+import { condition } from '../template/expression.js';
 import { renderValue } from '../template/render.js';
 import { becomeFor, isSelected, itemVars, loopItems, roleVarsFor, taskVars, type PlayContext, type RunContext } from './execute-task.js';
 import type { HostRun } from './host-run.js';
@@ -23,14 +24,27 @@ const requestsFor = (task: TaskSpec, vars: Vars) => {
   return parsed.success ? action.module.facts(parsed.data) : [];
 };
 
+// a `when` that holds or cannot be told yet (it names a result still to come) may run the task
+const mayRun = (task: TaskSpec, vars: Vars): boolean =>
+  [...(task.inheritedWhen ?? []), ...(task.when === undefined ? [] : [task.when])].every((c) => {
+    try {
+      return condition(c as string, vars);
+    } catch {
+      return true;
+    }
+  });
+
 /**
  * The facts a task will read, as far as they can be known now: a task whose arguments depend on a result
- * not registered yet, or whose `when` is already false, contributes nothing.
+ * not registered yet, or whose `when` is already false (a role a play gives to some groups only), contributes nothing.
  */
 const taskRequests = (host: HostRun, task: TaskSpec, run: RunContext, pc: PlayContext): ReaderRequest[] => {
-  if (!isSelected(task, run) || task.delegate_to || task.delegateFn) return [];
+  if (!isSelected(task, run) || task.delegate_to) return [];
   try {
     const vars = taskVars(host, pc.play, task, run, pc);
+    if (!mayRun(task, vars)) return [];
+    // a role task delegated elsewhere reads another host's facts; one that stays here (undefined) reads these
+    if (task.delegateFn?.(roleVarsFor(task, vars)) !== undefined) return [];
     const become = becomeFor(task, pc.play, vars, run);
     const items = loopItems(task, vars);
     const scopes = items === undefined ? [vars] : items.map((item, i) => itemVars(task, vars, item, i));

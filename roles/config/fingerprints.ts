@@ -1,29 +1,33 @@
 import { posix } from 'node:path';
-import { shellJoin } from '../../lib/transport/shell-quote.js';
+import { fileContent } from '../../lib/facts/builtin/file-content.js';
+import { request, type FactRequest } from '../../lib/facts/fact.js';
+import { CONFIG_ENV, composeFilesOf, mountedFilesOf } from '../../lib/gonka/deploy-files.js';
 import type { Deployment } from '../../lib/gonka/deployment.js';
 import { parseEnvFile, serviceFingerprints, type Fingerprints } from '../../lib/gonka/service-fingerprints.js';
 import type { ModuleContext } from '../../lib/modules/module.js';
-import { CONFIG_ENV, composeFilesOf, mountedFilesOf } from '../../lib/gonka/deploy-files.js';
 
-// read directly, not through the cached file facts: the handler must see what the templates just wrote
-const readIfExists = async (ctx: ModuleContext, path: string): Promise<string | undefined> => {
-  const probe = await ctx.exec(`test -f ${shellJoin([path])}`);
-  if (probe.code !== 0) return undefined;
-  return (await ctx.transport.get(path, { become: ctx.become })).toString('utf8');
-};
+// config.env, the files the services mount, the compose files: what a service's fingerprint is made from
+const inputsOf = (d: Deployment): string[] => [CONFIG_ENV, ...mountedFilesOf(d), ...composeFilesOf(d)].map((f) => posix.join(d.deploy_dir, f));
 
-/** Fingerprints of the services defined by the compose files now in the deploy directory (absent files are left out). */
+/** The file facts the fingerprints are computed from: read with the play's other facts. */
+export const fingerprintFacts = (d: Deployment | undefined): FactRequest[] => (d ? inputsOf(d).map((p) => request(fileContent, p)) : []);
+
+/**
+ * Fingerprints of the services defined by the compose files now in the deploy directory (absent files are left
+ * out). A template that wrote a file invalidated its facts, so the handler reads what was just written.
+ */
 export const readFingerprints = async (ctx: ModuleContext, d: Deployment): Promise<Fingerprints> => {
-  const at = (name: string) => posix.join(d.deploy_dir, name);
-  const env = parseEnvFile((await readIfExists(ctx, at(CONFIG_ENV))) ?? '');
+  await ctx.facts.readAll(fingerprintFacts(d));
+  const text = async (name: string): Promise<string | undefined> => (await ctx.facts.read(fileContent, posix.join(d.deploy_dir, name)))?.toString('utf8');
+  const env = parseEnvFile((await text(CONFIG_ENV)) ?? '');
   const files: Record<string, string> = {};
   for (const name of mountedFilesOf(d)) {
-    const text = await readIfExists(ctx, at(name));
-    if (text !== undefined) files[name] = text;
+    const content = await text(name);
+    if (content !== undefined) files[name] = content;
   }
   const out: Fingerprints = {};
   for (const name of composeFilesOf(d)) {
-    const compose = await readIfExists(ctx, at(name));
+    const compose = await text(name);
     if (compose !== undefined) out[name] = serviceFingerprints(compose, env, files);
   }
   return out;

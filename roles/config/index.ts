@@ -1,23 +1,17 @@
 import { posix } from 'node:path';
-import { ConfigVarsSchema, type ConfigVars } from '../../lib/gonka/config-vars.js';
-import type { Deployment } from '../../lib/gonka/deployment.js';
-import type { ModuleContext } from '../../lib/modules/module.js';
 import { fileModule } from '../../lib/modules/builtin/file.js';
 import { templateModule } from '../../lib/modules/builtin/template.js';
 import { roleTasks, defineRole, type RoleTask } from '../../lib/roles/role.js';
 import { CONFIG_ENV, MLNODE_COMPOSE, NETWORK_COMPOSE, NGINX_CONF, NODE_CONFIG } from '../../lib/gonka/deploy-files.js';
-import { readFingerprints } from './fingerprints.js';
+import { fingerprintFacts, readFingerprints } from './fingerprints.js';
 import { recreateChanged } from './recreate.js';
 import { deploymentSettings } from './settings.js';
+import { ConfigRoleVarsSchema, type ConfigRoleVars } from './vars.js';
 
-const task = roleTasks(ConfigVarsSchema, { file: fileModule, template: templateModule });
+const task = roleTasks(ConfigRoleVarsSchema, { file: fileModule, template: templateModule });
 
-const RECREATE = 'recreate gonka containers';
-
-const deployment = (ctx: ModuleContext): Deployment => ctx.vars.gonka as Deployment;
-
-const render = (file: string, on: 'network' | 'ml', extra: { mode: string; secret?: boolean }): RoleTask<ConfigVars> =>
-  task.template({ name: `Render ${file}`, when: (_v, ctx) => deployment(ctx).topology[on], notify: [RECREATE] }, (v) => ({
+const render = (file: string, on: 'network' | 'ml', extra: { mode: string; secret?: boolean }): RoleTask<ConfigRoleVars> =>
+  task.template({ name: `Render ${file}`, when: (v) => v.gonka?.topology[on] === true, notify: [recreateChanged.name] }, (v) => ({
     src: `${file}.hbs`,
     dest: posix.join(v.gonka_deploy_dir, file),
     backup: true,
@@ -30,13 +24,16 @@ const render = (file: string, on: 'network' | 'ml', extra: { mode: string; secre
  */
 export default defineRole({
   name: 'config',
-  vars: ConfigVarsSchema,
+  vars: ConfigRoleVarsSchema,
   tasks: [
-    { name: 'Gonka deployment settings', run: deploymentSettings, check_mode: false },
+    // computed on the controller (no remote command): every value of the files, validated
+    { name: 'Gonka deployment settings', run: deploymentSettings, check_mode: false, invalidates: [] },
     {
       name: 'Record the deployed configuration',
       check_mode: false,
-      run: async (ctx) => ({ changed: false, ansible_facts: { gonka_fingerprints_before: await readFingerprints(ctx, deployment(ctx)) } }),
+      facts: (v) => fingerprintFacts(v.gonka),
+      invalidates: [],
+      run: async (ctx, v) => ({ changed: false, ansible_facts: { gonka_fingerprints_before: v.gonka ? await readFingerprints(ctx, v.gonka) : {} } }),
     },
     task.file({ name: 'Deploy directory' }, (v) => ({ path: v.gonka_deploy_dir, state: 'directory', mode: '0750' })),
     render(CONFIG_ENV, 'network', { mode: '0600', secret: true }),
@@ -45,5 +42,5 @@ export default defineRole({
     render(NGINX_CONF, 'ml', { mode: '0644' }),
     render(MLNODE_COMPOSE, 'ml', { mode: '0644' }),
   ],
-  handlers: [{ name: RECREATE, run: (ctx) => recreateChanged(ctx) }],
+  handlers: [recreateChanged],
 });

@@ -1,4 +1,6 @@
-import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
+import { iptablesRule, type IptablesRule } from '../../lib/facts/builtin/iptables-rule.js';
+import { request } from '../../lib/facts/fact.js';
+import type { CodeTask } from '../../lib/roles/role.js';
 import { unitExecPath } from '../../lib/template/file-quoting.js';
 import { shellJoin } from '../../lib/transport/shell-quote.js';
 import type { DockerVars } from './vars.js';
@@ -12,7 +14,7 @@ export const RULES_UNIT = '/etc/systemd/system/nop-docker-user.service';
  * Traffic to an internal container port (matched on the original destination port, so a remapped publish
  * is caught too) goes to NOP-INTERNAL, which returns for trusted sources and drops the rest.
  */
-const rules = (v: DockerVars): { chain: string; rule: string[] }[] => [
+const rules = (v: DockerVars): IptablesRule[] => [
   ...v.docker_internal_sources.map((cidr) => ({ chain: CHAIN, rule: ['-s', cidr, '-j', 'RETURN'] })),
   { chain: CHAIN, rule: ['-j', 'DROP'] },
   ...v.docker_internal_ports.map((port) => ({
@@ -21,7 +23,7 @@ const rules = (v: DockerVars): { chain: string; rule: string[] }[] => [
   })),
 ];
 
-const check = (r: { chain: string; rule: string[] }) => `iptables -w -C ${shellJoin([r.chain, ...r.rule])} 2>/dev/null`;
+const check = (r: IptablesRule) => `iptables -w -C ${shellJoin([r.chain, ...r.rule])} 2>/dev/null`;
 
 /** Idempotent: a missing rule rebuilds the chain in order; a present DOCKER-USER jump is never added twice. */
 export const rulesScript = (v: DockerVars): string => {
@@ -56,18 +58,22 @@ ExecStart=${unitExecPath(RULES_SCRIPT)}
 WantedBy=multi-user.target docker.service
 `;
 
-/** Whether every rule is in place, in one round trip (a missing chain counts as missing rules). */
-const rulesPresent = async (ctx: ModuleContext, v: DockerVars): Promise<boolean> => (await ctx.exec(rules(v).map(check).join(' && '))).code === 0;
-
-export const applyFirewall = async (ctx: ModuleContext, v: DockerVars): Promise<ModuleResult> => {
-  if (await rulesPresent(ctx, v)) return { changed: false, msg: `ports ${v.docker_internal_ports.join(', ')} closed to outside sources` };
-  if (ctx.check) return { changed: true, msg: `would add DOCKER-USER rules for ports ${v.docker_internal_ports.join(', ')}` };
-  const res = await ctx.exec(`sh ${shellJoin([RULES_SCRIPT])}`);
-  if (res.code !== 0)
-    return {
-      changed: false,
-      failed: true,
-      msg: `applying the DOCKER-USER rules failed: ${res.stderr.trim()} (is Docker running? its DOCKER-USER chain must exist)`,
-    };
-  return { changed: true, msg: `DOCKER-USER rules added for ports ${v.docker_internal_ports.join(', ')}` };
+/** The rules in place now (the script also runs at boot, from the unit): applied when one is missing. */
+export const firewallRules: CodeTask<DockerVars> = {
+  name: 'Internal ports closed to outside sources',
+  facts: (v) => rules(v).map((r) => request(iptablesRule, r)),
+  invalidates: [{ fact: iptablesRule }],
+  run: async (ctx, v) => {
+    const present = await Promise.all(rules(v).map((r) => ctx.facts.read(iptablesRule, r)));
+    if (present.every(Boolean)) return { changed: false, msg: `ports ${v.docker_internal_ports.join(', ')} closed to outside sources` };
+    if (ctx.check) return { changed: true, msg: `would add DOCKER-USER rules for ports ${v.docker_internal_ports.join(', ')}` };
+    const res = await ctx.exec(`sh ${shellJoin([RULES_SCRIPT])}`);
+    if (res.code !== 0)
+      return {
+        changed: false,
+        failed: true,
+        msg: `applying the DOCKER-USER rules failed: ${res.stderr.trim()} (is Docker running? its DOCKER-USER chain must exist)`,
+      };
+    return { changed: true, msg: `DOCKER-USER rules added for ports ${v.docker_internal_ports.join(', ')}` };
+  },
 };

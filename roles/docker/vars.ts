@@ -1,10 +1,21 @@
 import { z } from 'zod';
+import { booleanSchema } from '../../lib/template/boolean.js';
+
+/** What the first task found: the Docker package already installed (kept), and the distribution Docker's repository is for. */
+const FoundSchema = {
+  docker_package: z.string().nullable().optional(),
+  docker_apt_distribution: z.object({ id: z.string(), codename: z.string() }).optional(),
+};
 
 export const DockerVarsSchema = z.object({
   /** Docker's signing key; empty means Docker's own URL for the host's distribution */
   docker_apt_key_url: z.string(),
   docker_internal_ports: z.array(z.number().int().min(1).max(65535)).min(1),
   docker_internal_sources: z.array(z.string().regex(/^[\d.]+\/\d+$/, 'expected an IPv4 CIDR')).min(1),
+  ansible_check_mode: booleanSchema.default(false),
+  ...FoundSchema,
+  /** the rules unit task's result: a unit written now is known to systemd after a daemon-reload */
+  nop_docker_user_unit: z.looseObject({ changed: z.boolean() }).optional(),
 });
 
 export type DockerVars = z.output<typeof DockerVarsSchema>;

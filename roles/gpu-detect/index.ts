@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { gpuFacts } from '../../lib/gpu/gpu-state.js';
+import { gpuFacts, gpuRequest } from '../../lib/gpu/gpu-state.js';
 import { NoUsableGpuError, recommend, RecommendOverrideSchema } from '../../lib/gpu/recommend.js';
 import { loadVersions, withVersionOverrides } from '../../lib/gonka/versions.js';
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
-import { defineRole } from '../../lib/roles/role.js';
+import { type CodeTask, defineRole } from '../../lib/roles/role.js';
 
 const GpuDetectVarsSchema = z.object({
   gonka_deploy_dir: z.string().min(1),
@@ -15,9 +15,7 @@ const GpuDetectVarsSchema = z.object({
 
 type GpuDetectVars = z.output<typeof GpuDetectVarsSchema>;
 
-/** GPU facts in one round trip and the ML node sizing for them, published for the roles that follow. */
 const detect = async (ctx: ModuleContext, v: GpuDetectVars): Promise<ModuleResult> => {
-  // the nvidia role's read of the same host, unless it changed the driver stack since (then it re-read it)
   const facts = await gpuFacts(ctx, v);
   // in check mode the driver the nvidia role would install is not there yet
   if (ctx.check && facts.nvidia_smi.state !== 'ok')
@@ -37,8 +35,16 @@ const detect = async (ctx: ModuleContext, v: GpuDetectVars): Promise<ModuleResul
   }
 };
 
+/** The GPU fact (the nvidia role's read of it, unless it changed the stack since) and the ML node sizing for it, published for the roles that follow. */
+const detectTask: CodeTask<GpuDetectVars> = {
+  name: 'Detect GPUs and size the ML node',
+  facts: (v) => [gpuRequest(v)],
+  invalidates: [],
+  run: detect,
+};
+
 export default defineRole({
   name: 'gpu-detect',
   vars: GpuDetectVarsSchema,
-  tasks: [{ name: 'Detect GPUs and size the ML node', run: detect }],
+  tasks: [detectTask],
 });

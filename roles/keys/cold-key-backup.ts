@@ -1,7 +1,7 @@
+import type { KeyInfo } from '../../lib/gonka/key-record.js';
+import { keyringCommand, type Keyring } from '../../lib/gonka/keyring.js';
 import type { ModuleContext } from '../../lib/modules/module.js';
-import type { KeyInfo } from './account-key.js';
-import type { Keyring } from '../../lib/gonka/keyring.js';
-import { mnemonicFileState, storeMnemonic, type MnemonicFileState } from './mnemonic-file.js';
+import { mnemonicFile, storeMnemonic, type MnemonicFileState } from './mnemonic-file.js';
 
 /** A cold key in its keyring, and where its mnemonic (the key's only backup) belongs. */
 export interface ColdKey {
@@ -19,7 +19,7 @@ const where = (c: ColdKey) => `${c.kr.home} on ${c.ctx.hostname}`;
 
 const waysOut = (c: ColdKey) =>
   `Either store its mnemonic in ${c.mnemonicFile} (mode 0600) — if you have none, delete the key while nothing depends on it ` +
-  `(on ${c.ctx.hostname}: ${c.kr.command(['keys', 'delete', c.name, '--yes'])}) and re-run, so a new key is created with its ` +
+  `(on ${c.ctx.hostname}: ${keyringCommand(c.kr, ['keys', 'delete', c.name, '--yes'])}) and re-run, so a new key is created with its ` +
   `mnemonic stored — or, if you keep this key's backup yourself, set ${KEPT_BY_OPERATOR}: true.`;
 
 /**
@@ -48,7 +48,7 @@ const FILE_IS: Record<Exclude<MnemonicFileState, 'stored'>, string> = {
 /** An existing key is used only when its mnemonic is stored (0600) or the operator keeps it; otherwise, why not. */
 export const existingKeyBackup = async (c: ColdKey, keptByOperator: boolean): Promise<string | undefined> => {
   if (keptByOperator) return undefined;
-  const state = await mnemonicFileState(c.ctx, c.mnemonicFile);
+  const state = await c.ctx.facts.read(mnemonicFile, c.mnemonicFile);
   if (state === 'stored') return undefined;
   if (state === 'readable by others')
     return `the mnemonic of ${which(c)}, ${c.mnemonicFile}, is readable by others: chmod 600 it, or copy it offline, delete it and set ${KEPT_BY_OPERATOR}: true.`;

@@ -1,22 +1,33 @@
 import { posix } from 'node:path';
+import { defineFact } from '../../lib/facts/fact.js';
 import type { ModuleContext } from '../../lib/modules/module.js';
-import { shellQuote } from '../../lib/transport/shell-quote.js';
+import { shellJoin, shellQuote } from '../../lib/transport/shell-quote.js';
 
 /** Whether the file holding a cold key's mnemonic is there, and private. */
 export type MnemonicFileState = 'stored' | 'missing' | 'empty' | 'not a regular file' | 'readable by others';
+
+const stateOf = (line: string): MnemonicFileState => {
+  if (!line) return 'missing';
+  const [perms = '', , , , size] = line.trim().split(/\s+/);
+  if (!perms.startsWith('-')) return 'not a regular file';
+  if (/[^-]/.test(perms.slice(4, 10))) return 'readable by others';
+  return Number(size) > 0 ? 'stored' : 'empty';
+};
 
 /**
  * The mnemonic file's state, read with `ls -ldn` (POSIX, so the operator's own Linux or macOS machine answers the
  * same as a server): `-rw------- 1 1000 1000 217 …`. Only its mode and size are read, never its content.
  */
-export const mnemonicFileState = async (ctx: ModuleContext, file: string): Promise<MnemonicFileState> => {
-  const res = await ctx.exec(`ls -ldn -- ${shellQuote(file)} 2>/dev/null`);
-  if (res.code !== 0) return 'missing';
-  const [perms = '', , , , size] = res.stdout.trim().split(/\s+/);
-  if (!perms.startsWith('-')) return 'not a regular file';
-  if (/[^-]/.test(perms.slice(4, 10))) return 'readable by others';
-  return Number(size) > 0 ? 'stored' : 'empty';
-};
+export const mnemonicFile = defineFact<string, MnemonicFileState>({
+  name: 'mnemonic_file',
+  // one NUL-terminated `ls -ldn` line per file, empty for a missing one
+  command: (files) => `for f in ${shellJoin(files)}; do printf '%s\\0' "$(ls -ldn -- "$f" 2>/dev/null)"; done`,
+  parse: ({ stdout }, files) => {
+    const lines = stdout.split('\0');
+    return files.map((_f, i) => stateOf(lines[i] ?? ''));
+  },
+  key: (f) => f,
+});
 
 /**
  * Writes the mnemonic into a temp file beside FILE (0600 from the start: umask 077), checks that every byte
@@ -45,7 +56,8 @@ export const storeMnemonic = async (ctx: ModuleContext, file: string, mnemonic: 
   const res = await ctx.exec(storeScript(file, content.length), { stdin: content.toString('utf8') });
   // stderr's last line: cat's or ln's own words ("No space left on device", "File exists")
   if (res.code !== 0) throw new Error(res.stderr.trim().split('\n').at(-1) || `rc=${res.code}`);
-  const state = await mnemonicFileState(ctx, file);
+  ctx.facts.invalidate([{ fact: mnemonicFile, arg: file }]);
+  const state = await ctx.facts.read(mnemonicFile, file);
   if (state !== 'stored') throw new Error(`${file} is ${state} after writing it`);
   const back = await ctx.transport.get(file, { become: ctx.become });
   if (!back.equals(content)) throw new Error(`${file} does not hold what was written`);

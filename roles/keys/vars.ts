@@ -2,6 +2,16 @@ import { z } from 'zod';
 import { booleanSchema } from '../../lib/template/boolean.js';
 import { AbsolutePathSchema, KeyringPasswordSchema } from '../../lib/gonka/value-schemas.js';
 
+const KeyringSchema = z.object({ home: z.string(), image: z.string().optional() });
+
+/** Where each key lives, computed by the role's first task (the later tasks declare their facts from it). */
+const KeyPlacesSchema = z.object({
+  cold: z.object({ name: z.string(), keyring: KeyringSchema, mnemonic_file: z.string() }),
+  warm: z.object({ name: z.string(), keyring: KeyringSchema }),
+});
+
+export type KeyPlaces = z.output<typeof KeyPlacesSchema>;
+
 const keyName = z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only');
 
 export const KEY_WORKFLOWS = ['quick', 'secure'] as const;
@@ -34,6 +44,10 @@ export const KeysVarsSchema = z.object({
    */
   cold_mnemonic_kept_by_operator: booleanSchema.default(false),
   gonka_versions_overrides: z.record(z.string(), z.unknown()).default({}),
+  /** published by the first task */
+  gonka_keys: KeyPlacesSchema.optional(),
+  /** published by the first task, from keyring_password or keyring_password_file (a name the runner redacts) */
+  gonka_keyring_password: z.string().optional(),
 });
 
 export type KeysVars = z.output<typeof KeysVarsSchema>;

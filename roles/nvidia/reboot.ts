@@ -2,7 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
 import { shellJoin } from '../../lib/transport/shell-quote.js';
 import { fileStat } from '../../lib/facts/builtin/file-stat.js';
-import { driverNeedsReboot, gpuFacts } from '../../lib/gpu/gpu-state.js';
+import { request } from '../../lib/facts/fact.js';
+import { driverNeedsReboot, gpuFacts, gpuRequest } from '../../lib/gpu/gpu-state.js';
+import type { CodeTask } from '../../lib/roles/role.js';
 import type { NvidiaVars } from './vars.js';
 
 const POLL_MS = 3000;
@@ -10,7 +12,9 @@ const POLL_MS = 3000;
 // /run is a tmpfs: a marker written there before the reboot is gone once the machine has booted again
 const MARKER = '/var/run/nop-reboot-pending';
 
-const rebootRequired = async (ctx: ModuleContext): Promise<boolean> => (await ctx.facts.read(fileStat, '/var/run/reboot-required')).exists;
+const REBOOT_REQUIRED = '/var/run/reboot-required';
+
+const rebootRequired = async (ctx: ModuleContext): Promise<boolean> => (await ctx.facts.read(fileStat, REBOOT_REQUIRED)).exists;
 
 const booted = async (ctx: ModuleContext): Promise<boolean> => {
   try {
@@ -36,8 +40,7 @@ const rebootAndWait = async (ctx: ModuleContext, v: NvidiaVars): Promise<ModuleR
   return { changed: true, msg: 'rebooted to load the NVIDIA kernel module' };
 };
 
-/** The installed driver's module is loaded only after a reboot: do it when allowed, else stop and say so. */
-export const rebootIfNeeded = async (ctx: ModuleContext, v: NvidiaVars): Promise<ModuleResult> => {
+const rebootIfNeeded = async (ctx: ModuleContext, v: NvidiaVars): Promise<ModuleResult> => {
   const facts = await gpuFacts(ctx, v);
   const flagged = await rebootRequired(ctx);
   if (!flagged && !driverNeedsReboot(facts)) return { changed: false, msg: 'no reboot needed' };
@@ -54,4 +57,12 @@ export const rebootIfNeeded = async (ctx: ModuleContext, v: NvidiaVars): Promise
     };
   }
   return rebootAndWait(ctx, v);
+};
+
+/** The installed driver's module is loaded only after a reboot: do it when allowed, else stop and say so. */
+export const rebootTask: CodeTask<NvidiaVars> = {
+  name: 'Reboot to load the driver',
+  facts: (v) => [gpuRequest(v), request(fileStat, REBOOT_REQUIRED)],
+  // a reboot may change anything: every fact of the host is read again after it (invalidates omitted)
+  run: rebootIfNeeded,
 };

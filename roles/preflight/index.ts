@@ -1,16 +1,15 @@
 import { defineRole } from '../../lib/roles/role.js';
-import { checkDisk } from './disk-check.js';
-import { checkOs } from './os-check.js';
-import { checkPorts } from './port-check.js';
+import { diskCheck } from './disk-check.js';
+import { osCheck } from './os-check.js';
+import { portCheck } from './port-check.js';
 import { PreflightVarsSchema } from './vars.js';
 
-/** What must hold before nop changes anything: a supported OS, room for weights and chain data, free ports. */
+/**
+ * What must hold before nop changes anything: a supported OS, room for weights and chain data, free ports. Each
+ * check reads a declared fact, so the three cost no round trip of their own: they are read with the play's other facts.
+ */
 export default defineRole({
   name: 'preflight',
   vars: PreflightVarsSchema,
-  tasks: [
-    { name: 'Supported OS and architecture', run: checkOs, check_mode: false },
-    { name: 'Free disk space for the deploy dir and HF_HOME', run: checkDisk, check_mode: false },
-    { name: 'Ports nop publishes are free', run: checkPorts, check_mode: false },
-  ],
+  tasks: [osCheck, diskCheck, portCheck],
 });

@@ -72,6 +72,9 @@ const fakeDocker = async () => {
   await chmod(script, 0o755);
 };
 
+/** every script the runs sent to a host (the one-batch-per-play budget, issue 11) */
+let scripts: string[] = [];
+
 const run = async (extraVars: Record<string, unknown> = {}, diff = false) => {
   const events: RunEvent[] = [];
   const summary = await runPlaybook({
@@ -81,7 +84,10 @@ const run = async (extraVars: Record<string, unknown> = {}, diff = false) => {
     extraVars,
     diff,
     // the recording docker first on PATH
-    connect: async () => localWithEnv({ PATH: `${join(dir, 'bin')}:${process.env.PATH}` }),
+    connect: async () => {
+      const t = localWithEnv({ PATH: `${join(dir, 'bin')}:${process.env.PATH}` });
+      return { ...t, exec: (script, opts) => (scripts.push(script), t.exec(script, opts)) };
+    },
   });
   return { ...summary, events, output: JSON.stringify(events) };
 };
@@ -152,6 +158,19 @@ describe('config role: golden renders', () => {
     const second = await run();
     expect(second.code).toBe(0);
     expect(changedCount(second.stats)).toBe(0);
+  });
+});
+
+describe('config role: remote commands', () => {
+  it('a no-change run reads the host once: the fingerprints and the templates in one batch', async () => {
+    await fakeDocker();
+    await writeInventory(await hostsFor('full', 'mainnet', '8xH100'), 'mainnet');
+    expect((await run()).code).toBe(0);
+    scripts = [];
+    const second = await run();
+    expect(second.code, second.output).toBe(0);
+    expect(changedCount(second.stats)).toBe(0);
+    expect(scripts, scripts.join('\n----\n')).toHaveLength(1);
   });
 });
 

@@ -96,4 +96,61 @@ describe('the fact store', () => {
     await expect(reader.read(failing, 'z')).rejects.toThrow('rc 3');
     expect(t.scripts).toHaveLength(2);
   });
+
+  it("passes a fact's secret inputs in the environment, never in the script, and keeps them out of the cache key", async () => {
+    const t = recording();
+    const envs: (Record<string, string> | undefined)[] = [];
+    const inner = t.exec;
+    t.exec = (script, opts) => {
+      envs.push(opts?.env);
+      return inner(script, opts);
+    };
+    const secret = defineFact<{ name: string; password: string }, string>({
+      name: 'secret',
+      command: () => `printf '%s' "$NOP_TEST_SECRET" | wc -c`,
+      parse: ({ stdout }, args) => args.map(() => stdout.trim()),
+      env: (args) => ({ NOP_TEST_SECRET: args[0].password }),
+      key: (a) => a.name,
+    });
+    const reader = createFactStore(t, () => ({ env: { KEEP: '1' } })).reader(undefined);
+    expect(await reader.read(secret, { name: 'k', password: 'hunter2-long' })).toBe('12');
+    expect(t.scripts.join('\n')).not.toContain('hunter2');
+    expect(envs[0]).toEqual({ KEEP: '1', NOP_TEST_SECRET: 'hunter2-long' });
+    expect(await reader.read(secret, { name: 'k', password: 'another' })).toBe('12');
+    expect(t.scripts).toHaveLength(1);
+  });
+
+  it('reads ahead only on a miss: a task needing no uncached fact leaves the upcoming ones for later', async () => {
+    const t = recording();
+    const store = createFactStore(t);
+    let upcoming = [request(echo, 'later')];
+    store.lookahead(() => upcoming.map((r) => ({ ...r, become: undefined })));
+    const reader = store.reader(undefined);
+    await reader.readAll([]);
+    expect(t.scripts).toHaveLength(0);
+    // what an earlier task published is known by the time the next one misses
+    upcoming = [request(echo, 'published')];
+    expect(await reader.read(echo, 'first')).toBe('first');
+    expect(t.scripts).toHaveLength(1);
+    expect(t.scripts[0]).toContain("'published'");
+    await reader.readAll([request(echo, 'first')]);
+    expect(t.scripts).toHaveLength(1);
+  });
+
+  it('a change to a fact makes the facts computed from it stale, whatever their arguments', async () => {
+    const t = recording();
+    const base = defineFact<void, string>({ name: 'base', command: () => 'echo base', parse: ({ stdout }, args) => args.map(() => stdout.trim()) });
+    const derived = defineFact<string, string>({ ...echo, name: 'derived', dependsOn: () => [base] });
+    const reader = createFactStore(t).reader(undefined);
+    await reader.readAll([request(base, undefined), request(derived, 'd'), request(echo, 'e')]);
+    reader.invalidate([{ fact: base }]);
+    await reader.read(echo, 'e');
+    expect(t.scripts).toHaveLength(1);
+    await reader.read(derived, 'd');
+    expect(t.scripts).toHaveLength(2);
+    // and only a change to what it depends on: another fact's change leaves it cached
+    reader.invalidate([{ fact: echo, arg: 'e' }]);
+    await reader.read(derived, 'd');
+    expect(t.scripts).toHaveLength(2);
+  });
 });

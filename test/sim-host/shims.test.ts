@@ -182,6 +182,8 @@ describe('disks, OS, Secure Boot', () => {
     expect(lines[1].split(/\s+/)).toEqual(['/dev/nvme1n1p1', '7680000000000', '1680000000000', '6000000000000', '22%', '/mnt/shared']);
     expect(lines[2].split(/\s+/).slice(3)).toEqual(['1500000000000', '22%', '/']);
     expect(sh('cd /mnt && df --output=avail -B1 shared').stdout.split('\n')[1].trim()).toBe('6000000000000');
+    // `--` ends the options, as in GNU df (the disk_space fact passes it)
+    expect(sh('df -PB1 -- /mnt/shared')).toMatchObject({ code: 0, stderr: '' });
     expect(sh('df /nope')).toMatchObject({ code: 1, stderr: 'df: /nope: No such file or directory\n' });
     const lsblk = JSON.parse(sh('lsblk -J -b -o NAME,SIZE,MOUNTPOINT').stdout);
     expect(lsblk.blockdevices[1].children[0]).toEqual({ name: 'nvme1n1p1', size: 7680000000000, mountpoint: '/mnt/shared' });

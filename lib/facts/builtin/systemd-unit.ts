@@ -1,5 +1,6 @@
 import { shellJoin } from '../../transport/shell-quote.js';
 import { defineFact } from '../fact.js';
+import { installedPackages } from './packages.js';
 
 export interface UnitStatus {
   LoadState: string;
@@ -29,4 +30,6 @@ done`,
     });
   },
   key: (name) => name,
+  // a package ships units and, by Debian policy, enables and starts them (docker.service after docker-ce)
+  dependsOn: () => [installedPackages],
 });

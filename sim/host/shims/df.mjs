@@ -16,6 +16,11 @@ let output;
 const paths = [];
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i];
+  // as GNU df: `--` ends the options, every argument after it is a path
+  if (a === '--') {
+    paths.push(...argv.slice(i + 1));
+    break;
+  }
   if (a === '-B' || a === '--block-size') block = parseSize(argv[++i]);
   else if (a.startsWith('--block-size=')) block = parseSize(a.slice(13));
   else if (a.startsWith('--output')) output = (a.split('=')[1] ?? 'source,fstype,itotal,iused,iavail,ipcent,size,used,avail,pcent,file,target').split(',');
