@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { runPlaybook, type RunSummary } from '../../lib/runner/run-playbook.js';
+import { runPlaybook, type RunPlaybookOptions, type RunSummary } from '../../lib/runner/run-playbook.js';
 import type { RunEvent } from '../../lib/runner/types.js';
 import { EDITION_1_CHAIN, networkHeightNow, writeScenario, type ScenarioPatch } from '../../sim/gonka.js';
 import { simConnect } from '../../sim/host/connect.js';
@@ -57,10 +57,15 @@ export interface Fleet {
   servers: Record<string, SimServer>;
   scenario(name: string, patch: ScenarioPatch): void;
   writeInventory(inventory: unknown): Promise<string>;
+  /** how the run reaches the simulated servers (wrap it to watch every remote command) */
+  connect: NonNullable<RunPlaybookOptions['connect']>;
   run(opts?: {
     check?: boolean;
     extraVars?: Record<string, unknown>;
     limit?: string;
+    connect?: RunPlaybookOptions['connect'];
+    /** sees every event as it happens */
+    onEvent?: (e: RunEvent) => void;
   }): Promise<RunSummary & { events: RunEvent[]; output: string; results: Extract<RunEvent, { type: 'task_result' }>[] }>;
   /** `docker compose down` of SERVER's ML node compose file (its containers gone, as after a crash). */
   stopMlNodes(server: string): Promise<void>;
@@ -111,14 +116,19 @@ export const createFleet = async (specs: ServerSpec[]): Promise<Fleet> => {
     dir,
     offset,
     servers,
+    connect,
     scenario: (name, patch) => void writeScenario(servers[name].stateDir, patch),
     writeInventory: async (inventory) => {
       await writeFile(inventoryPath, stringify(inventory));
       return inventoryPath;
     },
-    run: async (opts = {}) => {
+    run: async ({ onEvent, ...opts } = {}) => {
       const events: RunEvent[] = [];
-      const summary = await runPlaybook({ playbook, inventories: [inventoryPath], emit: (e) => events.push(e), connect, ...opts });
+      const emit = (e: RunEvent) => {
+        events.push(e);
+        onEvent?.(e);
+      };
+      const summary = await runPlaybook({ playbook, inventories: [inventoryPath], emit, connect, ...opts });
       const results = events.filter((e): e is Extract<RunEvent, { type: 'task_result' }> => e.type === 'task_result');
       return { ...summary, events, results, output: JSON.stringify(events) };
     },
