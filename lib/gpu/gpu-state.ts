@@ -11,8 +11,6 @@ export const gpuRequest = (v: Paths) => request(gpuState, { deployDir: v.gonka_d
 /** The host's driver stack, read once and re-read after a task changed it. */
 export const gpuFacts = (ctx: ModuleContext, v: Paths): Promise<GpuFacts> => ctx.facts.read(gpuState, gpuRequest(v).arg);
 
-export const forgetGpuFacts = (ctx: ModuleContext): void => ctx.facts.invalidate([{ fact: gpuState }]);
-
 /** The installed driver's branch (570 of nvidia-driver-570-server), if any. */
 export const installedBranch = (facts: GpuFacts): number | undefined => {
   const m = /^nvidia-driver-(\d+)/.exec(facts.driver.packages[0]?.name ?? '');
