@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { isPublicPort, NEVER_PUBLIC_PORTS } from '../../lib/gonka/hardening-policies.js';
 import { parseEnvFile } from '../../lib/gonka/service-fingerprints.js';
 import { runPlaybook } from '../../lib/runner/run-playbook.js';
 import type { RunEvent } from '../../lib/runner/types.js';
@@ -17,6 +18,7 @@ const GOLDEN = join(import.meta.dirname, '..', 'fixtures', 'golden');
 const PASSWORD = 'correct-horse-battery-staple';
 const PUBKEY = 'A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8S9t0U1v2';
 const FILES = ['config.env', 'docker-compose.yml', 'node-config.json', 'nginx.conf', 'docker-compose.mlnode.yml'];
+// the ML nginx listens on 8080+i inside its container (not versiond's 8080: a different service)
 const INTERNAL_CONTAINER_PORTS = new Set([26657, 9100, 9200, 8080, 5000, 5001, 5002, 5003, 8081, 8082, 8083]);
 
 let dir: string;
@@ -111,21 +113,27 @@ interface Port {
   target: number;
 }
 
-const publishedPorts = (compose: string): Port[] => {
+const publishedPorts = (compose: string): (Port & { service: string })[] => {
   const doc = parse(compose) as { services: Record<string, { ports?: string[] }> };
-  return Object.values(doc.services).flatMap((s) =>
-    (s.ports ?? []).map((p) => {
-      const parts = p.split(':');
+  return Object.entries(doc.services).flatMap(([service, s]) =>
+    (s.ports ?? []).map((spec) => {
+      const parts = spec.replace(/\/(tcp|udp)$/, '').split(':');
       return parts.length === 3
-        ? { host_ip: parts[0], published: Number(parts[1]), target: Number(parts[2]) }
-        : { host_ip: '', published: Number(parts[0]), target: Number(parts[1]) };
+        ? { service, host_ip: parts[0], published: Number(parts[1]), target: Number(parts[2]) }
+        : { service, host_ip: '', published: Number(parts[0]), target: Number(parts[1]) };
     }),
   );
 };
 
+// only p2p, the proxy and the bridge's geth p2p are public (lib/gonka/hardening-policies.ts); every other port is
+// published on 127.0.0.1 or the private address, and the internal ones of today's stack never at all
 const expectSafePorts = (compose: string, allowedInternal: string) => {
   for (const p of publishedPorts(compose)) {
-    if (p.target === 26656 || p.target === 80) continue;
+    if (p.host_ip === '' || p.host_ip === '0.0.0.0') {
+      expect(NEVER_PUBLIC_PORTS as readonly number[], `${p.service} publishes ${p.target} publicly`).not.toContain(p.target);
+      expect(isPublicPort(p.service, `${p.target}/tcp`), `${p.service} publishes ${p.target} publicly`).toBe(true);
+      continue;
+    }
     expect(INTERNAL_CONTAINER_PORTS.has(p.target), `container port ${p.target}`).toBe(true);
     expect(['127.0.0.1', allowedInternal], `${p.published}:${p.target} on "${p.host_ip}"`).toContain(p.host_ip);
   }
@@ -190,7 +198,8 @@ describe('config role: changes', () => {
     const after = await rendered('gpu1');
     expect(FILES.filter((f) => before[f] !== after[f])).toEqual(['config.env']);
     expect((await readdir(deployDir('gpu1'))).filter((f) => f.startsWith('config.env.') && f.endsWith('~'))).toHaveLength(1);
-    expect(await readFile(join(dir, 'docker.log'), 'utf8')).toBe(`${deployDir('gpu1')} compose -f docker-compose.yml up -d --no-deps api\n`);
+    // api and versiond both read the keyring password
+    expect(await readFile(join(dir, 'docker.log'), 'utf8')).toBe(`${deployDir('gpu1')} compose -f docker-compose.yml up -d --no-deps api versiond\n`);
 
     await rm(join(dir, 'docker.log'));
     const port = await run({ gonka_api_port: 8001 }, true);
@@ -198,7 +207,7 @@ describe('config role: changes', () => {
     const third = await rendered('gpu1');
     expect(FILES.filter((f) => after[f] !== third[f])).toEqual(['config.env', 'docker-compose.yml']);
     expect(port.output).toContain('8001:80');
-    expect(await readFile(join(dir, 'docker.log'), 'utf8')).toBe(`${deployDir('gpu1')} compose -f docker-compose.yml up -d --no-deps api proxy\n`);
+    expect(await readFile(join(dir, 'docker.log'), 'utf8')).toBe(`${deployDir('gpu1')} compose -f docker-compose.yml up -d --no-deps api versiond proxy\n`);
   });
 
   const fullDiskTitle = 'a full disk fails "Render config.env" with the errno, keeps the deployed file, leaves no temp file and recreates nothing';
