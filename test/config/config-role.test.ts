@@ -301,6 +301,41 @@ describe('config role: changes', () => {
     expect(missing.code).toBe(2);
     expect(missing.output).toContain(`variable 'keyring_password_file': cannot read ${pwFile} (ENOENT)`);
   });
+
+  it('the bridge off closes 30303; a domain turns proxy-ssl on through config.env, its credentials only there', async () => {
+    await fakeDocker();
+    await writeInventory(await hostsFor('full', 'mainnet', '8xH100'), 'mainnet');
+    const standard = await run();
+    expect(standard.code, standard.output).toBe(0);
+    const before = await rendered('gpu1');
+    expect(publishedPorts(before['docker-compose.yml']).filter((p) => p.target === 30303)).toHaveLength(2);
+    expect(before['config.env']).not.toContain('COMPOSE_PROFILES');
+
+    const token = 'cf-token-that-must-stay-secret';
+    const ssl = {
+      gonka_bridge: false,
+      gonka_ssl_domain: 'node.example.org',
+      gonka_acme_email: 'ops@example.org',
+      gonka_acme_dns_provider: 'cloudflare',
+      gonka_acme_credentials: { CF_DNS_API_TOKEN: token },
+    };
+    const res = await run(ssl, true);
+    expect(res.code, res.output).toBe(0);
+    expect(res.output).not.toContain(token);
+    const after = await rendered('gpu1');
+    expect(parse(after['docker-compose.yml']).services.bridge).toBeUndefined();
+    expect(publishedPorts(after['docker-compose.yml']).filter((p) => p.target === 30303)).toEqual([]);
+    const env = parseEnvFile(after['config.env']);
+    expect(env).toMatchObject({ COMPOSE_PROFILES: 'ssl', CERT_ISSUER_DOMAIN: 'node.example.org', ACME_DNS_PROVIDER: 'cloudflare', CF_DNS_API_TOKEN: token });
+
+    const { gonka_acme_email: _, ...noEmail } = ssl;
+    const missing = await run(noEmail);
+    expect(missing.code).toBe(2);
+    expect(missing.output).toContain("variable 'gonka_acme_email'");
+    const unknown = await run({ ...ssl, gonka_acme_credentials: { SOME_OTHER_TOKEN: 'x' } });
+    expect(unknown.code).toBe(2);
+    expect(unknown.output).toContain('gonka_acme_credentials');
+  });
 });
 
 describe('config role: values that reach a shell or compose', () => {
