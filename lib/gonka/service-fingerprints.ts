@@ -52,3 +52,12 @@ export const affectedServices = (before: Fingerprints, after: Fingerprints): Rec
       .map(([file, services]) => [file, Object.keys(services).filter((s) => before[file][s] !== services[s])] as const)
       .filter(([, services]) => services.length > 0),
   );
+
+/** Services each compose file defined before and no longer does (the bridge turned off, upstream's mlnode-308 after adoption). */
+export const removedServices = (before: Fingerprints, after: Fingerprints): Record<string, string[]> =>
+  Object.fromEntries(
+    Object.entries(before)
+      .filter(([file]) => after[file] !== undefined)
+      .map(([file, services]) => [file, Object.keys(services).filter((s) => after[file][s] === undefined)] as const)
+      .filter(([, services]) => services.length > 0),
+  );

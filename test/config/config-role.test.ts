@@ -69,7 +69,8 @@ const fakeDocker = async () => {
   const script = join(dir, 'bin', 'docker');
   await writeFile(
     script,
-    `#!/bin/sh\necho "$PWD $*" >> ${join(dir, 'docker.log')}\necho "KEYRING_PASSWORD=$KEYRING_PASSWORD" >> ${join(dir, 'docker-env.log')}\n`,
+    // `ps` answers one container id, so removing an orphaned service's containers can be seen
+    `#!/bin/sh\necho "$PWD $*" >> ${join(dir, 'docker.log')}\necho "KEYRING_PASSWORD=$KEYRING_PASSWORD" >> ${join(dir, 'docker-env.log')}\n[ "$1" = ps ] && echo c0ffee\nexit 0\n`,
   );
   await chmod(script, 0o755);
 };
@@ -319,9 +320,17 @@ describe('config role: changes', () => {
       gonka_acme_dns_provider: 'cloudflare',
       gonka_acme_credentials: { CF_DNS_API_TOKEN: token },
     };
+    await rm(join(dir, 'docker.log'), { force: true });
     const res = await run(ssl, true);
     expect(res.code, res.output).toBe(0);
     expect(res.output).not.toContain(token);
+    // the bridge's container is removed (compose no longer knows it), then the changed services recreated
+    const calls = (await readFile(join(dir, 'docker.log'), 'utf8')).split('\n').map((line) => line.split(' ').slice(1).join(' '));
+    expect(calls.slice(0, 2)).toEqual([
+      'ps -aq --filter label=com.docker.compose.project=deploy --filter label=com.docker.compose.service=bridge',
+      'rm -f c0ffee',
+    ]);
+    expect(calls[2]).toMatch(/^compose -f docker-compose.yml up -d --no-deps /);
     const after = await rendered('gpu1');
     expect(parse(after['docker-compose.yml']).services.bridge).toBeUndefined();
     expect(publishedPorts(after['docker-compose.yml']).filter((p) => p.target === 30303)).toEqual([]);
