@@ -7,7 +7,7 @@ import type { Deployment } from '../../lib/gonka/deployment.js';
 import { affectedServices, removedServices } from '../../lib/gonka/service-fingerprints.js';
 import { shellJoin } from '../../lib/transport/shell-quote.js';
 import type { CodeTask } from '../../lib/roles/role.js';
-import { fingerprintFacts, readFingerprints } from './fingerprints.js';
+import { fingerprintFacts, readFingerprints, renderedFingerprints } from './fingerprints.js';
 import type { ConfigRoleVars } from './vars.js';
 
 // compose's default project name: the deploy directory's name, lower-cased, without what a project name cannot hold
@@ -40,7 +40,8 @@ export const recreateChanged: CodeTask<ConfigRoleVars> = {
     if (!v.gonka) return { changed: false, failed: true, msg: 'the deployment is not computed: the config role computes it first' };
     const d = v.gonka;
     const before = v.gonka_fingerprints_before ?? {};
-    const after = await readFingerprints(ctx, d);
+    // check mode writes nothing: what the templates would write says which services a run would recreate
+    const after = ctx.check ? await renderedFingerprints(ctx, d) : await readFingerprints(ctx, d);
     const affected = affectedServices(before, after);
     const removed = Object.values(removedServices(before, after)).flat();
     const plan = [

@@ -78,7 +78,7 @@ const fakeDocker = async () => {
 /** every script the runs sent to a host (the one-batch-per-play budget, issue 11) */
 let scripts: string[] = [];
 
-const run = async (extraVars: Record<string, unknown> = {}, diff = false) => {
+const run = async (extraVars: Record<string, unknown> = {}, diff = false, check = false) => {
   const events: RunEvent[] = [];
   const summary = await runPlaybook({
     playbook: join(dir, 'site.yml'),
@@ -86,6 +86,7 @@ const run = async (extraVars: Record<string, unknown> = {}, diff = false) => {
     emit: (e) => events.push(e),
     extraVars,
     diff,
+    check,
     // the recording docker first on PATH
     connect: async () => {
       const t = localWithEnv({ PATH: `${join(dir, 'bin')}:${process.env.PATH}` });
@@ -321,6 +322,12 @@ describe('config role: changes', () => {
       gonka_acme_credentials: { CF_DNS_API_TOKEN: token },
     };
     await rm(join(dir, 'docker.log'), { force: true });
+    // check mode writes nothing, yet plans from the files the templates would write
+    const plan = await run(ssl, true, true);
+    expect(plan.code, plan.output).toBe(0);
+    expect(plan.output).toMatch(/would recreate docker-compose.yml: [^"]*\bproxy\b[^"]*; removed: bridge/);
+    expect(plan.output).not.toContain(token);
+    expect(await rendered('gpu1')).toEqual(before);
     const res = await run(ssl, true);
     expect(res.code, res.output).toBe(0);
     expect(res.output).not.toContain(token);
