@@ -304,6 +304,21 @@ describe('config role: changes', () => {
     expect(missing.output).toContain(`variable 'keyring_password_file': cannot read ${pwFile} (ENOENT)`);
   });
 
+  it("an older stack's compose file: the services it lacked are started, a profile-gated one only with its profile", async () => {
+    await fakeDocker();
+    await writeInventory(await hostsFor('full', 'mainnet', '8xH100'), 'mainnet');
+    expect((await run()).code).toBe(0);
+    const file = join(deployDir('gpu1'), 'docker-compose.yml');
+    const doc = parse(await readFile(file, 'utf8')) as { services: Record<string, unknown> };
+    for (const name of ['versiond', 'edge-api', 'proxy-ssl']) delete doc.services[name];
+    await writeFile(file, stringify(doc));
+    await rm(join(dir, 'docker.log'), { force: true });
+    const res = await run();
+    expect(res.code, res.output).toBe(0);
+    // proxy-ssl (profile ssl, off without a domain) is not named: `up` would start it whatever its profile
+    expect(await readFile(join(dir, 'docker.log'), 'utf8')).toBe(`${deployDir('gpu1')} compose -f docker-compose.yml up -d --no-deps edge-api versiond\n`);
+  });
+
   it('the bridge off closes 30303; a domain turns proxy-ssl on through config.env, its credentials only there', async () => {
     await fakeDocker();
     await writeInventory(await hostsFor('full', 'mainnet', '8xH100'), 'mainnet');
@@ -337,7 +352,7 @@ describe('config role: changes', () => {
       'ps -aq --filter label=com.docker.compose.project=deploy --filter label=com.docker.compose.service=bridge',
       'rm -f c0ffee',
     ]);
-    expect(calls[2]).toMatch(/^compose -f docker-compose.yml up -d --no-deps /);
+    expect(calls[2]).toMatch(/^compose -f docker-compose.yml up -d --no-deps .*\bproxy-ssl\b/);
     const after = await rendered('gpu1');
     expect(parse(after['docker-compose.yml']).services.bridge).toBeUndefined();
     expect(publishedPorts(after['docker-compose.yml']).filter((p) => p.target === 30303)).toEqual([]);
