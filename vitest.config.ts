@@ -25,6 +25,7 @@ const UNIT = [
   'test/config/versions-command.test.ts',
   'test/gonka-sim/sim-units.test.ts',
   'test/gonka/compose-command.test.ts',
+  'test/gonka/upstream-diff.test.ts',
   'test/gonka/chain-fees.test.ts',
   'test/gonka/model-catalog.test.ts',
   'test/sim-host/clock.test.ts',

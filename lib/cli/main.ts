@@ -166,6 +166,24 @@ const program = (): Command => {
       cmd.setOptionValue('exitCode', await cronCommand(action, cronOpts));
     });
 
+  const upstream = cmd.command('upstream').description("compare nop's Gonka stack with upstream's deploy/join");
+  withSshFlags(upstream.command('diff'))
+    .description(
+      "differences between upstream's deploy/join at a release and nop's files, each labelled with its hardening policy or as drift (exit 1 on drift)",
+    )
+    .option('-i, --inventory <path>', 'inventory file or directory (repeatable)', collect, [])
+    .option('-l, --limit <pattern>', 'only these hosts')
+    .option('--ref <ref>', 'a gonka-ai/gonka tag, branch or commit, read from GitHub (default: release/<release in data/versions.yml>)')
+    .option('--dir <path>', "a directory with upstream's deploy/join files (offline)")
+    .option('--deployed', 'compare the files deployed on the hosts instead of what nop renders from the inventory')
+    .option('--json', 'as JSON')
+    .addOption(new Option('--source <url>', 'raw-file server of gonka-ai/gonka').hideHelp())
+    .action(async (opts) => {
+      const { upstreamDiffCommand } = await import('./upstream-command.js');
+      const { inventory, connect } = await sshOptions(opts);
+      cmd.setOptionValue('exitCode', await upstreamDiffCommand({ ...opts, inventory, connectOptions: connect }));
+    });
+
   cmd
     .command('versions')
     .description('the pinned Gonka image versions (data/versions.yml)')
@@ -206,7 +224,12 @@ const report = (e: unknown, verbosity: number): number => {
     return EXIT.unreachable;
   }
   // named, not imported: the versions command is loaded only when it runs
-  if (e instanceof RunError || e instanceof MissingInventoryError || e instanceof NoHostsError || (e instanceof Error && e.name === 'ReleaseSourceError')) {
+  if (
+    e instanceof RunError ||
+    e instanceof MissingInventoryError ||
+    e instanceof NoHostsError ||
+    (e instanceof Error && (e.name === 'ReleaseSourceError' || e.name === 'UpstreamSourceError'))
+  ) {
     process.stderr.write(`ERROR! ${e.message}\n`);
     return EXIT.error;
   }

@@ -140,12 +140,41 @@ const networkEnv = (input: DeploymentInput, t: Topology): Record<string, string>
     TMKMS_PORT: String(v.gonka_tmkms_port),
     TRUSTED_BLOCK_PERIOD: String(n.trusted_block_period),
     GONKA_API_BLOCKED_ROUTES: n.blocked_routes.join(' '),
+    API_SSL_PORT: String(v.gonka_api_ssl_port),
+    BEACON_STATE_URL: n.beacon_state_url,
+    DAPI_CHAIN_NODE__MIN_GAS_PRICE_NGONKA: '0',
+    QUERY_GAS_LIMIT: '10000000',
+    NODE_INSTRUMENTATION_PROMETHEUS: 'true',
+    // policy no-observability-overlay: upstream's template points OTel at jaeger:4317, which only its observability overlay runs
+    DAPI_OTEL_ENABLED: 'false',
+    DEVSHARD_OTEL_ENABLED: 'false',
+    ...sslEnv(v),
   };
+};
+
+// policy ssl-with-domain: proxy-ssl runs (COMPOSE_PROFILES=ssl, read by every `docker compose` after config.env) only for a domain
+const sslEnv = (v: ConfigVars): Record<string, string> => {
+  if (v.gonka_ssl_domain === undefined) return {};
+  need('gonka_acme_email', v.gonka_acme_email, 'with gonka_ssl_domain: the ACME account of the certificates');
+  need('gonka_acme_dns_provider', v.gonka_acme_dns_provider, 'with gonka_ssl_domain: proxy-ssl proves the domain through DNS (DNS-01)');
+  return {
+    COMPOSE_PROFILES: 'ssl',
+    CERT_ISSUER_DOMAIN: v.gonka_ssl_domain,
+    ACME_ACCOUNT_EMAIL: v.gonka_acme_email!,
+    ACME_DNS_PROVIDER: v.gonka_acme_dns_provider!,
+  };
+};
+
+// the credentials are secrets: config.env reads them from the role variable, never from the published `gonka` fact
+const checkCredentials = (v: ConfigVars): void => {
+  const broken = Object.entries(v.gonka_acme_credentials).find(([, value]) => value !== undefined && hasControlChar(value));
+  if (broken) throw new DeploymentVariableError(`gonka_acme_credentials.${broken[0]}`, 'holds a newline or another control character');
 };
 
 // the rendered URLs are checked as the strings the containers will read
 const EnvSchema = z.object({
   PUBLIC_URL: HttpUrlSchema,
+  BEACON_STATE_URL: HttpUrlSchema,
   P2P_EXTERNAL_ADDRESS: z.string().regex(/^tcp:\/\/[A-Za-z0-9.-]+:\d+$/),
   SEED_API_URL: HttpUrlSchema,
   SEED_NODE_RPC_URL: HttpUrlSchema,
@@ -166,6 +195,7 @@ const ENV_VARIABLE: Record<string, string> = {
   DAPI_API__POC_CALLBACK_URL: 'private_ip',
   RPC_SERVER_URL_1: 'gonka_network_overrides.rpc_servers',
   RPC_SERVER_URL_2: 'gonka_network_overrides.rpc_servers',
+  BEACON_STATE_URL: 'gonka_network_overrides.beacon_state_url',
 };
 
 // config.env is one `export K=V` line per value (quoted for sh where written): a newline could not stay in it
@@ -203,9 +233,11 @@ export const buildDeployment = (input: DeploymentInput): Deployment => {
   if (t.network) need('keyring_password', input.keyringPassword, 'on a network node (or keyring_password_file)');
   const env = t.network ? networkEnv(input, t) : {};
   if (t.network) validateEnv(env);
+  if (t.network) checkCredentials(v);
   const local = rec && full ? nodeEntries(v.inventory_hostname, rec, { host: 'inference', poc: NGINX_POC_BASE, inference: NGINX_INFERENCE_BASE }) : [];
   return {
     topology: { ...t, full },
+    release: input.versions.release,
     deploy_dir: v.gonka_deploy_dir,
     hf_home: v.hf_home,
     env,
@@ -213,12 +245,27 @@ export const buildDeployment = (input: DeploymentInput): Deployment => {
       tmkms: imageOf('tmkms', input.versions),
       node: imageOf('node', input.versions),
       api: imageOf('api', input.versions),
+      edge_api: imageOf('edge_api', input.versions),
+      versiond: imageOf('versiond', input.versions),
+      bridge: imageOf('bridge', input.versions),
       proxy: imageOf('proxy', input.versions),
+      proxy_ssl: imageOf('proxy_ssl', input.versions),
       explorer: imageOf('explorer', input.versions),
       nginx: imageOf('nginx', input.versions),
     },
     bind: { internal: LOOPBACK, ml_facing: mlBind },
-    ports: { p2p: v.gonka_p2p_port, api: v.gonka_api_port, rpc: 26657, poc_callback: 9100, admin: 9200 },
+    ports: {
+      p2p: v.gonka_p2p_port,
+      api: v.gonka_api_port,
+      api_ssl: v.gonka_api_ssl_port,
+      bridge_p2p: v.gonka_bridge_p2p_port,
+      rpc: 26657,
+      poc_callback: 9100,
+      admin: 9200,
+    },
+    bridge: v.gonka_bridge,
+    ssl_domain: v.gonka_ssl_domain ?? null,
+    poc_batch_size: v.gonka_poc_batch_size,
     chain: { chain_id: input.network.chain_id, peers: input.network.peers.join(',') },
     pruning: { keep_recent: v.gonka_pruning_keep_recent, interval: v.gonka_pruning_interval },
     mlnodes: rec ? mlServices(rec, v.gonka_mlnode_port, v.gonka_inference_port) : [],

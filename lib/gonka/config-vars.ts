@@ -2,6 +2,22 @@ import { z } from 'zod';
 import { NETWORK_NAMES } from './network.js';
 import { AbsolutePathSchema, KeyringPasswordSchema, MountedPathSchema } from './value-schemas.js';
 
+/** The DNS provider credentials upstream's proxy-ssl service reads. */
+export const ACME_CREDENTIAL_NAMES = [
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_REGION',
+  'CF_DNS_API_TOKEN',
+  'GCE_PROJECT',
+  'GCE_SERVICE_ACCOUNT_JSON_B64',
+  'AZURE_CLIENT_ID',
+  'AZURE_CLIENT_SECRET',
+  'AZURE_SUBSCRIPTION_ID',
+  'AZURE_TENANT_ID',
+  'DO_AUTH_TOKEN',
+  'HETZNER_API_KEY',
+] as const;
+
 const port = z.coerce.number().int().min(1).max(65535);
 const DNS_NAME = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 
@@ -47,6 +63,23 @@ export const ConfigVarsSchema = z.object({
     .regex(/^[A-Za-z0-9+/]{43}=?$|^[A-Za-z0-9+/]{44}$/, 'expected the base64 secp256k1 public key of the cold account (44 characters)')
     .optional(),
   gonka_api_port: port.default(8000),
+  /** the proxy's HTTPS port (API_SSL_PORT); it serves TLS once a certificate is there (gonka_ssl_domain) */
+  gonka_api_ssl_port: port.default(8443),
+  /** the Ethereum bridge (geth + prysm), part of upstream's standard stack; false leaves it out and 30303 closed */
+  gonka_bridge: z.boolean().default(true),
+  gonka_bridge_p2p_port: port.default(30303),
+  /** a domain for proxy-ssl (CERT_ISSUER_DOMAIN): certificates issued by ACME DNS-01; unset: no TLS, proxy-ssl stays off */
+  gonka_ssl_domain: z.string().regex(DNS_NAME, 'expected a DNS name').optional(),
+  gonka_acme_email: z.email().optional(),
+  /** the lego DNS provider proxy-ssl uses (route53, cloudflare, gcloud, azure, digitalocean, hetzner) */
+  gonka_acme_dns_provider: z
+    .string()
+    .regex(/^[a-z0-9]+$/, 'expected a DNS provider name such as cloudflare')
+    .optional(),
+  /** the DNS provider's credentials, by the variable names upstream's proxy-ssl reads (secrets: config.env only) */
+  gonka_acme_credentials: z.partialRecord(z.enum(ACME_CREDENTIAL_NAMES), z.string().min(1)).default({}),
+  /** POC_BATCH_SIZE_DEFAULT of the ML nodes */
+  gonka_poc_batch_size: z.coerce.number().int().min(1).max(1024).default(32),
   gonka_p2p_port: port.default(5000),
   gonka_mlnode_port: port.default(8080),
   gonka_inference_port: port.default(5050),

@@ -33,12 +33,38 @@ export type NodeConfigEntry = z.output<typeof NodeConfigEntrySchema>;
  */
 export const DeploymentSchema = z.object({
   topology: z.object({ network: z.boolean(), ml: z.boolean(), full: z.boolean() }),
+  /** the upstream release whose stack this is (data/versions.yml) */
+  release: z.string(),
   deploy_dir: z.string(),
   hf_home: z.string(),
   env: z.record(z.string(), z.string()),
-  images: z.object({ tmkms: z.string(), node: z.string(), api: z.string(), proxy: z.string(), explorer: z.string(), nginx: z.string() }),
+  images: z.object({
+    tmkms: z.string(),
+    node: z.string(),
+    api: z.string(),
+    edge_api: z.string(),
+    versiond: z.string(),
+    bridge: z.string(),
+    proxy: z.string(),
+    proxy_ssl: z.string(),
+    explorer: z.string(),
+    nginx: z.string(),
+  }),
   bind: z.object({ internal: z.string(), ml_facing: z.string() }),
-  ports: z.object({ p2p: z.number(), api: z.number(), rpc: z.number(), poc_callback: z.number(), admin: z.number() }),
+  ports: z.object({
+    p2p: z.number(),
+    api: z.number(),
+    api_ssl: z.number(),
+    bridge_p2p: z.number(),
+    rpc: z.number(),
+    poc_callback: z.number(),
+    admin: z.number(),
+  }),
+  /** the Ethereum bridge service runs (its geth p2p port is then public) */
+  bridge: z.boolean(),
+  /** proxy-ssl (compose profile `ssl`) issues certificates for this domain; null: no TLS */
+  ssl_domain: z.string().nullable(),
+  poc_batch_size: z.number(),
   chain: z.object({ chain_id: z.string(), peers: z.string() }),
   pruning: z.object({ keep_recent: z.number(), interval: z.number() }),
   mlnodes: z.array(MlNodeServiceSchema),

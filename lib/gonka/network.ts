@@ -24,6 +24,8 @@ export const NetworkSchema = z.strictObject({
   /** persistent peers `nodeid@host:port` handed to the node at first start */
   peers: z.array(z.string().regex(/^[0-9a-f]{40}@[A-Za-z0-9.-]+:\d{1,5}$/, 'expected NODEID@HOST:PORT')),
   trusted_block_period: z.number().int().positive(),
+  /** checkpoint sync of the bridge's beacon client (BEACON_STATE_URL) */
+  beacon_state_url: httpUrl,
   /** public API routes the proxy refuses (GONKA_API_BLOCKED_ROUTES) */
   blocked_routes: z.array(z.string().regex(/^[a-z0-9/_-]+$/)).min(1),
 });

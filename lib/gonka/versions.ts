@@ -4,7 +4,8 @@ import { parse, stringify } from 'yaml';
 import { z } from 'zod';
 import { dataDir } from './network.js';
 
-const tag = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'expected a Docker image tag');
+// a tag, optionally pinned to a digest (upstream pins the bridge as TAG@sha256:…)
+const tag = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(@sha256:[0-9a-f]{64})?$/, 'expected a Docker image tag (TAG or TAG@sha256:DIGEST)');
 
 /** Pinned image tags of one Gonka release (data/versions.yml). */
 export const VersionsSchema = z.strictObject({
@@ -13,7 +14,11 @@ export const VersionsSchema = z.strictObject({
   tmkms: tag,
   node: tag,
   api: tag,
+  edge_api: tag,
+  versiond: tag,
+  bridge: tag,
   proxy: tag,
+  proxy_ssl: tag,
   explorer: tag,
   mlnode: tag,
   nginx: tag,
@@ -26,14 +31,18 @@ export const IMAGE_REPOSITORIES: Record<Component, string> = {
   tmkms: 'ghcr.io/product-science/tmkms-softsign-with-keygen',
   node: 'ghcr.io/product-science/inferenced',
   api: 'ghcr.io/product-science/api',
+  edge_api: 'ghcr.io/product-science/edge-api',
+  versiond: 'ghcr.io/product-science/versiond',
+  bridge: 'ghcr.io/product-science/bridge',
   proxy: 'ghcr.io/product-science/proxy',
+  proxy_ssl: 'ghcr.io/product-science/proxy-ssl',
   explorer: 'ghcr.io/product-science/explorer',
-  mlnode: 'ghcr.io/product-science/mlnode',
+  mlnode: 'ghcr.io/gonka-ai/mlnode',
   nginx: 'nginx',
 };
 
 /** Components whose tags follow the chain release (the others have their own release cycles). */
-export const RELEASE_COMPONENTS = ['tmkms', 'node', 'api', 'proxy'] as const satisfies readonly Component[];
+export const RELEASE_COMPONENTS = ['tmkms', 'node', 'api', 'edge_api', 'versiond', 'proxy', 'proxy_ssl'] as const satisfies readonly Component[];
 
 export const imageOf = (component: Component, versions: Versions): string => `${IMAGE_REPOSITORIES[component]}:${versions[component]}`;
 

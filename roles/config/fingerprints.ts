@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { fileContent } from '../../lib/facts/builtin/file-content.js';
 import { request, type FactRequest } from '../../lib/facts/fact.js';
@@ -18,7 +19,17 @@ export const fingerprintFacts = (d: Deployment | undefined): FactRequest[] => (d
  */
 export const readFingerprints = async (ctx: ModuleContext, d: Deployment): Promise<Fingerprints> => {
   await ctx.facts.readAll(fingerprintFacts(d));
-  const text = async (name: string): Promise<string | undefined> => (await ctx.facts.read(fileContent, posix.join(d.deploy_dir, name)))?.toString('utf8');
+  return fingerprintsOf(d, async (name) => (await ctx.facts.read(fileContent, posix.join(d.deploy_dir, name)))?.toString('utf8'));
+};
+
+/**
+ * Fingerprints of the files the templates render now: what the deploy directory will hold. Check mode writes
+ * nothing, so this is how it knows which services a run would recreate.
+ */
+export const renderedFingerprints = (ctx: ModuleContext, d: Deployment): Promise<Fingerprints> =>
+  fingerprintsOf(d, async (name) => ctx.render(await readFile(await ctx.findTemplate(`${name}.hbs`), 'utf8')));
+
+const fingerprintsOf = async (d: Deployment, text: (name: string) => Promise<string | undefined>): Promise<Fingerprints> => {
   const env = parseEnvFile((await text(CONFIG_ENV)) ?? '');
   const files: Record<string, string> = {};
   for (const name of mountedFilesOf(d)) {

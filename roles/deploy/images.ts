@@ -5,9 +5,21 @@ import { MLNODE_COMPOSE, NETWORK_COMPOSE } from '../../lib/gonka/deploy-files.js
 import { compose, composeFileExists } from '../../lib/gonka/deployment-compose.js';
 import { lastLines } from '../../lib/gonka/last-lines.js';
 
+const networkImages = (d: Deployment): string[] => [
+  d.images.tmkms,
+  d.images.node,
+  d.images.api,
+  d.images.edge_api,
+  d.images.versiond,
+  ...(d.bridge ? [d.images.bridge] : []),
+  ...(d.ssl_domain ? [d.images.proxy_ssl] : []),
+  d.images.proxy,
+  d.images.explorer,
+];
+
 /** The images each compose file of this host runs. */
 export const imagesByFile = (d: Deployment): [string, string[]][] => [
-  ...(d.topology.network ? [[NETWORK_COMPOSE, [d.images.tmkms, d.images.node, d.images.api, d.images.proxy, d.images.explorer]] as [string, string[]]] : []),
+  ...(d.topology.network ? [[NETWORK_COMPOSE, networkImages(d)] as [string, string[]]] : []),
   ...(d.topology.ml ? [[MLNODE_COMPOSE, [...new Set([...d.mlnodes.map((m) => m.image), d.images.nginx])]] as [string, string[]]] : []),
 ];
 

@@ -4,8 +4,19 @@ import { MLNODE_COMPOSE, NETWORK_COMPOSE } from '../../lib/gonka/deploy-files.js
 import { compose, runningServices } from '../../lib/gonka/deployment-compose.js';
 import { lastLines } from '../../lib/gonka/last-lines.js';
 
-// tmkms holds the consensus key the node signs with; the api needs the node; the proxy fronts both
-export const CHAIN_ORDER = ['tmkms', 'node', 'api', 'proxy', 'explorer'] as const;
+// tmkms holds the consensus key the node signs with; the api needs the node; edge-api reads the node, versiond and
+// the bridge talk to the api; proxy-ssl (with a domain) issues the certificate the proxy serves; the proxy fronts them all
+export const chainOrder = (d: Deployment): string[] => [
+  'tmkms',
+  'node',
+  'api',
+  'edge-api',
+  'versiond',
+  ...(d.bridge ? ['bridge'] : []),
+  ...(d.ssl_domain ? ['proxy-ssl'] : []),
+  'proxy',
+  'explorer',
+];
 
 const start = async (ctx: ModuleContext, d: Deployment, file: string, wanted: string[], upArgs: (missing: string[]) => string[][]): Promise<ModuleResult> => {
   const running = await runningServices(ctx, d, file);
@@ -26,8 +37,10 @@ const start = async (ctx: ModuleContext, d: Deployment, file: string, wanted: st
 };
 
 /** The chain side, one service at a time in dependency order; services already running are left alone. */
-export const startChainSide = (ctx: ModuleContext, d: Deployment): Promise<ModuleResult> =>
-  start(ctx, d, NETWORK_COMPOSE, [...CHAIN_ORDER], (missing) => CHAIN_ORDER.filter((s) => missing.includes(s)).map((s) => ['up', '-d', '--no-deps', s]));
+export const startChainSide = (ctx: ModuleContext, d: Deployment): Promise<ModuleResult> => {
+  const order = chainOrder(d);
+  return start(ctx, d, NETWORK_COMPOSE, order, (missing) => order.filter((s) => missing.includes(s)).map((s) => ['up', '-d', '--no-deps', s]));
+};
 
 /** The ML node containers and their nginx, once the weights are in place. */
 export const startMlNodes = (ctx: ModuleContext, d: Deployment): Promise<ModuleResult> =>

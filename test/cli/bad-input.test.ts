@@ -230,6 +230,24 @@ const CASES: { why: string; args: string[]; code: number; message: RegExp; env?:
     message: /ENOTDIR: not a directory/,
   },
   { why: 'a bad --forks', args: ['run', 'site.yml', '-i', 'inventory.yml', '-f', '0'], code: 5, message: /expected a positive whole number, got "0"/ },
+  {
+    why: 'upstream diff with both --ref and --dir',
+    args: ['upstream', 'diff', '-i', 'unreachable.yml', '--ref', 'main', '--dir', 'empty-path'],
+    code: 5,
+    message: /--ref and --dir are exclusive/,
+  },
+  {
+    why: "upstream diff from a directory without upstream's files",
+    args: ['upstream', 'diff', '-i', 'unreachable.yml', '--dir', 'empty-path'],
+    code: 1,
+    message: /cannot read .*empty-path\/config\.env\.template \(ENOENT\)/,
+  },
+  {
+    why: 'upstream diff of an inventory without Gonka hosts',
+    args: ['upstream', 'diff', '-i', 'inventory.yml', '--dir', 'empty-path'],
+    code: 5,
+    message: /no host of network_nodes or ml_nodes matched/,
+  },
 ];
 
 describe('bad input on the command line', () => {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { isPublicPort, NEVER_PUBLIC_PORTS } from '../../lib/gonka/hardening-policies.js';
 import { parseEnvFile } from '../../lib/gonka/service-fingerprints.js';
 import { runPlaybook } from '../../lib/runner/run-playbook.js';
 import type { RunEvent } from '../../lib/runner/types.js';
@@ -17,6 +18,7 @@ const GOLDEN = join(import.meta.dirname, '..', 'fixtures', 'golden');
 const PASSWORD = 'correct-horse-battery-staple';
 const PUBKEY = 'A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8S9t0U1v2';
 const FILES = ['config.env', 'docker-compose.yml', 'node-config.json', 'nginx.conf', 'docker-compose.mlnode.yml'];
+// the ML nginx listens on 8080+i inside its container (not versiond's 8080: a different service)
 const INTERNAL_CONTAINER_PORTS = new Set([26657, 9100, 9200, 8080, 5000, 5001, 5002, 5003, 8081, 8082, 8083]);
 
 let dir: string;
@@ -67,7 +69,8 @@ const fakeDocker = async () => {
   const script = join(dir, 'bin', 'docker');
   await writeFile(
     script,
-    `#!/bin/sh\necho "$PWD $*" >> ${join(dir, 'docker.log')}\necho "KEYRING_PASSWORD=$KEYRING_PASSWORD" >> ${join(dir, 'docker-env.log')}\n`,
+    // `ps` answers one container id, so removing an orphaned service's containers can be seen
+    `#!/bin/sh\necho "$PWD $*" >> ${join(dir, 'docker.log')}\necho "KEYRING_PASSWORD=$KEYRING_PASSWORD" >> ${join(dir, 'docker-env.log')}\n[ "$1" = ps ] && echo c0ffee\nexit 0\n`,
   );
   await chmod(script, 0o755);
 };
@@ -75,7 +78,7 @@ const fakeDocker = async () => {
 /** every script the runs sent to a host (the one-batch-per-play budget, issue 11) */
 let scripts: string[] = [];
 
-const run = async (extraVars: Record<string, unknown> = {}, diff = false) => {
+const run = async (extraVars: Record<string, unknown> = {}, diff = false, check = false) => {
   const events: RunEvent[] = [];
   const summary = await runPlaybook({
     playbook: join(dir, 'site.yml'),
@@ -83,6 +86,7 @@ const run = async (extraVars: Record<string, unknown> = {}, diff = false) => {
     emit: (e) => events.push(e),
     extraVars,
     diff,
+    check,
     // the recording docker first on PATH
     connect: async () => {
       const t = localWithEnv({ PATH: `${join(dir, 'bin')}:${process.env.PATH}` });
@@ -111,21 +115,27 @@ interface Port {
   target: number;
 }
 
-const publishedPorts = (compose: string): Port[] => {
+const publishedPorts = (compose: string): (Port & { service: string })[] => {
   const doc = parse(compose) as { services: Record<string, { ports?: string[] }> };
-  return Object.values(doc.services).flatMap((s) =>
-    (s.ports ?? []).map((p) => {
-      const parts = p.split(':');
+  return Object.entries(doc.services).flatMap(([service, s]) =>
+    (s.ports ?? []).map((spec) => {
+      const parts = spec.replace(/\/(tcp|udp)$/, '').split(':');
       return parts.length === 3
-        ? { host_ip: parts[0], published: Number(parts[1]), target: Number(parts[2]) }
-        : { host_ip: '', published: Number(parts[0]), target: Number(parts[1]) };
+        ? { service, host_ip: parts[0], published: Number(parts[1]), target: Number(parts[2]) }
+        : { service, host_ip: '', published: Number(parts[0]), target: Number(parts[1]) };
     }),
   );
 };
 
+// only p2p, the proxy and the bridge's geth p2p are public (lib/gonka/hardening-policies.ts); every other port is
+// published on 127.0.0.1 or the private address, and the internal ones of today's stack never at all
 const expectSafePorts = (compose: string, allowedInternal: string) => {
   for (const p of publishedPorts(compose)) {
-    if (p.target === 26656 || p.target === 80) continue;
+    if (p.host_ip === '' || p.host_ip === '0.0.0.0') {
+      expect(NEVER_PUBLIC_PORTS as readonly number[], `${p.service} publishes ${p.target} publicly`).not.toContain(p.target);
+      expect(isPublicPort(p.service, `${p.target}/tcp`), `${p.service} publishes ${p.target} publicly`).toBe(true);
+      continue;
+    }
     expect(INTERNAL_CONTAINER_PORTS.has(p.target), `container port ${p.target}`).toBe(true);
     expect(['127.0.0.1', allowedInternal], `${p.published}:${p.target} on "${p.host_ip}"`).toContain(p.host_ip);
   }
@@ -190,7 +200,8 @@ describe('config role: changes', () => {
     const after = await rendered('gpu1');
     expect(FILES.filter((f) => before[f] !== after[f])).toEqual(['config.env']);
     expect((await readdir(deployDir('gpu1'))).filter((f) => f.startsWith('config.env.') && f.endsWith('~'))).toHaveLength(1);
-    expect(await readFile(join(dir, 'docker.log'), 'utf8')).toBe(`${deployDir('gpu1')} compose -f docker-compose.yml up -d --no-deps api\n`);
+    // api and versiond both read the keyring password
+    expect(await readFile(join(dir, 'docker.log'), 'utf8')).toBe(`${deployDir('gpu1')} compose -f docker-compose.yml up -d --no-deps api versiond\n`);
 
     await rm(join(dir, 'docker.log'));
     const port = await run({ gonka_api_port: 8001 }, true);
@@ -198,7 +209,7 @@ describe('config role: changes', () => {
     const third = await rendered('gpu1');
     expect(FILES.filter((f) => after[f] !== third[f])).toEqual(['config.env', 'docker-compose.yml']);
     expect(port.output).toContain('8001:80');
-    expect(await readFile(join(dir, 'docker.log'), 'utf8')).toBe(`${deployDir('gpu1')} compose -f docker-compose.yml up -d --no-deps api proxy\n`);
+    expect(await readFile(join(dir, 'docker.log'), 'utf8')).toBe(`${deployDir('gpu1')} compose -f docker-compose.yml up -d --no-deps api versiond proxy\n`);
   });
 
   const fullDiskTitle = 'a full disk fails "Render config.env" with the errno, keeps the deployed file, leaves no temp file and recreates nothing';
@@ -291,6 +302,70 @@ describe('config role: changes', () => {
     const missing = await run();
     expect(missing.code).toBe(2);
     expect(missing.output).toContain(`variable 'keyring_password_file': cannot read ${pwFile} (ENOENT)`);
+  });
+
+  it("an older stack's compose file: the services it lacked are started, a profile-gated one only with its profile", async () => {
+    await fakeDocker();
+    await writeInventory(await hostsFor('full', 'mainnet', '8xH100'), 'mainnet');
+    expect((await run()).code).toBe(0);
+    const file = join(deployDir('gpu1'), 'docker-compose.yml');
+    const doc = parse(await readFile(file, 'utf8')) as { services: Record<string, unknown> };
+    for (const name of ['versiond', 'edge-api', 'proxy-ssl']) delete doc.services[name];
+    await writeFile(file, stringify(doc));
+    await rm(join(dir, 'docker.log'), { force: true });
+    const res = await run();
+    expect(res.code, res.output).toBe(0);
+    // proxy-ssl (profile ssl, off without a domain) is not named: `up` would start it whatever its profile
+    expect(await readFile(join(dir, 'docker.log'), 'utf8')).toBe(`${deployDir('gpu1')} compose -f docker-compose.yml up -d --no-deps edge-api versiond\n`);
+  });
+
+  it('the bridge off closes 30303; a domain turns proxy-ssl on through config.env, its credentials only there', async () => {
+    await fakeDocker();
+    await writeInventory(await hostsFor('full', 'mainnet', '8xH100'), 'mainnet');
+    const standard = await run();
+    expect(standard.code, standard.output).toBe(0);
+    const before = await rendered('gpu1');
+    expect(publishedPorts(before['docker-compose.yml']).filter((p) => p.target === 30303)).toHaveLength(2);
+    expect(before['config.env']).not.toContain('COMPOSE_PROFILES');
+
+    const token = 'cf-token-that-must-stay-secret';
+    const ssl = {
+      gonka_bridge: false,
+      gonka_ssl_domain: 'node.example.org',
+      gonka_acme_email: 'ops@example.org',
+      gonka_acme_dns_provider: 'cloudflare',
+      gonka_acme_credentials: { CF_DNS_API_TOKEN: token },
+    };
+    await rm(join(dir, 'docker.log'), { force: true });
+    // check mode writes nothing, yet plans from the files the templates would write
+    const plan = await run(ssl, true, true);
+    expect(plan.code, plan.output).toBe(0);
+    expect(plan.output).toMatch(/would recreate docker-compose.yml: [^"]*\bproxy\b[^"]*; removed: bridge/);
+    expect(plan.output).not.toContain(token);
+    expect(await rendered('gpu1')).toEqual(before);
+    const res = await run(ssl, true);
+    expect(res.code, res.output).toBe(0);
+    expect(res.output).not.toContain(token);
+    // the bridge's container is removed (compose no longer knows it), then the changed services recreated
+    const calls = (await readFile(join(dir, 'docker.log'), 'utf8')).split('\n').map((line) => line.split(' ').slice(1).join(' '));
+    expect(calls.slice(0, 2)).toEqual([
+      'ps -aq --filter label=com.docker.compose.project=deploy --filter label=com.docker.compose.service=bridge',
+      'rm -f c0ffee',
+    ]);
+    expect(calls[2]).toMatch(/^compose -f docker-compose.yml up -d --no-deps .*\bproxy-ssl\b/);
+    const after = await rendered('gpu1');
+    expect(parse(after['docker-compose.yml']).services.bridge).toBeUndefined();
+    expect(publishedPorts(after['docker-compose.yml']).filter((p) => p.target === 30303)).toEqual([]);
+    const env = parseEnvFile(after['config.env']);
+    expect(env).toMatchObject({ COMPOSE_PROFILES: 'ssl', CERT_ISSUER_DOMAIN: 'node.example.org', ACME_DNS_PROVIDER: 'cloudflare', CF_DNS_API_TOKEN: token });
+
+    const { gonka_acme_email: _, ...noEmail } = ssl;
+    const missing = await run(noEmail);
+    expect(missing.code).toBe(2);
+    expect(missing.output).toContain("variable 'gonka_acme_email'");
+    const unknown = await run({ ...ssl, gonka_acme_credentials: { SOME_OTHER_TOKEN: 'x' } });
+    expect(unknown.code).toBe(2);
+    expect(unknown.output).toContain('gonka_acme_credentials');
   });
 });
 

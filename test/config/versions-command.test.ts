@@ -36,21 +36,26 @@ describe('nop versions', () => {
 
   it('--refresh rewrites the release components atomically and keeps a backup', async () => {
     const before = await readFile(file, 'utf8');
-    const source = await serve(200, { tag_name: 'release/v0.2.13' });
+    const source = await serve(200, { tag_name: 'release/v0.2.16' });
     const out: string[] = [];
     expect(await versionsCommand({ refresh: true, source, file, out: (t) => out.push(t) })).toBe(0);
     const after = await loadVersions(file);
     expect(after).toMatchObject({
-      release: 'v0.2.13',
-      node: '0.2.13',
-      api: '0.2.13',
-      proxy: '0.2.13',
-      tmkms: '0.2.13',
-      mlnode: '3.0.12-post4',
+      release: 'v0.2.16',
+      node: '0.2.16',
+      api: '0.2.16',
+      edge_api: '0.2.16',
+      versiond: '0.2.16',
+      proxy: '0.2.16',
+      proxy_ssl: '0.2.16',
+      tmkms: '0.2.16',
+      // the bridge, the ML node and nginx have their own release cycles
+      bridge: '0.2.14-post3@sha256:06f1c8750941cd31c6f46ff037e0b43f71a9ba5a5e4c6b81da8c4d6748af67b5',
+      mlnode: '3.0.14-post2',
       nginx: '1.28.0',
     });
     expect(await readFile(`${file}.bak`, 'utf8')).toBe(before);
-    expect(out.join('\n')).toContain('node: 0.2.12 -> 0.2.13');
+    expect(out.join('\n')).toContain('node: 0.2.15 -> 0.2.16');
     const again: string[] = [];
     await versionsCommand({ refresh: true, source, file, out: (t) => again.push(t) });
     expect(again.join('\n')).toContain('up to date');

@@ -114,5 +114,8 @@ describe('recommend rules', () => {
     expect(mlnodeImage('3.0.12', false)).toBe('ghcr.io/product-science/mlnode:3.0.12');
     expect(mlnodeImage('3.0.12', true)).toBe('ghcr.io/product-science/mlnode:3.0.12-blackwell');
     expect(mlnodeImage('3.0.12-blackwell', true)).toBe('ghcr.io/product-science/mlnode:3.0.12-blackwell');
+    // from 3.0.14 on: one image for every GPU, in ghcr.io/gonka-ai
+    expect(mlnodeImage('3.0.14-post2', true)).toBe('ghcr.io/gonka-ai/mlnode:3.0.14-post2');
+    expect(mlnodeImage('3.1.0-vllm-0.28.0', false)).toBe('ghcr.io/gonka-ai/mlnode:3.1.0-vllm-0.28.0');
   });
 });

@@ -1,0 +1,56 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { packageRoot } from '../runner/paths.js';
+import { renderString } from '../template/render.js';
+import { buildDeployment } from './build-deployment.js';
+import { ConfigVarsSchema } from './config-vars.js';
+import { CONFIG_ENV, MLNODE_COMPOSE, NETWORK_COMPOSE } from './deploy-files.js';
+import type { Deployment } from './deployment.js';
+import { DeploymentVariableError } from './deployment-variable-error.js';
+import { readKeyringPassword } from './keyring-password.js';
+import { loadNetwork, withNetworkOverrides } from './network.js';
+import type { StackFiles } from './stack-diff.js';
+import { loadVersions, withVersionOverrides } from './versions.js';
+
+// stand-ins for the two values that only exist once the keys role ran: the comparison never shows either
+const PLACEHOLDER_PASSWORD = 'placeholder-keyring-password';
+const PLACEHOLDER_PUBKEY = 'A'.repeat(44);
+
+export interface RenderInput {
+  /** the host's variables (inventory, with group_names and inventory_hostname) */
+  vars: Record<string, unknown>;
+  /** another host's variable */
+  hostVar: (host: string, name: string) => unknown;
+  mlHosts: string[];
+}
+
+const roleDefaults = async (): Promise<Record<string, unknown>> =>
+  (parse(await readFile(join(packageRoot, 'roles', 'config', 'defaults.yml'), 'utf8')) ?? {}) as Record<string, unknown>;
+
+/**
+ * The compose files and config.env the config role would write on this host, rendered here from the inventory:
+ * the same deployment (lib/gonka/build-deployment.ts) and templates. Without a keyring password or cold key yet,
+ * stand-ins take their place.
+ */
+export const renderDeployFiles = async (input: RenderInput): Promise<{ deployment: Deployment; files: StackFiles }> => {
+  const res = ConfigVarsSchema.safeParse({ ...(await roleDefaults()), ...input.vars });
+  if (!res.success) {
+    const issue = res.error.issues[0];
+    throw new DeploymentVariableError(issue.path.join('.'), issue.message);
+  }
+  const v = { ...res.data, account_pubkey: res.data.account_pubkey ?? PLACEHOLDER_PUBKEY };
+  const password = (await readKeyringPassword(v)) ?? PLACEHOLDER_PASSWORD;
+  const network = withNetworkOverrides(await loadNetwork(v.gonka_network), v.gonka_network_overrides);
+  const versions = withVersionOverrides(await loadVersions(), v.gonka_versions_overrides);
+  const deployment = buildDeployment({ vars: v, network, versions, keyringPassword: password, hostVar: input.hostVar, mlHosts: input.mlHosts });
+  const vars = { gonka: deployment, gonka_keyring_password: password, gonka_acme_credentials: v.gonka_acme_credentials };
+  const render = async (file: string) => renderString(await readFile(join(packageRoot, 'templates', `${file}.hbs`), 'utf8'), vars);
+  const files: StackFiles = {};
+  if (deployment.topology.network) {
+    files[CONFIG_ENV] = await render(CONFIG_ENV);
+    files[NETWORK_COMPOSE] = await render(NETWORK_COMPOSE);
+  }
+  if (deployment.topology.ml) files[MLNODE_COMPOSE] = await render(MLNODE_COMPOSE);
+  return { deployment, files };
+};
