@@ -100,6 +100,10 @@ export interface ModuleDefinition<S extends z.ZodType = z.ZodType, C extends Cha
   args: S;
   /** for free-form modules (`command: ls -l`), the argument a bare string becomes */
   freeForm?: string;
+  /** Ansible's other names for arguments: alias → canonical name (`dest: 'path'`), folded before `args` checks them */
+  aliases?: Readonly<Record<string, string>>;
+  /** the name Ansible's collections give it, when not ansible.builtin (`ansible.posix.sysctl`) */
+  fqcn?: string;
   /** the facts `plan` reads: the runner reads the facts of a play's tasks in one round trip */
   facts?(args: z.output<S>): FactRequest[];
   /** compare the facts with the desired state; never changes the host */

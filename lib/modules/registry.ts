@@ -48,11 +48,15 @@ const all: ModuleDefinition[] = [
 
 export const builtinModules: ReadonlyMap<string, ModuleDefinition> = new Map(all.map((m) => [m.name, m]));
 
-// playbooks written for Ansible name modules by their collection
+// playbooks written for Ansible name modules by their collection; ansible.builtin.<name> also reaches the modules
+// Ansible moved to collections (its runtime redirects sysctl to ansible.posix.sysctl)
 const PREFIXES = ['ansible.builtin.', 'ansible.legacy.', 'nop.'];
+const byFqcn = new Map(all.filter((m) => m.fqcn).map((m) => [m.fqcn!, m]));
 
-/** A builtin module by name, also as `ansible.builtin.<name>` or `nop.<name>`. */
+/** A builtin module by name, also as `ansible.builtin.<name>`, `nop.<name>` or its collection's name (`ansible.posix.mount`). */
 export const lookupModule = (name: string): ModuleDefinition | undefined => {
+  const fq = byFqcn.get(name);
+  if (fq) return fq;
   const prefix = PREFIXES.find((p) => name.startsWith(p));
   return builtinModules.get(prefix ? name.slice(prefix.length) : name);
 };

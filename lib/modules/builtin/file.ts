@@ -113,6 +113,7 @@ interface FileCommands extends Change {
 
 export const fileModule = defineModule({
   name: 'file',
+  aliases: { dest: 'path', name: 'path' },
   args: fileArgs,
   facts: (args) => [request(fileStat, args.path)],
   plan: async (args, ctx) => {

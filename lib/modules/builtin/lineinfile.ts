@@ -61,6 +61,7 @@ const edit = (lines: string[], a: LineinfileArgs): LineEdit => {
 
 export const lineinfileModule = defineModule({
   name: 'lineinfile',
+  aliases: { dest: 'path', destfile: 'path', name: 'path', regex: 'regexp', value: 'line' },
   args: lineinfileArgs,
   facts: (args) => [...fileContentFacts(args.path), request(fileContent, args.path)],
   plan: async (args, ctx) => {
