@@ -12,6 +12,7 @@ import { serviceModule } from './builtin/service.js';
 import { setFactModule } from './builtin/set_fact.js';
 import { setupModule } from './builtin/setup.js';
 import { shellModule } from './builtin/shell.js';
+import { statModule } from './builtin/stat.js';
 import { templateModule } from './builtin/template.js';
 import { uriModule } from './builtin/uri.js';
 import { waitForModule } from './builtin/wait_for.js';
@@ -39,6 +40,7 @@ const all: ModuleDefinition[] = [
   setFactModule,
   setupModule,
   failModule,
+  statModule,
   // Gonka's own: a compose project's services and images, the admin API's ML nodes, a signed chain transaction
   composeServiceModule,
   dockerImageModule,

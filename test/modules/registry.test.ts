@@ -23,6 +23,7 @@ describe('registry', () => {
         'set_fact',
         'setup',
         'shell',
+        'stat',
         'template',
         'uri',
         'wait_for',
