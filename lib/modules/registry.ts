@@ -12,6 +12,9 @@ import { serviceModule } from './builtin/service.js';
 import { setFactModule } from './builtin/set_fact.js';
 import { setupModule } from './builtin/setup.js';
 import { shellModule } from './builtin/shell.js';
+import { blockinfileModule } from './builtin/blockinfile.js';
+import { replaceModule } from './builtin/replace.js';
+import { slurpModule } from './builtin/slurp.js';
 import { statModule } from './builtin/stat.js';
 import { templateModule } from './builtin/template.js';
 import { uriModule } from './builtin/uri.js';
@@ -41,6 +44,9 @@ const all: ModuleDefinition[] = [
   setupModule,
   failModule,
   statModule,
+  blockinfileModule,
+  replaceModule,
+  slurpModule,
   // Gonka's own: a compose project's services and images, the admin API's ML nodes, a signed chain transaction
   composeServiceModule,
   dockerImageModule,

@@ -6,6 +6,7 @@ describe('registry', () => {
     expect([...builtinModules.keys()].sort()).toEqual(
       [
         'assert',
+        'blockinfile',
         'chain_tx',
         'command',
         'compose_service',
@@ -19,10 +20,12 @@ describe('registry', () => {
         'gonka_admin_node',
         'lineinfile',
         'package',
+        'replace',
         'service',
         'set_fact',
         'setup',
         'shell',
+        'slurp',
         'stat',
         'template',
         'uri',
