@@ -26,8 +26,8 @@ const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', f: '\f', v:
 
 /** Python's match.expand / re.sub template: `\1`, `\g<1>`, `\g<name>` take the match's groups; `\n` and co are escapes. */
 export const expandTemplate = (match: RegExpExecArray | RegExpMatchArray, template: string): string =>
-  template.replace(/\\g<(\w+)>|\\(\d{1,2})|\\([ntrfvab\\])/g, (whole, named: string | undefined, numbered: string | undefined, escape: string | undefined) => {
-    if (escape !== undefined) return ESCAPES[escape] ?? whole;
+  template.replace(/\\g<(\w+)>|\\(\d{1,2})|\\([ntrfvab\\])/g, (whole, named: string | undefined, numbered: string | undefined, escaped: string | undefined) => {
+    if (escaped !== undefined) return ESCAPES[escaped] ?? whole;
     const key = named ?? numbered ?? '';
     const group = /^\d+$/.test(key) ? match[Number(key)] : match.groups?.[key];
     return group ?? '';
