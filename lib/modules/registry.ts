@@ -15,6 +15,7 @@ import { shellModule } from './builtin/shell.js';
 import { blockinfileModule } from './builtin/blockinfile.js';
 import { replaceModule } from './builtin/replace.js';
 import { slurpModule } from './builtin/slurp.js';
+import { findModule } from './builtin/find.js';
 import { statModule } from './builtin/stat.js';
 import { templateModule } from './builtin/template.js';
 import { uriModule } from './builtin/uri.js';
@@ -47,6 +48,7 @@ const all: ModuleDefinition[] = [
   blockinfileModule,
   replaceModule,
   slurpModule,
+  findModule,
   // Gonka's own: a compose project's services and images, the admin API's ML nodes, a signed chain transaction
   composeServiceModule,
   dockerImageModule,

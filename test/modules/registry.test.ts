@@ -16,6 +16,7 @@ describe('registry', () => {
         'docker_image',
         'fail',
         'file',
+        'find',
         'get_url',
         'gonka_admin_node',
         'lineinfile',

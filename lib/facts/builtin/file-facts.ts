@@ -1,4 +1,5 @@
 import type { FactRef } from '../fact.js';
+import { dirEntries } from './dir-entries.js';
 import { fileAttributeFlags } from './file-attribute-flags.js';
 import { fileChecksum } from './file-checksum.js';
 import { fileContent } from './file-content.js';
@@ -18,4 +19,5 @@ export const fileFactsOf = (path: string): FactRef[] =>
     { fact: fileDigest, arg: { path, algorithm: 'sha1' } },
     { fact: fileMime, arg: path },
     { fact: fileAttributeFlags, arg: path },
+    { fact: dirEntries, arg: { path } },
   ] as FactRef[];
