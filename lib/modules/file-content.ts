@@ -129,7 +129,7 @@ export const applyFileChange = async (ctx: ModuleContext, change: FileChange): P
 /** Ansible's return values for a module that manages one regular file. */
 export const fileResultOf = (want: WantedFile, attributes: FileAttributes): Record<string, unknown> => ({
   dest: want.path,
-  checksum: want.source.sha256,
+  checksum: want.source.sha1,
   size: want.source.size,
   state: 'file',
   ...(attributes.mode !== undefined ? { mode: formatMode(attributes.mode) } : {}),
