@@ -16,6 +16,7 @@ import { blockinfileModule } from './builtin/blockinfile.js';
 import { replaceModule } from './builtin/replace.js';
 import { slurpModule } from './builtin/slurp.js';
 import { findModule } from './builtin/find.js';
+import { fetchModule } from './builtin/fetch.js';
 import { statModule } from './builtin/stat.js';
 import { templateModule } from './builtin/template.js';
 import { uriModule } from './builtin/uri.js';
@@ -49,6 +50,7 @@ const all: ModuleDefinition[] = [
   replaceModule,
   slurpModule,
   findModule,
+  fetchModule,
   // Gonka's own: a compose project's services and images, the admin API's ML nodes, a signed chain transaction
   composeServiceModule,
   dockerImageModule,

@@ -15,6 +15,7 @@ describe('registry', () => {
         'debug',
         'docker_image',
         'fail',
+        'fetch',
         'file',
         'find',
         'get_url',
