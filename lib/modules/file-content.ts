@@ -2,6 +2,7 @@ import { fileChecksum } from '../facts/builtin/file-checksum.js';
 import { fileContent } from '../facts/builtin/file-content.js';
 import { fileFactsOf } from '../facts/builtin/file-facts.js';
 import { fileStat, type FileState } from '../facts/builtin/file-stat.js';
+import { identity, type Identity } from '../facts/builtin/identity.js';
 import { request, type FactRequest } from '../facts/fact.js';
 import type { PutOptions } from '../transport/transport.js';
 import { formatMode } from './arg-types.js';
@@ -44,8 +45,8 @@ export interface FileChange extends Change {
   backup: boolean;
 }
 
-/** What planning a file's content reads: its state and its checksum, both part of the play's batch. */
-export const fileContentFacts = (path: string): FactRequest[] => [request(fileStat, path), request(fileChecksum, path)];
+/** What planning a file's content reads: its state, its checksum and who would create it, all part of the play's batch. */
+export const fileContentFacts = (path: string): FactRequest[] => [request(fileStat, path), request(fileChecksum, path), request(identity, undefined)];
 
 const beforeText = async (ctx: ModuleContext, state: FileState, checksum: string | null): Promise<string> => {
   if (state.type !== 'file') return '';
@@ -74,6 +75,13 @@ const putOptions = (before: FileState, want: WantedFile): PutOptions => {
   return { mode, owner: want.owner ?? kept.owner, group: want.group ?? kept.group };
 };
 
+// what the file's attributes are once written: a new one belongs to who writes it
+const writtenAttributes = (put: PutOptions, writer: Identity): FileAttributes => ({
+  mode: put.mode,
+  owner: put.owner ?? writer.user,
+  group: put.group ?? writer.group,
+});
+
 export interface FileContentPlan extends Plan<FileChange> {
   /** the file's attributes once the task is done */
   attributes: FileAttributes;
@@ -98,7 +106,7 @@ export const planFileContent = async (ctx: ModuleContext, want: WantedFile): Pro
   const checksum = before.type === 'file' ? await ctx.facts.read(fileChecksum, want.path) : null;
   const contentChanged = before.type !== 'file' || checksum !== want.source.sha256;
   const commands = contentChanged ? [] : attributeCommands(before, want);
-  const attributes = contentChanged ? putOptions(before, want) : mergeAttributes(before, want);
+  const attributes = contentChanged ? writtenAttributes(putOptions(before, want), await ctx.facts.read(identity, undefined)) : mergeAttributes(before, want);
   const attributesChanged = setsAttributes(before, want);
   if (!contentChanged && commands.length === 0) return { changes: [], attributes, attributesChanged };
   const change: FileChange = {
