@@ -17,6 +17,9 @@ import { replaceModule } from './builtin/replace.js';
 import { slurpModule } from './builtin/slurp.js';
 import { findModule } from './builtin/find.js';
 import { fetchModule } from './builtin/fetch.js';
+import { groupModule } from './builtin/group.js';
+import { userModule } from './builtin/user.js';
+import { authorizedKeyModule } from './builtin/authorized_key.js';
 import { statModule } from './builtin/stat.js';
 import { templateModule } from './builtin/template.js';
 import { uriModule } from './builtin/uri.js';
@@ -51,6 +54,9 @@ const all: ModuleDefinition[] = [
   slurpModule,
   findModule,
   fetchModule,
+  groupModule,
+  userModule,
+  authorizedKeyModule,
   // Gonka's own: a compose project's services and images, the admin API's ML nodes, a signed chain transaction
   composeServiceModule,
   dockerImageModule,

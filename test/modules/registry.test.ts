@@ -6,6 +6,7 @@ describe('registry', () => {
     expect([...builtinModules.keys()].sort()).toEqual(
       [
         'assert',
+        'authorized_key',
         'blockinfile',
         'chain_tx',
         'command',
@@ -20,6 +21,7 @@ describe('registry', () => {
         'find',
         'get_url',
         'gonka_admin_node',
+        'group',
         'lineinfile',
         'package',
         'replace',
@@ -31,6 +33,7 @@ describe('registry', () => {
         'stat',
         'template',
         'uri',
+        'user',
         'wait_for',
       ].sort(),
     );
