@@ -20,6 +20,7 @@ import { fetchModule } from './builtin/fetch.js';
 import { groupModule } from './builtin/group.js';
 import { userModule } from './builtin/user.js';
 import { authorizedKeyModule } from './builtin/authorized_key.js';
+import { systemdModule } from './builtin/systemd.js';
 import { statModule } from './builtin/stat.js';
 import { templateModule } from './builtin/template.js';
 import { uriModule } from './builtin/uri.js';
@@ -57,6 +58,7 @@ const all: ModuleDefinition[] = [
   groupModule,
   userModule,
   authorizedKeyModule,
+  systemdModule,
   // Gonka's own: a compose project's services and images, the admin API's ML nodes, a signed chain transaction
   composeServiceModule,
   dockerImageModule,

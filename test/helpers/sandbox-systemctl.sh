@@ -90,7 +90,8 @@ case "$verb" in
   daemon-reload) snapshot; echo daemon-reload >> "$STATE/log" ;;
   daemon-reexec) echo daemon-reexec >> "$STATE/log" ;;
   show)
-    for x in $units; do show_one "$(unit_name "$x")"; done ;;
+    first=1
+    for x in $units; do [ "$first" = 1 ] || echo; first=0; show_one "$(unit_name "$x")"; done ;;
   is-active)
     rc=3
     for x in $units; do a=$(active_state "$(unit_name "$x")"); echo "$a"; [ "$a" = active ] && rc=0; done

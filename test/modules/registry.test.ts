@@ -31,6 +31,7 @@ describe('registry', () => {
         'shell',
         'slurp',
         'stat',
+        'systemd',
         'template',
         'uri',
         'user',
