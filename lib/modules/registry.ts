@@ -21,6 +21,10 @@ import { groupModule } from './builtin/group.js';
 import { userModule } from './builtin/user.js';
 import { authorizedKeyModule } from './builtin/authorized_key.js';
 import { systemdModule } from './builtin/systemd.js';
+import { sysctlModule } from './builtin/sysctl.js';
+import { hostnameModule } from './builtin/hostname.js';
+import { timezoneModule } from './builtin/timezone.js';
+import { mountModule } from './builtin/mount.js';
 import { statModule } from './builtin/stat.js';
 import { templateModule } from './builtin/template.js';
 import { uriModule } from './builtin/uri.js';
@@ -59,6 +63,10 @@ const all: ModuleDefinition[] = [
   userModule,
   authorizedKeyModule,
   systemdModule,
+  sysctlModule,
+  hostnameModule,
+  timezoneModule,
+  mountModule,
   // Gonka's own: a compose project's services and images, the admin API's ML nodes, a signed chain transaction
   composeServiceModule,
   dockerImageModule,

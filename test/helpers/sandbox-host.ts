@@ -6,8 +6,9 @@
  * /tmp is shared, so a test's temp dirs are seen at the same path inside and out.
  *
  * Commands enter it through localTransport's launcher (`nsenter … env PATH=…`). The machine's systemd is not
- * the sandbox's init, so `systemctl` is a shim of the sandbox's own (test/helpers/sandbox-systemctl.sh), first
- * on PATH in /usr/local/sbin, as the simulator provides its tools.
+ * the sandbox's init, so what talks to its daemons is the sandbox's own (test/helpers/sandbox-{systemctl,
+ * hostnamectl,timedatectl}.sh: the daemons' effect on files, namespaces and unit state), installed over the
+ * real tools in the sandbox's /usr (an overlay: the machine's stay as they are).
  * Needs root (mounting overlays).
  */
 import { spawn } from 'node:child_process';
@@ -55,10 +56,14 @@ const setupScript = (dir: string): string =>
     'ip link set lo up',
     `hostname ${SANDBOX_HOSTNAME}`,
     `printf '%s\\n' ${SANDBOX_HOSTNAME} > /etc/hostname`,
-    'mkdir -p /usr/local/sbin',
-    `cp '${join(helpersDir, 'sandbox-systemctl.sh')}' /usr/local/sbin/systemctl`,
-    'chmod 0755 /usr/local/sbin/systemctl',
-    '/usr/local/sbin/systemctl daemon-reload',
+    // the tools themselves are replaced (the real ones kept as *.real): programs that call them by their full path
+    // (Ansible's service module calls /usr/bin/systemctl) reach the sandbox's too
+    ...['systemctl', 'hostnamectl', 'timedatectl'].flatMap((tool) => [
+      `mv /usr/bin/${tool} /usr/bin/${tool}.real`,
+      `cp '${join(helpersDir, `sandbox-${tool}.sh`)}' /usr/bin/${tool}`,
+      `chmod 0755 /usr/bin/${tool}`,
+    ]),
+    'systemctl daemon-reload',
     'echo ready',
     // held open until the test's end closes stdin (or the test process dies)
     'read _ || true',

@@ -4,7 +4,7 @@
 # are active, start/stop/restart/reload, and `show`. What systemctl does on files alone (is-enabled, enable,
 # disable, mask, unmask, list-unit-files) is the real systemctl, offline (--root=/), on the sandbox's /etc.
 # Every runtime action is appended to /run/sandbox-systemd/log ("start nginx.service"), for tests to read.
-REAL=/usr/bin/systemctl
+REAL=/usr/bin/systemctl.real
 STATE=/run/sandbox-systemd
 mkdir -p "$STATE"
 
