@@ -25,6 +25,9 @@ import { sysctlModule } from './builtin/sysctl.js';
 import { hostnameModule } from './builtin/hostname.js';
 import { timezoneModule } from './builtin/timezone.js';
 import { mountModule } from './builtin/mount.js';
+import { aptModule } from './builtin/apt.js';
+import { aptKeyModule } from './builtin/apt_key.js';
+import { aptRepositoryModule } from './builtin/apt_repository.js';
 import { statModule } from './builtin/stat.js';
 import { templateModule } from './builtin/template.js';
 import { uriModule } from './builtin/uri.js';
@@ -67,6 +70,9 @@ const all: ModuleDefinition[] = [
   hostnameModule,
   timezoneModule,
   mountModule,
+  aptModule,
+  aptKeyModule,
+  aptRepositoryModule,
   // Gonka's own: a compose project's services and images, the admin API's ML nodes, a signed chain transaction
   composeServiceModule,
   dockerImageModule,

@@ -33,4 +33,12 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
   },
   { case: 'files', runs: ['check'], task: 'fetch the config', key: 'msg', module: 'fetch', why: "Ansible's skip message" },
   { case: 'files', runs: ['check'], key: 'recap', module: 'fetch', why: 'the fetch is changed, not skipped' },
+  {
+    case: 'apt-packages',
+    runs: ['second'],
+    task: 'a pinned version',
+    key: 'msg',
+    module: 'apt',
+    why: "a refused install is found when planning (apt-get's simulation) and reported with apt-get's message, not Ansible's command line",
+  },
 ];

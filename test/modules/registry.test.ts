@@ -5,6 +5,9 @@ describe('registry', () => {
   it('holds every builtin under its own name', () => {
     expect([...builtinModules.keys()].sort()).toEqual(
       [
+        'apt',
+        'apt_key',
+        'apt_repository',
         'assert',
         'authorized_key',
         'blockinfile',

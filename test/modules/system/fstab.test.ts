@@ -14,6 +14,9 @@ describe('fstab edits (Ansible semantics)', () => {
 
   it('escapes blanks, & and backslashes as fstab(5) does, and removes a mount point', () => {
     expect(escapeFstab('/mnt/my disk&\\x')).toBe('/mnt/my\\040disk\\046\\134x');
-    expect(unsetFstab('a /mnt/data ext4 defaults 0 0\n# keep\nb / ext4 defaults 0 1\n', '/mnt/data')).toEqual({ text: '# keep\nb / ext4 defaults 0 1\n', changed: true });
+    expect(unsetFstab('a /mnt/data ext4 defaults 0 0\n# keep\nb / ext4 defaults 0 1\n', '/mnt/data')).toEqual({
+      text: '# keep\nb / ext4 defaults 0 1\n',
+      changed: true,
+    });
   });
 });
