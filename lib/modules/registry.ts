@@ -28,6 +28,7 @@ import { mountModule } from './builtin/mount.js';
 import { aptModule } from './builtin/apt.js';
 import { aptKeyModule } from './builtin/apt_key.js';
 import { aptRepositoryModule } from './builtin/apt_repository.js';
+import { unarchiveModule } from './builtin/unarchive.js';
 import { statModule } from './builtin/stat.js';
 import { templateModule } from './builtin/template.js';
 import { uriModule } from './builtin/uri.js';
@@ -73,6 +74,7 @@ const all: ModuleDefinition[] = [
   aptModule,
   aptKeyModule,
   aptRepositoryModule,
+  unarchiveModule,
   // Gonka's own: a compose project's services and images, the admin API's ML nodes, a signed chain transaction
   composeServiceModule,
   dockerImageModule,

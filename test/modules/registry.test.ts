@@ -40,6 +40,7 @@ describe('registry', () => {
         'systemd',
         'template',
         'timezone',
+        'unarchive',
         'uri',
         'user',
         'wait_for',

@@ -74,8 +74,10 @@ const planOneFile = async (ctx: ModuleContext, args: CopyArgs, source: ContentSo
   const want = { ...wantOf(args), path: dest, source };
   const plan = await planFileContent(ctx, want);
   const written = plan.changes.some((c) => c.put !== undefined);
-  // Ansible reports the source and its md5 when it copied, the path when the content was already there
-  const result = { ...fileResultOf(want, plan.attributes), ...(written ? { md5sum: source.md5, ...(src ? { src } : {}) } : { path: dest }) };
+  // Ansible reports the source and its md5 when it copied (always, for a copy on the host), the path when the
+  // content was already there
+  const reportSource = written || args.remote_src;
+  const result = { ...fileResultOf(want, plan.attributes), ...(reportSource ? { md5sum: source.md5, ...(src ? { src } : {}) } : { path: dest }) };
   return { ...plan, result };
 };
 
