@@ -87,6 +87,11 @@ export interface ModuleContext {
    * API that only its network node can reach.
    */
   onHost(host: string): Promise<ModuleContext>;
+  /**
+   * The same task's context on a new connection to this host (the old one dropped: a reboot): later tasks use it
+   * too, and nothing read before is trusted. Without a run behind it, a new connection of the same transport kind.
+   */
+  reconnect(): Promise<ModuleContext>;
 }
 
 /**

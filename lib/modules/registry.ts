@@ -29,6 +29,9 @@ import { aptModule } from './builtin/apt.js';
 import { aptKeyModule } from './builtin/apt_key.js';
 import { aptRepositoryModule } from './builtin/apt_repository.js';
 import { unarchiveModule } from './builtin/unarchive.js';
+import { pauseModule } from './builtin/pause.js';
+import { rebootModule } from './builtin/reboot.js';
+import { waitForConnectionModule } from './builtin/wait_for_connection.js';
 import { statModule } from './builtin/stat.js';
 import { templateModule } from './builtin/template.js';
 import { uriModule } from './builtin/uri.js';
@@ -75,6 +78,9 @@ const all: ModuleDefinition[] = [
   aptKeyModule,
   aptRepositoryModule,
   unarchiveModule,
+  pauseModule,
+  rebootModule,
+  waitForConnectionModule,
   // Gonka's own: a compose project's services and images, the admin API's ML nodes, a signed chain transaction
   composeServiceModule,
   dockerImageModule,

@@ -34,6 +34,8 @@ export interface RunContext {
   playbookDir: string;
   emit: EventSink;
   connect(host: string): Promise<Connection>;
+  /** drop the host's connection and open a new one (after a reboot); later connects return the new one */
+  reconnect(host: string): Promise<Connection>;
   /** the variables of another inventory host (`hostvars`, `delegate_to`) */
   hostVars(host: string): Record<string, unknown>;
   groups: () => Record<string, string[]>;
@@ -257,6 +259,10 @@ const contextFor = async (
     templateDirs: task.role?.templateDirs ?? [join(run.playbookDir, 'templates'), join(packageRoot, 'templates')],
     fileDirs: task.role?.fileDirs ?? [join(run.playbookDir, 'files'), run.playbookDir, process.cwd()],
     progress,
+    reconnect: async () => {
+      await run.reconnect(target);
+      return contextFor(host, task, scope, run, pc, progress);
+    },
     onHost: (other) => {
       const elsewhere = { ...task, delegate_to: other, delegateFn: undefined };
       return contextFor(host, elsewhere, scope, run, pc, (line) => progress(`${other}: ${line}`));

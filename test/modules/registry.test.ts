@@ -29,6 +29,8 @@ describe('registry', () => {
         'lineinfile',
         'mount',
         'package',
+        'pause',
+        'reboot',
         'replace',
         'service',
         'set_fact',
@@ -44,6 +46,7 @@ describe('registry', () => {
         'uri',
         'user',
         'wait_for',
+        'wait_for_connection',
       ].sort(),
     );
     for (const [name, def] of builtinModules) expect(def.name).toBe(name);
