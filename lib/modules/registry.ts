@@ -30,6 +30,7 @@ import { aptKeyModule } from './builtin/apt_key.js';
 import { aptRepositoryModule } from './builtin/apt_repository.js';
 import { unarchiveModule } from './builtin/unarchive.js';
 import { pauseModule } from './builtin/pause.js';
+import { gitModule } from './builtin/git.js';
 import { rebootModule } from './builtin/reboot.js';
 import { waitForConnectionModule } from './builtin/wait_for_connection.js';
 import { statModule } from './builtin/stat.js';
@@ -79,6 +80,7 @@ const all: ModuleDefinition[] = [
   aptRepositoryModule,
   unarchiveModule,
   pauseModule,
+  gitModule,
   rebootModule,
   waitForConnectionModule,
   // Gonka's own: a compose project's services and images, the admin API's ML nodes, a signed chain transaction

@@ -23,6 +23,7 @@ describe('registry', () => {
         'file',
         'find',
         'get_url',
+        'git',
         'gonka_admin_node',
         'group',
         'hostname',
