@@ -165,8 +165,8 @@ const planInstall = async (
   // `latest` is decided from the archive: planned from the current indexes, decided again after an update
   const changes = latest ? await upgradable(ctx, wanted, installed) : wanted.filter((w) => !satisfied(w, installed));
   if (changes.length === 0) return [];
-  // what is missing must exist in the archive (after an update it may: apt-get says so then)
-  const missing = latest || updating ? undefined : await unavailable(ctx, changes);
+  // what is missing must exist in the archive (after an update it may: apt-get says so then; check mode updates nothing)
+  const missing = latest || (updating && !ctx.check) ? undefined : await unavailable(ctx, changes);
   if (missing) return missing;
   const diff = ctx.diff ? diffOf(changes, installed, (w) => w.version ?? (latest ? '(latest)' : '(installed)')) : undefined;
   return [

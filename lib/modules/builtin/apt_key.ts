@@ -62,7 +62,11 @@ interface RemoveChange extends Change {
   path: string;
 }
 
-const ids = (fp: string, a: AptKeyArgs) => ({ fp, id: fp.slice(-8), short_id: fp.slice(-8), key_id: a.id ?? fp.slice(-16) });
+/** Ansible's ids: the given id or the key's long id (16 hex), its last 8, and (its name for it) fp, the last 16. */
+const ids = (fingerprint: string, a: AptKeyArgs) => {
+  const keyId = a.id ?? fingerprint.slice(-16);
+  return { id: keyId, short_id: keyId.slice(-8), fp: keyId.length > 16 ? keyId.slice(-16) : keyId, key_id: keyId, fingerprint };
+};
 
 /**
  * apt_key the modern way: the key in its own keyring file under /etc/apt/keyrings (binary, 0644), for a source's
