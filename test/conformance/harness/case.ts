@@ -18,8 +18,6 @@ const CaseSchema = z.strictObject({
   probes: z.record(z.string(), z.string()).default({}),
   /** a shell script run inside the sandbox before the first run ($CASE_DIR: the case, $OUT_DIR: the run's scratch dir) */
   setup: z.string().optional(),
-  /** the exit code of every run is expected to be non-zero (a case about failures) */
-  fails: z.boolean().default(false),
 });
 
 export interface ConformanceCase extends z.output<typeof CaseSchema> {
