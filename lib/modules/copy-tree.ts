@@ -9,7 +9,8 @@ import { fileStat } from '../facts/builtin/file-stat.js';
 import { request, type FactRequest } from '../facts/fact.js';
 import { shellJoin } from '../transport/shell-quote.js';
 import { localFileSource, type ContentSource } from './content-source.js';
-import { describeAttributes, attributeCommands, type FileAttributes } from './file-attributes.js';
+import type { ModeSpec } from './arg-types.js';
+import { attributeCommands, describeAttributes, mergeAttributes, namedAttributes, type WantedAttributes } from './file-attributes.js';
 import { fileContentFacts, planFileContent, type FileChange } from './file-content.js';
 import type { Change, ModuleContext, Plan } from './module.js';
 import { remoteFileSource } from './remote-source.js';
@@ -30,8 +31,8 @@ export interface DirChange extends Change {
 }
 
 export interface TreeOptions {
-  mode?: number;
-  directory_mode?: number;
+  mode?: ModeSpec;
+  directory_mode?: ModeSpec;
   owner?: string;
   group?: string;
   backup?: boolean;
@@ -92,7 +93,7 @@ const q = (s: string) => shellJoin([s]);
 
 const planDir = async (ctx: ModuleContext, path: string, o: TreeOptions): Promise<DirChange | string | undefined> => {
   const state = await ctx.facts.read(fileStat, path);
-  const want: FileAttributes = { mode: o.directory_mode, owner: o.owner, group: o.group };
+  const want: WantedAttributes = { mode: o.directory_mode, owner: o.owner, group: o.group };
   if (state.exists && state.type !== 'directory') return `cannot copy a directory to ${path}: it is a ${state.type}`;
   const commands = state.exists
     ? attributeCommands(state, want)
@@ -104,7 +105,7 @@ const planDir = async (ctx: ModuleContext, path: string, o: TreeOptions): Promis
       ? {
           path,
           before: state.exists ? describeAttributes({ state: 'directory' }) : 'state: absent\n',
-          after: describeAttributes({ state: 'directory', ...want }),
+          after: describeAttributes({ state: 'directory', ...namedAttributes(mergeAttributes({ ...state, type: 'directory' }, want), want) }),
         }
       : undefined,
     invalidates: fileFactsOf(path),

@@ -48,6 +48,17 @@ describe('copy of a directory tree', () => {
     expect(await snapshotDir(target)).toEqual(snapshot);
   });
 
+  it('takes symbolic directory_mode and mode, and a second run changes nothing', async () => {
+    const args = { src: 'site', dest: target, mode: 'u=rw,g=r,o=', directory_mode: 'u=rwx,g=rx,o=' };
+    expect((await runModule(copyModule, args, { fileDirs: [files] })).changed).toBe(true);
+    expect([await modeOf(join(target, 'site')), await modeOf(join(target, 'site/conf.d')), await modeOf(join(target, 'site/index.html'))]).toEqual([
+      '750',
+      '750',
+      '640',
+    ]);
+    expect((await runModule(copyModule, args, { fileDirs: [files] })).changed).toBe(false);
+  });
+
   it("copies a directory's content into dest (src ending in /), only what differs; check mode writes nothing", async () => {
     await writeFile(join(target, 'index.html'), '<h1>old</h1>\n');
     const args = { src: 'site/', dest: target };

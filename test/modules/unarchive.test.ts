@@ -59,6 +59,16 @@ describe('unarchive', () => {
     });
   });
 
+  it('applies a symbolic mode to what each member was given, when unpacking and after', async () => {
+    const src = join(files, 'app.tar.xz');
+    const modeOf = async (rel: string) => ((await lstat(join(dest, rel))).mode & 0o777).toString(8);
+    expect(await runModule(unarchiveModule, { src, dest, remote_src: true, mode: 'go-rwx' })).toMatchObject({ changed: true });
+    expect([await modeOf('app/bin/run'), await modeOf('app/README'), await modeOf('app')]).toEqual(['700', '600', '700']);
+    expect(await runModule(unarchiveModule, { src, dest, remote_src: true, mode: 'go-rwx' })).toMatchObject({ changed: false });
+    expect(await runModule(unarchiveModule, { src, dest, remote_src: true, mode: 'u-w' })).toMatchObject({ changed: true });
+    expect([await modeOf('app/bin/run'), await modeOf('app/README')]).toEqual(['500', '400']);
+  });
+
   it('refuses a missing source, an empty archive and a dest that is not a directory', async () => {
     expect(await runModule(unarchiveModule, { src: join(dir, 'none.tgz'), dest, remote_src: true })).toMatchObject({
       failed: true,

@@ -6,6 +6,7 @@ import { installedPackages } from '../../facts/builtin/packages.js';
 import { request } from '../../facts/fact.js';
 import { shellJoin } from '../../transport/shell-quote.js';
 import { boolArg, formatMode, modeArg } from '../arg-types.js';
+import { resolveMode } from '../file-attributes.js';
 import { defineModule, type Change } from '../module.js';
 import { editSources } from './apt-sources-edit.js';
 
@@ -70,7 +71,7 @@ export const aptRepositoryModule = defineModule({
         ? { path: touched.join(', '), before: touched.map((p) => files.get(p) ?? '').join(''), after: touched.map((p) => edit.writes.get(p) ?? '').join('') }
         : undefined,
       invalidates: [{ fact: aptSourceFiles }, { fact: aptCacheTime }, { fact: installedPackages }, ...touched.flatMap(fileFactsOf)],
-      script: scriptOf(edit.writes, edit.removes, edit.created, a.mode, a.update_cache),
+      script: scriptOf(edit.writes, edit.removes, edit.created, a.mode === undefined ? undefined : resolveMode(a.mode, undefined, false), a.update_cache),
     };
     return { changes: [change], result };
   },

@@ -8,7 +8,7 @@ import { request } from '../../facts/fact.js';
 import { shellJoin } from '../../transport/shell-quote.js';
 import { boolArg, formatMode, listArg } from '../arg-types.js';
 import { curlConfig } from '../curl-config.js';
-import { attributeCommands, fileAttributeArgs, type FileAttributes } from '../file-attributes.js';
+import { attributeCommands, fileAttributeArgs, type WantedAttributes } from '../file-attributes.js';
 import { defineModule, type Change, type ModuleContext, type ModuleResult, type Plan } from '../module.js';
 
 const unarchiveArgs = z.strictObject({
@@ -156,13 +156,20 @@ interface UnarchiveChange extends Change {
   staged: Staged;
 }
 
+// a member not unpacked yet has no mode to compare: chmod takes the mode as given (a symbolic one applies to what
+// the archive gave the member, as Ansible's does), ownership is set as for any path
+const extractedFixes = (path: string, want: WantedAttributes): string[] => [
+  ...(want.mode === undefined ? [] : [`chmod ${typeof want.mode === 'number' ? formatMode(want.mode) : shellJoin([want.mode])} -- ${shellJoin([path])}`]),
+  ...attributeCommands({ path, exists: true, type: 'file' }, { owner: want.owner, group: want.group }),
+];
+
 // what the members (and their top folders) need to get the task's mode/owner/group, as set_fs_attributes does
 const attributeFixes = async (ctx: ModuleContext, a: UnarchiveArgs, files: string[], extracting: boolean): Promise<string[]> => {
-  const want: FileAttributes = { mode: a.mode, owner: a.owner, group: a.group };
+  const want: WantedAttributes = { mode: a.mode, owner: a.owner, group: a.group };
   if (want.mode === undefined && want.owner === undefined && want.group === undefined) return [];
   const tops = [...new Set(files.filter((f) => f.includes('/')).map((f) => f.split('/')[0]))];
   const paths = [...new Set([...files, ...tops])].map((f) => posix.join(a.dest, f.replace(/\/$/, '')));
-  if (extracting) return paths.flatMap((p) => attributeCommands({ path: p, exists: true, type: 'file' }, want));
+  if (extracting) return paths.flatMap((p) => extractedFixes(p, want));
   await ctx.facts.readAll(paths.map((p) => request(fileStat, p)));
   const states: FileState[] = await Promise.all(paths.map((p) => ctx.facts.read(fileStat, p)));
   return states.filter((s) => s.exists).flatMap((s) => attributeCommands(s, want));
