@@ -109,6 +109,11 @@ export interface ModuleDefinition<S extends z.ZodType = z.ZodType, C extends Cha
   aliases?: Readonly<Record<string, string>>;
   /** the name Ansible's collections give it, when not ansible.builtin (`ansible.posix.sysctl`) */
   fqcn?: string;
+  /**
+   * Ansible's module does not support check mode: there a task of it is skipped, with Ansible's message naming it
+   * as Ansible runs it (`ansible.legacy.uri`); TypeScript code calling it (ctx.call) still gets its plan.
+   */
+  noCheckMode?: { ansibleName: string };
   /** the facts `plan` reads: the runner reads the facts of a play's tasks in one round trip */
   facts?(args: z.output<S>): FactRequest[];
   /** compare the facts with the desired state; never changes the host */

@@ -43,7 +43,7 @@ const firstPacket = (bin: Buffer): { tag: number; body: Buffer } | undefined => 
 /** The primary key's v4 fingerprint (upper-case hex), or undefined when this is not an OpenPGP public key. */
 export const fingerprintOf = (bin: Buffer): string | undefined => {
   const packet = firstPacket(bin);
-  if (!packet || packet.tag !== 6 || packet.body[0] !== 4) return undefined;
+  if (packet?.tag !== 6 || packet.body[0] !== 4) return undefined;
   const head = Buffer.from([0x99, packet.body.length >> 8, packet.body.length & 0xff]);
   return createHash('sha1').update(head).update(packet.body).digest('hex').toUpperCase();
 };

@@ -35,14 +35,20 @@ describe('command', () => {
     const args = { cmd: 'touch done', chdir: dir, creates: 'done' };
     expect((await runModule(commandModule, args)).changed).toBe(true);
     const second = await runModule(commandModule, args);
-    expect(second).toMatchObject({ changed: false, rc: 0, msg: "Did not run command since 'done' exists" });
+    expect(second).toMatchObject({ changed: false, rc: 0, stdout: 'skipped, since done exists', msg: "Did not run command since 'done' exists" });
   });
 
   it('runs only while removes exists', async () => {
     await writeFile(join(dir, 'lock'), '');
     const args = { argv: ['rm', join(dir, 'lock')], removes: join(dir, 'lock') };
     expect((await runModule(commandModule, args)).changed).toBe(true);
-    expect((await runModule(commandModule, args)).changed).toBe(false);
+    expect(await runModule(commandModule, args)).toMatchObject({
+      changed: false,
+      rc: 0,
+      stdout: `skipped, since ${join(dir, 'lock')} does not exist`,
+      msg: `Did not run command since '${join(dir, 'lock')}' does not exist`,
+    });
+    expect(await runModule(commandModule, args, { check: true })).toMatchObject({ msg: `Would not run command since '${join(dir, 'lock')}' does not exist` });
   });
 
   it('passes stdin with a trailing newline', async () => {
@@ -53,7 +59,8 @@ describe('command', () => {
   it('check mode: skipped without creates/removes, changed when they would let it run; nothing runs', async () => {
     const before = await snapshotDir(dir);
     const plain = await runModule(commandModule, { cmd: `touch ${join(dir, 'x')}` }, { check: true });
-    expect(plain).toMatchObject({ skipped: true, changed: false });
+    // a registered result reads as Ansible's: rc 0 and empty output
+    expect(plain).toMatchObject({ skipped: true, changed: false, rc: 0, stdout: '', stdout_lines: [], msg: 'Command would have run if not in check mode' });
     const decided = await runModule(commandModule, { cmd: `touch ${join(dir, 'x')}`, creates: join(dir, 'x') }, { check: true });
     expect(decided).toMatchObject({ changed: true, msg: 'Command would have run if not in check mode' });
     expect(await snapshotDir(dir)).toEqual(before);

@@ -33,11 +33,26 @@ const resolve = (spec: CommandSpec, path: string): string => (spec.chdir !== und
 export const commandFacts = (spec: CommandSpec): FactRequest[] =>
   [spec.creates, spec.removes].filter((p) => p !== undefined).map((p) => request(fileStat, resolve(spec, p)));
 
-const skipReason = async (ctx: ModuleContext, spec: CommandSpec): Promise<string | undefined> => {
-  if (spec.creates !== undefined && (await ctx.facts.read(fileStat, resolve(spec, spec.creates))).exists) return `'${spec.creates}' exists`;
-  if (spec.removes !== undefined && !(await ctx.facts.read(fileStat, resolve(spec, spec.removes))).exists) return `'${spec.removes}' does not exist`;
+/** The guard that keeps the command from running: its path as the task gives it, and why. */
+interface Guard {
+  path: string;
+  why: 'exists' | 'does not exist';
+}
+
+const guardThatHolds = async (ctx: ModuleContext, spec: CommandSpec): Promise<Guard | undefined> => {
+  if (spec.creates !== undefined && (await ctx.facts.read(fileStat, resolve(spec, spec.creates))).exists) return { path: spec.creates, why: 'exists' };
+  if (spec.removes !== undefined && !(await ctx.facts.read(fileStat, resolve(spec, spec.removes))).exists) return { path: spec.removes, why: 'does not exist' };
   return undefined;
 };
+
+// Ansible's words for a guarded command that does not run: the path quoted in msg, bare in stdout
+const notRun = (ctx: ModuleContext, g: Guard, cmd: unknown): Record<string, unknown> => ({
+  rc: 0,
+  cmd,
+  stdout: `skipped, since ${g.path} ${g.why}`,
+  stderr: '',
+  msg: `${ctx.check ? 'Would' : 'Did'} not run command since '${g.path}' ${g.why}`,
+});
 
 const strip = (s: string, on: boolean) => (on ? s.replace(/[\r\n]+$/, '') : s);
 const lines = (s: string) => (s === '' ? [] : s.split(/\r?\n/));
@@ -49,12 +64,21 @@ export interface RunChange extends Change {
 
 /** The Ansible way: creates/removes decide first; check mode cannot know what a command would do. */
 export const planCommand = async (ctx: ModuleContext, spec: CommandSpec, script: string, cmd: unknown): Promise<Plan<RunChange>> => {
-  const reason = await skipReason(ctx, spec);
-  if (reason) return { changes: [], result: { rc: 0, cmd, stdout: `skipped, since ${reason}`, stderr: '', msg: `Did not run command since ${reason}` } };
+  const guard = await guardThatHolds(ctx, spec);
+  if (guard) return { changes: [], result: notRun(ctx, guard, cmd) };
   const guarded = spec.creates !== undefined || spec.removes !== undefined;
   return {
     changes: [{ summary: `run ${typeof cmd === 'string' ? cmd : JSON.stringify(cmd)}`, script }],
-    result: { cmd, ...(guarded ? { rc: 0, msg: 'Command would have run if not in check mode' } : {}) },
+    // what check mode reports (apply replaces it): Ansible's empty output, so a registered result reads the same
+    result: {
+      cmd,
+      rc: 0,
+      stdout: '',
+      stderr: '',
+      stdout_lines: [],
+      stderr_lines: [],
+      ...(guarded ? { msg: 'Command would have run if not in check mode' } : {}),
+    },
     unplannable: guarded ? undefined : 'Command would have run if not in check mode',
   };
 };

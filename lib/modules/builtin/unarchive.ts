@@ -9,6 +9,7 @@ import { shellJoin } from '../../transport/shell-quote.js';
 import { boolArg, formatMode, listArg } from '../arg-types.js';
 import { curlConfig } from '../curl-config.js';
 import { attributeCommands, fileAttributeArgs, type WantedAttributes } from '../file-attributes.js';
+import { pathInfo } from '../path-info.js';
 import { defineModule, type Change, type ModuleContext, type ModuleResult, type Plan } from '../module.js';
 
 const unarchiveArgs = z.strictObject({
@@ -175,12 +176,6 @@ const attributeFixes = async (ctx: ModuleContext, a: UnarchiveArgs, files: strin
   return states.filter((s) => s.exists).flatMap((s) => attributeCommands(s, want));
 };
 
-const destInfo = (st: FileState) => ({
-  state: st.type === 'directory' ? 'directory' : (st.type ?? 'absent'),
-  ...(st.mode !== undefined ? { mode: formatMode(st.mode) } : {}),
-  ...(st.owner !== undefined ? { owner: st.owner, group: st.group } : {}),
-});
-
 const planUnarchive = async (a: UnarchiveArgs, ctx: ModuleContext): Promise<Plan<UnarchiveChange>> => {
   if (a.creates !== undefined && (await ctx.facts.read(fileStat, a.creates)).exists)
     return { changes: [], result: { skipped: true, msg: `skipped, since ${a.creates} exists` } };
@@ -195,7 +190,7 @@ const planUnarchive = async (a: UnarchiveArgs, ctx: ModuleContext): Promise<Plan
     const done = await unarchived(ctx, a, handler.name, handler.flag, staged.path, files);
     const extract = done ? undefined : handler.name === 'ZipArchive' ? zipArgs(a, staged.path) : tarArgs(a, handler.flag, staged.path, '--extract');
     const attributes = await attributeFixes(ctx, a, files, !done);
-    const result = { handler: handler.name, dest: a.dest, src: a.src, ...destInfo(destState), ...(a.list_files ? { files } : {}) };
+    const result = { handler: handler.name, dest: a.dest, src: a.src, ...pathInfo(destState), ...(a.list_files ? { files } : {}) };
     if (!extract && attributes.length === 0) {
       await unstage(ctx, staged);
       return { changes: [], result };
