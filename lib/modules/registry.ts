@@ -37,13 +37,16 @@ import { statModule } from './builtin/stat.js';
 import { templateModule } from './builtin/template.js';
 import { uriModule } from './builtin/uri.js';
 import { waitForModule } from './builtin/wait_for.js';
+import { getentModule } from './builtin/getent.js';
+import { pingModule } from './builtin/ping.js';
+import { tempfileModule } from './builtin/tempfile.js';
 import { chainTxModule } from '../gonka/modules/chain-tx.js';
 import { composeServiceModule } from '../gonka/modules/compose-service.js';
 import { dockerImageModule } from '../gonka/modules/docker-image.js';
 import { gonkaAdminNodeModule } from '../gonka/modules/admin-node.js';
 import type { ModuleDefinition } from './module.js';
 
-const all: ModuleDefinition[] = [
+const ansible: ModuleDefinition[] = [
   commandModule,
   shellModule,
   fileModule,
@@ -83,19 +86,25 @@ const all: ModuleDefinition[] = [
   gitModule,
   rebootModule,
   waitForConnectionModule,
-  // Gonka's own: a compose project's services and images, the admin API's ML nodes, a signed chain transaction
-  composeServiceModule,
-  dockerImageModule,
-  gonkaAdminNodeModule,
-  chainTxModule,
+  // Ansible's newer name for systemd (both are ansible.builtin modules, one implementation)
+  { ...systemdModule, name: 'systemd_service' },
+  pingModule,
+  getentModule,
+  tempfileModule,
 ] as ModuleDefinition[];
 
-export const builtinModules: ReadonlyMap<string, ModuleDefinition> = new Map(all.map((m) => [m.name, m]));
+// Gonka's own: a compose project's services and images, the admin API's ML nodes, a signed chain transaction
+const gonka = [composeServiceModule, dockerImageModule, gonkaAdminNodeModule, chainTxModule] as ModuleDefinition[];
+
+/** nop's modules that are Ansible's (same names, arguments and results), as opposed to Gonka's own. */
+export const ansibleModules: readonly ModuleDefinition[] = ansible;
+
+export const builtinModules: ReadonlyMap<string, ModuleDefinition> = new Map([...ansible, ...gonka].map((m) => [m.name, m]));
 
 // playbooks written for Ansible name modules by their collection; ansible.builtin.<name> also reaches the modules
 // Ansible moved to collections (its runtime redirects sysctl to ansible.posix.sysctl)
 const PREFIXES = ['ansible.builtin.', 'ansible.legacy.', 'nop.'];
-const byFqcn = new Map(all.filter((m) => m.fqcn).map((m) => [m.fqcn!, m]));
+const byFqcn = new Map(ansible.filter((m) => m.fqcn).map((m) => [m.fqcn!, m]));
 
 /** A builtin module by name, also as `ansible.builtin.<name>`, `nop.<name>` or its collection's name (`ansible.posix.mount`). */
 export const lookupModule = (name: string): ModuleDefinition | undefined => {

@@ -55,6 +55,11 @@ export const COMPARED_RETURNS: Record<string, readonly string[]> = {
   get_url: ['dest', 'checksum_dest', 'checksum_src', 'status_code', 'msg'],
   uri: ['status', 'msg', 'json', 'content'],
   wait_for: ['state', 'path', 'port', 'msg'],
+  systemd_service: ['name', 'state', 'enabled', 'status.ActiveState', 'status.LoadState', 'status.UnitFileState'],
+  ping: ['ping', 'msg'],
+  getent: ['ansible_facts', 'msg'],
+  // the name is random; what it is and its mode are not
+  tempfile: ['state', 'mode', 'owner', 'group', 'msg'],
 };
 
 /** The value at a dotted path; `list[].key` maps the list. undefined when absent. */
