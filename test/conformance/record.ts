@@ -1,5 +1,6 @@
 /**
- * Records what Ansible does with each conformance case: `npm run conformance:record [CASE…]`.
+ * Records what Ansible does with each conformance case: `npm run conformance:record [CASE…]` (`-- --docs`: only
+ * the module documentation the compatibility table reads).
  * Runs Debian's ansible-core (apt-get install -y ansible) inside the same sandbox the suite runs nop in, and
  * writes test/conformance/fixtures/CASE.json; also the options Ansible documents for every module nop has
  * and the list of ansible.builtin modules (fixtures/ansible-modules.json), for the README's compatibility table.
@@ -8,7 +9,7 @@
 import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { builtinModules } from '../../lib/modules/registry.js';
+import { ansibleModules } from '../../lib/modules/registry.js';
 import { ansibleTool } from './harness/ansible.js';
 import { conformanceDir, fixturePath, loadCases } from './harness/case.js';
 import { NORMALIZED } from './harness/normalize.js';
@@ -26,7 +27,7 @@ interface DocOption {
 
 /** Each nop module's documented Ansible options (names and aliases), and every ansible.builtin module's name. */
 const recordModuleDocs = async (): Promise<void> => {
-  const names = [...builtinModules.values()].map((m) => m.fqcn ?? `ansible.builtin.${m.name}`);
+  const names = ansibleModules.map((m) => m.fqcn ?? `ansible.builtin.${m.name}`);
   const docs = JSON.parse(
     execFileSync('ansible-doc', ['-j', ...names], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 << 20 }),
   ) as Record<string, { doc: { options?: Record<string, DocOption> } }>;
@@ -45,7 +46,9 @@ const recordModuleDocs = async (): Promise<void> => {
 };
 
 const main = async () => {
-  const only = process.argv.slice(2);
+  const docsOnly = process.argv.includes('--docs');
+  const only = process.argv.slice(2).filter((a) => a !== '--docs');
+  if (docsOnly) return recordModuleDocs();
   const version = ansibleVersion();
   for (const c of await loadCases(only)) {
     process.stdout.write(`recording ${c.name} with ${version}… `);
