@@ -6,6 +6,7 @@ import { fileContent } from './file-content.js';
 import { fileDigest } from './file-digest.js';
 import { fileMime } from './file-mime.js';
 import { fileStat } from './file-stat.js';
+import { globMatches } from './glob-matches.js';
 import { pathStat } from './path-stat.js';
 
 /** Everything cached about a path (and, for a directory, below it): what a write or a removal makes stale. */
@@ -20,4 +21,6 @@ export const fileFactsOf = (path: string): FactRef[] =>
     { fact: fileMime, arg: path },
     { fact: fileAttributeFlags, arg: path },
     { fact: dirEntries, arg: { path } },
+    // patterns whose matches it may change (their `affects`)
+    { fact: globMatches, arg: path },
   ] as FactRef[];

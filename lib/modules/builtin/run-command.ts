@@ -2,6 +2,7 @@ import { posix } from 'node:path';
 import { z } from 'zod';
 import { boolArg } from '../arg-types.js';
 import { fileStat } from '../../facts/builtin/file-stat.js';
+import { globMatches, isGlob } from '../../facts/builtin/glob-matches.js';
 import { request, type FactRequest } from '../../facts/fact.js';
 import type { Change, ModuleContext, ModuleResult, Plan } from '../module.js';
 
@@ -29,9 +30,15 @@ export interface CommandSpec {
 // creates/removes are relative to chdir, as in Ansible
 const resolve = (spec: CommandSpec, path: string): string => (spec.chdir !== undefined && !posix.isAbsolute(path) ? posix.join(spec.chdir, path) : path);
 
+// a guard with glob characters is matched as Ansible's glob.glob does; a plain path is looked up
+const exists = async (ctx: ModuleContext, path: string): Promise<boolean> =>
+  isGlob(path) ? ctx.facts.read(globMatches, path) : (await ctx.facts.read(fileStat, path)).exists;
+
+const guardFact = (path: string): FactRequest => (isGlob(path) ? request(globMatches, path) : request(fileStat, path));
+
 /** Facts a command's guards read. */
 export const commandFacts = (spec: CommandSpec): FactRequest[] =>
-  [spec.creates, spec.removes].filter((p) => p !== undefined).map((p) => request(fileStat, resolve(spec, p)));
+  [spec.creates, spec.removes].filter((p) => p !== undefined).map((p) => guardFact(resolve(spec, p)));
 
 /** The guard that keeps the command from running: its path as the task gives it, and why. */
 interface Guard {
@@ -40,8 +47,8 @@ interface Guard {
 }
 
 const guardThatHolds = async (ctx: ModuleContext, spec: CommandSpec): Promise<Guard | undefined> => {
-  if (spec.creates !== undefined && (await ctx.facts.read(fileStat, resolve(spec, spec.creates))).exists) return { path: spec.creates, why: 'exists' };
-  if (spec.removes !== undefined && !(await ctx.facts.read(fileStat, resolve(spec, spec.removes))).exists) return { path: spec.removes, why: 'does not exist' };
+  if (spec.creates !== undefined && (await exists(ctx, resolve(spec, spec.creates)))) return { path: spec.creates, why: 'exists' };
+  if (spec.removes !== undefined && !(await exists(ctx, resolve(spec, spec.removes)))) return { path: spec.removes, why: 'does not exist' };
   return undefined;
 };
 
