@@ -37,6 +37,7 @@ import { statModule } from './builtin/stat.js';
 import { templateModule } from './builtin/template.js';
 import { uriModule } from './builtin/uri.js';
 import { waitForModule } from './builtin/wait_for.js';
+import { debconfModule } from './builtin/debconf.js';
 import { getentModule } from './builtin/getent.js';
 import { pingModule } from './builtin/ping.js';
 import { tempfileModule } from './builtin/tempfile.js';
@@ -91,6 +92,7 @@ const ansible: ModuleDefinition[] = [
   pingModule,
   getentModule,
   tempfileModule,
+  debconfModule,
 ] as ModuleDefinition[];
 
 // Gonka's own: a compose project's services and images, the admin API's ML nodes, a signed chain transaction

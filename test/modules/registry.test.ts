@@ -15,6 +15,7 @@ describe('registry', () => {
         'command',
         'compose_service',
         'copy',
+        'debconf',
         'cron',
         'debug',
         'docker_image',

@@ -60,6 +60,7 @@ export const COMPARED_RETURNS: Record<string, readonly string[]> = {
   getent: ['ansible_facts', 'msg'],
   // the name is random; what it is and its mode are not
   tempfile: ['state', 'mode', 'owner', 'group', 'msg'],
+  debconf: ['current', 'previous', 'msg'],
 };
 
 /** The value at a dotted path; `list[].key` maps the list. undefined when absent. */
