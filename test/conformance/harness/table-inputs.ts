@@ -19,7 +19,8 @@ const loadError = async (dir: string, action: string): Promise<string | undefine
   }
 };
 
-// the loader's refusal of a name nobody has, with the name as a placeholder: what a refused module's error reads
+// the loader's refusal of a name nobody has, with the name as a placeholder: how a refused module's error begins (a
+// suggestion of a near name may follow)
 const PROBE = 'nop_conformance_no_such_module';
 
 /**
@@ -34,7 +35,7 @@ export const refusedAtLoad = async (names: readonly string[]): Promise<Set<strin
     const refused = new Set<string>();
     for (const name of names) {
       const error = await loadError(dir, name);
-      if (error === unknown.replaceAll(PROBE, name)) refused.add(name);
+      if (error?.startsWith(unknown.replaceAll(PROBE, name))) refused.add(name);
     }
     return refused;
   } finally {
