@@ -16,6 +16,8 @@ export interface ModuleContextOptions extends Pick<ModuleContext, 'hostname' | '
   progress?: (line: string) => void;
   /** contexts on other inventory hosts (the runner's connection pool); absent outside a run */
   onHost?: (host: string) => Promise<ModuleContext>;
+  /** a context on a new connection to this host (the runner's pool replaces the old one); absent outside a run */
+  reconnect?: () => Promise<ModuleContext>;
 }
 
 const exists = (p: string) =>
@@ -68,6 +70,12 @@ export const createModuleContext = (o: ModuleContextOptions): ModuleContext => {
       return o.onHost(host);
     },
     call: (module, args) => runModule(module as ModuleDefinition, args, ctx),
+    reconnect: async () => {
+      if (o.reconnect) return o.reconnect();
+      // outside a run there is no pool: this context's own transport, its facts forgotten
+      o.facts.invalidate();
+      return ctx;
+    },
   };
   return ctx;
 };

@@ -2,6 +2,7 @@ import { fileChecksum } from '../facts/builtin/file-checksum.js';
 import { fileContent } from '../facts/builtin/file-content.js';
 import { fileFactsOf } from '../facts/builtin/file-facts.js';
 import { fileStat, type FileState } from '../facts/builtin/file-stat.js';
+import { identity, type Identity } from '../facts/builtin/identity.js';
 import { request, type FactRequest } from '../facts/fact.js';
 import type { PutOptions } from '../transport/transport.js';
 import { formatMode } from './arg-types.js';
@@ -19,6 +20,7 @@ import {
   type WantedAttributes,
 } from './file-attributes.js';
 import type { Change, FileDiff, ModuleContext, Plan } from './module.js';
+import { stageValidated } from './validated-write.js';
 
 /** A regular file a module wants at a path: its content and, optionally, its attributes. */
 export interface WantedFile extends WantedAttributes {
@@ -28,6 +30,8 @@ export interface WantedFile extends WantedAttributes {
   backup?: boolean;
   /** the content is secret: the diff says only that it changed */
   secret?: boolean;
+  /** a command that must accept the new content (`%s`: its path) before it replaces the file */
+  validate?: string;
 }
 
 /** Replace the content (atomically, with the attributes), or only fix the attributes of the right content. */
@@ -41,8 +45,8 @@ export interface FileChange extends Change {
   backup: boolean;
 }
 
-/** What planning a file's content reads: its state and its checksum, both part of the play's batch. */
-export const fileContentFacts = (path: string): FactRequest[] => [request(fileStat, path), request(fileChecksum, path)];
+/** What planning a file's content reads: its state, its checksum and who would create it, all part of the play's batch. */
+export const fileContentFacts = (path: string): FactRequest[] => [request(fileStat, path), request(fileChecksum, path), request(identity, undefined)];
 
 const beforeText = async (ctx: ModuleContext, state: FileState, checksum: string | null): Promise<string> => {
   if (state.type !== 'file') return '';
@@ -71,20 +75,40 @@ const putOptions = (before: FileState, want: WantedFile): PutOptions => {
   return { mode, owner: want.owner ?? kept.owner, group: want.group ?? kept.group };
 };
 
+// what the file's attributes are once written: a new one belongs to who writes it
+const writtenAttributes = (put: PutOptions, writer: Identity): FileAttributes => ({
+  mode: put.mode,
+  owner: put.owner ?? writer.user,
+  group: put.group ?? writer.group,
+});
+
 export interface FileContentPlan extends Plan<FileChange> {
   /** the file's attributes once the task is done */
   attributes: FileAttributes;
+  /**
+   * Whether the task sets attributes the file would not have otherwise (Ansible's "ownership, perms or SE linux
+   * context changed"): a replaced file keeps its own, a new one gets mode 0644 and the writer's ownership.
+   */
+  attributesChanged: boolean;
 }
+
+const NEW_FILE_MODE = 0o644;
+
+const setsAttributes = (before: FileState, want: WantedFile): boolean => {
+  if (before.type !== 'file') return want.mode !== undefined && want.mode !== NEW_FILE_MODE;
+  return attributeCommands(before, want).length > 0;
+};
 
 /** Compare a path with the wanted content and attributes; the plan holds at most one change. */
 export const planFileContent = async (ctx: ModuleContext, want: WantedFile): Promise<FileContentPlan> => {
   const before = await ctx.facts.read(fileStat, want.path);
-  if (before.type === 'directory') return { changes: [], attributes: {}, failed: `${want.path} is a directory` };
+  if (before.type === 'directory') return { changes: [], attributes: {}, attributesChanged: false, failed: `${want.path} is a directory` };
   const checksum = before.type === 'file' ? await ctx.facts.read(fileChecksum, want.path) : null;
   const contentChanged = before.type !== 'file' || checksum !== want.source.sha256;
   const commands = contentChanged ? [] : attributeCommands(before, want);
-  const attributes = contentChanged ? putOptions(before, want) : mergeAttributes(before, want);
-  if (!contentChanged && commands.length === 0) return { changes: [], attributes };
+  const attributes = contentChanged ? writtenAttributes(putOptions(before, want), await ctx.facts.read(identity, undefined)) : mergeAttributes(before, want);
+  const attributesChanged = setsAttributes(before, want);
+  if (!contentChanged && commands.length === 0) return { changes: [], attributes, attributesChanged };
   const change: FileChange = {
     summary: contentChanged ? `write ${want.path}` : `set ${describeAttributes(namedAttributes(attributes, want)).trim().replace(/\n/g, ', ')} on ${want.path}`,
     diff: ctx.diff ? await diffOf(ctx, before, checksum, want, contentChanged) : undefined,
@@ -93,13 +117,19 @@ export const planFileContent = async (ctx: ModuleContext, want: WantedFile): Pro
     ...(contentChanged ? { put: putOptions(before, want) } : { commands }),
     backup: contentChanged && want.backup === true && before.type === 'file',
   };
-  return { changes: [change], attributes };
+  return { changes: [change], attributes, attributesChanged };
 };
 
 /** Carry out a file change: back up, then write atomically, or fix the attributes. */
 export const applyFileChange = async (ctx: ModuleContext, change: FileChange): Promise<{ backup_file?: string }> => {
+  // validated first: a refused content leaves neither a new file nor a backup behind
+  const staged =
+    change.put && change.want.validate !== undefined
+      ? await stageValidated(ctx, change.want.path, change.want.source, change.put, change.want.validate)
+      : undefined;
   const backup_file = change.backup ? await backupFile(ctx, change.want.path) : undefined;
-  if (change.put) await change.want.source.write(ctx, change.want.path, change.put);
+  if (staged) await staged.install();
+  else if (change.put) await change.want.source.write(ctx, change.want.path, change.put);
   else await execChecked(ctx, (change.commands ?? []).join(' && '));
   return backup_file ? { backup_file } : {};
 };
@@ -107,7 +137,7 @@ export const applyFileChange = async (ctx: ModuleContext, change: FileChange): P
 /** Ansible's return values for a module that manages one regular file. */
 export const fileResultOf = (want: WantedFile, attributes: FileAttributes): Record<string, unknown> => ({
   dest: want.path,
-  checksum: want.source.sha256,
+  checksum: want.source.sha1,
   size: want.source.size,
   state: 'file',
   ...(attributes.mode !== undefined ? { mode: formatMode(attributes.mode) } : {}),

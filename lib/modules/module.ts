@@ -87,6 +87,11 @@ export interface ModuleContext {
    * API that only its network node can reach.
    */
   onHost(host: string): Promise<ModuleContext>;
+  /**
+   * The same task's context on a new connection to this host (the old one dropped: a reboot): later tasks use it
+   * too, and nothing read before is trusted. Without a run behind it, a new connection of the same transport kind.
+   */
+  reconnect(): Promise<ModuleContext>;
 }
 
 /**
@@ -100,6 +105,15 @@ export interface ModuleDefinition<S extends z.ZodType = z.ZodType, C extends Cha
   args: S;
   /** for free-form modules (`command: ls -l`), the argument a bare string becomes */
   freeForm?: string;
+  /** Ansible's other names for arguments: alias → canonical name (`dest: 'path'`), folded before `args` checks them */
+  aliases?: Readonly<Record<string, string>>;
+  /** the name Ansible's collections give it, when not ansible.builtin (`ansible.posix.sysctl`) */
+  fqcn?: string;
+  /**
+   * Ansible's module does not support check mode: there a task of it is skipped, with Ansible's message naming it
+   * as Ansible runs it (`ansible.legacy.uri`); TypeScript code calling it (ctx.call) still gets its plan.
+   */
+  noCheckMode?: { ansibleName: string };
   /** the facts `plan` reads: the runner reads the facts of a play's tasks in one round trip */
   facts?(args: z.output<S>): FactRequest[];
   /** compare the facts with the desired state; never changes the host */

@@ -12,16 +12,42 @@ import { serviceModule } from './builtin/service.js';
 import { setFactModule } from './builtin/set_fact.js';
 import { setupModule } from './builtin/setup.js';
 import { shellModule } from './builtin/shell.js';
+import { blockinfileModule } from './builtin/blockinfile.js';
+import { replaceModule } from './builtin/replace.js';
+import { slurpModule } from './builtin/slurp.js';
+import { findModule } from './builtin/find.js';
+import { fetchModule } from './builtin/fetch.js';
+import { groupModule } from './builtin/group.js';
+import { userModule } from './builtin/user.js';
+import { authorizedKeyModule } from './builtin/authorized_key.js';
+import { systemdModule } from './builtin/systemd.js';
+import { sysctlModule } from './builtin/sysctl.js';
+import { hostnameModule } from './builtin/hostname.js';
+import { timezoneModule } from './builtin/timezone.js';
+import { mountModule } from './builtin/mount.js';
+import { aptModule } from './builtin/apt.js';
+import { aptKeyModule } from './builtin/apt_key.js';
+import { aptRepositoryModule } from './builtin/apt_repository.js';
+import { unarchiveModule } from './builtin/unarchive.js';
+import { pauseModule } from './builtin/pause.js';
+import { gitModule } from './builtin/git.js';
+import { rebootModule } from './builtin/reboot.js';
+import { waitForConnectionModule } from './builtin/wait_for_connection.js';
+import { statModule } from './builtin/stat.js';
 import { templateModule } from './builtin/template.js';
 import { uriModule } from './builtin/uri.js';
 import { waitForModule } from './builtin/wait_for.js';
+import { debconfModule } from './builtin/debconf.js';
+import { getentModule } from './builtin/getent.js';
+import { pingModule } from './builtin/ping.js';
+import { tempfileModule } from './builtin/tempfile.js';
 import { chainTxModule } from '../gonka/modules/chain-tx.js';
 import { composeServiceModule } from '../gonka/modules/compose-service.js';
 import { dockerImageModule } from '../gonka/modules/docker-image.js';
 import { gonkaAdminNodeModule } from '../gonka/modules/admin-node.js';
 import type { ModuleDefinition } from './module.js';
 
-const all: ModuleDefinition[] = [
+const ansible: ModuleDefinition[] = [
   commandModule,
   shellModule,
   fileModule,
@@ -39,20 +65,53 @@ const all: ModuleDefinition[] = [
   setFactModule,
   setupModule,
   failModule,
-  // Gonka's own: a compose project's services and images, the admin API's ML nodes, a signed chain transaction
-  composeServiceModule,
-  dockerImageModule,
-  gonkaAdminNodeModule,
-  chainTxModule,
+  statModule,
+  blockinfileModule,
+  replaceModule,
+  slurpModule,
+  findModule,
+  fetchModule,
+  groupModule,
+  userModule,
+  authorizedKeyModule,
+  systemdModule,
+  sysctlModule,
+  hostnameModule,
+  timezoneModule,
+  mountModule,
+  aptModule,
+  aptKeyModule,
+  aptRepositoryModule,
+  unarchiveModule,
+  pauseModule,
+  gitModule,
+  rebootModule,
+  waitForConnectionModule,
+  // Ansible's newer name for systemd (both are ansible.builtin modules, one implementation)
+  { ...systemdModule, name: 'systemd_service' },
+  pingModule,
+  getentModule,
+  tempfileModule,
+  debconfModule,
 ] as ModuleDefinition[];
 
-export const builtinModules: ReadonlyMap<string, ModuleDefinition> = new Map(all.map((m) => [m.name, m]));
+// Gonka's own: a compose project's services and images, the admin API's ML nodes, a signed chain transaction
+const gonka = [composeServiceModule, dockerImageModule, gonkaAdminNodeModule, chainTxModule] as ModuleDefinition[];
 
-// playbooks written for Ansible name modules by their collection
+/** nop's modules that are Ansible's (same names, arguments and results), as opposed to Gonka's own. */
+export const ansibleModules: readonly ModuleDefinition[] = ansible;
+
+export const builtinModules: ReadonlyMap<string, ModuleDefinition> = new Map([...ansible, ...gonka].map((m) => [m.name, m]));
+
+// playbooks written for Ansible name modules by their collection; ansible.builtin.<name> also reaches the modules
+// Ansible moved to collections (its runtime redirects sysctl to ansible.posix.sysctl)
 const PREFIXES = ['ansible.builtin.', 'ansible.legacy.', 'nop.'];
+const byFqcn = new Map(ansible.filter((m) => m.fqcn).map((m) => [m.fqcn!, m]));
 
-/** A builtin module by name, also as `ansible.builtin.<name>` or `nop.<name>`. */
+/** A builtin module by name, also as `ansible.builtin.<name>`, `nop.<name>` or its collection's name (`ansible.posix.mount`). */
 export const lookupModule = (name: string): ModuleDefinition | undefined => {
+  const fq = byFqcn.get(name);
+  if (fq) return fq;
   const prefix = PREFIXES.find((p) => name.startsWith(p));
   return builtinModules.get(prefix ? name.slice(prefix.length) : name);
 };

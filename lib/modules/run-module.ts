@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { describeIssue, firstIssue } from '../text/issue-message.js';
 import type { FactRef } from '../facts/fact.js';
+import { AliasConflictError, canonicalArgs } from './aliases.js';
 import type { Change, ModuleContext, ModuleDefinition, ModuleResult } from './module.js';
 
 const argumentError = (def: ModuleDefinition, error: z.ZodError, args: unknown): ModuleResult => {
@@ -18,8 +19,15 @@ const staleFacts = (changes: readonly Change[]): FactRef[] | undefined =>
  * the play's other tasks, in the common case), plan, and — unless in check mode or nothing differs — apply.
  */
 export const runModule = async (def: ModuleDefinition, rawArgs: unknown, ctx: ModuleContext): Promise<ModuleResult> => {
-  const parsed = def.args.safeParse(rawArgs);
-  if (!parsed.success) return argumentError(def, parsed.error, rawArgs);
+  let canonical: unknown;
+  try {
+    canonical = canonicalArgs(def, rawArgs).args;
+  } catch (e) {
+    if (!(e instanceof AliasConflictError)) throw e;
+    return { changed: false, failed: true, msg: `module '${def.name}': ${e.message}` };
+  }
+  const parsed = def.args.safeParse(canonical);
+  if (!parsed.success) return argumentError(def, parsed.error, canonical);
   const args = parsed.data;
   await ctx.facts.readAll(def.facts?.(args) ?? []);
   const plan = await def.plan(args, ctx);

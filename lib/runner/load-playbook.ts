@@ -77,10 +77,10 @@ const loadPlay = async (raw: unknown, src: YamlSource, index: number, dir: strin
   const tag = (list: TaskSpec[]) => (playTags.length ? inherit(list, playTags, [], {}) : list);
   return {
     ...rest,
+    // as Ansible compiles a play: handlers are flushed after pre_tasks, after roles and tasks together, after post_tasks
     sections: [
       tag(parseTasks(pre_tasks, src, [...path, 'pre_tasks'])),
-      tag(roleSections),
-      tag(parseTasks(tasks, src, [...path, 'tasks'])),
+      [...tag(roleSections), ...tag(parseTasks(tasks, src, [...path, 'tasks']))],
       tag(parseTasks(post_tasks, src, [...path, 'post_tasks'])),
     ],
     handlers,

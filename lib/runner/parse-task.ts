@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { AliasConflictError, canonicalArgs } from '../modules/aliases.js';
 import { lookupModule, moduleNames } from '../modules/registry.js';
 import { describeIssue } from '../text/issue-message.js';
 import { didYouMean } from '../text/nearest-word.js';
@@ -25,21 +26,34 @@ const templatedAt = (args: unknown, path: readonly PropertyKey[]): boolean => {
 };
 
 /** Check module arguments at load time; issues on templated values wait for run time. */
-export const checkModuleArgs = (module: ModuleDefinition, args: unknown, src: YamlSource, path: PathPart[]): void => {
+export const checkModuleArgs = (module: ModuleDefinition, rawArgs: unknown, src: YamlSource, path: PathPart[]): void => {
+  let folded: ReturnType<typeof canonicalArgs>;
+  try {
+    folded = canonicalArgs(module, rawArgs);
+  } catch (e) {
+    if (!(e instanceof AliasConflictError)) throw e;
+    throw src.keyError([...path, e.alias], `module '${module.name}': ${e.message}`);
+  }
+  const { args, writtenAs } = folded;
   const res = (module.args as z.ZodType).safeParse(args);
   if (res.success) return;
   // a misspelt parameter first: it explains the required one that then looks missing
   const issues = [...res.error.issues].sort((a, b) => Number(b.code === 'unrecognized_keys') - Number(a.code === 'unrecognized_keys'));
+  // the YAML names the argument as the task wrote it (an alias, maybe)
+  const asWritten = (p: readonly PropertyKey[]): PathPart[] => {
+    const [first, ...rest] = p as PathPart[];
+    return first === undefined ? [] : [writtenAs.get(String(first)) ?? first, ...rest];
+  };
   for (const issue of issues) {
-    const issuePath = issue.path as PathPart[];
-    if (templatedAt(args, issuePath)) continue;
+    const issuePath = asWritten(issue.path);
+    if (templatedAt(rawArgs, issuePath)) continue;
     const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
     if (keys.length) {
-      const near = didYouMean(keys[0], objectKeysAt(module.args as z.ZodType, issuePath));
+      const near = didYouMean(keys[0], objectKeysAt(module.args as z.ZodType, issue.path as PathPart[]));
       throw src.keyError([...path, ...issuePath, keys[0]], `unsupported parameter '${keys[0]}' for module '${module.name}'${near}`);
     }
     const words = describeIssue(issue, args);
-    throw src.error([...path, ...(words.path as PathPart[])], words.message);
+    throw src.error([...path, ...asWritten(words.path)], words.message);
   }
 };
 

@@ -1,5 +1,8 @@
-/** Variable names whose values are secret wherever they appear. */
-export const SECRET_NAME = /(pass(word|phrase)?|mnemonic|secret|token|private_key|api_key|credential)/i;
+/**
+ * Variable names whose values are secret wherever they appear. `pass` only as a word's end (`become_pass`,
+ * `db_pass`), so fstab's `passno` or a `passthrough` flag stay readable.
+ */
+export const SECRET_NAME = /(pass(word|phrase|wd)?(?![a-z])|mnemonic|secret|token|private_key|api_key|credential)/i;
 
 /**
  * Names that hold where a secret is, not the secret: `keyring_password_file`, `cold_mnemonic_file`,

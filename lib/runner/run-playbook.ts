@@ -88,15 +88,23 @@ const connectionPool = (varsOf: VarsOf, opts: RunPlaybookOptions, upcoming: (hos
     return { transport, facts };
   };
   let closed = false;
+  const connect = (host: string) => {
+    if (closed) return Promise.reject(new Error(`${host}: the run is over, no new connection`));
+    const hit = pool.get(host);
+    if (hit) return hit;
+    const p = open(host);
+    pool.set(host, p);
+    p.catch(() => pool.delete(host));
+    return p;
+  };
   return {
-    connect: (host: string) => {
-      if (closed) return Promise.reject(new Error(`${host}: the run is over, no new connection`));
-      const hit = pool.get(host);
-      if (hit) return hit;
-      const p = open(host);
-      pool.set(host, p);
-      p.catch(() => pool.delete(host));
-      return p;
+    connect,
+    // a host that went away (a reboot): its old connection closed, a new one opened with a fresh fact store
+    reconnect: async (host: string) => {
+      const old = pool.get(host);
+      pool.delete(host);
+      await old?.then((c) => c.transport.close()).catch(() => undefined);
+      return connect(host);
     },
     closeAll: async () => {
       closed = true;
@@ -176,6 +184,7 @@ export const runPlaybook = async (opts: RunPlaybookOptions): Promise<RunSummary>
     playbookDir: playbook.dir,
     emit: opts.emit,
     connect: (host) => pool.connect(host),
+    reconnect: (host) => pool.reconnect(host),
     hostVars: (h) => ({ ...varsOf(h), ...(runs.get(h)?.runtimeVars ?? {}) }),
     groups: () => groups,
     aborted: () => opts.signal?.aborted ?? false,

@@ -52,7 +52,7 @@ export interface TaskSpec extends Omit<TaskKeywords, 'block' | 'rescue' | 'alway
 }
 
 export interface PlaySpec extends Omit<PlayInput, 'roles' | 'pre_tasks' | 'tasks' | 'post_tasks' | 'handlers'> {
-  /** pre_tasks, roles' tasks, tasks, post_tasks, in Ansible's order */
+  /** pre_tasks, then roles' tasks and tasks, then post_tasks (handlers run after each), in Ansible's order */
   sections: TaskSpec[][];
   handlers: TaskSpec[];
   /** variables loaded from vars_files */

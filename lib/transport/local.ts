@@ -178,6 +178,7 @@ export const localTransport = (options: LocalTransportOptions = {}): Transport =
 
   return {
     kind: 'local',
+    controller: launcher.length === 0,
     exec,
     put: (dest, content, opts = {}) => put(dest, { bytes: Buffer.from(content) }, opts),
     putFile: (dest, localPath, opts = {}) => put(dest, { path: localPath }, opts),

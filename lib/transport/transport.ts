@@ -39,6 +39,8 @@ export interface PutOptions {
 
 export interface Transport {
   readonly kind: 'local' | 'ssh';
+  /** this is the machine nop runs on (a local transport without a launcher): rebooting it would end the run */
+  readonly controller?: boolean;
   /** run a shell script; a non-zero exit is a result, not an error. Throws UnreachableError when the host cannot be reached. */
   exec(script: string, opts?: ExecOptions): Promise<ExecResult>;
   /**

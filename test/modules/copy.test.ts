@@ -25,7 +25,7 @@ describe('copy', () => {
     const dest = join(target, 'config.env');
     const first = await runModule(copyModule, { dest, content: 'A=1\n', mode: '0600' });
     expect(first).toMatchObject({ changed: true, dest, mode: '0600', state: 'file', size: 4 });
-    expect(first.checksum).toMatch(/^[0-9a-f]{64}$/);
+    expect(first.checksum).toMatch(/^[0-9a-f]{40}$/);
     expect(first.diff).toEqual([{ path: dest, before: '', after: 'A=1\n' }]);
     expect(await readFile(dest, 'utf8')).toBe('A=1\n');
     expect(await modeOf(dest)).toBe('600');

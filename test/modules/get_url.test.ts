@@ -37,7 +37,10 @@ describe('get_url', () => {
     const dest = join(dir, 'model.bin');
     const args = { url: `${server.url}/model.bin`, dest, checksum: `sha256:${sha}`, mode: '0640' };
     const first = await runModule(getUrlModule, args);
-    expect(first).toMatchObject({ changed: true, dest, checksum_dest: sha, diff: [{ path: dest, before: '', after: `sha256: ${sha}\n` }] });
+    // as Ansible reports them: SHA-1 of what arrived, of what dest held before (nothing), the HTTP status and size
+    const sha1 = createHash('sha1').update(content).digest('hex');
+    expect(first).toMatchObject({ changed: true, dest, checksum_src: sha1, checksum_dest: null, status_code: 200, msg: `OK (${content.length} bytes)` });
+    expect(first.diff).toEqual([{ path: dest, before: '', after: `sha256: ${sha}\n` }]);
     expect((await readFile(dest)).equals(content)).toBe(true);
     expect(await modeOf(dest)).toBe('640');
     expect(await snapshotDir(dir)).toEqual({ 'model.bin': expect.stringMatching(/^file 640 /) });
@@ -95,7 +98,7 @@ describe('get_url', () => {
     // without a checksum an existing file is kept; force downloads and compares
     expect((await runModule(getUrlModule, { url: `${server.url}/private.bin`, dest: dir, headers: { Authorization: 'Bearer s3cret' } })).changed).toBe(false);
     const forced = await runModule(getUrlModule, { url: `${server.url}/private.bin`, dest: dir, force: true, headers: { Authorization: 'Bearer s3cret' } });
-    expect(forced).toMatchObject({ changed: false, msg: 'file already up to date' });
+    expect(forced).toMatchObject({ changed: false, msg: 'OK (8 bytes)', status_code: 200 });
     expect(server.requests).toHaveLength(2);
   });
 

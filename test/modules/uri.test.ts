@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { uriModule } from '../../lib/modules/builtin/uri.js';
+import { LOCAL_INVENTORY, results, workspace } from '../runner/helpers.js';
 import { countingTransport, runModule } from './helpers.js';
 import { startServer, type TestServer } from './http-server.js';
 
@@ -71,5 +72,22 @@ describe('uri', () => {
   it('validates its arguments', () => {
     expect(() => uriModule.args.parse({ url: 'file:///etc/passwd' })).toThrow(/http/);
     expect(uriModule.args.parse({ url: 'http://127.0.0.1', status_code: '204' }).status_code).toEqual([204]);
+  });
+});
+
+describe('uri in check mode', () => {
+  it("as a playbook task is skipped with Ansible's message and sends nothing; code calling it still GETs", async () => {
+    const ws = await workspace();
+    try {
+      await ws.write('inventory.yml', LOCAL_INVENTORY);
+      await ws.write('site.yml', `- hosts: alpha\n  gather_facts: false\n  tasks:\n    - uri: { url: "${server.url}/text" }\n      register: r\n`);
+      const run = await ws.run('site.yml', { check: true });
+      expect(results(run.events).map((e) => [e.status, e.result.msg])).toEqual([['skipped', 'remote module (ansible.legacy.uri) does not support check mode']]);
+      expect(server.requests).toEqual([]);
+    } finally {
+      await ws.cleanup();
+    }
+    expect(await runModule(uriModule, { url: `${server.url}/text` }, { check: true })).toMatchObject({ status: 200 });
+    expect(server.requests).toHaveLength(1);
   });
 });

@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { waitForModule } from '../../lib/modules/builtin/wait_for.js';
@@ -54,9 +54,10 @@ describe('wait_for', () => {
     setTimeout(() => void writeFile(path, 'starting\n'), 300);
     setTimeout(() => void writeFile(path, 'starting\nstate sync done at height 1200\n'), 600);
     const res = await runModule(waitForModule, { path, search_regex: 'height [0-9]+', timeout: 20 });
-    expect(res).toMatchObject({ changed: false, path });
     expect(res.failed).toBeUndefined();
     expect(await readFile(path, 'utf8')).toContain('height 1200');
+    // as Ansible's: the other target null, the path described as it is now (state is its kind)
+    expect(res).toMatchObject({ changed: false, path, port: null, search_regex: 'height [0-9]+', state: 'file', size: (await stat(path)).size });
   });
 
   it('waits for a file to go away, or fails naming it', async () => {

@@ -101,6 +101,7 @@ const currentText = async (ctx: ModuleContext, a: CronArgs, path: string | undef
 /** A named job in a user's crontab or in a cron.d file. */
 export const cronModule = defineModule({
   name: 'cron',
+  aliases: { dom: 'day', dow: 'weekday', value: 'job' },
   args: cronArgs,
   facts: (args) => {
     const path = cronFilePath(args);

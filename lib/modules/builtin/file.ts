@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { fileFactsOf } from '../../facts/builtin/file-facts.js';
 import { fileStat, type FileState } from '../../facts/builtin/file-stat.js';
+import { identity, type Identity } from '../../facts/builtin/identity.js';
 import { request } from '../../facts/fact.js';
 import { shellJoin } from '../../transport/shell-quote.js';
 import { boolArg, formatMode } from '../arg-types.js';
@@ -95,10 +96,21 @@ const diffOf = (state: FileState, a: FileArgs, p: Plan) => {
   };
 };
 
-const resultOf = (a: FileArgs, p: Plan, state: FileState): Record<string, unknown> => {
-  const attrs: FileAttributes = p.type === 'absent' ? {} : mergeAttributes(state, a);
+// what a path the task creates looks like: the writer's, with the mode its umask leaves (a link's is always 0777)
+const createdAttributes = (p: Plan, writer: Identity): FileAttributes => ({
+  mode: p.type === 'link' ? 0o777 : (p.type === 'directory' ? 0o777 : 0o666) & ~writer.umask,
+  owner: writer.user,
+  group: writer.group,
+});
+
+const resultOf = (a: FileArgs, p: Plan, state: FileState, writer: Identity): Record<string, unknown> => {
+  const created = !state.exists || (p.type === 'link' && state.type !== 'link');
+  const base = created ? createdAttributes(p, writer) : p.type === 'link' ? { ...state, mode: 0o777 } : state;
+  const attrs: FileAttributes =
+    p.type === 'absent' ? {} : mergeAttributes({ path: a.path, exists: true, ...base }, p.type === 'link' ? { ...a, mode: undefined } : a);
+  // Ansible names the path `dest` for the states that make something at it from elsewhere (link, touch)
   return {
-    path: a.path,
+    [p.type === 'link' || p.type === 'touch' ? 'dest' : 'path']: a.path,
     state: p.type === 'touch' ? 'file' : p.type,
     ...(p.type === 'link' ? { src: a.src } : {}),
     ...(attrs.mode !== undefined ? { mode: formatMode(attrs.mode) } : {}),
@@ -113,12 +125,13 @@ interface FileCommands extends Change {
 
 export const fileModule = defineModule({
   name: 'file',
+  aliases: { dest: 'path', name: 'path' },
   args: fileArgs,
-  facts: (args) => [request(fileStat, args.path)],
+  facts: (args) => [request(fileStat, args.path), request(identity, undefined)],
   plan: async (args, ctx) => {
     const state = await ctx.facts.read(fileStat, args.path);
     const p = plan(state, args);
-    const result = resultOf(args, p, state);
+    const result = resultOf(args, p, state, await ctx.facts.read(identity, undefined));
     if (p.failed) return { changes: [], result: { path: args.path }, failed: p.failed };
     if (p.commands.length === 0) return { changes: [], result };
     const change: FileCommands = {

@@ -39,7 +39,7 @@ const EXIT_CHECKSUM = 4;
 const DOWNLOAD = `dest=$1 want=$2 t=$3 mode=$4 own=$5
 cfg=$(cat)
 part="$dest.part"
-fetch() { printf '%s\\n' "$cfg" | curl -K - -fsSL --retry 3 --connect-timeout "$t" --speed-limit 1 --speed-time "$t" "$@" -o "$part"; }
+fetch() { info=$(printf '%s\\n' "$cfg" | curl -K - -fsSL --retry 3 --connect-timeout "$t" --speed-limit 1 --speed-time "$t" -w '%{http_code} %{size_download}' "$@" -o "$part"); }
 if [ -n "$want" ]; then fetch -C -; else rm -f -- "$part"; fetch; fi
 rc=$?
 # a refused resume: 33 (no range support) or 22 (often 416: the part is already whole, or stale)
@@ -50,10 +50,12 @@ if [ $rc -ne 0 ]; then echo "curl exit $rc" >&2; exit ${EXIT_DOWNLOAD}; fi
 got=$(sha256sum -- "$part" | cut -d' ' -f1)
 if [ -n "$want" ] && [ "$got" != "$want" ]; then rm -f -- "$part"; echo "$got"; exit ${EXIT_CHECKSUM}; fi
 old=$(sha256sum -- "$dest" 2>/dev/null | cut -d' ' -f1)
-if [ "$old" = "$got" ]; then rm -f -- "$part"; echo "same $got"; exit 0; fi
+sha1=$(sha1sum -- "$part" | cut -d' ' -f1)
+oldsha1=$(sha1sum -- "$dest" 2>/dev/null | cut -d' ' -f1)
+if [ "$old" = "$got" ]; then rm -f -- "$part"; echo "same $got $sha1 \${oldsha1:--} $info"; exit 0; fi
 if [ -n "$mode" ]; then chmod "$mode" -- "$part" || exit 1; fi
 if [ -n "$own" ]; then chown -- "$own" "$part" || exit 1; fi
-mv -f -- "$part" "$dest" && echo "new $got"`;
+mv -f -- "$part" "$dest" && echo "new $got $sha1 \${oldsha1:--} $info"`;
 
 const resolveDest = async (ctx: ModuleContext, args: GetUrlArgs): Promise<string> => {
   const state = await ctx.facts.read(fileStat, args.dest);
@@ -93,17 +95,21 @@ const download = async (ctx: ModuleContext, args: GetUrlArgs, change: GetUrlChan
     return { changed: false, failed: true, checksum_src: got, msg: `The checksum for ${dest} did not match ${args.checksum}; it was ${got}.` };
   }
   if (res.code !== 0) return { changed: false, failed: true, msg: `Request failed: ${res.stderr.trim()}` };
-  const [verdict, got] = res.stdout.trim().split(' ');
+  // Ansible's return values: SHA-1s of what arrived and of what dest held before, the HTTP status, the size
+  const [verdict, , sha1, oldSha1, status, size] = res.stdout.trim().split(' ');
   const changed = verdict === 'new';
-  return { changed, checksum_src: got, checksum_dest: got, msg: changed ? 'OK' : 'file already up to date' };
+  return { changed, checksum_src: sha1, checksum_dest: oldSha1 === '-' ? null : oldSha1, status_code: Number(status), msg: `OK (${size} bytes)` };
 };
 
 /** Download a file on the host itself (curl), atomically, verified against a sha256 when given. */
 export const getUrlModule = defineModule({
   name: 'get_url',
   args: getUrlArgs,
-  facts: (args) => [request(fileStat, args.dest), request(fileChecksum, args.dest)],
+  facts: (args) => [request(fileStat, args.dest), request(fileChecksum, args.dest), request(fileStat, posix.dirname(args.dest))],
   plan: async (args, ctx): Promise<Plan<GetUrlChange>> => {
+    if (!args.dest.endsWith('/') && !(await ctx.facts.read(fileStat, posix.dirname(args.dest))).exists) {
+      return { changes: [], result: { dest: args.dest, checksum_dest: null }, failed: `Destination ${posix.dirname(args.dest)} does not exist` };
+    }
     const dest = await resolveDest(ctx, args);
     const state = await ctx.facts.read(fileStat, dest);
     const checksum = state.type === 'file' ? await ctx.facts.read(fileChecksum, dest) : null;

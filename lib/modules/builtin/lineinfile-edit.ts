@@ -2,6 +2,8 @@
  * Ansible's lineinfile algorithm on a list of lines (each keeping its `\n`), ported from
  * ansible.builtin.lineinfile's present()/absent() so existing playbooks edit files the same way.
  */
+import { expandTemplate, pythonRegex } from '../python-regex.js';
+
 export interface LineEdit {
   lines: string[];
   changed: boolean;
@@ -27,17 +29,6 @@ export const splitLines = (text: string): string[] => text.match(/[^\n]*\n|[^\n]
 // Python's `$` also matches before a final newline; JS's does not, so patterns see the line without it
 const body = (line: string): string => line.replace(/[\r\n]+$/, '');
 const terminated = (line: string): string => (line.endsWith('\n') ? line : `${line}\n`);
-
-/** Python regex syntax that JavaScript spells differently: named groups and their back-references. */
-export const pythonRegex = (pattern: string): RegExp => new RegExp(pattern.replace(/\(\?P</g, '(?<').replace(/\(\?P=(\w+)\)/g, '\\k<$1>'));
-
-/** Python's match.expand: `\1`, `\g<1>`, `\g<name>` take the groups of the regexp's match. */
-export const expandBackrefs = (match: RegExpExecArray, template: string): string =>
-  template.replace(/\\g<(\w+)>|\\(\d{1,2})/g, (_, named: string | undefined, numbered: string | undefined) => {
-    const key = named ?? numbered ?? '';
-    const group = /^\d+$/.test(key) ? match[Number(key)] : match.groups?.[key];
-    return group ?? '';
-  });
 
 const findMatch = (lines: string[], o: PresentOptions): { index: number; match?: RegExpExecArray } => {
   let found: { index: number; match?: RegExpExecArray } = { index: -1 };
@@ -90,7 +81,7 @@ export const presentLine = (lines: string[], o: PresentOptions): LineEdit => {
   const { exact, insert } = matched ? { exact: -1, insert: -1 } : findAnchor(lines, o);
   const target = matched ? index : exact;
   if (target !== -1) {
-    const wanted = terminated(o.backrefs && match ? expandBackrefs(match, o.line) : o.line);
+    const wanted = terminated(o.backrefs && match ? expandTemplate(match, o.line) : o.line);
     if (lines[target] === wanted) return unchanged(lines);
     return { lines: lines.map((l, i) => (i === target ? wanted : l)), changed: true, msg: 'line replaced' };
   }

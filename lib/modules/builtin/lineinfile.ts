@@ -6,17 +6,10 @@ import { request } from '../../facts/fact.js';
 import { applyFileChange, fileContentFacts, planFileContent } from '../file-content.js';
 import { fileAttributeArgs } from '../file-attributes.js';
 import { defineModule } from '../module.js';
-import { absentLine, presentLine, pythonRegex, splitLines, type LineEdit } from './lineinfile-edit.js';
-
-const compiles = (pattern: string | undefined): boolean => {
-  if (pattern === undefined) return true;
-  try {
-    pythonRegex(pattern);
-    return true;
-  } catch {
-    return false;
-  }
-};
+import { validateArg } from '../validated-write.js';
+import { compiles, editMessage, validationFailure } from './file-edit.js';
+import { pythonRegex } from '../python-regex.js';
+import { absentLine, presentLine, splitLines, type LineEdit } from './lineinfile-edit.js';
 
 const lineinfileArgs = z
   .strictObject({
@@ -31,6 +24,7 @@ const lineinfileArgs = z
     backup: boolArg.default(false),
     backrefs: boolArg.default(false),
     firstmatch: boolArg.default(false),
+    validate: validateArg.optional(),
     ...fileAttributeArgs,
     secret: boolArg.default(false),
   })
@@ -61,6 +55,7 @@ const edit = (lines: string[], a: LineinfileArgs): LineEdit => {
 
 export const lineinfileModule = defineModule({
   name: 'lineinfile',
+  aliases: { dest: 'path', destfile: 'path', name: 'path', regex: 'regexp', value: 'line' },
   args: lineinfileArgs,
   facts: (args) => [...fileContentFacts(args.path), request(fileContent, args.path)],
   plan: async (args, ctx) => {
@@ -76,13 +71,16 @@ export const lineinfileModule = defineModule({
       group: args.group,
       backup: args.backup,
       secret: args.secret,
+      validate: args.validate,
     };
     const plan = await planFileContent(ctx, want);
-    const msg = edited.msg || (plan.changes.length > 0 ? 'attributes changed' : '');
-    return { ...plan, result: { msg, path: args.path } };
+    return { ...plan, result: { msg: editMessage(edited.msg, plan), path: args.path } };
   },
   apply: async ([change], _args, ctx) => {
-    const { backup_file } = await applyFileChange(ctx, change);
-    return backup_file ? { backup: backup_file } : undefined;
+    const applied = await applyFileChange(ctx, change).catch(validationFailure);
+    // lineinfile names it `backup`, as Ansible's does
+    if (!('backup_file' in applied)) return applied;
+    const { backup_file, ...rest } = applied;
+    return { ...rest, backup: backup_file };
   },
 });

@@ -2,6 +2,7 @@ import { posix } from 'node:path';
 import { z } from 'zod';
 import { boolArg } from '../arg-types.js';
 import { fileStat } from '../../facts/builtin/file-stat.js';
+import { globMatches, isGlob } from '../../facts/builtin/glob-matches.js';
 import { request, type FactRequest } from '../../facts/fact.js';
 import type { Change, ModuleContext, ModuleResult, Plan } from '../module.js';
 
@@ -29,15 +30,36 @@ export interface CommandSpec {
 // creates/removes are relative to chdir, as in Ansible
 const resolve = (spec: CommandSpec, path: string): string => (spec.chdir !== undefined && !posix.isAbsolute(path) ? posix.join(spec.chdir, path) : path);
 
+// a guard with glob characters is matched as Ansible's glob.glob does; a plain path is looked up
+const exists = async (ctx: ModuleContext, path: string): Promise<boolean> =>
+  isGlob(path) ? ctx.facts.read(globMatches, path) : (await ctx.facts.read(fileStat, path)).exists;
+
+const guardFact = (path: string): FactRequest => (isGlob(path) ? request(globMatches, path) : request(fileStat, path));
+
 /** Facts a command's guards read. */
 export const commandFacts = (spec: CommandSpec): FactRequest[] =>
-  [spec.creates, spec.removes].filter((p) => p !== undefined).map((p) => request(fileStat, resolve(spec, p)));
+  [spec.creates, spec.removes].filter((p) => p !== undefined).map((p) => guardFact(resolve(spec, p)));
 
-const skipReason = async (ctx: ModuleContext, spec: CommandSpec): Promise<string | undefined> => {
-  if (spec.creates !== undefined && (await ctx.facts.read(fileStat, resolve(spec, spec.creates))).exists) return `'${spec.creates}' exists`;
-  if (spec.removes !== undefined && !(await ctx.facts.read(fileStat, resolve(spec, spec.removes))).exists) return `'${spec.removes}' does not exist`;
+/** The guard that keeps the command from running: its path as the task gives it, and why. */
+interface Guard {
+  path: string;
+  why: 'exists' | 'does not exist';
+}
+
+const guardThatHolds = async (ctx: ModuleContext, spec: CommandSpec): Promise<Guard | undefined> => {
+  if (spec.creates !== undefined && (await exists(ctx, resolve(spec, spec.creates)))) return { path: spec.creates, why: 'exists' };
+  if (spec.removes !== undefined && !(await exists(ctx, resolve(spec, spec.removes)))) return { path: spec.removes, why: 'does not exist' };
   return undefined;
 };
+
+// Ansible's words for a guarded command that does not run: the path quoted in msg, bare in stdout
+const notRun = (ctx: ModuleContext, g: Guard, cmd: unknown): Record<string, unknown> => ({
+  rc: 0,
+  cmd,
+  stdout: `skipped, since ${g.path} ${g.why}`,
+  stderr: '',
+  msg: `${ctx.check ? 'Would' : 'Did'} not run command since '${g.path}' ${g.why}`,
+});
 
 const strip = (s: string, on: boolean) => (on ? s.replace(/[\r\n]+$/, '') : s);
 const lines = (s: string) => (s === '' ? [] : s.split(/\r?\n/));
@@ -49,12 +71,21 @@ export interface RunChange extends Change {
 
 /** The Ansible way: creates/removes decide first; check mode cannot know what a command would do. */
 export const planCommand = async (ctx: ModuleContext, spec: CommandSpec, script: string, cmd: unknown): Promise<Plan<RunChange>> => {
-  const reason = await skipReason(ctx, spec);
-  if (reason) return { changes: [], result: { rc: 0, cmd, stdout: `skipped, since ${reason}`, stderr: '', msg: `Did not run command since ${reason}` } };
+  const guard = await guardThatHolds(ctx, spec);
+  if (guard) return { changes: [], result: notRun(ctx, guard, cmd) };
   const guarded = spec.creates !== undefined || spec.removes !== undefined;
   return {
     changes: [{ summary: `run ${typeof cmd === 'string' ? cmd : JSON.stringify(cmd)}`, script }],
-    result: { cmd, ...(guarded ? { rc: 0, msg: 'Command would have run if not in check mode' } : {}) },
+    // what check mode reports (apply replaces it): Ansible's empty output, so a registered result reads the same
+    result: {
+      cmd,
+      rc: 0,
+      stdout: '',
+      stderr: '',
+      stdout_lines: [],
+      stderr_lines: [],
+      ...(guarded ? { msg: 'Command would have run if not in check mode' } : {}),
+    },
     unplannable: guarded ? undefined : 'Command would have run if not in check mode',
   };
 };

@@ -65,14 +65,20 @@ export const serviceModule = defineModule({
   facts: (args) => [request(systemdUnit, args.name)],
   plan: async (args, ctx) => {
     const status = await ctx.facts.read(systemdUnit, args.name);
-    const result = { name: args.name, status: statusOf(status) };
+    // as Ansible's service on a systemd host (its systemd module): where the unit ends up
+    const result = {
+      name: args.name,
+      status: statusOf(status),
+      ...(args.state !== undefined ? { state: args.state === 'stopped' ? 'stopped' : 'started' } : {}),
+      ...(args.enabled !== undefined ? { enabled: args.enabled } : {}),
+    };
     // a unit file written just now is only known to systemd after the reload
     if (status.LoadState === 'not-found' && !args.daemon_reload)
       return { changes: [], result: { name: args.name }, failed: `Could not find the requested service ${args.name}` };
     const actions = actionsFor(status, args);
     if (actions.length === 0 && !args.daemon_reload) return { changes: [], result };
     const change: ServiceChange = {
-      summary: [...(args.daemon_reload ? ['daemon-reload'] : []), ...actions].join(', ') + ` ${args.name}`,
+      summary: `${[...(args.daemon_reload ? ['daemon-reload'] : []), ...actions].join(', ')} ${args.name}`,
       diff: ctx.diff && actions.length > 0 ? diffOf(args.name, status, actions) : undefined,
       invalidates: [{ fact: systemdUnit, ...(args.daemon_reload ? {} : { arg: args.name }) }],
       reload: args.daemon_reload,

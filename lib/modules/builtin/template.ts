@@ -4,7 +4,10 @@ import { boolArg } from '../arg-types.js';
 import { bufferSource } from '../content-source.js';
 import { applyFileChange, fileContentFacts, fileResultOf, planFileContent } from '../file-content.js';
 import { fileAttributeArgs } from '../file-attributes.js';
+import { fileStat } from '../../facts/builtin/file-stat.js';
 import { defineModule } from '../module.js';
+import { validateArg } from '../validated-write.js';
+import { copyValidationFailure } from './copy.js';
 
 const templateArgs = z.strictObject({
   /** a Handlebars file, found in the role's templates/, then the playbook's and the project's */
@@ -12,6 +15,9 @@ const templateArgs = z.strictObject({
   dest: z.string().min(1),
   ...fileAttributeArgs,
   backup: boolArg.default(false),
+  /** false: leave an existing dest alone */
+  force: boolArg.default(true),
+  validate: validateArg.optional(),
   /** the rendered file holds secrets: its diff is redacted */
   secret: boolArg.default(false),
 });
@@ -21,11 +27,22 @@ export const templateModule = defineModule({
   args: templateArgs,
   facts: (args) => fileContentFacts(args.dest),
   plan: async (args, ctx) => {
-    const template = await readFile(await ctx.findTemplate(args.src), 'utf8');
-    const source = bufferSource(ctx.render(template));
-    const want = { path: args.dest, source, mode: args.mode, owner: args.owner, group: args.group, backup: args.backup, secret: args.secret };
+    if (!args.force && (await ctx.facts.read(fileStat, args.dest)).exists) return { changes: [], result: { dest: args.dest } };
+    const path = await ctx.findTemplate(args.src);
+    const source = bufferSource(ctx.render(await readFile(path, 'utf8')));
+    const want = {
+      path: args.dest,
+      source,
+      mode: args.mode,
+      owner: args.owner,
+      group: args.group,
+      backup: args.backup,
+      secret: args.secret,
+      validate: args.validate,
+    };
     const plan = await planFileContent(ctx, want);
-    return { ...plan, result: fileResultOf(want, plan.attributes) };
+    const written = plan.changes.some((c) => c.put !== undefined);
+    return { ...plan, result: { ...fileResultOf(want, plan.attributes), ...(written ? { md5sum: source.md5, src: path } : { path: args.dest }) } };
   },
-  apply: async ([change], _args, ctx) => applyFileChange(ctx, change),
+  apply: async ([change], _args, ctx) => applyFileChange(ctx, change).catch(copyValidationFailure),
 });

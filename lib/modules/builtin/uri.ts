@@ -107,7 +107,10 @@ const SAFE = new Set(['GET', 'HEAD']);
 export const uriModule = defineModule({
   name: 'uri',
   args: uriArgs,
-  // reading is safe (in check mode too) and is the plan itself; a request that may change something is the change
+  // Ansible's action plugin runs it under its legacy name
+  noCheckMode: { ansibleName: 'ansible.legacy.uri' },
+  // for TypeScript code (ctx.call), reading is safe in check mode too and is the plan itself; a request that may
+  // change something is the change
   plan: async (args, ctx) => {
     if (!SAFE.has(args.method)) return { changes: [{ summary: `${args.method} ${args.url}` }], unplannable: `${args.method} is not sent in check mode` };
     const { failed, msg, ...result } = await request(args, ctx);

@@ -2,7 +2,9 @@ import { z } from 'zod';
 import { shellJoin } from '../../transport/shell-quote.js';
 import { intArg } from '../arg-types.js';
 import { fileFactsOf } from '../../facts/builtin/file-facts.js';
+import { fileStat } from '../../facts/builtin/file-stat.js';
 import { defineModule, type Change, type Plan } from '../module.js';
+import { pathInfo } from '../path-info.js';
 
 const waitForArgs = z
   .strictObject({
@@ -77,16 +79,19 @@ export const waitForModule = defineModule({
     // nothing is started in check mode, so waiting for it would only time out
     return {
       changes: [{ summary: `wait for ${target(args)}`, argv: [...argv, ...timing], invalidates: args.path !== undefined ? fileFactsOf(args.path) : [] }],
-      unplannable: 'wait_for does not run in check mode',
+      unplannable: 'remote module (wait_for) does not support check mode',
     };
   },
   apply: async ([change], args, ctx) => {
     const res = await ctx.exec(`set -- ${shellJoin(change.argv)}\n${WAIT}`, {
       timeoutMs: (args.timeout + args.delay + args.connect_timeout + args.sleep + 30) * 1000,
     });
-    const base = { changed: false, state: args.state, ...(args.port !== undefined ? { port: args.port } : { path: args.path }) };
-    if (res.code === 0) return { ...base, elapsed: Number(res.stdout.trim()) };
-    if (res.code === EXIT_TIMEOUT) return { ...base, failed: true, elapsed: args.timeout, msg: args.msg ?? timeoutMessage(args) };
-    return { ...base, failed: true, msg: res.stderr.trim() || `wait_for failed with rc=${res.code}` };
+    const base = { changed: false, state: args.state, port: args.port ?? null, path: args.path ?? null, search_regex: args.search_regex ?? null };
+    if (res.code !== 0 && res.code !== EXIT_TIMEOUT) return { changed: false, failed: true, msg: res.stderr.trim() || `wait_for failed with rc=${res.code}` };
+    if (res.code === EXIT_TIMEOUT) return { changed: false, failed: true, elapsed: args.timeout, msg: args.msg ?? timeoutMessage(args) };
+    // Ansible describes the path waited for as it is now (its add_path_info)
+    if (args.path !== undefined) ctx.facts.invalidate(fileFactsOf(args.path));
+    const now = args.path === undefined ? {} : pathInfo(await ctx.facts.read(fileStat, args.path));
+    return { ...base, ...now, elapsed: Number(res.stdout.trim()) };
   },
 });
