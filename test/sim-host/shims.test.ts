@@ -87,6 +87,18 @@ describe('apt-get, dpkg-query, reboot', () => {
     expect(sh('modinfo -F version nvidia')).toMatchObject({ code: 1, stderr: 'modinfo: ERROR: Module nvidia not found.\n' });
   });
 
+  test('apt-get -s simulates: Inst and Remv lines, the host left as it was (check mode plans with it)', async () => {
+    const { sh, host: h } = await host('fresh-2204');
+    const before = await readFile(h.path('/var/lib/nop-sim/state.json'), 'utf8');
+    const install = sh('apt-get install -s -y docker-ce jq');
+    expect(install.code).toBe(0);
+    expect(install.stdout).toMatch(/^Inst docker-ce \(\S+ Ubuntu:22\.04\/jammy \[amd64\]\)$/m);
+    expect(install.stdout).toMatch(/^Inst jq \(1\.6-2\.1ubuntu3 /m);
+    expect(sh('apt-get remove --simulate -y openssh-server').stdout).toMatch(/^Remv openssh-server \[\S+\]$/m);
+    expect(sh('apt-get install -s -y nosuchpkg')).toMatchObject({ code: 100, stderr: expect.stringContaining('E: Unable to locate package nosuchpkg') });
+    expect(await readFile(h.path('/var/lib/nop-sim/state.json'), 'utf8')).toBe(before);
+  });
+
   test('errors of apt itself: unknown package, unknown version, held package, no -y', async () => {
     const { sh, host: h } = await host('h100-8x');
     const before = await readFile(h.path('/var/lib/nop-sim/state.json'), 'utf8');

@@ -3,7 +3,7 @@
 import { abort, exit, main, out } from './lib/io.mjs';
 import { globToRegExp } from './lib/dpkg.mjs';
 import { canStart, refreshDriver, serviceStarted, syncFiles, userSpaceDriver } from './lib/host.mjs';
-import { withState } from './lib/state.mjs';
+import { readState, withState } from './lib/state.mjs';
 
 const argv = process.argv.slice(2);
 const flags = new Set();
@@ -177,8 +177,29 @@ const COMMANDS = {
   clean: () => [],
 };
 
+// -s and its synonyms: what the command would do, as Inst/Remv lines, and the host left as it was
+const SIMULATE = ['s', 'simulate', 'dry-run', 'just-print', 'no-act', 'recon'].some((f) => flags.has(f));
+
+const simulation = (state) => {
+  const before = structuredClone(state.packages);
+  COMMANDS[command](state);
+  const release = `Ubuntu:${state.profile.os.version_id}/${state.profile.os.codename} [amd64]`;
+  const lines = ['NOTE: This is only a simulation!', '      apt-get needs root privileges for real execution.'];
+  for (const [name, pkg] of Object.entries(state.packages)) {
+    const old = before[name]?.status === 'ii' ? before[name].version : undefined;
+    if (pkg.status === 'ii' && old !== pkg.version) lines.push(`Inst ${name}${old ? ` [${old}]` : ''} (${pkg.version} ${release})`);
+    if (pkg.status !== 'ii' && old) lines.push(`Remv ${name} [${old}]`);
+  }
+  for (const [name, pkg] of Object.entries(before)) if (pkg.status === 'ii' && !state.packages[name]) lines.push(`Remv ${name} [${pkg.version}]`);
+  return lines;
+};
+
 if (!COMMANDS[command]) exit(100, `E: Invalid operation ${command ?? ''}`);
 main(() => {
+  if (SIMULATE) {
+    out(simulation(readState()).join('\n'));
+    return;
+  }
   const lines = withState((state) => {
     const result = COMMANDS[command](state);
     syncFiles(state);
