@@ -42,7 +42,13 @@ export const dockerImageModule = defineModule({
   apply: async ([change], a, ctx) => {
     ctx.progress(`pulling ${change.missing.length} image(s): ${change.missing.join(', ')}`);
     const res = await ctx.exec(composeScript(projectOf(a), ['pull']));
-    if (res.code !== 0) return { failed: true, msg: `docker compose -f ${a.files.join(' -f ')} pull failed (rc=${res.code}): ${lastLines(res.stderr, 5)}` };
+    const where = `docker compose -f ${a.files.join(' -f ')} pull`;
+    if (res.code !== 0) return { failed: true, msg: `${where} failed (rc=${res.code}): ${lastLines(res.stderr, 5)}` };
+    // compose pulls what the files run: an image named here that they do not run stays missing
+    ctx.facts.invalidate(change.missing.map((arg) => ({ fact: dockerImage, arg })));
+    const present = await Promise.all(change.missing.map((i) => ctx.facts.read(dockerImage, i)));
+    const still = change.missing.filter((_, i) => !present[i]);
+    if (still.length) return { failed: true, msg: `${where} did not bring ${still.join(', ')}: is it the image the compose files run (config role)?` };
     return { msg: `pulled ${change.missing.join(', ')}` };
   },
 });
