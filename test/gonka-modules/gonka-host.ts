@@ -59,8 +59,11 @@ export interface GonkaHost {
   cleanup(): Promise<void>;
 }
 
-/** A no-GPU server with Docker running and the deploy directory rendered; `files: false` leaves the directory empty. */
-export const gonkaHost = async (opts: { files?: boolean; docker?: boolean } = {}): Promise<GonkaHost> => {
+/**
+ * A no-GPU server with Docker running and the deploy directory rendered; `files: false` leaves the directory empty,
+ * `inferenced: true` installs the CLI on the host itself (an operator's cold signer).
+ */
+export const gonkaHost = async (opts: { files?: boolean; docker?: boolean; inferenced?: boolean } = {}): Promise<GonkaHost> => {
   const dir = await mkdtemp(join(tmpdir(), 'nop-gonka-modules-'));
   const offset = await reservePortOffset();
   const base = parse(await readFile(join(PROFILES_DIR, 'no-gpu.yaml'), 'utf8')) as ProfileInput & { packages?: { name: string }[] };
@@ -68,6 +71,7 @@ export const gonkaHost = async (opts: { files?: boolean; docker?: boolean } = {}
   const host = await createSimHost({
     dir: join(dir, 'host'),
     gonka: { portOffset: offset },
+    inferenced: opts.inferenced,
     profile: { ...base, packages: [...(base.packages ?? []), ...docker] },
   });
   const cleanup = async () => {

@@ -4,6 +4,7 @@ import { request } from '../../facts/fact.js';
 import { boolArg } from '../../modules/arg-types.js';
 import { hostHttp } from '../../modules/host-http.js';
 import { defineModule, type Change, type ModuleContext, type Plan } from '../../modules/module.js';
+import { wouldMsg } from './would-msg.js';
 import { AdminNodeEntrySchema, adminNodesUrl, DEFAULT_ADMIN_URL, parseAdminNodes, sameNode, type AdminNode, type AdminNodeEntry } from '../admin-api.js';
 
 const adminNodeArgs = z.strictObject({
@@ -53,6 +54,8 @@ const send = async (ctx: ModuleContext, a: Args, c: AdminChange): Promise<void> 
   if (put.status !== 405) throw new Error(`PUT /admin/v1/nodes${id} answered ${put.status === 0 ? 'nothing' : put.status}`);
   expectOk(`DELETE /admin/v1/nodes${id}`, (await http('DELETE', id)).status);
   expectOk('POST /admin/v1/nodes', (await http('POST', '', c.entry)).status);
+  // a node added again starts enabled
+  if (!a.enabled) expectOk(`POST /admin/v1/nodes${id}/disable`, (await http('POST', `${id}/disable`)).status);
 };
 
 const listNodes = async (ctx: ModuleContext, a: Args): Promise<AdminNode[] | undefined> => {
@@ -73,12 +76,14 @@ export const gonkaAdminNodeModule = defineModule({
     const ids = a.nodes.map((n) => n.id).join(', ');
     if (!nodes) {
       if (!ctx.check) return { changes: [], failed: `the admin API (${a.admin_url}) on ${ctx.hostname} does not answer` };
-      return { changes: actions([], a).map((x) => ({ ...x, summary: `${x.kind} ${x.entry.id} (the api is not running yet)` })) };
+      const changes = actions([], a).map((x) => ({ ...x, summary: `${x.kind} ${x.entry.id}` }));
+      return { changes, result: { msg: `${wouldMsg(changes)} (the api is not running yet)` } };
     }
     const todo = actions(nodes, a);
     if (todo.length === 0)
       return { changes: [], result: { msg: `${ids} ${a.state === 'absent' ? 'absent' : `in the admin API, ${a.enabled ? 'enabled' : 'disabled'}`}` } };
-    return { changes: todo.map((x) => ({ ...x, summary: `${x.kind} ${x.entry.id}`, invalidates: [{ fact: httpGet, arg: listRequest(a) }] })) };
+    const changes = todo.map((x) => ({ ...x, summary: `${x.kind} ${x.entry.id}`, invalidates: [{ fact: httpGet, arg: listRequest(a) }] }));
+    return { changes, result: { msg: wouldMsg(changes) } };
   },
   apply: async (changes, a, ctx) => {
     const done = changes.map((c) => c.summary).join(', ');

@@ -7,6 +7,7 @@ import { defineModule, type Change, type Plan } from '../../modules/module.js';
 import { composeScript } from '../compose-command.js';
 import { lastLines } from '../last-lines.js';
 import { projectArgs, projectOf } from './project-args.js';
+import { wouldMsg } from './would-msg.js';
 
 const composeServiceArgs = z.strictObject({
   ...projectArgs,
@@ -52,14 +53,17 @@ export const composeServiceModule = defineModule({
       return { changes: [], failed: `${where} ps failed in ${a.project_dir}: is docker running and are the files rendered (config role)?` };
     }
     const running = (s: string) => containers?.get(s)?.state === 'running';
-    const result = { services: a.services };
-    if (a.state === 'recreated') return { changes: [change(a, 'recreate', a.services, ['up', '-d', '--no-deps', '--force-recreate', ...a.services])], result };
+    const planned = (changes: ComposeChange[], extra: Record<string, unknown> = {}): Plan<ComposeChange> => ({
+      changes,
+      result: { services: a.services, msg: changes.length ? wouldMsg(changes) : `${a.services.join(', ')} ${a.state}`, ...extra },
+    });
+    if (a.state === 'recreated') return planned([change(a, 'recreate', a.services, ['up', '-d', '--no-deps', '--force-recreate', ...a.services])]);
     if (a.state === 'stopped') {
       const up = a.services.filter(running);
-      return { changes: up.length ? [change(a, 'stop', up, ['stop', ...up])] : [], result };
+      return planned(up.length ? [change(a, 'stop', up, ['stop', ...up])] : []);
     }
     const missing = a.services.filter((s) => !running(s));
-    return { changes: missing.length ? startChanges(a, missing) : [], result: { ...result, ...(missing.length ? { started: missing } : {}) } };
+    return planned(missing.length ? startChanges(a, missing) : [], missing.length ? { started: missing } : {});
   },
   apply: async (changes, a, ctx) => {
     for (const c of changes) {

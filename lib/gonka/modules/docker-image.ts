@@ -5,6 +5,7 @@ import { defineModule, type Change, type Plan } from '../../modules/module.js';
 import { composeScript } from '../compose-command.js';
 import { lastLines } from '../last-lines.js';
 import { projectArgs, projectOf } from './project-args.js';
+import { wouldMsg } from './would-msg.js';
 
 const imageName = z.string().regex(/^[a-z0-9][\w.\-/:@]*$/i, 'not an image reference');
 
@@ -34,10 +35,8 @@ export const dockerImageModule = defineModule({
     }
     const missing = a.images.filter((_, i) => !present[i]);
     if (missing.length === 0) return { changes: [], result: { msg: 'every image is present' } };
-    return {
-      changes: [{ summary: `pull ${missing.join(', ')}`, missing, invalidates: missing.map((arg) => ({ fact: dockerImage, arg })) }],
-      result: { pulled: missing },
-    };
+    const changes = [{ summary: `pull ${missing.join(', ')}`, missing, invalidates: missing.map((arg) => ({ fact: dockerImage, arg })) }];
+    return { changes, result: { pulled: missing, msg: wouldMsg(changes) } };
   },
   apply: async ([change], a, ctx) => {
     ctx.progress(`pulling ${change.missing.length} image(s): ${change.missing.join(', ')}`);
