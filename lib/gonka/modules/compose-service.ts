@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { composeContainers } from '../../facts/builtin/compose-ps.js';
-import { httpGet } from '../../facts/builtin/http.js';
 import { request } from '../../facts/fact.js';
 import { boolArg } from '../../modules/arg-types.js';
 import { defineModule, type Change, type Plan } from '../../modules/module.js';
@@ -24,19 +23,16 @@ interface ComposeChange extends Change {
   args: string[];
 }
 
-// starting or stopping a service changes what its endpoints answer and what compose lists
-const stale = (a: Args) => [{ fact: composeContainers, arg: projectOf(a) }, { fact: httpGet }];
-
-const change = (a: Args, verb: string, services: string[], args: string[]): ComposeChange => ({
+// a container that starts or stops changes what compose lists, what its endpoints answer and whatever it writes to
+// its volumes (tmkms its key, the node its data): its change invalidates every fact of the host
+const change = (verb: string, services: string[], args: string[]): ComposeChange => ({
   summary: `${verb} ${services.join(', ')}`,
   args,
-  invalidates: stale(a),
+  invalidates: undefined,
 });
 
 const startChanges = (a: Args, missing: string[]): ComposeChange[] =>
-  a.one_by_one
-    ? missing.map((s) => change(a, 'start', [s], ['up', '-d', '--no-deps', s]))
-    : [change(a, 'start', missing, ['up', '-d', '--no-deps', ...missing])];
+  a.one_by_one ? missing.map((s) => change('start', [s], ['up', '-d', '--no-deps', s])) : [change('start', missing, ['up', '-d', '--no-deps', ...missing])];
 
 /**
  * Services of a compose project in the wanted state, through `docker compose` in the deploy directory with its
@@ -57,10 +53,10 @@ export const composeServiceModule = defineModule({
       changes,
       result: { services: a.services, msg: changes.length ? wouldMsg(changes) : `${a.services.join(', ')} ${a.state}`, ...extra },
     });
-    if (a.state === 'recreated') return planned([change(a, 'recreate', a.services, ['up', '-d', '--no-deps', '--force-recreate', ...a.services])]);
+    if (a.state === 'recreated') return planned([change('recreate', a.services, ['up', '-d', '--no-deps', '--force-recreate', ...a.services])]);
     if (a.state === 'stopped') {
       const up = a.services.filter(running);
-      return planned(up.length ? [change(a, 'stop', up, ['stop', ...up])] : []);
+      return planned(up.length ? [change('stop', up, ['stop', ...up])] : []);
     }
     const missing = a.services.filter((s) => !running(s));
     return planned(missing.length ? startChanges(a, missing) : [], missing.length ? { started: missing } : {});

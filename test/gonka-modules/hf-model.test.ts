@@ -3,13 +3,14 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createFactStore } from '../../../lib/facts/fact-store.js';
-import { createModuleContext } from '../../../lib/modules/context.js';
-import { ensureModelWeights, modelCacheDir } from '../../../roles/deploy/model-weights.js';
-import type { DeployVars } from '../../../roles/deploy/vars.js';
-import { createSimHost, type SimHost } from '../../../sim/host/create.js';
-import { recommendationFor } from '../../config/fixtures.js';
-import { updateHostState } from '../../sim-host/sim-host.js';
+import { createFactStore } from '../../lib/facts/fact-store.js';
+import { createModuleContext } from '../../lib/modules/context.js';
+import { modelCacheDir } from '../../lib/gonka/model-weights.js';
+import { hfModelModule } from '../../lib/gonka/modules/hf-model.js';
+import { runModule } from '../../lib/modules/run-module.js';
+import { createSimHost, type SimHost } from '../../sim/host/create.js';
+import { recommendationFor } from '../config/fixtures.js';
+import { updateHostState } from '../sim-host/sim-host.js';
 
 let dir: string;
 let host: SimHost;
@@ -42,12 +43,12 @@ const download = async (knobs: { shard_bytes?: number; bytes_per_second?: number
     progress: (line) => progress.push(line),
   });
   const hfHome = '/mnt/shared';
-  const vars = { gonka: { hf_home: hfHome }, gpu_recommendation: await recommendationFor('1xRTX3090', 'mainnet'), weights_timeout: 600 };
-  const result = await ensureModelWeights(ctx, vars as unknown as DeployVars);
-  return { result, progress, cacheDir: host.path(modelCacheDir(hfHome, vars.gpu_recommendation.model)) };
+  const { model } = await recommendationFor('1xRTX3090', 'mainnet');
+  const result = await runModule(hfModelModule, { model, hf_home: hfHome, timeout: 600 }, ctx);
+  return { result, progress, cacheDir: host.path(modelCacheDir(hfHome, model)) };
 };
 
-describe('deploy: model weights', () => {
+describe('hf_model: model weights', () => {
   it('reports bytes of the total, percent, rate and ETA while the download runs', { timeout: 120_000 }, async () => {
     // two 4 MB shards at 1 MB/s: the download lasts at least 8 s, and its progress is read every 2 s
     const { result, progress, cacheDir } = await download({ shard_bytes: 4_000_000, bytes_per_second: 1_000_000 });
