@@ -76,6 +76,17 @@ describe('gonka_admin_node on a simulated network node', () => {
     expect((await node2(h))?.state.admin_state.enabled).toBe(true);
   });
 
+  it('a node named by its id only is disabled and enabled as registered; an id the api does not list fails', async () => {
+    const disabled = await runModule(gonkaAdminNodeModule, { nodes: [{ id: 'node2' }], enabled: false }, h.context());
+    expect(disabled).toMatchObject({ changed: true, msg: 'disable node2 on gpu1' });
+    expect(await node2(h)).toMatchObject({ node: { host: '10.0.0.7' }, state: { admin_state: { enabled: false } } });
+    expect((await runModule(gonkaAdminNodeModule, { nodes: [{ id: 'node2' }], enabled: false }, h.context())).changed).toBe(false);
+    expect(await runModule(gonkaAdminNodeModule, { nodes: [{ id: 'node2' }] }, h.context())).toMatchObject({ changed: true, msg: 'enable node2 on gpu1' });
+    const unknown = await runModule(gonkaAdminNodeModule, { nodes: [{ id: 'node9' }] }, h.context());
+    expect(unknown).toMatchObject({ failed: true, msg: 'node9 not in the admin API on gpu1' });
+    expect((await node2(h))?.state.admin_state.enabled).toBe(true);
+  });
+
   it('removes the node; removing it again changes nothing', async () => {
     const res = await runModule(gonkaAdminNodeModule, { nodes: [WITH_TP2], state: 'absent' }, h.context());
     expect(res).toMatchObject({ changed: true, msg: 'remove node2 on gpu1' });
