@@ -1,4 +1,4 @@
-import type { FactRef } from '../facts/fact.js';
+import type { FactDefinition, FactRef } from '../facts/fact.js';
 import type { ModuleContext } from '../modules/module.js';
 
 export const sleep = (seconds: number): Promise<void> => new Promise((r) => setTimeout(r, seconds * 1000));
@@ -26,4 +26,10 @@ export const pollUntil = async <T>(ctx: ModuleContext, opts: PollOptions, probe:
     ctx.progress(r.waiting);
     await sleep(opts.interval);
   }
+};
+
+/** A fact as the host has it now, whatever the run read before: one round trip, for a poll that waits on it. */
+export const readFresh = <A, T>(ctx: ModuleContext, fact: FactDefinition<A, T>, arg: A): Promise<T> => {
+  ctx.facts.invalidate([{ fact, arg }]);
+  return ctx.facts.read(fact, arg);
 };
