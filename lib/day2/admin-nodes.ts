@@ -1,24 +1,5 @@
 import { z } from 'zod';
-
-/** One entry of `GET /admin/v1/nodes` (fields nop reads; the api may send more). */
-export const AdminNodeSchema = z
-  .object({
-    node: z.object({ id: z.string(), host: z.string().optional(), models: z.record(z.string(), z.unknown()).optional() }).loose(),
-    state: z
-      .object({
-        intended_status: z.string().optional(),
-        current_status: z.string().optional(),
-        poc_current_status: z.string().optional(),
-        failure_reason: z.string().optional(),
-        admin_state: z.object({ enabled: z.boolean(), epoch: z.number().optional() }).loose().optional(),
-        epoch_ml_nodes: z
-          .record(z.string(), z.object({ poc_weight: z.number().optional(), timeslot_allocation: z.array(z.boolean()).optional() }).loose())
-          .optional(),
-      })
-      .loose(),
-  })
-  .loose();
-export type AdminNode = z.infer<typeof AdminNodeSchema>;
+import { AdminNodeSchema, type AdminNode } from '../gonka/admin-api.js';
 
 export interface MlNodeSummary {
   id: string;
@@ -46,4 +27,5 @@ export const summarizeNode = (n: AdminNode): MlNodeSummary => {
   };
 };
 
-export const parseAdminNodes = (body: unknown): MlNodeSummary[] => z.array(AdminNodeSchema).parse(body).map(summarizeNode);
+/** The admin API's answer to GET /admin/v1/nodes, one summary per node. */
+export const summarizeNodes = (body: unknown): MlNodeSummary[] => z.array(AdminNodeSchema).parse(body).map(summarizeNode);

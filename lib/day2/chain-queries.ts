@@ -1,18 +1,11 @@
-import { shellJoin } from '../transport/shell-quote.js';
+import type { ChainAnswer, ChainQuery } from '../facts/builtin/chain-query.js';
+import { CONFIG_ENV, NETWORK_COMPOSE } from '../gonka/deploy-files.js';
 
 /**
  * Chain state no HTTP API of a Gonka node serves (the public API has no jailing nor per-epoch stats): read with the
  * node image's own `inferenced` CLI, run inside the running `node` container against that node's RPC, so nothing
- * but the host's docker is needed and no port is exposed. Section names in the host's script output.
+ * but the host's docker is needed and no port is exposed.
  */
-export const CHAIN_QUERY_SECTIONS = { validators: 'q-validators', participant: 'q-participant' } as const;
-
-// Ample for a local query; a hung container must not hold the whole status run.
-const QUERY_TIMEOUT_SECONDS = 20;
-
-/** The longest the queries of chainQueriesScript may take together. */
-export const CHAIN_QUERIES_TIMEOUT_MS = 2 * QUERY_TIMEOUT_SECONDS * 1000 + 5000;
-
 export interface ChainQueryResult {
   /** null when the query could not be made (container down, RPC not answering…) */
   jailed: boolean | null;
@@ -22,29 +15,32 @@ export interface ChainQueryResult {
   errors: string[];
 }
 
-type Section = { rc: number; out: string } | undefined;
+// Ample for a local query; a hung container must not hold the whole status run.
+const QUERY_TIMEOUT_SECONDS = 20;
 
-const inferenced = (args: string[]) =>
-  `timeout ${QUERY_TIMEOUT_SECONDS} docker compose -f docker-compose.yml exec -T node ${shellJoin(['inferenced', ...args, '-o', 'json', '--node', 'tcp://localhost:26657'])}`;
+const inNode = (deployDir: string, query: string[]): ChainQuery => ({
+  inferenced: { project_dir: deployDir, files: [NETWORK_COMPOSE], env_file: CONFIG_ENV, service: 'node' },
+  node: 'tcp://localhost:26657',
+  query,
+  timeout: QUERY_TIMEOUT_SECONDS,
+});
 
-const framed = (name: string, command: string, deployDir: string) =>
-  `printf '@@nop-begin %s\\n' ${name}; out=$({ cd ${shellJoin([deployDir])} && set -a && . ./config.env && set +a && ${command}; } 2>&1); rc=$?; printf '%s\\n@@nop-end %s %s\\n' "$out" ${name} $rc`;
+/** The queries about one account address: its validators, and its Participant record. */
+export const chainQueries = (deployDir: string, address: string) => ({
+  // cosmos x/staking: the validators this account delegates to, its own (self-delegated) one among them
+  validators: inNode(deployDir, ['staking', 'delegator-validators', address]),
+  // Gonka x/inference (Ignite-scaffolded map keyed by address): the Participant record with current_epoch_stats
+  participant: inNode(deployDir, ['inference', 'show-participant', address]),
+});
 
-/** The host-side script querying the chain about one account address (config.env sourced for compose's variables). */
-export const chainQueriesScript = (deployDir: string, address: string): string =>
-  [
-    // cosmos x/staking: the validators this account delegates to, its own (self-delegated) one among them
-    framed(CHAIN_QUERY_SECTIONS.validators, inferenced(['query', 'staking', 'delegator-validators', address]), deployDir),
-    // Gonka x/inference (Ignite-scaffolded map keyed by address): the Participant record with current_epoch_stats
-    framed(CHAIN_QUERY_SECTIONS.participant, inferenced(['query', 'inference', 'show-participant', address]), deployDir),
-  ].join('\n');
+type Section = ChainAnswer | undefined;
 
 const rec = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' ? (v as Record<string, unknown>) : {});
 
 // `-o json` prints one JSON line; docker compose may add warnings around it.
 const jsonOf = (s: Section): Record<string, unknown> | undefined => {
   if (s?.rc !== 0) return undefined;
-  const line = s.out.split('\n').find((l) => l.startsWith('{'));
+  const line = s.output.split('\n').find((l) => l.startsWith('{'));
   try {
     return line ? rec(JSON.parse(line)) : undefined;
   } catch {
@@ -53,7 +49,7 @@ const jsonOf = (s: Section): Record<string, unknown> | undefined => {
 };
 
 const errorOf = (what: string, s: Section): string => {
-  const lines = (s?.out ?? '')
+  const lines = (s?.output ?? '')
     .split('\n')
     .map((l) => l.trim())
     .filter(Boolean);
@@ -72,15 +68,15 @@ const jailedOf = (body: Record<string, unknown>, address: string): boolean | nul
 
 const count = (v: unknown): number => (v === undefined || v === null || v === '' || Number.isNaN(Number(v)) ? 0 : Number(v));
 
-/** Jailing and this epoch's inference counts from the query sections. */
-export const parseChainQueries = (sections: Map<string, { rc: number; out: string }>, address: string): ChainQueryResult => {
+/** Jailing and this epoch's inference counts from the queries' answers. */
+export const parseChainQueries = (answers: { validators: Section; participant: Section }, address: string): ChainQueryResult => {
   const errors: string[] = [];
-  const vSection = sections.get(CHAIN_QUERY_SECTIONS.validators);
+  const vSection = answers.validators;
   const validators = jsonOf(vSection);
   if (!validators) errors.push(errorOf('query staking delegator-validators', vSection));
   const jailed = validators ? jailedOf(validators, address) : null;
   if (validators && jailed === null) errors.push(`query staking delegator-validators: ${address} has no validator of its own`);
-  const pSection = sections.get(CHAIN_QUERY_SECTIONS.participant);
+  const pSection = answers.participant;
   const participant = jsonOf(pSection);
   if (!participant) errors.push(errorOf('query inference show-participant', pSection));
   const stats = participant ? rec(rec(participant.participant).current_epoch_stats) : undefined;

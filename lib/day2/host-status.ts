@@ -1,10 +1,13 @@
-import { gatherGpuFacts, splitSections, type GpuFacts } from '../gpu/facts.js';
+import { chainQuery } from '../facts/builtin/chain-query.js';
+import { httpGet, type HttpAnswer } from '../facts/builtin/http.js';
+import { createFactStore } from '../facts/fact-store.js';
+import { request } from '../facts/fact.js';
+import { gatherGpuFacts, type GpuFacts } from '../gpu/facts.js';
 import type { Transport } from '../transport/transport.js';
 import { accountAddress } from '../gonka/account-address.js';
-import { parseAdminNodes, type MlNodeSummary } from './admin-nodes.js';
+import { summarizeNodes, type MlNodeSummary } from './admin-nodes.js';
 import { deployEndpoints, type DeployEndpoints } from './deploy-endpoints.js';
-import { CHAIN_QUERIES_TIMEOUT_MS, chainQueriesScript, parseChainQueries, type ChainQueryResult } from './chain-queries.js';
-import { hostHttpBatchScript, hostHttpBatchTimeoutMs, parseHostHttpBatch, type HostHttpRequest, type HostHttpResponse } from './host-http.js';
+import { chainQueries, parseChainQueries, type ChainQueryResult } from './chain-queries.js';
 import { runStatusProbe, type StatusProbe } from './status-probe.js';
 import type { StatusTarget } from './status-target.js';
 
@@ -57,11 +60,13 @@ export interface HostStatusData {
 
 const rec = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' ? (v as Record<string, unknown>) : {});
 const num = (v: unknown): number | null => (v === undefined || v === null || v === '' || Number.isNaN(Number(v)) ? null : Number(v));
-const failure = (r: HostHttpResponse, what: string) => ({ error: r.status === 0 ? `${what}: ${r.error ?? 'no answer'}` : `${what}: HTTP ${r.status}` });
+const failure = (r: HttpAnswer, what: string, why = 'no answer') => ({ error: r.status === 0 ? `${what}: ${why}` : `${what}: HTTP ${r.status}` });
 
-const chainOf = (r: HostHttpResponse): ChainStatus | { error: string } => {
+const UNPUBLISHED = 'not published in the compose file';
+
+const chainOf = (r: HttpAnswer): ChainStatus | { error: string } => {
   if (r.status !== 200) return failure(r, 'chain RPC /status');
-  const result = rec(rec(r.body).result);
+  const result = rec(rec(r.json).result);
   const sync = rec(result.sync_info);
   return {
     height: num(sync.latest_block_height) ?? 0,
@@ -71,9 +76,9 @@ const chainOf = (r: HostHttpResponse): ChainStatus | { error: string } => {
   };
 };
 
-const epochOf = (r: HostHttpResponse): EpochStatus | null => {
+const epochOf = (r: HttpAnswer): EpochStatus | null => {
   if (r.status !== 200) return null;
-  const b = rec(r.body);
+  const b = rec(r.json);
   return {
     index: num(rec(b.latest_epoch).index) ?? 0,
     phase: String(b.phase ?? ''),
@@ -83,14 +88,14 @@ const epochOf = (r: HostHttpResponse): EpochStatus | null => {
   };
 };
 
-const weightIn = (r: HostHttpResponse, address: string): number | null => {
+const weightIn = (r: HttpAnswer, address: string): number | null => {
   if (r.status !== 200) return null;
-  const list = rec(rec(r.body).active_participants).participants;
+  const list = rec(rec(r.json).active_participants).participants;
   const me = Array.isArray(list) ? list.map(rec).find((p) => p.index === address) : undefined;
   return me ? (num(me.weight) ?? 0) : null;
 };
 
-const participantOf = (address: string, current: HostHttpResponse, chain: ChainQueryResult): ParticipantStatus => ({
+const participantOf = (address: string, current: HttpAnswer, chain: ChainQueryResult): ParticipantStatus => ({
   address,
   weight: weightIn(current, address),
   jailed: chain.jailed,
@@ -99,8 +104,7 @@ const participantOf = (address: string, current: HostHttpResponse, chain: ChainQ
   queryErrors: chain.errors,
 });
 
-const heightOf = (r: HostHttpResponse | undefined): number | null =>
-  r?.status === 200 ? num(rec(rec(rec(r.body).result).sync_info).latest_block_height) : null;
+const heightOf = (r: HttpAnswer | undefined): number | null => (r?.status === 200 ? num(rec(rec(rec(r.json).result).sync_info).latest_block_height) : null);
 
 /**
  * The network node's side: chain, epoch, participant, ML nodes, in one script run on the host: curl to the internal
@@ -120,20 +124,26 @@ const gatherNetwork = async (transport: Transport, target: StatusTarget, probe: 
     seed: seed && `${seed.replace(/\/+$/, '')}/status`,
   };
   const keys = (Object.keys(urls) as (keyof typeof urls)[]).filter((k) => urls[k]);
-  const requests: HostHttpRequest[] = keys.map((k) => ({ url: urls[k] as string, timeoutMs: 4000 }));
-  const script = [hostHttpBatchScript(requests), ...(address ? [chainQueriesScript(probe.deployDir, address)] : [])].join('\n');
-  const res = await transport.exec(script, { timeoutMs: hostHttpBatchTimeoutMs(requests) + (address ? CHAIN_QUERIES_TIMEOUT_MS : 0) });
-  const answers = parseHostHttpBatch(requests, res.stdout, res.stderr);
-  const got = Object.fromEntries(keys.map((k, i) => [k, answers[i]])) as Partial<Record<keyof typeof urls, HostHttpResponse>>;
-  const missing: HostHttpResponse = { status: 0, body: undefined, error: 'not published in the compose file' };
+  const gets = keys.map((k) => ({ url: urls[k] as string, timeout: 4 }));
+  const queries = address ? chainQueries(probe.deployDir, address) : undefined;
+  // one round trip: every GET and chain query in one batch
+  const facts = createFactStore(transport).reader(undefined);
+  await facts.readAll([
+    ...gets.map((g) => request(httpGet, g)),
+    ...(queries ? [request(chainQuery, queries.validators), request(chainQuery, queries.participant)] : []),
+  ]);
+  const answers = await Promise.all(gets.map((g) => facts.read(httpGet, g)));
+  const got = Object.fromEntries(keys.map((k, i) => [k, answers[i]])) as Partial<Record<keyof typeof urls, HttpAnswer>>;
+  const missing: HttpAnswer = { status: 0, body: '' };
+  const chain = queries && { validators: await facts.read(chainQuery, queries.validators), participant: await facts.read(chainQuery, queries.participant) };
   const nodes = got.nodes ?? missing;
   return {
-    chain: chainOf(got.status ?? missing),
-    peers: got.netInfo?.status === 200 ? num(rec(rec(got.netInfo.body).result).n_peers) : null,
+    chain: got.status ? chainOf(got.status) : failure(missing, 'chain RPC /status', UNPUBLISHED),
+    peers: got.netInfo?.status === 200 ? num(rec(rec(got.netInfo.json).result).n_peers) : null,
     networkHeight: heightOf(got.seed),
     epoch: epochOf(got.epoch ?? missing),
-    participant: address ? participantOf(address, got.current ?? missing, parseChainQueries(splitSections(res.stdout), address)) : null,
-    mlNodes: nodes.status === 200 ? parseAdminNodes(nodes.body) : failure(nodes, 'admin API /admin/v1/nodes'),
+    participant: address && chain ? participantOf(address, got.current ?? missing, parseChainQueries(chain, address)) : null,
+    mlNodes: nodes.status === 200 ? summarizeNodes(nodes.json) : failure(nodes, 'admin API /admin/v1/nodes', got.nodes ? 'no answer' : UNPUBLISHED),
   };
 };
 

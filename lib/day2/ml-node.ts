@@ -1,6 +1,6 @@
+import { hostHttp, type HostHttpRequest, type HostHttpResponse } from '../modules/host-http.js';
 import type { Transport } from '../transport/transport.js';
-import { parseAdminNodes, type MlNodeSummary } from './admin-nodes.js';
-import { hostHttp, type HostHttpResponse } from './host-http.js';
+import { summarizeNodes, type MlNodeSummary } from './admin-nodes.js';
 
 /** The admin API refused or could not be reached. */
 export class AdminApiError extends Error {
@@ -8,7 +8,7 @@ export class AdminApiError extends Error {
     const detail =
       res.status === 0
         ? (res.error ?? 'no answer')
-        : `HTTP ${res.status}${typeof res.body === 'object' && res.body && 'error' in res.body ? `: ${String((res.body as { error: unknown }).error)}` : ''}`;
+        : `HTTP ${res.status}${typeof res.json === 'object' && res.json && 'error' in res.json ? `: ${String((res.json as { error: unknown }).error)}` : ''}`;
     super(`${what}: ${detail}`);
     this.name = 'AdminApiError';
   }
@@ -31,15 +31,18 @@ export interface AdminApi {
   base: string;
 }
 
+// curl on the host: the admin API listens on its loopback or private address
+const onHost = (transport: Transport, req: HostHttpRequest): Promise<HostHttpResponse> => hostHttp((script, opts) => transport.exec(script, opts), req);
+
 const call = async (api: AdminApi, what: string, method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown) => {
-  const res = await hostHttp(api.transport, { method, url: `${api.base}${path}`, body });
+  const res = await onHost(api.transport, { method, url: `${api.base}${path}`, body });
   if (res.status < 200 || res.status >= 300) throw new AdminApiError(what, res);
-  return res.body;
+  return res.json === undefined ? res.text : res.json;
 };
 
 const nodePath = (id: string) => `/admin/v1/nodes/${encodeURIComponent(id)}`;
 
-export const listMlNodes = async (api: AdminApi): Promise<MlNodeSummary[]> => parseAdminNodes(await call(api, 'list ML nodes', 'GET', '/admin/v1/nodes'));
+export const listMlNodes = async (api: AdminApi): Promise<MlNodeSummary[]> => summarizeNodes(await call(api, 'list ML nodes', 'GET', '/admin/v1/nodes'));
 
 export const setMlNodeEnabled = async (api: AdminApi, id: string, enabled: boolean): Promise<void> => {
   await call(api, `${enabled ? 'enable' : 'disable'} ML node ${id}`, 'POST', `${nodePath(id)}/${enabled ? 'enable' : 'disable'}`);
@@ -73,8 +76,8 @@ export const apiVersionOf = (body: unknown): string => {
 
 /** Update in place where the api supports PUT (`/v1/versions` on the public API), else DELETE then POST. */
 export const updateMlNode = async (api: AdminApi, publicBase: string | undefined, entry: NodeRegistration): Promise<'put' | 'replace'> => {
-  const versions = publicBase ? await hostHttp(api.transport, { url: `${publicBase}/v1/versions` }) : undefined;
-  const version = versions?.status === 200 ? apiVersionOf(versions.body) : '';
+  const versions = publicBase ? await onHost(api.transport, { url: `${publicBase}/v1/versions` }) : undefined;
+  const version = versions?.status === 200 ? apiVersionOf(versions.json) : '';
   if (supportsPut(version)) {
     await call(api, `update ML node ${entry.id}`, 'PUT', nodePath(entry.id), entry);
     return 'put';

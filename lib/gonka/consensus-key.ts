@@ -1,7 +1,9 @@
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { posix } from 'node:path';
+import { defineFact } from '../facts/fact.js';
 import type { ModuleContext, ModuleResult } from '../modules/module.js';
 import { shellQuote } from '../transport/shell-quote.js';
+import { pollUntil } from './poll.js';
 
 /** The consensus key tmkms-softsign-with-keygen generates on its first start (base64 ed25519 seed). */
 export const consensusKeyFile = (deployDir: string): string => posix.join(deployDir, '.tmkms', 'secrets', 'priv_validator_key.softsign');
@@ -18,24 +20,53 @@ export const consensusPubkeyOf = (fileContent: string): string => {
 };
 
 /**
- * The validator's consensus public key (base64, what register-new-participant's --consensus-key takes), read back
- * from tmkms's key once tmkms has started; undefined while tmkms has not generated it. The private seed is read
- * into memory only to derive the public key: it is never returned, logged or written.
+ * The validator's consensus public key (base64, what register-new-participant's --consensus-key takes) of a deploy
+ * directory's tmkms key; undefined while tmkms has not generated it. The key file holds the private seed: it is
+ * derived to the public key as the batch is parsed, and only the public key is kept (never logged or written).
  */
-export const readConsensusKey = async (ctx: ModuleContext, deployDir: string): Promise<string | undefined> => {
-  const file = consensusKeyFile(deployDir);
-  if ((await ctx.exec(`test -f ${shellQuote(file)}`)).code !== 0) return undefined;
-  return consensusPubkeyOf((await ctx.transport.get(file, { become: ctx.become })).toString('utf8'));
+export const consensusKey = defineFact<string, string | undefined>({
+  name: 'consensus_key',
+  command: (dirs) =>
+    dirs
+      .map((d) => `f=${shellQuote(consensusKeyFile(d))}; if [ -f "$f" ]; then printf 'key\\0'; cat -- "$f"; else printf 'none\\0'; fi; printf '\\0'`)
+      .join('\n'),
+  parse: ({ stdout }, dirs) => {
+    const parts = stdout.split('\0');
+    return dirs.map((d, i) => {
+      if (parts[2 * i] !== 'key') return undefined;
+      try {
+        return consensusPubkeyOf(parts[2 * i + 1] ?? '');
+      } catch (e) {
+        return new Error(`${consensusKeyFile(d)}: ${(e as Error).message}`);
+      }
+    });
+  },
+  key: (dir) => dir,
+});
+
+/** The consensus key as the host has it now (read again, whatever the run read before). */
+export const readConsensusKey = (ctx: ModuleContext, deployDir: string): Promise<string | undefined> => {
+  ctx.facts.invalidate([{ fact: consensusKey, arg: deployDir }]);
+  return ctx.facts.read(consensusKey, deployDir);
 };
 
-/** A task body for the deploy role, after tmkms first starts: publishes `consensus_key`. */
-export const publishConsensusKey = async (ctx: ModuleContext, v: { gonka_deploy_dir: string }): Promise<ModuleResult> => {
-  const key = await readConsensusKey(ctx, v.gonka_deploy_dir);
-  if (!key)
-    return {
-      changed: false,
-      failed: true,
-      msg: `${consensusKeyFile(v.gonka_deploy_dir)} does not exist: start tmkms first (docker compose up -d tmkms), it generates the key`,
-    };
-  return { changed: false, msg: `consensus key ${key}`, ansible_facts: { consensus_key: key } };
+/**
+ * The validator's consensus public key, read back from tmkms (it writes the key on its first start, a moment after
+ * its container starts; waited for up to `timeout` seconds) and published as `consensus_key` for the register role.
+ */
+export const publishConsensusKey = async (ctx: ModuleContext, deployDir: string, timeout: number): Promise<ModuleResult> => {
+  const read = async () => {
+    const key = await ctx.facts.read(consensusKey, deployDir);
+    return key ? { done: key } : { waiting: `waiting for tmkms to write ${consensusKeyFile(deployDir)}` };
+  };
+  const key = ctx.check
+    ? await ctx.facts.read(consensusKey, deployDir)
+    : await pollUntil(ctx, { timeout, interval: 1, refresh: [{ fact: consensusKey, arg: deployDir }] }, read);
+  if (key) return { changed: false, msg: `consensus key ${key}`, ansible_facts: { consensus_key: key } };
+  if (ctx.check) return { changed: false, skipped: true, msg: 'tmkms has not generated the consensus key yet (check mode)' };
+  return {
+    changed: false,
+    failed: true,
+    msg: `${consensusKeyFile(deployDir)} does not exist ${timeout} s after tmkms started: tmkms generates it on its first start (start tmkms first; see docker compose logs tmkms)`,
+  };
 };

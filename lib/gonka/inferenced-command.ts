@@ -9,13 +9,16 @@ import { projectArgs, projectOf } from './modules/project-args.js';
  * signer).
  */
 export const InferencedSchema = z.union([
-  z.strictObject({ home: z.string().regex(/^\//, 'must be an absolute path') }),
+  /** an absolute path, or ~/… in the home directory of the user the command runs as (inferenced's default is ~/.inference) */
+  z.strictObject({ home: z.string().regex(/^(\/|~\/)/, 'must be an absolute path or ~/…') }),
   z.strictObject({ ...projectArgs, service: z.string().min(1) }),
 ]);
 export type Inferenced = z.output<typeof InferencedSchema>;
 
+const homeArg = (home: string): string => (home.startsWith('~/') ? `"$HOME"/${shellJoin([home.slice(2)])}` : shellJoin([home]));
+
 /** The shell command running `inferenced ARGS` where the keyring lives. */
 export const inferencedScript = (where: Inferenced, args: readonly string[]): string =>
   'home' in where
-    ? `inferenced ${shellJoin([...args, '--home', where.home])}`
+    ? `inferenced ${shellJoin([...args, '--home'])} ${homeArg(where.home)}`
     : composeScript(projectOf(where), ['exec', '-T', where.service, 'inferenced', ...args]);

@@ -45,6 +45,7 @@ import { chainTxModule } from '../gonka/modules/chain-tx.js';
 import { composeServiceModule } from '../gonka/modules/compose-service.js';
 import { dockerImageModule } from '../gonka/modules/docker-image.js';
 import { gonkaAdminNodeModule } from '../gonka/modules/admin-node.js';
+import { hfModelModule } from '../gonka/modules/hf-model.js';
 import type { ModuleDefinition } from './module.js';
 
 const ansible: ModuleDefinition[] = [
@@ -95,8 +96,8 @@ const ansible: ModuleDefinition[] = [
   debconfModule,
 ] as ModuleDefinition[];
 
-// Gonka's own: a compose project's services and images, the admin API's ML nodes, a signed chain transaction
-const gonka = [composeServiceModule, dockerImageModule, gonkaAdminNodeModule, chainTxModule] as ModuleDefinition[];
+// Gonka's own: a compose project's services and images, the admin API's ML nodes, a signed chain transaction, model weights
+const gonka = [composeServiceModule, dockerImageModule, gonkaAdminNodeModule, chainTxModule, hfModelModule] as ModuleDefinition[];
 
 /** nop's modules that are Ansible's (same names, arguments and results), as opposed to Gonka's own. */
 export const ansibleModules: readonly ModuleDefinition[] = ansible;

@@ -29,7 +29,8 @@ export const runModule = async (def: ModuleDefinition, rawArgs: unknown, ctx: Mo
   const parsed = def.args.safeParse(canonical);
   if (!parsed.success) return argumentError(def, parsed.error, canonical);
   const args = parsed.data;
-  await ctx.facts.readAll(def.facts?.(args) ?? []);
+  // a fact that cannot be read is the plan's to judge (docker missing is a failure, or in check mode a plan)
+  await ctx.facts.readAll(def.facts?.(args) ?? []).catch(() => undefined);
   const plan = await def.plan(args, ctx);
   if (plan.failed !== undefined) return { changed: false, ...plan.result, failed: true, msg: plan.failed };
   const changed = plan.changes.some((c) => !c.quiet);

@@ -1,22 +1,6 @@
 import type { Deployment } from '../../lib/gonka/deployment.js';
+import { listeningSockets, type Listener } from '../../lib/facts/builtin/listening-sockets.js';
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
-
-/** One listening TCP socket: address and port, as `ss -ltnH` prints them (`[::]` stays as written). */
-export interface Listener {
-  address: string;
-  port: number;
-}
-
-export const parseSs = (stdout: string): Listener[] =>
-  stdout
-    .split('\n')
-    .map((l) => l.trim().split(/\s+/))
-    .filter((cols) => cols[0] === 'LISTEN' && cols.length >= 4)
-    .map((cols) => {
-      const local = cols[3];
-      const cut = local.lastIndexOf(':');
-      return { address: local.slice(0, cut).replace(/%\S+$/, ''), port: Number(local.slice(cut + 1)) };
-    });
 
 interface Expected {
   port: number;
@@ -51,10 +35,15 @@ export const checkPorts = (listeners: Listener[], d: Deployment): string[] =>
     return wrong.map((l) => `${e.what} (${e.port}) listens on ${l.address}: an internal port must be bound to ${e.on} only`);
   });
 
+/** Every Gonka port listens, and each internal one only on the address it was bound to: from the host's sockets. */
 export const portsBoundAsIntended = async (ctx: ModuleContext, d: Deployment): Promise<ModuleResult> => {
-  const res = await ctx.exec('ss -ltnH');
-  if (res.code !== 0) return { changed: false, failed: true, msg: `ss -ltnH failed (rc=${res.code}): ${res.stderr.trim()}` };
-  const problems = checkPorts(parseSs(res.stdout), d);
+  let listeners: Listener[];
+  try {
+    listeners = await ctx.facts.read(listeningSockets, undefined);
+  } catch (e) {
+    return { changed: false, failed: true, msg: (e as Error).message };
+  }
+  const problems = checkPorts(listeners, d);
   if (problems.length > 0) return { changed: false, failed: true, msg: problems.join('; ') };
   return {
     changed: false,

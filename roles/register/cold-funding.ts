@@ -1,24 +1,26 @@
-import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
-import { NETWORK_COMPOSE } from '../../lib/gonka/deploy-files.js';
-import { compose } from '../../lib/gonka/deployment-compose.js';
-import { lastLines } from '../../lib/gonka/last-lines.js';
+import { chainQuery, type ChainAnswer } from '../../lib/facts/builtin/chain-query.js';
+import { request, type FactRequest } from '../../lib/facts/fact.js';
 import { accountAddress } from '../../lib/gonka/account-address.js';
-import { COLD_KEY_PLANNED, keyPlanned } from '../../lib/gonka/key-planning.js';
+import { apiChainQuery } from '../../lib/gonka/api-chain-query.js';
 import { fundingShortfall, gasPriceFromParams, gnk, ngonkaPerGas, spendableFromBalances } from '../../lib/gonka/chain-fees.js';
-import type { RegisterVars } from './vars.js';
+import { lastLines } from '../../lib/gonka/last-lines.js';
+import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
+import { keysPlanned, type RegisterVars } from './vars.js';
 
 /** The gas limit of the grant transaction (ml-ops-grant.ts): with the gas price, its fee. */
 export const GRANT_GAS = 2_000_000;
 
-/** `inferenced query ARGS -o json` in the api container, against the node it runs beside. */
-export const queryInApi = (ctx: ModuleContext, v: RegisterVars, args: string[]) =>
-  compose(ctx, v.gonka, NETWORK_COMPOSE, ['exec', '-T', 'api', 'inferenced', 'query', ...args, '--node', v.gonka.env.DAPI_CHAIN_NODE__URL, '-o', 'json']);
+const paramsQuery = (v: RegisterVars) => apiChainQuery(v.gonka, ['inference', 'params']);
+const balancesQuery = (v: RegisterVars, address: string) => apiChainQuery(v.gonka, ['bank', 'spendable-balances', address]);
 
-const readGasPrice = async (ctx: ModuleContext, v: RegisterVars): Promise<{ price: string | undefined } | { error: string }> => {
-  const res = await queryInApi(ctx, v, ['inference', 'params']);
-  if (res.code !== 0) return { error: `cannot read the chain's fee params in the api container: ${lastLines(`${res.stderr}\n${res.stdout}`, 3)}` };
+/** What the check reads, in the play's batch: the chain's fee params and the cold account's spendable balance. */
+export const fundingFacts = (v: RegisterVars): FactRequest[] =>
+  v.account_pubkey === undefined ? [] : [request(chainQuery, paramsQuery(v)), request(chainQuery, balancesQuery(v, accountAddress(v.account_pubkey)))];
+
+const gasPriceOf = (answer: ChainAnswer): { price: string | undefined } | { error: string } => {
+  if (answer.rc !== 0) return { error: `cannot read the chain's fee params in the api container: ${lastLines(answer.output, 3)}` };
   try {
-    return { price: gasPriceFromParams(res.stdout) };
+    return { price: gasPriceFromParams(answer.output) };
   } catch (err) {
     return { error: `query inference params answered what is not its params JSON: ${(err as Error).message}` };
   }
@@ -32,20 +34,19 @@ const readGasPrice = async (ctx: ModuleContext, v: RegisterVars): Promise<{ pric
  */
 export const checkColdFunding = async (ctx: ModuleContext, v: RegisterVars): Promise<ModuleResult> => {
   if (v.account_pubkey === undefined) {
-    if (keyPlanned(ctx, COLD_KEY_PLANNED)) return { changed: false, msg: "would check the cold account's balance once the keys role created it" };
+    if (keysPlanned(v)) return { changed: false, msg: "would check the cold account's balance once the keys role created it" };
     return { changed: false, failed: true, msg: "variable 'account_pubkey' is missing: run the keys role first" };
   }
-  const gas = await readGasPrice(ctx, v);
+  const gas = gasPriceOf(await ctx.facts.read(chainQuery, paramsQuery(v)));
   if ('error' in gas)
     return ctx.check
       ? { changed: false, skipped: true, msg: `${gas.error} (the deploy role starts the api)` }
       : { changed: false, failed: true, msg: gas.error };
   if (gas.price === undefined) return { changed: false, msg: 'the chain charges no transaction fees', ansible_facts: { gonka_gas_price: '' } };
   const address = accountAddress(v.account_pubkey);
-  const balances = await queryInApi(ctx, v, ['bank', 'spendable-balances', address]);
-  if (balances.code !== 0)
-    return { changed: false, failed: true, msg: `cannot read the spendable balance of ${address}: ${lastLines(`${balances.stderr}\n${balances.stdout}`, 3)}` };
-  const spendable = spendableFromBalances(balances.stdout);
+  const balances = await ctx.facts.read(chainQuery, balancesQuery(v, address));
+  if (balances.rc !== 0) return { changed: false, failed: true, msg: `cannot read the spendable balance of ${address}: ${lastLines(balances.output, 3)}` };
+  const spendable = spendableFromBalances(balances.output);
   const required = Math.ceil(GRANT_GAS * ngonkaPerGas(gas.price)) + v.cold_fee_reserve_ngonka;
   const short = fundingShortfall({ address, spendable, required });
   if (short) return { changed: false, failed: true, msg: short };

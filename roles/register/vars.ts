@@ -34,9 +34,21 @@ export const RegisterVarsSchema = z.object({
   cold_fee_reserve_ngonka: z.coerce.number().int().nonnegative(),
   /** the chain's gas price (fact of the funding check), `''` when the chain charges no fees */
   gonka_gas_price: z.string().optional(),
+  /** whether the cold key's grant to the warm key is on chain (fact of the grant check) */
+  ml_ops_granted: z.boolean().optional(),
+  ansible_check_mode: z.boolean().default(false),
+  /** check mode: the keys role would create the cold key / the warm key (their values are known after apply) */
+  cold_key_planned: z.boolean().optional(),
+  warm_key_planned: z.boolean().optional(),
+  /** the cold signer's own settings (its cold_keyring_dir) are its host variables */
+  hostvars: z.custom<Record<string, Record<string, unknown> | undefined>>((x) => typeof x === 'object' && x !== null).optional(),
 });
 
 export type RegisterVars = z.output<typeof RegisterVarsSchema>;
 
 /** The keys role's default cold key name, when its fact is not there. */
 export const coldKeyNameOf = (v: RegisterVars): string => coldKeyName(v);
+
+/** The keys are only planned (check mode before the keys role created them): their values are known after apply. */
+export const keysPlanned = (v: RegisterVars): boolean =>
+  v.ansible_check_mode && ((!v.warm_key_address && v.warm_key_planned === true) || (!v.account_pubkey && v.cold_key_planned === true));

@@ -1,45 +1,44 @@
 import { posix } from 'node:path';
+import { parse } from 'yaml';
+import { composeContainers } from '../../lib/facts/builtin/compose-ps.js';
+import { fileContent } from '../../lib/facts/builtin/file-content.js';
+import { httpGet } from '../../lib/facts/builtin/http.js';
+import { request, type FactRequest } from '../../lib/facts/fact.js';
+import { adminNodesRequest, parseAdminNodes, type AdminNode } from '../../lib/gonka/admin-api.js';
+import type { ComposeProject } from '../../lib/gonka/compose-command.js';
+import { CONFIG_ENV, MLNODE_COMPOSE, NETWORK_COMPOSE } from '../../lib/gonka/deploy-files.js';
+import { serviceLogs } from '../../lib/gonka/service-logs.js';
 import type { ModuleContext } from '../../lib/modules/module.js';
 import { shellJoin } from '../../lib/transport/shell-quote.js';
-import { hostRequest } from '../../lib/gonka/host-request.js';
+import { parseUpgradeInfo, type Diagnosis } from './diagnosis.js';
 import type { RepairVars } from './vars.js';
-
-export const NETWORK_COMPOSE = 'docker-compose.yml';
-export const MLNODE_COMPOSE = 'docker-compose.mlnode.yml';
-
-export interface UpgradeInfo {
-  name: string;
-  height: number;
-  info: string;
-}
-
-export type Diagnosis =
-  | { kind: 'halted_at_upgrade'; evidence: string; upgrade: UpgradeInfo }
-  | { kind: 'upgrade_info_present'; evidence: string; upgrade: UpgradeInfo }
-  | { kind: 'dangling_current'; evidence: string }
-  | { kind: 'container_down'; evidence: string; file: string; service: string; state: string }
-  | { kind: 'disk_low'; evidence: string; avail_gb: number }
-  | { kind: 'mlnode_failed'; evidence: string; node_id: string };
 
 export const inferenceHome = (v: RepairVars): string => posix.join(v.gonka_deploy_dir, '.inference');
 
-const upgradeInfo = async (ctx: ModuleContext, v: RepairVars): Promise<UpgradeInfo | undefined> => {
-  const res = await ctx.exec(`cat -- ${shellJoin([posix.join(inferenceHome(v), 'data/upgrade-info.json')])}`);
-  if (res.code !== 0 || !res.stdout.trim()) return undefined;
-  return JSON.parse(res.stdout) as UpgradeInfo;
-};
+/** One compose file of the deploy directory, config.env sourced when there (the network file interpolates it). */
+export const composeProject = (v: RepairVars, file: string): ComposeProject => ({ dir: v.gonka_deploy_dir, files: [file], env_file: CONFIG_ENV });
+
+const COMPOSE_FILES = [NETWORK_COMPOSE, MLNODE_COMPOSE];
+const upgradeInfoFile = (v: RepairVars) => posix.join(inferenceHome(v), 'data/upgrade-info.json');
+const adminRequest = (v: RepairVars) => adminNodesRequest(v.gonka_admin_url);
+
+/** What the diagnosis reads in the play's batch: the upgrade plan, the compose files and their containers, the ML nodes. */
+export const diagnosisFacts = (v: RepairVars): FactRequest[] => [
+  request(fileContent, upgradeInfoFile(v)),
+  ...COMPOSE_FILES.flatMap((f) => [request(fileContent, posix.join(v.gonka_deploy_dir, f)), request(composeContainers, composeProject(v, f))]),
+  request(httpGet, adminRequest(v)),
+];
+
+const text = async (ctx: ModuleContext, path: string): Promise<string | undefined> => (await ctx.facts.read(fileContent, path))?.toString('utf8');
 
 const upgradeBinaryPresent = async (ctx: ModuleContext, v: RepairVars, name: string): Promise<boolean> =>
   (await ctx.exec(`test -x ${shellJoin([posix.join(inferenceHome(v), 'cosmovisor/upgrades', name, 'bin/inferenced')])}`)).code === 0;
 
-export const compose = (v: RepairVars, file: string, args: string[]): string =>
-  `cd ${shellJoin([v.gonka_deploy_dir])} && if [ -f config.env ]; then set -a; . ./config.env; set +a; fi && docker compose ${shellJoin(['-f', file, ...args])}`;
-
 const upgradeDiagnoses = async (ctx: ModuleContext, v: RepairVars): Promise<Diagnosis[]> => {
-  const info = await upgradeInfo(ctx, v);
+  const info = parseUpgradeInfo(await text(ctx, upgradeInfoFile(v)));
   if (!info || (await upgradeBinaryPresent(ctx, v, info.name))) return [];
-  const logs = await ctx.exec(compose(v, NETWORK_COMPOSE, ['logs', '--tail', '300', 'node']));
-  const line = logs.stdout
+  const logs = await serviceLogs(ctx, composeProject(v, NETWORK_COMPOSE), 'node', 300);
+  const line = logs
     .split('\n')
     .reverse()
     .find((l) => l.includes(`UPGRADE "${info.name}" NEEDED`));
@@ -55,17 +54,19 @@ const danglingCurrent = async (ctx: ModuleContext, v: RepairVars): Promise<Diagn
   return res.code === 3 ? [{ kind: 'dangling_current', evidence: `cosmovisor/current -> ${res.stdout.trim()} does not exist` }] : [];
 };
 
+const servicesOf = (compose: string): string[] => Object.keys((parse(compose) as { services?: Record<string, unknown> } | null)?.services ?? {});
+
 const containersDown = async (ctx: ModuleContext, v: RepairVars): Promise<Diagnosis[]> => {
   const out: Diagnosis[] = [];
-  for (const file of [NETWORK_COMPOSE, MLNODE_COMPOSE]) {
-    if ((await ctx.exec(`test -f ${shellJoin([posix.join(v.gonka_deploy_dir, file)])}`)).code !== 0) continue;
+  for (const file of COMPOSE_FILES) {
+    const compose = await text(ctx, posix.join(v.gonka_deploy_dir, file));
+    if (compose === undefined) continue;
     // both files share one compose project, so ps lists the other file's containers too: keep this file's own
-    const declared = (await ctx.exec(compose(v, file, ['config', '--services']))).stdout.split('\n').map((s) => s.trim());
-    const ps = await ctx.exec(compose(v, file, ['ps', '-a', '--format', 'json']));
-    for (const line of ps.stdout.split('\n').filter((l) => l.trim().startsWith('{'))) {
-      const c = JSON.parse(line) as { Service: string; State: string; Status?: string };
-      if (c.State !== 'running' && declared.includes(c.Service))
-        out.push({ kind: 'container_down', evidence: `${file}: ${c.Service} is ${c.State} (${c.Status ?? ''})`, file, service: c.Service, state: c.State });
+    const declared = servicesOf(compose);
+    const containers = (await ctx.facts.read(composeContainers, composeProject(v, file))) ?? new Map();
+    for (const c of containers.values()) {
+      if (c.state !== 'running' && declared.includes(c.service))
+        out.push({ kind: 'container_down', evidence: `${file}: ${c.service} is ${c.state} (${c.status})`, file, service: c.service, state: c.state });
     }
   }
   return out;
@@ -83,14 +84,16 @@ const diskLow = async (ctx: ModuleContext, v: RepairVars): Promise<Diagnosis[]> 
   return [{ kind: 'disk_low', evidence: `${gb.toFixed(1)} GB free under ${v.gonka_deploy_dir}, below ${v.repair_min_free_gb} GB`, avail_gb: gb }];
 };
 
-interface AdminNode {
-  node: { id: string };
-  state: { current_status: string; failure_reason: string; admin_state: { enabled: boolean } };
-}
-
+/** The admin API's ML nodes (an empty list when it does not answer). */
 export const adminNodes = async (ctx: ModuleContext, v: RepairVars): Promise<AdminNode[]> => {
-  const res = await hostRequest(ctx, `${v.gonka_admin_url}/admin/v1/nodes`);
-  return res.status === 200 && Array.isArray(res.json) ? (res.json as AdminNode[]) : [];
+  const answer = await ctx.facts.read(httpGet, adminRequest(v));
+  return parseAdminNodes(answer.status, answer.json) ?? [];
+};
+
+/** The admin API's ML nodes as they are now: for a wait that polls them. */
+export const adminNodesNow = (ctx: ModuleContext, v: RepairVars): Promise<AdminNode[]> => {
+  ctx.facts.invalidate([{ fact: httpGet, arg: adminRequest(v) }]);
+  return adminNodes(ctx, v);
 };
 
 const failedMlNodes = async (ctx: ModuleContext, v: RepairVars): Promise<Diagnosis[]> =>

@@ -1,22 +1,25 @@
 import { posix } from 'node:path';
+import { httpGet } from '../../lib/facts/builtin/http.js';
+import { rpcStatusRequest, syncStatusOf } from '../../lib/gonka/chain-status.js';
+import { CONFIG_ENV, NETWORK_COMPOSE } from '../../lib/gonka/deploy-files.js';
+import { gonkaAdminNodeModule } from '../../lib/gonka/modules/admin-node.js';
+import { composeServiceModule } from '../../lib/gonka/modules/compose-service.js';
+import { pollUntil, readFresh } from '../../lib/gonka/poll.js';
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
 import { shellJoin } from '../../lib/transport/shell-quote.js';
-import { hostRequest } from '../../lib/gonka/host-request.js';
-import { pollUntil } from '../../lib/gonka/poll.js';
-import { adminNodes, availableGb, compose, inferenceHome, type Diagnosis, type UpgradeInfo } from './diagnose.js';
+import { adminNodesNow, availableGb, inferenceHome } from './diagnose.js';
+import type { UpgradeInfo } from './diagnosis.js';
 import { installBinary, plannedBinaries } from './upgrade-binaries.js';
 import type { RepairVars } from './vars.js';
 
-export const diagnosesOf = (ctx: ModuleContext): Diagnosis[] => (ctx.vars.repair_diagnoses ?? []) as Diagnosis[];
-
-export const pendingUpgrade = (ctx: ModuleContext): UpgradeInfo | undefined => {
-  const d = diagnosesOf(ctx).find((x) => x.kind === 'halted_at_upgrade' || x.kind === 'upgrade_info_present');
+export const pendingUpgrade = (v: RepairVars): UpgradeInfo | undefined => {
+  const d = v.repair_diagnoses.find((x) => x.kind === 'halted_at_upgrade' || x.kind === 'upgrade_info_present');
   return d && 'upgrade' in d ? d.upgrade : undefined;
 };
 
 /** The upgrade's node and api binaries, checksum-verified, into cosmovisor/upgrades/<name>/bin/. */
 export const placeUpgradeBinaries = async (ctx: ModuleContext, v: RepairVars): Promise<ModuleResult> => {
-  const upgrade = pendingUpgrade(ctx)!;
+  const upgrade = pendingUpgrade(v)!;
   const binaries = plannedBinaries(v, upgrade);
   if ('error' in binaries) return { changed: false, failed: true, msg: binaries.error };
   const unverified = binaries.filter((b) => !b.sha256);
@@ -37,18 +40,21 @@ export const placeUpgradeBinaries = async (ctx: ModuleContext, v: RepairVars): P
   return { changed: true, msg: placed.join('; '), placed };
 };
 
-const rpcHeight = async (ctx: ModuleContext, v: RepairVars): Promise<number | undefined> => {
-  const res = await hostRequest(ctx, `${v.gonka_rpc_url}/status`);
-  const h = (res.json as { result?: { sync_info?: { latest_block_height?: string } } } | undefined)?.result?.sync_info?.latest_block_height;
-  return res.status === 200 && h !== undefined ? Number(h) : undefined;
+const rpcHeight = async (ctx: ModuleContext, v: RepairVars): Promise<number | undefined> =>
+  syncStatusOf(await readFresh(ctx, httpGet, rpcStatusRequest(v.gonka_rpc_url)))?.height;
+
+/** `docker compose up --force-recreate` of services of one compose file: a failure's message, or undefined. */
+const recreate = async (ctx: ModuleContext, v: RepairVars, file: string, services: string[]): Promise<string | undefined> => {
+  const res = await ctx.call(composeServiceModule, { project_dir: v.gonka_deploy_dir, files: [file], env_file: CONFIG_ENV, services, state: 'recreated' });
+  return res.failed ? String(res.msg) : undefined;
 };
 
 /** Restart node and api on the new binaries and wait until the chain moves past the upgrade height. */
 export const restartPastUpgrade = async (ctx: ModuleContext, v: RepairVars): Promise<ModuleResult> => {
-  const upgrade = pendingUpgrade(ctx)!;
+  const upgrade = pendingUpgrade(v)!;
   if (ctx.check) return { changed: true, msg: `would restart node and api and wait for height ${upgrade.height}` };
-  const res = await ctx.exec(compose(v, 'docker-compose.yml', ['up', '-d', '--no-deps', '--force-recreate', 'node', 'api']));
-  if (res.code !== 0) return { changed: true, failed: true, msg: `restarting node and api failed (rc=${res.code}): ${res.stderr.trim()}` };
+  const failed = await recreate(ctx, v, NETWORK_COMPOSE, ['node', 'api']);
+  if (failed) return { changed: true, failed: true, msg: `restarting node and api failed: ${failed}` };
   const height = await pollUntil(ctx, { timeout: v.repair_height_timeout, interval: v.repair_poll_interval }, async () => {
     const h = await rpcHeight(ctx, v);
     return h !== undefined && h >= upgrade.height ? { done: h } : { waiting: `height ${h ?? 'unknown (rpc not answering)'}, waiting for ${upgrade.height}` };
@@ -64,15 +70,15 @@ export const restartPastUpgrade = async (ctx: ModuleContext, v: RepairVars): Pro
 
 /** Containers that exited or crash-loop are brought up again (node and api are left to the upgrade fix). */
 export const restartDownContainers = async (ctx: ModuleContext, v: RepairVars): Promise<ModuleResult> => {
-  const upgradeFixed = pendingUpgrade(ctx) !== undefined;
-  const down = diagnosesOf(ctx).flatMap((d) => (d.kind === 'container_down' && !(upgradeFixed && ['node', 'api'].includes(d.service)) ? [d] : []));
+  const upgradeFixed = pendingUpgrade(v) !== undefined;
+  const down = v.repair_diagnoses.flatMap((d) => (d.kind === 'container_down' && !(upgradeFixed && ['node', 'api'].includes(d.service)) ? [d] : []));
   if (down.length === 0) return { changed: false, msg: 'nothing left to restart' };
   const files = [...new Set(down.map((d) => d.file))];
   if (ctx.check) return { changed: true, msg: `would restart ${down.map((d) => d.service).join(', ')}` };
   for (const file of files) {
     const services = down.filter((d) => d.file === file).map((d) => d.service);
-    const res = await ctx.exec(compose(v, file, ['up', '-d', '--no-deps', '--force-recreate', ...services]));
-    if (res.code !== 0) return { changed: true, failed: true, msg: `docker compose -f ${file} up failed (rc=${res.code}): ${res.stderr.trim()}` };
+    const failed = await recreate(ctx, v, file, services);
+    if (failed) return { changed: true, failed: true, msg: `docker compose -f ${file} up failed: ${failed}` };
   }
   return { changed: true, msg: `restarted ${down.map((d) => d.service).join(', ')}` };
 };
@@ -102,9 +108,9 @@ export const pruneDataBackups = async (ctx: ModuleContext, v: RepairVars): Promi
 
 /** ML nodes that were FAILED: enabled again once the api no longer reports them failed. */
 export const reenableRecovered = async (ctx: ModuleContext, v: RepairVars): Promise<ModuleResult> => {
-  const ids = diagnosesOf(ctx).flatMap((d) => (d.kind === 'mlnode_failed' ? [d.node_id] : []));
+  const ids = v.repair_diagnoses.flatMap((d) => (d.kind === 'mlnode_failed' ? [d.node_id] : []));
   const recovered = await pollUntil(ctx, { timeout: v.repair_height_timeout, interval: v.repair_poll_interval }, async () => {
-    const nodes = (await adminNodes(ctx, v)).filter((n) => ids.includes(n.node.id));
+    const nodes = (await adminNodesNow(ctx, v)).filter((n) => ids.includes(n.node.id));
     const still = nodes.filter((n) => n.state.current_status === 'FAILED');
     return still.length === 0 ? { done: nodes } : { waiting: `still FAILED: ${still.map((n) => `${n.node.id} (${n.state.failure_reason})`).join(', ')}` };
   });
@@ -114,11 +120,11 @@ export const reenableRecovered = async (ctx: ModuleContext, v: RepairVars): Prom
       failed: true,
       msg: `ML nodes ${ids.join(', ')} are still FAILED after ${v.repair_height_timeout} s: see their failure_reason in the admin API`,
     };
-  const disabled = recovered.filter((n) => !n.state.admin_state.enabled);
+  const disabled = recovered.filter((n) => n.state.admin_state?.enabled === false);
   if (ctx.check) return { changed: disabled.length > 0, msg: `would enable ${disabled.map((n) => n.node.id).join(', ') || 'nothing'}` };
-  for (const n of disabled) {
-    const res = await hostRequest(ctx, `${v.gonka_admin_url}/admin/v1/nodes/${encodeURIComponent(n.node.id)}/enable`, { method: 'POST' });
-    if (res.status !== 200) return { changed: false, failed: true, msg: `enable ${n.node.id}: admin API answered ${res.status}` };
+  if (disabled.length) {
+    const res = await ctx.call(gonkaAdminNodeModule, { admin_url: v.gonka_admin_url, nodes: disabled.map((n) => ({ id: n.node.id })) });
+    if (res.failed) return { changed: false, failed: true, msg: `enable ${disabled.map((n) => n.node.id).join(', ')}: ${res.msg}` };
   }
   return { changed: disabled.length > 0, msg: `${ids.join(', ')} recovered${disabled.length ? `; enabled ${disabled.map((n) => n.node.id).join(', ')}` : ''}` };
 };

@@ -1,12 +1,12 @@
-import type { ModuleContext } from '../../lib/modules/module.js';
-import { defineRole } from '../../lib/roles/role.js';
 import { takeRunLock } from '../../lib/cron/run-lock-task.js';
 import { notDeployed } from '../../lib/gonka/deployed.js';
-import { diagnose, type Diagnosis } from './diagnose.js';
-import { diagnosesOf, pendingUpgrade, placeUpgradeBinaries, pruneDataBackups, reenableRecovered, restartDownContainers, restartPastUpgrade } from './fixes.js';
-import { RepairVarsSchema } from './vars.js';
+import { defineRole } from '../../lib/roles/role.js';
+import { diagnose, diagnosisFacts } from './diagnose.js';
+import type { Diagnosis } from './diagnosis.js';
+import { pendingUpgrade, placeUpgradeBinaries, pruneDataBackups, reenableRecovered, restartDownContainers, restartPastUpgrade } from './fixes.js';
+import { RepairVarsSchema, type RepairVars } from './vars.js';
 
-const has = (ctx: ModuleContext, kind: Diagnosis['kind']): boolean => diagnosesOf(ctx).some((d) => d.kind === kind);
+const has = (v: RepairVars, kind: Diagnosis['kind']): boolean => v.repair_diagnoses.some((d) => d.kind === kind);
 
 /**
  * Diagnose a Gonka server (each finding with its evidence), then fix what is safe to fix: a chain halted at an
@@ -21,6 +21,8 @@ export default defineRole({
     {
       name: 'Diagnose',
       check_mode: false,
+      facts: diagnosisFacts,
+      invalidates: [],
       run: async (ctx, v) => {
         const missing = await notDeployed(ctx, v.gonka_deploy_dir);
         if (missing) return { changed: false, failed: true, msg: missing };
@@ -29,10 +31,10 @@ export default defineRole({
         return { changed: false, msg, diagnoses: found, ansible_facts: { repair_diagnoses: found } };
       },
     },
-    { name: 'Place the upgrade binaries (sha256 verified)', when: (_v, ctx) => pendingUpgrade(ctx) !== undefined, run: placeUpgradeBinaries },
-    { name: 'Restart node and api past the upgrade height', when: (_v, ctx) => pendingUpgrade(ctx) !== undefined, run: restartPastUpgrade },
-    { name: 'Restart containers that are down', when: (_v, ctx) => has(ctx, 'container_down'), run: restartDownContainers },
-    { name: 'Prune old data-backup dirs', when: (_v, ctx) => has(ctx, 'disk_low'), run: pruneDataBackups },
-    { name: 'Re-enable recovered ML nodes', when: (_v, ctx) => has(ctx, 'mlnode_failed'), run: reenableRecovered },
+    { name: 'Place the upgrade binaries (sha256 verified)', when: (v) => pendingUpgrade(v) !== undefined, run: placeUpgradeBinaries },
+    { name: 'Restart node and api past the upgrade height', when: (v) => pendingUpgrade(v) !== undefined, run: restartPastUpgrade },
+    { name: 'Restart containers that are down', when: (v) => has(v, 'container_down'), run: restartDownContainers },
+    { name: 'Prune old data-backup dirs', when: (v) => has(v, 'disk_low'), run: pruneDataBackups },
+    { name: 'Re-enable recovered ML nodes', when: (v) => has(v, 'mlnode_failed'), run: reenableRecovered },
   ],
 });

@@ -3,7 +3,7 @@ import { getUrlModule } from '../../lib/modules/builtin/get_url.js';
 import { posix } from 'node:path';
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
 import { shellJoin } from '../../lib/transport/shell-quote.js';
-import type { UpgradeInfo } from './diagnose.js';
+import type { UpgradeInfo } from './diagnosis.js';
 import type { RepairVars } from './vars.js';
 
 /** One binary of an upgrade plan: where Cosmovisor expects it and where the plan says it comes from. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { booleanSchema } from '../../lib/template/boolean.js';
+import { DiagnosisSchema } from './diagnosis.js';
 
 const seconds = z.coerce.number().positive();
 
@@ -18,6 +19,8 @@ export const RepairVarsSchema = z.object({
   repair_height_timeout: seconds,
   repair_poll_interval: seconds,
   nop_lock_file: z.string().optional(),
+  /** the Diagnose task's findings */
+  repair_diagnoses: z.array(DiagnosisSchema).default([]),
 });
 
 export type RepairVars = z.output<typeof RepairVarsSchema>;

@@ -1,21 +1,27 @@
-import { defineRole } from '../../lib/roles/role.js';
-import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
-import { networkNode } from './network-node.js';
 import { takeRunLock } from '../../lib/cron/run-lock-task.js';
 import { notDeployed } from '../../lib/gonka/deployed.js';
+import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
+import { defineRole } from '../../lib/roles/role.js';
 import { updateMlNode } from './mlnode-update.js';
 import { updateNetworkImages } from './network-images.js';
-import { describePlan, planUpdate, type UpdatePlan } from './plan.js';
+import { networkNode } from './network-node.js';
+import { describePlan, planFacts, planUpdate, type ImageChange, type UpdatePlan } from './plan.js';
 import { UpdateVarsSchema, type UpdateVars } from './vars.js';
 
-const planOf = (ctx: ModuleContext): UpdatePlan => ctx.vars.update_plan as UpdatePlan;
+const EMPTY: UpdatePlan = { mlnodes: [], network: [], unchanged: [] };
+const planOf = (v: UpdateVars): UpdatePlan => v.update_plan ?? EMPTY;
+
+const wouldUpdate = (changes: ImageChange[]): ModuleResult => ({
+  changed: true,
+  msg: `would update ${changes.map((c) => `${c.service} ${c.from} → ${c.to}`).join('; ')}`,
+});
 
 const updateMlNodes = async (ctx: ModuleContext, v: UpdateVars): Promise<ModuleResult> => {
-  const plan = planOf(ctx);
-  if (ctx.check) return { changed: true, msg: `would update ${plan.mlnodes.map((c) => `${c.service} ${c.from} → ${c.to}`).join('; ')}` };
+  const { mlnodes } = planOf(v);
+  if (ctx.check) return wouldUpdate(mlnodes);
   const nn = await networkNode(ctx, v);
   const done: string[] = [];
-  for (const change of plan.mlnodes) {
+  for (const change of mlnodes) {
     const res = await updateMlNode(ctx, nn.ctx, v, change);
     if (res.failed) return { ...res, updated: done };
     done.push(String(res.msg));
@@ -36,6 +42,8 @@ export default defineRole({
     {
       name: 'Plan the update',
       check_mode: false,
+      facts: planFacts,
+      invalidates: [],
       run: async (ctx, v) => {
         const missing = await notDeployed(ctx, v.gonka_deploy_dir);
         if (missing) return { changed: false, failed: true, msg: missing };
@@ -44,19 +52,11 @@ export default defineRole({
         return { changed: false, msg: describePlan(plan), plan, ansible_facts: { update_plan: plan } };
       },
     },
-    { name: 'Update the ML nodes one by one', when: (_v, ctx) => planOf(ctx).mlnodes.length > 0, run: updateMlNodes },
+    { name: 'Update the ML nodes one by one', when: (v) => planOf(v).mlnodes.length > 0, run: updateMlNodes },
     {
       name: 'Update the network node images',
-      when: (_v, ctx) => planOf(ctx).network.length > 0,
-      run: async (ctx, v) =>
-        ctx.check
-          ? {
-              changed: true,
-              msg: `would update ${planOf(ctx)
-                .network.map((c) => `${c.service} ${c.from} → ${c.to}`)
-                .join('; ')}`,
-            }
-          : updateNetworkImages(ctx, v, planOf(ctx).network),
+      when: (v) => planOf(v).network.length > 0,
+      run: (ctx, v) => (ctx.check ? Promise.resolve(wouldUpdate(planOf(v).network)) : updateNetworkImages(ctx, v, planOf(v).network)),
     },
   ],
 });

@@ -1,6 +1,8 @@
+import { httpGet } from '../../lib/facts/builtin/http.js';
+import { adminNodesRequest } from '../../lib/gonka/admin-api.js';
+import { gonkaAdminNodeModule } from '../../lib/gonka/modules/admin-node.js';
+import { pollUntil, readFresh } from '../../lib/gonka/poll.js';
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
-import { hostRequest } from '../../lib/gonka/host-request.js';
-import { pollUntil } from '../../lib/gonka/poll.js';
 import type { MlNodeChange } from './plan.js';
 import { adminNodes, waitSafeWindow } from './safe-window.js';
 import { switchImage } from './switch-image.js';
@@ -31,11 +33,12 @@ const probeLoad = async (
 ): Promise<{ done: LoadOutcome } | { waiting: string }> => {
   const node = failFast ? (await adminNodes(api, v))?.find((n) => n.node.id === c.node_id) : undefined;
   if (node?.state.current_status === 'FAILED') return { done: { loaded: false, reason: `the api reports ${c.node_id} FAILED: ${node.state.failure_reason}` } };
-  const state = await hostRequest(ctx, portPlus(mlnodeBase(v, v.mlnode_management_url, 8080), c.index, '/api/v1/state'));
-  const mlState = (state.json as { state?: string } | undefined)?.state ?? `unreachable (${state.status})`;
+  const state = await readFresh(ctx, httpGet, { url: portPlus(mlnodeBase(v, v.mlnode_management_url, 8080), c.index, '/api/v1/state'), timeout: 10 });
+  const mlState = (state.json as { state?: string } | undefined)?.state ?? (state.status === 0 ? 'not answering' : `unreachable (${state.status})`);
   if (mlState !== 'INFERENCE') return { waiting: `${c.service}: ML node state ${mlState}, waiting for the model to load` };
-  const health = await hostRequest(ctx, portPlus(mlnodeBase(v, v.mlnode_inference_url, 5050), c.index, '/health'));
-  return health.status === 200 ? { done: { loaded: true } } : { waiting: `${c.service}: loading the model (inference /health ${health.status})` };
+  const health = await readFresh(ctx, httpGet, { url: portPlus(mlnodeBase(v, v.mlnode_inference_url, 5050), c.index, '/health'), timeout: 10 });
+  if (health.status === 200) return { done: { loaded: true } };
+  return { waiting: `${c.service}: loading the model (inference /health ${health.status === 0 ? 'no answer' : health.status})` };
 };
 
 const waitLoaded = async (ctx: ModuleContext, api: ModuleContext, v: UpdateVars, c: MlNodeChange, failFast: boolean): Promise<LoadOutcome> =>
@@ -44,11 +47,11 @@ const waitLoaded = async (ctx: ModuleContext, api: ModuleContext, v: UpdateVars,
     reason: `the model did not load within ${v.update_load_timeout} s`,
   };
 
+// the admin API's enable / disable, as the gonka_admin_node module does it (verified, nothing sent when already so)
 const setEnabled = async (api: ModuleContext, v: UpdateVars, nodeId: string, enabled: boolean): Promise<string | undefined> => {
-  const res = await hostRequest(api, `${v.gonka_admin_url}/admin/v1/nodes/${encodeURIComponent(nodeId)}/${enabled ? 'enable' : 'disable'}`, { method: 'POST' });
-  return res.status === 200
-    ? undefined
-    : `${enabled ? 'enable' : 'disable'} ${nodeId}: admin API answered ${res.status} ${JSON.stringify(res.json ?? res.msg ?? '')}`;
+  api.facts.invalidate([{ fact: httpGet, arg: adminNodesRequest(v.gonka_admin_url) }]);
+  const res = await api.call(gonkaAdminNodeModule, { admin_url: v.gonka_admin_url, nodes: [{ id: nodeId }], enabled });
+  return res.failed ? `${enabled ? 'enable' : 'disable'} ${nodeId}: ${res.msg}` : undefined;
 };
 
 /** Failure after the switch: the previous image goes back, and the node is enabled again once it serves. */

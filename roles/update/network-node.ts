@@ -19,10 +19,10 @@ export interface NetworkNodeApi {
  */
 export const networkNode = async (
   ctx: ModuleContext,
-  v: { inventory_hostname: string; network_node?: string; gonka_deploy_dir: string },
+  v: { inventory_hostname: string; network_node?: string; gonka_deploy_dir: string; hostvars?: Record<string, Record<string, unknown> | undefined> },
 ): Promise<NetworkNodeApi> => {
   const host = v.network_node;
   if (!host || host === v.inventory_hostname) return { host: v.inventory_hostname, ctx, deployDir: v.gonka_deploy_dir, remote: false };
-  const hv = (ctx.vars.hostvars as Record<string, Record<string, unknown>>)[host];
-  return { host, ctx: await ctx.onHost(host), deployDir: String(hv.gonka_deploy_dir ?? v.gonka_deploy_dir), remote: true };
+  const deployDir = v.hostvars?.[host]?.gonka_deploy_dir;
+  return { host, ctx: await ctx.onHost(host), deployDir: typeof deployDir === 'string' ? deployDir : v.gonka_deploy_dir, remote: true };
 };

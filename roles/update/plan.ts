@@ -1,42 +1,40 @@
+import { z } from 'zod';
 import { posix } from 'node:path';
 import { compareVersions } from '../../lib/gpu/compare-versions.js';
 import { mlnodeImage } from '../../lib/gpu/image.js';
 import { imageOf, loadVersions, withVersionOverrides, type Component } from '../../lib/gonka/versions.js';
+import { fileContent } from '../../lib/facts/builtin/file-content.js';
+import { request, type FactRequest } from '../../lib/facts/fact.js';
+import { MLNODE_COMPOSE, NETWORK_COMPOSE, NODE_CONFIG } from '../../lib/gonka/deploy-files.js';
 import type { ModuleContext } from '../../lib/modules/module.js';
-import { shellJoin } from '../../lib/transport/shell-quote.js';
 import { composeImages, imageTag } from './compose-images.js';
+import { readText } from './switch-image.js';
 import type { NetworkNodeApi } from './network-node.js';
 import type { UpdateVars } from './vars.js';
 
-export const MLNODE_COMPOSE = 'docker-compose.mlnode.yml';
-export const NETWORK_COMPOSE = 'docker-compose.yml';
 /** network node services whose images nop updates; node and api binaries move with Cosmovisor */
 export const NETWORK_IMAGE_SERVICES: Record<string, Component> = { tmkms: 'tmkms', proxy: 'proxy', explorer: 'explorer' };
 
-export interface ImageChange {
-  file: string;
-  service: string;
-  from: string;
-  to: string;
-}
+const ImageChangeSchema = z.object({ file: z.string(), service: z.string(), from: z.string(), to: z.string() });
+export type ImageChange = z.output<typeof ImageChangeSchema>;
 
-export interface MlNodeChange extends ImageChange {
+const MlNodeChangeSchema = ImageChangeSchema.extend({
   /** the ML node's id in the admin API */
-  node_id: string;
+  node_id: z.string(),
   /** the instance number: its nginx ports are the base ports + index */
-  index: number;
-}
+  index: z.number().int().nonnegative(),
+});
+export type MlNodeChange = z.output<typeof MlNodeChangeSchema>;
 
-export interface UpdatePlan {
-  mlnodes: MlNodeChange[];
-  network: ImageChange[];
-  unchanged: string[];
-}
+/** What an update changes on one host (the plan task publishes it as `update_plan`). */
+export const UpdatePlanSchema = z.object({ mlnodes: z.array(MlNodeChangeSchema), network: z.array(ImageChangeSchema), unchanged: z.array(z.string()) });
+export type UpdatePlan = z.output<typeof UpdatePlanSchema>;
 
-export const readText = async (ctx: ModuleContext, path: string): Promise<string | undefined> => {
-  const res = await ctx.exec(`cat -- ${shellJoin([path])}`);
-  return res.code === 0 ? res.stdout : undefined;
-};
+/** What the plan reads on this host: its compose files, and on a full server its node-config.json. */
+export const planFacts = (v: UpdateVars): FactRequest[] =>
+  [MLNODE_COMPOSE, NETWORK_COMPOSE, ...(v.network_node && v.network_node !== v.inventory_hostname ? [] : [NODE_CONFIG])].map((f) =>
+    request(fileContent, posix.join(v.gonka_deploy_dir, f)),
+  );
 
 const isOlder = (to: string, from: string): boolean => {
   try {
@@ -71,7 +69,7 @@ export const planUpdate = async (ctx: ModuleContext, v: UpdateVars, nn: NetworkN
   const plan: UpdatePlan = { mlnodes: [], network: [], unchanged: [] };
   const mlText = await readText(ctx, posix.join(v.gonka_deploy_dir, MLNODE_COMPOSE));
   const netText = await readText(ctx, posix.join(v.gonka_deploy_dir, NETWORK_COMPOSE));
-  const nodeConfig = ownEntries(JSON.parse((await readText(nn.ctx, posix.join(nn.deployDir, 'node-config.json'))) ?? '[]') as NodeConfigEntry[], nn, v);
+  const nodeConfig = ownEntries(JSON.parse((await readText(nn.ctx, posix.join(nn.deployDir, NODE_CONFIG))) ?? '[]') as NodeConfigEntry[], nn, v);
   const mlServices = Object.entries(mlText ? composeImages(mlText) : {}).filter(([name]) => /^mlnode-\d+$/.test(name));
   for (const [index, [service, from]] of mlServices.entries()) {
     const to = targetMlnodeImage(v, from, versions.mlnode);

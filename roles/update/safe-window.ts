@@ -1,6 +1,7 @@
+import { httpGet } from '../../lib/facts/builtin/http.js';
+import { adminNodesRequest, parseAdminNodes, type AdminNode } from '../../lib/gonka/admin-api.js';
+import { pollUntil, readFresh } from '../../lib/gonka/poll.js';
 import type { ModuleContext } from '../../lib/modules/module.js';
-import { hostRequest } from '../../lib/gonka/host-request.js';
-import { pollUntil } from '../../lib/gonka/poll.js';
 import type { UpdateVars } from './vars.js';
 
 interface EpochsLatest {
@@ -11,16 +12,6 @@ interface EpochsLatest {
   is_confirmation_poc_active?: boolean;
 }
 
-export interface AdminNode {
-  node: { id: string };
-  state: {
-    current_status: string;
-    failure_reason: string;
-    admin_state: { enabled: boolean };
-    epoch_ml_nodes?: Record<string, { timeslot_allocation?: boolean[] }>;
-  };
-}
-
 export interface SafeWindow {
   block: number;
   blocks_to_poc: number;
@@ -28,18 +19,18 @@ export interface SafeWindow {
   timeslot_allocation: Record<string, boolean[]>;
 }
 
-/** `api` is the network node's context: the admin and public APIs are reachable there only */
+/** The admin API's ML nodes as they are now; `api` is the network node's context (the admin API is reachable there only). */
 export const adminNodes = async (api: ModuleContext, v: UpdateVars): Promise<AdminNode[] | undefined> => {
-  const res = await hostRequest(api, `${v.gonka_admin_url}/admin/v1/nodes`);
-  return res.status === 200 && Array.isArray(res.json) ? (res.json as AdminNode[]) : undefined;
+  const answer = await readFresh(api, httpGet, adminNodesRequest(v.gonka_admin_url));
+  return parseAdminNodes(answer.status, answer.json);
 };
 
 const allocationOf = (node: AdminNode | undefined): Record<string, boolean[]> =>
   Object.fromEntries(Object.entries(node?.state.epoch_ml_nodes ?? {}).map(([model, n]) => [model, n.timeslot_allocation ?? []]));
 
 const probeWindow = async (api: ModuleContext, v: UpdateVars, nodeId: string): Promise<{ done: SafeWindow } | { waiting: string }> => {
-  const res = await hostRequest(api, `${v.gonka_api_url}/v1/epochs/latest`);
-  if (res.status !== 200) return { waiting: `waiting for /v1/epochs/latest (status ${res.status})` };
+  const res = await readFresh(api, httpGet, { url: `${v.gonka_api_url.replace(/\/+$/, '')}/v1/epochs/latest` });
+  if (res.status !== 200) return { waiting: `waiting for /v1/epochs/latest (${res.status === 0 ? 'no answer' : `status ${res.status}`})` };
   const e = res.json as EpochsLatest;
   // never inside a PoC generation or validation window: the node would lose its PoC weight for the epoch
   if (e.phase !== 'Inference') return { waiting: `block ${e.block_height}: ${e.phase}, waiting for the PoC window to close` };

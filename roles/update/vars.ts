@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { booleanSchema } from '../../lib/template/boolean.js';
+import { UpdatePlanSchema } from './plan.js';
 
 const seconds = z.coerce.number().positive();
 
@@ -29,6 +30,10 @@ export const UpdateVarsSchema = z.object({
   update_load_timeout: seconds,
   update_poll_interval: seconds,
   nop_lock_file: z.string().optional(),
+  /** the network node's own settings (its gonka_deploy_dir) are its host variables */
+  hostvars: z.custom<Record<string, Record<string, unknown> | undefined>>((x) => typeof x === 'object' && x !== null).optional(),
+  /** the plan task's result */
+  update_plan: UpdatePlanSchema.optional(),
 });
 
 export type UpdateVars = z.output<typeof UpdateVarsSchema>;

@@ -28,6 +28,7 @@ describe('registry', () => {
         'git',
         'gonka_admin_node',
         'group',
+        'hf_model',
         'hostname',
         'lineinfile',
         'mount',

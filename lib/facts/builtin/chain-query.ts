@@ -1,4 +1,5 @@
 import { inferencedScript, type Inferenced } from '../../gonka/inferenced-command.js';
+import { shellQuote } from '../../transport/shell-quote.js';
 import { defineFact } from '../fact.js';
 
 export interface ChainQuery {
@@ -7,6 +8,8 @@ export interface ChainQuery {
   node: string;
   /** `inferenced query` arguments, e.g. ['authz', 'grants-by-granter', 'gonka1…'] */
   query: string[];
+  /** seconds the query may take: a hung container must not hold the whole batch */
+  timeout?: number;
 }
 
 export interface ChainAnswer {
@@ -21,8 +24,9 @@ export const chainQuery = defineFact<ChainQuery, ChainAnswer>({
   command: (queries) =>
     queries
       .map((q) => {
-        const script = inferencedScript(q.inferenced, ['query', ...q.query, '--node', q.node, '-o', 'json']);
-        return `out=$( (${script}) 2>&1 ); printf '%s\\0%s\\0' "$?" "$out"`;
+        const script = inferencedScript(q.inferenced, ['query', ...q.query, '-o', 'json', '--node', q.node]);
+        const bounded = q.timeout ? `timeout ${Math.max(1, Math.round(q.timeout))} sh -c ${shellQuote(script)}` : `(${script})`;
+        return `out=$( ${bounded} 2>&1 ); printf '%s\\0%s\\0' "$?" "$out"`;
       })
       .join('\n'),
   parse: ({ stdout }, queries) => {

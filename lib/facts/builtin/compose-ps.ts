@@ -4,6 +4,8 @@ import { defineFact } from '../fact.js';
 export interface ComposeContainer {
   service: string;
   state: string;
+  /** compose's words for it, e.g. "Exited (0) 5 seconds ago" */
+  status: string;
   image: string;
 }
 
@@ -13,6 +15,7 @@ export type ComposeState = Map<string, ComposeContainer> | undefined;
 interface PsEntry {
   Service?: string;
   State?: string;
+  Status?: string;
   Image?: string;
 }
 
@@ -35,7 +38,9 @@ export const composeContainers = defineFact<ComposeProject, ComposeState>({
     return projects.map((_, i) => {
       if (parts[2 * i + 1] !== '0') return undefined;
       const entries = parsePs(parts[2 * i]);
-      return new Map(entries.filter((e) => e.Service).map((e) => [e.Service!, { service: e.Service!, state: e.State ?? '', image: e.Image ?? '' }]));
+      return new Map(
+        entries.filter((e) => e.Service).map((e) => [e.Service!, { service: e.Service!, state: e.State ?? '', status: e.Status ?? '', image: e.Image ?? '' }]),
+      );
     });
   },
   key: (p) => `${p.dir}\u0000${p.files.join('\u0000')}`,

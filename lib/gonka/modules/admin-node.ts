@@ -4,11 +4,27 @@ import { request } from '../../facts/fact.js';
 import { boolArg } from '../../modules/arg-types.js';
 import { hostHttp } from '../../modules/host-http.js';
 import { defineModule, type Change, type ModuleContext, type Plan } from '../../modules/module.js';
-import { AdminNodeEntrySchema, adminNodesUrl, DEFAULT_ADMIN_URL, parseAdminNodes, sameNode, type AdminNode, type AdminNodeEntry } from '../admin-api.js';
+import { wouldMsg } from './would-msg.js';
+import {
+  AdminNodeEntrySchema,
+  adminNodesRequest,
+  adminNodesUrl,
+  DEFAULT_ADMIN_URL,
+  parseAdminNodes,
+  sameNode,
+  type AdminNode,
+  type AdminNodeEntry,
+} from '../admin-api.js';
+
+// a node named by its id only is enabled or disabled (or removed) as it is registered, never added or updated
+const NodeIdSchema = z.strictObject({ id: z.string().min(1) });
+type Entry = AdminNodeEntry | z.output<typeof NodeIdSchema>;
+const isFull = (e: Entry): e is AdminNodeEntry => 'host' in e;
 
 const adminNodeArgs = z.strictObject({
   admin_url: z.url({ protocol: /^https?$/ }).default(DEFAULT_ADMIN_URL),
-  nodes: z.array(AdminNodeEntrySchema).min(1),
+  /** the admin API's node objects (node-config.json's), or `{ id }` to enable or disable a node as it is */
+  nodes: z.array(z.union([AdminNodeEntrySchema, NodeIdSchema])).min(1),
   /** present: added or updated to match; absent: removed */
   state: z.enum(['present', 'absent']).default('present'),
   /** with state=present: enabled (the default) or disabled */
@@ -20,19 +36,19 @@ type Kind = 'add' | 'update' | 'enable' | 'disable' | 'remove';
 
 interface AdminChange extends Change {
   kind: Kind;
-  entry: AdminNodeEntry;
+  entry: Entry;
 }
 
-const listRequest = (a: Args) => ({ url: adminNodesUrl(a.admin_url) });
+const listRequest = (a: Args) => adminNodesRequest(a.admin_url);
 
-type Action = { kind: Kind; entry: AdminNodeEntry };
+type Action = { kind: Kind; entry: Entry };
 
 const actions = (nodes: AdminNode[], a: Args): Action[] =>
   a.nodes.flatMap((entry): Action[] => {
     const n = nodes.find((x) => x.node.id === entry.id);
     if (a.state === 'absent') return n ? [{ kind: 'remove', entry }] : [];
-    if (!n) return [{ kind: 'add', entry }, ...(a.enabled ? [] : [{ kind: 'disable' as const, entry }])];
-    const update: Action[] = sameNode(n, entry) ? [] : [{ kind: 'update', entry }];
+    if (!n) return isFull(entry) ? [{ kind: 'add', entry }, ...(a.enabled ? [] : [{ kind: 'disable' as const, entry }])] : [];
+    const update: Action[] = !isFull(entry) || sameNode(n, entry) ? [] : [{ kind: 'update', entry }];
     const enabled = n.state.admin_state?.enabled !== false;
     return enabled === a.enabled ? update : [...update, { kind: a.enabled ? 'enable' : 'disable', entry }];
   });
@@ -53,6 +69,8 @@ const send = async (ctx: ModuleContext, a: Args, c: AdminChange): Promise<void> 
   if (put.status !== 405) throw new Error(`PUT /admin/v1/nodes${id} answered ${put.status === 0 ? 'nothing' : put.status}`);
   expectOk(`DELETE /admin/v1/nodes${id}`, (await http('DELETE', id)).status);
   expectOk('POST /admin/v1/nodes', (await http('POST', '', c.entry)).status);
+  // a node added again starts enabled
+  if (!a.enabled) expectOk(`POST /admin/v1/nodes${id}/disable`, (await http('POST', `${id}/disable`)).status);
 };
 
 const listNodes = async (ctx: ModuleContext, a: Args): Promise<AdminNode[] | undefined> => {
@@ -73,12 +91,19 @@ export const gonkaAdminNodeModule = defineModule({
     const ids = a.nodes.map((n) => n.id).join(', ');
     if (!nodes) {
       if (!ctx.check) return { changes: [], failed: `the admin API (${a.admin_url}) on ${ctx.hostname} does not answer` };
-      return { changes: actions([], a).map((x) => ({ ...x, summary: `${x.kind} ${x.entry.id} (the api is not running yet)` })) };
+      // what a run would do once the api answers: add what it names in full, toggle what it names by id
+      const guess = (e: Entry): Action[] =>
+        isFull(e) ? actions([], { ...a, nodes: [e] }) : [{ kind: a.state === 'absent' ? 'remove' : a.enabled ? 'enable' : 'disable', entry: e }];
+      const changes = a.nodes.flatMap(guess).map((x) => ({ ...x, summary: `${x.kind} ${x.entry.id}` }));
+      return { changes, result: { msg: `${wouldMsg(changes)} (the api is not running yet)` } };
     }
+    const unknown = a.state === 'present' ? a.nodes.filter((e) => !isFull(e) && !nodes.some((n) => n.node.id === e.id)) : [];
+    if (unknown.length) return { changes: [], failed: `${unknown.map((e) => e.id).join(', ')} not in the admin API on ${ctx.hostname}` };
     const todo = actions(nodes, a);
     if (todo.length === 0)
       return { changes: [], result: { msg: `${ids} ${a.state === 'absent' ? 'absent' : `in the admin API, ${a.enabled ? 'enabled' : 'disabled'}`}` } };
-    return { changes: todo.map((x) => ({ ...x, summary: `${x.kind} ${x.entry.id}`, invalidates: [{ fact: httpGet, arg: listRequest(a) }] })) };
+    const changes = todo.map((x) => ({ ...x, summary: `${x.kind} ${x.entry.id}`, invalidates: [{ fact: httpGet, arg: listRequest(a) }] }));
+    return { changes, result: { msg: wouldMsg(changes) } };
   },
   apply: async (changes, a, ctx) => {
     const done = changes.map((c) => c.summary).join(', ');

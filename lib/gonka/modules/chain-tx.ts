@@ -7,6 +7,7 @@ import { pollUntil } from '../poll.js';
 import { InferencedSchema, inferencedScript } from '../inferenced-command.js';
 import { lastLines } from '../last-lines.js';
 import { gasPriceFromParams } from '../chain-fees.js';
+import { wouldMsg } from './would-msg.js';
 
 const QuerySchema = z.strictObject({
   /** `inferenced query` arguments, e.g. ['authz', 'grants-by-granter', 'gonka1…'] */
@@ -19,6 +20,8 @@ type Query = z.output<typeof QuerySchema>;
 const chainTxArgs = z.strictObject({
   /** `inferenced tx` arguments, e.g. ['inference', 'grant-ml-ops-permissions', 'cold', 'gonka1…'] */
   tx: z.array(z.string().min(1)).min(2),
+  /** what the transaction does, in words: the plan and the messages say it (default: the tx command and the key) */
+  description: z.string().min(1).optional(),
   /** the key that signs (the cold key for most operator transactions) */
   from: z.string().min(1),
   /** where the key lives: the api container of the server (quick workflow) or a home on the cold signer */
@@ -28,7 +31,7 @@ const chainTxArgs = z.strictObject({
   chain_id: z.string().min(1),
   gas: z.union([z.literal('auto'), z.number().int().positive()]).default('auto'),
   gas_adjustment: z.number().positive().default(1.5),
-  /** every tx since v0.2.16 pays its gas: without this, the price is read from the chain's fee params */
+  /** from the chain's fee params: every tx since v0.2.16 pays its gas */
   gas_prices: z
     .string()
     .regex(/^\d+(\.\d+)?[a-z]+$/, 'a gas price such as 1ngonka')
@@ -44,6 +47,9 @@ const chainTxArgs = z.strictObject({
 });
 
 type Args = z.output<typeof chainTxArgs>;
+
+const txName = (a: Args): string => `tx ${a.tx.slice(0, 2).join(' ')}`;
+const describe = (a: Args): string => a.description ?? `${a.tx.slice(0, 2).join(' ')} from ${a.from}`;
 
 const queryOf = (a: Args, q: Query): ChainQuery => ({ inferenced: a.inferenced, node: a.node, query: q.query });
 
@@ -99,22 +105,21 @@ export const chainTxModule = defineModule({
   args: chainTxArgs,
   facts: (a) => (a.done_when ? [request(chainQuery, queryOf(a, a.done_when))] : []),
   plan: async (a, ctx): Promise<Plan<Change>> => {
-    const what = `${a.tx.slice(0, 2).join(' ')} from ${a.from}`;
-    if (a.done_when && (await holds(ctx, a, a.done_when))) return { changes: [], result: { msg: `already on chain: ${what}` } };
-    return { changes: [{ summary: `send ${what}`, invalidates: [{ fact: chainQuery }] }] };
+    if (a.done_when && (await holds(ctx, a, a.done_when))) return { changes: [], result: { msg: `already on chain: ${describe(a)}` } };
+    const changes = [{ summary: a.description ?? `send ${describe(a)}`, invalidates: [{ fact: chainQuery }] }];
+    return { changes, result: { msg: wouldMsg(changes) } };
   },
   apply: async (_changes, a, ctx) => {
     const gas = await gasPrice(ctx, a);
-    if ('error' in gas) return { changed: false, failed: true, msg: `tx ${a.tx.slice(0, 2).join(' ')} not sent: ${gas.error}` };
+    if ('error' in gas) return { changed: false, failed: true, msg: `${txName(a)} not sent: ${gas.error}` };
     const res = await ctx.exec(inferencedScript(a.inferenced, txArgv(a, gas.price)), { stdin: `${a.keyring_password}\n` });
-    const out = `${res.stdout}\n${res.stderr}`;
     const code = resultCode(res.stdout);
     if (res.code !== 0 || (code !== undefined && code !== '0')) {
-      return { changed: false, failed: true, msg: `tx ${a.tx.slice(0, 2).join(' ')} was refused${code ? ` (code ${code})` : ''}: ${lastLines(out, 3)}` };
+      return { changed: false, failed: true, msg: `${txName(a)} was refused${code ? ` (code ${code})` : ''}: ${lastLines(`${res.stdout}\n${res.stderr}`, 3)}` };
     }
     const txhash = txHash(res.stdout);
     const verify = a.verify;
-    if (!verify) return { txhash, msg: `sent ${a.tx.slice(0, 2).join(' ')}` };
+    if (!verify) return { txhash, msg: `${describe(a)}: sent (${txhash ?? 'no hash'})` };
     const seen = await pollUntil(ctx, { timeout: a.verify_timeout, interval: a.verify_interval }, async () => {
       ctx.facts.invalidate([{ fact: chainQuery, arg: queryOf(a, verify) }]);
       return (await holds(ctx, a, verify)) ? { done: true } : { waiting: `waiting for ${verify.query.join(' ')} to show the transaction` };
@@ -123,8 +128,8 @@ export const chainTxModule = defineModule({
       return {
         failed: true,
         txhash,
-        msg: `sent ${a.tx.slice(0, 2).join(' ')} (${txhash ?? 'no hash'}), but ${verify.query.join(' ')} does not show it after ${a.verify_timeout} s`,
+        msg: `sent ${txName(a)} (${txhash ?? 'no hash'}), but ${verify.query.join(' ')} does not show it after ${a.verify_timeout} s`,
       };
-    return { txhash, msg: `${a.tx.slice(0, 2).join(' ')} on chain (${txhash ?? 'verified'})` };
+    return { txhash, msg: `${describe(a)}: on chain (${txhash ?? 'verified'})` };
   },
 });

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { composeContainers } from '../../facts/builtin/compose-ps.js';
-import { httpGet } from '../../facts/builtin/http.js';
 import { request } from '../../facts/fact.js';
 import { boolArg } from '../../modules/arg-types.js';
 import { defineModule, type Change, type Plan } from '../../modules/module.js';
 import { composeScript } from '../compose-command.js';
 import { lastLines } from '../last-lines.js';
 import { projectArgs, projectOf } from './project-args.js';
+import { wouldMsg } from './would-msg.js';
 
 const composeServiceArgs = z.strictObject({
   ...projectArgs,
@@ -23,19 +23,16 @@ interface ComposeChange extends Change {
   args: string[];
 }
 
-// starting or stopping a service changes what its endpoints answer and what compose lists
-const stale = (a: Args) => [{ fact: composeContainers, arg: projectOf(a) }, { fact: httpGet }];
-
-const change = (a: Args, verb: string, services: string[], args: string[]): ComposeChange => ({
+// a container that starts or stops changes what compose lists, what its endpoints answer and whatever it writes to
+// its volumes (tmkms its key, the node its data): its change invalidates every fact of the host
+const change = (verb: string, services: string[], args: string[]): ComposeChange => ({
   summary: `${verb} ${services.join(', ')}`,
   args,
-  invalidates: stale(a),
+  invalidates: undefined,
 });
 
 const startChanges = (a: Args, missing: string[]): ComposeChange[] =>
-  a.one_by_one
-    ? missing.map((s) => change(a, 'start', [s], ['up', '-d', '--no-deps', s]))
-    : [change(a, 'start', missing, ['up', '-d', '--no-deps', ...missing])];
+  a.one_by_one ? missing.map((s) => change('start', [s], ['up', '-d', '--no-deps', s])) : [change('start', missing, ['up', '-d', '--no-deps', ...missing])];
 
 /**
  * Services of a compose project in the wanted state, through `docker compose` in the deploy directory with its
@@ -52,14 +49,17 @@ export const composeServiceModule = defineModule({
       return { changes: [], failed: `${where} ps failed in ${a.project_dir}: is docker running and are the files rendered (config role)?` };
     }
     const running = (s: string) => containers?.get(s)?.state === 'running';
-    const result = { services: a.services };
-    if (a.state === 'recreated') return { changes: [change(a, 'recreate', a.services, ['up', '-d', '--no-deps', '--force-recreate', ...a.services])], result };
+    const planned = (changes: ComposeChange[], extra: Record<string, unknown> = {}): Plan<ComposeChange> => ({
+      changes,
+      result: { services: a.services, msg: changes.length ? wouldMsg(changes) : `${a.services.join(', ')} ${a.state}`, ...extra },
+    });
+    if (a.state === 'recreated') return planned([change('recreate', a.services, ['up', '-d', '--no-deps', '--force-recreate', ...a.services])]);
     if (a.state === 'stopped') {
       const up = a.services.filter(running);
-      return { changes: up.length ? [change(a, 'stop', up, ['stop', ...up])] : [], result };
+      return planned(up.length ? [change('stop', up, ['stop', ...up])] : []);
     }
     const missing = a.services.filter((s) => !running(s));
-    return { changes: missing.length ? startChanges(a, missing) : [], result: { ...result, ...(missing.length ? { started: missing } : {}) } };
+    return planned(missing.length ? startChanges(a, missing) : [], missing.length ? { started: missing } : {});
   },
   apply: async (changes, a, ctx) => {
     for (const c of changes) {

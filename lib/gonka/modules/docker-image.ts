@@ -5,6 +5,7 @@ import { defineModule, type Change, type Plan } from '../../modules/module.js';
 import { composeScript } from '../compose-command.js';
 import { lastLines } from '../last-lines.js';
 import { projectArgs, projectOf } from './project-args.js';
+import { wouldMsg } from './would-msg.js';
 
 const imageName = z.string().regex(/^[a-z0-9][\w.\-/:@]*$/i, 'not an image reference');
 
@@ -34,15 +35,19 @@ export const dockerImageModule = defineModule({
     }
     const missing = a.images.filter((_, i) => !present[i]);
     if (missing.length === 0) return { changes: [], result: { msg: 'every image is present' } };
-    return {
-      changes: [{ summary: `pull ${missing.join(', ')}`, missing, invalidates: missing.map((arg) => ({ fact: dockerImage, arg })) }],
-      result: { pulled: missing },
-    };
+    const changes = [{ summary: `pull ${missing.join(', ')}`, missing, invalidates: missing.map((arg) => ({ fact: dockerImage, arg })) }];
+    return { changes, result: { pulled: missing, msg: wouldMsg(changes) } };
   },
   apply: async ([change], a, ctx) => {
     ctx.progress(`pulling ${change.missing.length} image(s): ${change.missing.join(', ')}`);
     const res = await ctx.exec(composeScript(projectOf(a), ['pull']));
-    if (res.code !== 0) return { failed: true, msg: `docker compose -f ${a.files.join(' -f ')} pull failed (rc=${res.code}): ${lastLines(res.stderr, 5)}` };
+    const where = `docker compose -f ${a.files.join(' -f ')} pull`;
+    if (res.code !== 0) return { failed: true, msg: `${where} failed (rc=${res.code}): ${lastLines(res.stderr, 5)}` };
+    // compose pulls what the files run: an image named here that they do not run stays missing
+    ctx.facts.invalidate(change.missing.map((arg) => ({ fact: dockerImage, arg })));
+    const present = await Promise.all(change.missing.map((i) => ctx.facts.read(dockerImage, i)));
+    const still = change.missing.filter((_, i) => !present[i]);
+    if (still.length) return { failed: true, msg: `${where} did not bring ${still.join(', ')}: is it the image the compose files run (config role)?` };
     return { msg: `pulled ${change.missing.join(', ')}` };
   },
 });

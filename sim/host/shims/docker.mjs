@@ -517,7 +517,9 @@ const composeUp = (project, args) => {
   });
   err([...project.warnings, ...lines].join('\n'));
   if (hasHook()) {
-    const res = hook('up', project, rest);
+    // the simulated network starts a service's dependencies unless told not to, and keeps an unchanged container
+    const flags = [...(one(opts, '--no-deps') ? ['--no-deps'] : []), ...(force ? ['--force-recreate'] : [])];
+    const res = hook('up', project, rest, flags);
     if (res.code !== 0) emit(res);
   }
 };

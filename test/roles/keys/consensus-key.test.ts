@@ -58,7 +58,7 @@ describe('consensus key', () => {
   it('is absent until tmkms starts, then read back as the public key the node reports', async () => {
     const ctx = context();
     expect(await readConsensusKey(ctx, deployDir)).toBeUndefined();
-    expect(await publishConsensusKey(ctx, { gonka_deploy_dir: deployDir })).toMatchObject({ failed: true, msg: expect.stringContaining('start tmkms first') });
+    expect(await publishConsensusKey(ctx, deployDir, 0)).toMatchObject({ failed: true, msg: expect.stringContaining('start tmkms first') });
 
     const up = await compose('up', '-d', 'tmkms');
     expect(up.code, up.stderr).toBe(0);
@@ -73,7 +73,7 @@ describe('consensus key', () => {
     const seed = (await readFile(server.path(`${deployDir}/.tmkms/secrets/priv_validator_key.softsign`), 'utf8')).trim();
     const key = await readConsensusKey(ctx, deployDir);
     expect(key).toBe(ed25519PublicKey(Buffer.from(seed, 'base64')).toString('base64'));
-    const published = await publishConsensusKey(ctx, { gonka_deploy_dir: deployDir });
+    const published = await publishConsensusKey(ctx, deployDir, 0);
     expect(published).toEqual({ changed: false, msg: `consensus key ${key}`, ansible_facts: { consensus_key: key } });
     expect(JSON.stringify(published)).not.toContain(seed);
   });

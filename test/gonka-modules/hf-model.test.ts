@@ -3,13 +3,15 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createFactStore } from '../../../lib/facts/fact-store.js';
-import { createModuleContext } from '../../../lib/modules/context.js';
-import { ensureModelWeights, modelCacheDir } from '../../../roles/deploy/model-weights.js';
-import type { DeployVars } from '../../../roles/deploy/vars.js';
-import { createSimHost, type SimHost } from '../../../sim/host/create.js';
-import { recommendationFor } from '../../config/fixtures.js';
-import { updateHostState } from '../../sim-host/sim-host.js';
+import { createFactStore } from '../../lib/facts/fact-store.js';
+import { createModuleContext } from '../../lib/modules/context.js';
+import { modelCacheDir } from '../../lib/gonka/model-weights.js';
+import { hfModelModule } from '../../lib/gonka/modules/hf-model.js';
+import { runModule } from '../../lib/modules/run-module.js';
+import { createSimHost, type SimHost } from '../../sim/host/create.js';
+import { recommendationFor } from '../config/fixtures.js';
+import { updateHostState } from '../sim-host/sim-host.js';
+import { countingTransport } from '../modules/helpers.js';
 
 let dir: string;
 let host: SimHost;
@@ -23,17 +25,17 @@ afterEach(async () => {
 });
 
 // how the host's `hf download` behaves (sim/host/shims/hf.mjs)
-const download = async (knobs: { shard_bytes?: number; bytes_per_second?: number; interrupt_after?: number }) => {
+const download = async (knobs: { shard_bytes?: number; bytes_per_second?: number; interrupt_after?: number }, opts: { check?: boolean } = {}) => {
   await updateHostState(host, (state) => {
     state.hf = knobs;
   });
   const progress: string[] = [];
-  const transport = host.transport();
+  const transport = countingTransport(host.transport());
   const ctx = createModuleContext({
     hostname: 'gpu1',
     transport,
     facts: createFactStore(transport).reader(undefined),
-    check: false,
+    check: opts.check ?? false,
     diff: false,
     env: {},
     vars: {},
@@ -42,12 +44,12 @@ const download = async (knobs: { shard_bytes?: number; bytes_per_second?: number
     progress: (line) => progress.push(line),
   });
   const hfHome = '/mnt/shared';
-  const vars = { gonka: { hf_home: hfHome }, gpu_recommendation: await recommendationFor('1xRTX3090', 'mainnet'), weights_timeout: 600 };
-  const result = await ensureModelWeights(ctx, vars as unknown as DeployVars);
-  return { result, progress, cacheDir: host.path(modelCacheDir(hfHome, vars.gpu_recommendation.model)) };
+  const { model } = await recommendationFor('1xRTX3090', 'mainnet');
+  const result = await runModule(hfModelModule, { model, hf_home: hfHome, timeout: 600 }, ctx);
+  return { result, progress, cacheDir: host.path(modelCacheDir(hfHome, model)), commands: transport.scripts.length };
 };
 
-describe('deploy: model weights', () => {
+describe('hf_model: model weights', () => {
   it('reports bytes of the total, percent, rate and ETA while the download runs', { timeout: 120_000 }, async () => {
     // two 4 MB shards at 1 MB/s: the download lasts at least 8 s, and its progress is read every 2 s
     const { result, progress, cacheDir } = await download({ shard_bytes: 4_000_000, bytes_per_second: 1_000_000 });
@@ -62,6 +64,19 @@ describe('deploy: model weights', () => {
     ).toBe(true);
     // the log that carried the progress is gone
     expect(existsSync(`${cacheDir}.download.log`)).toBe(false);
+  });
+
+  it('check mode plans the download and writes nothing; once complete, a run changes nothing in one command', { timeout: 120_000 }, async () => {
+    const planned = await download({ shard_bytes: 1000 }, { check: true });
+    expect(planned.result).toMatchObject({
+      changed: true,
+      msg: expect.stringMatching(/^would download Qwen\/\S+ into \/mnt\/shared\/hub\/models--.* \(not downloaded\)$/),
+    });
+    expect(existsSync(planned.cacheDir)).toBe(false);
+    expect((await download({ shard_bytes: 1000 })).result).toMatchObject({ changed: true, msg: expect.stringMatching(/^downloaded /) });
+    const again = await download({ shard_bytes: 1000 });
+    expect(again.result).toMatchObject({ changed: false, msg: expect.stringMatching(/ is complete in /) });
+    expect(again.commands).toBe(1);
   });
 
   it('a broken download fails with the error, not the progress bars, and leaves no log behind', { timeout: 120_000 }, async () => {
