@@ -34,6 +34,7 @@ describe('registry', () => {
         'package',
         'pause',
         'ping',
+        'raw',
         'reboot',
         'replace',
         'service',
