@@ -40,6 +40,7 @@ import { waitForModule } from './builtin/wait_for.js';
 import { debconfModule } from './builtin/debconf.js';
 import { getentModule } from './builtin/getent.js';
 import { pingModule } from './builtin/ping.js';
+import { rawModule } from './builtin/raw.js';
 import { tempfileModule } from './builtin/tempfile.js';
 import { chainTxModule } from '../gonka/modules/chain-tx.js';
 import { composeServiceModule } from '../gonka/modules/compose-service.js';
@@ -94,6 +95,7 @@ const ansible: ModuleDefinition[] = [
   getentModule,
   tempfileModule,
   debconfModule,
+  rawModule,
 ] as ModuleDefinition[];
 
 // Gonka's own: a compose project's services and images, the admin API's ML nodes, a signed chain transaction, model weights

@@ -411,10 +411,11 @@ const settle = (host: HostRun, task: TaskSpec, outcome: TaskOutcome): TaskOutcom
   if (status === 'changed') for (const n of task.notify ?? []) host.notified.add(n);
   const ignored = status === 'failed' && outcome.ignored === true;
   if (status === 'skipped') host.stats.skipped++;
-  // as Ansible counts it: an ignored failure is also ok
+  // as Ansible counts it: an ignored failure is also ok, and changed when its result says so
   else if (ignored) {
     host.stats.ignored++;
     host.stats.ok++;
+    if (result.changed) host.stats.changed++;
   } else if (status === 'failed') host.stats.failed++;
   else {
     host.stats.ok++;

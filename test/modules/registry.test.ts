@@ -35,6 +35,7 @@ describe('registry', () => {
         'package',
         'pause',
         'ping',
+        'raw',
         'reboot',
         'replace',
         'service',

@@ -40,7 +40,7 @@ describe('YAML 1.1 in playbooks, roles and vars files', () => {
     );
     const run = await ws.run('site.yml');
     expect(run.code).toBe(0);
-    expect(run.stats.alpha).toMatchObject({ ok: 4, changed: 2, failed: 0, ignored: 1 });
+    expect(run.stats.alpha).toMatchObject({ ok: 4, changed: 3, failed: 0, ignored: 1 });
     expect(await modeOf(join(ws.dir, 'out'))).toBe(0o750);
     expect(await modeOf(join(ws.dir, 'out/a.conf'))).toBe(0o644);
   });

@@ -61,6 +61,7 @@ export const COMPARED_RETURNS: Record<string, readonly string[]> = {
   // the name is random; what it is and its mode are not
   tempfile: ['state', 'mode', 'owner', 'group', 'msg'],
   debconf: ['current', 'previous', 'msg'],
+  raw: ['rc', 'stdout', 'stderr', 'stdout_lines', 'msg'],
 };
 
 /** The value at a dotted path; `list[].key` maps the list. undefined when absent. */
