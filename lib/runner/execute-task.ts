@@ -81,7 +81,7 @@ export interface TaskOutcome {
 const NO_LOG_MSG = "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
 
 export const taskName = (task: TaskSpec): string => {
-  const base = task.name ?? (task.action?.kind === 'module' ? task.action.module.name : task.block ? 'block' : 'task');
+  const base = task.name ?? (task.action?.kind === 'module' ? task.action.module.name : task.include ? task.include.kind : task.block ? 'block' : 'task');
   return task.role ? `${task.role.name} : ${base}` : base;
 };
 
