@@ -16,6 +16,8 @@ import { extendVars, lazyVars, materialize } from './lazy-vars.js';
 import { packageRoot } from './paths.js';
 import { OPERATOR_ACTIONS, operatorActionsOf, type OperatorAction } from './operator-actions.js';
 import { redact, secretValues } from './redact.js';
+import { knownSecrets } from '../template/known-secrets.js';
+import { OMIT, withoutOmitted } from '../template/omit.js';
 import { matchesStartAt } from './start-at-task.js';
 import type { StepGate } from './step.js';
 import { selectedByTags, type TagFilter } from './tags.js';
@@ -121,6 +123,7 @@ export const taskVars = (host: HostRun, play: PlaySpec, task: TaskSpec, run: Run
     ansible_check_mode: run.check,
     ansible_diff_mode: run.diff,
     playbook_dir: run.playbookDir,
+    omit: OMIT,
     role_name: role?.name,
     role_path: role?.dir,
   };
@@ -164,7 +167,8 @@ const runAction = async (task: TaskSpec, ctx: ModuleContext, scope: Scope): Prom
   const action = task.action!;
   if (action.kind === 'module' && ctx.check && action.module.noCheckMode)
     return { changed: false, skipped: true, msg: `remote module (${action.module.noCheckMode.ansibleName}) does not support check mode` };
-  if (action.kind === 'module') return runModule(action.module, action.argsFn ? action.argsFn(scope.typed()) : renderValue(action.args, scope.vars), ctx);
+  if (action.kind === 'module')
+    return runModule(action.module, action.argsFn ? action.argsFn(scope.typed()) : withoutOmitted(renderValue(action.args, scope.vars)), ctx);
   const typed = scope.typed();
   await ctx.facts.readAll(action.facts?.(typed) ?? []);
   let result: ModuleResult | undefined;
@@ -299,6 +303,8 @@ const report = async (
   item?: string,
 ) => {
   const status = statusOf(result);
+  // a secret the task itself revealed (a password lookup, a vault value) is hidden in its own result too
+  secrets = [...new Set([...secrets, ...knownSecrets()])].sort((a, b) => b.length - a.length);
   // what the operator must do is shown even for a no_log task: it names files and hosts, never secret values
   const actions = redact(operatorActionsOf(result), secrets);
   const shown: Record<string, unknown> = task.no_log

@@ -1,5 +1,6 @@
 import type { ReaderRequest } from '../facts/fact-store.js';
 import { condition } from '../template/expression.js';
+import { withoutOmitted } from '../template/omit.js';
 import { renderValue } from '../template/render.js';
 import { becomeFor, isSelected, itemVars, loopItems, roleVarsFor, taskVars, type PlayContext, type RunContext } from './execute-task.js';
 import type { HostRun } from './host-run.js';
@@ -13,7 +14,7 @@ const flatten = (tasks: readonly TaskSpec[]): TaskSpec[] => tasks.flatMap((t) =>
 const argsOf = (task: TaskSpec, vars: Vars): unknown => {
   const action = task.action;
   if (action?.kind !== 'module') return undefined;
-  return action.argsFn ? action.argsFn(roleVarsFor(task, vars)) : renderValue(action.args, vars);
+  return action.argsFn ? action.argsFn(roleVarsFor(task, vars)) : withoutOmitted(renderValue(action.args, vars));
 };
 
 const requestsFor = (task: TaskSpec, vars: Vars) => {
