@@ -13,6 +13,7 @@ import { UnreachableError } from '../transport/transport.js';
 import { condition } from '../template/expression.js';
 import type { Connection, HostRun } from './host-run.js';
 import { extendVars, lazyVars, materialize } from './lazy-vars.js';
+import { loopItems, loopVarsOf } from './loops.js';
 import { packageRoot } from './paths.js';
 import { OPERATOR_ACTIONS, operatorActionsOf, type OperatorAction } from './operator-actions.js';
 import { redact, secretValues } from './redact.js';
@@ -226,14 +227,6 @@ const whenHolds = (task: TaskSpec, scope: Scope, ctx: ModuleContext): boolean =>
   return task.whenFn ? task.whenFn(scope.typed(), ctx) : true;
 };
 
-export const loopItems = (task: TaskSpec, vars: Record<string, unknown>): unknown[] | undefined => {
-  const loop = task.loop ?? task.with_items;
-  if (loop === undefined) return undefined;
-  const items = renderValue(loop, vars);
-  if (!Array.isArray(items)) throw new Error(`loop must be a list, got ${typeof items}`);
-  return task.with_items ? items.flat() : items;
-};
-
 const delegateTarget = (task: TaskSpec, scope: Scope): string | undefined => {
   if (task.delegateFn) return task.delegateFn(scope.typed());
   return task.delegate_to ? String(renderValue(task.delegate_to, scope.vars)) : undefined;
@@ -335,7 +328,7 @@ const executeOnHost = async (host: HostRun, task: TaskSpec, run: RunContext, pc:
   const name = taskName(task);
   run.emit({ type: 'task_start', host: host.name, task: name });
   const vars = taskVars(host, pc.play, task, run, pc);
-  const secrets = secretValues(vars, run.secretNames);
+  const secrets = [...secretValues(vars, run.secretNames), ...knownSecrets()];
   // evaluated once, and only once something failed (an expression may name a result registered meanwhile)
   let ignoredMemo: boolean | undefined;
   const ignored = (result: ModuleResult) => {
@@ -355,7 +348,8 @@ const executeOnHost = async (host: HostRun, task: TaskSpec, run: RunContext, pc:
   const loopVar = task.loop_control?.loop_var ?? 'item';
   const results: ModuleResult[] = [];
   for (const [index, item] of items.entries()) {
-    const itemScope = scopeOf(task, itemVars(task, vars, item, index));
+    if (index > 0 && task.loop_control?.pause) await sleep(task.loop_control.pause * 1000);
+    const itemScope = scopeOf(task, itemVars(task, vars, item, index, items));
     const itemCtx = { ...ctx, vars: itemScope.vars, render: (t: string, extra?: Record<string, unknown>) => ctx.render(t, { [loopVar]: item, ...extra }) };
     const result = whenHolds(task, itemScope, itemCtx) ? await withRetries(task, itemCtx, itemScope) : SKIPPED;
     await report(host, task, name, result, secrets, ignored(result), run, itemLabel(task, item, itemScope.vars));
@@ -365,9 +359,9 @@ const executeOnHost = async (host: HostRun, task: TaskSpec, run: RunContext, pc:
   return { status: statusOf(combined), result: combined, ignored: ignored(combined) };
 };
 
-/** A loop item's variables: the task's, with the loop variable and `ansible_loop` on top, still lazy (a task var naming `item` sees it). */
-export const itemVars = (task: TaskSpec, vars: Record<string, unknown>, item: unknown, index: number): Record<string, unknown> =>
-  extendVars(vars, { [task.loop_control?.loop_var ?? 'item']: item, ansible_loop: { index: index + 1, index0: index } });
+/** A loop item's variables: the task's, with the loop's on top, still lazy (a task var naming `item` sees it). */
+export const itemVars = (task: TaskSpec, vars: Record<string, unknown>, item: unknown, index: number, items: readonly unknown[]): Record<string, unknown> =>
+  extendVars(vars, loopVarsOf(task, item, index, items));
 
 export const isSelected = (task: TaskSpec, run: RunContext): boolean => selectedByTags(task.tags ?? [], run.tags);
 

@@ -2,7 +2,8 @@ import type { ReaderRequest } from '../facts/fact-store.js';
 import { condition } from '../template/expression.js';
 import { withoutOmitted } from '../template/omit.js';
 import { renderValue } from '../template/render.js';
-import { becomeFor, isSelected, itemVars, loopItems, roleVarsFor, taskVars, type PlayContext, type RunContext } from './execute-task.js';
+import { loopItems } from './loops.js';
+import { becomeFor, isSelected, itemVars, roleVarsFor, taskVars, type PlayContext, type RunContext } from './execute-task.js';
 import type { HostRun } from './host-run.js';
 import type { TaskSpec } from './types.js';
 
@@ -48,7 +49,7 @@ const taskRequests = (host: HostRun, task: TaskSpec, run: RunContext, pc: PlayCo
     if (task.delegateFn?.(roleVarsFor(task, vars)) !== undefined) return [];
     const become = becomeFor(task, pc.play, vars, run);
     const items = loopItems(task, vars);
-    const scopes = items === undefined ? [vars] : items.map((item, i) => itemVars(task, vars, item, i));
+    const scopes = items === undefined ? [vars] : items.map((item, i) => itemVars(task, vars, item, i, items));
     return scopes.flatMap((scope) => requestsFor(task, scope).map((r) => ({ ...r, become })));
   } catch {
     return [];

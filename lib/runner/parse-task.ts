@@ -124,7 +124,7 @@ export const parseTask = (raw: unknown, src: YamlSource, path: PathPart[]): Task
     return { ...rest, block: sub(block, 'block'), rescue: sub(rescue, 'rescue'), always: sub(always, 'always'), source: { file: src.file, line } };
   }
   if (others.length === 1 && includeActionOf(others[0])) {
-    const include = parseInclude(others[0], raw[others[0]], src, path, rest.loop !== undefined || rest.with_items !== undefined);
+    const include = parseInclude(others[0], raw[others[0]], src, path, rest.loop !== undefined || Object.keys(rest).some((k) => k.startsWith('with_')));
     return { ...rest, include, source: { file: src.file, line } };
   }
   if (others.length === 1 && isIncludeVars(others[0])) {

@@ -1,5 +1,3 @@
-import { knownSecrets } from '../template/known-secrets.js';
-
 /**
  * Variable names whose values are secret wherever they appear. `pass` only as a word's end (`become_pass`,
  * `db_pass`), so fstab's `passno` or a `passthrough` flag stay readable.
@@ -42,7 +40,6 @@ export const secretValues = (vars: Vars, extraNames: ReadonlySet<string> = new S
       // an unresolvable template holds no value to hide
     }
   }
-  for (const s of knownSecrets()) out.add(s);
   return [...out].sort((a, b) => b.length - a.length);
 };
 

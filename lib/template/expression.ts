@@ -66,6 +66,19 @@ const CONSTANTS: Record<string, unknown> = { True: true, False: false, None: nul
 const rewriteNotIn = (expr: string): string =>
   expr.replace(/("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|\bnot\s+in\b/g, (_m, quoted: string | undefined) => quoted ?? 'notin');
 
+// `item.0`: Jinja's attribute access by an integer, which jsep reads as a number; written as `item[0]`
+const rewriteIndexAttributes = (expr: string): string => {
+  let out = expr;
+  for (let prev = ''; prev !== out; ) {
+    prev = out;
+    out = out.replace(
+      /("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|([A-Za-z_]\w*|\]|\))\.(\d+)\b/g,
+      (_m, quoted: string | undefined, before: string, n: string) => quoted ?? `${before}[${n}]`,
+    );
+  }
+  return out;
+};
+
 const stripMustache = (expr: string): string => {
   const m = /^\s*\{\{(.*)\}\}\s*$/s.exec(expr);
   return m ? m[1] : expr;
@@ -433,7 +446,7 @@ const parse = (expr: string): Node => {
   const hit = parsed.get(expr);
   if (hit) return hit;
   try {
-    const node = jsep(rewriteNotIn(stripMustache(expr)));
+    const node = jsep(rewriteIndexAttributes(rewriteNotIn(stripMustache(expr))));
     parsed.set(expr, node);
     return node;
   } catch (e) {
