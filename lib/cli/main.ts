@@ -80,9 +80,25 @@ const program = (): Command => {
     .option('--become-user <user>', 'run operations as this user (default root)')
     .option('-K, --ask-become-pass', 'ask for the sudo password (read from stdin when not a terminal)')
     .addOption(new Option('--command-timeout <seconds>', 'timeout of one remote command').argParser(positiveInt))
+    .option('--vault-password-file <file>', 'vault password file (an executable one prints it; repeatable; env ANSIBLE_VAULT_PASSWORD_FILE)', collect, [])
+    .option('-J, --ask-vault-pass', 'ask for the vault password (hidden; read from stdin when not a terminal)')
     .action(async (playbook: string, opts) => {
       const { runCommand } = await import('./run-command.js');
       cmd.setOptionValue('exitCode', await runCommand(playbook, opts));
+    });
+
+  cmd
+    .command('vault')
+    .description('encrypt, decrypt and view ansible-vault files; encrypt_string for !vault values (ansible-vault)')
+    .argument('<action>', 'encrypt | decrypt | view | encrypt_string')
+    .argument('[args...]', 'files (encrypt, decrypt, view) or the string to encrypt (asked, hidden, when absent)')
+    .option('--vault-password-file <file>', 'vault password file (repeatable; env ANSIBLE_VAULT_PASSWORD_FILE)', collect, [])
+    .option('-J, --ask-vault-pass', 'ask for the vault password')
+    .option('-n, --name <name>', 'encrypt_string: the variable name to print before the value')
+    .option('--encrypt-vault-id <id>', 'label the encrypted text with this vault id (format 1.2)')
+    .action(async (action: string, args: string[], opts) => {
+      const { vaultCommand } = await import('./vault-command.js');
+      cmd.setOptionValue('exitCode', await vaultCommand(action, args, opts));
     });
 
   cmd

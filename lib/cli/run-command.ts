@@ -14,8 +14,9 @@ import { cliSettings } from './cli-settings.js';
 import { mergeExtraVars, OptionError } from './extra-vars.js';
 import { PromptInterrupted } from './prompt-interrupted.js';
 import { readSecret } from './read-secret.js';
+import { loadVaultPasswords, type VaultOptions } from './vault-options.js';
 
-export interface RunCommandOptions {
+export interface RunCommandOptions extends VaultOptions {
   inventory: string[];
   limit?: string;
   tags: string[];
@@ -131,6 +132,13 @@ const interrupted = (): number => {
 /** `nop run`: returns the exit code (ansible-playbook's). */
 export const runCommand = async (playbook: string, opts: RunCommandOptions): Promise<number> => {
   const loaded = await cliSettings();
+  try {
+    // before anything is read: playbooks, inventories and vars files may be (or hold) vaults
+    await loadVaultPasswords(opts);
+  } catch (e) {
+    if (e instanceof PromptInterrupted) return interrupted();
+    throw e;
+  }
   if (opts.verbose > 0 && !opts.json) stdoutWrite(loaded.file ? `Using ${loaded.file} as config file\n` : 'No config file found; using defaults\n');
   if (opts.syntaxCheck || opts.listHosts || opts.listTasks || opts.listTags) return listing(playbook, opts, loaded);
   if (opts.step && !process.stdin.isTTY) throw new OptionError('--step asks before each task: run it on a terminal');

@@ -1,7 +1,7 @@
 import { access } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { overlayVars } from '../template/overlay.js';
-import { renderString } from '../template/render.js';
+import { renderHandlebars, renderTemplateFile } from '../template/render.js';
 import { shellTemplate } from '../transport/shell-quote.js';
 import type { ExecOptions } from '../transport/transport.js';
 import { CommandError, type ModuleContext, type ModuleDefinition } from './module.js';
@@ -61,7 +61,8 @@ export const createModuleContext = (o: ModuleContextOptions): ModuleContext => {
       return result;
     },
     put: (dest, content, opts) => o.transport.put(dest, content, { become: o.become, ...opts }),
-    render: (template, extra) => renderString(template, extra ? overlayVars(o.vars, extra) : o.vars),
+    render: (template, extra) => renderHandlebars(template, extra ? overlayVars(o.vars, extra) : o.vars),
+    renderTemplateFile: (path, text, extra) => renderTemplateFile(path, text, extra ? overlayVars(o.vars, extra) : o.vars),
     findTemplate: (name) => findIn(o.templateDirs, name, 'template'),
     findFile: (name) => findIn(o.fileDirs, name, 'file'),
     progress: (line) => o.progress?.(line),

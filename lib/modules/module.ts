@@ -73,6 +73,8 @@ export interface ModuleContext {
   put(dest: string, content: Buffer | string, opts?: PutOptions): Promise<void>;
   /** render a Handlebars template string with the task's variables (strict) */
   render(template: string, extraVars?: Record<string, unknown>): string;
+  /** render a template file's text by its kind: `.hbs` Handlebars, anything else Jinja2 (Ansible's `.j2`) */
+  renderTemplateFile(path: string, text: string, extraVars?: Record<string, unknown>): string;
   /** absolute local path of a template, searched in the role's templates/, then the playbook's and the project's */
   findTemplate(name: string): Promise<string>;
   /** absolute local path of a file for `copy src:` (role files/, playbook dir, cwd) */

@@ -13,9 +13,12 @@ import { UnreachableError } from '../transport/transport.js';
 import { condition } from '../template/expression.js';
 import type { Connection, HostRun } from './host-run.js';
 import { extendVars, lazyVars, materialize } from './lazy-vars.js';
+import { loopItems, loopVarsOf } from './loops.js';
 import { packageRoot } from './paths.js';
 import { OPERATOR_ACTIONS, operatorActionsOf, type OperatorAction } from './operator-actions.js';
 import { redact, secretValues } from './redact.js';
+import { knownSecrets } from '../template/known-secrets.js';
+import { OMIT, withoutOmitted } from '../template/omit.js';
 import { matchesStartAt } from './start-at-task.js';
 import type { StepGate } from './step.js';
 import { selectedByTags, type TagFilter } from './tags.js';
@@ -81,7 +84,7 @@ export interface TaskOutcome {
 const NO_LOG_MSG = "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
 
 export const taskName = (task: TaskSpec): string => {
-  const base = task.name ?? (task.action?.kind === 'module' ? task.action.module.name : task.block ? 'block' : 'task');
+  const base = task.name ?? (task.action?.kind === 'module' ? task.action.module.name : task.include ? task.include.kind : task.block ? 'block' : 'task');
   return task.role ? `${task.role.name} : ${base}` : base;
 };
 
@@ -121,6 +124,7 @@ export const taskVars = (host: HostRun, play: PlaySpec, task: TaskSpec, run: Run
     ansible_check_mode: run.check,
     ansible_diff_mode: run.diff,
     playbook_dir: run.playbookDir,
+    omit: OMIT,
     role_name: role?.name,
     role_path: role?.dir,
   };
@@ -164,7 +168,8 @@ const runAction = async (task: TaskSpec, ctx: ModuleContext, scope: Scope): Prom
   const action = task.action!;
   if (action.kind === 'module' && ctx.check && action.module.noCheckMode)
     return { changed: false, skipped: true, msg: `remote module (${action.module.noCheckMode.ansibleName}) does not support check mode` };
-  if (action.kind === 'module') return runModule(action.module, action.argsFn ? action.argsFn(scope.typed()) : renderValue(action.args, scope.vars), ctx);
+  if (action.kind === 'module')
+    return runModule(action.module, action.argsFn ? action.argsFn(scope.typed()) : withoutOmitted(renderValue(action.args, scope.vars)), ctx);
   const typed = scope.typed();
   await ctx.facts.readAll(action.facts?.(typed) ?? []);
   let result: ModuleResult | undefined;
@@ -220,14 +225,6 @@ const whenHolds = (task: TaskSpec, scope: Scope, ctx: ModuleContext): boolean =>
   const conds = [...(task.inheritedWhen ?? []), ...(task.when === undefined ? [] : [task.when])];
   if (!conds.every((c) => condition(c as string, scope.vars))) return false;
   return task.whenFn ? task.whenFn(scope.typed(), ctx) : true;
-};
-
-export const loopItems = (task: TaskSpec, vars: Record<string, unknown>): unknown[] | undefined => {
-  const loop = task.loop ?? task.with_items;
-  if (loop === undefined) return undefined;
-  const items = renderValue(loop, vars);
-  if (!Array.isArray(items)) throw new Error(`loop must be a list, got ${typeof items}`);
-  return task.with_items ? items.flat() : items;
 };
 
 const delegateTarget = (task: TaskSpec, scope: Scope): string | undefined => {
@@ -299,6 +296,8 @@ const report = async (
   item?: string,
 ) => {
   const status = statusOf(result);
+  // a secret the task itself revealed (a password lookup, a vault value) is hidden in its own result too
+  secrets = [...new Set([...secrets, ...knownSecrets()])].sort((a, b) => b.length - a.length);
   // what the operator must do is shown even for a no_log task: it names files and hosts, never secret values
   const actions = redact(operatorActionsOf(result), secrets);
   const shown: Record<string, unknown> = task.no_log
@@ -329,7 +328,7 @@ const executeOnHost = async (host: HostRun, task: TaskSpec, run: RunContext, pc:
   const name = taskName(task);
   run.emit({ type: 'task_start', host: host.name, task: name });
   const vars = taskVars(host, pc.play, task, run, pc);
-  const secrets = secretValues(vars, run.secretNames);
+  const secrets = [...secretValues(vars, run.secretNames), ...knownSecrets()];
   // evaluated once, and only once something failed (an expression may name a result registered meanwhile)
   let ignoredMemo: boolean | undefined;
   const ignored = (result: ModuleResult) => {
@@ -349,7 +348,8 @@ const executeOnHost = async (host: HostRun, task: TaskSpec, run: RunContext, pc:
   const loopVar = task.loop_control?.loop_var ?? 'item';
   const results: ModuleResult[] = [];
   for (const [index, item] of items.entries()) {
-    const itemScope = scopeOf(task, itemVars(task, vars, item, index));
+    if (index > 0 && task.loop_control?.pause) await sleep(task.loop_control.pause * 1000);
+    const itemScope = scopeOf(task, itemVars(task, vars, item, index, items));
     const itemCtx = { ...ctx, vars: itemScope.vars, render: (t: string, extra?: Record<string, unknown>) => ctx.render(t, { [loopVar]: item, ...extra }) };
     const result = whenHolds(task, itemScope, itemCtx) ? await withRetries(task, itemCtx, itemScope) : SKIPPED;
     await report(host, task, name, result, secrets, ignored(result), run, itemLabel(task, item, itemScope.vars));
@@ -359,9 +359,9 @@ const executeOnHost = async (host: HostRun, task: TaskSpec, run: RunContext, pc:
   return { status: statusOf(combined), result: combined, ignored: ignored(combined) };
 };
 
-/** A loop item's variables: the task's, with the loop variable and `ansible_loop` on top, still lazy (a task var naming `item` sees it). */
-export const itemVars = (task: TaskSpec, vars: Record<string, unknown>, item: unknown, index: number): Record<string, unknown> =>
-  extendVars(vars, { [task.loop_control?.loop_var ?? 'item']: item, ansible_loop: { index: index + 1, index0: index } });
+/** A loop item's variables: the task's, with the loop's on top, still lazy (a task var naming `item` sees it). */
+export const itemVars = (task: TaskSpec, vars: Record<string, unknown>, item: unknown, index: number, items: readonly unknown[]): Record<string, unknown> =>
+  extendVars(vars, loopVarsOf(task, item, index, items));
 
 export const isSelected = (task: TaskSpec, run: RunContext): boolean => selectedByTags(task.tags ?? [], run.tags);
 

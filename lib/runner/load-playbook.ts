@@ -1,13 +1,19 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
 import { RunError } from './run-error.js';
-import { loadRole, roleKey, roleRefBecome, roleRefTags, roleRefWhen } from './load-role.js';
+import { expandImports, inherit, newExpansion, roleTasks, type Expansion } from './expand-tasks.js';
 import { parseTask } from './parse-task.js';
-import { playbookSchema, playSchema, type RoleRef } from './playbook-schema.js';
+import { conditionSchema, playbookSchema, playSchema, stringList, type RoleRef } from './playbook-schema.js';
 import { loadYaml, validate, type PathPart, type YamlSource, isMapping } from './source.js';
 import type { Playbook, PlaySpec, TaskSpec } from './types.js';
 
-const parseTasks = (list: unknown[] | undefined, src: YamlSource, path: PathPart[]): TaskSpec[] => (list ?? []).map((t, i) => parseTask(t, src, [...path, i]));
+const parseTasks = (list: unknown[] | undefined, src: YamlSource, path: PathPart[], ex: Expansion): Promise<TaskSpec[]> =>
+  expandImports(
+    (list ?? []).map((t, i) => parseTask(t, src, [...path, i])),
+    ex,
+    [src.file],
+  );
 
 const loadVarsFiles = async (files: string[] | undefined, dir: string): Promise<Record<string, unknown>> => {
   let out: Record<string, unknown> = {};
@@ -20,84 +26,78 @@ const loadVarsFiles = async (files: string[] | undefined, dir: string): Promise<
   return out;
 };
 
-// Tags, conditions and become of a role reference apply to every task of the role; its name is a tag too.
-const inherit = (tasks: TaskSpec[], tags: string[], whens: TaskSpec['when'][], become: Partial<TaskSpec>): TaskSpec[] =>
-  tasks.map((t) => ({
-    ...t,
-    become: t.become ?? become.become,
-    become_user: t.become_user ?? become.become_user,
-    tags: [...new Set([...(t.tags ?? []), ...tags])],
-    inheritedWhen: whens.length === 0 ? t.inheritedWhen : [...whens, ...(t.inheritedWhen ?? [])],
-  }));
-
-interface RoleScope {
-  tags: string[];
-  whens: TaskSpec['when'][];
-  become: Partial<TaskSpec>;
-}
-
-/**
- * A play's roles with their meta dependencies first, as Ansible orders them. A dependency the play
- * already has with the same params runs once (unless its meta allows duplicates); a reference's tags,
- * conditions and become reach its dependencies too.
- */
-const expandRoles = async (refs: RoleRef[], dir: string, src: YamlSource, path: PathPart[]): Promise<{ tasks: TaskSpec[]; handlers: TaskSpec[] }> => {
+const expandRoles = async (refs: RoleRef[], src: YamlSource, path: PathPart[], ex: Expansion): Promise<TaskSpec[]> => {
   const tasks: TaskSpec[] = [];
-  const handlers: TaskSpec[] = [];
-  const seen = new Set<string>();
-  const add = async (ref: RoleRef, from: YamlSource, at: PathPart[], outer: RoleScope, dependency: boolean, chain: string[]): Promise<void> => {
-    const loaded = await loadRole(ref, dir, from, at);
-    const key = roleKey(ref);
-    if (chain.includes(loaded.instance.name)) throw from.error(at, `role dependency loop: ${[...chain, loaded.instance.name].join(' → ')}`);
-    if (dependency && seen.has(key) && !loaded.allowDuplicates) return;
-    seen.add(key);
-    const when = roleRefWhen(ref);
-    const become = roleRefBecome(ref);
-    const scope: RoleScope = {
-      tags: [...outer.tags, loaded.instance.name, ...roleRefTags(ref)],
-      whens: when === undefined ? outer.whens : [...outer.whens, when],
-      become: { become: become.become ?? outer.become.become, become_user: become.become_user ?? outer.become.become_user },
-    };
-    for (const dep of loaded.dependencies) await add(dep.ref, dep.src, dep.path, scope, true, [...chain, loaded.instance.name]);
-    tasks.push(...inherit(loaded.tasks, scope.tags, scope.whens, scope.become));
-    handlers.push(...loaded.handlers);
-  };
-  for (const [i, ref] of refs.entries()) await add(ref, src, [...path, i], { tags: [], whens: [], become: {} }, false, []);
-  return { tasks, handlers };
+  for (const [i, ref] of refs.entries()) tasks.push(...(await roleTasks(ref, ex, src, [...path, i])));
+  return tasks;
 };
 
-const loadPlay = async (raw: unknown, src: YamlSource, index: number, dir: string): Promise<PlaySpec> => {
-  const path: PathPart[] = [index];
+const loadPlay = async (raw: unknown, src: YamlSource, path: PathPart[], dir: string): Promise<PlaySpec> => {
   const play = validate(playSchema, raw, src, path);
-  const roles = await expandRoles(play.roles ?? [], dir, src, [...path, 'roles']);
-  const roleSections = roles.tasks;
-  const handlers: TaskSpec[] = [...parseTasks(play.handlers, src, [...path, 'handlers']), ...roles.handlers];
+  const ex = newExpansion(dir);
+  const roleSections = await expandRoles(play.roles ?? [], src, [...path, 'roles'], ex);
+  const pre = await parseTasks(play.pre_tasks, src, [...path, 'pre_tasks'], ex);
+  const main = await parseTasks(play.tasks, src, [...path, 'tasks'], ex);
+  const post = await parseTasks(play.post_tasks, src, [...path, 'post_tasks'], ex);
+  const handlers: TaskSpec[] = [...(await parseTasks(play.handlers, src, [...path, 'handlers'], ex)), ...ex.handlers];
   const { roles: _r, pre_tasks, tasks, post_tasks, handlers: _h, ...rest } = play;
   const playTags = play.tags ?? [];
   const tag = (list: TaskSpec[]) => (playTags.length ? inherit(list, playTags, [], {}) : list);
   return {
     ...rest,
     // as Ansible compiles a play: handlers are flushed after pre_tasks, after roles and tasks together, after post_tasks
-    sections: [
-      tag(parseTasks(pre_tasks, src, [...path, 'pre_tasks'])),
-      [...tag(roleSections), ...tag(parseTasks(tasks, src, [...path, 'tasks']))],
-      tag(parseTasks(post_tasks, src, [...path, 'post_tasks'])),
-    ],
+    sections: [tag(pre), [...tag(roleSections), ...tag(main)], tag(post)],
     handlers,
     fileVars: await loadVarsFiles(play.vars_files, dir),
     source: { file: src.file, line: src.locate(path)?.line },
+    dir,
+    roles: { seen: ex.seen, handlerKeys: ex.handlerKeys },
   };
 };
 
-/** Load and validate a whole playbook (roles, tasks, module arguments) before anything runs anywhere. */
+// `- import_playbook: other.yml`, with the keywords Ansible allows on it
+const importPlaybookSchema = z.strictObject({
+  import_playbook: z.string().min(1),
+  name: z.string().optional(),
+  vars: z.record(z.string(), z.unknown()).optional(),
+  tags: stringList.optional(),
+  when: conditionSchema.optional(),
+});
+const IMPORT_KEYS = ['import_playbook', 'ansible.builtin.import_playbook'];
+
+const importedPlays = async (raw: Record<string, unknown>, src: YamlSource, path: PathPart[], dir: string, chain: string[]): Promise<PlaySpec[]> => {
+  const key = IMPORT_KEYS.find((k) => k in raw)!;
+  const { [key]: file_, ...keywords } = raw;
+  const entry = validate(importPlaybookSchema, { ...keywords, import_playbook: file_ }, src, path);
+  const file = isAbsolute(entry.import_playbook) ? entry.import_playbook : resolve(dir, entry.import_playbook);
+  if (!existsSync(file)) throw src.error([...path, key], `the playbook ${entry.import_playbook} could not be found (looked for ${file})`);
+  if (chain.includes(file)) throw src.error([...path, key], `playbooks import each other: ${[...chain, file].join(' → ')}`);
+  const plays = await loadPlays(file, [...chain, file]);
+  const whens = entry.when === undefined ? [] : [entry.when];
+  return plays.map((p) => ({
+    ...p,
+    // the import's vars are play vars of every imported play, under the play's own
+    vars: entry.vars ? { ...entry.vars, ...(p.vars ?? {}) } : p.vars,
+    sections: p.sections.map((s) => inherit(s, entry.tags ?? [], whens, {})),
+  }));
+};
+
+const loadPlays = async (file: string, chain: string[]): Promise<PlaySpec[]> => {
+  const dir = dirname(file);
+  const src = await loadYaml(file);
+  const list = validate(playbookSchema, src.value, src);
+  const plays: PlaySpec[] = [];
+  for (const [i, raw] of list.entries()) {
+    if (isMapping(raw) && IMPORT_KEYS.some((k) => k in raw)) plays.push(...(await importedPlays(raw, src, [i], dir, chain)));
+    else plays.push(await loadPlay(raw, src, [i], dir));
+  }
+  return plays;
+};
+
+/** Load and validate a whole playbook (imported playbooks, roles, imported tasks, module arguments) before anything runs anywhere. */
 export const loadPlaybook = async (file: string): Promise<Playbook> => {
   const abs = resolve(file);
   if (!existsSync(abs)) throw new RunError(`the playbook: ${file} could not be found`);
   if (!statSync(abs).isFile()) throw new RunError(`the playbook: ${file} does not appear to be a file`);
-  const dir = dirname(abs);
-  const src = await loadYaml(abs);
-  const list = validate(playbookSchema, src.value, src);
-  const plays: PlaySpec[] = [];
-  for (const [i, raw] of list.entries()) plays.push(await loadPlay(raw, src, i, dir));
-  return { file: abs, dir, plays };
+  return { file: abs, dir: dirname(abs), plays: await loadPlays(abs, [abs]) };
 };

@@ -113,17 +113,38 @@ const loadMeta = async (dir: string): Promise<Pick<LoadedRole, 'dependencies' | 
 /** A role reference's identity for deduplication: its name and its params. */
 export const roleKey = (ref: RoleRef): string => `${roleName(ref)} ${JSON.stringify(roleParams(ref))}`;
 
+/** include_role/import_role's choice of files: `tasks_from: install` reads tasks/install.yml instead of tasks/main.yml. */
+export interface RoleFiles {
+  tasks_from?: string;
+  vars_from?: string;
+  defaults_from?: string;
+  handlers_from?: string;
+}
+
+// `install`, `install.yml` or `sub/install.yaml`, in the role's DIR/
+const fileIn = (dir: string, sub: string, name = 'main'): string[] =>
+  /\.ya?ml$|\.json$/.test(name)
+    ? [join(dir, sub, name)]
+    : [join(dir, sub, `${name}.yml`), join(dir, sub, `${name}.yaml`), join(dir, sub, `${name}.json`), join(dir, sub, name)];
+
+const requireFile = async (dir: string, sub: string, name: string | undefined, src: YamlSource, path: PathPart[]): Promise<string | undefined> => {
+  const file = await firstExisting(fileIn(dir, sub, name));
+  if (name !== undefined && !file) throw src.error(path, `role ${sub}/${name} not found in ${dir}`);
+  return file;
+};
+
 /** Find a role by name: beside the playbook first, then nop's own roles. TypeScript or YAML (Ansible layout). */
-export const loadRole = async (ref: RoleRef, playbookDir: string, src: YamlSource, path: (string | number)[]): Promise<LoadedRole> => {
+export const loadRole = async (ref: RoleRef, playbookDir: string, src: YamlSource, path: (string | number)[], files: RoleFiles = {}): Promise<LoadedRole> => {
   const name = roleName(ref);
   const candidates = [join(playbookDir, 'roles', name), join(playbookDir, '..', 'roles', name), join(packageRoot, 'roles', name)];
   const dir = await firstExisting(candidates);
   if (!dir) throw src.error(path, `role '${name}' not found (looked in ${candidates.join(', ')})`);
   const builtin = dir === join(packageRoot, 'roles', name);
   const code = await firstExisting([join(dir, 'index.js'), join(dir, 'index.mjs'), ...(builtin ? [builtinRoleCode(name)] : [])]);
-  const defaults = await loadVarsFile([join(dir, 'defaults.yml'), join(dir, 'defaults', 'main.yml')]);
+  const defaultsFile = await requireFile(dir, 'defaults', files.defaults_from, src, path);
+  const defaults = await loadVarsFile(files.defaults_from ? [defaultsFile!] : [join(dir, 'defaults.yml'), ...fileIn(dir, 'defaults')]);
   const meta = await loadMeta(dir);
-  const roleVars = await loadVarsFile([join(dir, 'vars', 'main.yml')]);
+  const roleVars = await loadVarsFile([(await requireFile(dir, 'vars', files.vars_from, src, path)) ?? join(dir, 'vars', 'main.yml')]);
   const instance: RoleInstance = {
     name,
     dir,
@@ -133,6 +154,8 @@ export const loadRole = async (ref: RoleRef, playbookDir: string, src: YamlSourc
     fileDirs: [join(dir, 'files'), playbookDir, process.cwd()],
   };
   if (code) {
+    if (files.tasks_from || files.handlers_from)
+      throw src.error(path, `role '${name}' is TypeScript (${code}): tasks_from and handlers_from are for YAML roles`);
     const mod = (await import(pathToFileURL(code).href)) as { default?: RoleDefinition };
     const def = mod.default;
     if (!def || !Array.isArray(def.tasks)) throw src.error(path, `role '${name}': ${code} has no default export made with defineRole()`);
@@ -144,9 +167,12 @@ export const loadRole = async (ref: RoleRef, playbookDir: string, src: YamlSourc
       ...meta,
     };
   }
-  const tasksFile = await firstExisting([join(dir, 'tasks', 'main.yml'), join(dir, 'tasks', 'main.yaml')]);
-  if (!tasksFile) throw src.error(path, `role '${name}' in ${dir} has neither index.js nor tasks/main.yml`);
-  const handlersFile = await firstExisting([join(dir, 'handlers', 'main.yml'), join(dir, 'handlers', 'main.yaml')]);
+  const tasksFile = await requireFile(dir, 'tasks', files.tasks_from, src, path);
+  const handlersFile = await requireFile(dir, 'handlers', files.handlers_from, src, path);
+  // a role of only defaults, vars or dependencies is a role too (Ansible runs its dependencies)
+  if (!tasksFile && !handlersFile && meta.dependencies.length === 0 && !(await exists(join(dir, 'defaults'))) && !(await exists(join(dir, 'vars')))) {
+    throw src.error(path, `role '${name}' in ${dir} has neither index.js nor tasks/main.yml`);
+  }
   return { instance, tasks: await loadYamlTasks(tasksFile, instance), handlers: await loadYamlTasks(handlersFile, instance), ...meta };
 };
 

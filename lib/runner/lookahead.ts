@@ -1,7 +1,9 @@
 import type { ReaderRequest } from '../facts/fact-store.js';
 import { condition } from '../template/expression.js';
+import { withoutOmitted } from '../template/omit.js';
 import { renderValue } from '../template/render.js';
-import { becomeFor, isSelected, itemVars, loopItems, roleVarsFor, taskVars, type PlayContext, type RunContext } from './execute-task.js';
+import { loopItems } from './loops.js';
+import { becomeFor, isSelected, itemVars, roleVarsFor, taskVars, type PlayContext, type RunContext } from './execute-task.js';
 import type { HostRun } from './host-run.js';
 import type { TaskSpec } from './types.js';
 
@@ -13,7 +15,7 @@ const flatten = (tasks: readonly TaskSpec[]): TaskSpec[] => tasks.flatMap((t) =>
 const argsOf = (task: TaskSpec, vars: Vars): unknown => {
   const action = task.action;
   if (action?.kind !== 'module') return undefined;
-  return action.argsFn ? action.argsFn(roleVarsFor(task, vars)) : renderValue(action.args, vars);
+  return action.argsFn ? action.argsFn(roleVarsFor(task, vars)) : withoutOmitted(renderValue(action.args, vars));
 };
 
 const requestsFor = (task: TaskSpec, vars: Vars) => {
@@ -47,7 +49,7 @@ const taskRequests = (host: HostRun, task: TaskSpec, run: RunContext, pc: PlayCo
     if (task.delegateFn?.(roleVarsFor(task, vars)) !== undefined) return [];
     const become = becomeFor(task, pc.play, vars, run);
     const items = loopItems(task, vars);
-    const scopes = items === undefined ? [vars] : items.map((item, i) => itemVars(task, vars, item, i));
+    const scopes = items === undefined ? [vars] : items.map((item, i) => itemVars(task, vars, item, i, items));
     return scopes.flatMap((scope) => requestsFor(task, scope).map((r) => ({ ...r, become })));
   } catch {
     return [];

@@ -6,6 +6,9 @@ import { didYouMean } from '../text/nearest-word.js';
 import { objectKeysAt } from './schema-keys.js';
 import type { ModuleDefinition } from '../modules/module.js';
 import { checkExpression } from '../template/expression.js';
+import { basename, dirname } from 'node:path';
+import { includeActionOf, parseInclude } from './include-task.js';
+import { includeVarsAction, parseIncludeVars } from './include-vars.js';
 import { COMMAND_KEYS, FreeFormError, parseKeyValues } from './free-form.js';
 import { TASK_KEYWORDS, taskKeywordsSchema, type TaskKeywords } from './playbook-schema.js';
 import { validate, type PathPart, type YamlSource, isMapping } from './source.js';
@@ -91,6 +94,14 @@ const checkConditions = (kw: TaskKeywords, src: YamlSource, path: PathPart[]) =>
   }
 };
 
+const isIncludeVars = (key: string): boolean => key === 'include_vars' || key === 'ansible.builtin.include_vars';
+
+// include_vars looks beside the including file and, in a role's tasks/, in the role (its vars/)
+const varsDirs = (file: string): string[] => {
+  const dir = dirname(file);
+  return basename(dir) === 'tasks' ? [dirname(dir), dir] : [dir];
+};
+
 /** Parse one YAML task (or block) into a TaskSpec, validating everything that can be known before running. */
 export const parseTask = (raw: unknown, src: YamlSource, path: PathPart[]): TaskSpec => {
   if (!isMapping(raw)) throw src.error(path, 'a task must be a mapping');
@@ -100,7 +111,7 @@ export const parseTask = (raw: unknown, src: YamlSource, path: PathPart[]): Task
     if (TASK_KEYWORDS.has(k)) keywords[k] = v;
     else others.push(k);
   }
-  const unknown = others.find((k) => !lookupModule(k));
+  const unknown = others.find((k) => !lookupModule(k) && !includeActionOf(k) && !isIncludeVars(k));
   if (unknown)
     throw src.keyError([...path, unknown], `'${unknown}' is neither a module nor a task keyword${didYouMean(unknown, [...TASK_KEYWORDS, ...moduleNames()])}`);
   const kw = validate(taskKeywordsSchema, keywords, src, path);
@@ -111,6 +122,14 @@ export const parseTask = (raw: unknown, src: YamlSource, path: PathPart[]): Task
     if (others.length) throw src.error([...path, others[0]], 'a block cannot also call a module');
     const sub = (list: unknown[] | undefined, key: string) => list?.map((t, i) => parseTask(t, src, [...path, key, i]));
     return { ...rest, block: sub(block, 'block'), rescue: sub(rescue, 'rescue'), always: sub(always, 'always'), source: { file: src.file, line } };
+  }
+  if (others.length === 1 && includeActionOf(others[0])) {
+    const include = parseInclude(others[0], raw[others[0]], src, path, rest.loop !== undefined || Object.keys(rest).some((k) => k.startsWith('with_')));
+    return { ...rest, include, source: { file: src.file, line } };
+  }
+  if (others.length === 1 && isIncludeVars(others[0])) {
+    parseIncludeVars(raw[others[0]], src, [...path, others[0]]);
+    return { ...rest, action: includeVarsAction(raw[others[0]], varsDirs(src.file)), source: { file: src.file, line } };
   }
   if (others.length === 0) throw src.error(path, 'no module given: a task needs exactly one module (e.g. `command:`, `file:`)');
   if (others.length > 1) throw src.error([...path, others[1]], `a task calls one module, found '${others[0]}' and '${others[1]}'`);

@@ -2,6 +2,7 @@ import type pLimit from 'p-limit';
 import { isSelected, reachedStart, runTask, taskName, type PlayContext, type TaskOutcome, type RunContext } from './execute-task.js';
 import type { HostRun } from './host-run.js';
 import { lookahead } from './lookahead.js';
+import { includedBlocks, includeResolver, isDynamicInclude } from './run-include.js';
 import type { PlaySpec, TaskSpec } from './types.js';
 
 type Limiter = ReturnType<typeof pLimit>;
@@ -45,9 +46,25 @@ const runTasks = async (host: HostRun, tasks: readonly TaskSpec[], run: RunConte
       if (!(await runBlock(host, task, run, pc, rest))) return false;
       continue;
     }
+    if (isDynamicInclude(task)) {
+      if (!(await runInclude(host, task, run, pc, rest))) return false;
+      continue;
+    }
     if (!isSelected(task, run) || !reachedStart(host, task, run) || !(await stepAllows(task, run, pc))) continue;
     if (!carriesOn(host, await runTask(host, task, run, pc))) return false;
   }
+  return true;
+};
+
+// include_tasks/include_role: the include runs as a task (counted ok, as in Ansible), then what it loaded, item by item
+const runInclude = async (host: HostRun, task: TaskSpec, run: RunContext, pc: PlayContext, later: readonly TaskSpec[]): Promise<boolean> => {
+  if (!isSelected(task, run)) return true;
+  const outcome = await runTask(host, includeResolver(task, pc.play), run, pc);
+  if (!carriesOn(host, outcome)) return false;
+  // as ansible-playbook counts: include_tasks is ok once per item ("included: … => (item=a)"), include_role not at all
+  const items = (outcome.result.results as { skipped?: boolean }[] | undefined)?.filter((r) => !r.skipped).length ?? 1;
+  if (outcome.status === 'ok') host.stats.ok += task.include?.kind === 'include_role' ? -1 : items - 1;
+  for (const block of includedBlocks(task, outcome.result)) if (!(await runBlock(host, block, run, pc, later))) return false;
   return true;
 };
 

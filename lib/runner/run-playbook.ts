@@ -18,6 +18,7 @@ import { RunError } from './run-error.js';
 import { hasStartTask } from './start-at-task.js';
 import { unknownTagProblems } from './known-tags.js';
 import { redact, secretValues } from './redact.js';
+import { knownSecrets } from '../template/known-secrets.js';
 import { stepGate } from './step.js';
 import { resolvePrompts, type Prompter } from './vars-prompt.js';
 import type { TagFilter } from './tags.js';
@@ -198,7 +199,7 @@ export const runPlaybook = async (opts: RunPlaybookOptions): Promise<RunSummary>
   const log: ConnectOptions['log'] =
     run.verbose >= 3
       ? (host, line) => {
-          const secrets = [...fixedSecrets, ...secretValues({ ...varsOf(host), ...run.extraVars }, run.secretNames)];
+          const secrets = [...fixedSecrets, ...secretValues({ ...varsOf(host), ...run.extraVars }, run.secretNames), ...knownSecrets()];
           opts.emit({ type: 'verbose', host, message: redact(line, secrets) });
         }
       : undefined;

@@ -36,8 +36,23 @@ export interface RoleInstance {
   fileDirs: string[];
 }
 
+/** An inclusion: `import_*` is expanded at load (it never reaches the runner), `include_*` when reached. */
+export interface IncludeSpec {
+  kind: 'import_tasks' | 'include_tasks' | 'import_role' | 'include_role';
+  /** the tasks file (include_tasks may template it) */
+  file?: string;
+  role?: { name: string; tasks_from?: string; vars_from?: string; defaults_from?: string; handlers_from?: string; public?: boolean };
+  /** include_*: keywords given to every included task */
+  apply?: Record<string, unknown>;
+  /** the including file's directory: a relative file is looked up there first */
+  from: string;
+  /** where the task is in its file, for errors */
+  at: (string | number)[];
+}
+
 export interface TaskSpec extends Omit<TaskKeywords, 'block' | 'rescue' | 'always' | 'args'> {
   action?: TaskAction;
+  include?: IncludeSpec;
   block?: TaskSpec[];
   rescue?: TaskSpec[];
   always?: TaskSpec[];
@@ -58,6 +73,10 @@ export interface PlaySpec extends Omit<PlayInput, 'roles' | 'pre_tasks' | 'tasks
   /** variables loaded from vars_files */
   fileVars: Record<string, unknown>;
   source: SourceRef;
+  /** roles the play has brought in so far (dependencies run once, handlers join once); include_role adds to it */
+  roles: { seen: Set<string>; handlerKeys: Set<string> };
+  /** the directory of the playbook file the play is in (an imported playbook's own): roles and includes are found from here */
+  dir: string;
 }
 
 export interface Playbook {

@@ -1,5 +1,6 @@
 import Handlebars from 'handlebars';
 import { evaluate, ExpressionError } from './expression.js';
+import { renderJinja, singleExpression } from './jinja.js';
 import { composeFileValue, shellFileValue } from './file-quoting.js';
 
 /** A template referenced a variable that is not defined: names it, as Ansible does. */
@@ -62,16 +63,37 @@ const evaluateNamed = (expr: string, vars: Record<string, unknown>, template: st
   }
 };
 
-const renderJinja = (template: string, vars: Record<string, unknown>): string =>
+// in a Handlebars file, `{{ x | default(1) }}` is a Jinja expression: evaluated first, the rest is Handlebars
+const preRenderExpressions = (template: string, vars: Record<string, unknown>): string =>
   template.replace(MUSTACHE, (whole, content: string) =>
     isJinja(content) ? stringify(evaluateNamed(content, vars, template)).replace(/\{\{/g, '\\{{') : whole,
   );
 
-/** Render a template strictly: an undefined variable is an error naming it. */
+const undefinedName = (e: unknown): string | undefined => (e instanceof ExpressionError ? /'([^']+)' is undefined/.exec(e.message)?.[1] : undefined);
+
+const HAS_JINJA = /\{[{%#]/;
+
+/** Render an Ansible value or `.j2` template with Jinja2 (lib/template/jinja.ts): an undefined variable is an error naming it. */
 export const renderString = (template: string, vars: Record<string, unknown>): string => {
+  if (!HAS_JINJA.test(template)) return template;
+  try {
+    return renderJinja(template, vars);
+  } catch (e) {
+    const name = undefinedName(e);
+    if (name) throw new UndefinedVariableError(name, template);
+    throw e;
+  }
+};
+
+/** A template file rendered by its kind: `.hbs` is Handlebars (nop's own templates), anything else Jinja2 as in Ansible. */
+export const renderTemplateFile = (path: string, text: string, vars: Record<string, unknown>): string =>
+  path.endsWith('.hbs') ? renderHandlebars(text, vars) : renderString(text, vars);
+
+/** Render a Handlebars template strictly (nop's `.hbs` files, `ctx.render` of TypeScript roles): an undefined variable is an error naming it. */
+export const renderHandlebars = (template: string, vars: Record<string, unknown>): string => {
   if (!template.includes('{{')) return template;
   try {
-    return compile(renderJinja(template, vars))(vars);
+    return compile(preRenderExpressions(template, vars))(vars);
   } catch (e) {
     const name = e instanceof Error ? missingName(e.message) : undefined;
     if (name) throw new UndefinedVariableError(name, template);
@@ -79,29 +101,14 @@ export const renderString = (template: string, vars: Record<string, unknown>): s
   }
 };
 
-const SINGLE_PATH = /^\{\{\s*([A-Za-z_][\w]*(?:\.[\w-]+)*)\s*\}\}$/;
-
-const lookupPath = (vars: Record<string, unknown>, path: string, template: string): unknown => {
-  let cur: unknown = vars;
-  for (const part of path.split('.')) {
-    if (cur === null || typeof cur !== 'object' || !(part in (cur as object))) throw new UndefinedVariableError(path, template);
-    cur = (cur as Record<string, unknown>)[part];
-  }
-  return cur;
-};
-
 /**
- * Render every string inside a value. A string that is exactly `{{ path }}` keeps the variable's type
- * (a number stays a number, a list stays a list), as Ansible's native types do.
+ * Render every string inside a value. A string that is exactly `{{ expr }}` keeps the value's type (a number
+ * stays a number, a list stays a list), as Ansible's templating does.
  */
-const SINGLE_EXPRESSION = /^\{\{(?![{#/>!^&~])((?:(?!\}\})[\s\S])*)\}\}$/;
-
 export const renderValue = (value: unknown, vars: Record<string, unknown>): unknown => {
   if (typeof value === 'string') {
-    const single = SINGLE_PATH.exec(value.trim());
-    if (single) return lookupPath(vars, single[1], value);
-    const expr = SINGLE_EXPRESSION.exec(value.trim());
-    if (expr && isJinja(expr[1])) return evaluateNamed(expr[1], vars, value);
+    const expr = singleExpression(value.trim());
+    if (expr !== undefined) return evaluateNamed(expr, vars, value);
     return renderString(value, vars);
   }
   if (Array.isArray(value)) return value.map((v) => renderValue(v, vars));

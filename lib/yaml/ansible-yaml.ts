@@ -1,4 +1,5 @@
 import { isScalar, LineCounter, parseDocument, visit, type Document, type Node, type ScalarTag, type Tags } from 'yaml';
+import { decryptInline, readableText } from '../vault/vault-passwords.js';
 
 /**
  * YAML read as Ansible reads it (PyYAML, YAML 1.1): `0644` is octal, `yes`/`no`/`on`/`off` are
@@ -10,12 +11,17 @@ import { isScalar, LineCounter, parseDocument, visit, type Document, type Node, 
 const PYYAML_TRUE = /^(?:yes|Yes|YES|true|True|TRUE|on|On|ON)$/;
 const PYYAML_FALSE = /^(?:no|No|NO|false|False|FALSE|off|Off|OFF)$/;
 
-const pyyamlBooleans = (tags: Tags): Tags =>
-  tags.map((tag) => {
+// `!vault |` values, decrypted with the run's vault passwords (a secret from then on)
+const vaultTag: ScalarTag = { tag: '!vault', resolve: (text) => decryptInline(text) };
+
+const pyyamlBooleans = (tags: Tags): Tags => [
+  ...tags.map((tag) => {
     if (typeof tag !== 'object' || tag.tag !== 'tag:yaml.org,2002:bool' || 'collection' in tag) return tag;
     const bool: ScalarTag = { ...tag, test: tag.identify?.(true) ? PYYAML_TRUE : PYYAML_FALSE };
     return bool;
-  });
+  }),
+  vaultTag,
+];
 
 /** Node values one document may expand to through aliases: a billion-laughs file stops here, not in memory. */
 export const MAX_ALIAS_EXPANSION = 10_000;
@@ -100,8 +106,15 @@ const nextKeyLine = (text: string, after: number): { line: number; col: number }
 };
 
 /** Parse one YAML document with Ansible's rules; throws AnsibleYamlError (located) for bad input. */
-export const parseAnsibleYaml = (text: string): AnsibleYaml => {
+export const parseAnsibleYaml = (source: string): AnsibleYaml => {
   const lineCounter = new LineCounter();
+  let text: string;
+  try {
+    // a whole file encrypted with ansible-vault is read as its plaintext
+    text = readableText(source);
+  } catch (e) {
+    throw new AnsibleYamlError((e as Error).message, undefined, undefined);
+  }
   const doc = parseDocument(text, { version: '1.1', customTags: pyyamlBooleans, lineCounter, prettyErrors: false, uniqueKeys: false });
   const [first] = doc.errors;
   if (first) {

@@ -23,7 +23,7 @@ const exists = (p: string) =>
 const argsOf = async (task: string): Promise<unknown> => {
   const file = await ws.write('one.yml', `- hosts: all\n  tasks:\n    - ${task}\n`);
   const play = (await loadPlaybook(file)).plays[0];
-  const spec = play.sections[2][0] as TaskSpec;
+  const spec = play.sections[1][0] as TaskSpec;
   return spec.action?.kind === 'module' ? spec.action.args : undefined;
 };
 

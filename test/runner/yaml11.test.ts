@@ -94,8 +94,8 @@ describe('YAML 1.1 in playbooks, roles and vars files', () => {
     expect(await modeOf(join(ws.dir, 'r/kv'))).toBe(0o640);
     expect(await modeOf(join(ws.dir, 'r/handled'))).toBe(0o604);
     expect(await modeOf(join(ws.dir, 'top'))).toBe(0o755);
-    // PyYAML's booleans: yes is true; y stays a string (the yaml package alone would make it true)
-    expect(await readFile(join(ws.dir, 'top/types'), 'utf8')).toBe('true y 493\n');
+    // PyYAML's booleans: yes is true (printed as Python prints it); y stays a string (the yaml package alone would make it true)
+    expect(await readFile(join(ws.dir, 'top/types'), 'utf8')).toBe('True y 493\n');
   });
 
   it('takes modes as octal strings and symbolic modes, converging on the second run', async () => {

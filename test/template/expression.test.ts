@@ -33,12 +33,12 @@ describe('expression evaluator', () => {
 
   it('names the undefined variable', () => {
     expect(() => evaluate('zz == 1', vars)).toThrow(/'zz' is undefined/);
-    expect(() => evaluate('r.missing.x == 1', vars)).toThrow(/'r.missing.x' is undefined/);
+    expect(() => evaluate('r.missing.x == 1', vars)).toThrow(/'r.missing' is undefined/);
   });
 
   it('rejects syntax errors and anything that is not an expression of data', () => {
     expect(() => evaluate('a ==', vars)).toThrow(/in "a =="/);
-    expect(() => evaluate('process.exit(1)', { process })).toThrow(/CallExpression/);
+    expect(() => evaluate('process.exit(1)', { process })).toThrow(/has no method 'exit'/);
   });
 
   it('treats a list of conditions as all of them', () => {

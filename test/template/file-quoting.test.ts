@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { interpolate } from '../../sim/gonka/interpolate.mjs';
-import { renderString } from '../../lib/template/render.js';
+import { renderHandlebars as renderString } from '../../lib/template/render.js';
 
 const VALUES = [
   '/mnt/shared',

@@ -27,7 +27,7 @@ export const debugModule = defineModule({
   args: debugArgs,
   plan: async (args, ctx) => {
     if (args.var !== undefined) return { changes: [], result: { [args.var]: expressionValue(args.var, ctx.vars) } };
-    const msg = args.msg ?? 'Hello world!';
-    return { changes: [], result: { msg: typeof msg === 'string' ? msg : JSON.stringify(msg, null, 2) } };
+    // as Ansible's: a list or a mapping stays one (a registered debug result is data)
+    return { changes: [], result: { msg: args.msg ?? 'Hello world!' } };
   },
 });

@@ -10,7 +10,7 @@ import { validateArg } from '../validated-write.js';
 import { copyValidationFailure } from './copy.js';
 
 const templateArgs = z.strictObject({
-  /** a Handlebars file, found in the role's templates/, then the playbook's and the project's */
+  /** a Jinja2 file (Handlebars when it ends in .hbs), found in the role's templates/, then the playbook's and the project's */
   src: z.string().min(1),
   dest: z.string().min(1),
   ...fileAttributeArgs,
@@ -22,6 +22,15 @@ const templateArgs = z.strictObject({
   secret: boolArg.default(false),
 });
 
+// what Ansible's template module adds to a template's variables
+const templateVars = (path: string, dest: string, host: string) => ({
+  ansible_managed: 'Ansible managed',
+  template_path: path,
+  template_fullpath: path,
+  template_destpath: dest,
+  template_host: host,
+});
+
 export const templateModule = defineModule({
   name: 'template',
   args: templateArgs,
@@ -29,7 +38,7 @@ export const templateModule = defineModule({
   plan: async (args, ctx) => {
     if (!args.force && (await ctx.facts.read(fileStat, args.dest)).exists) return { changes: [], result: { dest: args.dest } };
     const path = await ctx.findTemplate(args.src);
-    const source = bufferSource(ctx.render(await readFile(path, 'utf8')));
+    const source = bufferSource(ctx.renderTemplateFile(path, await readFile(path, 'utf8'), templateVars(path, args.dest, ctx.hostname)));
     const want = {
       path: args.dest,
       source,
