@@ -8,7 +8,8 @@ import { connectTransport, type ConnectOptions } from '../transport/connect.js';
 import { UnreachableError, type Transport } from '../transport/transport.js';
 import { OptionError } from './extra-vars.js';
 import { loadModelCatalog } from '../gonka/model-catalog.js';
-import { liveModelsFromChain, rankModels, type LiveModel, type RankedLayout } from '../gonka/model-ranking.js';
+import { rankModels, type RankedLayout } from '../gonka/model-ranking.js';
+import { readLivePocModels, type LivePocModels } from '../gonka/live-poc-models.js';
 
 export interface GpuInfoCommandOptions {
   /** inventory sources; none: the local machine */
@@ -33,10 +34,7 @@ const HostSettingsSchema = z.object({
 
 type HostReport = { host: string } & ({ recommendation: Recommendation; ranking?: RankedLayout[] } | { error: string });
 
-interface ChainModels {
-  epoch: number;
-  live: LiveModel[];
-}
+type ChainModels = LivePocModels;
 
 const getJson = async (url: string): Promise<string> => {
   const res = await fetch(url, { signal: AbortSignal.timeout(15_000) });
@@ -45,16 +43,7 @@ const getJson = async (url: string): Promise<string> => {
 };
 
 /** The live PoC models and this epoch's effective coefficients, from a public API's chain REST routes. */
-const chainModels = async (base: string): Promise<ChainModels> => {
-  const root = base.replace(/\/+$/, '');
-  const latest = z
-    .looseObject({ latest_epoch: z.looseObject({ index: z.coerce.number().int().nonnegative() }) })
-    .parse(JSON.parse(await getJson(`${root}/v1/epochs/latest`)));
-  const epoch = latest.latest_epoch.index;
-  const params = await getJson(`${root}/chain-api/productscience/inference/inference/params`);
-  const coefficients = await getJson(`${root}/chain-api/productscience/inference/inference/dynamic_coefficients/${epoch}`);
-  return { epoch, live: liveModelsFromChain(params, coefficients) };
-};
+const chainModels = (base: string): Promise<ChainModels> => readLivePocModels(base, getJson);
 
 // the ranking is for the server's largest group of one GPU model (architectures are never mixed in an instance)
 const rankFor = (r: Recommendation, chain: ChainModels): RankedLayout[] => {

@@ -1,9 +1,12 @@
 import { z } from 'zod';
 import { gpuFacts, gpuRequest } from '../../lib/gpu/gpu-state.js';
 import { NoUsableGpuError, recommend, RecommendOverrideSchema } from '../../lib/gpu/recommend.js';
+import { catalogRecommendation, ModelOverrideSchema } from '../../lib/gonka/catalog-recommendation.js';
+import { loadModelCatalog } from '../../lib/gonka/model-catalog.js';
 import { loadVersions, withVersionOverrides } from '../../lib/gonka/versions.js';
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
 import { type CodeTask, defineRole } from '../../lib/roles/role.js';
+import { chainPocModels, latestEpochRequest } from './chain-models.js';
 
 const GpuDetectVarsSchema = z.object({
   gonka_deploy_dir: z.string().min(1),
@@ -11,6 +14,8 @@ const GpuDetectVarsSchema = z.object({
   gonka_network: z.enum(['mainnet', 'testnet']),
   gonka_versions_overrides: z.record(z.string(), z.unknown()),
   gpu_override: RecommendOverrideSchema,
+  gonka_chain_api: z.union([z.literal(''), z.string().regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, 'expected an http(s) URL')]),
+  gonka_model: ModelOverrideSchema,
 });
 
 type GpuDetectVars = z.output<typeof GpuDetectVarsSchema>;
@@ -21,10 +26,9 @@ const detect = async (ctx: ModuleContext, v: GpuDetectVars): Promise<ModuleResul
   if (ctx.check && facts.nvidia_smi.state !== 'ok')
     return { changed: false, skipped: true, msg: `no GPU facts before the driver is installed (nvidia-smi: ${facts.nvidia_smi.state})` };
   const versions = withVersionOverrides(await loadVersions(), v.gonka_versions_overrides);
+  let sized: ReturnType<typeof recommend>;
   try {
-    const rec = recommend(facts, { network: v.gonka_network, override: v.gpu_override, versions });
-    const summary = `${rec.gpus.length}x ${rec.gpus[0].name}: ${rec.model}, TP ${rec.tensor_parallel}, ${rec.instances.length} instance(s), ${rec.image}`;
-    return { changed: false, msg: summary, ansible_facts: { gpu_facts: facts, gpu_recommendation: rec } };
+    sized = recommend(facts, { network: v.gonka_network, override: v.gpu_override, versions });
   } catch (e) {
     if (!(e instanceof NoUsableGpuError)) throw e;
     return {
@@ -33,12 +37,29 @@ const detect = async (ctx: ModuleContext, v: GpuDetectVars): Promise<ModuleResul
       msg: `${e.message}: an ML node needs a working NVIDIA GPU. Run the nvidia role (nop run playbooks/prepare.yml), or put a host without GPUs in network_nodes only`,
     };
   }
+  if (v.gonka_chain_api === '') {
+    const summary = `${sized.gpus.length}x ${sized.gpus[0].name}: ${sized.model}, TP ${sized.tensor_parallel}, ${sized.instances.length} instance(s), ${sized.image}`;
+    return { changed: false, msg: summary, ansible_facts: { gpu_facts: facts, gpu_recommendation: sized } };
+  }
+  try {
+    const rec = catalogRecommendation(sized, facts, loadModelCatalog(), await chainPocModels(ctx, v.gonka_chain_api), v.gonka_model);
+    const why = rec.model_choice.overridden
+      ? 'gonka_model'
+      : `${rec.model_choice.score?.toFixed(0)} = rate × coefficient ${rec.model_choice.coefficient} at epoch ${rec.model_choice.epoch}`;
+    const summary = `${rec.gpus.length}x ${rec.gpus[0].name}: ${rec.model} (${why}), TP ${rec.tensor_parallel}, ${rec.instances.length} instance(s), ${rec.image} (driver ≥ ${rec.min_driver})`;
+    return { changed: false, msg: summary, ansible_facts: { gpu_facts: facts, gpu_recommendation: rec } };
+  } catch (e) {
+    return { changed: false, failed: true, msg: e instanceof Error ? e.message : String(e) };
+  }
 };
 
-/** The GPU fact (the nvidia role's read of it, unless it changed the stack since) and the ML node sizing for it, published for the roles that follow. */
+/**
+ * The GPU fact (the nvidia role's read of it, unless it changed the stack since) and the ML node for it, published
+ * for the roles that follow: with `gonka_chain_api`, the catalog layout of the live PoC model that earns most here.
+ */
 const detectTask: CodeTask<GpuDetectVars> = {
   name: 'Detect GPUs and size the ML node',
-  facts: (v) => [gpuRequest(v)],
+  facts: (v) => [gpuRequest(v), ...(v.gonka_chain_api ? [latestEpochRequest(v.gonka_chain_api)] : [])],
   invalidates: [],
   run: detect,
 };
