@@ -4,14 +4,18 @@ import { programCounter, type ProgramCounter } from '../helpers/program-counter.
 import { type Workspace, workspace } from '../runner/helpers.js';
 
 // What a no-change run costs the host is the probe: its processes, not its paths. Counted, never timed.
+// The local transport's commands inherit this process's PATH: the shims come first while a test runs.
 let ws: Workspace;
 let counter: ProgramCounter;
+const PATH = process.env.PATH;
 beforeEach(async () => {
   ws = await workspace();
   counter = await programCounter();
-  await ws.write('inventory.yml', `all:\n  hosts:\n    alpha: { ansible_connection: local, nop_env: { PATH: "${counter.path}" } }\n`);
+  await ws.write('inventory.yml', 'all:\n  hosts:\n    alpha: { ansible_connection: local }\n');
+  process.env.PATH = counter.path;
 });
 afterEach(async () => {
+  process.env.PATH = PATH;
   await ws.cleanup();
   await counter.cleanup();
 });

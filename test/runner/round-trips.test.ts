@@ -1,53 +1,13 @@
-import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { connectTransport } from '../../lib/transport/connect.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { localTransport } from '../../lib/transport/local.js';
 import type { Transport } from '../../lib/transport/transport.js';
+import { type Counter, counting, expectFilePlayFiles } from '../helpers/counting-transport.js';
 import { filePlaybook } from '../helpers/file-play.js';
-import { type SshdFleet, startSshdHosts, TEST_USERS } from '../helpers/sshd.js';
 import { LOCAL_INVENTORY, workspace, type Workspace } from './helpers.js';
 
-type Counter = Record<string, { execs: number; puts: number; gets: number }>;
-
-// every operation that reaches a host, counted per host at the transport (a batch of changes is one exec)
-const counting =
-  (counter: Counter, connect: (host: string, vars: Record<string, unknown>) => Promise<Transport>) =>
-  async (host: string, vars: Record<string, unknown>): Promise<Transport> => {
-    const t = await connect(host, vars);
-    const c = { execs: 0, puts: 0, gets: 0 };
-    counter[host] = c;
-    return {
-      ...t,
-      exec: (script, opts) => {
-        c.execs++;
-        return t.exec(script, opts);
-      },
-      put: (dest, content, opts) => {
-        c.puts++;
-        return t.put(dest, content, opts);
-      },
-      putFile: (dest, path, opts) => {
-        c.puts++;
-        return t.putFile(dest, path, opts);
-      },
-      get: (path, opts) => {
-        c.gets++;
-        return t.get(path, opts);
-      },
-    };
-  };
-
+// over SSH too: test/transport/batched-changes.test.ts
 const local = async () => localTransport();
-
-const expectFiles = async (root: string) => {
-  for (let i = 0; i < 7; i++) {
-    expect(((await stat(join(root, `d${i}`))).mode & 0o777).toString(8)).toBe('755');
-    expect(await readFile(join(root, `d${i}`, 'app.conf'), 'utf8')).toBe(`id=${i}\nport=80${i}0\n`);
-    if (i < 6) expect(await readFile(join(root, `d${i}`, 'extra.conf'), 'utf8')).toBe(`debug=${i}\n`);
-  }
-};
 
 describe('round trips of the 20-task file/copy/lineinfile play, per host', () => {
   let ws: Workspace;
@@ -63,7 +23,7 @@ describe('round trips of the 20-task file/copy/lineinfile play, per host', () =>
     const first = await ws.run('site.yml', { connect: counting(counter, local) });
     expect(first.stats.alpha).toMatchObject({ ok: 20, changed: 20, failed: 0 });
     expect(counter).toEqual({ alpha: { execs: 2, puts: 0, gets: 0 }, beta: { execs: 2, puts: 0, gets: 0 } });
-    await expectFiles(join(ws.dir, 'out', 'alpha'));
+    await expectFilePlayFiles(join(ws.dir, 'out', 'alpha'));
   });
 
   it('a no-change run reads each host once', async () => {
@@ -73,46 +33,6 @@ describe('round trips of the 20-task file/copy/lineinfile play, per host', () =>
     expect(second.stats.alpha).toMatchObject({ ok: 20, changed: 0 });
     expect(second.stats.beta).toMatchObject({ ok: 20, changed: 0 });
     expect(counter).toEqual({ alpha: { execs: 1, puts: 0, gets: 0 }, beta: { execs: 1, puts: 0, gets: 0 } });
-  });
-});
-
-describe('over SSH', () => {
-  let fleet: SshdFleet;
-  let ws: Workspace;
-  beforeAll(async () => {
-    fleet = await startSshdHosts(2);
-    ws = await workspace();
-    const hosts = Object.fromEntries(
-      fleet.hosts.map((h, i) => [
-        `h${i}`,
-        {
-          ansible_host: h.address,
-          ansible_port: h.port,
-          ansible_user: TEST_USERS.passwordless,
-          ansible_ssh_private_key_file: fleet.clientKey,
-          root: h.workDir,
-        },
-      ]),
-    );
-    await ws.write('inventory.yml', stringify({ all: { hosts: hosts } }));
-    await ws.write('site.yml', filePlaybook('{{ root }}/play'));
-  });
-  afterAll(async () => {
-    await fleet?.stopAll();
-    await ws?.cleanup();
-  });
-
-  it('a first run is two commands per host (read, then every change), a no-change run one', async () => {
-    const connect = (host: string, vars: Record<string, unknown>) => connectTransport(host, vars, { knownHostsPath: fleet.knownHostsPath });
-    const first: Counter = {};
-    const run1 = await ws.run('site.yml', { connect: counting(first, connect) });
-    expect(run1.stats.h0).toMatchObject({ ok: 20, changed: 20, failed: 0 });
-    expect(first).toEqual({ h0: { execs: 2, puts: 0, gets: 0 }, h1: { execs: 2, puts: 0, gets: 0 } });
-    for (const h of fleet.hosts) await expectFiles(join(h.workDir, 'play'));
-    const again: Counter = {};
-    const run2 = await ws.run('site.yml', { connect: counting(again, connect) });
-    expect(run2.stats.h1).toMatchObject({ ok: 20, changed: 0 });
-    expect(again).toEqual({ h0: { execs: 1, puts: 0, gets: 0 }, h1: { execs: 1, puts: 0, gets: 0 } });
   });
 });
 
