@@ -12,6 +12,6 @@ const roles = readdirSync('dist/roles').filter((name) => existsSync(`dist/roles/
 export default defineConfig({
   input: { nop: 'dist/lib/cli/main.js', ...Object.fromEntries(roles.map((name) => [`roles/${name}`, `dist/roles/${name}/index.js`])) },
   platform: 'node',
-  external: [/^ssh2(\/|$)/, /^node-ssh(\/|$)/, /^cpu-features(\/|$)/],
-  output: { dir: 'dist/bundle', format: 'esm', chunkFileNames: 'chunks/[name]-[hash].js' },
+  external: [/^ssh2(\/|$)/, /^cpu-features(\/|$)/],
+  output: { dir: 'dist/bundle', cleanDir: true, format: 'esm', chunkFileNames: 'chunks/[name]-[hash].js' },
 });
