@@ -2,7 +2,7 @@
  * The floor any SSH-based tool built on ssh2 (the library nop uses) stands on: a Node.js process that loads
  * ssh2, connects to every host at once (host key checked against known_hosts, key authentication) and runs one
  * command on each. bench/fleet.ts times it beside nop. Usage: node dist/bench/ssh2-floor.js HOSTS.json
- * HOSTS.json: { "key": private key file, "knownHosts": file, "hosts": [{ "address", "port", "user" }] }
+ * HOSTS.json: { "key": private key file, "knownHosts": file, "timeoutMs": handshake timeout, "hosts": [{ "address", "port", "user" }] }
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -24,6 +24,7 @@ const { Client } = createRequire(import.meta.url)('ssh2') as { Client: new () =>
 interface Floor {
   key: string;
   knownHosts: string;
+  timeoutMs: number;
   hosts: { address: string; port: number; user: string }[];
 }
 
@@ -60,6 +61,7 @@ const runOne = (h: Floor['hosts'][number]): Promise<void> =>
       port: h.port,
       username: h.user,
       privateKey,
+      readyTimeout: floor.timeoutMs,
       hostVerifier: (key: Buffer) => known.get(`[${h.address}]:${h.port}`)?.equals(key) ?? false,
     });
   });
