@@ -152,8 +152,8 @@ export const openSshConnection = async (
   try {
     await new Promise<void>((resolve, reject) => {
       client.on('error', reject);
-      // a server that hangs up before the handshake completes gives no error of its own
-      client.on('close', () => reject(Object.assign(new Error('the server closed the connection during the SSH handshake'), { code: 'ECONNRESET' })));
+      // ssh2 reports a lost connection as an error first; should it ever only close, the connect still ends
+      client.on('close', () => reject(new Error('the connection closed during the SSH handshake')));
       client.on('ready', () => {
         client.removeAllListeners('error').removeAllListeners('close');
         resolve();
