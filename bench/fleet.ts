@@ -68,14 +68,17 @@ const ensureTools = async (): Promise<void> => {
 interface Sample {
   seconds: number;
   peakMb: number;
+  /** CPU seconds (user and system) of the controller and the processes it started (Ansible's ssh): a shared machine
+   * inflates them far less than the wall time */
+  cpuSeconds: number;
   out: string;
 }
 
-/** Wall time and peak resident memory (GNU time's, of the controller process) of one command. */
+/** Wall time, peak resident memory and CPU time (GNU time's, of the controller process) of one command. */
 const timed = async (argv: string[], env: NodeJS.ProcessEnv): Promise<Sample> => {
   const start = process.hrtime.bigint();
   const out = await new Promise<string>((res, rej) => {
-    const child = spawn('/usr/bin/time', ['-f', 'PEAK_KB=%M', ...argv], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('/usr/bin/time', ['-f', 'PEAK_KB=%M CPU_S=%U+%S', ...argv], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let text = '';
     child.stdout.on('data', (d) => (text += d));
     child.stderr.on('data', (d) => (text += d));
@@ -83,7 +86,8 @@ const timed = async (argv: string[], env: NodeJS.ProcessEnv): Promise<Sample> =>
   });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const kb = Number(/PEAK_KB=(\d+)/.exec(out)?.[1] ?? 0);
-  return { seconds, peakMb: kb / 1024, out };
+  const cpu = /CPU_S=([\d.]+)\+([\d.]+)/.exec(out);
+  return { seconds, peakMb: kb / 1024, cpuSeconds: cpu ? Number(cpu[1]) + Number(cpu[2]) : Number.NaN, out };
 };
 
 const inventory = (fleet: SshdFleet) =>
@@ -221,16 +225,18 @@ const main = async () => {
     const loadBefore = loadavg()[0];
     const r = await measure(n);
     const med = (tool: Tool, kind: Kind) => (r[tool] ? median(r[tool][kind].map((s) => s.seconds)) : undefined);
+    const cpu = (tool: Tool, kind: Kind) => (r[tool] ? median(r[tool][kind].map((s) => s.cpuSeconds)) : undefined);
     const peak = (tool: Tool) => (r[tool] ? Math.max(...r[tool].first.map((s) => s.peakMb), ...r[tool].again.map((s) => s.peakMb)) : undefined);
     console.log(`\n${n} host${n === 1 ? '' : 's'} (load average ${loadBefore.toFixed(2)} before, ${loadavg()[0].toFixed(2)} after)`);
-    row(['tool', 'first run', 'no-change run', 'peak RSS', 'first / floor', 'no-change / floor', 'no-change / nop']);
-    row(['---', '---:', '---:', '---:', '---:', '---:', '---:']);
+    row(['tool', 'first run', 'no-change run', 'CPU first / no-change', 'peak RSS', 'first / floor', 'no-change / floor', 'no-change / nop']);
+    row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:']);
     for (const tool of TOOLS) {
       const p = peak(tool);
       row([
         tool,
         secs(med(tool, 'first')),
         secs(med(tool, 'again')),
+        `${secs(cpu(tool, 'first'))} / ${secs(cpu(tool, 'again'))}`,
         p === undefined ? '-' : `${p.toFixed(0)} MB`,
         ratio(med(tool, 'first'), med('floor', 'first')),
         ratio(med(tool, 'again'), med('floor', 'again')),
