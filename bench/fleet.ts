@@ -1,148 +1,260 @@
 /**
- * nop vs ansible-playbook on the same idempotent 20-task playbook, over real sshd hosts on loopback.
- * Usage: npm run bench:fleet [-- --sizes 1,8,32]
- * Prints first-run and no-change wall times at each fleet size, nop's peak memory, and the ratio.
+ * nop beside ansible-playbook (pipelining, ControlPersist), Ansible with Mitogen (Debian's ansible-mitogen, strategy
+ * mitogen_linear) and the ssh2 floor (bench/ssh2-floor.ts: ssh2 connecting to every host at once and running one
+ * command), on the same 20-task file/copy/lineinfile play (test/helpers/file-play.ts) over real sshd hosts on
+ * loopback. For each fleet size: a first run (every tool's files removed before) and a no-change run, each tool in
+ * turn, repeated (--reps, default 3) so that a change in the machine's load hits every tool alike; the medians, the
+ * ratios, the controller's peak memory, and the goals. Every tool must produce the same files (checked after each
+ * run) and change nothing on its no-change run.
+ * Usage: npm run bench:fleet [-- --sizes 1,8,32,128] [--reps 3] [--tools nop,floor,ansible,mitogen]
+ * Installs what it compares against with apt-get when missing (ansible-core, ansible-mitogen, GNU time).
  */
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
+import { lstat, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { startSshdHosts, type SshdFleet } from '../test/helpers/sshd.js';
+import { filePlaybook } from '../test/helpers/file-play.js';
+import { type SshdFleet, startSshdHosts, TEST_USERS } from '../test/helpers/sshd.js';
 
 const run = promisify(execFile);
 const repo = resolve(import.meta.dirname, '..', '..');
 
-const sizes = (): number[] => {
-  const i = process.argv.indexOf('--sizes');
-  return i > 0 ? process.argv[i + 1].split(',').map(Number) : [1, 8, 32];
+const arg = (name: string): string | undefined => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : undefined;
 };
+const SIZES = (arg('--sizes') ?? '1,8,32,128').split(',').map(Number);
+const REPS = Number(arg('--reps') ?? 3);
+const TOOLS = (arg('--tools') ?? 'nop,floor,ansible,mitogen').split(',') as Tool[];
 
-const which = async (cmd: string) =>
+type Tool = 'nop' | 'floor' | 'ansible' | 'mitogen';
+type Kind = 'first' | 'again';
+
+// every tool waits this long for a host's SSH handshake: a loaded machine's sshd answers late, and a bench that
+// counts a slow host as unreachable measures nothing
+const CONNECT_TIMEOUT_S = 60;
+
+const MITOGEN_STRATEGIES = '/usr/lib/python3/dist-packages/ansible_mitogen/plugins/strategy';
+
+const which = (cmd: string) =>
   run('sh', ['-c', `command -v ${cmd}`]).then(
     () => true,
     () => false,
   );
+const exists = (path: string) =>
+  lstat(path).then(
+    () => true,
+    () => false,
+  );
 
-// The bench installs what it compares against (Debian's ansible-core 2.14) and GNU time for peak memory.
-const ensureTools = async (): Promise<boolean> => {
-  const missing = [(await which('ansible-playbook')) ? '' : 'ansible-core', (await which('/usr/bin/time')) ? '' : 'time'].filter(Boolean);
-  if (missing.length === 0) return true;
-  if (process.getuid?.() !== 0) {
-    console.error(`missing ${missing.join(', ')}: run  apt-get install -y ${missing.join(' ')}`);
-    return false;
-  }
+// the bench installs what it compares against, as Debian packages them, and GNU time for peak memory
+const ensureTools = async (): Promise<void> => {
+  const wanted: [Tool | 'time', string, () => Promise<boolean>][] = [
+    ['time', 'time', () => exists('/usr/bin/time')],
+    ['ansible', 'ansible-core', () => which('ansible-playbook')],
+    ['mitogen', 'ansible-mitogen', () => exists(MITOGEN_STRATEGIES)],
+  ];
+  const missing: string[] = [];
+  for (const [tool, pkg, present] of wanted) if ((tool === 'time' || TOOLS.includes(tool)) && !(await present())) missing.push(pkg);
+  if (missing.length === 0) return;
+  if (process.getuid?.() !== 0) throw new Error(`missing ${missing.join(', ')}: run  apt-get install -y ${missing.join(' ')}`);
   console.error(`installing ${missing.join(', ')} with apt-get ...`);
   await run('apt-get', ['update', '-qq']);
   await run('apt-get', ['install', '-y', '-qq', ...missing], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-  return true;
 };
 
-const PLAYBOOK = (() => {
-  const tasks: string[] = [];
-  for (let i = 0; i < 7; i++) {
-    tasks.push(`    - name: dir ${i}\n      file: { path: "{{ work_dir }}/{{ tool }}/d${i}", state: directory, mode: "0755" }`);
-    tasks.push(`    - name: conf ${i}\n      copy: { dest: "{{ work_dir }}/{{ tool }}/d${i}/app.conf", content: "id=${i}\\nport=80${i}0\\n", mode: "0644" }`);
-    if (i < 6)
-      tasks.push(
-        `    - name: line ${i}\n      lineinfile: { path: "{{ work_dir }}/{{ tool }}/d${i}/extra.conf", line: "debug=${i}", create: true, mode: "0644" }`,
-      );
-  }
-  return `- hosts: all\n  gather_facts: false\n  tasks:\n${tasks.join('\n')}\n`;
-})();
-
-interface Timing {
-  first: number;
-  again: number;
-  peakMb?: number;
+interface Sample {
+  seconds: number;
+  peakMb: number;
+  /** CPU seconds (user and system) of the controller and the processes it started (Ansible's ssh): a shared machine
+   * inflates them far less than the wall time */
+  cpuSeconds: number;
+  out: string;
 }
 
-const timed = async (argv: string[], env: NodeJS.ProcessEnv): Promise<{ seconds: number; peakMb?: number; out: string }> => {
+/** Wall time, peak resident memory and CPU time (GNU time's, of the controller process) of one command. */
+const timed = async (argv: string[], env: NodeJS.ProcessEnv): Promise<Sample> => {
   const start = process.hrtime.bigint();
   const out = await new Promise<string>((res, rej) => {
-    const child = spawn('/usr/bin/time', ['-f', 'PEAK_KB=%M', ...argv], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('/usr/bin/time', ['-f', 'PEAK_KB=%M CPU_S=%U+%S', ...argv], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let text = '';
     child.stdout.on('data', (d) => (text += d));
     child.stderr.on('data', (d) => (text += d));
-    child.on('close', (code) => (code === 0 ? res(text) : rej(new Error(`${argv.join(' ')} exited ${code}\n${text.slice(-2000)}`))));
+    child.on('close', (code) => (code === 0 ? res(text) : rej(new Error(`${argv.join(' ')} exited ${code}\n${text.slice(-3000)}`))));
   });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  const kb = /PEAK_KB=(\d+)/.exec(out)?.[1];
-  return { seconds, peakMb: kb ? Number(kb) / 1024 : undefined, out };
+  const kb = Number(/PEAK_KB=(\d+)/.exec(out)?.[1] ?? 0);
+  const cpu = /CPU_S=([\d.]+)\+([\d.]+)/.exec(out);
+  return { seconds, peakMb: kb / 1024, cpuSeconds: cpu ? Number(cpu[1]) + Number(cpu[2]) : Number.NaN, out };
 };
 
 const inventory = (fleet: SshdFleet) =>
   `[all]\n${fleet.hosts
     .map(
       (h, i) =>
-        `h${i + 1} ansible_host=${h.address} ansible_port=${h.port} ansible_user=noptest ansible_ssh_private_key_file=${fleet.clientKey} work_dir=${h.workDir}`,
+        `h${i + 1} ansible_host=${h.address} ansible_port=${h.port} ansible_user=${TEST_USERS.passwordless} ansible_ssh_private_key_file=${fleet.clientKey} work_dir=${h.workDir}`,
     )
     .join('\n')}\n`;
 
-const ansibleCfg = (fleet: SshdFleet, forks: number) => `[defaults]
+const ansibleCfg = (fleet: SshdFleet, forks: number, controlDir: string, mitogen: boolean) => `[defaults]
 forks = ${forks}
 gathering = explicit
+timeout = ${CONNECT_TIMEOUT_S}
 retry_files_enabled = False
 host_key_checking = True
-interpreter_python = auto_silent
+interpreter_python = /usr/bin/python3
 stdout_callback = default
-[ssh_connection]
+${mitogen ? `strategy_plugins = ${MITOGEN_STRATEGIES}\nstrategy = mitogen_linear\n` : ''}[ssh_connection]
 pipelining = True
-ssh_args = -o ControlMaster=auto -o ControlPersist=60s -o UserKnownHostsFile=${fleet.knownHostsPath}
+ssh_args = -o ControlMaster=auto -o ControlPersist=60s -o ControlPath=${controlDir}/%C -o UserKnownHostsFile=${fleet.knownHostsPath}
 `;
 
-const measure = async (n: number, withAnsible: boolean): Promise<{ nop: Timing; ansible?: Timing }> => {
+/** What a tool left on a host: every path below its directory with its type, mode and content's hash. */
+const tree = async (dir: string, rel = ''): Promise<string[]> => {
+  const out: string[] = [];
+  for (const name of (await readdir(join(dir, rel))).sort()) {
+    const path = join(rel, name);
+    const st = await lstat(join(dir, path));
+    const mode = (st.mode & 0o7777).toString(8);
+    if (st.isDirectory()) out.push(`${path}/ ${mode}`, ...(await tree(dir, path)));
+    else
+      out.push(
+        `${path} ${mode} ${createHash('sha256')
+          .update(await readFile(join(dir, path)))
+          .digest('hex')
+          .slice(0, 16)}`,
+      );
+  }
+  return out;
+};
+
+const sameFiles = async (fleet: SshdFleet, tool: Tool, reference: Tool): Promise<void> => {
+  for (const h of fleet.hosts) {
+    const [got, want] = await Promise.all([tree(join(h.workDir, tool)), tree(join(h.workDir, reference))]);
+    if (JSON.stringify(got) !== JSON.stringify(want))
+      throw new Error(`${tool} and ${reference} left different files on ${h.address}:\n${got.join('\n')}\n---\n${want.join('\n')}`);
+  }
+};
+
+// a no-change run must say so: every host with changed=0 in the recap
+const unchanged = (tool: Tool, out: string, n: number) => {
+  if (tool === 'floor') return;
+  const recaps = out.split('\n').filter((l) => /\bok=\d+\s+changed=\d+/.test(l));
+  if (recaps.length !== n || recaps.some((l) => !/changed=0\b/.test(l))) throw new Error(`${tool}'s no-change run changed something:\n${out.slice(-2000)}`);
+};
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+type Results = Record<Tool, Record<Kind, Sample[]>>;
+
+const measure = async (n: number): Promise<Results> => {
   const fleet = await startSshdHosts(n);
   const dir = await mkdtemp(join(tmpdir(), 'nop-bench-'));
   try {
     await writeFile(join(dir, 'inventory.ini'), inventory(fleet));
-    await writeFile(join(dir, 'site.yml'), PLAYBOOK);
-    await writeFile(join(dir, 'ansible.cfg'), ansibleCfg(fleet, n));
-    const nopArgv = [
-      'node',
-      join(repo, 'bin', 'nop.js'),
-      'run',
-      join(dir, 'site.yml'),
-      '-i',
-      join(dir, 'inventory.ini'),
-      '-f',
-      String(n),
-      '-e',
-      'tool=nop',
-      '--known-hosts',
-      fleet.knownHostsPath,
-    ];
-    const env = { ...process.env, CI: '1' };
-    const n1 = await timed(nopArgv, env);
-    const n2 = await timed(nopArgv, env);
-    if (!/changed=0 /.test(n2.out)) throw new Error(`nop's second run changed something:\n${n2.out.slice(-1500)}`);
-    const nop = { first: n1.seconds, again: n2.seconds, peakMb: Math.max(n1.peakMb ?? 0, n2.peakMb ?? 0) };
-    if (!withAnsible) return { nop };
-    const ansArgv = ['ansible-playbook', '-i', join(dir, 'inventory.ini'), join(dir, 'site.yml'), '-e', 'tool=ansible'];
-    const aenv = { ...process.env, ANSIBLE_CONFIG: join(dir, 'ansible.cfg') };
-    const a1 = await timed(ansArgv, aenv);
-    const a2 = await timed(ansArgv, aenv);
-    return { nop, ansible: { first: a1.seconds, again: a2.seconds } };
+    await writeFile(join(dir, 'site.yml'), filePlaybook('{{ work_dir }}/{{ tool }}'));
+    await writeFile(
+      join(dir, 'floor.json'),
+      JSON.stringify({
+        key: fleet.clientKey,
+        knownHosts: fleet.knownHostsPath,
+        timeoutMs: CONNECT_TIMEOUT_S * 1000,
+        hosts: fleet.hosts.map((h) => ({ address: h.address, port: h.port, user: TEST_USERS.passwordless })),
+      }),
+    );
+    const argv: Record<Tool, string[]> = {
+      nop: [
+        process.execPath,
+        join(repo, 'bin', 'nop.js'),
+        'run',
+        join(dir, 'site.yml'),
+        '-i',
+        join(dir, 'inventory.ini'),
+        '-f',
+        String(n),
+        '-e',
+        'tool=nop',
+        '--known-hosts',
+        fleet.knownHostsPath,
+        '-T',
+        String(CONNECT_TIMEOUT_S),
+      ],
+      floor: [process.execPath, join(repo, 'dist', 'bench', 'ssh2-floor.js'), join(dir, 'floor.json')],
+      ansible: ['ansible-playbook', '-i', join(dir, 'inventory.ini'), join(dir, 'site.yml'), '-e', 'tool=ansible'],
+      mitogen: ['ansible-playbook', '-i', join(dir, 'inventory.ini'), join(dir, 'site.yml'), '-e', 'tool=mitogen'],
+    };
+    const results = Object.fromEntries(TOOLS.map((t) => [t, { first: [], again: [] }])) as unknown as Results;
+    for (let rep = 0; rep < REPS; rep++) {
+      for (const tool of TOOLS) {
+        // Ansible's first run opens its connections anew (a fresh ControlPath); its no-change run reuses them
+        const controlDir = await mkdtemp(join(tmpdir(), 'nop-bench-cp-'));
+        const cfg = join(dir, `${tool}.cfg`);
+        await writeFile(cfg, ansibleCfg(fleet, n, controlDir, tool === 'mitogen'));
+        const env = { ...process.env, CI: '1', ANSIBLE_CONFIG: cfg };
+        await Promise.all(fleet.hosts.map((h) => rm(join(h.workDir, tool), { recursive: true, force: true })));
+        const first = await timed(argv[tool], env);
+        if (tool !== 'floor' && tool !== 'nop' && TOOLS.includes('nop')) await sameFiles(fleet, tool, 'nop');
+        const again = await timed(argv[tool], env);
+        unchanged(tool, again.out, n);
+        if (tool !== 'floor' && tool !== 'nop' && TOOLS.includes('nop')) await sameFiles(fleet, tool, 'nop');
+        results[tool].first.push(first);
+        results[tool].again.push(again);
+        await run('sh', ['-c', `for s in ${controlDir}/*; do [ -S "$s" ] && ssh -o ControlPath="$s" -O exit x 2>/dev/null; done; true`]);
+        await rm(controlDir, { recursive: true, force: true });
+      }
+    }
+    return results;
   } finally {
     await fleet.stopAll();
     await rm(dir, { recursive: true, force: true });
   }
 };
 
-const fmt = (s: number | undefined) => (s === undefined ? '-' : s.toFixed(2).padStart(8));
+const secs = (s: number | undefined) => (s === undefined ? '-' : `${s.toFixed(2)} s`);
+const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? '-' : `${(a / b).toFixed(2)}×`);
+const row = (cells: string[]) => console.log(`| ${cells.join(' | ')} |`);
 
 const main = async () => {
-  const withAnsible = await ensureTools();
-  const ansibleVersion = withAnsible ? (await run('ansible-playbook', ['--version'])).stdout.split('\n')[0] : 'not installed';
-  console.log(`machine: ${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown cpu'}; node ${process.version}; ${ansibleVersion}`);
-  console.log('hosts | nop first s | nop no-change s | nop peak MB | ansible first s | ansible no-change s | no-change ratio');
-  for (const n of sizes()) {
-    const r = await measure(n, withAnsible);
-    const ratio = r.ansible ? (r.ansible.again / r.nop.again).toFixed(1) : '-';
-    console.log(
-      `${String(n).padStart(5)} | ${fmt(r.nop.first)}    | ${fmt(r.nop.again)}        | ${fmt(r.nop.peakMb)}    | ${fmt(r.ansible?.first)}        | ${fmt(r.ansible?.again)}            | ${ratio}x`,
-    );
+  await ensureTools();
+  const ansible = TOOLS.some((t) => t === 'ansible' || t === 'mitogen') ? (await run('ansible-playbook', ['--version'])).stdout.split('\n')[0] : 'not run';
+  console.log(`machine: ${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown cpu'}; node ${process.version}; ${ansible}; ${REPS} runs of each, medians`);
+  const goals: string[] = [];
+  for (const n of SIZES) {
+    const loadBefore = loadavg()[0];
+    const r = await measure(n);
+    const med = (tool: Tool, kind: Kind) => (r[tool] ? median(r[tool][kind].map((s) => s.seconds)) : undefined);
+    const cpu = (tool: Tool, kind: Kind) => (r[tool] ? median(r[tool][kind].map((s) => s.cpuSeconds)) : undefined);
+    const peak = (tool: Tool) => (r[tool] ? Math.max(...r[tool].first.map((s) => s.peakMb), ...r[tool].again.map((s) => s.peakMb)) : undefined);
+    console.log(`\n${n} host${n === 1 ? '' : 's'} (load average ${loadBefore.toFixed(2)} before, ${loadavg()[0].toFixed(2)} after)`);
+    row(['tool', 'first run', 'no-change run', 'CPU first / no-change', 'peak RSS', 'first / floor', 'no-change / floor', 'no-change / nop']);
+    row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:']);
+    for (const tool of TOOLS) {
+      const p = peak(tool);
+      row([
+        tool,
+        secs(med(tool, 'first')),
+        secs(med(tool, 'again')),
+        `${secs(cpu(tool, 'first'))} / ${secs(cpu(tool, 'again'))}`,
+        p === undefined ? '-' : `${p.toFixed(0)} MB`,
+        ratio(med(tool, 'first'), med('floor', 'first')),
+        ratio(med(tool, 'again'), med('floor', 'again')),
+        ratio(med(tool, 'again'), med('nop', 'again')),
+      ]);
+    }
+    const nopAgain = med('nop', 'again');
+    const nopFirst = med('nop', 'first');
+    const floor = med('floor', 'again');
+    const floorFirst = med('floor', 'first');
+    if (n >= 8 && nopAgain && floor) goals.push(`${n} hosts: no-change ${(nopAgain / floor).toFixed(2)}× the floor (goal ≤ 1.5×)`);
+    if (n >= 8 && nopFirst && floorFirst) goals.push(`${n} hosts: first run ${(nopFirst / floorFirst).toFixed(2)}× the floor (goal ≤ 2.5×)`);
+    const mitogen = med('mitogen', 'again');
+    if (n === 32 && nopAgain && mitogen) goals.push(`32 hosts: no-change ${(mitogen / nopAgain).toFixed(1)}× faster than Ansible with Mitogen (goal ≥ 20×)`);
+    const p = peak('nop');
+    if (n === 128 && p !== undefined) goals.push(`128 hosts: nop's peak memory ${p.toFixed(0)} MB (goal < 200 MB)`);
   }
+  if (goals.length) console.log(`\ngoals:\n${goals.map((g) => `  ${g}`).join('\n')}`);
 };
 
 await main();

@@ -1,14 +1,16 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { InventoryError, MissingInventoryError, NoHostsError } from '../inventory/errors.js';
 import { EXIT } from '../runner/exit-codes.js';
+import { packageRoot } from '../runner/paths.js';
 import { RunError } from '../runner/run-error.js';
 import { SourceError } from '../runner/source.js';
 import { UnreachableError } from '../transport/transport.js';
 import { OptionError } from './extra-vars.js';
 
 const version = (): string => {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string };
   return pkg.version;
 };
 

@@ -1,6 +1,6 @@
 import type { Become, ExecOptions, Transport } from '../transport/transport.js';
 import { frameBatch } from './batch-script.js';
-import { factKey, FactError, readerOf, type FactDefinition, type FactRef, type FactRequest } from './fact.js';
+import { factKey, FactError, readerOf, type FactDefinition, type FactRef, type FactRequest, type KnownFact } from './fact.js';
 
 /** A request together with the become it is read with (a play's tasks may differ). */
 export interface ReaderRequest extends FactRequest {
@@ -15,11 +15,14 @@ export interface FactReader {
   readAll(requests: readonly FactRequest[]): Promise<void>;
   /** forget facts a change made stale; no refs: every fact of the host */
   invalidate(refs?: readonly FactRef[]): void;
+  /** what a change made true, as this reader sees it (after invalidating what it made stale) */
+  learn(known: readonly KnownFact[]): void;
 }
 
 /** Every fact read from one host during one run. */
 export interface FactStore {
-  reader(become: Become | undefined): FactReader;
+  /** `via`: the transport the reads go through (a delegated task's, which must not wait on this host's own steps) */
+  reader(become: Become | undefined, via?: Transport): FactReader;
   invalidate(refs?: readonly FactRef[]): void;
   /** the requests of the tasks still to come: read along with the next miss, so a play costs one round trip */
   lookahead(upcoming: () => readonly ReaderRequest[]): void;
@@ -29,6 +32,15 @@ interface Entry {
   fact: FactDefinition;
   arg: unknown;
   value: Promise<unknown>;
+}
+
+/** A known value for every argument a predicate covers, except those changed since. */
+interface Rule {
+  user: string;
+  fact: FactDefinition;
+  covers(arg: unknown): boolean;
+  value(arg: unknown): unknown;
+  changed: unknown[];
 }
 
 interface Pending {
@@ -54,6 +66,7 @@ const deferred = () => {
  */
 export const createFactStore = (transport: Transport, execOptions: () => ExecOptions = () => ({})): FactStore => {
   const entries = new Map<string, Entry>();
+  let rules: Rule[] = [];
   let upcoming: () => readonly ReaderRequest[] = () => [];
 
   const keyOf = (user: string, fact: FactDefinition, arg: unknown) => `${user}\u0000${fact.name}\u0000${factKey(fact, arg)}`;
@@ -66,11 +79,23 @@ export const createFactStore = (transport: Transport, execOptions: () => ExecOpt
     }
   };
 
-  const runBatch = async (become: Become | undefined, groups: Pending[]) => {
+  const reaches = (fact: FactDefinition, changed: unknown, arg: unknown) =>
+    fact.affects ? fact.affects(changed, arg) : factKey(fact, changed) === factKey(fact, arg);
+
+  // a value a rule knows, set as if it had been read
+  const known = (user: string, fact: FactDefinition, arg: unknown, key: string): boolean => {
+    const rule = rules.find((r) => r.user === user && r.fact.name === fact.name && r.covers(arg) && !r.changed.some((c) => reaches(fact, c, arg)));
+    if (!rule) return false;
+    const value = Promise.resolve(rule.value(arg));
+    entries.set(key, { fact, arg, value });
+    return true;
+  };
+
+  const runBatch = async (via: Transport, become: Become | undefined, groups: Pending[]) => {
     const batch = frameBatch(groups.map((g) => g.fact.command(g.args)));
     const base = execOptions();
     const env = Object.assign({}, base.env, ...groups.map((g) => g.fact.env?.(g.args) ?? {}));
-    const res = await transport.exec(batch.script, { ...base, env, become });
+    const res = await via.exec(batch.script, { ...base, env, become });
     const sections = batch.parse(res.stdout);
     groups.forEach((g, i) => {
       try {
@@ -84,7 +109,7 @@ export const createFactStore = (transport: Transport, execOptions: () => ExecOpt
   };
 
   /** Read the wanted requests plus the upcoming ones of the same reader that are not cached, in one exec. */
-  const fetch = (become: Become | undefined, wanted: readonly FactRequest[]): void => {
+  const fetch = (via: Transport, become: Become | undefined, wanted: readonly FactRequest[]): void => {
     const user = readerOf(become);
     // only a miss reads ahead: a task needing nothing uncached (a computation) must not read the upcoming facts
     // before it ran, when what it publishes (their arguments) is not known yet
@@ -93,7 +118,7 @@ export const createFactStore = (transport: Transport, execOptions: () => ExecOpt
     const groups = new Map<string, Pending>();
     for (const { fact, arg } of [...wanted, ...extra]) {
       const key = keyOf(user, fact, arg);
-      if (entries.has(key)) continue;
+      if (entries.has(key) || known(user, fact, arg, key)) continue;
       const d = deferred();
       entries.set(key, { fact, arg, value: d.promise });
       d.promise.catch(() => entries.get(key)?.value === d.promise && entries.delete(key));
@@ -104,7 +129,7 @@ export const createFactStore = (transport: Transport, execOptions: () => ExecOpt
     }
     if (groups.size === 0) return;
     const all = [...groups.values()];
-    runBatch(become, all).catch((e) => all.forEach((g) => g.settle.forEach((s) => s.reject(e))));
+    runBatch(via, become, all).catch((e) => all.forEach((g) => g.settle.forEach((s) => s.reject(e))));
   };
 
   // a fact computed from what a changed fact describes is stale whatever argument changed
@@ -114,8 +139,12 @@ export const createFactStore = (transport: Transport, execOptions: () => ExecOpt
   const invalidate = (refs?: readonly FactRef[]) => {
     if (!refs) {
       entries.clear();
+      rules = [];
       return;
     }
+    // a rule stops knowing what changed after it; a change to every argument of its fact ends it
+    rules = rules.filter((rule) => !refs.some((r) => r.fact.name === rule.fact.name && r.arg === undefined));
+    for (const rule of rules) for (const r of refs) if (r.fact.name === rule.fact.name) rule.changed.push(r.arg);
     for (const [key, entry] of entries) {
       const stale =
         derivedFrom(entry.fact, refs) ||
@@ -129,20 +158,29 @@ export const createFactStore = (transport: Transport, execOptions: () => ExecOpt
     }
   };
 
-  const reader = (become: Become | undefined): FactReader => {
+  const learn = (user: string, facts: readonly KnownFact[]) => {
+    for (const k of facts) {
+      const fact = k.fact as FactDefinition;
+      if ('covers' in k) rules.push({ user, fact, covers: k.covers as Rule['covers'], value: k.value as Rule['value'], changed: [] });
+      else entries.set(keyOf(user, fact, k.arg), { fact, arg: k.arg, value: Promise.resolve(k.value) });
+    }
+  };
+
+  const reader = (become: Become | undefined, via: Transport = transport): FactReader => {
     const user = readerOf(become);
     const readAll = async (requests: readonly FactRequest[]) => {
-      fetch(become, requests);
+      fetch(via, become, requests);
       await Promise.all(requests.map((r) => entries.get(keyOf(user, r.fact, r.arg))?.value));
     };
     return {
       read: async <A, T>(fact: FactDefinition<A, T>, arg: A): Promise<T> => {
         const key = keyOf(user, fact as FactDefinition, arg);
-        if (!entries.has(key)) fetch(become, [{ fact: fact as FactDefinition, arg }]);
+        if (!entries.has(key)) fetch(via, become, [{ fact: fact as FactDefinition, arg }]);
         return (await entries.get(key)!.value) as T;
       },
       readAll,
       invalidate,
+      learn: (facts) => learn(user, facts),
     };
   };
 

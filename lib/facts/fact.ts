@@ -49,6 +49,14 @@ export interface FactRef<A = unknown> {
   arg?: A;
 }
 
+/**
+ * What a change makes true, so the tasks after it need not read it again: one argument's value, or the value of
+ * every argument `covers` accepts (a directory just created is empty: every path below it is absent).
+ */
+export type KnownFact<A = unknown, T = unknown> =
+  | { fact: FactDefinition<A, T>; arg: A; value: T }
+  | { fact: FactDefinition<A, T>; covers: (arg: A) => boolean; value: (arg: A) => T };
+
 export const defineFact = <A = void, T = unknown>(def: FactDefinition<A, T>): FactDefinition<A, T> => def;
 
 /** `request(fileFact, '/etc/hosts')`: the typed pair a module declares and the cache reads. */

@@ -18,6 +18,8 @@ export interface ModuleContextOptions extends Pick<ModuleContext, 'hostname' | '
   onHost?: (host: string) => Promise<ModuleContext>;
   /** a context on a new connection to this host (the runner's pool replaces the old one); absent outside a run */
   reconnect?: () => Promise<ModuleContext>;
+  /** how `ctx.change` applies a change (the runner's write-behind, which may hold it); default: at once */
+  change?: (script: string, opts: ExecOptions) => Promise<void>;
 }
 
 const exists = (p: string) =>
@@ -54,6 +56,11 @@ export const createModuleContext = (o: ModuleContextOptions): ModuleContext => {
     env: o.env ?? {},
     vars: o.vars,
     exec: (script, opts) => o.transport.exec(script, execOpts(opts)),
+    change: async (script, opts) => {
+      if (o.change) return o.change(script, execOpts(opts));
+      const result = await o.transport.exec(script, execOpts(opts));
+      if (result.code !== 0) throw new CommandError(script, result);
+    },
     $: async (strings, ...values) => {
       const command = shellTemplate(strings, ...values);
       const result = await o.transport.exec(command, execOpts());

@@ -3,13 +3,12 @@ import { fileContent } from '../facts/builtin/file-content.js';
 import { fileFactsOf } from '../facts/builtin/file-facts.js';
 import { fileStat, type FileState } from '../facts/builtin/file-stat.js';
 import { identity, type Identity } from '../facts/builtin/identity.js';
-import { request, type FactRequest } from '../facts/fact.js';
+import { request, type FactRequest, type KnownFact } from '../facts/fact.js';
 import type { PutOptions } from '../transport/transport.js';
 import { formatMode } from './arg-types.js';
 import { backupFile } from './backup-file.js';
 import type { ContentSource } from './content-source.js';
 import { MAX_DIFF_BYTES, contentSummary, diffText } from './diff-text.js';
-import { execChecked } from './exec-checked.js';
 import {
   attributeCommands,
   describeAttributes,
@@ -82,6 +81,23 @@ const writtenAttributes = (put: PutOptions, writer: Identity): FileAttributes =>
   group: put.group ?? writer.group,
 });
 
+// a chown after the chmod clears setuid and setgid: a mode holding them is read again rather than assumed
+const SET_ID_BITS = 0o6000;
+
+// what the file is once written: its checksum, and its whole state when its owner and group are known (kept from
+// the file it replaces, or named by the task); a new file's owner is whoever wrote it, which the plan cannot know
+const knownAfterWrite = (want: WantedFile, put: PutOptions): KnownFact[] => {
+  const known: KnownFact[] = [{ fact: fileChecksum, arg: want.path, value: want.source.sha256 } as KnownFact];
+  if (put.owner === undefined || put.group === undefined || ((put.mode ?? 0) & SET_ID_BITS) !== 0) return known;
+  const state: FileState = { path: want.path, exists: true, type: 'file', mode: put.mode, owner: put.owner, group: put.group, size: want.source.size };
+  return [...known, { fact: fileStat, arg: want.path, value: state } as KnownFact];
+};
+
+const knownAfterAttributes = (before: FileState, checksum: string | null, attributes: FileAttributes): KnownFact[] => [
+  ...(((attributes.mode ?? 0) & SET_ID_BITS) === 0 ? [{ fact: fileStat, arg: before.path, value: { ...before, ...attributes } } as KnownFact] : []),
+  { fact: fileChecksum, arg: before.path, value: checksum } as KnownFact,
+];
+
 export interface FileContentPlan extends Plan<FileChange> {
   /** the file's attributes once the task is done */
   attributes: FileAttributes;
@@ -113,6 +129,7 @@ export const planFileContent = async (ctx: ModuleContext, want: WantedFile): Pro
     summary: contentChanged ? `write ${want.path}` : `set ${describeAttributes(namedAttributes(attributes, want)).trim().replace(/\n/g, ', ')} on ${want.path}`,
     diff: ctx.diff ? await diffOf(ctx, before, checksum, want, contentChanged) : undefined,
     invalidates: fileFactsOf(want.path),
+    becomes: contentChanged ? knownAfterWrite(want, putOptions(before, want)) : knownAfterAttributes(before, checksum, attributes),
     want,
     ...(contentChanged ? { put: putOptions(before, want) } : { commands }),
     backup: contentChanged && want.backup === true && before.type === 'file',
@@ -130,7 +147,7 @@ export const applyFileChange = async (ctx: ModuleContext, change: FileChange): P
   const backup_file = change.backup ? await backupFile(ctx, change.want.path) : undefined;
   if (staged) await staged.install();
   else if (change.put) await change.want.source.write(ctx, change.want.path, change.put);
-  else await execChecked(ctx, (change.commands ?? []).join(' && '));
+  else await ctx.change((change.commands ?? []).join(' && '));
   return backup_file ? { backup_file } : {};
 };
 

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { FactReader } from '../facts/fact-store.js';
-import type { FactRef, FactRequest } from '../facts/fact.js';
+import type { FactRef, FactRequest, KnownFact } from '../facts/fact.js';
 import type { Become, ExecOptions, ExecResult, PutOptions, Transport } from '../transport/transport.js';
 
 /** A file change a module made (or would make, in check mode): the reporter turns it into a unified diff. */
@@ -32,6 +32,12 @@ export interface Change {
   diff?: FileDiff;
   /** the facts applying it makes stale; undefined: every fact of the host */
   invalidates?: readonly FactRef[];
+  /**
+   * What is true once it is applied (set after the invalidation): the tasks after it plan from these instead of
+   * reading the host again. Only what is certain: a directory just created is empty; a file just written holds
+   * its content.
+   */
+  becomes?: readonly KnownFact[];
   /** housekeeping the task does not report as a change (a daemon-reload): applied, never counted as changed */
   quiet?: boolean;
 }
@@ -67,6 +73,12 @@ export interface ModuleContext {
   vars: Record<string, unknown>;
   /** run a shell script on the host with the task's become and environment */
   exec(script: string, opts?: ExecOptions): Promise<ExecResult>;
+  /**
+   * Apply a change whose only outcome is success or failure (mkdir, chmod, ln…), with the task's become and
+   * environment. The runner may send it later, together with the next tasks' changes, in one round trip (lib/runner/
+   * write-behind.ts); a failure fails this task with CommandError naming the script, as execChecked does.
+   */
+  change(script: string, opts?: ExecOptions): Promise<void>;
   /** zx-style: interpolations are shell-quoted; a non-zero exit throws CommandError */
   $(strings: TemplateStringsArray, ...values: unknown[]): Promise<ExecResult>;
   /** write a file atomically with the task's become */

@@ -38,10 +38,13 @@ export const runModule = async (def: ModuleDefinition, rawArgs: unknown, ctx: Mo
   const planned: ModuleResult = { changed, ...plan.result, ...(diffs.length ? { diff: diffs } : {}) };
   if (plan.changes.length === 0) return planned;
   if (ctx.check) return changed && plan.unplannable !== undefined ? { ...planned, changed: false, skipped: true, msg: plan.unplannable } : planned;
+  let applied: Partial<ModuleResult> | undefined;
   try {
-    const applied = def.apply ? await def.apply(plan.changes, args, ctx) : undefined;
-    return { ...planned, ...applied };
+    applied = def.apply ? await def.apply(plan.changes, args, ctx) : undefined;
   } finally {
     ctx.facts.invalidate(staleFacts(plan.changes));
   }
+  // what the changes made true spares the next tasks a read of the host (a new directory's children, say)
+  ctx.facts.learn(plan.changes.flatMap((c) => c.becomes ?? []));
+  return { ...planned, ...applied };
 };

@@ -12,6 +12,8 @@ import type { Become } from '../transport/transport.js';
 import { UnreachableError } from '../transport/transport.js';
 import { condition } from '../template/expression.js';
 import type { Connection, HostRun } from './host-run.js';
+import { runAhead, type Replay, type TaskRecord } from './run-ahead.js';
+import { SpeculationFailed } from './write-behind.js';
 import { extendVars, lazyVars, materialize } from './lazy-vars.js';
 import { loopItems, loopVarsOf } from './loops.js';
 import { packageRoot } from './paths.js';
@@ -22,7 +24,7 @@ import { OMIT, withoutOmitted } from '../template/omit.js';
 import { matchesStartAt } from './start-at-task.js';
 import type { StepGate } from './step.js';
 import { selectedByTags, type TagFilter } from './tags.js';
-import type { EventSink, PlaySpec, RoleInstance, TaskSpec, TaskStatus } from './types.js';
+import type { EventSink, PlaySpec, RoleInstance, RunEvent, TaskSpec, TaskStatus } from './types.js';
 import { renderDiffs } from './unified-diff.js';
 
 /** What one run shares with every task it executes. */
@@ -199,7 +201,8 @@ const attempt = async (task: TaskSpec, ctx: ModuleContext, scope: Scope): Promis
   try {
     return applyConditions(task, await runAction(task, ctx, scope), scope.vars);
   } catch (e) {
-    if (e instanceof UnreachableError) throw e;
+    // the host is gone, or an earlier task's held change failed: neither is this task's failure
+    if (e instanceof UnreachableError || e instanceof SpeculationFailed) throw e;
     return errorResult(e);
   }
 };
@@ -243,13 +246,18 @@ const contextFor = async (
   const { vars } = scope;
   const target = delegateTarget(task, scope) ?? host.name;
   const conn = await run.connect(target);
-  const connVars = target === host.name ? vars : overlayVars(vars, run.hostVars(target));
+  const own = target === host.name;
+  if (own) host.ahead ??= runAhead(conn.writeBehind, run.emit, () => conn.facts.invalidate());
+  const connVars = own ? vars : overlayVars(vars, run.hostVars(target));
   const checkMode = task.check_mode === false ? false : task.check_mode === true ? true : run.check;
   const become = becomeFor(task, pc.play, connVars, run);
+  // the host's own tasks may hold their changes; a task delegated here from another host never waits on them
+  const transport = own ? conn.writeBehind.own : conn.writeBehind.foreign;
   return createModuleContext({
     hostname: target,
-    transport: conn.transport,
-    facts: conn.facts.reader(become),
+    transport,
+    change: own ? conn.writeBehind.own.change : undefined,
+    facts: conn.facts.reader(become, transport),
     check: checkMode,
     diff: task.diff ?? run.diff,
     become,
@@ -306,10 +314,54 @@ const report = async (
   const diff = run.diff && result.diff?.length ? await renderDiffs(result.diff, secrets, Boolean(task.no_log)) : undefined;
   delete shown.diff;
   run.operatorActions.push(...actions.map((action) => ({ host: host.name, task: name, action })));
-  run.emit({ type: 'task_result', host: host.name, task: name, status, result: shown, diff, item: item && redact(item, secrets), ignored });
+  emitFor(host, run)({ type: 'task_result', host: host.name, task: name, status, result: shown, diff, item: item && redact(item, secrets), ignored });
 };
 
 const SKIPPED: ModuleResult = { changed: false, skipped: true, skip_reason: 'Conditional result was False' };
+
+/** A host's events go through its run-ahead, which holds them back while they depend on unconfirmed changes. */
+const emitFor =
+  (host: HostRun, run: RunContext): EventSink =>
+  (event: RunEvent) =>
+    host.ahead ? host.ahead.emit(event) : run.emit(event);
+
+/** Where a task that may run ahead of its changes sits, and, when it runs again after a failed change, how. */
+export interface AheadPosition {
+  index: number;
+  replay?: Replay;
+}
+
+/**
+ * One step (the task, or one item of its loop): its conditions, then the module. Run again after a held change
+ * failed, a step before the failure keeps its result and the failed one gets the error, as if run one by one.
+ */
+const runStep = async (
+  host: HostRun,
+  task: TaskSpec,
+  index: number,
+  scope: Scope,
+  ctx: ModuleContext,
+  run: RunContext,
+  record: TaskRecord | undefined,
+  replay: Replay | undefined,
+): Promise<ModuleResult> => {
+  if (replay && index < replay.failedAt) return replay.results[index];
+  if (replay && index === replay.failedAt) {
+    if (replay.error instanceof UnreachableError) throw replay.error;
+    return errorResult(replay.error);
+  }
+  const ahead = host.ahead;
+  if (!record || !ahead) return whenHolds(task, scope, ctx) ? withRetries(task, ctx, scope) : SKIPPED;
+  const step = ahead.step(record, index, run.operatorActions.length);
+  ahead.writeBehind.holdFor(step);
+  try {
+    const result = whenHolds(task, scope, ctx) ? await withRetries(task, ctx, scope) : SKIPPED;
+    record.steps[index].result = result;
+    return result;
+  } finally {
+    ahead.writeBehind.holdFor(undefined);
+  }
+};
 
 const isIgnored = (task: TaskSpec, vars: Record<string, unknown>) =>
   typeof task.ignore_errors === 'string' ? condition(task.ignore_errors, vars) : Boolean(task.ignore_errors);
@@ -324,9 +376,11 @@ const ignoredAfterError = (task: TaskSpec, vars: () => Record<string, unknown>):
 };
 
 /** Run one task (a loop runs each item) on one host; returns the outcome after all keywords apply. */
-const executeOnHost = async (host: HostRun, task: TaskSpec, run: RunContext, pc: PlayContext): Promise<TaskOutcome> => {
+const executeOnHost = async (host: HostRun, task: TaskSpec, run: RunContext, pc: PlayContext, position?: AheadPosition): Promise<TaskOutcome> => {
   const name = taskName(task);
-  run.emit({ type: 'task_start', host: host.name, task: name });
+  const replay = position?.replay;
+  // a task run again after a failed change was shown starting already
+  if (!replay) emitFor(host, run)({ type: 'task_start', host: host.name, task: name });
   const vars = taskVars(host, pc.play, task, run, pc);
   const secrets = [...secretValues(vars, run.secretNames), ...knownSecrets()];
   // evaluated once, and only once something failed (an expression may name a result registered meanwhile)
@@ -336,12 +390,14 @@ const executeOnHost = async (host: HostRun, task: TaskSpec, run: RunContext, pc:
     ignoredMemo ??= isIgnored(task, vars);
     return ignoredMemo;
   };
-  const progress = (line: string) => run.emit({ type: 'task_progress', host: host.name, task: name, line: redact(line, secrets) });
+  const progress = (line: string) => emitFor(host, run)({ type: 'task_progress', host: host.name, task: name, line: redact(line, secrets) });
   const scope = scopeOf(task, vars);
   const ctx = await contextFor(host, task, scope, run, pc, progress);
+  // taken once connected (the run-ahead is the connection's), before the task changes anything
+  const record = position && !replay && host.ahead ? host.ahead.begin(position.index, host) : undefined;
   const items = loopItems(task, vars);
   if (!items) {
-    const result = whenHolds(task, scope, ctx) ? await withRetries(task, ctx, scope) : SKIPPED;
+    const result = await runStep(host, task, 0, scope, ctx, run, record, replay);
     await report(host, task, name, result, secrets, ignored(result), run);
     return { status: statusOf(result), result, ignored: ignored(result) };
   }
@@ -351,8 +407,9 @@ const executeOnHost = async (host: HostRun, task: TaskSpec, run: RunContext, pc:
     if (index > 0 && task.loop_control?.pause) await sleep(task.loop_control.pause * 1000);
     const itemScope = scopeOf(task, itemVars(task, vars, item, index, items));
     const itemCtx = { ...ctx, vars: itemScope.vars, render: (t: string, extra?: Record<string, unknown>) => ctx.render(t, { [loopVar]: item, ...extra }) };
-    const result = whenHolds(task, itemScope, itemCtx) ? await withRetries(task, itemCtx, itemScope) : SKIPPED;
-    await report(host, task, name, result, secrets, ignored(result), run, itemLabel(task, item, itemScope.vars));
+    const result = await runStep(host, task, index, itemScope, itemCtx, run, record, replay);
+    // the items before a failed change were reported the first time
+    if (!replay || index >= replay.failedAt) await report(host, task, name, result, secrets, ignored(result), run, itemLabel(task, item, itemScope.vars));
     results.push({ ...result, [loopVar]: item });
   }
   const combined = combineLoop(results);
@@ -372,20 +429,37 @@ export const reachedStart = (host: HostRun, task: TaskSpec, run: RunContext): bo
   return host.started;
 };
 
+/**
+ * Whether a task may run while earlier changes are held, holding its own: a module task whose outcome is its own.
+ * Not one shared with other hosts (run_once), run elsewhere (delegate_to), retried (until: a failed change would be
+ * retried), asked about (--step), or in a play whose hosts stop together (any_errors_fatal, max_fail_percentage).
+ */
+export const runsAhead = (task: TaskSpec, run: RunContext, pc: PlayContext): boolean =>
+  task.action?.kind === 'module' &&
+  !task.run_once &&
+  !task.delegate_to &&
+  !task.delegateFn &&
+  task.until === undefined &&
+  !run.step &&
+  !pc.play.any_errors_fatal &&
+  pc.play.max_fail_percentage === undefined;
+
 /** Run a task on a host with run_once, registration, notification and stats. */
-export const runTask = async (host: HostRun, task: TaskSpec, run: RunContext, pc: PlayContext): Promise<TaskOutcome> => {
+export const runTask = async (host: HostRun, task: TaskSpec, run: RunContext, pc: PlayContext, position?: AheadPosition): Promise<TaskOutcome> => {
   let outcome: TaskOutcome;
+  const emit = emitFor(host, run);
   try {
     if (task.run_once) {
       const shared = pc.once.get(task) ?? executeOnHost(host, task, run, pc);
       pc.once.set(task, shared);
       outcome = await shared;
     } else {
-      outcome = await executeOnHost(host, task, run, pc);
+      outcome = await executeOnHost(host, task, run, pc, position);
     }
   } catch (e) {
+    if (e instanceof SpeculationFailed) throw e;
     if (e instanceof UnreachableError) {
-      run.emit({
+      emit({
         type: 'task_result',
         host: host.name,
         task: taskName(task),
@@ -398,7 +472,7 @@ export const runTask = async (host: HostRun, task: TaskSpec, run: RunContext, pc
     }
     const result = errorResult(e);
     const ignored = ignoredAfterError(task, () => taskVars(host, pc.play, task, run, pc));
-    run.emit({ type: 'task_result', host: host.name, task: taskName(task), status: 'failed', result, ignored });
+    emit({ type: 'task_result', host: host.name, task: taskName(task), status: 'failed', result, ignored });
     outcome = { status: 'failed', result, ignored };
   }
   return settle(host, task, outcome);

@@ -1,6 +1,8 @@
 import type { FactStore, ReaderRequest } from '../facts/fact-store.js';
 import type { Transport } from '../transport/transport.js';
+import type { RunAhead } from './run-ahead.js';
 import type { HostStats } from './types.js';
+import type { WriteBehind } from './write-behind.js';
 
 /** One host's state for the whole run. */
 export interface HostRun {
@@ -16,10 +18,14 @@ export interface HostRun {
   started: boolean;
   /** the facts of the tasks still to come in the play (see lookahead.ts) */
   upcoming: () => readonly ReaderRequest[];
+  /** tasks running ahead of their held changes (run-ahead.ts); set once the host is connected */
+  ahead?: RunAhead;
 }
 
 export interface Connection {
   transport: Transport;
+  /** the way tasks reach the host: their changes may be held and sent together (write-behind.ts) */
+  writeBehind: WriteBehind;
   facts: FactStore;
 }
 

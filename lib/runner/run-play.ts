@@ -1,9 +1,11 @@
 import type pLimit from 'p-limit';
-import { isSelected, reachedStart, runTask, taskName, type PlayContext, type TaskOutcome, type RunContext } from './execute-task.js';
+import { isSelected, reachedStart, runsAhead, runTask, taskName, type PlayContext, type TaskOutcome, type RunContext } from './execute-task.js';
 import type { HostRun } from './host-run.js';
 import { lookahead } from './lookahead.js';
+import type { Failure, Replay } from './run-ahead.js';
 import { includedBlocks, includeResolver, isDynamicInclude } from './run-include.js';
 import type { PlaySpec, TaskSpec } from './types.js';
+import { SpeculationFailed } from './write-behind.js';
 
 type Limiter = ReturnType<typeof pLimit>;
 
@@ -36,24 +38,59 @@ const stepAllows = (task: TaskSpec, run: RunContext, pc: PlayContext): Promise<b
 /**
  * Run tasks in order on one host; false when the host must stop (failed, unreachable, or the play was aborted).
  * `later`: the play's tasks after these, whose facts are read ahead with these tasks' facts.
+ * Tasks may run ahead of the changes they hold (run-ahead.ts): those are confirmed before a task that may not run
+ * ahead, before a block, and before the host stops or the list ends; a failed one sends the run back to its task.
  */
 const runTasks = async (host: HostRun, tasks: readonly TaskSpec[], run: RunContext, pc: PlayContext, later: readonly TaskSpec[]): Promise<boolean> => {
-  for (const [i, task] of tasks.entries()) {
-    if (pc.aborted() || run.aborted() || host.status !== 'ok') return false;
+  let i = 0;
+  // set after a held change failed: task i runs again, up to the failure (run-ahead.ts)
+  let replay: Replay | undefined;
+  const rolledBack = (failure: Failure | undefined): boolean => {
+    if (!failure || !host.ahead) return false;
+    replay = host.ahead.rollBack(failure, host, run.operatorActions);
+    i = failure.record.index;
+    return true;
+  };
+  for (;;) {
+    const task = tasks[i] as TaskSpec | undefined;
+    // a task sent back to by a failed change had started: it finishes with its failure whatever happened since
+    const stopping = task === undefined || (!replay && (pc.aborted() || run.aborted() || host.status !== 'ok'));
+    const ahead = host.ahead;
+    if (ahead && (stopping || task.block || isDynamicInclude(task) || !runsAhead(task, run, pc) || ahead.failed()) && rolledBack(await ahead.confirm())) continue;
+    if (stopping) return task === undefined;
     const rest = [...tasks.slice(i + 1), ...later];
     host.upcoming = lookahead(host, [task, ...rest], run, pc);
     if (task.block) {
       if (!(await runBlock(host, task, run, pc, rest))) return false;
+      i++;
       continue;
     }
     if (isDynamicInclude(task)) {
       if (!(await runInclude(host, task, run, pc, rest))) return false;
+      i++;
       continue;
     }
-    if (!isSelected(task, run) || !reachedStart(host, task, run) || !(await stepAllows(task, run, pc))) continue;
-    if (!carriesOn(host, await runTask(host, task, run, pc))) return false;
+    const again = replay;
+    replay = undefined;
+    if (!again && (!isSelected(task, run) || !reachedStart(host, task, run) || !(await stepAllows(task, run, pc)))) {
+      i++;
+      continue;
+    }
+    let outcome: TaskOutcome;
+    try {
+      outcome = await runTask(host, task, run, pc, runsAhead(task, run, pc) ? { index: i, replay: again } : undefined);
+    } catch (e) {
+      if (e instanceof SpeculationFailed && rolledBack(await host.ahead?.confirm())) continue;
+      throw e;
+    }
+    host.ahead?.settle();
+    // a failure that stops the host counts once what ran before it is confirmed: an earlier failure comes first
+    if (!carriesOn(host, outcome)) {
+      if (rolledBack(await host.ahead?.confirm())) continue;
+      return false;
+    }
+    i++;
   }
-  return true;
 };
 
 // include_tasks/include_role: the include runs as a task (counted ok, as in Ansible), then what it loaded, item by item

@@ -21,6 +21,7 @@ import { redact, secretValues } from './redact.js';
 import { knownSecrets } from '../template/known-secrets.js';
 import { stepGate } from './step.js';
 import { resolvePrompts, type Prompter } from './vars-prompt.js';
+import { writeBehind } from './write-behind.js';
 import type { TagFilter } from './tags.js';
 import type { EventSink, HostStats, Playbook, PlaySpec } from './types.js';
 
@@ -84,9 +85,10 @@ const connectionPool = (varsOf: VarsOf, opts: RunPlaybookOptions, upcoming: (hos
     // the connection itself, not only what the tasks see
     const vars = { ...varsOf(host), ...opts.extraVars };
     const transport = opts.connect ? await opts.connect(host, vars) : await connectTransport(host, vars, connectOptions);
-    const facts = createFactStore(transport);
+    const held = writeBehind(transport);
+    const facts = createFactStore(held.own);
     facts.lookahead(() => upcoming(host));
-    return { transport, facts };
+    return { transport, writeBehind: held, facts };
   };
   let closed = false;
   const connect = (host: string) => {

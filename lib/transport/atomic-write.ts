@@ -21,9 +21,12 @@ export const TEMP_PATTERN = /^\..+\.nop-[0-9a-f]{12}$/;
  */
 export const STALE_TEMP_MINUTES = 60;
 
-/** A find(1) that removes stale temp files of nop's pattern from `dir`, judged by the host's own clock. */
-export const sweepScript = (dir: string): string =>
-  `find ${shellJoin([dir])} -maxdepth 1 -type f -name '.?*.nop-${'[0-9a-f]'.repeat(12)}' -mmin +${STALE_TEMP_MINUTES} -exec rm -f {} + 2>/dev/null; true`;
+// find takes its starting points first: a relative one must not look like an option or an expression
+const startingPoint = (dir: string) => (dir.startsWith('/') ? dir : `./${dir}`);
+
+/** A find(1) that removes stale temp files of nop's pattern from the directories, judged by the host's own clock. */
+export const sweepScript = (...dirs: string[]): string =>
+  `find ${shellJoin(dirs.map(startingPoint))} -maxdepth 1 -type f -name '.?*.nop-${'[0-9a-f]'.repeat(12)}' -mmin +${STALE_TEMP_MINUTES} -exec rm -f {} + 2>/dev/null; true`;
 
 export const ownershipScript = (path: string, opts: PutOptions): string => {
   const owner = opts.owner ? `${opts.owner}${opts.group ? `:${opts.group}` : ''}` : opts.group ? `:${opts.group}` : '';

@@ -41,7 +41,11 @@ export const withCommandLog = (transport: Transport, log: (line: string) => void
     const extras = [
       opts.cwd ? `cwd ${opts.cwd}` : undefined,
       env.length ? `env ${env.join(' ')} (values not shown)` : undefined,
-      opts.stdin === undefined ? undefined : `stdin ${opts.stdin.length} bytes, not shown`,
+      opts.stdin === undefined
+        ? undefined
+        : typeof opts.stdin === 'string' || Buffer.isBuffer(opts.stdin)
+          ? `stdin ${opts.stdin.length} bytes, not shown`
+          : 'stdin streamed, not shown',
     ].filter(Boolean);
     log(`EXEC${asUser(opts.become)} /bin/sh -c ${JSON.stringify(script)}${extras.length ? ` [${extras.join('; ')}]` : ''}`);
     return transport.exec(script, opts);

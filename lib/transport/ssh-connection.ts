@@ -1,9 +1,9 @@
 import type { EventEmitter } from 'node:events';
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex, Readable } from 'node:stream';
-import { NodeSSH } from 'node-ssh';
 import { entriesForHost, type HostKeyVerdict, hostKeyAlgorithmsFor, knownHostName, verifyHostKey } from './known-hosts.js';
 import type { KnownHostsStore } from './known-hosts-store.js';
 import { UnreachableError } from './transport.js';
@@ -38,6 +38,9 @@ export interface SshClient extends EventEmitter {
   forwardOut(srcIP: string, srcPort: number, dstIP: string, dstPort: number, cb: Callback<SshChannel>): void;
   end(): void;
 }
+
+// ssh2 ships no types: SshClient is the part of its API nop uses, connect() the part only this file does
+const { Client } = createRequire(import.meta.url)('ssh2') as { Client: new () => SshClient & { connect(config: Record<string, unknown>): void } };
 
 export interface SshEndpoint {
   host: string;
@@ -144,26 +147,35 @@ export const openSshConnection = async (
     refusal = hostKeyRefusal(verdict, endpoint);
     verify(false);
   };
-  const ssh = new NodeSSH();
+  const authHandler = await authMethods(endpoint);
+  const client = new Client();
   try {
-    await ssh.connect({
-      host: endpoint.host,
-      port: endpoint.port,
-      username: endpoint.user,
-      sock: opts.sock,
-      authHandler: await authMethods(endpoint),
-      hostVerifier,
-      readyTimeout: opts.connectTimeoutMs,
-      keepaliveInterval: KEEPALIVE_INTERVAL_MS,
-      keepaliveCountMax: KEEPALIVE_COUNT_MAX,
-      algorithms: { serverHostKey: hostKeyAlgorithms(knownTypes) },
+    await new Promise<void>((resolve, reject) => {
+      client.on('error', reject);
+      // ssh2 reports a lost connection as an error first; should it ever only close, the connect still ends
+      client.on('close', () => reject(new Error('the connection closed during the SSH handshake')));
+      client.on('ready', () => {
+        client.removeAllListeners('error').removeAllListeners('close');
+        resolve();
+      });
+      client.connect({
+        host: endpoint.host,
+        port: endpoint.port,
+        username: endpoint.user,
+        sock: opts.sock,
+        authHandler,
+        hostVerifier,
+        readyTimeout: opts.connectTimeoutMs,
+        keepaliveInterval: KEEPALIVE_INTERVAL_MS,
+        keepaliveCountMax: KEEPALIVE_COUNT_MAX,
+        algorithms: { serverHostKey: hostKeyAlgorithms(knownTypes) },
+      });
     });
   } catch (err) {
-    ssh.connection?.end();
+    client.end();
     const reason = refusal ?? describeConnectError(err, opts.connectTimeoutMs);
     throw new UnreachableError(`ssh ${endpointLabel(endpoint)}: ${reason}`, { cause: err });
   }
-  const client = ssh.connection as SshClient;
   // ssh2 follows every error with 'close', which owners watch; an unheard 'error' would crash the process
   client.on('error', () => undefined);
   return client;

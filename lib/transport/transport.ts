@@ -3,6 +3,7 @@
  * Commands are POSIX shell scripts run by `/bin/sh -c` on the host; argv callers quote with `shellJoin`.
  */
 import type { Duplex } from 'node:stream';
+import type { Stdin } from './stdin.js';
 
 export interface Become {
   user: string;
@@ -11,8 +12,8 @@ export interface Become {
 }
 
 export interface ExecOptions {
-  /** the only way a secret reaches a command */
-  stdin?: string | Buffer;
+  /** the only way a secret reaches a command; a stream is sent as it is read (a large file never sits in memory) */
+  stdin?: Stdin;
   /**
    * Exported in the shell that runs the script, inside become (sudo's environment reset does not drop them).
    * The values travel on stdin, ahead of `stdin`, and never on a command line: a secret (HF_TOKEN) may go here.

@@ -64,4 +64,21 @@ describe('the npm package', () => {
     expect(await readFile(out, 'utf8')).toBe('installed\n');
     expect((await run(nop, ['versions', '--json'], { cwd: dir })).stdout).toContain('"api"');
   });
+
+  it("loads the builtin roles' code from its bundle", async () => {
+    const listed = (await run('find', [join(dir, 'app', 'node_modules', 'nop', 'dist', 'bundle'), '-name', '*.js'])).stdout;
+    expect(listed).toContain('/dist/bundle/nop.js');
+    expect(listed).toContain('/dist/bundle/roles/register.js');
+    const setup = join(dir, 'app', 'node_modules', 'nop', 'playbooks', 'setup.yml');
+    const inventory = join(dir, 'app', 'node_modules', 'nop', 'inventory', 'single-server.yml');
+    // the CLI must not reach for the unbundled roles (a second copy of every module they import)
+    const unbundled = join(dir, 'app', 'node_modules', 'nop', 'dist', 'roles');
+    await rename(unbundled, `${unbundled}.away`);
+    try {
+      const res = await run(nop, ['run', setup, '-i', inventory, '--list-tasks'], { cwd: dir });
+      expect(res.stdout).toContain('register : Verify the grant on chain');
+    } finally {
+      await rename(`${unbundled}.away`, unbundled);
+    }
+  });
 });

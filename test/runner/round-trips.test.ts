@@ -1,52 +1,61 @@
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { localTransport } from '../../lib/transport/local.js';
 import type { Transport } from '../../lib/transport/transport.js';
+import { type Counter, counting, expectFilePlayFiles } from '../helpers/counting-transport.js';
+import { filePlaybook } from '../helpers/file-play.js';
 import { LOCAL_INVENTORY, workspace, type Workspace } from './helpers.js';
 
-let ws: Workspace;
-beforeEach(async () => {
-  ws = await workspace();
-  await ws.write('inventory.yml', LOCAL_INVENTORY);
-});
-afterEach(() => ws.cleanup());
+// over SSH too: test/transport/batched-changes.test.ts
+const local = async () => localTransport();
 
-const counting = (counter: { execs: number; puts: number; scripts?: string[] }) => async (): Promise<Transport> => {
-  const t = localTransport();
-  return {
-    ...t,
-    exec: (script, opts) => {
-      counter.execs++;
-      counter.scripts?.push(script);
-      return t.exec(script, opts);
-    },
-    put: (dest, content, opts) => {
-      counter.puts++;
-      return t.put(dest, content, opts);
-    },
-  };
-};
+describe('round trips of the 20-task file/copy/lineinfile play, per host', () => {
+  let ws: Workspace;
+  beforeEach(async () => {
+    ws = await workspace();
+    await ws.write('inventory.yml', LOCAL_INVENTORY);
+    await ws.write('site.yml', filePlaybook('{{ playbook_dir }}/out/{{ inventory_hostname }}'));
+  });
+  afterEach(() => ws.cleanup());
 
-const twentyTasks = () => {
-  const tasks: string[] = [];
-  for (let i = 0; i < 7; i++) {
-    tasks.push(`    - file: { path: "{{ playbook_dir }}/out/{{ inventory_hostname }}/d${i}", state: directory }`);
-    tasks.push(`    - copy: { dest: "{{ playbook_dir }}/out/{{ inventory_hostname }}/d${i}/f", content: "v${i}\\n" }`);
-    if (i < 6) tasks.push(`    - lineinfile: { path: "{{ playbook_dir }}/out/{{ inventory_hostname }}/d${i}/f", line: "v${i}" }`);
-  }
-  return `- hosts: all\n  gather_facts: false\n  tasks:\n${tasks.join('\n')}\n`;
-};
+  it('a first run reads each host once and applies its 20 changes in one command', async () => {
+    const counter: Counter = {};
+    const first = await ws.run('site.yml', { connect: counting(counter, local) });
+    expect(first.stats.alpha).toMatchObject({ ok: 20, changed: 20, failed: 0 });
+    expect(counter).toEqual({ alpha: { execs: 2, puts: 0, gets: 0 }, beta: { execs: 2, puts: 0, gets: 0 } });
+    await expectFilePlayFiles(join(ws.dir, 'out', 'alpha'));
+  });
 
-describe('round trips', () => {
-  it('a no-change run of 20 file/copy/lineinfile tasks reads each host once', async () => {
-    await ws.write('site.yml', twentyTasks());
-    const first = await ws.run('site.yml');
-    expect(first.stats.alpha.changed).toBe(14);
-    const counter = { execs: 0, puts: 0 };
-    const second = await ws.run('site.yml', { connect: counting(counter) });
+  it('a no-change run reads each host once', async () => {
+    await ws.run('site.yml');
+    const counter: Counter = {};
+    const second = await ws.run('site.yml', { connect: counting(counter, local) });
     expect(second.stats.alpha).toMatchObject({ ok: 20, changed: 0 });
     expect(second.stats.beta).toMatchObject({ ok: 20, changed: 0 });
-    expect(counter).toEqual({ execs: 2, puts: 0 });
+    expect(counter).toEqual({ alpha: { execs: 1, puts: 0, gets: 0 }, beta: { execs: 1, puts: 0, gets: 0 } });
   });
+});
+
+// what the play reads ahead, and what a code task keeps of it: counted with the scripts that reached the host
+describe('reading ahead', () => {
+  let ws: Workspace;
+  beforeEach(async () => {
+    ws = await workspace();
+    await ws.write('inventory.yml', LOCAL_INVENTORY);
+  });
+  afterEach(() => ws.cleanup());
+
+  const recording = (counter: { execs: number; scripts: string[] }) => async (): Promise<Transport> => {
+    const t = localTransport();
+    return {
+      ...t,
+      exec: (script, opts) => {
+        counter.execs++;
+        counter.scripts.push(script);
+        return t.exec(script, opts);
+      },
+    };
+  };
 
   it('reads ahead only for tasks whose when may hold: a role the play gives to other groups reads nothing', async () => {
     await ws.write(
@@ -59,8 +68,8 @@ describe('round trips', () => {
       when: "'gpu' in group_names"
 `,
     );
-    const counter = { execs: 0, puts: 0, scripts: [] as string[] };
-    const res = await ws.run('site.yml', { connect: counting(counter), limit: 'beta' });
+    const counter = { execs: 0, scripts: [] as string[] };
+    const res = await ws.run('site.yml', { connect: recording(counter), limit: 'beta' });
     expect(res.stats.beta).toMatchObject({ changed: 1, skipped: 1 });
     expect(counter.scripts[0]).toContain('/out/beta');
     expect(counter.scripts.join('\n')).not.toContain('gpu-only');
@@ -86,11 +95,11 @@ export default { name: 'probe', vars, tasks: [{ name: 'look', run: async (_ctx, 
 `,
     );
     await ws.run('site.yml');
-    const quiet = { execs: 0, puts: 0 };
-    expect((await ws.run('site.yml', { connect: counting(quiet) })).stats.alpha).toMatchObject({ changed: 0, failed: 0 });
+    const quiet = { execs: 0, scripts: [] as string[] };
+    expect((await ws.run('site.yml', { connect: recording(quiet) })).stats.alpha).toMatchObject({ changed: 0, failed: 0 });
     expect(quiet.execs).toBe(1);
-    const changing = { execs: 0, puts: 0 };
-    await ws.run('site.yml', { connect: counting(changing), extraVars: { probe_changes: true } });
+    const changing = { execs: 0, scripts: [] as string[] };
+    await ws.run('site.yml', { connect: recording(changing), extraVars: { probe_changes: true } });
     expect(changing.execs).toBe(2);
   });
 });

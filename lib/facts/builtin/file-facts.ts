@@ -1,4 +1,4 @@
-import type { FactRef } from '../fact.js';
+import type { FactRef, KnownFact } from '../fact.js';
 import { dirEntries } from './dir-entries.js';
 import { fileAttributeFlags } from './file-attribute-flags.js';
 import { fileChecksum } from './file-checksum.js';
@@ -24,3 +24,22 @@ export const fileFactsOf = (path: string): FactRef[] =>
     // patterns whose matches it may change (their `affects`)
     { fact: globMatches, arg: path },
   ] as FactRef[];
+
+const below = (dir: string): ((path: string) => boolean) => {
+  const prefix = dir.endsWith('/') ? dir : `${dir}/`;
+  return (path) => path.startsWith(prefix);
+};
+
+/**
+ * Every path below `dir` is absent (and `dir` itself too, with `self`): what a directory just created, or a path
+ * just removed, makes true. The tasks after it plan from this instead of reading the host again.
+ */
+export const absentBelow = (dir: string, self = false): KnownFact[] => {
+  const inside = below(dir);
+  const covers = (path: string) => inside(path) || (self && path === dir);
+  return [
+    { fact: fileStat, covers, value: (path: string) => ({ path, exists: false }) },
+    { fact: fileChecksum, covers, value: () => null },
+    { fact: fileContent, covers, value: () => null },
+  ] as KnownFact[];
+};

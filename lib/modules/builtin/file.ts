@@ -1,11 +1,10 @@
 import { z } from 'zod';
-import { fileFactsOf } from '../../facts/builtin/file-facts.js';
+import { absentBelow, fileFactsOf } from '../../facts/builtin/file-facts.js';
 import { fileStat, type FileState } from '../../facts/builtin/file-stat.js';
 import { identity, type Identity } from '../../facts/builtin/identity.js';
 import { request } from '../../facts/fact.js';
 import { shellJoin } from '../../transport/shell-quote.js';
 import { boolArg, formatMode } from '../arg-types.js';
-import { execChecked } from '../exec-checked.js';
 import {
   attributeCommands,
   describeAttributes,
@@ -123,6 +122,13 @@ interface FileCommands extends Change {
   commands: string[];
 }
 
+// a directory just created is empty, a path just removed is gone with everything below it
+const knownAfter = (state: FileState, a: FileArgs, p: Plan) => {
+  if (p.type === 'absent') return absentBelow(a.path, true);
+  if (p.type === 'directory' && !state.exists) return absentBelow(a.path);
+  return [];
+};
+
 export const fileModule = defineModule({
   name: 'file',
   aliases: { dest: 'path', name: 'path' },
@@ -138,12 +144,13 @@ export const fileModule = defineModule({
       summary: `${p.type} ${args.path}`,
       diff: ctx.diff ? diffOf(state, args, p) : undefined,
       invalidates: fileFactsOf(args.path),
+      becomes: knownAfter(state, args, p),
       commands: p.commands,
     };
     return { changes: [change], result };
   },
   apply: async (changes, _args, ctx) => {
-    for (const c of changes) await execChecked(ctx, c.commands.join(' && '));
+    for (const c of changes) await ctx.change(c.commands.join(' && '));
     return undefined;
   },
 });

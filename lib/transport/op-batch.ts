@@ -1,0 +1,124 @@
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { type Content, ownershipScript, streamOf, sweepScript, tempName } from './atomic-write.js';
+import { shellJoin } from './shell-quote.js';
+import type { Stdin } from './stdin.js';
+import type { ExecResult, PutOptions } from './transport.js';
+
+/**
+ * Changes sent to a host together, in one command: each runs only once the one before it succeeded, so the host
+ * goes through exactly the states it would go through one command at a time, stopping at the first failure.
+ */
+export type HostOp =
+  /** a script whose only outcome is its exit status (mkdir, chmod, ln…); its output is not kept */
+  | { kind: 'script'; script: string }
+  /** a file written as `put` writes it: a temp file beside dest, its size checked, mode and owner set, renamed */
+  | { kind: 'put'; dest: string; content: Content; size: number; opts: PutOptions };
+
+export interface OpBatchResult {
+  /** how many ops succeeded, in order */
+  done: number;
+  /** the op at index `done`, when it failed: its exit status and what it printed on stderr */
+  failure?: { code: number; stderr: string };
+  /** the result of the script that followed the ops (a read merged into the same round trip), when they all succeeded */
+  tail?: ExecResult;
+}
+
+export interface OpBatch {
+  script: string;
+  /** every put's content in order, each followed by its end marker, then the tail's own stdin */
+  stdin: Stdin | undefined;
+  parse(result: ExecResult): OpBatchResult;
+}
+
+const RC = '__nop_rc';
+
+// the content of a put is read from the batch's stdin: exactly `size` bytes (GNU and busybox head never read past
+// them), then a line that must be the op's end marker. A sender cut off early (an interrupted run) leaves head short
+// and the marker missing; content that is longer or shorter than announced moves the marker: either way the temp
+// file is removed and nothing is renamed. The temp file is never a planted one (set -C); it is created with its
+// final mode when a umask can give it (no x or special bits, no new owner), saving a chmod, else private (077).
+const putScript = (op: Extract<HostOp, { kind: 'put' }>, endMarker: string): string => {
+  const tmpPath = tempName(op.dest);
+  const tmp = shellJoin([tmpPath]);
+  const dest = shellJoin([op.dest]);
+  const mode = op.opts.mode ?? 0o644;
+  const chown = Boolean(op.opts.owner || op.opts.group);
+  const createdWithMode = (mode & ~0o666) === 0 && !chown;
+  const umask = createdWithMode ? ~mode & 0o777 : 0o077;
+  const install = [
+    ...(createdWithMode ? [] : [`chmod ${mode.toString(8)} ${tmp}`]),
+    ...(chown ? [ownershipScript(tmpPath, op.opts)] : []),
+    `mv -fT ${tmp} ${dest}`,
+  ];
+  return [
+    `umask ${umask.toString(8).padStart(3, '0')}`,
+    'set -C',
+    `head -c ${op.size} > ${tmp} || { rm -f ${tmp}; exit 1; }`,
+    'IFS= read -r __nop_end || __nop_end=',
+    `[ "$__nop_end" = '${endMarker}' ] || { rm -f ${tmp}; echo "size check failed: the content of ${op.size} bytes did not arrive whole" >&2; exit 1; }`,
+    `{ ${install.join(' && ')}; } || { rm -f ${tmp}; exit 1; }`,
+  ].join('\n');
+};
+
+const contentStream = (ops: readonly HostOp[], endMarker: (i: number) => string, tail: Stdin | undefined): Stdin | undefined => {
+  const parts: (Buffer | Readable | string)[] = [];
+  ops.forEach((op, i) => {
+    if (op.kind !== 'put') return;
+    parts.push(streamOf(op.content), `${endMarker(i)}\n`);
+  });
+  if (tail !== undefined) parts.push(tail);
+  if (parts.length === 0) return undefined;
+  if (parts.every((p) => !(p instanceof Readable))) return Buffer.concat(parts.map((p) => Buffer.from(p as Buffer | string)));
+  return Readable.from(
+    (async function* () {
+      for (const part of parts) {
+        if (part instanceof Readable) for await (const chunk of part) yield chunk as Buffer;
+        else yield Buffer.from(part);
+      }
+    })(),
+    { objectMode: false },
+  );
+};
+
+/**
+ * One script running `ops` in order and stopping at the first that fails, then (when all succeeded) `tail`, a
+ * script whose output and exit status are returned as they are (a fact read riding along). Each op runs in its
+ * own subshell; its stderr is framed on stdout with a per-batch nonce (the tail owns stderr), so a message is
+ * attributed to the op that printed it. `sweepDirs` are swept of stale temp files first (one find for all).
+ */
+export const opBatch = (ops: readonly HostOp[], tail?: { script: string; stdin?: Stdin }, sweepDirs: readonly string[] = []): OpBatch => {
+  const nonce = randomBytes(8).toString('hex');
+  const mark = (kind: 'B' | 'E' | 'P', i: number) => `@@nop-${nonce}-${kind}${i}`;
+  const tailMark = `@@nop-${nonce}-T`;
+  const lines: string[] = [];
+  if (sweepDirs.length) lines.push(sweepScript(...sweepDirs));
+  ops.forEach((op, i) => {
+    const body = op.kind === 'script' ? `(\n${op.script}\n) </dev/null 2>&1 >/dev/null` : `(\n${putScript(op, mark('P', i))}\n) 2>&1 >/dev/null`;
+    lines.push(`printf '\\n%s\\n' '${mark('B', i)}'`, body, `${RC}=$?`, `printf '\\n%s %d\\n' '${mark('E', i)}' "$${RC}"`, `[ "$${RC}" -eq 0 ] || exit 0`);
+  });
+  if (tail) lines.push(`printf '\\n%s\\n' '${tailMark}'`, `(\n${tail.script}\n)`);
+  const parse = (result: ExecResult): OpBatchResult => {
+    const out = result.stdout;
+    let from = 0;
+    for (let i = 0; i < ops.length; i++) {
+      const begin = `\n${mark('B', i)}\n`;
+      const start = out.indexOf(begin, from);
+      const endAt = start < 0 ? -1 : out.indexOf(`\n${mark('E', i)} `, start + begin.length);
+      if (endAt < 0) {
+        // the batch itself stopped (killed, cut off): the op in flight is the one that failed
+        const said = start < 0 ? '' : out.slice(start + begin.length);
+        return { done: i, failure: { code: result.code === 0 ? 1 : result.code, stderr: `${said}${result.stderr}`.trim() || 'the batch stopped' } };
+      }
+      const rcStart = endAt + mark('E', i).length + 2;
+      const rcEnd = out.indexOf('\n', rcStart);
+      const code = Number(out.slice(rcStart, rcEnd < 0 ? undefined : rcEnd));
+      if (code !== 0) return { done: i, failure: { code, stderr: out.slice(start + begin.length, endAt) } };
+      from = rcEnd < 0 ? out.length : rcEnd;
+    }
+    if (!tail) return { done: ops.length };
+    const at = out.indexOf(`\n${tailMark}\n`, from);
+    return { done: ops.length, tail: { code: result.code, stdout: at < 0 ? '' : out.slice(at + tailMark.length + 2), stderr: result.stderr } };
+  };
+  return { script: lines.join('\n'), stdin: contentStream(ops, (i) => mark('P', i), tail?.stdin), parse };
+};

@@ -1,0 +1,103 @@
+/**
+ * The demo's simulated GPU server (`npm start`, bench/setup-play.ts): an 8×H100 host whose Gonka services listen on
+ * loopback ports shifted clear of a real node's, the signing keys its apt fetches served on loopback, and an
+ * inventory for playbooks/setup.yml that keeps everything on this machine.
+ */
+import { writeFile } from 'node:fs/promises';
+import { createServer as createHttpServer } from 'node:http';
+import { type AddressInfo, createServer } from 'node:net';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { stringify } from 'yaml';
+import { EDITION_1_CHAIN, setClock, writeScenario } from './gonka.js';
+import { createSimHost, type SimHost } from './host/create.js';
+
+const GONKA_PORTS = [5000, 8000, 8443, 26656, 26657, 9100, 9200, 8080, 5050, 30303];
+export const DEMO_HOST = 'gonka-demo';
+
+const portsFree = (offset: number): Promise<boolean> =>
+  Promise.all(
+    GONKA_PORTS.map(
+      (p) =>
+        new Promise<boolean>((resolve) => {
+          const s = createServer();
+          s.once('error', () => resolve(false));
+          s.listen(p + offset, '127.0.0.1', () => s.close(() => resolve(true)));
+        }),
+    ),
+  ).then((all) => all.every(Boolean));
+
+// a real Gonka node on this machine keeps its ports; the demo shifts all of its own by a free offset
+const freeOffset = async (): Promise<number> => {
+  // the bridge's 30303 shifted stays below 65536
+  for (let offset = 30000; offset <= 35000; offset += 1000) if (await portsFree(offset)) return offset;
+  throw new Error('no free block of loopback ports for the simulated node');
+};
+
+// The simulated apt still fetches the Docker and NVIDIA signing keys: served here, so the demo never leaves loopback.
+const signingKeyServer = async () => {
+  const server = createHttpServer((_req, res) => res.end('-----BEGIN PGP PUBLIC KEY BLOCK-----\nsimulated\n-----END PGP PUBLIC KEY BLOCK-----\n'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { url, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+};
+
+const inventoryFor = (offset: number, keysUrl: string) => ({
+  all: {
+    children: {
+      network_nodes: { hosts: { [DEMO_HOST]: null } },
+      ml_nodes: { hosts: { [DEMO_HOST]: null } },
+    },
+    hosts: {
+      [DEMO_HOST]: {
+        gonka_network: 'mainnet',
+        public_ip: '127.0.0.1',
+        // the simulated network lives on loopback: its public address is one too
+        allow_private_public_ip: true,
+        key_name: 'demo',
+        keyring_password: randomBytes(12).toString('base64url'),
+        allow_reboot: true,
+        // the simulated network node is its own seed: nothing leaves loopback
+        gonka_network_overrides: { seed_api_url: `http://127.0.0.1:${8000 + offset}`, seed_node_rpc_url: `http://127.0.0.1:${26657 + offset}` },
+        sync_poll_seconds: 1,
+        model_poll_seconds: 1,
+        docker_apt_key_url: `${keysUrl}/docker/gpg`,
+        nvidia_container_toolkit_key_url: `${keysUrl}/nvidia/gpgkey`,
+      },
+    },
+  },
+});
+
+export interface DemoHostOptions {
+  /** the model download: weight shard size and bandwidth (the demo's takes a few seconds, so its progress is seen) */
+  hf: { shard_bytes: number; bytes_per_second: number };
+  /** the simulated chain: how fast it syncs, how long vLLM takes to load the model */
+  scenario: { syncBlocksPerSecond: number; modelLoadSeconds: number };
+}
+
+export interface DemoHost {
+  host: SimHost;
+  inventory: string;
+  close(): Promise<void>;
+}
+
+/** Start the simulated server in WORK (its root and the inventory); close() stops its containers and the key server. */
+export const startDemoHost = async (work: string, opts: DemoHostOptions): Promise<DemoHost> => {
+  const keys = await signingKeyServer();
+  const offset = await freeOffset();
+  const host = await createSimHost({ profile: 'h100-8x', dir: join(work, 'gpu-server'), gonka: { portOffset: offset }, hf: opts.hf });
+  setClock(host.gonkaStateDir, { mode: 'wall', scale: 1 });
+  // the roles still deploy the reference's first-edition network (Qwen3 models, no fees) until issue 12 part B moves them
+  writeScenario(host.gonkaStateDir, { ...opts.scenario, chain: EDITION_1_CHAIN });
+  const inventory = join(work, 'inventory.yml');
+  await writeFile(inventory, stringify(inventoryFor(offset, keys.url)));
+  return {
+    host,
+    inventory,
+    close: async () => {
+      // the simulated containers are processes of the host: closing it stops them
+      await host.close();
+      await keys.close();
+    },
+  };
+};

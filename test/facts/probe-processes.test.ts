@@ -1,0 +1,40 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { filePlaybook } from '../helpers/file-play.js';
+import { programCounter, type ProgramCounter } from '../helpers/program-counter.js';
+import { type Workspace, workspace } from '../runner/helpers.js';
+
+// What a no-change run costs the host is the probe: its processes, not its paths. Counted, never timed.
+// The local transport's commands inherit this process's PATH: the shims come first while a test runs.
+let ws: Workspace;
+let counter: ProgramCounter;
+const PATH = process.env.PATH;
+beforeEach(async () => {
+  ws = await workspace();
+  counter = await programCounter();
+  await ws.write('inventory.yml', 'all:\n  hosts:\n    alpha: { ansible_connection: local }\n');
+  process.env.PATH = counter.path;
+});
+afterEach(async () => {
+  process.env.PATH = PATH;
+  await ws.cleanup();
+  await counter.cleanup();
+});
+
+const probePrograms = async (dirs: number): Promise<string[]> => {
+  await ws.write(`site${dirs}.yml`, filePlaybook(`{{ playbook_dir }}/out${dirs}`, dirs));
+  const first = await ws.run(`site${dirs}.yml`);
+  expect(first.stats.alpha).toMatchObject({ changed: 3 * dirs - 1, failed: 0 });
+  await counter.reset();
+  const again = await ws.run(`site${dirs}.yml`);
+  expect(again.stats.alpha).toMatchObject({ ok: 3 * dirs - 1, changed: 0 });
+  return (await counter.programs()).sort();
+};
+
+describe('the fact probe of a no-change run', () => {
+  it('starts one find, one sha256sum and one tar with its base64, however many paths it reads', async () => {
+    const twenty = await probePrograms(7);
+    // and the writer's identity (id -un, id -gn), which a new file's owner and group are reported from
+    expect(twenty).toEqual(['base64', 'find', 'id', 'id', 'sha256sum', 'tar']);
+    expect(await probePrograms(14)).toEqual(twenty);
+  });
+});
