@@ -78,6 +78,8 @@ export interface DemoHostOptions {
 export interface DemoHost {
   host: SimHost;
   inventory: string;
+  /** the host's variables in that inventory (what a day-2 inventory for the same server needs) */
+  hostVars: Record<string, unknown>;
   close(): Promise<void>;
 }
 
@@ -90,10 +92,12 @@ export const startDemoHost = async (work: string, opts: DemoHostOptions): Promis
   // the roles still deploy the reference's first-edition network (Qwen3 models, no fees) until issue 12 part B moves them
   writeScenario(host.gonkaStateDir, { ...opts.scenario, chain: EDITION_1_CHAIN });
   const inventory = join(work, 'inventory.yml');
-  await writeFile(inventory, stringify(inventoryFor(offset, keys.url)));
+  const setup = inventoryFor(offset, keys.url);
+  await writeFile(inventory, stringify(setup));
   return {
     host,
     inventory,
+    hostVars: setup.all.hosts[DEMO_HOST],
     close: async () => {
       // the simulated containers are processes of the host: closing it stops them
       await host.close();

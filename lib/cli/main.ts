@@ -213,6 +213,16 @@ const program = (): Command => {
       cmd.setOptionValue('exitCode', await versionsCommand(opts));
     });
 
+  cmd
+    .command('demo')
+    .description('set up a simulated 8×H100 server end to end on this machine (npm start)')
+    .option('--keep', 'leave the simulated server running for day-2 commands (as root: reached over SSH)')
+    .option('--stop', 'stop and remove the server a --keep demo left running')
+    .action(async (opts: { keep?: boolean; stop?: boolean }) => {
+      const { demoCommand } = await import('./demo-command.js');
+      cmd.setOptionValue('exitCode', await demoCommand(opts));
+    });
+
   return cmd;
 };
 

@@ -6,27 +6,26 @@ const seconds = z.coerce.number().int().positive();
 
 /** The variables of the `deploy` role; `gonka` is the deployment the config role computed and rendered. */
 export const DeployVarsSchema = z.object({
-  inventory_hostname: z.string().min(1),
-  /** an ML-only server: the inventory name of the network node whose api drives its ML nodes */
-  network_node: z.string().min(1).optional(),
-  gonka_deploy_dir: z.string().startsWith('/'),
-  hf_home: z.string().startsWith('/'),
-  gonka: deploymentVar('is missing: run the config role first, it computes the deployment'),
-  sync_timeout: seconds,
-  sync_stuck_seconds: seconds,
-  sync_poll_seconds: seconds,
-  model_load_timeout: seconds,
-  model_poll_seconds: seconds,
-  weights_timeout: seconds,
-  tmkms_key_timeout: seconds,
-  /** a Hugging Face token for gated models: passed on stdin, never on a command line */
-  hf_token: z.string().min(1).optional(),
-  /** gpu-detect's layout: the model whose weights an ML node needs */
-  gpu_recommendation: RecommendationSchema.optional(),
+  inventory_hostname: z.string().min(1).describe("set by nop: the host's inventory name"),
+  network_node: z.string().min(1).optional().describe('an ML-only server: the inventory name of the network node whose api drives its ML nodes'),
+  gonka_deploy_dir: z.string().startsWith('/').describe('the directory the Gonka files are rendered into'),
+  hf_home: z.string().startsWith('/').describe('model weights directory (HF_HOME), mounted into every ML node'),
+  gonka: deploymentVar('is missing: run the config role first, it computes the deployment').describe(
+    'set by the config role: the deployment it computed and rendered',
+  ),
+  sync_timeout: seconds.describe('seconds: the whole chain sync'),
+  sync_stuck_seconds: seconds.describe('seconds a height may stand still before the sync is diagnosed'),
+  sync_poll_seconds: seconds.describe('seconds between sync checks'),
+  model_load_timeout: seconds.describe('seconds for every ML node to answer /api/v1/state and its inference /health (large models load for ~20 min)'),
+  model_poll_seconds: seconds.describe('seconds between ML node checks'),
+  weights_timeout: seconds.describe('seconds: downloading the model weights into hf_home'),
+  tmkms_key_timeout: seconds.describe('seconds for tmkms to write the consensus key'),
+  hf_token: z.string().min(1).optional().describe('a Hugging Face token for gated models: passed on stdin, never on a command line'),
+  gpu_recommendation: RecommendationSchema.optional().describe('set by the gpu-detect role: the ML node layout, and the model whose weights an ML node needs'),
   // an ML-only server's own entries in its network node's admin API are made from these (as node-config's are)
-  private_ip: z.string().optional(),
-  gonka_mlnode_port: z.unknown().optional(),
-  gonka_inference_port: z.unknown().optional(),
+  private_ip: z.string().optional().describe("an ML-only server's private address, which its network node reaches it on"),
+  gonka_mlnode_port: z.unknown().optional().describe("the ML node's port, as node-config lists it"),
+  gonka_inference_port: z.unknown().optional().describe("the ML node's inference port, as node-config lists it"),
 });
 
 export type DeployVars = z.output<typeof DeployVarsSchema>;

@@ -8,14 +8,21 @@ const FoundSchema = {
 };
 
 export const DockerVarsSchema = z.object({
-  /** Docker's signing key; empty means Docker's own URL for the host's distribution */
-  docker_apt_key_url: z.string(),
-  docker_internal_ports: z.array(z.number().int().min(1).max(65535)).min(1),
-  docker_internal_sources: z.array(z.string().regex(/^[\d.]+\/\d+$/, 'expected an IPv4 CIDR')).min(1),
+  docker_apt_key_url: z.string().describe("Docker's signing key; empty means Docker's own URL for the host's distribution"),
+  docker_internal_ports: z
+    .array(z.number().int().min(1).max(65535))
+    .min(1)
+    .describe("container-side ports reachable only from loopback, Docker's networks and docker_internal_sources (DOCKER-USER rules)"),
+  docker_internal_sources: z
+    .array(z.string().regex(/^[\d.]+\/\d+$/, 'expected an IPv4 CIDR'))
+    .min(1)
+    .describe('IPv4 CIDRs allowed to reach docker_internal_ports (loopback and the private ranges of a split topology)'),
   ansible_check_mode: booleanSchema.default(false),
   ...FoundSchema,
-  /** the rules unit task's result: a unit written now is known to systemd after a daemon-reload */
-  nop_docker_user_unit: z.looseObject({ changed: z.boolean() }).optional(),
+  nop_docker_user_unit: z
+    .looseObject({ changed: z.boolean() })
+    .optional()
+    .describe("the rules unit task's result: a unit written now is known to systemd after a daemon-reload"),
 });
 
 export type DockerVars = z.output<typeof DockerVarsSchema>;

@@ -1,10 +1,12 @@
 import { z } from 'zod';
 
 export const PreflightVarsSchema = z.object({
-  gonka_deploy_dir: z.string().min(1),
-  hf_home: z.string().min(1),
-  gonka_network: z.enum(['mainnet', 'testnet']),
-  preflight_ports: z.array(z.number().int().min(1).max(65535)),
+  gonka_deploy_dir: z.string().min(1).describe('the directory the Gonka files are rendered into (its disk needs room for the chain data)'),
+  hf_home: z.string().min(1).describe('model weights directory (HF_HOME): its disk needs room for the weights'),
+  gonka_network: z.enum(['mainnet', 'testnet']).describe('the Gonka network: data/networks/NAME.yml'),
+  preflight_ports: z
+    .array(z.number().int().min(1).max(65535))
+    .describe('host ports the Gonka containers publish, checked free: p2p, proxy, rpc, PoC callback, admin, ML node API, inference'),
 });
 
 export type PreflightVars = z.output<typeof PreflightVarsSchema>;

@@ -16,32 +16,30 @@ export const RegisterVarsSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9+/]{43}=?$|^[A-Za-z0-9+/]{44}$/, 'expected a base64 secp256k1 public key')
     .optional(),
-  /** the validator's consensus key (deploy role, read back from tmkms) */
-  consensus_key: z.string().min(1).optional(),
+  consensus_key: z.string().min(1).optional().describe("the validator's consensus key (deploy role, read back from tmkms)"),
   cold_key_name: keyName.optional(),
   warm_key_address: z
     .string()
     .regex(/^gonka1[02-9ac-hj-np-z]{38}$/, 'expected a gonka1… address (keys role)')
     .optional(),
-  /** the keyring password, resolved by the config role */
-  gonka_keyring_password: z.string().min(8).optional(),
-  /** secure workflow: the inferenced home on the cold signer (default ~/.inference) */
-  cold_keyring_dir: z.string().startsWith('/').optional(),
-  /** secure workflow: the chain RPC the cold signer broadcasts the grant to (default: the seed node's RPC) */
-  cold_signer_node_url: z.url().optional(),
+  gonka_keyring_password: z.string().min(8).optional().describe('the keyring password, resolved by the config role'),
+  cold_keyring_dir: z.string().startsWith('/').optional().describe('secure workflow: the inferenced home on the cold signer (default ~/.inference)'),
+  cold_signer_node_url: z.url().optional().describe("secure workflow: the chain RPC the cold signer broadcasts the grant to (default: the seed node's RPC)"),
   register_verify_timeout: z.coerce.number().int().positive(),
-  /** ngonka the cold account keeps beyond the grant's fee: the node's duty transactions draw on it through the fee grant */
-  cold_fee_reserve_ngonka: z.coerce.number().int().nonnegative(),
-  /** the chain's gas price (fact of the funding check), `''` when the chain charges no fees */
-  gonka_gas_price: z.string().optional(),
-  /** whether the cold key's grant to the warm key is on chain (fact of the grant check) */
-  ml_ops_granted: z.boolean().optional(),
-  ansible_check_mode: z.boolean().default(false),
-  /** check mode: the keys role would create the cold key / the warm key (their values are known after apply) */
-  cold_key_planned: z.boolean().optional(),
-  warm_key_planned: z.boolean().optional(),
-  /** the cold signer's own settings (its cold_keyring_dir) are its host variables */
-  hostvars: z.custom<Record<string, Record<string, unknown> | undefined>>((x) => typeof x === 'object' && x !== null).optional(),
+  cold_fee_reserve_ngonka: z.coerce
+    .number()
+    .int()
+    .nonnegative()
+    .describe("ngonka the cold account keeps beyond the grant's fee: the node's duty transactions draw on it through the fee grant"),
+  gonka_gas_price: z.string().optional().describe("the chain's gas price (fact of the funding check), `''` when the chain charges no fees"),
+  ml_ops_granted: z.boolean().optional().describe("set by nop: whether the cold key's grant to the warm key is on chain (fact of the grant check)"),
+  ansible_check_mode: z.boolean().default(false).describe('set by nop: whether the run is in check mode'),
+  cold_key_planned: z.boolean().optional().describe('set by the keys role in check mode: the cold key would be created (its value is known after apply)'),
+  warm_key_planned: z.boolean().optional().describe('set by the keys role in check mode: the warm key would be created (its value is known after apply)'),
+  hostvars: z
+    .custom<Record<string, Record<string, unknown> | undefined>>((x) => typeof x === 'object' && x !== null)
+    .optional()
+    .describe("set by nop: every host's variables (the cold signer's own settings, its cold_keyring_dir, are its host variables)"),
 });
 
 export type RegisterVars = z.output<typeof RegisterVarsSchema>;

@@ -10,12 +10,9 @@ export const RepairVarsSchema = z.object({
   gonka_admin_url: z.string().url(),
   gonka_rpc_url: z.string().url(),
   mlnode_management_url: z.string().url(),
-  /** accept upgrade binaries whose plan publishes no sha256 */
-  allow_unverified: booleanSchema.default(false),
-  /** the platform key in the upgrade plan's binaries map */
-  upgrade_platform: z.string().min(1),
-  /** below this many GB free beside .inference, old data-backup-* dirs are pruned */
-  repair_min_free_gb: z.coerce.number().nonnegative(),
+  allow_unverified: booleanSchema.default(false).describe('accept upgrade binaries whose plan publishes no sha256'),
+  upgrade_platform: z.string().min(1).describe("the platform key in the upgrade plan's binaries map"),
+  repair_min_free_gb: z.coerce.number().nonnegative().describe('below this many GB free beside .inference, old data-backup-* dirs are pruned'),
   repair_height_timeout: seconds,
   repair_poll_interval: seconds,
   nop_lock_file: z.string().optional(),
