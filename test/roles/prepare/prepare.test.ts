@@ -44,7 +44,12 @@ describe('prepare on every healthy profile', async () => {
 
   it('a second run changes nothing', async () => {
     const second = await fleet.run();
-    expect(second.code, Object.keys(second.stats).flatMap((h) => failures(second.events, h)).join('\n')).toBe(0);
+    expect(
+      second.code,
+      Object.keys(second.stats)
+        .flatMap((h) => failures(second.events, h))
+        .join('\n'),
+    ).toBe(0);
     for (const [host, s] of Object.entries(second.stats)) expect(s.changed, host).toBe(0);
   });
 });
