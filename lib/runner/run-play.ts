@@ -56,7 +56,8 @@ const runTasks = async (host: HostRun, tasks: readonly TaskSpec[], run: RunConte
     // a task sent back to by a failed change had started: it finishes with its failure whatever happened since
     const stopping = task === undefined || (!replay && (pc.aborted() || run.aborted() || host.status !== 'ok'));
     const ahead = host.ahead;
-    if (ahead && (stopping || task.block || isDynamicInclude(task) || !runsAhead(task, run, pc) || ahead.failed()) && rolledBack(await ahead.confirm())) continue;
+    if (ahead && (stopping || task.block || isDynamicInclude(task) || !runsAhead(task, run, pc) || ahead.failed()) && rolledBack(await ahead.confirm()))
+      continue;
     if (stopping) return task === undefined;
     const rest = [...tasks.slice(i + 1), ...later];
     host.upcoming = lookahead(host, [task, ...rest], run, pc);
