@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chainTxModule } from '../../lib/gonka/modules/chain-tx.js';
+import { fundAccount } from '../../sim/gonka/network-state.mjs';
 import { runModule } from '../../lib/modules/run-module.js';
 import { eventually } from '../helpers/eventually.js';
 import { countingTransport } from '../modules/helpers.js';
@@ -53,6 +54,8 @@ describe('chain_tx on a simulated network node', () => {
       });
     cold = address((await add('cold', `${PASSWORD}\n${PASSWORD}\n`)).stdout);
     warm = address((await add('warm', `${PASSWORD}\n`)).stdout);
+    // since v0.2.16 the cold account pays the fees: the chain does not know an account nobody funded
+    fundAccount(h.host.gonkaStateDir, cold, { spendable: 10_000_000_000 });
   });
   afterAll(() => h?.cleanup());
 
@@ -101,6 +104,7 @@ describe('chain_tx on a simulated network node', () => {
     const add = await h.host.sh(`inferenced keys add operator-cold --keyring-backend file --home ${COLD_HOME}`, { stdin: `${PASSWORD}\n${PASSWORD}\n` });
     expect(add.code, add.stderr).toBe(0);
     const signer = address(add.stdout);
+    fundAccount(h.host.gonkaStateDir, signer, { spendable: 10_000_000_000 });
     const args = grant({
       tx: ['inference', 'grant-ml-ops-permissions', 'operator-cold', warm],
       description: undefined,
