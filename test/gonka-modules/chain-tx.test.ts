@@ -71,7 +71,10 @@ describe('chain_tx on a simulated network node', () => {
       changed: true,
       msg: expect.stringMatching(new RegExp(`^grant ML operational permissions to ${warm} from cold: on chain \\([0-9A-F]+\\)$`)),
     });
-    expect(await grantsOnChain(h)).toEqual([expect.objectContaining({ granter: cold, grantee: warm })]);
+    // one grant per ML operational message, as upstream's grant-ml-ops-permissions creates them: all from cold to warm
+    const grants = await grantsOnChain(h);
+    expect(grants.length).toBeGreaterThan(0);
+    expect(grants.filter((g) => g.granter !== cold || g.grantee !== warm)).toEqual([]);
     const argv = await readFile(join(h.host.gonkaStateDir, 'inferenced-argv.log'), 'utf8');
     expect(argv).not.toContain(PASSWORD);
     const transport = countingTransport(h.host.transport());

@@ -94,7 +94,15 @@ const txArgv = (a: Args, gasPrices: string | undefined): string[] => [
 
 // the CLI prints the broadcast result as JSON (or `code: N` lines in text mode); a non-zero code is a refusal
 const resultCode = (out: string): string | undefined => /"code":\s*(\d+)/.exec(out)?.[1] ?? /^code: (\d+)/m.exec(out)?.[1];
-const txHash = (out: string): string | undefined => /"txhash":\s*"([0-9A-F]+)"/i.exec(out)?.[1];
+// JSON (`-o json`), text mode's `txhash:` line, or the custom commands' "Transaction sent with hash: …" (grant-ml-ops-permissions)
+const txHash = (out: string): string | undefined =>
+  /"txhash":\s*"([0-9A-F]+)"/i.exec(out)?.[1] ?? /^txhash: ([0-9A-F]+)$/im.exec(out)?.[1] ?? /Transaction sent with hash: ([0-9A-F]+)/i.exec(out)?.[1];
+
+// the chain's reason for a refusal: raw_log of the JSON result (the passphrase prompt and gas estimate go to stderr after it)
+const rawLog = (out: string): string | undefined => {
+  const quoted = /"raw_log":\s*("(?:[^"\\]|\\.)*")/.exec(out)?.[1];
+  return quoted ? (JSON.parse(quoted) as string) || undefined : undefined;
+};
 
 /**
  * A transaction signed where its key lives and verified on chain: skipped when `done_when` already holds, sent with
@@ -115,7 +123,11 @@ export const chainTxModule = defineModule({
     const res = await ctx.exec(inferencedScript(a.inferenced, txArgv(a, gas.price)), { stdin: `${a.keyring_password}\n` });
     const code = resultCode(res.stdout);
     if (res.code !== 0 || (code !== undefined && code !== '0')) {
-      return { changed: false, failed: true, msg: `${txName(a)} was refused${code ? ` (code ${code})` : ''}: ${lastLines(`${res.stdout}\n${res.stderr}`, 3)}` };
+      return {
+        changed: false,
+        failed: true,
+        msg: `${txName(a)} was refused${code ? ` (code ${code})` : ''}: ${rawLog(res.stdout) ?? lastLines(`${res.stdout}\n${res.stderr}`, 3)}`,
+      };
     }
     const txhash = txHash(res.stdout);
     const verify = a.verify;
