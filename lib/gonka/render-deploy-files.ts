@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { packageRoot } from '../runner/paths.js';
-import { renderString } from '../template/render.js';
+import { renderTemplateFile } from '../template/render.js';
 import { buildDeployment } from './build-deployment.js';
 import { ConfigVarsSchema } from './config-vars.js';
 import { CONFIG_ENV, MLNODE_COMPOSE, NETWORK_COMPOSE } from './deploy-files.js';
@@ -45,7 +45,10 @@ export const renderDeployFiles = async (input: RenderInput): Promise<{ deploymen
   const versions = withVersionOverrides(await loadVersions(), v.gonka_versions_overrides);
   const deployment = buildDeployment({ vars: v, network, versions, keyringPassword: password, hostVar: input.hostVar, mlHosts: input.mlHosts });
   const vars = { gonka: deployment, gonka_keyring_password: password, gonka_acme_credentials: v.gonka_acme_credentials };
-  const render = async (file: string) => renderString(await readFile(join(packageRoot, 'templates', `${file}.hbs`), 'utf8'), vars);
+  const render = async (file: string) => {
+    const path = join(packageRoot, 'templates', `${file}.hbs`);
+    return renderTemplateFile(path, await readFile(path, 'utf8'), vars);
+  };
   const files: StackFiles = {};
   if (deployment.topology.network) {
     files[CONFIG_ENV] = await render(CONFIG_ENV);

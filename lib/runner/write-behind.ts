@@ -43,7 +43,7 @@ interface Held {
   op: HostOp;
   step: StepToken;
   become?: Become;
-  /** a script's environment (task `environment`, the host's nop_env); a write has none of its own */
+  /** a script's environment (the task's `environment`); a write has none of its own */
   env?: Record<string, string>;
   /** the error the step would have seen had the change gone out at once */
   error(failure: { code: number; stderr: string }): Error;

@@ -34,10 +34,10 @@ describe('docker_image on a simulated server', () => {
   });
 
   it('an image the compose files do not run is still missing after the pull: the task fails naming it', async () => {
-    const res = await runModule(dockerImageModule, { ...PROJECT, images: [...IMAGES, 'ghcr.io/product-science/mlnode:9.9.9'] }, h.context());
+    const res = await runModule(dockerImageModule, { ...PROJECT, images: [...IMAGES, 'ghcr.io/gonka-ai/mlnode:9.9.9'] }, h.context());
     expect(res.failed).toBe(true);
     expect(res.msg).toBe(
-      'docker compose -f docker-compose.yml pull did not bring ghcr.io/product-science/mlnode:9.9.9: is it the image the compose files run (config role)?',
+      'docker compose -f docker-compose.yml pull did not bring ghcr.io/gonka-ai/mlnode:9.9.9: is it the image the compose files run (config role)?',
     );
   });
 });

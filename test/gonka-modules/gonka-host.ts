@@ -38,7 +38,7 @@ export const IMAGES = [
   'ghcr.io/product-science/api:0.2.9',
   'ghcr.io/product-science/proxy:0.2.9',
   'ghcr.io/product-science/explorer:latest',
-  'ghcr.io/product-science/mlnode:3.0.12',
+  'ghcr.io/gonka-ai/mlnode:3.0.14-post2',
   'nginx:1.28.0',
 ];
 

@@ -21,7 +21,8 @@ const failure = async (files: Record<string, string>, source: string): Promise<s
 
 describe('YAML inventory errors name file, line, column and field path', () => {
   it('a syntax error', async () => {
-    expect(await failure({ 'h.yml': 'all:\n  hosts:\n    a: [1\n' }, 'h.yml')).toMatch(/^<dir>\/h\.yml:4:1: /);
+    // an unclosed flow sequence: the line that opens it (its last character), not the empty end of the file
+    expect(await failure({ 'h.yml': 'all:\n  hosts:\n    a: [1\n' }, 'h.yml')).toMatch(/^<dir>\/h\.yml:3:9: /);
   });
 
   it('a misspelt group key, pointing at the key', async () => {
@@ -71,7 +72,7 @@ describe('YAML inventory errors name file, line, column and field path', () => {
 describe('an extensionless file that is neither INI nor YAML', () => {
   it('reports the INI error and the YAML one', async () => {
     expect(await failure({ hosts: 'all:\n  hosts:\n    a: [1\n' }, 'hosts')).toMatch(
-      /^<dir>\/hosts:1: Invalid host pattern 'all:' supplied, .* \(read as INI; as YAML it fails at line 4: Flow sequence/,
+      /^<dir>\/hosts:1: Invalid host pattern 'all:' supplied, .* \(read as INI; as YAML it fails at line 3: Flow sequence/,
     );
   });
 });
@@ -111,7 +112,7 @@ describe('group_vars and host_vars errors', () => {
   });
 
   it('a YAML error in a host_vars directory file', async () => {
-    expect(await failure({ 'h.ini': 'h\n', 'host_vars/h/main.yml': 'a: 1\nb: [\n' }, 'h.ini')).toMatch(/^<dir>\/host_vars\/h\/main\.yml:3:1: /);
+    expect(await failure({ 'h.ini': 'h\n', 'host_vars/h/main.yml': 'a: 1\nb: [\n' }, 'h.ini')).toMatch(/^<dir>\/host_vars\/h\/main\.yml:2:4: /);
   });
 
   it('a vault-encrypted vars file', async () => {

@@ -76,7 +76,7 @@ describe('the npm package', () => {
     await rename(unbundled, `${unbundled}.away`);
     try {
       const res = await run(nop, ['run', setup, '-i', inventory, '--list-tasks'], { cwd: dir });
-      expect(res.stdout).toContain('register : Verify the grant on chain');
+      expect(res.stdout).toContain('register : ML operational grant on chain');
     } finally {
       await rename(`${unbundled}.away`, unbundled);
     }

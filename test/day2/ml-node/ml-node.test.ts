@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mlNodeCommand } from '../../../lib/cli/ml-node-command.js';
@@ -55,7 +56,17 @@ describe('nop ml-node against the simulated admin API', () => {
     expect((await run('enable', 'nope')).code).toBe(1);
   });
 
-  it('needs exactly one network node', async () => {
-    await expect(mlNodeCommand('list', undefined, { inventory: [node.inventory], limit: 'nothing-here' })).rejects.toThrow(/exactly one network node/);
+  it('needs exactly one network node: none is Ansible\'s "no hosts", two are named', async () => {
+    await expect(mlNodeCommand('list', undefined, { inventory: [node.inventory], limit: 'nothing-here' })).rejects.toThrow(
+      /^Specified inventory, host pattern and\/or --limit leaves us with no hosts to target: --limit nothing-here matches no network node/,
+    );
+    const dir = await mkdtemp(join(tmpdir(), 'nop-ml-node-'));
+    try {
+      const two = join(dir, 'hosts.ini');
+      await writeFile(two, '[network_nodes]\nnet-a ansible_host=127.0.0.1\nnet-b ansible_host=127.0.0.1\n');
+      await expect(mlNodeCommand('list', undefined, { inventory: [two] })).rejects.toThrow(/exactly one network node with -l \(matched 2: net-a, net-b\)/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
