@@ -73,13 +73,6 @@ const countedRun = async (): Promise<{ counts: Counts; run: Awaited<ReturnType<F
 /** Per play, the most any one host needed. */
 const perPlay = (counts: Counts): Record<string, number> => Object.fromEntries(PLAYS.map((p) => [p, Math.max(0, ...Object.values(counts[p] ?? {}))]));
 
-/**
- * Plays whose roles do not yet meet the budget (issue 11 item 5), with the count measured on 2026-11-30 before the
- * deploy and register roles were rewritten on declared facts: a regression above it still fails. Lower the number
- * (or drop the entry) when a play improves; the test prints the counts of every run.
- */
-const KNOWN_EXCESS: Record<string, number> = { Deploy: 19, Register: 3 };
-
 describe('remote commands per play of setup.yml', () => {
   let first: Record<string, number>;
 
@@ -98,8 +91,7 @@ describe('remote commands per play of setup.yml', () => {
     const second = perPlay(res.counts);
     console.log(`no-change run, remote operations per play: ${JSON.stringify(second)} (first run: ${JSON.stringify(first)})`);
     for (const play of PLAYS) {
-      const budget = KNOWN_EXCESS[play] ?? 1;
-      expect(second[play], `${play}: ${JSON.stringify(res.counts[play])}`).toBeLessThanOrEqual(budget);
+      expect(second[play], `${play}: ${JSON.stringify(res.counts[play])}`).toBeLessThanOrEqual(1);
     }
   });
 });
