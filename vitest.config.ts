@@ -28,6 +28,7 @@ const UNIT = [
   'test/gonka-sim/sim-units.test.ts',
   'test/gonka/compose-command.test.ts',
   'test/gonka/upstream-diff.test.ts',
+  'test/day2/status/status-checks.test.ts',
   'test/gonka/chain-fees.test.ts',
   'test/gonka/model-catalog.test.ts',
   'test/sim-host/clock.test.ts',

@@ -3,7 +3,9 @@ import { z } from 'zod';
 
 const ComposeSchema = z
   .object({
-    services: z.record(z.string(), z.object({ ports: z.array(z.union([z.string(), z.number()])).optional() }).loose()).default({}),
+    services: z
+      .record(z.string(), z.object({ ports: z.array(z.union([z.string(), z.number()])).optional(), profiles: z.array(z.string()).optional() }).loose())
+      .default({}),
   })
   .loose();
 
@@ -43,6 +45,22 @@ export const publishedPorts = (composeText: string): PublishedPort[] => {
 
 export const composeServices = (composeText: string): string[] => Object.keys(ComposeSchema.parse(parse(composeText) ?? {}).services);
 
+/** The compose profiles of each service that has any; a service without profiles always starts. */
+export const composeProfiles = (composeText: string): Record<string, string[]> =>
+  Object.fromEntries(
+    Object.entries(ComposeSchema.parse(parse(composeText) ?? {}).services).flatMap(([service, svc]) => (svc.profiles?.length ? [[service, svc.profiles]] : [])),
+  );
+
+/**
+ * Whether `docker compose up` starts this service under COMPOSE_PROFILES (comma-separated, `*` for all): a service
+ * without profiles always, one with profiles only when one of them is active.
+ */
+export const serviceStarts = (profiles: readonly string[] | undefined, composeProfilesVar: string | undefined): boolean => {
+  if (!profiles?.length) return true;
+  const active = (composeProfilesVar ?? '').split(',').map((p) => p.trim());
+  return active.includes('*') || profiles.some((p) => active.includes(p));
+};
+
 /** Where the host itself reaches what a service publishes: its bind address, or loopback for every-address binds. */
 export const internalUrl = (ports: readonly PublishedPort[], service: string, containerPort: number): string | undefined => {
   const p = ports.find((x) => x.service === service && x.containerPort === containerPort);
@@ -65,6 +83,3 @@ export const deployEndpoints = (ports: readonly PublishedPort[]): DeployEndpoint
   admin: internalUrl(ports, 'api', 9200),
   api: internalUrl(ports, 'proxy', 80),
 });
-
-/** Container ports that must never be reachable from outside: all but p2p (26656) and the public proxy (80). */
-export const isInternalContainerPort = (containerPort: number): boolean => containerPort !== 26656 && containerPort !== 80;

@@ -1,5 +1,6 @@
 import { checkDriverConsistency } from '../gpu/driver-check.js';
-import { isInternalContainerPort } from './deploy-endpoints.js';
+import { isPublicPort } from '../gonka/hardening-policies.js';
+import { serviceStarts } from './deploy-endpoints.js';
 import type { HostStatusData } from './host-status.js';
 
 export type Level = 'OK' | 'WARN' | 'FAIL';
@@ -32,12 +33,23 @@ const GB = 1e9;
 const check = (id: string, name: string, level: Level, value: string, threshold: string): Check => ({ id, name, level, value, threshold });
 
 const containerChecks = (d: HostStatusData): Check[] => {
-  const expected = d.probe.compose.flatMap((c) => c.services.map((service) => ({ file: c.file, service })));
+  // a service whose compose profile is off (proxy-ssl without COMPOSE_PROFILES=ssl) is not meant to run
+  const expected = d.probe.compose.flatMap((c) =>
+    c.services.filter((service) => serviceStarts(c.profiles[service], d.probe.env.COMPOSE_PROFILES)).map((service) => ({ file: c.file, service })),
+  );
   if (expected.length === 0)
     return [check('containers', 'containers', 'FAIL', 'no compose file in the deploy dir', 'rendered compose files must exist (run the setup playbook)')];
   const down = expected.filter((e) => d.probe.containers.find((c) => c.file === e.file && c.service === e.service)?.state !== 'running');
   const value = down.length === 0 ? `${expected.length}/${expected.length} running` : `not running: ${down.map((e) => e.service).join(', ')}`;
-  return [check('containers', 'containers', down.length ? 'FAIL' : 'OK', value, 'every service of the compose files running → else FAIL')];
+  return [
+    check(
+      'containers',
+      'containers',
+      down.length ? 'FAIL' : 'OK',
+      value,
+      'every service of the compose files running (those of inactive profiles excepted) → else FAIL',
+    ),
+  ];
 };
 
 const chainChecks = (d: HostStatusData): Check[] => {
@@ -200,7 +212,7 @@ const portChecks = (d: HostStatusData, privateIp: string | undefined): Check[] =
   const internal = new Set(
     d.probe.compose
       .flatMap((c) => c.ports)
-      .filter((p) => isInternalContainerPort(p.containerPort))
+      .filter((p) => !isPublicPort(p.service, String(p.containerPort)))
       .map((p) => p.hostPort),
   );
   if (!d.probe.listening)

@@ -1,12 +1,23 @@
 import { splitSections } from '../gpu/facts.js';
 import { shellJoin } from '../transport/shell-quote.js';
 import type { ExecOptions, Transport } from '../transport/transport.js';
-import { composeServices, publishedPorts, type PublishedPort } from './deploy-endpoints.js';
+import { composeProfiles, composeServices, publishedPorts, type PublishedPort } from './deploy-endpoints.js';
 
 export const COMPOSE_FILES = ['docker-compose.yml', 'docker-compose.mlnode.yml'] as const;
 
 // Only these config.env values leave the host: KEYRING_PASSWORD and the like never do.
-const ENV_KEYS = ['API_PORT', 'PORT', 'INFERENCE_PORT', 'HF_HOME', 'ACCOUNT_PUBKEY', 'PUBLIC_URL', 'SEED_NODE_RPC_URL', 'SEED_API_URL', 'KEY_NAME'];
+const ENV_KEYS = [
+  'COMPOSE_PROFILES',
+  'API_PORT',
+  'PORT',
+  'INFERENCE_PORT',
+  'HF_HOME',
+  'ACCOUNT_PUBKEY',
+  'PUBLIC_URL',
+  'SEED_NODE_RPC_URL',
+  'SEED_API_URL',
+  'KEY_NAME',
+];
 
 export interface ContainerState {
   file: string;
@@ -32,7 +43,8 @@ export interface StatusProbe {
   env: Record<string, string>;
   /** octal mode of config.env, null when it does not exist */
   configEnvMode: string | null;
-  compose: { file: string; services: string[]; ports: PublishedPort[] }[];
+  /** each compose file's services, the compose profiles of those that have any, and the ports they publish */
+  compose: { file: string; services: string[]; profiles: Record<string, string[]>; ports: PublishedPort[] }[];
   containers: ContainerState[];
   listening: ListeningSocket[] | null;
   /** rules of the DOCKER-USER chain, null when the chain does not exist or iptables cannot be read */
@@ -111,7 +123,7 @@ export const parseStatusProbe = (deployDir: string, stdout: string): StatusProbe
   const ok = (name: string) => (s.get(name)?.rc === 0 ? s.get(name)?.out : undefined);
   const compose = COMPOSE_FILES.flatMap((file, i) => {
     const text = ok(`compose${i}`);
-    return text === undefined ? [] : [{ file, services: composeServices(text), ports: publishedPorts(text) }];
+    return text === undefined ? [] : [{ file, services: composeServices(text), profiles: composeProfiles(text), ports: publishedPorts(text) }];
   });
   const gpu = s.get('gpu');
   return {
