@@ -166,6 +166,12 @@ describe('compareVersions', () => {
     ['1.2.0-rc2', '1.2.0-rc10', -1],
     ['1.2', '1.2.0', 0],
     ['10.0', '9.9.9', 1],
+    // Gonka's rebuilds of a release (PEP 440 post-releases) come after it
+    ['3.0.14-post2', '3.0.14', 1],
+    ['3.0.14', '3.0.14-post2', -1],
+    ['3.0.14-post2', '3.0.14-post10', -1],
+    ['3.0.14-post2', '3.0.14-rc1', 1],
+    ['3.0.15', '3.0.14-post2', 1],
   ])('%s vs %s → %d', (a, b, want) => {
     expect(compareVersions(a, b)).toBe(want);
   });

@@ -5,6 +5,8 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
+import { loadVersions } from '../../../lib/gonka/versions.js';
+import { mlnodeImage } from '../../../lib/gpu/image.js';
 import { runPlaybook } from '../../../lib/runner/run-playbook.js';
 import type { RunEvent } from '../../../lib/runner/types.js';
 import { recommendationFor } from '../../config/fixtures.js';
@@ -150,6 +152,18 @@ export const createFleet = async (count: number, scenario: ScenarioPatch): Promi
     throw err;
   }
   return { dir, hosts, run, connect, sh, cleanup };
+};
+
+/**
+ * The ML node image the roles deploy today (data/versions.yml, through the code deploy and update use) and `count`
+ * later rebuilds of its release (`-postN`, as Gonka tags them), oldest first: the targets an update moves to. Rebuilds
+ * keep the release's CUDA, which the simulated hosts' driver runs (sim/gonka/services/mlnode.mjs).
+ */
+export const mlnodeReleases = async (count: number): Promise<{ current: string; later: string[] }> => {
+  const { mlnode } = await loadVersions();
+  const [, release, post] = /^(.*?)(?:-post(\d+))?$/.exec(mlnode)!;
+  const later = Array.from({ length: count }, (_, i) => mlnodeImage(`${release}-post${Number(post ?? 0) + 1 + i}`, false));
+  return { current: mlnodeImage(mlnode, false), later };
 };
 
 export const getJson = async (url: string): Promise<any> => {

@@ -2,11 +2,14 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { advance } from '../../../sim/gonka.js';
-import { eventually, getJson, taskResults } from './sim-fleet.js';
+import { eventually, getJson, mlnodeReleases, taskResults } from './sim-fleet.js';
 import { createSplitFleet, type SplitFleet } from './split-fleet.js';
 
 const PLAYBOOK = join(import.meta.dirname, '../../../playbooks/update.yml');
-const IMAGE_A = 'ghcr.io/product-science/mlnode:3.0.13';
+// the ML server starts on today's image (data/versions.yml) and moves to a later rebuild of it
+const {
+  later: [IMAGE_A],
+} = await mlnodeReleases(1);
 // ten blocks per observation (sim/gonka/clock.mjs); an update started 600 blocks before the next PoC is done long before it
 const SCENARIO = {
   // an epoch starts here

@@ -2,12 +2,16 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { advance, networkHeightNow, writeScenario } from '../../../sim/gonka.js';
-import { createFleet, eventually, getJson, taskResults, type Fleet, type FleetHost, DEPLOY } from './sim-fleet.js';
+import { compareVersions } from '../../../lib/gpu/compare-versions.js';
+import { imageTag } from '../../../roles/update/compose-images.js';
+import { createFleet, eventually, getJson, mlnodeReleases, taskResults, type Fleet, type FleetHost, DEPLOY } from './sim-fleet.js';
 
 const PLAYBOOK = join(import.meta.dirname, '../../../playbooks/update.yml');
-const IMAGE_A = 'ghcr.io/product-science/mlnode:3.0.13';
-const IMAGE_B = 'ghcr.io/product-science/mlnode:3.0.14';
-const IMAGE_C = 'ghcr.io/product-science/mlnode:3.0.15';
+// the servers start on today's image (data/versions.yml); each test moves them to a later rebuild of it
+const {
+  current: CURRENT,
+  later: [IMAGE_A, IMAGE_B, IMAGE_C],
+} = await mlnodeReleases(3);
 // ten blocks per observation (sim/gonka/clock.mjs); epochs of 1500 blocks with PoC windows of 8: an update started
 // 600 blocks before the next PoC (60 observations) is done long before it, so a disabled node serves until then
 const SCENARIO = {
@@ -46,6 +50,9 @@ describe('update.yml on two full servers (simulated)', () => {
 
   it('--check prints the plan and changes nothing', async () => {
     const before = await mlImage(fleet.hosts[0]);
+    expect(before).toBe(CURRENT);
+    // an update, not a downgrade the role refuses: the target is a later release than the one deployed
+    expect(compareVersions(imageTag(IMAGE_A), imageTag(before))).toBe(1);
     const res = await fleet.run(PLAYBOOK, { ...FAST, mlnode_image: IMAGE_A }, { check: true });
     expect(res.code).toBe(0);
     const plans = taskResults(res.events).filter((e) => e.task.endsWith('Plan the update'));

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { gpuInfoCommand } from '../../../lib/cli/gpu-info-command.js';
+import { loadVersions } from '../../../lib/gonka/versions.js';
+import { mlnodeImage } from '../../../lib/gpu/image.js';
 import { createSimHost, type SimHost } from '../../../sim/host/create.js';
 import { sshInto, type SimSshAccess } from '../../helpers/sim-ssh.js';
 import { DEFAULT_CHAIN, dynamicCoefficients, paramsJson } from '../../../sim/gonka/chain-params.mjs';
@@ -43,7 +45,8 @@ it('prints the GPUs and the recommendation as JSON', async () => {
   expect(h.gpus[0]).toEqual({ index: 0, name: 'NVIDIA H100 80GB HBM3', memory_mib: 81559, compute_cap: '9.0', arch: 'sm_90' });
   expect(h).toMatchObject({ nvlink: true, model: 'Qwen/Qwen3-235B-A22B-Instruct-2507-FP8', tensor_parallel: 4, kv_cache_dtype: 'auto', warnings: [] });
   expect(h.instances).toHaveLength(2);
-  expect(h.image).toMatch(/^ghcr\.io\/product-science\/mlnode:/);
+  // the release data/versions.yml names, in its registry; an H100 is no Blackwell board
+  expect(h.image).toBe(mlnodeImage((await loadVersions()).mlnode, false));
 });
 
 it('prints a table', async () => {
