@@ -39,7 +39,7 @@ const storeScript = (file: string, bytes: number): string => {
   return [
     'umask 077',
     `mkdir -p -- ${shellQuote(dir)} || exit 1`,
-    `tmp=$(mktemp ${shellQuote(posix.join(dir, `.${posix.basename(file)}.nop-XXXXXX`))}) || exit 1`,
+    `tmp=$(mktemp ${shellQuote(posix.join(dir, `.${posix.basename(file)}.nop-${'X'.repeat(6)}`))}) || exit 1`, // mktemp fills in the Xs
     `trap 'rm -f -- "$tmp"' EXIT`,
     'cat > "$tmp" || exit 1',
     `n=$(wc -c < "$tmp" | tr -d ' ')`,

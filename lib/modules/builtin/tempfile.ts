@@ -22,6 +22,9 @@ const tempfileArgs = z.strictObject({
  * Ansible's tempfile: a new file (0600) or directory (0700) with a unique name, made by mktemp on the host; every
  * run makes a new one (changed). Ansible's module does not support check mode.
  */
+// the character mktemp replaces with a random one at the end of its template
+const MKTEMP_RANDOM = 'X';
+
 export const tempfileModule = defineModule({
   name: 'tempfile',
   args: tempfileArgs,
@@ -31,13 +34,13 @@ export const tempfileModule = defineModule({
     unplannable: 'remote module (tempfile) does not support check mode',
   }),
   apply: async (_changes, a, ctx) => {
-    // Python's mkstemp/mkdtemp names: prefix, 8 random characters, suffix
+    // Python's mkstemp/mkdtemp names: prefix, 8 random characters (mktemp fills in its template's trailing Xs), suffix
     const argv = [
       'mktemp',
       ...(a.state === 'directory' ? ['-d'] : []),
       a.path === undefined ? '--tmpdir' : `--tmpdir=${a.path}`,
       `--suffix=${a.suffix}`,
-      `${a.prefix}XXXXXXXX`,
+      `${a.prefix}${MKTEMP_RANDOM.repeat(8)}`,
     ];
     const res = await ctx.exec(shellJoin(argv));
     if (res.code !== 0) return { changed: false, failed: true, msg: res.stderr.trim() || `mktemp failed with rc=${res.code}` };
