@@ -33,6 +33,21 @@ export interface WantedFile extends WantedAttributes {
   validate?: string;
 }
 
+/** The file options every module that writes content takes, picked from its arguments. */
+type FileOptions = Pick<WantedFile, 'mode' | 'owner' | 'group' | 'backup' | 'secret' | 'validate'>;
+
+/** The file a content-writing module (copy, template, lineinfile, blockinfile, replace) wants: its content and options. */
+export const wantedFile = (path: string, source: ContentSource, a: FileOptions): WantedFile => ({
+  path,
+  source,
+  mode: a.mode,
+  owner: a.owner,
+  group: a.group,
+  backup: a.backup,
+  secret: a.secret,
+  validate: a.validate,
+});
+
 /** Replace the content (atomically, with the attributes), or only fix the attributes of the right content. */
 export interface FileChange extends Change {
   want: WantedFile;

@@ -8,7 +8,7 @@ import { shellJoin } from '../../transport/shell-quote.js';
 import { boolArg } from '../arg-types.js';
 import { bufferSource } from '../content-source.js';
 import { execChecked } from '../exec-checked.js';
-import { applyFileChange, fileContentFacts, planFileContent, type FileChange } from '../file-content.js';
+import { applyFileChange, fileContentFacts, planFileContent, type FileChange, wantedFile } from '../file-content.js';
 import { fileAttributeArgs } from '../file-attributes.js';
 import { defineModule, type Change } from '../module.js';
 import { validateArg } from '../validated-write.js';
@@ -64,16 +64,7 @@ export const blockinfileModule = defineModule<typeof blockinfileArgs, FileChange
     });
     const contentMsg =
       text === original ? '' : original === null ? 'File created' : a.state === 'absent' || a.block === '' ? 'Block removed' : 'Block inserted';
-    const want = {
-      path: a.path,
-      source: bufferSource(text),
-      mode: a.mode,
-      owner: a.owner,
-      group: a.group,
-      backup: a.backup,
-      secret: a.secret,
-      validate: a.validate,
-    };
+    const want = wantedFile(a.path, bufferSource(text), a);
     const plan = await planFileContent(ctx, want);
     const parent = posix.dirname(a.path);
     const mkdir: ParentChange[] =

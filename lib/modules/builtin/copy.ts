@@ -10,7 +10,7 @@ import { boolArg, modeArg } from '../arg-types.js';
 import { bufferSource, localFileSource, type ContentSource } from '../content-source.js';
 import { planTree, walkLocalTree, walkRemoteTree, type DirChange } from '../copy-tree.js';
 import { execChecked } from '../exec-checked.js';
-import { applyFileChange, fileContentFacts, fileResultOf, planFileContent, type FileChange } from '../file-content.js';
+import { applyFileChange, fileContentFacts, fileResultOf, planFileContent, type FileChange, wantedFile } from '../file-content.js';
 import { fileAttributeArgs } from '../file-attributes.js';
 import { defineModule, type ModuleContext, type ModuleResult, type Plan } from '../module.js';
 import { remoteFileSource } from '../remote-source.js';
@@ -71,7 +71,7 @@ const remoteSource = async (ctx: ModuleContext, src: string): Promise<ContentSou
 const planOneFile = async (ctx: ModuleContext, args: CopyArgs, source: ContentSource, src: string | undefined): Promise<Plan<CopyChange>> => {
   const dest = await resolveDest(ctx, args);
   if (!args.force && (await ctx.facts.read(fileStat, dest)).exists) return { changes: [], result: { dest, msg: 'dest exists and force is false' } };
-  const want = { ...wantOf(args), path: dest, source };
+  const want = wantedFile(dest, source, args);
   const plan = await planFileContent(ctx, want);
   const written = plan.changes.some((c) => c.put !== undefined);
   // Ansible reports the source and its md5 when it copied (always, for a copy on the host), the path when the
@@ -80,15 +80,6 @@ const planOneFile = async (ctx: ModuleContext, args: CopyArgs, source: ContentSo
   const result = { ...fileResultOf(want, plan.attributes), ...(reportSource ? { md5sum: source.md5, ...(src ? { src } : {}) } : { path: dest }) };
   return { ...plan, result };
 };
-
-const wantOf = (args: CopyArgs) => ({
-  mode: args.mode,
-  owner: args.owner,
-  group: args.group,
-  backup: args.backup,
-  secret: args.secret,
-  validate: args.validate,
-});
 
 const planTreeCopy = async (ctx: ModuleContext, args: CopyArgs, entries: Awaited<ReturnType<typeof walkLocalTree>>, src: string): Promise<Plan<CopyChange>> => {
   const top = treeTop(args);

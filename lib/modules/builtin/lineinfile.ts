@@ -3,7 +3,7 @@ import { boolArg } from '../arg-types.js';
 import { bufferSource } from '../content-source.js';
 import { fileContent } from '../../facts/builtin/file-content.js';
 import { request } from '../../facts/fact.js';
-import { applyFileChange, fileContentFacts, planFileContent } from '../file-content.js';
+import { applyFileChange, fileContentFacts, planFileContent, wantedFile } from '../file-content.js';
 import { fileAttributeArgs } from '../file-attributes.js';
 import { defineModule } from '../module.js';
 import { validateArg } from '../validated-write.js';
@@ -63,16 +63,7 @@ export const lineinfileModule = defineModule({
     if (current === null && args.state === 'absent') return { changes: [], result: { path: args.path, msg: 'file not present' } };
     if (current === null && !args.create) return { changes: [], result: { rc: 257, path: args.path }, failed: `Destination ${args.path} does not exist !` };
     const edited = edit(splitLines(current?.toString('utf8') ?? ''), args);
-    const want = {
-      path: args.path,
-      source: bufferSource(edited.lines.join('')),
-      mode: args.mode,
-      owner: args.owner,
-      group: args.group,
-      backup: args.backup,
-      secret: args.secret,
-      validate: args.validate,
-    };
+    const want = wantedFile(args.path, bufferSource(edited.lines.join('')), args);
     const plan = await planFileContent(ctx, want);
     return { ...plan, result: { msg: editMessage(edited.msg, plan), path: args.path } };
   },

@@ -4,7 +4,7 @@ import { fileStat } from '../../facts/builtin/file-stat.js';
 import { request } from '../../facts/fact.js';
 import { boolArg } from '../arg-types.js';
 import { bufferSource } from '../content-source.js';
-import { applyFileChange, fileContentFacts, planFileContent } from '../file-content.js';
+import { applyFileChange, fileContentFacts, planFileContent, wantedFile } from '../file-content.js';
 import { fileAttributeArgs } from '../file-attributes.js';
 import { defineModule } from '../module.js';
 import { expandTemplate, pythonRegex } from '../python-regex.js';
@@ -73,16 +73,7 @@ export const replaceModule = defineModule({
     const replaced = substitute(part, a);
     const changed = replaced.count > 0 && replaced.text !== part;
     const after = changed ? text.slice(0, section.start) + replaced.text + text.slice(section.end) : text;
-    const want = {
-      path: a.path,
-      source: bufferSource(after),
-      mode: a.mode,
-      owner: a.owner,
-      group: a.group,
-      backup: a.backup,
-      secret: a.secret,
-      validate: a.validate,
-    };
+    const want = wantedFile(a.path, bufferSource(after), a);
     const plan = await planFileContent(ctx, want);
     return { ...plan, result: { rc: 0, msg: editMessage(changed ? `${replaced.count} replacements made` : '', plan) } };
   },

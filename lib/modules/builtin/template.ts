@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { boolArg } from '../arg-types.js';
 import { bufferSource } from '../content-source.js';
-import { applyFileChange, fileContentFacts, fileResultOf, planFileContent } from '../file-content.js';
+import { applyFileChange, fileContentFacts, fileResultOf, planFileContent, wantedFile } from '../file-content.js';
 import { fileAttributeArgs } from '../file-attributes.js';
 import { fileStat } from '../../facts/builtin/file-stat.js';
 import { defineModule } from '../module.js';
@@ -39,16 +39,7 @@ export const templateModule = defineModule({
     if (!args.force && (await ctx.facts.read(fileStat, args.dest)).exists) return { changes: [], result: { dest: args.dest } };
     const path = await ctx.findTemplate(args.src);
     const source = bufferSource(ctx.renderTemplateFile(path, await readFile(path, 'utf8'), templateVars(path, args.dest, ctx.hostname)));
-    const want = {
-      path: args.dest,
-      source,
-      mode: args.mode,
-      owner: args.owner,
-      group: args.group,
-      backup: args.backup,
-      secret: args.secret,
-      validate: args.validate,
-    };
+    const want = wantedFile(args.dest, source, args);
     const plan = await planFileContent(ctx, want);
     const written = plan.changes.some((c) => c.put !== undefined);
     return { ...plan, result: { ...fileResultOf(want, plan.attributes), ...(written ? { md5sum: source.md5, src: path } : { path: args.dest }) } };
