@@ -167,16 +167,18 @@ describe('config file and environment', () => {
   });
 
   it('forks from the config file, overridden by -f', async () => {
-    // each host logs its start, waits (at most 3 s) for the other's start, logs its end: serial runs interleave nothing
+    // each host logs its start, waits for the other's start, logs its end: serial runs interleave nothing. Serially the
+    // other never starts, so that run waits half a second; in parallel the wait ends when the other starts (120 s is only
+    // a hang guard), so a slow machine cannot turn a parallel run into an apparent serial one
     await ws.write(
       'forks.yml',
-      `- hosts: all\n  gather_facts: false\n  tasks:\n    - shell: "echo start >> {{ playbook_dir }}/log; for i in $(seq 30); do [ $(grep -c start {{ playbook_dir }}/log) -ge 2 ] && break; sleep 0.1; done; echo end >> {{ playbook_dir }}/log"\n`,
+      `- hosts: all\n  gather_facts: false\n  tasks:\n    - shell: "echo start >> {{ playbook_dir }}/log; for i in $(seq {{ polls }}); do [ $(grep -c start {{ playbook_dir }}/log) -ge 2 ] && break; sleep 0.1; done; echo end >> {{ playbook_dir }}/log"\n`,
     );
     await ws.write('nop.cfg', '[defaults]\nforks = 1\ninventory = inventory.yml\n');
-    expect((await nop(['run', 'forks.yml'])).code).toBe(0);
+    expect((await nop(['run', 'forks.yml', '-e', 'polls=5'])).code).toBe(0);
     expect(await readFile(join(ws.dir, 'log'), 'utf8')).toBe('start\nend\nstart\nend\n');
     await writeFile(join(ws.dir, 'log'), '');
-    expect((await nop(['run', 'forks.yml', '-f', '2'])).code).toBe(0);
+    expect((await nop(['run', 'forks.yml', '-f', '2', '-e', 'polls=1200'])).code).toBe(0);
     expect(await readFile(join(ws.dir, 'log'), 'utf8')).toBe('start\nstart\nend\nend\n');
   });
 
