@@ -5,9 +5,9 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
 import { promisify } from 'node:util';
 import type { SimHost } from './create.js';
+import { accepts, freePort } from './tcp.js';
 
 export interface SimSshdOptions {
   /** a loopback address, e.g. 127.0.0.5 */
@@ -29,26 +29,6 @@ export interface SimSshd {
 }
 
 const DIR = '/var/lib/nop-sim/sshd';
-
-const freePort = (address: string): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, address, () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-
-const accepts = (address: string, port: number): Promise<boolean> =>
-  new Promise((resolve) => {
-    const socket = connect({ host: address, port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 
 const config = (address: string, port: number, users: string[]) =>
   [

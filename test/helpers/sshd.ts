@@ -1,9 +1,9 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { accepts, freePort } from '../../sim/host/tcp.js';
 
 /** The throwaway sudo password test/setup/ensure-sshd.mjs gives the `noppass` user. */
 export const NOPPASS_PASSWORD = 'nop-throwaway-sudo-pw';
@@ -54,26 +54,6 @@ const keygen = async (path: string, type: HostKeyType) => {
   const [kind, base64] = (await readFile(`${path}.pub`, 'utf8')).trim().split(/\s+/);
   return `${kind} ${base64}`;
 };
-
-const freePort = (address: string): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, address, () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-
-const accepts = (address: string, port: number): Promise<boolean> =>
-  new Promise((resolve) => {
-    const socket = tcpConnect({ host: address, port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 
 const sshdConfig = (dir: string, address: string, port: number, hostKeys: string[], passwords: boolean) =>
   [
