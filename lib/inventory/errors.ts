@@ -12,13 +12,17 @@ const formatLocation = (at: InventoryLocation): string => {
   return at.path && at.path.length > 0 ? `${pos}: ${at.path.join('.')}` : pos;
 };
 
-/** Bad inventory input: the message names the file, line, column and field path when they are known. */
+/**
+ * Bad inventory input: the message names the file, line, column and field path when they are known; `excerpt`
+ * (a YAML syntax error's offending line with a caret, lib/yaml/excerpt.ts) follows it.
+ */
 export class InventoryError extends Error {
   constructor(
     readonly reason: string,
     readonly at?: InventoryLocation,
+    readonly excerpt = '',
   ) {
-    super(at ? `${formatLocation(at)}: ${reason}` : reason);
+    super(`${at ? `${formatLocation(at)}: ${reason}` : reason}${excerpt}`);
     this.name = 'InventoryError';
   }
 }

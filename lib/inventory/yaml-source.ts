@@ -1,5 +1,6 @@
 import { isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair, type YAMLMap } from 'yaml';
 import { AnsibleYamlError, parseAnsibleYaml } from '../yaml/ansible-yaml.js';
+import { codeExcerpt } from '../yaml/excerpt.js';
 import { InventoryError, type InventoryLocation } from './errors.js';
 
 /** A parsed YAML file that can point back at the line and column of any field. */
@@ -65,7 +66,8 @@ export const parseYamlSource = (file: string, text: string): YamlSource => {
     parsed = parseAnsibleYaml(text);
   } catch (e) {
     if (!(e instanceof AnsibleYamlError)) throw e;
-    throw new InventoryError(e.reason, { file, line: e.line, column: e.col });
+    const excerpt = e.line === undefined ? '' : `\n${codeExcerpt(text, e.line, e.col ?? 1)}`;
+    throw new InventoryError(e.reason, { file, line: e.line, column: e.col }, excerpt);
   }
   return { file, data: parsed.value, locate: locator(file, parsed.doc, parsed.lineCounter) };
 };

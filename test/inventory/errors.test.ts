@@ -25,6 +25,22 @@ describe('YAML inventory errors name file, line, column and field path', () => {
     expect(await failure({ 'h.yml': 'all:\n  hosts:\n    a: [1\n' }, 'h.yml')).toMatch(/^<dir>\/h\.yml:3:9: /);
   });
 
+  it('a YAML error points at the line to fix, shown with the line above and a caret, as in a playbook', async () => {
+    // over-indented: the yaml package blames the line above (ansible_host); the line to fix is private_ip's
+    const text = 'all:\n  hosts:\n    gpu1:\n      ansible_host: 10.0.0.5\n       private_ip: 10.0.0.5\n';
+    expect(await failure({ 'h.yml': text }, 'h.yml')).toBe(
+      [
+        '<dir>/h.yml:5:8: this line is indented deeper than the keys above it: a key must line up with the other keys of its mapping',
+        '',
+        'The offending line appears to be:',
+        '',
+        '          ansible_host: 10.0.0.5',
+        '           private_ip: 10.0.0.5',
+        '           ^ here',
+      ].join('\n'),
+    );
+  });
+
   it('a misspelt group key, pointing at the key', async () => {
     const text = 'all:\n  children:\n    gpu:\n      host:\n        gpu1:\n';
     expect(await failure({ 'h.yml': text }, 'h.yml')).toBe(
@@ -113,6 +129,12 @@ describe('group_vars and host_vars errors', () => {
 
   it('a YAML error in a host_vars directory file', async () => {
     expect(await failure({ 'h.ini': 'h\n', 'host_vars/h/main.yml': 'a: 1\nb: [\n' }, 'h.ini')).toMatch(/^<dir>\/host_vars\/h\/main\.yml:2:4: /);
+  });
+
+  it('a YAML error in a group_vars file shows the offending line with a caret (an unclosed quote: where the line ends)', async () => {
+    expect(await failure({ 'h.ini': 'h\n', 'group_vars/all.yml': 'a: 1\nb: "open\n' }, 'h.ini')).toMatch(
+      /^<dir>\/group_vars\/all\.yml:2:8: Missing closing "quote\n\nThe offending line appears to be:\n\n {4}a: 1\n {4}b: "open\n {11}\^ here$/,
+    );
   });
 
   it('a vault-encrypted vars file', async () => {

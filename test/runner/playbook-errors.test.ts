@@ -106,6 +106,11 @@ describe('errors that teach', () => {
     expect(await errorOf('- hosts: all\n  tasks:\n    - name: x\n     debug: {}\n')).toMatch(
       /^bad\.yml:4:6: YAML syntax error: this line is indented less than the keys above it.*\n\nThe offending line appears to be:\n\n {8}- name: x\n {9}debug: \{\}\n {9}\^ here$/,
     );
+    // a vars_files file: the same, in that file
+    await ws.write('v.yml', 'gonka_network: mainnet\nhf_home: /mnt/shared\n  private_ip: 10.0.0.5\n');
+    expect(await errorOf('- hosts: all\n  vars_files: [v.yml]\n  tasks: []\n')).toMatch(
+      /^v\.yml:3:3: YAML syntax error: this line is indented deeper .*\n\nThe offending line appears to be:\n\n {4}hf_home: \/mnt\/shared\n {6}private_ip: 10\.0\.0\.5\n {6}\^ here$/,
+    );
     // an unclosed quote: the line that opens it, not the end of the file
     expect(await errorOf('- hosts: all\n  tasks:\n    - name: "x\n')).toMatch(
       /^bad\.yml:3:14: YAML syntax error: Missing closing "quote\n[\s\S]*- name: "x\n {17}\^ here$/,
