@@ -70,18 +70,18 @@ export const ConfigVarsSchema = z.object({
     .boolean()
     .default(true)
     .describe("the Ethereum bridge (geth + prysm), part of upstream's standard stack; false leaves it out and 30303 closed"),
-  gonka_bridge_p2p_port: port.default(30303),
+  gonka_bridge_p2p_port: port.default(30303).describe("host port of the bridge's Ethereum p2p (geth), public when gonka_bridge is on"),
   gonka_ssl_domain: z
     .string()
     .regex(DNS_NAME, 'expected a DNS name')
     .optional()
     .describe('a domain for proxy-ssl (CERT_ISSUER_DOMAIN): certificates issued by ACME DNS-01; unset: no TLS, proxy-ssl stays off'),
-  gonka_acme_email: z.email().optional(),
-  /** the lego DNS provider proxy-ssl uses (route53, cloudflare, gcloud, azure, digitalocean, hetzner) */
+  gonka_acme_email: z.email().optional().describe('the ACME account email proxy-ssl registers its certificates with (with gonka_ssl_domain)'),
   gonka_acme_dns_provider: z
     .string()
     .regex(/^[a-z0-9]+$/, 'expected a DNS provider name such as cloudflare')
-    .optional(),
+    .optional()
+    .describe('the lego DNS provider proxy-ssl proves the domain with (route53, cloudflare, gcloud, azure, digitalocean, hetzner)'),
   gonka_acme_credentials: z
     .partialRecord(z.enum(ACME_CREDENTIAL_NAMES), z.string().min(1))
     .default({})

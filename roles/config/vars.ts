@@ -7,10 +7,10 @@ const FingerprintsSchema = z.record(z.string(), z.record(z.string(), z.string())
 
 /** The config role's variables, and what its first tasks publish for the later ones (typed, never cast). */
 export const ConfigRoleVarsSchema = ConfigVarsSchema.extend({
-  /** the deployment computed by the first task */
-  gonka: DeploymentSchema.optional(),
-  /** the services' fingerprints before the templates ran: the handler recreates what changed since */
-  gonka_fingerprints_before: FingerprintsSchema.optional(),
+  gonka: DeploymentSchema.optional().describe("set by the config role's first task: the deployment computed from the variables (what the later tasks render)"),
+  gonka_fingerprints_before: FingerprintsSchema.optional().describe(
+    "set by the config role: the services' fingerprints before the templates ran (the handler recreates what changed since)",
+  ),
 });
 
 export type ConfigRoleVars = z.output<typeof ConfigRoleVarsSchema>;

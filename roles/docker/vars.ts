@@ -3,8 +3,11 @@ import { booleanSchema } from '../../lib/template/boolean.js';
 
 /** What the first task found: the Docker package already installed (kept), and the distribution Docker's repository is for. */
 const FoundSchema = {
-  docker_package: z.string().nullable().optional(),
-  docker_apt_distribution: z.object({ id: z.string(), codename: z.string() }).optional(),
+  docker_package: z.string().nullable().optional().describe('set by the docker role: the Docker package already installed (docker-ce or docker.io), kept'),
+  docker_apt_distribution: z
+    .object({ id: z.string(), codename: z.string() })
+    .optional()
+    .describe("set by the docker role: the distribution and codename Docker's apt repository is chosen for"),
 };
 
 export const DockerVarsSchema = z.object({
@@ -17,7 +20,7 @@ export const DockerVarsSchema = z.object({
     .array(z.string().regex(/^[\d.]+\/\d+$/, 'expected an IPv4 CIDR'))
     .min(1)
     .describe('IPv4 CIDRs allowed to reach docker_internal_ports (loopback and the private ranges of a split topology)'),
-  ansible_check_mode: booleanSchema.default(false),
+  ansible_check_mode: booleanSchema.default(false).describe('set by nop: whether the run is in check mode'),
   ...FoundSchema,
   nop_docker_user_unit: z
     .looseObject({ changed: z.boolean() })

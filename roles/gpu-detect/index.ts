@@ -9,13 +9,21 @@ import { type CodeTask, defineRole } from '../../lib/roles/role.js';
 import { chainPocModels, latestEpochRequest } from './chain-models.js';
 
 const GpuDetectVarsSchema = z.object({
-  gonka_deploy_dir: z.string().min(1),
-  hf_home: z.string().min(1),
-  gonka_network: z.enum(['mainnet', 'testnet']),
-  gonka_versions_overrides: z.record(z.string(), z.unknown()),
-  gpu_override: RecommendOverrideSchema,
-  gonka_chain_api: z.union([z.literal(''), z.string().regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, 'expected an http(s) URL')]),
-  gonka_model: ModelOverrideSchema,
+  gonka_deploy_dir: z.string().min(1).describe('the directory the Gonka files are rendered into'),
+  hf_home: z.string().min(1).describe('model weights directory (HF_HOME)'),
+  gonka_network: z.enum(['mainnet', 'testnet']).describe('the Gonka network: data/networks/NAME.yml'),
+  gonka_versions_overrides: z.record(z.string(), z.unknown()).describe('keys of data/versions.yml to replace (image tags)'),
+  gpu_override: RecommendOverrideSchema.describe(
+    "the operator's choice, over the computed recommendation: image, model, tensor_parallel, max_model_len, gpu_memory_utilization, kv_cache_dtype, attention_backend, max_concurrent",
+  ),
+  gonka_chain_api: z
+    .union([z.literal(''), z.string().regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, 'expected an http(s) URL')])
+    .describe(
+      "a Gonka public API (its /chain-api/ open) the host reaches: the live PoC model that earns most on the host's GPUs is served; empty: the legacy Qwen sizing",
+    ),
+  gonka_model: ModelOverrideSchema.describe(
+    "the operator's PoC model (ORG/MODEL, or {model_id, variant: nvfp4}) instead of the best-ranked one; empty: the best-ranked",
+  ),
 });
 
 type GpuDetectVars = z.output<typeof GpuDetectVarsSchema>;

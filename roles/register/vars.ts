@@ -6,26 +6,27 @@ const keyName = z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ o
 
 /** The variables of the `register` role: the keys role's and config role's results, and the deploy role's consensus key. */
 export const RegisterVarsSchema = z.object({
-  inventory_hostname: z.string().min(1),
-  groups: z.record(z.string(), z.array(z.string())).default({}),
-  gonka_deploy_dir: z.string().startsWith('/'),
-  gonka: deploymentVar('is missing: run the config role first'),
-  key_workflow: z.enum(['quick', 'secure']),
-  /** the cold account's base64 public key (keys role); absent only in check mode before the keys role created the key */
+  inventory_hostname: z.string().min(1).describe("set by nop: the host's inventory name"),
+  groups: z.record(z.string(), z.array(z.string())).default({}).describe("set by nop: every group's hosts (the cold signer is found in cold_signer)"),
+  gonka_deploy_dir: z.string().startsWith('/').describe('the directory the Gonka files are rendered into'),
+  gonka: deploymentVar('is missing: run the config role first').describe('set by the config role: the deployment computed from the variables'),
+  key_workflow: z.enum(['quick', 'secure']).describe('quick: every key on the server; secure: the cold (account) key stays on the cold signer'),
   account_pubkey: z
     .string()
     .regex(/^[A-Za-z0-9+/]{43}=?$|^[A-Za-z0-9+/]{44}$/, 'expected a base64 secp256k1 public key')
-    .optional(),
+    .optional()
+    .describe("the cold account's base64 public key (keys role); absent only in check mode before the keys role created the key"),
   consensus_key: z.string().min(1).optional().describe("the validator's consensus key (deploy role, read back from tmkms)"),
-  cold_key_name: keyName.optional(),
+  cold_key_name: keyName.optional().describe('the cold (account) key name in the keyring (default: <host>-cold)'),
   warm_key_address: z
     .string()
     .regex(/^gonka1[02-9ac-hj-np-z]{38}$/, 'expected a gonka1… address (keys role)')
-    .optional(),
+    .optional()
+    .describe("set by the keys role: the warm (ML operational) key's gonka1… address"),
   gonka_keyring_password: z.string().min(8).optional().describe('the keyring password, resolved by the config role'),
   cold_keyring_dir: z.string().startsWith('/').optional().describe('secure workflow: the inferenced home on the cold signer (default ~/.inference)'),
   cold_signer_node_url: z.url().optional().describe("secure workflow: the chain RPC the cold signer broadcasts the grant to (default: the seed node's RPC)"),
-  register_verify_timeout: z.coerce.number().int().positive(),
+  register_verify_timeout: z.coerce.number().int().positive().describe('seconds a registration or a grant may take to show on chain'),
   cold_fee_reserve_ngonka: z.coerce
     .number()
     .int()

@@ -18,10 +18,31 @@ describe('the variables reference', () => {
     const doc = await renderVariablesDoc();
     for (const role of ['preflight', 'docker', 'nvidia', 'gpu-detect', 'keys', 'config', 'deploy', 'register', 'update', 'repair'])
       expect(doc).toContain(`## ${role}\n`);
-    expect(doc).toMatch(/^\| `gonka_network` \| mainnet \\\| testnet \| `"mainnet"` \| {2}\|/m);
+    expect(doc).toMatch(/^\| `gonka_network` \| mainnet \\\| testnet \| `"mainnet"` \| no \|/m);
     expect(doc).toMatch(/^\| `keyring_password` \| string \| {2}\| yes \|/m);
-    expect(doc).toMatch(/^\| `inventory_hostname` \| string \| \*\*required\*\* \|/m);
+    expect(doc).toMatch(/^\| `private_ip` \| string \(IPv4 address\) \| {2}\| no \|/m);
+    // Ansible's magic variables are nop's to set, not the operator's to give
+    expect(doc).toMatch(/^\| `inventory_hostname` \| string \| set by nop \| no \|/m);
     expect(doc).toContain('| `playbooks/update.yml` | [update](#update) |');
+  });
+
+  it('every variable says what it does, and whether it is secret', async () => {
+    const rows = (await renderVariablesDoc()).split('\n').filter((l) => /^\| `/.test(l));
+    // a variable's row: variable, type or playbook, default, secret, what it does (the playbook table has two columns)
+    const cells = rows.map((r) => r.split(/(?<!\\)\|/).map((c) => c.trim())).filter((c) => c.length === 7);
+    expect(cells.length).toBeGreaterThan(100);
+    expect(cells.filter((c) => c[5] === '').map((c) => c[1])).toEqual([]);
+    expect(cells.filter((c) => !['yes', 'no'].includes(c[4])).map((c) => c[1])).toEqual([]);
+  });
+
+  it("documents setup.yml's vars_prompt questions: who asks, the default, secret or not", async () => {
+    const doc = await renderVariablesDoc();
+    expect(doc).toContain('## Asked on a terminal (vars_prompt)');
+    expect(doc).toMatch(
+      /^\| `keyring_password` \| `playbooks\/setup\.yml` \| {2}\| yes \| Keyring password .*typed twice; not asked when keyring_password_file is set \|$/m,
+    );
+    expect(doc).toMatch(/^\| `key_workflow` \| `playbooks\/setup\.yml` \| `"quick"` \| no \| .*one of quick, secure \|$/m);
+    expect(doc).toMatch(/^\| `public_ip` \| `playbooks\/setup\.yml` \| {2}\| no \| /m);
   });
 
   it('reads type, default, optionality and description through a schema’s wrappers', () => {
