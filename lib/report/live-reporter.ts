@@ -1,5 +1,6 @@
 import { Listr, type ListrTaskWrapper } from 'listr2';
 import { operatorActionsOf } from '../runner/operator-actions.js';
+import { operatorReportOf } from '../runner/operator-report.js';
 import type { EventSink, RunEvent } from '../runner/types.js';
 import { actionSummary } from './operator-actions.js';
 import { plainReporter } from './plain-reporter.js';
@@ -105,7 +106,7 @@ export const liveReporter = (write: (s: string) => void, verbose = 0): Reporter 
         if (e.status === 'changed') r.counts.changed++;
         if (e.status === 'changed' || e.status === 'ok') r.counts.ok++;
         if ((e.status === 'failed' && !e.ignored) || e.status === 'unreachable') r.failed = `${e.task}: ${String(e.result.msg ?? e.status)}`;
-        const actions = operatorActionsOf(e.result).length > 0;
+        const actions = operatorActionsOf(e.result).length > 0 || operatorReportOf(e.result).length > 0;
         if (e.diff || actions || e.status === 'failed' || e.status === 'unreachable' || verbose > 0) held.push(e);
         return;
       }

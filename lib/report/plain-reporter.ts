@@ -1,5 +1,6 @@
 import type { EventSink, RunEvent } from '../runner/types.js';
 import { operatorActionsOf } from '../runner/operator-actions.js';
+import { operatorReportOf } from '../runner/operator-report.js';
 import { actionLine, actionSummary } from './operator-actions.js';
 import { banner, formatRecap } from './recap.js';
 
@@ -32,6 +33,7 @@ export const plainReporter = (write: (s: string) => void, verbose = 0): EventSin
         if (e.status === 'skipped' && verbose === 0 && e.item === undefined) return out(`skipping: [${e.host}] ${e.task}`);
         out(resultLine(e, verbose));
         if (e.diff) out(e.diff);
+        for (const line of operatorReportOf(e.result)) out(`  [${e.host}] ${line}`);
         for (const action of operatorActionsOf(e.result)) out(actionLine(e.host, action));
         return;
       case 'warning':

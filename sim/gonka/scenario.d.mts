@@ -76,6 +76,8 @@ export interface Scenario {
   pocFailed: boolean;
   /** ML node images whose vLLM fails to load any model */
   brokenImages: string[];
+  /** the max age the api gives the NATS streams it creates (0: forever, as versions before v0.2.6) */
+  natsStreamMaxAgeSeconds: number;
 }
 
 export type ScenarioPatch = Partial<Omit<Scenario, 'epoch'>> & { epoch?: Partial<EpochScenario> };

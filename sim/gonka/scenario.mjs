@@ -37,6 +37,8 @@ export const DEFAULT_SCENARIO = Object.freeze({
   fundRegisteredAccounts: null,
   pocFailed: false,
   brokenImages: [],
+  // the max age the api gives the NATS streams it creates (24 h since v0.2.6; 0 = forever, as older versions did)
+  natsStreamMaxAgeSeconds: 24 * 3600,
 });
 
 export function readScenario(stateDir) {

@@ -11,6 +11,7 @@ import { matchPath, readJsonBody, sendError, sendJson, sendText } from '../http-
 import { latestEpoch, epochIndexAt } from '../epochs.mjs';
 import { networkHeightAt } from '../scenario.mjs';
 import { updateNetwork, ensureAccount } from '../network-state.mjs';
+import { ensureApiStreams } from '../nats-store.mjs';
 import { accountAddress, bech32Valid } from '../keys.mjs';
 import { chainOf, isPocModel } from '../chain-params.mjs';
 import { newNodeRecord, setEnabled, nodeView, driveNode, inEpoch, entryError, pocModelOf } from './admin-nodes.mjs';
@@ -50,6 +51,7 @@ export function startApi(ctx) {
   const epochNow = () => epochIndexAt(ctx.scenario().epoch, height());
   const latest = () => latestEpoch(ctx.scenario().epoch, height(), ctx.scenario().confirmationPoc);
   const db = loadDb();
+  ensureApiStreams(dapi, ctx.scenario().natsStreamMaxAgeSeconds);
   const ownAddress = service.environment.ACCOUNT_PUBKEY ? accountAddress(service.environment.ACCOUNT_PUBKEY) : undefined;
   let driving = false;
 

@@ -166,6 +166,20 @@ const parseGpuFlag = (value) => {
   return ids ? ids[1].split(',') : 'all';
 };
 
+/**
+ * `--network container:NAME` shares NAME's network namespace, which must be running; from the api's namespace the
+ * simulated `nats` CLI reaches the api's embedded NATS (its store under the api's /root/.dapi).
+ */
+const joinedNetwork = (state, network) => {
+  if (!network?.startsWith('container:')) return {};
+  const ref = network.slice('container:'.length);
+  const target = findContainer(state, ref);
+  if (!target) abort(125, `docker: Error response from daemon: No such container: ${ref}.`);
+  if (target.state !== 'running') abort(125, `docker: Error response from daemon: cannot join network namespace of a non running container: ${target.id}.`);
+  const dapi = target.volumes.find((v) => v.container === '/root/.dapi')?.host;
+  return dapi ? { NOP_SIM_NATS_DAPI: dapi } : {};
+};
+
 const dockerRun = (args) => {
   const { opts, rest } = parseArgs(args, RUN_VALUE_OPTS);
   const [image, ...command] = rest;
@@ -206,7 +220,7 @@ const dockerRun = (args) => {
       state.docker.containers.push(c);
       return { code: 0, stdout: `${c.id}\n` };
     }
-    const res = runInside(state, c, command, 'inherit');
+    const res = runInside(state, { ...c, env: { ...c.env, ...joinedNetwork(state, one(opts, '--network')) } }, command, 'inherit');
     c.state = 'exited';
     c.exit_code = res.code;
     c.finished = now();
