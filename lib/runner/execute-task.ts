@@ -72,6 +72,10 @@ export interface PlayContext {
   once: Map<TaskSpec, Promise<TaskOutcome>>;
   /** any_errors_fatal or max_fail_percentage stopped the play */
   aborted: () => boolean;
+  /** `meta: end_play` was reached: every host stops, failing none, and the play's later batches do not run */
+  playEnded: boolean;
+  /** hosts that reached `meta: end_host`: their play is over, failing none */
+  endedHosts: Set<string>;
 }
 
 export interface TaskOutcome {
@@ -86,7 +90,9 @@ export interface TaskOutcome {
 const NO_LOG_MSG = "the output has been hidden due to the fact that 'no_log: true' was specified for this result";
 
 export const taskName = (task: TaskSpec): string => {
-  const base = task.name ?? (task.action?.kind === 'module' ? task.action.module.name : task.include ? task.include.kind : task.block ? 'block' : 'task');
+  const base =
+    task.name ??
+    (task.action?.kind === 'module' ? task.action.module.name : task.include ? task.include.kind : task.meta ? 'meta' : task.block ? 'block' : 'task');
   return task.role ? `${task.role.name} : ${base}` : base;
 };
 
@@ -481,7 +487,11 @@ export const runTask = async (host: HostRun, task: TaskSpec, run: RunContext, pc
 const settle = (host: HostRun, task: TaskSpec, outcome: TaskOutcome): TaskOutcome => {
   const { status, result } = outcome;
   if (task.register) host.runtimeVars[task.register] = result;
-  if (result.ansible_facts && typeof result.ansible_facts === 'object' && status !== 'failed') Object.assign(host.runtimeVars, result.ansible_facts);
+  if (result.ansible_facts && typeof result.ansible_facts === 'object' && status !== 'failed') {
+    Object.assign(host.runtimeVars, result.ansible_facts);
+    // as Ansible's fact cache: what modules gather is cached (meta: clear_facts forgets it), set_fact's is not
+    if (task.action?.kind === 'module' && task.action.module.name !== 'set_fact') for (const k of Object.keys(result.ansible_facts)) host.cachedFacts.add(k);
+  }
   if (status === 'changed') for (const n of task.notify ?? []) host.notified.add(n);
   const ignored = status === 'failed' && outcome.ignored === true;
   if (status === 'skipped') host.stats.skipped++;

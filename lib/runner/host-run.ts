@@ -11,6 +11,8 @@ export interface HostRun {
   inventoryVars: Record<string, unknown>;
   /** set_fact results and registered variables: they outlive the play, as in Ansible */
   runtimeVars: Record<string, unknown>;
+  /** the names in runtimeVars that are facts a module gathered (setup, hostname…), which `meta: clear_facts` forgets; set_fact's and include_vars' are not */
+  cachedFacts: Set<string>;
   stats: HostStats;
   status: 'ok' | 'failed' | 'unreachable';
   notified: Set<string>;
@@ -35,6 +37,7 @@ export const newHostRun = (name: string, inventoryVars: Record<string, unknown>,
   name,
   inventoryVars,
   runtimeVars: {},
+  cachedFacts: new Set(),
   stats: emptyStats(),
   status: 'ok',
   notified: new Set(),

@@ -32,18 +32,36 @@ const sequence = (spec: unknown): unknown[] => {
   return out;
 };
 
+// items may be lazy views of variables (proxies structuredClone refuses): copied key by key
+const copyOf = (v: unknown): unknown =>
+  Array.isArray(v) ? v.map(copyOf) : isObj(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copyOf(x)])) : v;
+
+// as Ansible's subelements lookup: the sub-list is taken out of (a copy of) its item, so item.0 no longer holds it;
+// an item a skipped task registered (`skipped: true`) is passed over
 const subelements = (terms: unknown[]): unknown[] => {
   const [list, key, flags] = terms;
   const skipMissing = isObj(flags) && flags.skip_missing === true;
-  return asList(list).flatMap((item) => {
-    const sub = String(key)
-      .split('.')
-      .reduce<unknown>((cur, k) => (isObj(cur) ? cur[k] : undefined), item);
+  const path = String(key).split('.');
+  return asList(list).flatMap((original) => {
+    if (!isObj(original)) throw new Error('with_subelements: the list must hold mappings');
+    if (original.skipped === true) return [];
+    const item = copyOf(original) as Record<string, unknown>;
+    let parent: Record<string, unknown> = item;
+    for (const k of path.slice(0, -1)) {
+      const next = parent[k];
+      if (next === undefined && skipMissing) return [];
+      if (!isObj(next)) throw new Error(`with_subelements: could not find '${String(key)}' key in an item`);
+      parent = next;
+    }
+    const last = path.at(-1)!;
+    const sub = parent[last];
     if (sub === undefined) {
       if (skipMissing) return [];
       throw new Error(`with_subelements: could not find '${String(key)}' key in an item`);
     }
-    return asList(sub).map((s) => [item, s]);
+    if (!Array.isArray(sub)) throw new Error(`with_subelements: the key ${String(key)} should point to a list, got '${JSON.stringify(sub)}'`);
+    delete parent[last];
+    return sub.map((s) => [item, s]);
   });
 };
 

@@ -13,6 +13,8 @@ import { COMMAND_KEYS, FreeFormError, parseKeyValues } from './free-form.js';
 import { TASK_KEYWORDS, taskKeywordsSchema, type TaskKeywords } from './playbook-schema.js';
 import { validate, type PathPart, type YamlSource, isMapping } from './source.js';
 import type { TaskSpec } from './types.js';
+import { isMetaKey, parseMeta } from './meta-task.js';
+import { actionForm, ACTION_KEYS } from './action-form.js';
 
 const hasTemplate = (v: unknown): boolean => typeof v === 'string' && v.includes('{{');
 
@@ -111,7 +113,7 @@ export const parseTask = (raw: unknown, src: YamlSource, path: PathPart[]): Task
     if (TASK_KEYWORDS.has(k)) keywords[k] = v;
     else others.push(k);
   }
-  const unknown = others.find((k) => !lookupModule(k) && !includeActionOf(k) && !isIncludeVars(k));
+  const unknown = others.find((k) => !lookupModule(k) && !includeActionOf(k) && !isIncludeVars(k) && !isMetaKey(k) && !ACTION_KEYS.has(k));
   if (unknown)
     throw src.keyError([...path, unknown], `'${unknown}' is neither a module nor a task keyword${didYouMean(unknown, [...TASK_KEYWORDS, ...moduleNames()])}`);
   const kw = validate(taskKeywordsSchema, keywords, src, path);
@@ -123,6 +125,10 @@ export const parseTask = (raw: unknown, src: YamlSource, path: PathPart[]): Task
     const sub = (list: unknown[] | undefined, key: string) => list?.map((t, i) => parseTask(t, src, [...path, key, i]));
     return { ...rest, block: sub(block, 'block'), rescue: sub(rescue, 'rescue'), always: sub(always, 'always'), source: { file: src.file, line } };
   }
+  if (others.length === 1 && isMetaKey(others[0])) {
+    const meta = parseMeta(raw[others[0]], Object.keys(keywords), src, path, others[0]);
+    return { ...rest, meta, source: { file: src.file, line } };
+  }
   if (others.length === 1 && includeActionOf(others[0])) {
     const include = parseInclude(others[0], raw[others[0]], src, path, rest.loop !== undefined || Object.keys(rest).some((k) => k.startsWith('with_')));
     return { ...rest, include, source: { file: src.file, line } };
@@ -133,14 +139,21 @@ export const parseTask = (raw: unknown, src: YamlSource, path: PathPart[]): Task
   }
   if (others.length === 0) throw src.error(path, 'no module given: a task needs exactly one module (e.g. `command:`, `file:`)');
   if (others.length > 1) throw src.error([...path, others[1]], `a task calls one module, found '${others[0]}' and '${others[1]}'`);
-  const module = lookupModule(others[0])!;
+  // `local_action: copy src=a dest=b`, `action: {module: copy, …}`: the module named inside the value
+  const form = ACTION_KEYS.has(others[0]) ? actionForm(others[0], raw[others[0]], src, path) : undefined;
+  if (form?.local && rest.delegate_to !== undefined)
+    throw src.keyError([...path, 'delegate_to'], 'local_action runs on the controller: it cannot also have delegate_to');
+  const name = form?.module ?? others[0];
+  const argsPath = [...path, others[0]];
+  const module = lookupModule(name);
+  if (!module) throw src.error(argsPath, `'${name}' is not a module${didYouMean(name, moduleNames())}`);
   let margs: unknown;
   try {
-    margs = moduleArgs(module, raw[others[0]], args);
+    margs = moduleArgs(module, form ? form.args : raw[others[0]], args);
   } catch (e) {
     if (!(e instanceof FreeFormError)) throw e;
-    throw src.error([...path, others[0]], e.message);
+    throw src.error(argsPath, e.message);
   }
-  checkModuleArgs(module, margs, src, [...path, others[0]]);
-  return { ...rest, action: { kind: 'module', module, args: margs }, source: { file: src.file, line } };
+  checkModuleArgs(module, margs, src, argsPath);
+  return { ...rest, ...(form?.local ? { delegate_to: 'localhost' } : {}), action: { kind: 'module', module, args: margs }, source: { file: src.file, line } };
 };

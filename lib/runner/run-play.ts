@@ -1,9 +1,10 @@
 import type pLimit from 'p-limit';
-import { isSelected, reachedStart, runsAhead, runTask, taskName, type PlayContext, type TaskOutcome, type RunContext } from './execute-task.js';
+import { isSelected, reachedStart, runsAhead, runTask, taskName, taskVars, type PlayContext, type TaskOutcome, type RunContext } from './execute-task.js';
 import type { HostRun } from './host-run.js';
 import { lookahead } from './lookahead.js';
 import type { Failure, Replay } from './run-ahead.js';
 import { includedBlocks, includeResolver, isDynamicInclude } from './run-include.js';
+import { condition } from '../template/expression.js';
 import type { PlaySpec, TaskSpec } from './types.js';
 import { SpeculationFailed } from './write-behind.js';
 
@@ -54,7 +55,7 @@ const runTasks = async (host: HostRun, tasks: readonly TaskSpec[], run: RunConte
   for (;;) {
     const task = tasks[i] as TaskSpec | undefined;
     // a task sent back to by a failed change had started: it finishes with its failure whatever happened since
-    const stopping = task === undefined || (!replay && (pc.aborted() || run.aborted() || host.status !== 'ok'));
+    const stopping = task === undefined || (!replay && (pc.aborted() || run.aborted() || host.status !== 'ok' || hasEnded(host, pc)));
     const ahead = host.ahead;
     if (ahead && (stopping || task.block || isDynamicInclude(task) || !runsAhead(task, run, pc) || ahead.failed()) && rolledBack(await ahead.confirm()))
       continue;
@@ -63,6 +64,11 @@ const runTasks = async (host: HostRun, tasks: readonly TaskSpec[], run: RunConte
     host.upcoming = lookahead(host, [task, ...rest], run, pc);
     if (task.block) {
       if (!(await runBlock(host, task, run, pc, rest))) return false;
+      i++;
+      continue;
+    }
+    if (task.meta) {
+      if (isSelected(task, run) && reachedStart(host, task, run) && !(await runMeta(host, task, run, pc))) return false;
       i++;
       continue;
     }
@@ -106,6 +112,41 @@ const runInclude = async (host: HostRun, task: TaskSpec, run: RunContext, pc: Pl
   return true;
 };
 
+const hasEnded = (host: HostRun, pc: PlayContext): boolean => pc.playEnded || pc.endedHosts.has(host.name);
+
+/**
+ * A `meta:` task; false when the host's play is over. As ansible-playbook: one whose `when` is false is shown
+ * skipped but counted nowhere, and the others are shown not at all.
+ */
+const runMeta = async (host: HostRun, task: TaskSpec, run: RunContext, pc: PlayContext): Promise<boolean> => {
+  if (task.meta === 'flush_handlers') return flushHandlers(host, pc.play, run, pc);
+  const vars = taskVars(host, pc.play, task, run, pc);
+  const conditions = [...(task.inheritedWhen ?? []), ...(task.when === undefined ? [] : [task.when])];
+  if (!conditions.every((c) => condition(c as string, vars))) {
+    const msg = `${task.meta} conditional evaluated to false, continuing execution for ${host.name}`;
+    run.emit({ type: 'task_start', host: host.name, task: taskName(task) });
+    run.emit({
+      type: 'task_result',
+      host: host.name,
+      task: taskName(task),
+      status: 'skipped',
+      result: { changed: false, skipped: true, msg, skip_reason: msg },
+    });
+    return true;
+  }
+  if (task.meta === 'end_host') pc.endedHosts.add(host.name);
+  if (task.meta === 'end_play') pc.playEnded = true;
+  // Ansible empties every play host's cache at once; nop's hosts do not run in step, so each host empties its own
+  // when it reaches the task (the same whenever the task runs on every host, as it does without a `when`)
+  if (task.meta === 'clear_facts') forgetFacts(host);
+  return !hasEnded(host, pc);
+};
+
+const forgetFacts = (host: HostRun): void => {
+  for (const k of host.cachedFacts) delete host.runtimeVars[k];
+  host.cachedFacts.clear();
+};
+
 const runBlock = async (host: HostRun, block: TaskSpec, run: RunContext, pc: PlayContext, later: readonly TaskSpec[]): Promise<boolean> => {
   const always = inheritBlock(block, block.always);
   const ok = await runTasks(host, inheritBlock(block, block.block), run, pc, [...always, ...later]);
@@ -117,7 +158,7 @@ const runBlock = async (host: HostRun, block: TaskSpec, run: RunContext, pc: Pla
     host.stats.rescued++;
     survived = await runTasks(host, inheritBlock(block, block.rescue), run, pc, [...always, ...later]);
   }
-  if (host.status === 'unreachable') return false;
+  if (host.status === 'unreachable' || hasEnded(host, pc)) return false;
   if (always.length) {
     const status = host.status;
     host.status = 'ok';
@@ -140,6 +181,7 @@ const shadowed = (handlers: readonly TaskSpec[], i: number): boolean =>
 
 /** Notified handlers run once, in the order they are defined, not the order they were notified. */
 const flushHandlers = async (host: HostRun, play: PlaySpec, run: RunContext, pc: PlayContext): Promise<boolean> => {
+  if (hasEnded(host, pc)) return false;
   if (host.notified.size === 0 || host.status !== 'ok') return host.status === 'ok';
   const due = play.handlers.filter((h, i) => handlerMatches(h, host.notified) && !shadowed(play.handlers, i));
   host.notified.clear();
@@ -155,6 +197,8 @@ const runHostPlay = async (host: HostRun, play: PlaySpec, run: RunContext, pc: P
     if (!(await runTasks(host, section, run, pc, play.sections.slice(i + 1).flat()))) break;
     if (!(await flushHandlers(host, play, run, pc))) break;
   }
+  // a play ended by meta runs none of the handlers still notified, as in Ansible
+  if (hasEnded(host, pc)) host.notified.clear();
   run.emit({ type: 'host_done', host: host.name });
 };
 
@@ -186,12 +230,15 @@ export const runPlay = async (play: PlaySpec, hosts: HostRun[], run: RunContext,
       play,
       hosts: batch.map((h) => h.name),
       once: new Map(),
+      playEnded: false,
+      endedHosts: new Set(),
       aborted: () => {
         abort ||= tooMany();
         return abort;
       },
     };
     await Promise.all(batch.map((host) => limit(() => runHostPlay(host, play, run, pc))));
+    if (pc.playEnded) return 'continue';
     if (failedNow() === batch.length) {
       run.emit({ type: 'warning', message: `NO MORE HOSTS LEFT in play "${play.name ?? play.hosts}"` });
       return 'stop';

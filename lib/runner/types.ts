@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { FactRef, FactRequest } from '../facts/fact.js';
 import type { ModuleContext, ModuleDefinition, ModuleResult } from '../modules/module.js';
 import type { OperatorAction } from './operator-actions.js';
+import type { MetaAction } from './meta-task.js';
 import type { PlayInput, TaskKeywords } from './playbook-schema.js';
 
 export interface SourceRef {
@@ -53,6 +54,8 @@ export interface IncludeSpec {
 export interface TaskSpec extends Omit<TaskKeywords, 'block' | 'rescue' | 'always' | 'args'> {
   action?: TaskAction;
   include?: IncludeSpec;
+  /** `meta:`: an action on the play (flush_handlers, end_host…), run by the play loop */
+  meta?: MetaAction;
   block?: TaskSpec[];
   rescue?: TaskSpec[];
   always?: TaskSpec[];
