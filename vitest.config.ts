@@ -31,7 +31,7 @@ const UNIT = [
   'test/day2/status/status-checks.test.ts',
   'test/gonka/chain-fees.test.ts',
   'test/gonka/model-catalog.test.ts',
-  'test/gonka/nats-streams.test.ts',
+  'test/day2/procedures-a/units.test.ts',
   'test/sim-host/clock.test.ts',
   'test/sim-host/product-boundary.test.ts',
 ];

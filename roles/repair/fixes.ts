@@ -7,6 +7,7 @@ import { composeServiceModule } from '../../lib/gonka/modules/compose-service.js
 import { pollUntil, readFresh } from '../../lib/gonka/poll.js';
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
 import { shellJoin } from '../../lib/transport/shell-quote.js';
+import { listBackupsScript, parseBackupListing, planPrune } from '../../lib/gonka/data-backups.js';
 import { adminNodesNow, availableGb, inferenceHome } from './diagnose.js';
 import type { UpgradeInfo } from './diagnosis.js';
 import { installBinary, plannedBinaries } from './upgrade-binaries.js';
@@ -86,13 +87,11 @@ export const restartDownContainers = async (ctx: ModuleContext, v: RepairVars): 
 /** With the disk low, remove Cosmovisor's data-backup-* dirs except the newest: never anything else. */
 export const pruneDataBackups = async (ctx: ModuleContext, v: RepairVars): Promise<ModuleResult> => {
   const home = inferenceHome(v);
-  const list = await ctx.exec(`cd ${shellJoin([home])} && for d in data-backup-*; do [ -d "$d" ] && [ ! -L "$d" ] && printf '%s\\n' "$d"; done; true`);
-  // the names end in the backup's date, so name order is age order
-  const backups = list.stdout
-    .split('\n')
-    .filter((d) => /^data-backup-[^/]+$/.test(d))
-    .sort();
-  const prune = backups.slice(0, -1);
+  const list = await ctx.exec(listBackupsScript(home, false));
+  // cosmovisor's dates are unpadded (data-backup-2026-10-1 is newer than data-backup-2026-9-30): ordered by date, not name
+  const { keep, remove } = planPrune(parseBackupListing(home, list.stdout), 1);
+  const backups = [...remove, ...keep].map((b) => b.name);
+  const prune = remove.map((b) => b.name);
   if (prune.length === 0)
     return { changed: false, msg: `disk is low but there is no old data-backup-* to prune (${backups.length} backup kept); free space by hand` };
   if (ctx.check) return { changed: true, msg: `would remove ${prune.join(', ')} (keeping ${backups.at(-1)})` };

@@ -1,7 +1,7 @@
 // Day-2 procedures of issue 13 (NATS max age, disk, backup/restore, seeds, upgrade pre-staging) on two simulated full
 // servers built once: each procedure's fleet run, its check mode (the hosts' deploy dirs snapshotted before and
 // after) and its refusals.
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { snapshotTree } from '../../e2e/sim-fleet.js';
@@ -69,6 +69,77 @@ describe('day-2 procedures (issue 13, part a) on two simulated servers', () => {
       } finally {
         await fleet.sh(h, 'docker start api');
       }
+    });
+  });
+
+  describe('disk.yml', () => {
+    const put = async (h: FleetHost, rel: string, bytes: number) => {
+      await mkdir(join(h.deployDir, rel, '..'), { recursive: true });
+      await writeFile(join(h.deployDir, rel), Buffer.alloc(bytes));
+    };
+    const listing = async (h: FleetHost, home: string) => (await readdir(join(h.deployDir, home))).filter((n) => n.startsWith('data-backup')).sort();
+
+    beforeAll(async () => {
+      const [gpu1, gpu2] = fleet.hosts;
+      // unpadded cosmovisor dates: 2026-10-1 is the newest though it sorts before 2026-9-30
+      for (const [name, size] of [
+        ['data-backup-2026-7-2', 3e6],
+        ['data-backup-2026-9-30', 4e6],
+        ['data-backup-2026-10-1', 5e6],
+      ] as const)
+        await put(gpu1, `.inference/${name}/application.db/000001.ldb`, size);
+      await put(gpu1, '.inference/data/application.db/000001.ldb', 9e6);
+      await symlink('/var/lib/elsewhere', join(gpu1.deployDir, '.inference/data-backup-link'));
+      await put(gpu1, '.dapi/data-backup-2026-9-30/x', 100);
+      await put(gpu2, '.inference/data-backup-2026-10-1/application.db/000001.ldb', 5e6);
+    });
+
+    it('--check lists what would go and how much returns, and changes nothing', async () => {
+      const before = await snapshots();
+      const res = await fleet.run(playbook('disk'), {}, { check: true });
+      expect(res.code).toBe(0);
+      const [usage1, usage2] = tasks(res.events, 'Chain data disk usage');
+      const text = report(usage1);
+      expect(text).toMatch(/keep \S+\/\.inference\/data-backup-2026-10-1 \(5\.0 MB\)/);
+      expect(text).toMatch(/old {2}\S+\/\.inference\/data-backup-2026-7-2/);
+      expect(text).toMatch(/old {2}\S+\/\.inference\/data-backup-2026-9-30/);
+      expect(text).toMatch(/keep \S+\/\.dapi\/data-backup-2026-9-30/);
+      expect(text).toMatch(/application\.db 9\.0 MB: \+4\.0 MB since data-backup-2026-10-1/);
+      expect(text).toMatch(/removing the 2 old backup\(s\) returns 7\.0 MB/);
+      expect(report(usage2)).toContain('no old data-backup to remove');
+      const [prune1, prune2] = tasks(res.events, 'Prune Cosmovisor data-backup dirs to the newest');
+      expect(prune1.status).toBe('changed');
+      expect(String(prune1.result.msg)).toMatch(/^would remove .*data-backup-2026-7-2, .*data-backup-2026-9-30 \(7\.0 MB\)$/);
+      expect(prune2.status).toBe('ok');
+      expect(await snapshots()).toEqual(before);
+    });
+
+    it('refuses to delete without prune_data_backups=true, naming it; nothing is removed', async () => {
+      const res = await fleet.run(playbook('disk'), {}, {});
+      expect(res.code).not.toBe(0);
+      const failed = tasks(res.events, 'Prune Cosmovisor data-backup dirs to the newest').find((e) => e.host === 'gpu1')!;
+      expect(failed.status).toBe('failed');
+      expect(String(failed.result.msg)).toContain('set prune_data_backups=true to remove them');
+      expect(await listing(fleet.hosts[0], '.inference')).toEqual([
+        'data-backup-2026-10-1',
+        'data-backup-2026-7-2',
+        'data-backup-2026-9-30',
+        'data-backup-link',
+      ]);
+    });
+
+    it('with prune_data_backups=true keeps the newest per home, removes only older data-backup dirs, and verifies', async () => {
+      const res = await fleet.run(playbook('disk'), { prune_data_backups: true });
+      expect(res.code).toBe(0);
+      const [prune1, prune2] = tasks(res.events, 'Prune Cosmovisor data-backup dirs to the newest');
+      expect(prune1.status).toBe('changed');
+      expect(report(prune1)).toMatch(/removed \S+data-backup-2026-7-2\n.*removed \S+data-backup-2026-9-30\nkept .*data-backup-2026-10-1/s);
+      expect(prune2.status).toBe('ok');
+      const [gpu1, gpu2] = fleet.hosts;
+      expect(await listing(gpu1, '.inference')).toEqual(['data-backup-2026-10-1', 'data-backup-link']);
+      expect(await listing(gpu1, '.dapi')).toEqual(['data-backup-2026-9-30']);
+      expect(await readdir(join(gpu1.deployDir, '.inference/data/application.db'))).toEqual(['000001.ldb']);
+      expect(await listing(gpu2, '.inference')).toEqual(['data-backup-2026-10-1']);
     });
   });
 });
