@@ -290,13 +290,30 @@ const itemLabel = (task: TaskSpec, item: unknown, vars: Record<string, unknown>)
   return typeof item === 'string' ? item : JSON.stringify(item);
 };
 
-const combineLoop = (results: ModuleResult[]): ModuleResult => ({
-  changed: results.some((r) => r.changed),
-  failed: results.some((r) => r.failed) || undefined,
-  skipped: results.every((r) => r.skipped) || undefined,
-  msg: results.some((r) => r.failed) ? 'One or more items failed' : 'All items completed',
-  results,
-});
+// as Ansible's registered loop result: `skipped` always said, and a message for each outcome
+const combineLoop = (results: ModuleResult[]): ModuleResult => {
+  const failed = results.some((r) => r.failed);
+  const skipped = results.length > 0 && results.every((r) => r.skipped);
+  return {
+    changed: results.some((r) => r.changed),
+    ...(failed ? { failed } : {}),
+    skipped,
+    msg: failed ? 'One or more items failed' : skipped ? 'All items skipped' : 'All items completed',
+    results,
+  };
+};
+
+/**
+ * A result as a registered variable holds it: a module that ran says `failed` (false unless it failed), as
+ * Ansible's task executor adds it; a step a false condition skipped did not run and does not.
+ */
+const asRegistered = (r: ModuleResult): ModuleResult => (r === SKIPPED || r.failed !== undefined ? r : { ...r, failed: false });
+
+// what Ansible's registered loop items carry besides the result: the loop's variable names and values
+const itemExtras = (task: TaskSpec, item: unknown, index: number, items: readonly unknown[]): Record<string, unknown> => {
+  const indexVar = task.loop_control?.index_var;
+  return { ...loopVarsOf(task, item, index, items), ...(indexVar ? { ansible_index_var: indexVar } : {}) };
+};
 
 /** Report a result: redacted, diff rendered, `no_log` honoured. */
 const report = async (
@@ -405,7 +422,7 @@ const executeOnHost = async (host: HostRun, task: TaskSpec, run: RunContext, pc:
   if (!items) {
     const result = await runStep(host, task, 0, scope, ctx, run, record, replay);
     await report(host, task, name, result, secrets, ignored(result), run);
-    return { status: statusOf(result), result, ignored: ignored(result) };
+    return { status: statusOf(result), result: asRegistered(result), ignored: ignored(result) };
   }
   const loopVar = task.loop_control?.loop_var ?? 'item';
   const results: ModuleResult[] = [];
@@ -416,7 +433,7 @@ const executeOnHost = async (host: HostRun, task: TaskSpec, run: RunContext, pc:
     const result = await runStep(host, task, index, itemScope, itemCtx, run, record, replay);
     // the items before a failed change were reported the first time
     if (!replay || index >= replay.failedAt) await report(host, task, name, result, secrets, ignored(result), run, itemLabel(task, item, itemScope.vars));
-    results.push({ ...result, [loopVar]: item });
+    results.push({ ...asRegistered(result), ...itemExtras(task, item, index, items) });
   }
   const combined = combineLoop(results);
   return { status: statusOf(combined), result: combined, ignored: ignored(combined) };

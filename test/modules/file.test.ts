@@ -1,4 +1,4 @@
-import { lstat, readlink, writeFile } from 'node:fs/promises';
+import { lstat, readlink, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fileModule } from '../../lib/modules/builtin/file.js';
@@ -35,13 +35,21 @@ describe('file', () => {
     expect((await runModule(fileModule, { path, mode: '600' })).changed).toBe(false);
   });
 
-  it('touches a missing file once; an existing one keeps its times', async () => {
+  it("touches as Ansible: an existing file's times are set again (changed) unless access_time and modification_time preserve them", async () => {
     const path = join(dir, 'stamp');
     expect((await runModule(fileModule, { path, state: 'touch', mode: '0640' })).changed).toBe(true);
     expect(await modeOf(path)).toBe('640');
-    const before = await snapshotDir(dir);
-    expect((await runModule(fileModule, { path, state: 'touch', mode: '0640' })).changed).toBe(false);
-    expect(await snapshotDir(dir)).toEqual(before);
+    const old = new Date('2001-02-03T04:05:06Z');
+    await utimes(path, old, old);
+    const kept = { path, state: 'touch', mode: '0640', access_time: 'preserve', modification_time: 'preserve' };
+    expect((await runModule(fileModule, kept)).changed).toBe(false);
+    expect((await stat(path)).mtime).toEqual(old);
+    expect((await runModule(fileModule, { ...kept, access_time: 'now' })).changed).toBe(true);
+    expect((await stat(path)).mtime).toEqual(old);
+    expect((await stat(path)).atime).not.toEqual(old);
+    expect((await runModule(fileModule, { path, state: 'touch' })).changed).toBe(true);
+    expect((await stat(path)).mtime).not.toEqual(old);
+    expect(() => fileModule.args.parse({ path, state: 'touch', modification_time: '202001010000.00' })).toThrow(/now' or 'preserve/);
   });
 
   it('creates, keeps and repoints a symlink', async () => {

@@ -16,6 +16,9 @@ import {
 } from '../file-attributes.js';
 import { defineModule, type Change } from '../module.js';
 
+// Ansible's access_time/modification_time; a timestamp (YYYYmmddHHMM.SS) would need the path's times to be idempotent
+const timeArg = z.enum(['now', 'preserve'], { error: () => "must be 'now' or 'preserve' (nop does not set a path's times to a given timestamp)" });
+
 const fileArgs = z
   .strictObject({
     path: z.string().min(1),
@@ -25,11 +28,31 @@ const fileArgs = z
     src: z.string().min(1).optional(),
     /** state=link: replace a regular file standing where the link should be */
     force: boolArg.default(false),
+    /** `now` or `preserve` (Ansible's default: now for state=touch, preserve otherwise); a timestamp is refused */
+    access_time: timeArg.optional(),
+    modification_time: timeArg.optional(),
     ...fileAttributeArgs,
   })
   .refine((a) => a.state !== 'link' || a.src !== undefined, 'src is required with state=link');
 
 type FileArgs = z.output<typeof fileArgs>;
+
+/**
+ * The `touch` that sets a path's times as access_time and modification_time ask (undefined: neither changes):
+ * `now` sets the time (reported changed, as Ansible does, however recently it was set), `preserve` keeps it.
+ */
+const timesCommand = (a: FileArgs, fallback: 'now' | 'preserve'): string | undefined => {
+  const atime = (a.access_time ?? fallback) === 'now';
+  const mtime = (a.modification_time ?? fallback) === 'now';
+  if (!atime && !mtime) return undefined;
+  return `touch -c${atime && !mtime ? ' -a' : ''}${mtime && !atime ? ' -m' : ''} -- ${q(a.path)}`;
+};
+
+// the commands a path that exists gets: its attributes, then its times
+const existingCommands = (state: FileState, a: FileArgs, fallback: 'now' | 'preserve'): string[] => {
+  const times = timesCommand(a, fallback);
+  return [...attributeCommands(state, a), ...(times ? [times] : [])];
+};
 type Wanted = NonNullable<FileArgs['state']>;
 
 interface Plan {
@@ -67,15 +90,15 @@ const plan = (state: FileState, a: FileArgs): Plan => {
     case 'file':
       if (!state.exists) return { type: 'file', commands: [], failed: `file (${a.path}) is absent, cannot continue` };
       if (state.type === 'directory') return { type: 'file', commands: [], failed: `file (${a.path}) is a directory, cannot continue` };
-      return { type: 'file', commands: attributeCommands(state, a) };
+      return { type: 'file', commands: existingCommands(state, a, 'preserve') };
     case 'directory':
       if (!state.exists) return { type: 'directory', commands: fresh(a.path, `mkdir -p -- ${q(a.path)}`, 'directory', a) };
       if (state.type !== 'directory') return { type: 'directory', commands: [], failed: `${a.path} exists as a ${current}, not a directory` };
-      return { type: 'directory', commands: attributeCommands(state, a) };
+      return { type: 'directory', commands: existingCommands(state, a, 'preserve') };
     case 'touch':
-      // an existing file keeps its times, so touch is idempotent (Ansible's modification_time: preserve)
+      // as Ansible: an existing path's times are set to now (changed) unless access_time and modification_time preserve them
       if (!state.exists) return { type: 'touch', commands: fresh(a.path, `touch -- ${q(a.path)}`, 'file', a) };
-      return { type: 'touch', commands: attributeCommands(state, a) };
+      return { type: 'touch', commands: existingCommands(state, a, 'now') };
     case 'link':
       return planLink(state, a, a.src ?? '');
   }

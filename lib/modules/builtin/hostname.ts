@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { fileFactsOf } from '../../facts/builtin/file-facts.js';
 import { hostName, type HostName } from '../../facts/builtin/host-name.js';
+import { ansibleFacts } from '../../facts/builtin/ansible-facts.js';
 import { systemFacts } from '../../facts/builtin/system.js';
 import { request } from '../../facts/fact.js';
 import { shellJoin } from '../../transport/shell-quote.js';
@@ -53,7 +54,7 @@ export const hostnameModule = defineModule({
     const change: HostnameChange = {
       summary: `set the host name to ${a.name}`,
       diff: ctx.diff ? { path: 'hostname', before: `hostname = ${before}\n`, after: `hostname = ${a.name}\n` } : undefined,
-      invalidates: [{ fact: hostName }, { fact: systemFacts }, ...fileFactsOf('/etc/hostname')],
+      invalidates: [{ fact: hostName }, { fact: systemFacts }, { fact: ansibleFacts }, ...fileFactsOf('/etc/hostname')],
       commands,
     };
     return { changes: [change], result };

@@ -4,6 +4,7 @@ import { fileContent } from '../../facts/builtin/file-content.js';
 import { fileFactsOf } from '../../facts/builtin/file-facts.js';
 import { fileStat } from '../../facts/builtin/file-stat.js';
 import { mountPoints, type MountPoint } from '../../facts/builtin/mount-points.js';
+import { ansibleFacts } from '../../facts/builtin/ansible-facts.js';
 import { systemFacts } from '../../facts/builtin/system.js';
 import { request } from '../../facts/fact.js';
 import { shellJoin } from '../../transport/shell-quote.js';
@@ -67,7 +68,7 @@ const isMounted = (mounts: readonly MountPoint[], path: string) => mounts.some((
 
 const fstabArgs = (fstab: string) => (fstab === '/etc/fstab' ? [] : ['-T', fstab]);
 
-const MOUNT_FACTS = [{ fact: mountPoints }, { fact: systemFacts }];
+const MOUNT_FACTS = [{ fact: mountPoints }, { fact: systemFacts }, { fact: ansibleFacts }];
 
 const command = (summary: string, argv: string[], extra: Partial<MountCommand> = {}): MountCommand => ({ summary, argv, invalidates: MOUNT_FACTS, ...extra });
 
