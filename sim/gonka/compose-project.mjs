@@ -3,9 +3,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
-import YAML from 'yaml';
+import { createRequire } from 'node:module';
 import { interpolate, readEnvFile } from './interpolate.mjs';
 import { readHostSettings } from './host-settings.mjs';
+
+// loaded on first use: most runs of this short-lived process never need it, and loading it costs nearly as much
+// as starting node
+const yaml = () => createRequire(import.meta.url)('yaml');
 
 const KIND_BY_IMAGE = [
   [/tmkms/, 'tmkms'],
@@ -38,7 +42,7 @@ export function loadProject({ projectDir, files, envFile, projectName, stateDir 
   const vars = { ...fileVars, ...process.env };
   const merged = { services: {} };
   for (const file of files) {
-    const doc = YAML.parse(interpolate(fs.readFileSync(path.resolve(projectDir, file), 'utf8'), vars)) ?? {};
+    const doc = yaml().parse(interpolate(fs.readFileSync(path.resolve(projectDir, file), 'utf8'), vars)) ?? {};
     merged.name ??= doc.name;
     for (const [name, svc] of Object.entries(doc.services ?? {})) {
       merged.services[name] = { ...(merged.services[name] ?? {}), ...svc };

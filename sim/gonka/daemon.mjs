@@ -179,6 +179,7 @@ async function apply() {
 }
 
 let appliedGeneration = 0;
+let lastRuntime = '';
 function writeRuntime(generation = appliedGeneration) {
   appliedGeneration = generation;
   const services = Object.fromEntries(
@@ -196,7 +197,12 @@ function writeRuntime(generation = appliedGeneration) {
   for (const [name, stopped] of exited) {
     services[name] = { state: 'exited', exitCode: stopped.exitCode, restartCount: 0, finishedAt: stopped.finishedAt };
   }
-  writeJson(runtimeFile(dir), { pid: process.pid, appliedGeneration, services });
+  const runtime = { pid: process.pid, appliedGeneration, services };
+  // ticked four times a second for the daemon's whole life: rewritten only when it says something new
+  const text = JSON.stringify(runtime);
+  if (text === lastRuntime) return;
+  writeJson(runtimeFile(dir), runtime);
+  lastRuntime = text;
 }
 
 // Applies, ticks and shutdown run one at a time so a reload never races a tick.

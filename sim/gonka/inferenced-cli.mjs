@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import YAML from 'yaml';
+import { createRequire } from 'node:module';
 import { argvLogFile } from './sim-paths.mjs';
 import { newAccountKey, newMnemonic, accountAddress, bech32Valid } from './keys.mjs';
 import { createKeyring, keyringExists, passwordMatches, saveKey, loadKey, listKeys } from './keyring.mjs';
@@ -12,6 +12,10 @@ import { resolveUrl } from './service-address.mjs';
 import { fetchJson } from './http-util.mjs';
 import { MSG, ML_OPS_FEE_ALLOWANCE_NGONKA, ML_OPS_MESSAGES, amountOf } from './chain-ledger.mjs';
 import { QUERY } from './chain-queries.mjs';
+
+// loaded on first use: most runs of this short-lived process never need it, and loading it costs nearly as much
+// as starting node
+const yaml = () => createRequire(import.meta.url)('yaml');
 
 const BOOLEAN_FLAGS = new Set(['-a', '--address', '-p', '--pubkey', '--yes', '-y', '--unordered', '--dry-run', '--generate-only', '--recover', '--offline']);
 
@@ -204,7 +208,7 @@ async function query(flags, path, args) {
 async function printQuery(flags, path, args) {
   const value = await query(flags, path, args);
   // The Go CLI prints YAML with unindented sequences.
-  process.stdout.write(outputJson(flags) ? `${JSON.stringify(value)}\n` : YAML.stringify(value, { indentSeq: false }));
+  process.stdout.write(outputJson(flags) ? `${JSON.stringify(value)}\n` : yaml().stringify(value, { indentSeq: false }));
 }
 
 const DEFAULT_GAS = 200_000;

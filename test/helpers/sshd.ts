@@ -175,7 +175,13 @@ export const startSshdHosts = async (n: number, opts: SshdOptions = {}): Promise
     const clientKey = join(dir, 'client_key');
     const clientPub = await keygen(clientKey, 'ed25519');
     await writeFile(join(dir, 'authorized_keys'), `${clientPub}\n`, { mode: 0o644 });
-    for (let i = 0; i < n; i++) hosts.push(await startHost(dir, i, opts.hostKeyTypes ?? ['ed25519'], opts.passwordAuthentication ?? false));
+    // in parallel: each host has its own address, keys and config; a host that failed to start leaves the others to stopAll
+    const started = await Promise.allSettled(
+      Array.from({ length: n }, (_, i) => startHost(dir, i, opts.hostKeyTypes ?? ['ed25519'], opts.passwordAuthentication ?? false)),
+    );
+    for (const s of started) if (s.status === 'fulfilled') hosts.push(s.value);
+    const failed = started.find((s) => s.status === 'rejected');
+    if (failed) throw failed.reason;
     const knownHostsPath = join(dir, 'known_hosts');
     const lines = hosts.flatMap((h) => h.hostKeyPubs.map((k) => `[${h.address}]:${h.port} ${k}`));
     await writeFile(knownHostsPath, `${lines.join('\n')}\n`, { mode: 0o600 });

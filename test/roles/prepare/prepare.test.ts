@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer } from 'node:net';
-import { profileNames } from '../../../sim/host/profile.js';
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import { loadProfile, profileNames, type Profile } from '../../../sim/host/profile.js';
 import { failures, keyServer, simFleet, snapshot, type SimFleet } from './harness.js';
 
 const BROKEN: Record<string, RegExp> = {
@@ -20,15 +20,40 @@ beforeAll(async () => {
 });
 afterAll(() => keys.close());
 
-describe('prepare on every healthy profile', async () => {
-  const healthy = (await profileNames()).filter((p) => !(p in BROKEN));
+/**
+ * One healthy profile per class that prepare treats differently: the others of a class differ only in their GPUs
+ * (model, memory, count, NVLink), which prepare passes to gpu-detect; test/gpu/recommend-profiles.test.ts pins the
+ * sizing of every profile, and the test below that every healthy profile has a class here.
+ */
+const CLASSES: Record<string, { representative: string; members: string[] }> = {
+  'Ubuntu 22.04, server driver 570 with Fabric Manager (NVSwitch)': { representative: 'h100-8x', members: ['h100-8x', 'h200-8x', 'a100-80-8x', 'a100-40-8x'] },
+  'Ubuntu 24.04, server driver 570 with Fabric Manager': { representative: 'b200-2x', members: ['b200-2x', 'b200-4x'] },
+  'Ubuntu 24.04, server driver 580 with Fabric Manager': { representative: 'b300-8x', members: ['b300-8x'] },
+  'bare Ubuntu 22.04: driver, Fabric Manager, Docker and the toolkit installed': { representative: 'fresh-2204', members: ['fresh-2204'] },
+  'PCIe, server driver 570, no Fabric Manager (one or two GPU architectures)': { representative: 'mixed-h100-a100', members: ['mixed-h100-a100', 'l40s-6x'] },
+  'PCIe, desktop driver 570': { representative: 'rtx3090-1x', members: ['rtx3090-1x', 'rtx4090-4x'] },
+};
+
+describe('prepare on one healthy profile of each class', async () => {
+  const healthy = Object.values(CLASSES).map((c) => c.representative);
   let fleet: SimFleet;
   let first: Awaited<ReturnType<SimFleet['run']>>;
+  // check mode first, on the bare host that the first run then converges
+  let check: { res: Awaited<ReturnType<SimFleet['run']>>; before: Record<string, string>; after: Record<string, string> };
   beforeAll(async () => {
     fleet = await simFleet(Object.fromEntries(healthy.map((p) => [p, { profile: p }])), keys.url, { allow_reboot: true, preflight_ports: [] });
+    const before = await snapshot(fleet.hosts['fresh-2204'].dir);
+    const res = await fleet.run({ check: true, limit: 'fresh-2204' });
+    check = { res, before, after: await snapshot(fleet.hosts['fresh-2204'].dir) };
     first = await fleet.run();
   });
-  afterAll(() => fleet.cleanup());
+  afterAll(() => fleet?.cleanup());
+
+  it('check mode on a fresh host changes nothing', () => {
+    expect(failures(check.res.events, 'fresh-2204')).toEqual([]);
+    expect(check.res.stats['fresh-2204'].changed).toBeGreaterThan(0);
+    expect(check.after).toEqual(check.before);
+  });
 
   it.each(healthy)('%s converges and runs CUDA containers', (p) => {
     expect(failures(first.events, p)).toEqual([]);
@@ -40,6 +65,25 @@ describe('prepare on every healthy profile', async () => {
         ? (rec.result.ansible_facts as { gpu_recommendation: { instances: unknown[] } }).gpu_recommendation.instances.length
         : 0,
     ).toBeGreaterThan(0);
+  });
+
+  it('every healthy profile belongs to a class and differs from its representative only in its GPUs', async () => {
+    const all = (await profileNames()).filter((p) => !(p in BROKEN));
+    expect(
+      Object.values(CLASSES)
+        .flatMap((c) => c.members)
+        .sort(),
+    ).toEqual(all.sort());
+    // what prepare reads besides the GPUs: the OS, packages, holds, services, driver, Secure Boot; disks only
+    // against the free-space minimum (the low-disk profile pins that branch)
+    const sameForPrepare = ({ name: _n, description: _d, gpus: _g, topology: _t, disks, ...rest }: Profile) => ({
+      ...rest,
+      rootFreeAboveMinimum: disks.flatMap((d) => d.partitions).find((part) => part.mount === '/')!.avail_bytes >= 250e9,
+    });
+    for (const { representative, members } of Object.values(CLASSES)) {
+      const want = sameForPrepare(await loadProfile(representative));
+      for (const m of members) expect(sameForPrepare(await loadProfile(m)), m).toEqual(want);
+    }
   });
 
   it('a second run changes nothing', async () => {
@@ -54,14 +98,30 @@ describe('prepare on every healthy profile', async () => {
   });
 });
 
-describe('broken profiles stop with an actionable message', () => {
+describe('broken profiles stop with an actionable message; a network node needs no GPU', () => {
   let fleet: SimFleet;
   let run: Awaited<ReturnType<SimFleet['run']>>;
+  let busy: Server;
+  let port: number;
   beforeAll(async () => {
-    fleet = await simFleet(Object.fromEntries(Object.keys(BROKEN).map((p) => [p, { profile: p, vars: BROKEN_VARS[p] }])), keys.url, { preflight_ports: [] });
+    busy = createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+    port = (busy.address() as AddressInfo).port;
+    fleet = await simFleet(
+      {
+        ...Object.fromEntries(Object.keys(BROKEN).map((p) => [p, { profile: p, vars: BROKEN_VARS[p] }])),
+        net: { profile: 'no-gpu', groups: ['network_nodes'] },
+        taken: { profile: 'no-gpu', groups: ['network_nodes'], vars: { preflight_ports: [port] } },
+      },
+      keys.url,
+      { preflight_ports: [] },
+    );
     run = await fleet.run();
   });
-  afterAll(() => fleet.cleanup());
+  afterAll(async () => {
+    busy?.close();
+    await fleet?.cleanup();
+  });
 
   it.each(Object.entries(BROKEN))('%s', (p, message) => {
     expect(run.code).not.toBe(0);
@@ -78,39 +138,9 @@ describe('broken profiles stop with an actionable message', () => {
       },
     ]);
   });
-});
-
-describe('prepare edge cases', () => {
-  it('check mode on a fresh host changes nothing', async () => {
-    const fleet = await simFleet({ fresh: { profile: 'fresh-2204' } }, keys.url, { preflight_ports: [] });
-    try {
-      const before = await snapshot(fleet.hosts.fresh.dir);
-      const res = await fleet.run({ check: true });
-      expect(failures(res.events, 'fresh')).toEqual([]);
-      expect(res.stats.fresh.changed).toBeGreaterThan(0);
-      expect(await snapshot(fleet.hosts.fresh.dir)).toEqual(before);
-    } finally {
-      await fleet.cleanup();
-    }
-  });
-
-  it('a network node without GPUs skips nvidia and gpu-detect; a busy port stops preflight', async () => {
-    const busy = createServer();
-    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
-    const port = (busy.address() as { port: number }).port;
-    const fleet = await simFleet(
-      { net: { profile: 'no-gpu', groups: ['network_nodes'] }, taken: { profile: 'no-gpu', groups: ['network_nodes'], vars: { preflight_ports: [port] } } },
-      keys.url,
-      { preflight_ports: [] },
-    );
-    try {
-      const res = await fleet.run();
-      expect(failures(res.events, 'net')).toEqual([]);
-      expect(res.events.some((e) => e.type === 'task_result' && e.host === 'net' && e.task.startsWith('nvidia') && e.status !== 'skipped')).toBe(false);
-      expect(failures(res.events, 'taken').join('\n')).toMatch(new RegExp(`port ${port} already in use.*ss -ltnp`));
-    } finally {
-      busy.close();
-      await fleet.cleanup();
-    }
+  it('a network node without GPUs skips nvidia and gpu-detect; a busy port stops preflight', () => {
+    expect(failures(run.events, 'net')).toEqual([]);
+    expect(run.events.some((e) => e.type === 'task_result' && e.host === 'net' && e.task.startsWith('nvidia') && e.status !== 'skipped')).toBe(false);
+    expect(failures(run.events, 'taken').join('\n')).toMatch(new RegExp(`port ${port} already in use.*ss -ltnp`));
   });
 });

@@ -2,7 +2,11 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
-import YAML from 'yaml';
+import { createRequire } from 'node:module';
+
+// loaded on first use: most runs of this short-lived process never need it, and loading it costs nearly as much
+// as starting node
+const yaml = () => createRequire(import.meta.url)('yaml');
 
 /** `K=V` and `export K=V` lines, comments and quotes allowed. */
 export const parseEnvFile = (text) => {
@@ -98,7 +102,7 @@ export const loadProject = ({ files, projectName, projectDir, envFiles, profiles
   const warnings = new Set();
   const services = {};
   for (const f of files) {
-    const doc = interpolateValues(YAML.parse(readFileSync(f, 'utf8')) ?? {}, env, warnings);
+    const doc = interpolateValues(yaml().parse(readFileSync(f, 'utf8')) ?? {}, env, warnings);
     for (const [name, svc] of Object.entries(doc.services ?? {})) {
       checkEnvironmentList(resolve(f), name, svc.environment);
       services[name] = { ...services[name], ...svc };
