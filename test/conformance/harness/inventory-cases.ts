@@ -5,7 +5,7 @@ import { conformanceDir } from './case.js';
 
 /**
  * Inventory cases: test/conformance/inventories/CASE/inventory (a file or a directory of sources) and what
- * `ansible-inventory -i inventory --list` printed for it (ansible-inventory.json, byte for byte), recorded by
+ * `ansible-inventory -i inventory --list` printed for it (ansible-inventory-list.txt, byte for byte), recorded by
  * `npm run conformance:record -- --inventories`.
  */
 export interface InventoryCase {
@@ -19,7 +19,7 @@ export const inventoryCases = async (): Promise<InventoryCase[]> => {
   return (await readdir(root)).sort().map((name) => ({
     name,
     source: join(root, name, 'inventory'),
-    expected: join(root, name, 'ansible-inventory.json'),
+    expected: join(root, name, 'ansible-inventory-list.txt'),
   }));
 };
 
