@@ -16,6 +16,7 @@ const UNIT = [
   'test/runner/**/*.test.ts',
   'test/facts/fact-store.test.ts',
   'test/facts/ansible-facts.test.ts',
+  'test/conformance/inventories.test.ts',
   'test/facts/odd-paths.test.ts',
   'test/facts/probe-processes.test.ts',
   'test/gpu/parsers.test.ts',

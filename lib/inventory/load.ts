@@ -15,8 +15,9 @@ export interface LoadInventoryOptions {
 }
 
 const YAML_EXTENSIONS = ['.yml', '.yaml', '.json'];
-// Ansible's INVENTORY_IGNORE_EXTS (REJECT_EXTS + .orig, .cfg, .retry) and the names it always skips
-const IGNORED_EXTENSIONS = ['.pyc', '.pyo', '.swp', '.bak', '~', '.rpm', '.md', '.txt', '.rst', '.orig', '.cfg', '.retry'];
+// Ansible's INVENTORY_IGNORE_EXTS (REJECT_EXTS + .orig, .ini, .cfg, .retry) and the names it always skips: in a
+// directory an .ini file is skipped (it is read when named itself)
+const IGNORED_EXTENSIONS = ['.pyc', '.pyo', '.swp', '.bak', '~', '.rpm', '.md', '.txt', '.rst', '.orig', '.ini', '.cfg', '.retry'];
 const IGNORED_NAMES = ['group_vars', 'host_vars', 'vars_plugins'];
 
 const statOf = (path: string) => stat(path).catch(() => undefined);

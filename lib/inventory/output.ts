@@ -125,4 +125,14 @@ const sortKeys = (value: unknown): unknown => {
 };
 
 /** JSON as ansible-inventory dumps it: keys sorted at every level, 4-space indent. */
-export const renderInventoryJson = (value: unknown): string => JSON.stringify(sortKeys(value), null, 4);
+export const renderInventoryJson = (value: unknown): string => {
+  // what JSON cannot say and Python's json module prints anyway: exact big integers, Infinity and NaN (as ansible-inventory does)
+  const token = `@@nop-number-${process.hrtime.bigint()}@@`;
+  const replacer = (_key: string, v: unknown) =>
+    typeof v === 'bigint'
+      ? `${token}${v}`
+      : typeof v === 'number' && !Number.isFinite(v)
+        ? `${token}${Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity'}`
+        : v;
+  return JSON.stringify(sortKeys(value), replacer, 4).replaceAll(new RegExp(`"${token}([^"]*)"`, 'g'), '$1');
+};

@@ -14,14 +14,56 @@ const PYYAML_FALSE = /^(?:no|No|NO|false|False|FALSE|off|Off|OFF)$/;
 // `!vault |` values, decrypted with the run's vault passwords (a secret from then on)
 const vaultTag: ScalarTag = { tag: '!vault', resolve: (text) => decryptInline(text) };
 
-const pyyamlBooleans = (tags: Tags): Tags => [
-  ...tags.map((tag) => {
-    if (typeof tag !== 'object' || tag.tag !== 'tag:yaml.org,2002:bool' || 'collection' in tag) return tag;
-    const bool: ScalarTag = { ...tag, test: tag.identify?.(true) ? PYYAML_TRUE : PYYAML_FALSE };
-    return bool;
-  }),
-  vaultTag,
-];
+// PyYAML's float with an exponent: a dot before it and a sign in it (`1.5e+3`); `1e3` and `1.5e3` are strings
+const PYYAML_FLOAT_EXP = /^(?:[-+]?[0-9][0-9_]*\.[0-9_]*|\.[0-9_]+)[eE][-+][0-9]+$/;
+
+// PyYAML's timestamp: a date (two-digit month and day), or a date and time with an optional fraction and zone
+const PYYAML_TIMESTAMP =
+  /^(?:([0-9]{4})-([0-9]{2})-([0-9]{2})|([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[Tt]|[ \t]+)([0-9]{1,2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]*))?(?:[ \t]*(Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?)$/;
+
+const two = (n: string) => n.padStart(2, '0');
+
+/**
+ * A timestamp as Ansible shows it: PyYAML makes a Python date or datetime, which templates and ansible-inventory
+ * print in ISO form (`2024-01-02`, `2001-12-14T21:59:43.100000-05:00`); nop keeps that text (a JavaScript Date
+ * would print as UTC with milliseconds).
+ */
+const pythonIsoformat = (text: string): string => {
+  const m = PYYAML_TIMESTAMP.exec(text)!;
+  if (m[1]) return `${m[1]}-${m[2]}-${m[3]}`;
+  const [, , , , year, month, day, hour, minute, second, fraction, zone] = m;
+  const micro = fraction && Number(fraction) > 0 ? `.${fraction.slice(0, 6).padEnd(6, '0')}` : '';
+  let offset = '';
+  if (zone === 'Z') offset = '+00:00';
+  else if (zone) {
+    const [h, min = '00'] = zone.slice(1).split(':');
+    offset = `${zone[0]}${two(h)}:${min}`;
+  }
+  return `${year}-${two(month)}-${two(day)}T${two(hour)}:${minute}:${second}${micro}${offset}`;
+};
+
+const timestampTag: ScalarTag = { tag: 'tag:yaml.org,2002:timestamp', default: true, test: PYYAML_TIMESTAMP, resolve: pythonIsoformat };
+
+// an integer past 2^53 stays exact (Python's ints are unbounded): a BigInt, printed as its digits
+const exactInt = (tag: ScalarTag): ScalarTag => ({
+  ...tag,
+  resolve: (text, onError, options) => {
+    const big = tag.resolve(text, onError, { ...options, intAsBigInt: true });
+    if (typeof big !== 'bigint') return big;
+    return big > BigInt(Number.MAX_SAFE_INTEGER) || big < -BigInt(Number.MAX_SAFE_INTEGER) ? big : Number(big);
+  },
+});
+
+const pyyamlTag = (tag: Tags[number]): Tags[number] | undefined => {
+  if (typeof tag !== 'object' || 'collection' in tag) return tag;
+  if (tag.tag === 'tag:yaml.org,2002:bool') return { ...tag, test: tag.identify?.(true) ? PYYAML_TRUE : PYYAML_FALSE };
+  if (tag.tag === 'tag:yaml.org,2002:float' && tag.format === 'EXP') return { ...tag, test: PYYAML_FLOAT_EXP };
+  if (tag.tag === 'tag:yaml.org,2002:int') return exactInt(tag as ScalarTag);
+  if (tag.tag === 'tag:yaml.org,2002:timestamp') return undefined;
+  return tag;
+};
+
+const pyyamlTags = (tags: Tags): Tags => [...tags.map(pyyamlTag).filter((t) => t !== undefined), timestampTag, vaultTag];
 
 /** Node values one document may expand to through aliases: a billion-laughs file stops here, not in memory. */
 export const MAX_ALIAS_EXPANSION = 10_000;
@@ -115,7 +157,7 @@ export const parseAnsibleYaml = (source: string): AnsibleYaml => {
   } catch (e) {
     throw new AnsibleYamlError((e as Error).message, undefined, undefined);
   }
-  const doc = parseDocument(text, { version: '1.1', customTags: pyyamlBooleans, lineCounter, prettyErrors: false, uniqueKeys: false });
+  const doc = parseDocument(text, { version: '1.1', customTags: pyyamlTags, lineCounter, prettyErrors: false, uniqueKeys: false });
   const [first] = doc.errors;
   if (first) {
     const overIndented = OVER_INDENTED.has(first.code) ? nextKeyLine(text, first.linePos?.[0]?.line ?? lineCounter.linePos(first.pos[0]).line) : undefined;

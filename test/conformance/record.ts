@@ -1,6 +1,7 @@
 /**
  * Records what Ansible does with each conformance case: `npm run conformance:record [CASE…]` (`-- --docs`: only
- * the module documentation the compatibility table reads).
+ * the module documentation the compatibility table reads; `-- --inventories`: only ansible-inventory's output for
+ * the inventory cases).
  * Runs Debian's ansible-core (apt-get install -y ansible) inside the same sandbox the suite runs nop in, and
  * writes test/conformance/fixtures/CASE.json; also the options Ansible documents for every module nop has
  * and the list of ansible.builtin modules (fixtures/ansible-modules.json), for the README's compatibility table.
@@ -12,6 +13,7 @@ import { join } from 'node:path';
 import { ansibleModules } from '../../lib/modules/registry.js';
 import { ansibleTool } from './harness/ansible.js';
 import { conformanceDir, fixturePath, loadCases } from './harness/case.js';
+import { recordInventoryCases } from './harness/inventory-cases.js';
 import { NORMALIZED } from './harness/normalize.js';
 import { runCase } from './harness/run-case.js';
 import type { Fixture } from './harness/types.js';
@@ -47,8 +49,9 @@ const recordModuleDocs = async (): Promise<void> => {
 
 const main = async () => {
   const docsOnly = process.argv.includes('--docs');
-  const only = process.argv.slice(2).filter((a) => a !== '--docs');
+  const only = process.argv.slice(2).filter((a) => a !== '--docs' && a !== '--inventories');
   if (docsOnly) return recordModuleDocs();
+  if (process.argv.includes('--inventories')) return recordInventoryCases();
   const version = ansibleVersion();
   for (const c of await loadCases(only)) {
     process.stdout.write(`recording ${c.name} with ${version}… `);
@@ -57,7 +60,10 @@ const main = async () => {
     await writeFile(fixturePath(c.name), `${JSON.stringify(fixture, null, 2)}\n`);
     process.stdout.write(`${runs.first.tasks.length} tasks, exit ${runs.first.exit_code}\n`);
   }
-  if (only.length === 0) await recordModuleDocs();
+  if (only.length === 0) {
+    await recordModuleDocs();
+    await recordInventoryCases();
+  }
 };
 
 main().catch((e: unknown) => {

@@ -52,7 +52,8 @@ describe('loadInventory: INI', () => {
 describe('loadInventory: directories and several sources', () => {
   it('loads every inventory file of a directory, recursively, skipping what Ansible skips', async () => {
     const inv = await loadInventory([fixture('dir-inventory')]);
-    expect([...inv.hosts.keys()].sort()).toEqual(['cpu1', 'edge1', 'gpu1', 'nested1', 'web1']);
+    // 02-cpu.ini is skipped: .ini is one of Ansible's INVENTORY_IGNORE_EXTS (ansible-inventory 2.14 lists no cpu1)
+    expect([...inv.hosts.keys()].sort()).toEqual(['edge1', 'gpu1', 'nested1', 'web1']);
     expect(inv.hosts.get('edge1')?.vars).toEqual({ tier: 2 });
     expect(inv.hosts.get('web1')?.vars).toEqual({ tier: 1 });
     expect(inv.warnings).toEqual([expect.stringMatching(/settings\.conf as an inventory source/)]);
@@ -61,8 +62,8 @@ describe('loadInventory: directories and several sources', () => {
   it('reads group_vars/ and host_vars/ inside an inventory directory', async () => {
     const inv = await loadInventory([fixture('dir-inventory')]);
     expect(hostVars(inv, 'gpu1')).toMatchObject({ dir_var: 'from-dir-group_vars', gpu_var: 1 });
-    expect(hostVars(inv, 'cpu1')).toMatchObject({ dir_var: 'from-dir-group_vars', cpu_host_var: true });
-    expect(hostVars(inv, 'cpu1').gpu_var).toBeUndefined();
+    expect(hostVars(inv, 'edge1')).toMatchObject({ dir_var: 'from-dir-group_vars', edge_host_var: true });
+    expect(hostVars(inv, 'edge1').gpu_var).toBeUndefined();
   });
 
   it('merges several sources into one inventory', async () => {
