@@ -3,6 +3,8 @@ import { deploymentVar } from '../../lib/gonka/deployment.js';
 import { RecommendationSchema } from '../../lib/gonka/recommendation-schema.js';
 
 const seconds = z.coerce.number().int().positive();
+/** between two polls: a fraction of a second is allowed, as update_poll_interval */
+const interval = z.coerce.number().positive();
 
 /** The variables of the `deploy` role; `gonka` is the deployment the config role computed and rendered. */
 export const DeployVarsSchema = z.object({
@@ -15,9 +17,9 @@ export const DeployVarsSchema = z.object({
   ),
   sync_timeout: seconds.describe('seconds: the whole chain sync'),
   sync_stuck_seconds: seconds.describe('seconds a height may stand still before the sync is diagnosed'),
-  sync_poll_seconds: seconds.describe('seconds between sync checks'),
+  sync_poll_seconds: interval.describe('seconds between sync checks'),
   model_load_timeout: seconds.describe('seconds for every ML node to answer /api/v1/state and its inference /health (large models load for ~20 min)'),
-  model_poll_seconds: seconds.describe('seconds between ML node checks'),
+  model_poll_seconds: interval.describe('seconds between ML node checks'),
   weights_timeout: seconds.describe('seconds: downloading the model weights into hf_home'),
   tmkms_key_timeout: seconds.describe('seconds for tmkms to write the consensus key'),
   hf_token: z.string().min(1).optional().describe('a Hugging Face token for gated models: passed on stdin, never on a command line'),

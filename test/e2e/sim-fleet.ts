@@ -151,12 +151,12 @@ export const seedOverrides = (offset: number) => ({
   seed_node_rpc_url: `http://127.0.0.1:${26657 + offset}`,
 });
 
-// fast polls; timeouts a slow machine never reaches (the simulated chain and model loads move as nop polls:
-// sim/gonka/clock.mjs); a height that stands still for 20 s is stuck (a halted node never moves)
+// fast polls (each moves the simulated chain and model loads on by a step, however long it took: sim/gonka/clock.mjs);
+// timeouts a slow machine never reaches; a height that stands still for 20 s is stuck (a halted node never moves)
 export const DEPLOY_KNOBS = {
-  sync_poll_seconds: 1,
+  sync_poll_seconds: 0.2,
   sync_stuck_seconds: 20,
-  model_poll_seconds: 1,
+  model_poll_seconds: 0.2,
   model_load_timeout: 600,
   sync_timeout: 600,
   register_verify_timeout: 600,
