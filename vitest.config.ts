@@ -46,8 +46,13 @@ export default defineConfig({
     maxWorkers: 2,
     projects: [
       { extends: true, test: { name: 'unit', include: UNIT, isolate: false } },
-      // hang guards only (a test waits for conditions): a loaded machine is slow, never wrong
-      { extends: true, test: { name: 'integration', include: ['test/**/*.test.ts'], exclude: UNIT, testTimeout: 900_000, hookTimeout: 900_000 } },
+      // hang guards only (a test waits for conditions): a loaded machine is slow, never wrong. Not isolated: a
+      // worker imports nop and the simulator once, not once per file (about half a second of CPU a file); no test
+      // mocks modules, and the helpers' process-wide state (sshd daemons, sandboxes, port offsets) is built for it
+      {
+        extends: true,
+        test: { name: 'integration', include: ['test/**/*.test.ts'], exclude: UNIT, isolate: false, testTimeout: 900_000, hookTimeout: 900_000 },
+      },
     ],
   },
 });
