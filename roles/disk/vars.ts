@@ -5,7 +5,7 @@ const BackupSchema = z.object({ name: z.string(), path: z.string(), bytes: z.num
 
 /** Variables of the disk role (defaults.yml holds their defaults). */
 export const DiskVarsSchema = z.object({
-  gonka_deploy_dir: z.string().min(1),
+  gonka_deploy_dir: z.string().min(1).describe('the deploy directory on the server'),
   data_backups_keep: z.coerce.number().int().min(1).describe("how many of Cosmovisor's newest data-backup-* dirs each daemon home keeps"),
   prune_data_backups: booleanSchema.default(false).describe('allows removing the older data-backup-* dirs (without it the run lists them and refuses)'),
   application_db_warn_gb: z.coerce
@@ -13,7 +13,7 @@ export const DiskVarsSchema = z.object({
     .positive()
     .describe('above this size application.db is reported too large, with the pruning settings that keep it small'),
   /** the data-backup-* dirs the usage task found to remove */
-  disk_prune_plan: z.array(BackupSchema).default([]),
+  disk_prune_plan: z.array(BackupSchema).default([]).describe('set by the usage task: the data-backup dirs to remove'),
 });
 
 export type DiskVars = z.output<typeof DiskVarsSchema>;

@@ -729,6 +729,18 @@ const COMMANDS = {
       'restart',
     ),
   rm: dockerRm,
+  // a paused container is still listed as running (its status says Paused); only the flag is kept
+  pause: (a) =>
+    containerCommand(a, (_, c) => {
+      if (c.state !== 'running') abort(1, `Error response from daemon: Container ${c.id} is not running`);
+      if (c.paused) abort(1, `Error response from daemon: Container ${c.id} is already paused`);
+      c.paused = true;
+    }),
+  unpause: (a) =>
+    containerCommand(a, (_, c) => {
+      if (!c.paused) abort(1, `Error response from daemon: Container ${c.id} is not paused`);
+      c.paused = false;
+    }),
   compose,
   image: ([sub, ...a]) =>
     sub === 'inspect'

@@ -1,4 +1,8 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { BackupArchiveError, decryptArchive, encryptArchive, packBackup, unpackBackup } from '../../../lib/gonka/backup-archive.js';
+import { backupPassphrase } from '../../../lib/gonka/backup-passphrase.js';
+import { nodeIdOf } from '../../../lib/gonka/node-id.js';
 import { backupDate, type DataBackup, oldestFirst, parseBackupListing, planPrune } from '../../../lib/gonka/data-backups.js';
 import { applicationDbLine, pruningAdvice } from '../../../roles/disk/application-db.js';
 import { durationNs, formatMaxAge, MaxAgeSchema, natsCommand, parseStreamInfo } from '../../../lib/gonka/nats-streams.js';
@@ -79,5 +83,52 @@ describe('application.db report', () => {
     expect(pruningAdvice(good)).toBeUndefined();
     const advice = pruningAdvice('pruning = "default"\npruning-keep-recent = "0"\n[state-sync]\npruning-interval = "512"\n');
     expect(advice).toContain('app.toml has pruning = default, pruning-keep-recent = 0, pruning-interval = (unset)');
+  });
+});
+
+describe('backup archive', () => {
+  const KDF = { N: 2 ** 14, r: 8, p: 1 };
+  const files = [{ path: '.tmkms/secrets/priv_validator_key.softsign', mode: 0o600, content: Buffer.from('c2VlZA==') }];
+  const manifest = { host: 'gpu1', created: '2026-11-30T00:00:00Z', node_id: 'ab'.repeat(20), consensus_key: 'KEY' };
+
+  it('opens with its passphrase and holds the files and the public identity', async () => {
+    const archive = await encryptArchive(packBackup(manifest, files), 'correct horse battery', KDF);
+    expect(archive.includes(Buffer.from('c2VlZA=='))).toBe(false);
+    const { manifest: m, files: f } = unpackBackup(await decryptArchive(archive, 'correct horse battery'));
+    expect(m).toMatchObject({ ...manifest, files: [files[0].path] });
+    expect(f).toEqual(files);
+  });
+
+  it('refuses a wrong passphrase, an altered byte in the body or the header, and a truncated archive', async () => {
+    const archive = await encryptArchive(packBackup(manifest, files), 'correct horse battery', KDF);
+    await expect(decryptArchive(archive, 'wrong horse battery')).rejects.toThrow(/wrong passphrase, or the archive was altered/);
+    const body = Buffer.from(archive);
+    body[body.length - 20] ^= 1;
+    await expect(decryptArchive(body, 'correct horse battery')).rejects.toThrow(/authentication tag does not match/);
+    const header = Buffer.from(archive.toString('latin1').replace('"r":8', '"r":9'), 'latin1');
+    await expect(decryptArchive(header, 'correct horse battery')).rejects.toThrow(BackupArchiveError);
+    await expect(decryptArchive(archive.subarray(0, 40), 'correct horse battery')).rejects.toThrow(BackupArchiveError);
+    await expect(decryptArchive(Buffer.from('PK\x03\x04'), 'x')).rejects.toThrow(/not a nop backup archive/);
+  });
+
+  it('refuses an archive naming a path outside the deploy dir', async () => {
+    const evil = packBackup(manifest, [{ path: '../../etc/cron.d/x', mode: 0o644, content: Buffer.from('x') }]);
+    expect(() => unpackBackup(evil)).toThrow(/outside the deploy dir/);
+  });
+
+  it('never takes the passphrase from the command line', async () => {
+    expect(await backupPassphrase({ backup_passphrase: 'p' }, ['nop', 'run', 'backup.yml', '-e', 'backup_passphrase=hunter2hunter2'])).toEqual({
+      error: expect.stringContaining('never on the command line'),
+    });
+    expect(await backupPassphrase({ backup_passphrase: 'from the prompt' }, ['nop', 'run', 'backup.yml'])).toBe('from the prompt');
+    expect(await backupPassphrase({}, [])).toEqual({ error: expect.stringContaining('backup_passphrase_file') });
+  });
+
+  it("computes CometBFT's node id from node_key.json", () => {
+    // the ed25519 key of seed 0…0 has public key 3b6a27bc…; its id is the first 20 bytes of the sha256 of that
+    const seed = Buffer.alloc(32);
+    const id = nodeIdOf(JSON.stringify({ priv_key: { type: 'tendermint/PrivKeyEd25519', value: seed.toString('base64') } }));
+    const pub = Buffer.from('3b6a27bcceb6a42d62a3a8d02a6f0d73653215771de243a63ac048a18b59da29', 'hex');
+    expect(id).toBe(createHash('sha256').update(pub).digest().subarray(0, 20).toString('hex'));
   });
 });

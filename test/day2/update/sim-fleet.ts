@@ -35,7 +35,7 @@ export interface FleetHost {
 export interface Fleet {
   dir: string;
   hosts: FleetHost[];
-  run(playbook: string, extraVars?: Record<string, unknown>, opts?: { check?: boolean }): Promise<{ code: number; events: RunEvent[] }>;
+  run(playbook: string, extraVars?: Record<string, unknown>, opts?: { check?: boolean; limit?: string }): Promise<{ code: number; events: RunEvent[] }>;
   /** runPlaybook's `connect` for the fleet's inventory */
   connect: ReturnType<typeof simConnect>;
   sh(host: FleetHost, script: string): Promise<{ code: number; stdout: string; stderr: string }>;
@@ -126,6 +126,7 @@ export const createFleet = async (count: number, scenario: ScenarioPatch): Promi
       extraVars,
       forks: count,
       check: opts.check,
+      limit: opts.limit,
       connect,
     });
     return { code: summary.code, events };
