@@ -1,7 +1,8 @@
 import { DEFAULT_INVENTORY, inventoryGraph, inventoryHost, inventoryList, loadInventory, renderInventoryJson, selectHosts } from '../inventory/index.js';
 import { OptionError } from './extra-vars.js';
+import { loadVaultPasswords, type VaultOptions } from './vault-options.js';
 
-export interface InventoryCommandOptions {
+export interface InventoryCommandOptions extends VaultOptions {
   inventory: string[];
   list?: boolean;
   host?: string;
@@ -13,6 +14,8 @@ export interface InventoryCommandOptions {
 export const inventoryCommand = async (opts: InventoryCommandOptions): Promise<number> => {
   const modes = [opts.list, opts.host !== undefined, opts.graph].filter(Boolean).length;
   if (modes !== 1) throw new OptionError('choose exactly one of --list, --host NAME, --graph');
+  // vault-encrypted vars files and `!vault` values in the inventory are read with the same passwords `nop run` takes
+  await loadVaultPasswords(opts);
   const inv = await loadInventory(opts.inventory.length ? opts.inventory : [DEFAULT_INVENTORY], { playbookDir: opts.playbookDir });
   for (const w of inv.warnings) process.stderr.write(`[WARNING]: ${w}\n`);
   if (opts.graph) process.stdout.write(`${inventoryGraph(inv)}\n`);

@@ -111,6 +111,8 @@ const program = (): Command => {
     .option('--host <name>', "one host's variables, as JSON")
     .option('--graph', 'the group tree')
     .option('--playbook-dir <dir>', 'also read group_vars/ and host_vars/ beside this directory')
+    .option('--vault-password-file <file>', 'vault password file (an executable one prints it; repeatable; env ANSIBLE_VAULT_PASSWORD_FILE)', collect, [])
+    .option('-J, --ask-vault-pass', 'ask for the vault password (hidden; read from stdin when not a terminal)')
     .action(async (opts) => {
       const { inventoryCommand } = await import('./inventory-command.js');
       const { inventory } = await sshOptions(opts);

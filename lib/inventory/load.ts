@@ -8,6 +8,7 @@ import { addHost, createInventory, reconcile, setHostVar, UNGROUPED, type Invent
 import { loadVarsFiles } from './vars-files.js';
 import { parseYamlInventory } from './yaml-inventory.js';
 import { parseYamlSource } from './yaml-source.js';
+import { isExecutable, parseScriptInventory } from './script-inventory.js';
 
 export interface LoadInventoryOptions {
   /** also read group_vars/ and host_vars/ beside the playbook, as ansible-playbook does */
@@ -50,8 +51,11 @@ const parseUntyped = (inv: Inventory, file: string, text: string): void => {
 };
 
 const parseFile = async (inv: Inventory, file: string): Promise<void> => {
-  const text = await readFile(file, 'utf8');
   const ext = extname(file).toLowerCase();
+  const text = await readFile(file, 'utf8');
+  // Ansible tries its script plugin first: an executable file is run. One without `#!` (an INI or YAML file with an
+  // executable bit from a checkout) cannot be run (execve refuses it) and Ansible reads it as YAML or INI: so does nop
+  if (text.startsWith('#!') && (await isExecutable(file))) return parseScriptInventory(inv, file);
   if (YAML_EXTENSIONS.includes(ext)) parseYamlFile(inv, file, text);
   else if (ext === '.ini') parseIniInventory(inv, file, text);
   else parseUntyped(inv, file, text);
@@ -73,7 +77,7 @@ const parseDirectory = async (inv: Inventory, dir: string): Promise<void> => {
     const path = join(dir, name);
     const s = await statOf(path);
     if (s?.isDirectory()) await parseDirectory(inv, path);
-    else if (s?.isFile() && isInventoryFileName(name)) await parseFile(inv, path);
+    else if (s?.isFile() && (isInventoryFileName(name) || (await isExecutable(path)))) await parseFile(inv, path);
     else inv.warnings.push(`Unable to parse ${path} as an inventory source (not .yml, .yaml, .json, .ini or extensionless)`);
   }
 };

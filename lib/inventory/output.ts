@@ -1,3 +1,4 @@
+import { vaultTextOf } from '../vault/vault-passwords.js';
 import { InventoryError } from './errors.js';
 import { hostVars } from './host-vars.js';
 import { ALL, type Inventory, type Vars } from './model.js';
@@ -129,10 +130,12 @@ export const renderInventoryJson = (value: unknown): string => {
   // what JSON cannot say and Python's json module prints anyway: exact big integers, Infinity and NaN (as ansible-inventory does)
   const token = `@@nop-number-${process.hrtime.bigint()}@@`;
   const replacer = (_key: string, v: unknown) =>
-    typeof v === 'bigint'
-      ? `${token}${v}`
-      : typeof v === 'number' && !Number.isFinite(v)
-        ? `${token}${Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity'}`
-        : v;
+    typeof v === 'string' && vaultTextOf(v) !== undefined
+      ? { __ansible_vault: vaultTextOf(v) }
+      : typeof v === 'bigint'
+        ? `${token}${v}`
+        : typeof v === 'number' && !Number.isFinite(v)
+          ? `${token}${Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity'}`
+          : v;
   return JSON.stringify(sortKeys(value), replacer, 4).replaceAll(new RegExp(`"${token}([^"]*)"`, 'g'), '$1');
 };

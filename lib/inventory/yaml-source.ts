@@ -60,7 +60,6 @@ const locator =
  * A syntax error throws an InventoryError with its line and column.
  */
 export const parseYamlSource = (file: string, text: string): YamlSource => {
-  if (text.startsWith('$ANSIBLE_VAULT;')) throw new InventoryError('the file is encrypted with ansible-vault, which nop does not read', { file });
   let parsed: ReturnType<typeof parseAnsibleYaml>;
   try {
     parsed = parseAnsibleYaml(text);

@@ -16,7 +16,17 @@ export const setVaultPasswords = (list: readonly string[]): void => {
 export const readableText = (text: string): string => (isVaultText(text) ? revealed(decryptVault(text, passwords)) : text);
 
 /** An inline `!vault` value, decrypted. */
-export const decryptInline = (text: string): string => revealed(decryptVault(text, passwords));
+export const decryptInline = (text: string): string => {
+  const plain = revealed(decryptVault(text, passwords));
+  ciphertexts.set(plain, text);
+  return plain;
+};
+
+// each decrypted inline value's vault text: ansible-inventory shows a `!vault` value as that, never as its plaintext
+const ciphertexts = new Map<string, string>();
+
+/** The vault text an inline `!vault` value was decrypted from, when `value` is one. */
+export const vaultTextOf = (value: string): string | undefined => ciphertexts.get(value);
 
 const revealed = (plain: string): string => {
   addSecret(plain);

@@ -1,3 +1,4 @@
+import { chmod } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_INVENTORY, hostVars, loadInventory, selectHosts } from '../../lib/inventory/index.js';
 import { fixture, tempTree } from './fixtures.js';
@@ -88,6 +89,28 @@ describe('loadInventory: directories and several sources', () => {
     const t = await tempTree({ 'hosts.ini': '[gpu]\ngpu\n' });
     try {
       expect((await loadInventory([`${t.dir}/hosts.ini`])).warnings).toEqual(['Found both group and host with same name: gpu']);
+    } finally {
+      await t.cleanup();
+    }
+  });
+});
+
+describe('executable inventory scripts', () => {
+  it('fails naming the script and its stderr when it fails, and when its output is not a JSON object', async () => {
+    const t = await tempTree({
+      'broken.sh': '#!/bin/sh\necho "cannot reach the cloud API" >&2\nexit 3\n',
+      'list.sh': '#!/bin/sh\necho "[1, 2]"\n',
+      'hosts.ini': '#!/bin/sh\n[web]\nweb1\n',
+    });
+    try {
+      await chmod(`${t.dir}/broken.sh`, 0o755);
+      await chmod(`${t.dir}/list.sh`, 0o755);
+      await expect(loadInventory([`${t.dir}/broken.sh`])).rejects.toThrow(
+        /Inventory script \(.*broken\.sh\) had an execution error: cannot reach the cloud API/,
+      );
+      await expect(loadInventory([`${t.dir}/list.sh`])).rejects.toThrow(/needs to be a json dict/);
+      // not executable: read as what its name says, as Ansible's script plugin cannot run it
+      expect(selectHosts(await loadInventory([`${t.dir}/hosts.ini`]), 'web')).toEqual(['web1']);
     } finally {
       await t.cleanup();
     }

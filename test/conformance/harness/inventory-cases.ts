@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { conformanceDir } from './case.js';
@@ -12,6 +13,8 @@ export interface InventoryCase {
   name: string;
   source: string;
   expected: string;
+  /** the case's vault password file (vault-password), when it has one */
+  vaultPasswordFile?: string;
 }
 
 export const inventoryCases = async (): Promise<InventoryCase[]> => {
@@ -20,13 +23,15 @@ export const inventoryCases = async (): Promise<InventoryCase[]> => {
     name,
     source: join(root, name, 'inventory'),
     expected: join(root, name, 'ansible-inventory-list.txt'),
+    vaultPasswordFile: existsSync(join(root, name, 'vault-password')) ? join(root, name, 'vault-password') : undefined,
   }));
 };
 
 /** Runs ansible-inventory on each case (an empty configuration: neither /etc/ansible nor a user's settings apply). */
 export const recordInventoryCases = async (): Promise<void> => {
   for (const c of await inventoryCases()) {
-    const out = execFileSync('ansible-inventory', ['-i', c.source, '--list'], {
+    const vault = c.vaultPasswordFile ? ['--vault-password-file', c.vaultPasswordFile] : [];
+    const out = execFileSync('ansible-inventory', ['-i', c.source, '--list', ...vault], {
       encoding: 'utf8',
       env: { ...process.env, ANSIBLE_CONFIG: '/dev/null', ANSIBLE_INVENTORY_UNPARSED_WARNING: '0' },
       stdio: ['ignore', 'pipe', 'ignore'],
