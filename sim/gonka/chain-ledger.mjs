@@ -4,9 +4,12 @@
 // the granter's through a fee grant; vesting coins never pay. Messages follow x/inference's rules for delegation,
 // refusal and intent records (one per model and participant, last write wins).
 import crypto from 'node:crypto';
-import { updateNetwork, isJailed, ensureAccount } from './network-state.mjs';
+import { updateNetwork, ensureAccount } from './network-state.mjs';
 import { chainOf, isGovernanceModel, isPocModel, requiredGasPrice } from './chain-params.mjs';
 import { bech32Valid } from './keys.mjs';
+import { applyVote } from './governance.mjs';
+import { applyUnjail } from './slashing.mjs';
+import { applyWithdraw, releaseUnbonded } from './collateral.mjs';
 
 export const MSG = Object.freeze({
   authzGrant: '/cosmos.authz.v1beta1.MsgGrant',
@@ -99,14 +102,8 @@ const APPLY = {
     const existing = net.participants[signer] ?? { pubkey: msg.pubkey, balance: 0 };
     net.participants[signer] = { ...existing, url: msg.url, validator_key: msg.validator_key };
   },
-  [MSG.unjail]: (net, msg, { scenario, now, signer }) => {
-    if (!isJailed(scenario, net, signer)) return failure(5, 'slashing', 'validator not jailed; cannot be unjailed');
-    net.unjailedAt[signer] = now;
-  },
-  [MSG.vote]: (net, msg, { signer }) => {
-    net.votes = net.votes.filter((v) => !(v.proposal_id === msg.proposal_id && v.voter === signer));
-    net.votes.push({ proposal_id: msg.proposal_id, voter: signer, option: msg.option });
-  },
+  [MSG.unjail]: applyUnjail,
+  [MSG.vote]: applyVote,
   [MSG.depositCollateral]: (net, msg, { signer }) => {
     const amount = amountOf(msg.amount);
     const account = ensureAccount(net, signer);
@@ -115,11 +112,7 @@ const APPLY = {
     account.spendable -= amount;
     net.collateral[signer] = (net.collateral[signer] ?? 0) + amount;
   },
-  [MSG.withdrawCollateral]: (net, msg, { signer }) => {
-    const held = net.collateral[signer] ?? 0;
-    if (held < amountOf(msg.amount)) return failure(5, 'collateral', 'insufficient collateral');
-    net.collateral[signer] = held - amountOf(msg.amount);
-  },
+  [MSG.withdrawCollateral]: (net, msg, ctx) => applyWithdraw(net, amountOf(msg.amount), ctx),
   [MSG.setPocDelegation]: (net, msg, { chain, signer }) => {
     const invalid = governanceModelError(chain, msg.model_id);
     if (invalid) return invalid;
@@ -205,6 +198,7 @@ export function broadcastTx(stateDir, scenario, txBase64, now) {
   const chain = chainOf(scenario);
   let outcome;
   updateNetwork(stateDir, (net) => {
+    releaseUnbonded(net, scenario, now);
     const snapshot = JSON.stringify(net);
     outcome = admit(net, tx, chain, now);
     if (outcome) return JSON.parse(snapshot);

@@ -2,6 +2,7 @@
 // gpu-and-models.md "Current PoC models"), overridable per scenario (`scenario.chain`), and their answers in the
 // chain's own JSON: `query inference params`, `dynamic_coefficients/<epoch>`, the fee groups a message belongs to.
 // Decimals travel as `{value, exponent}` as the chain encodes them.
+import { inferenceCollateralParams } from './collateral.mjs';
 
 import crypto from 'node:crypto';
 
@@ -216,6 +217,7 @@ export function paramsJson(chain, epochScenario) {
         deploy_window: String(chain.delegation.deploy_window),
         initial_model_id: chain.delegation.initial_model_id,
       },
+      collateral_params: inferenceCollateralParams(decimal),
       fee_params: {
         min_gas_price_ngonka: '0',
         enabled_fee_groups: chain.fees.enabledGroups,

@@ -6,6 +6,9 @@ import { bech32Encode } from './keys.mjs';
 import { readStatusKnobs, currentEpochStats } from './status-knobs.mjs';
 import { chainOf, dynamicCoefficients, paramsJson } from './chain-params.mjs';
 import { epochIndexAt, epochStages } from './epochs.mjs';
+import { governanceAnswers } from './governance.mjs';
+import { signingInfoAnswer } from './slashing.mjs';
+import { collateralParamsAnswer, releaseUnbonded, unbondingAnswer } from './collateral.mjs';
 
 export const QUERY = Object.freeze({
   account: '/cosmos.auth.v1beta1.Query/Account',
@@ -16,6 +19,11 @@ export const QUERY = Object.freeze({
   delegatorValidators: '/cosmos.staking.v1beta1.Query/DelegatorValidators',
   tally: '/cosmos.gov.v1.Query/TallyResult',
   votes: '/cosmos.gov.v1.Query/Votes',
+  vote: '/cosmos.gov.v1.Query/Vote',
+  proposals: '/cosmos.gov.v1.Query/Proposals',
+  proposal: '/cosmos.gov.v1.Query/Proposal',
+  signingInfo: '/cosmos.slashing.v1beta1.Query/SigningInfo',
+  unbondingCollateral: '/inference.collateral.Query/UnbondingCollateral',
   collateral: '/inference.collateral.Query/Collateral',
   collateralParams: '/inference.collateral.Query/Params',
   totalVesting: '/inference.streamvesting.Query/TotalVestingAmount',
@@ -77,6 +85,8 @@ const participantWeight = (p) =>
     .at(-1)
     ?.reduce((sum, n) => sum + n.poc_weight, 0) ?? 0;
 
+const GOV = governanceAnswers((what) => notFound(what));
+
 const ANSWERS = {
   [QUERY.account]: (net, { address }) => {
     if (!net.accounts[address]) throw notFound(`account ${address} not found: key not found`);
@@ -121,10 +131,12 @@ const ANSWERS = {
       pagination: PAGE(1),
     };
   },
-  [QUERY.tally]: (net, { proposal_id }) => {
-    const count = (option) => String(net.votes.filter((v) => v.proposal_id === proposal_id && v.option === option).length);
-    return { tally: { yes_count: count('yes'), abstain_count: count('abstain'), no_count: count('no'), no_with_veto_count: count('no_with_veto') } };
-  },
+  [QUERY.tally]: GOV.tally,
+  [QUERY.vote]: GOV.vote,
+  [QUERY.proposals]: GOV.proposals,
+  [QUERY.proposal]: GOV.proposal,
+  [QUERY.signingInfo]: signingInfoAnswer((what) => notFound(what)),
+  [QUERY.unbondingCollateral]: unbondingAnswer,
   [QUERY.votes]: (net, { proposal_id }) => {
     const votes = net.votes
       .filter((v) => v.proposal_id === proposal_id)
@@ -132,9 +144,7 @@ const ANSWERS = {
     return { votes, pagination: PAGE(votes.length) };
   },
   [QUERY.collateral]: (net, { participant }) => ({ amount: { denom: 'ngonka', amount: String(net.collateral[participant] ?? 0) } }),
-  [QUERY.collateralParams]: () => ({
-    params: { base_weight_ratio: { value: '2', exponent: -1 }, collateral_per_weight_unit: { value: '42', exponent: -1 }, grace_period_end_epoch: '180' },
-  }),
+  [QUERY.collateralParams]: collateralParamsAnswer,
   // Gonka's Ignite-scaffolded Participant map (x/inference, keyed by `index` = the account address)
   [QUERY.participant]: (net, { index }, ctx) => {
     const p = net.participants[index];
@@ -198,11 +208,14 @@ const ANSWERS = {
   [QUERY.claimRecipients]: (net, { address }) => ({ recipients: net.claimRecipients[address] ?? [] }),
 };
 
-/** `ctx`: { stateDir, scenario, height }. */
+/** `ctx`: { stateDir, scenario, height, now }. */
 export function answerQuery(path, args, ctx) {
   const answer = ANSWERS[path];
   if (!answer) throw new QueryError(12, `rpc error: code = Unimplemented desc = unknown method ${path}`);
-  return answer(readNetwork(ctx.stateDir), args, ctx);
+  const net = readNetwork(ctx.stateDir);
+  // a read-only view: unbonding collateral whose epoch came is the account's again (the next tx stores it)
+  if (ctx.now !== undefined) releaseUnbonded(net, ctx.scenario, ctx.now);
+  return answer(net, args, ctx);
 }
 
 export function abciQuery(ctx, path, dataHex) {
@@ -227,6 +240,10 @@ const REST = [
   ['/productscience/inference/inference/get_current_epoch', QUERY.currentEpoch, () => ({})],
   ['/productscience/inference/collateral/collateral/:participant', QUERY.collateral, (p) => p],
   ['/productscience/inference/collateral/params', QUERY.collateralParams, () => ({})],
+  ['/productscience/inference/collateral/unbonding_collateral/:participant', QUERY.unbondingCollateral, (p) => p],
+  ['/cosmos/gov/v1/proposals', QUERY.proposals, (_, q) => ({ proposal_status: q.get('proposal_status') ?? '' })],
+  ['/cosmos/gov/v1/proposals/:proposal_id', QUERY.proposal, (p) => p],
+  ['/cosmos/gov/v1/proposals/:proposal_id/tally', QUERY.tally, (p) => p],
   ['/productscience/inference/streamvesting/total_vesting/:address', QUERY.totalVesting, (p) => p],
   ['/cosmos/feegrant/v1beta1/allowance/:granter/:grantee', QUERY.feeAllowance, (p) => p],
   ['/cosmos/bank/v1beta1/spendable_balances/:address', QUERY.spendableBalances, (p) => p],

@@ -322,7 +322,12 @@ const TX = {
   'inference declare-poc-intent': ([model], flags) => broadcast(flags, [{ '@type': MSG.declarePocIntent, model_id: model }]),
   'inference set-claim-recipients': ([recipients], flags) => broadcast(flags, [{ '@type': MSG.setClaimRecipients, recipients: JSON.parse(recipients) }]),
   'slashing unjail': (_, flags) => broadcast(flags, [{ '@type': MSG.unjail }]),
-  'gov vote': ([id, option], flags) => broadcast(flags, [{ '@type': MSG.vote, proposal_id: id, option }]),
+  'gov vote': ([id, option], flags) => {
+    // the SDK's NormalizeVoteOption + VoteOptionFromString, before anything is signed
+    const normalized = { yes: 'yes', no: 'no', abstain: 'abstain', no_with_veto: 'no_with_veto', nowithveto: 'no_with_veto' }[String(option).toLowerCase()];
+    if (!normalized) throw new CliError(`'${option}' is not a valid vote option`);
+    return broadcast(flags, [{ '@type': MSG.vote, proposal_id: id, option: normalized }]);
+  },
   'collateral deposit-collateral': ([amount], flags) => broadcast(flags, [{ '@type': MSG.depositCollateral, amount }]),
   'collateral withdraw-collateral': ([amount], flags) => broadcast(flags, [{ '@type': MSG.withdrawCollateral, amount }]),
   'bank send': ([, to, amount], flags) => broadcast(flags, [{ '@type': MSG.bankSend, to_address: to, amount }]),
@@ -332,6 +337,11 @@ const QUERIES = {
   'staking delegator-validators': ([addr], flags) => printQuery(flags, QUERY.delegatorValidators, { delegator_addr: addr }),
   'gov tally': ([id], flags) => printQuery(flags, QUERY.tally, { proposal_id: id }),
   'gov votes': ([id], flags) => printQuery(flags, QUERY.votes, { proposal_id: id }),
+  'gov vote': ([id, voter], flags) => printQuery(flags, QUERY.vote, { proposal_id: id, voter }),
+  'gov proposal': ([id], flags) => printQuery(flags, QUERY.proposal, { proposal_id: id }),
+  'gov proposals': (_, flags) => printQuery(flags, QUERY.proposals, { proposal_status: flags['--proposal-status'] ?? flags['--status'] ?? '' }),
+  'slashing signing-info': ([consPubkey], flags) => printQuery(flags, QUERY.signingInfo, { cons_pubkey: consPubkey }),
+  'collateral show-unbonding-collateral': ([participant], flags) => printQuery(flags, QUERY.unbondingCollateral, { participant }),
   'collateral show-collateral': ([participant], flags) => printQuery(flags, QUERY.collateral, { participant }),
   'collateral params': (_, flags) => printQuery(flags, QUERY.collateralParams, {}),
   'authz grants-by-granter': ([granter], flags) => printQuery(flags, QUERY.grants, { granter }),

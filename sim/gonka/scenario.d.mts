@@ -57,6 +57,15 @@ export interface ChainScenario {
   devshardVersions: { name: string; binary: string; sha256: string }[];
 }
 
+export interface GovProposalScenario {
+  id: number;
+  title?: string;
+  summary?: string;
+  votingEndHeight: number;
+  expedited?: boolean;
+  tally?: Partial<Record<'yes' | 'no' | 'abstain' | 'no_with_veto', number>>;
+}
+
 export interface Scenario {
   blocksPerSecond: number;
   networkHeight: number;
@@ -71,6 +80,10 @@ export interface Scenario {
   chain: Partial<ChainScenario>;
   upgrade: UpgradeScenario | null;
   jailed: boolean;
+  /** seconds a jailed validator stays jailed before MsgUnjail is accepted (slashing.mjs) */
+  jailSeconds: number;
+  /** governance proposals (governance.mjs): in their voting period until votingEndHeight; tally: the rest of the network's voting power */
+  proposals: GovProposalScenario[];
   registrationRefused: string | null;
   fundRegisteredAccounts: { spendable?: number; vesting?: number } | null;
   pocFailed: boolean;

@@ -32,6 +32,8 @@ export const DEFAULT_SCENARIO = Object.freeze({
   chain: {},
   upgrade: null,
   jailed: false,
+  jailSeconds: 0,
+  proposals: [],
   registrationRefused: null,
   // the operator's transfer to a cold account before it registers ({ spendable, vesting } ngonka); null: none
   fundRegisteredAccounts: null,

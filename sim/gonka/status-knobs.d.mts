@@ -2,6 +2,8 @@ export interface StatusKnobs {
   peers: number;
   inferenceCount: number;
   missedRequests: number;
+  /** blocks the validator missed of the last 100 (its signing info; a jailed one shows at least 51) */
+  missedBlocks: number;
 }
 
 export const DEFAULT_STATUS_KNOBS: Readonly<StatusKnobs>;

@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { readJson, writeJson } from './json-file.mjs';
 
-export const DEFAULT_STATUS_KNOBS = Object.freeze({ peers: 8, inferenceCount: 1000, missedRequests: 0 });
+export const DEFAULT_STATUS_KNOBS = Object.freeze({ peers: 8, inferenceCount: 1000, missedRequests: 0, missedBlocks: 0 });
 
 const knobsFile = (stateDir) => path.join(stateDir, 'gonka-status.json');
 

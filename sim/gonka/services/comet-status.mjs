@@ -11,6 +11,8 @@ export const rpcError = (id, code, message, data) => ({ jsonrpc: '2.0', id, erro
 
 export function statusResult(node) {
   const { height, networkHeight, blocksPerSecond } = node;
+  // the simulated clock (the ledger's time: jailed_until, voting ends), wall time where a caller has none
+  const now = node.now ?? Date.now();
   const lagSeconds = (networkHeight - height) / blocksPerSecond;
   return {
     node_info: {
@@ -27,11 +29,11 @@ export function statusResult(node) {
       latest_block_hash: blockHash(height),
       latest_app_hash: blockHash(height + 0.5),
       latest_block_height: String(height),
-      latest_block_time: cometTime(Date.now() - lagSeconds * 1000),
+      latest_block_time: cometTime(now - lagSeconds * 1000),
       earliest_block_hash: blockHash(node.earliestHeight),
       earliest_app_hash: blockHash(node.earliestHeight + 0.5),
       earliest_block_height: String(node.earliestHeight),
-      earliest_block_time: cometTime(Date.now() - ((networkHeight - node.earliestHeight) / blocksPerSecond) * 1000),
+      earliest_block_time: cometTime(now - ((networkHeight - node.earliestHeight) / blocksPerSecond) * 1000),
       catching_up: height < networkHeight,
     },
     validator_info: {

@@ -146,6 +146,7 @@ export function startNode(ctx) {
       validatorAddress: cometAddress(consensus).toString('hex').toUpperCase(),
       consensusPubkey: consensusB64,
       votingPower: participant && !jailed ? (participant[1].weight ?? 1) : 0,
+      now: ctx.now(),
     };
   }
 
@@ -157,7 +158,7 @@ export function startNode(ctx) {
     abci_query: (params) => ({ response: query(unquote(params.path), unquote(params.data ?? '')) }),
   };
 
-  const queryContext = () => ({ stateDir, scenario: ctx.scenario(), height });
+  const queryContext = () => ({ stateDir, scenario: ctx.scenario(), height, now: ctx.now() });
 
   // the tx service's Simulate rides on abci_query as in CometBFT (`/cosmos.tx.v1beta1.Service/Simulate`, data = the tx)
   function query(path, dataHex) {
