@@ -131,11 +131,14 @@ const hostProblems = async (host: HostRun, targets: PlayTargets[], run: RunConte
   }
   // a role whose variables are wrong cannot say what its checks read: those wait until the variables are fixed
   const runnable = checks.filter(({ task, pc }) => roleVarsProblems(task, taskVars(host, pc.play, task, run, pc)).length === 0);
+  const wanted = runnable.flatMap(({ task, pc }) => requestsOf(host, task, run, pc));
   const first = mine.find((t) => t.play.sections.some((s) => s.length > 0));
-  // the first play's own facts come in the same batch: the plays read nothing twice
-  const upcoming = first ? lookahead(host, flatten(first.play.sections.flat()), run, first.pc)() : [];
+  // the first play's own facts come in the same batch: the plays read nothing twice. Without a check that reads
+  // facts there is no batch: connecting says the host is reachable, and the play reads its facts when it needs them
+  const upcoming = first && wanted.length ? lookahead(host, flatten(first.play.sections.flat()), run, first.pc)() : [];
   try {
-    await readInOneBatch(host, [...runnable.flatMap(({ task, pc }) => requestsOf(host, task, run, pc)), ...upcoming], run);
+    if (wanted.length) await readInOneBatch(host, [...wanted, ...upcoming], run);
+    else await run.connect(host.name);
     for (const { task, pc } of runnable) {
       const problem = await evaluate(host, task, run, pc);
       if (problem) problems.push(problem);
