@@ -53,7 +53,14 @@ export class PreconditionsFailed extends RunError {
 const flatten = (tasks: readonly TaskSpec[]): TaskSpec[] =>
   tasks.flatMap((t) => (t.block ? flatten([...t.block, ...(t.rescue ?? []), ...(t.always ?? [])]) : [t]));
 
-const playContext = (play: PlaySpec, hosts: HostRun[]): PlayContext => ({ play, hosts: hosts.map((h) => h.name), once: new Map(), aborted: () => false });
+const playContext = (play: PlaySpec, hosts: HostRun[]): PlayContext => ({
+  play,
+  hosts: hosts.map((h) => h.name),
+  once: new Map(),
+  aborted: () => false,
+  playEnded: false,
+  endedHosts: new Set(),
+});
 
 /**
  * Whether the task runs on this host as far as can be told before the run: selected by the tags, and its conditions
