@@ -21,6 +21,7 @@ const UNIT = [
   'test/facts/probe-processes.test.ts',
   'test/gpu/parsers.test.ts',
   'test/gpu/recommend-rules.test.ts',
+  'test/gpu/layout-precondition.test.ts',
   'test/transport/atomic-write.test.ts',
   'test/transport/known-hosts.test.ts',
   'test/transport/local.test.ts',

@@ -1,3 +1,4 @@
+import { PreconditionsFailed } from '../runner/preconditions.js';
 import { resolve } from 'node:path';
 import type { LoadedSettings } from '../config/settings.js';
 import { limitHosts, loadInventory, selectHosts } from '../inventory/index.js';
@@ -204,6 +205,8 @@ export const runCommand = async (playbook: string, opts: RunCommandOptions): Pro
     return summary.code;
   } catch (e) {
     if (e instanceof PromptInterrupted) return interrupted();
+    // the checks before the first change failed: the live display gives the terminal back before the problems show
+    if (e instanceof PreconditionsFailed) await reporter.close();
     throw e;
   } finally {
     process.off('SIGINT', onSigint);

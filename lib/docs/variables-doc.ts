@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import type { RoleDefinition } from '../roles/role.js';
+import { isSetByRun, roleVarFields } from '../roles/role-vars.js';
 import { builtinRoleCode, packageRoot } from '../runner/paths.js';
 import { varsPromptSchema, type VarsPrompt } from '../runner/playbook-schema.js';
 import { PROMPT_VALIDATORS } from '../runner/prompt-validators.js';
@@ -19,26 +20,17 @@ interface Variable {
   required: boolean;
   description: string;
   secret: boolean;
+  /** nop's magic variables and what a role's own earlier tasks publish: nobody gives them, none is "required" */
+  setByRun: boolean;
 }
-
-// a role's schema is an object, perhaps refined or piped: its fields are those of the object inside
-const objectShape = (schema: z.ZodType): Record<string, z.ZodType> | undefined => {
-  const def = (schema as unknown as { _zod: { def: { shape?: Record<string, z.ZodType>; in?: z.ZodType; innerType?: z.ZodType } } })._zod.def;
-  if (def.shape) return def.shape;
-  const inner = def.in ?? def.innerType;
-  return inner ? objectShape(inner) : undefined;
-};
 
 const yamlFile = async (file: string): Promise<Record<string, unknown>> => {
   const text = await readFile(file, 'utf8').catch(() => undefined);
   return text === undefined ? {} : ((parseAnsibleYaml(text).value as Record<string, unknown> | null) ?? {});
 };
 
-// Ansible's magic variables and those a role's own earlier tasks set: nobody gives them, so none is "required"
-const setByNop = (description: string): boolean => /^set by /.test(description);
-
 const variablesOf = (schema: z.ZodType, defaults: Record<string, unknown>): Variable[] =>
-  Object.entries(objectShape(schema) ?? {}).map(([name, field]) => {
+  Object.entries(roleVarFields(schema)).map(([name, field]) => {
     const fromSchema = schemaDefault(field);
     const value = name in defaults ? defaults[name] : fromSchema?.value;
     const description = descriptionOf(field) ?? '';
@@ -46,16 +38,17 @@ const variablesOf = (schema: z.ZodType, defaults: Record<string, unknown>): Vari
       name,
       type: typeWords(field),
       default: value,
-      required: value === undefined && !acceptsMissing(field) && !setByNop(description),
+      required: value === undefined && !acceptsMissing(field) && !isSetByRun(field),
       description,
       secret: isSecretName(name),
+      setByRun: isSetByRun(field),
     };
   });
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 const defaultWords = (v: Variable): string => {
-  if (v.default === undefined) return v.required ? '**required**' : setByNop(v.description) ? 'set by nop' : '';
+  if (v.default === undefined) return v.required ? '**required**' : v.setByRun ? 'set by nop' : '';
   return `\`${cell(JSON.stringify(v.default))}\``;
 };
 

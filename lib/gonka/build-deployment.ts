@@ -107,9 +107,8 @@ const pocCallbackHost = (input: DeploymentInput, t: Topology): string => {
   return need('private_ip', input.vars.private_ip, 'on a network node whose ML nodes are other servers (ML nodes post PoC batches to it)');
 };
 
-const networkEnv = (input: DeploymentInput, t: Topology): Record<string, string> => {
-  const v = input.vars;
-  const n = input.network;
+// the address other participants reach a network node at: given, and public unless said otherwise
+const publicHostOf = (v: ConfigVars): string => {
   const publicHost = need('public_ip', v.public_ip, `on a network node (${v.inventory_hostname} is in network_nodes)`);
   const unreachable = v.allow_private_public_ip ? undefined : notPublicReason(publicHost);
   if (unreachable)
@@ -117,6 +116,13 @@ const networkEnv = (input: DeploymentInput, t: Topology): Record<string, string>
       'public_ip',
       `${unreachable}, so other participants cannot reach PUBLIC_URL or the p2p address: set the server's public address, or allow_private_public_ip: true for a private test network or the simulator`,
     );
+  return publicHost;
+};
+
+const networkEnv = (input: DeploymentInput, t: Topology): Record<string, string> => {
+  const v = input.vars;
+  const n = input.network;
+  const publicHost = publicHostOf(v);
   need('account_pubkey', v.account_pubkey, 'on a network node: the base64 public key of the cold account (inferenced keys show COLD --pubkey)');
   return {
     KEY_NAME: v.key_name ?? `${slug(v.inventory_hostname)}-warm`,
@@ -219,17 +225,47 @@ const localRecommendation = (input: DeploymentInput): RecommendationInput =>
     ),
   );
 
+const placeOf = (v: ConfigVars): Topology => {
+  const t = topologyOf(v.group_names);
+  if (!t.network && !t.ml) throw new DeploymentVariableError('group_names', `${v.inventory_hostname} is in neither network_nodes nor ml_nodes`);
+  return t;
+};
+
+const mlBindOf = (v: ConfigVars, t: Topology): string =>
+  isFullServer(t)
+    ? LOOPBACK
+    : need('private_ip', v.private_ip, `on ${t.ml ? 'an ML node whose network node is another server' : 'a network node whose ML nodes are other servers'}`);
+
+const networkNodeOf = (v: ConfigVars, t: Topology): string | undefined =>
+  t.ml && !isFullServer(t) ? need('network_node', v.network_node, 'on an ML-only host: the inventory name of its network node') : v.network_node;
+
+/**
+ * What the host's place in the topology requires of its own variables, every problem at once: part of the config
+ * role's schema, so known before the run, where buildDeployment would stop at the first, in the Configure play.
+ */
+export const placeProblems = (v: ConfigVars): DeploymentVariableError[] => {
+  const checks = [() => placeOf(v), () => mlBindOf(v, placeOf(v)), () => networkNodeOf(v, placeOf(v)), () => placeOf(v).network && publicHostOf(v)];
+  const problems = checks.flatMap((check) => {
+    try {
+      check();
+      return [];
+    } catch (e) {
+      if (e instanceof DeploymentVariableError) return [e];
+      throw e;
+    }
+  });
+  // a host in neither group has no place: the rest follows from that one
+  return problems.filter((p, i) => problems.findIndex((q) => q.message === p.message) === i);
+};
+
 /** Check the variables for this host's place in the topology and compute every value the Gonka files hold. */
 export const buildDeployment = (input: DeploymentInput): Deployment => {
   const v = input.vars;
-  const t = topologyOf(v.group_names);
-  if (!t.network && !t.ml) throw new DeploymentVariableError('group_names', `${v.inventory_hostname} is in neither network_nodes nor ml_nodes`);
+  const t = placeOf(v);
   const full = isFullServer(t);
   const rec = t.ml ? localRecommendation(input) : undefined;
-  const mlBind = full
-    ? LOOPBACK
-    : need('private_ip', v.private_ip, `on ${t.ml ? 'an ML node whose network node is another server' : 'a network node whose ML nodes are other servers'}`);
-  if (t.ml && !full) need('network_node', v.network_node, 'on an ML-only host: the inventory name of its network node');
+  const mlBind = mlBindOf(v, t);
+  networkNodeOf(v, t);
   if (t.network) need('keyring_password', input.keyringPassword, 'on a network node (or keyring_password_file)');
   const env = t.network ? networkEnv(input, t) : {};
   if (t.network) validateEnv(env);

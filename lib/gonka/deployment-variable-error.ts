@@ -2,9 +2,9 @@
 export class DeploymentVariableError extends Error {
   constructor(
     readonly variable: string,
-    message: string,
+    readonly reason: string,
   ) {
-    super(`variable '${variable}': ${message}`);
+    super(`variable '${variable}': ${reason}`);
     this.name = 'DeploymentVariableError';
   }
 }

@@ -59,10 +59,22 @@ export const moduleCalls =
       Object.entries(modules).map(([key, module]) => [key, (keywords: RoleTaskKeywords<V>, args: unknown) => ({ ...keywords, module, args })]),
     ) as ModuleCalls<V, M>;
 
+/**
+ * What must hold before any host is changed: code that only reads the facts it declares and fails (a `failed`
+ * result, its `msg` saying what to do) when the host cannot take the role. The runner evaluates every role's
+ * preconditions for every host of every play in one batch of fact reads before the first play applies anything,
+ * and reports every problem together (lib/runner/preconditions.ts); the facts read stay cached for the plays.
+ */
+export interface Precondition<V> extends CodeTask<V> {
+  facts: (vars: V) => FactRequest[];
+  invalidates: readonly [];
+}
+
 export interface RoleDefinition<S extends z.ZodType = z.ZodType> {
   name: string;
-  /** the role's variables, validated (with defaults.yml merged under them) before its first task runs */
+  /** the role's variables, validated (with defaults.yml merged under them) for every host before any play runs, and again before its first task */
   vars: S;
+  preconditions?: Precondition<z.output<S>>[];
   tasks: RoleTask<z.output<S>>[];
   handlers?: RoleTask<z.output<S>>[];
 }

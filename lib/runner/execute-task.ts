@@ -159,17 +159,28 @@ const scopeOf = (task: TaskSpec, vars: Record<string, unknown>): Scope => {
   return { vars, typed: () => (typed ??= roleVarsFor(task, vars)) };
 };
 
+/**
+ * What is wrong with a role's variables, one line per problem: `variable 'private_ip': is required and missing`.
+ * `ignore`: variables not to ask for (the check before the run skips those set only once the run reaches them).
+ */
+export const roleVarsProblems = (task: TaskSpec, vars: Record<string, unknown>, ignore: (name: string) => boolean = () => false): string[] => {
+  const res = task.role?.schema?.safeParse(vars);
+  if (!res || res.success) return [];
+  return res.error.issues
+    .filter((issue) => issue.path.length === 0 || !ignore(String(issue.path[0])))
+    .map((issue) => {
+      const words = describeIssue(issue, vars);
+      return `variable '${words.path.map(String).join('.')}': ${words.message}`;
+    });
+};
+
 export const roleVarsFor = (task: TaskSpec, vars: Record<string, unknown>): Record<string, unknown> => {
   const schema = task.role?.schema;
   if (!schema) return vars;
   const res = schema.safeParse(vars);
   if (res.success) return overlayVars(vars, res.data as Record<string, unknown>);
   // every problem at once: an operator fixes the inventory once, not once per run
-  const problems = res.error.issues.map((issue) => {
-    const words = describeIssue(issue, vars);
-    return `variable '${words.path.map(String).join('.')}': ${words.message}`;
-  });
-  throw new Error(`role '${task.role!.name}': ${problems.join('; ')}`);
+  throw new Error(`role '${task.role!.name}': ${roleVarsProblems(task, vars).join('; ')}`);
 };
 
 const runAction = async (task: TaskSpec, ctx: ModuleContext, scope: Scope): Promise<ModuleResult> => {
@@ -281,6 +292,21 @@ const contextFor = async (
       return contextFor(host, elsewhere, scope, run, pc, (line) => progress(`${other}: ${line}`));
     },
   });
+};
+
+/**
+ * A precondition's context (preconditions.ts): in check mode, reading through the host's one fact cache; and its
+ * role's typed variables (throws when they are invalid).
+ */
+export const preconditionContext = async (
+  host: HostRun,
+  task: TaskSpec,
+  run: RunContext,
+  pc: PlayContext,
+): Promise<{ ctx: ModuleContext; typed: () => Record<string, unknown> }> => {
+  const checking: TaskSpec = { ...task, check_mode: true };
+  const scope = scopeOf(checking, taskVars(host, pc.play, checking, run, pc));
+  return { ctx: await contextFor(host, checking, scope, run, pc, () => undefined), typed: scope.typed };
 };
 
 const statusOf = (r: ModuleResult): TaskStatus => (r.failed ? 'failed' : r.skipped ? 'skipped' : r.changed ? 'changed' : 'ok');

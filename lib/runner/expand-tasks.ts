@@ -16,9 +16,11 @@ export interface Expansion {
   handlers: TaskSpec[];
   /** role instances (name, params, files) whose handlers the play has: an instance brings its handlers once */
   handlerKeys: Set<string>;
+  /** the preconditions of every role brought in, with the reference's tags and conditions */
+  preconditions: TaskSpec[];
 }
 
-export const newExpansion = (playbookDir: string): Expansion => ({ playbookDir, seen: new Set(), handlers: [], handlerKeys: new Set() });
+export const newExpansion = (playbookDir: string): Expansion => ({ playbookDir, seen: new Set(), handlers: [], handlerKeys: new Set(), preconditions: [] });
 
 interface RoleScope {
   tags: string[];
@@ -94,6 +96,7 @@ export const roleTasks = async (
   const tasks: TaskSpec[] = [];
   for (const dep of loaded.dependencies) tasks.push(...(await roleTasks(dep.ref, ex, dep.src, dep.path, {}, scope, true, [...chain, loaded.instance.name])));
   tasks.push(...inherit(await expandImports(loaded.tasks, ex, []), scope.tags, scope.whens, scope.become));
+  ex.preconditions.push(...inherit(loaded.preconditions, scope.tags, scope.whens, scope.become));
   const instance = `${key} ${JSON.stringify(files)}`;
   if (!ex.handlerKeys.has(instance)) ex.handlers.push(...(await expandImports(loaded.handlers, ex, [])));
   ex.handlerKeys.add(instance);

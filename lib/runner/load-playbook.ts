@@ -48,6 +48,7 @@ const loadPlay = async (raw: unknown, src: YamlSource, path: PathPart[], dir: st
     // as Ansible compiles a play: handlers are flushed after pre_tasks, after roles and tasks together, after post_tasks
     sections: [tag(pre), [...tag(roleSections), ...tag(main)], tag(post)],
     handlers,
+    preconditions: tag(ex.preconditions),
     fileVars: await loadVarsFiles(play.vars_files, dir),
     source: { file: src.file, line: src.locate(path)?.line },
     dir,
@@ -79,6 +80,7 @@ const importedPlays = async (raw: Record<string, unknown>, src: YamlSource, path
     // the import's vars are play vars of every imported play, under the play's own
     vars: entry.vars ? { ...entry.vars, ...(p.vars ?? {}) } : p.vars,
     sections: p.sections.map((s) => inherit(s, entry.tags ?? [], whens, {})),
+    preconditions: p.preconditions && inherit(p.preconditions, entry.tags ?? [], whens, {}),
   }));
 };
 

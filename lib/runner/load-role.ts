@@ -93,6 +93,8 @@ export interface LoadedRole {
   instance: RoleInstance;
   tasks: TaskSpec[];
   handlers: TaskSpec[];
+  /** read-only checks evaluated for every host before any play changes anything (RoleDefinition.preconditions) */
+  preconditions: TaskSpec[];
   /** roles from meta/main.yml, run before this one */
   dependencies: RoleDependency[];
   /** meta's allow_duplicates: run again as a dependency even when the play already has it with the same params */
@@ -164,6 +166,7 @@ export const loadRole = async (ref: RoleRef, playbookDir: string, src: YamlSourc
       instance,
       tasks: def.tasks.map((t) => fromRoleTask(t as RoleTask<unknown>, instance, code)),
       handlers: (def.handlers ?? []).map((t) => fromRoleTask(t as RoleTask<unknown>, instance, code)),
+      preconditions: (def.preconditions ?? []).map((t) => fromRoleTask(t as RoleTask<unknown>, instance, code)),
       ...meta,
     };
   }
@@ -173,7 +176,7 @@ export const loadRole = async (ref: RoleRef, playbookDir: string, src: YamlSourc
   if (!tasksFile && !handlersFile && meta.dependencies.length === 0 && !(await exists(join(dir, 'defaults'))) && !(await exists(join(dir, 'vars')))) {
     throw src.error(path, `role '${name}' in ${dir} has neither index.js nor tasks/main.yml`);
   }
-  return { instance, tasks: await loadYamlTasks(tasksFile, instance), handlers: await loadYamlTasks(handlersFile, instance), ...meta };
+  return { instance, tasks: await loadYamlTasks(tasksFile, instance), handlers: await loadYamlTasks(handlersFile, instance), preconditions: [], ...meta };
 };
 
 export const roleRefTags = (ref: RoleRef): string[] => (typeof ref === 'string' ? [] : (ref.tags ?? []));

@@ -48,7 +48,8 @@ const includeRole = async (task: TaskSpec, play: PlaySpec, vars: Record<string, 
   const src = await loadYaml(task.source.file);
   const tasks = await roleTasks({ role: name, vars: task.vars }, ex, src, task.include!.at, files);
   play.handlers.push(...ex.handlers);
-  return { changed: false, include: name, [INCLUDED]: tasks };
+  // a role reached only now was not checked before the run: its preconditions run as its first tasks
+  return { changed: false, include: name, [INCLUDED]: [...ex.preconditions, ...tasks] };
 };
 
 /** include_tasks/include_role as a task the runner runs like any other (when, loop, register, ignore_errors): its result carries the tasks it loaded. */

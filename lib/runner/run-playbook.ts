@@ -14,6 +14,7 @@ import type { ReaderRequest } from '../facts/fact-store.js';
 import { newHostRun, type Connection, type HostRun } from './host-run.js';
 import { loadPlaybook } from './load-playbook.js';
 import { runPlay } from './run-play.js';
+import { PreconditionsFailed, preconditionProblems, problemLine, type PlayTargets, type Problem } from './preconditions.js';
 import { RunError } from './run-error.js';
 import { hasStartTask } from './start-at-task.js';
 import { unknownTagProblems } from './known-tags.js';
@@ -146,6 +147,35 @@ const exitCode = (runs: HostRun[], interrupted: boolean): number => {
   return EXIT.ok;
 };
 
+// the unreachable host is shown as Ansible shows one, and counted; no play runs on it
+const markUnreachable = (host: HostRun, p: Problem, emit: EventSink) => {
+  emit({ type: 'task_result', host: host.name, task: p.check, status: 'unreachable', result: { changed: false, unreachable: true, msg: p.message } });
+  host.stats.unreachable++;
+  host.status = 'unreachable';
+};
+
+const CHECK_PLAY = 'Check before changing anything';
+
+/** Every problem found before the first change, shown as the failed tasks of one play; no host is changed. */
+const reportProblems = (problems: Problem[], emit: EventSink, hostRun: (name: string) => HostRun) => {
+  const hosts = [...new Set(problems.map((p) => p.host))];
+  emit({ type: 'play_start', name: CHECK_PLAY, hosts });
+  for (const p of problems.filter((q) => !q.unreachable)) {
+    emit({ type: 'task_start', host: p.host, task: p.check });
+    emit({ type: 'task_result', host: p.host, task: p.check, status: 'failed', result: { changed: false, failed: true, msg: p.message } });
+  }
+  for (const name of hosts) {
+    const host = hostRun(name);
+    if (host.status === 'ok') host.stats.failed = 1;
+    host.status = host.status === 'ok' ? 'failed' : host.status;
+  }
+  emit({ type: 'play_end', name: CHECK_PLAY });
+  emit({
+    type: 'warning',
+    message: `nothing was changed on any host: ${problems.length} problem${problems.length === 1 ? '' : 's'} found before the first change; fix them all, then run again`,
+  });
+};
+
 const targetProblems = (playbook: Playbook, inv: Inventory, limit: string | undefined): string[] => {
   if (limit !== undefined && limitHosts(inv, selectHosts(inv, 'all'), limit).length === 0) return [`--limit ${limit} matches no host of the inventory`];
   if (playbook.plays.some((play) => limitHosts(inv, selectHosts(inv, play.hosts), limit).length > 0)) return [];
@@ -213,7 +243,38 @@ export const runPlaybook = async (opts: RunPlaybookOptions): Promise<RunSummary>
   const hostsOf = (play: PlaySpec) => limitHosts(inv, selectHosts(inv, play.hosts), opts.limit);
   // the play a Ctrl-C stopped: its hosts, and those of every later play, are left to do
   let interruptedAt: number | undefined;
+  // every question first, then every check, before the first play changes anything: all problems reported together
+  const checkEverything = async () => {
+    const problems: string[] = [];
+    const targets: PlayTargets[] = [];
+    for (const play of playbook.plays) {
+      const hosts = hostsOf(play).map(hostRun);
+      if (hosts.length === 0) continue;
+      // an answer is for the whole run, like -e: asked once, for the first play that wants it
+      const provided = (name: string) => name in run.extraVars || name in (play.vars ?? {}) || hosts.some((h) => name in h.inventoryVars);
+      try {
+        const prompted = await resolvePrompts(play, provided, opts.prompter);
+        Object.assign(run.extraVars, prompted);
+        for (const p of play.vars_prompt ?? []) if (p.private && p.name in prompted) run.secretNames.add(p.name);
+      } catch (e) {
+        if (!(e instanceof RunError)) throw e;
+        problems.push(e.message);
+      }
+      if (!runsNothing(play)) targets.push({ play: withFacts(play), hosts });
+    }
+    const found = await preconditionProblems(targets, run, limit);
+    if (problems.length) throw new PreconditionsFailed([...problems, ...found.map(problemLine)]);
+    return found;
+  };
   const runPlays = async () => {
+    const found = await checkEverything();
+    // as Ansible: an unreachable host is left out and the others go on; any other problem stops every host
+    const unreachable = found.filter((p) => p.unreachable);
+    for (const p of unreachable) markUnreachable(hostRun(p.host), p, opts.emit);
+    if (found.length > unreachable.length) {
+      reportProblems(found, opts.emit, hostRun);
+      return;
+    }
     for (const [index, play] of playbook.plays.entries()) {
       if (opts.signal?.aborted) {
         interruptedAt = index;
@@ -227,12 +288,6 @@ export const runPlaybook = async (opts: RunPlaybookOptions): Promise<RunSummary>
         if (shown) opts.emit({ type: 'warning', message: `no hosts matched "${play.hosts}"${opts.limit ? ` with --limit ${opts.limit}` : ''}: skipping play` });
         continue;
       }
-      // asked before the play starts, so no live display draws over the questions; an answer is for the whole
-      // run, like -e: asked once, in the first play that wants it
-      const provided = (name: string) => name in run.extraVars || name in (play.vars ?? {}) || hosts.some((h) => name in h.inventoryVars);
-      const prompted = await resolvePrompts(play, provided, opts.prompter);
-      Object.assign(run.extraVars, prompted);
-      for (const p of play.vars_prompt ?? []) if (p.private && p.name in prompted) run.secretNames.add(p.name);
       // once a play reached --start-at-task, later plays run whole, as in Ansible
       if (startReached) for (const h of hosts) h.started = true;
       if (!shown) continue;

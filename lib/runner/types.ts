@@ -73,6 +73,8 @@ export interface PlaySpec extends Omit<PlayInput, 'roles' | 'pre_tasks' | 'tasks
   /** pre_tasks, then roles' tasks and tasks, then post_tasks (handlers run after each), in Ansible's order */
   sections: TaskSpec[][];
   handlers: TaskSpec[];
+  /** the roles' preconditions: checked for every host before the first play changes anything (preconditions.ts) */
+  preconditions?: TaskSpec[];
   /** variables loaded from vars_files */
   fileVars: Record<string, unknown>;
   source: SourceRef;

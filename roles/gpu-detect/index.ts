@@ -5,7 +5,7 @@ import { catalogRecommendation, ModelOverrideSchema } from '../../lib/gonka/cata
 import { loadModelCatalog } from '../../lib/gonka/model-catalog.js';
 import { loadVersions, withVersionOverrides } from '../../lib/gonka/versions.js';
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
-import { type CodeTask, defineRole } from '../../lib/roles/role.js';
+import { type CodeTask, defineRole, type Precondition } from '../../lib/roles/role.js';
 import { chainPocModels, latestEpochRequest } from './chain-models.js';
 
 const GpuDetectVarsSchema = z.object({
@@ -28,6 +28,35 @@ const GpuDetectVarsSchema = z.object({
 
 type GpuDetectVars = z.output<typeof GpuDetectVarsSchema>;
 
+const usableGpuMessage = (e: NoUsableGpuError) =>
+  `${e.message}: an ML node needs a working NVIDIA GPU. Run the nvidia role (nop run playbooks/prepare.yml), or put a host without GPUs in network_nodes only`;
+
+/**
+ * The ML node layout fits the GPUs (their count and architecture, with the operator's gpu_override): known before
+ * anything changes once the driver answers. On a bare server the GPUs' memory is unknown until the nvidia role ran:
+ * the Detect task sizes them then.
+ */
+const layoutFits: Precondition<GpuDetectVars> = {
+  name: 'The ML node layout fits the GPUs',
+  facts: (v) => [gpuRequest(v)],
+  invalidates: [],
+  run: async (ctx, v) => {
+    const facts = await gpuFacts(ctx, v);
+    if (facts.nvidia_smi.state !== 'ok' || facts.gpus.length === 0) return { changed: false, msg: 'the GPUs are sized once the driver answers' };
+    try {
+      recommend(facts, {
+        network: v.gonka_network,
+        override: v.gpu_override,
+        versions: withVersionOverrides(await loadVersions(), v.gonka_versions_overrides),
+      });
+      return { changed: false };
+    } catch (e) {
+      if (!(e instanceof NoUsableGpuError)) throw e;
+      return { changed: false, failed: true, msg: usableGpuMessage(e) };
+    }
+  },
+};
+
 const detect = async (ctx: ModuleContext, v: GpuDetectVars): Promise<ModuleResult> => {
   const facts = await gpuFacts(ctx, v);
   // in check mode the driver the nvidia role would install is not there yet
@@ -39,11 +68,7 @@ const detect = async (ctx: ModuleContext, v: GpuDetectVars): Promise<ModuleResul
     sized = recommend(facts, { network: v.gonka_network, override: v.gpu_override, versions });
   } catch (e) {
     if (!(e instanceof NoUsableGpuError)) throw e;
-    return {
-      changed: false,
-      failed: true,
-      msg: `${e.message}: an ML node needs a working NVIDIA GPU. Run the nvidia role (nop run playbooks/prepare.yml), or put a host without GPUs in network_nodes only`,
-    };
+    return { changed: false, failed: true, msg: usableGpuMessage(e) };
   }
   if (v.gonka_chain_api === '') {
     const summary = `${sized.gpus.length}x ${sized.gpus[0].name}: ${sized.model}, TP ${sized.tensor_parallel}, ${sized.instances.length} instance(s), ${sized.image}`;
@@ -75,5 +100,6 @@ const detectTask: CodeTask<GpuDetectVars> = {
 export default defineRole({
   name: 'gpu-detect',
   vars: GpuDetectVarsSchema,
+  preconditions: [layoutFits],
   tasks: [detectTask],
 });

@@ -1,12 +1,11 @@
 import { nvidiaPciDevices } from '../../lib/facts/builtin/nvidia-pci.js';
 import { request } from '../../lib/facts/fact.js';
-import type { CodeTask } from '../../lib/roles/role.js';
+import type { Precondition } from '../../lib/roles/role.js';
 import type { NvidiaVars } from './vars.js';
 
-/** NVIDIA GPUs on the PCI bus, readable before any driver is installed. */
-export const gpuPresent: CodeTask<NvidiaVars> = {
+/** NVIDIA GPUs on the PCI bus, readable before any driver is installed: checked before any host is changed. */
+export const gpuPresent: Precondition<NvidiaVars> = {
   name: 'NVIDIA GPU present',
-  check_mode: false,
   facts: () => [request(nvidiaPciDevices, undefined)],
   invalidates: [],
   run: async (ctx) => {

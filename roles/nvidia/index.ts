@@ -23,8 +23,8 @@ const task = roleTasks(NvidiaVarsSchema, { package: packageModule });
 export default defineRole({
   name: 'nvidia',
   vars: NvidiaVarsSchema,
+  preconditions: [gpuPresent],
   tasks: [
-    gpuPresent,
     secureBoot,
     installDriver,
     ...aptRepositoryTasks(CONTAINER_TOOLKIT_REPOSITORY),

@@ -1,7 +1,7 @@
 import type { DiskSpace } from '../../lib/gpu/facts.js';
 import { diskSpace } from '../../lib/facts/builtin/disk-space.js';
 import { request } from '../../lib/facts/fact.js';
-import type { CodeTask } from '../../lib/roles/role.js';
+import type { Precondition } from '../../lib/roles/role.js';
 import type { PreflightVars } from './vars.js';
 
 /** Free space the weights and chain data need (gpu-and-models.md): 250 GB mainnet, 133 GB testnet. */
@@ -28,13 +28,12 @@ const gb = (bytes: number) => Math.floor(bytes / 1e9);
 const paths = (v: PreflightVars) => [v.gonka_deploy_dir, v.hf_home];
 
 /** Room for the chain data (deploy dir) and the model weights (HF_HOME), on whatever file systems hold them. */
-export const diskCheck: CodeTask<PreflightVars> = {
+export const diskCheck: Precondition<PreflightVars> = {
   name: 'Free disk space for the deploy dir and HF_HOME',
-  check_mode: false,
   facts: (v) => paths(v).map((p) => request(diskSpace, p)),
   invalidates: [],
   run: async (ctx, v) => {
-    const need = REQUIRED_FREE_GB[v.gonka_network];
+    const need = v.preflight_min_free_gb ?? REQUIRED_FREE_GB[v.gonka_network];
     const all = byFilesystem(await Promise.all(paths(v).map((p) => ctx.facts.read(diskSpace, p))));
     const short = all.filter((fs) => gb(fs.available_bytes) < need);
     const summary = all.map((fs) => `${gb(fs.available_bytes)} GB free on ${fs.mount} (${fs.paths.join(', ')})`).join('; ');
@@ -44,7 +43,7 @@ export const diskCheck: CodeTask<PreflightVars> = {
       changed: false,
       failed: true,
       filesystems: all,
-      msg: `${problems}: ${v.gonka_network} needs at least ${need} GB free. Free space there, or mount a larger disk and point hf_home (model weights) and gonka_deploy_dir at it`,
+      msg: `${problems}: ${v.preflight_min_free_gb === undefined ? v.gonka_network : 'preflight_min_free_gb'} needs at least ${need} GB free. Free space there, or mount a larger disk and point hf_home (model weights) and gonka_deploy_dir at it (preflight_min_free_gb lowers the minimum, for a small model on purpose)`,
     };
   },
 };

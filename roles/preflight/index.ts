@@ -5,11 +5,13 @@ import { portCheck } from './port-check.js';
 import { PreflightVarsSchema } from './vars.js';
 
 /**
- * What must hold before nop changes anything: a supported OS, room for weights and chain data, free ports. Each
- * check reads a declared fact, so the three cost no round trip of their own: they are read with the play's other facts.
+ * What must hold before nop changes anything: a supported OS, room for weights and chain data, free ports. They are
+ * preconditions: checked on every host before the first play changes anything, with every other role's, their facts
+ * read in the same batch as the first play's (lib/runner/preconditions.ts).
  */
 export default defineRole({
   name: 'preflight',
   vars: PreflightVarsSchema,
-  tasks: [osCheck, diskCheck, portCheck],
+  preconditions: [osCheck, diskCheck, portCheck],
+  tasks: [],
 });

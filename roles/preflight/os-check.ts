@@ -1,13 +1,12 @@
 import { systemFacts } from '../../lib/facts/builtin/system.js';
 import { request } from '../../lib/facts/fact.js';
 import { SUPPORTED_OS, SUPPORTED_OS_TEXT } from '../../lib/gonka/supported-os.js';
-import type { CodeTask } from '../../lib/roles/role.js';
+import type { Precondition } from '../../lib/roles/role.js';
 import type { PreflightVars } from './vars.js';
 
 /** A supported distribution on x86_64 (the Gonka images are built for it only), from the system facts. */
-export const osCheck: CodeTask<PreflightVars> = {
+export const osCheck: Precondition<PreflightVars> = {
   name: 'Supported OS and architecture',
-  check_mode: false,
   facts: () => [request(systemFacts, undefined)],
   invalidates: [],
   run: async (ctx) => {

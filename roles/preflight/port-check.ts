@@ -1,12 +1,11 @@
 import { tcpPorts } from '../../lib/facts/builtin/tcp-ports.js';
 import { request } from '../../lib/facts/fact.js';
-import type { CodeTask } from '../../lib/roles/role.js';
+import type { Precondition } from '../../lib/roles/role.js';
 import type { PreflightVars } from './vars.js';
 
 /** The ports nop publishes are free: a listener there is another service, unless Docker publishes it (an earlier run's Gonka containers). */
-export const portCheck: CodeTask<PreflightVars> = {
+export const portCheck: Precondition<PreflightVars> = {
   name: 'Ports nop publishes are free',
-  check_mode: false,
   facts: () => [request(tcpPorts, undefined)],
   invalidates: [],
   run: async (ctx, v) => {

@@ -11,6 +11,8 @@ const BROKEN: Record<string, RegExp> = {
   'no-gpu': /no NVIDIA GPU on the PCI bus.*network_nodes/,
   'unattended-upgrades': /unattended-upgrades is active and the driver packages are not held.*apt-mark hold/,
 };
+// a host that cannot take prepare at all fails its preconditions: every host stops before any change (issue 14)
+const STOPPED_BEFORE = ['low-disk', 'no-gpu'];
 // the unattended-upgrades profile is fixed by default (the driver gets held); it stops only when holding is refused
 const BROKEN_VARS: Record<string, Record<string, unknown>> = { 'unattended-upgrades': { nvidia_hold_driver: false } };
 
@@ -100,6 +102,7 @@ describe('prepare on one healthy profile of each class', async () => {
 
 describe('broken profiles stop with an actionable message; a network node needs no GPU', () => {
   let fleet: SimFleet;
+  let checked: Awaited<ReturnType<SimFleet['run']>>;
   let run: Awaited<ReturnType<SimFleet['run']>>;
   let busy: Server;
   let port: number;
@@ -116,14 +119,22 @@ describe('broken profiles stop with an actionable message; a network node needs 
       keys.url,
       { preflight_ports: [] },
     );
-    run = await fleet.run();
+    checked = await fleet.run();
+    run = await fleet.run({ limit: ['all', ...STOPPED_BEFORE, 'taken'].join(':!') });
   });
   afterAll(async () => {
     busy?.close();
     await fleet?.cleanup();
   });
 
-  it.each(Object.entries(BROKEN))('%s', (p, message) => {
+  it('the hosts that cannot take prepare (no GPU, a small disk, a busy port) stop every host before any change, listed together', () => {
+    expect(checked.code).toBe(2);
+    for (const p of STOPPED_BEFORE) expect(failures(checked.events, p).join('\n')).toMatch(BROKEN[p]);
+    expect(failures(checked.events, 'taken').join('\n')).toMatch(new RegExp(`port ${port} already in use.*ss -ltnp`));
+    const ran = checked.events.filter((e) => e.type === 'task_result' && ![...STOPPED_BEFORE, 'taken'].includes(e.host));
+    expect(ran).toEqual([]);
+  });
+  it.each(Object.entries(BROKEN).filter(([p]) => !STOPPED_BEFORE.includes(p)))('%s', (p, message) => {
     expect(run.code).not.toBe(0);
     expect(failures(run.events, p).join('\n')).toMatch(message);
   });
@@ -138,9 +149,8 @@ describe('broken profiles stop with an actionable message; a network node needs 
       },
     ]);
   });
-  it('a network node without GPUs skips nvidia and gpu-detect; a busy port stops preflight', () => {
+  it('a network node without GPUs skips nvidia and gpu-detect', () => {
     expect(failures(run.events, 'net')).toEqual([]);
     expect(run.events.some((e) => e.type === 'task_result' && e.host === 'net' && e.task.startsWith('nvidia') && e.status !== 'skipped')).toBe(false);
-    expect(failures(run.events, 'taken').join('\n')).toMatch(new RegExp(`port ${port} already in use.*ss -ltnp`));
   });
 });
