@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { runPlaybook, type RunPlaybookOptions, type RunSummary } from '../../lib/runner/run-playbook.js';
 import type { RunEvent } from '../../lib/runner/types.js';
-import { EDITION_1_CHAIN, networkHeightNow, startSeedApi, writeScenario, type ScenarioPatch } from '../../sim/gonka.js';
+import { networkHeightNow, startSeedApi, writeScenario, type ScenarioPatch } from '../../sim/gonka.js';
 import { simConnect } from '../../sim/host/connect.js';
 import { fundsColdAccounts } from '../../sim/operator-funds.js';
 import { createSimHost, type SimHost } from '../../sim/host/create.js';
@@ -75,13 +75,6 @@ export interface Fleet {
 
 // mainnet as it runs today: the simulator's default (edition-2) chain
 export const FAST: ScenarioPatch = { syncBlocksPerSecond: 4000, snapshotLagBlocks: 2000, modelLoadSeconds: 2 };
-
-/**
- * For a test that pins nop's older stack on purpose (migration from it): the spring-2026 network (Qwen3 models, no
- * fees) and the legacy Qwen sizing. Spread `EDITION_1.vars` into the host's variables and call fleet.scenario with
- * `EDITION_1.scenario` before the first run.
- */
-export const EDITION_1 = { scenario: { chain: EDITION_1_CHAIN } as ScenarioPatch, vars: { gpu_sizing: 'legacy' } };
 
 export interface ServerSpec {
   name: string;
