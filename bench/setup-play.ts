@@ -46,11 +46,12 @@ const counted = (t: Transport, ops: Ops): Transport => ({
   },
 });
 
-const runSetup = async (transport: () => Transport, inventory: string): Promise<{ plays: PlayCost[]; code: number }> => {
+const runSetup = async (transport: () => Transport, inventory: string, operator: (e: RunEvent) => void): Promise<{ plays: PlayCost[]; code: number }> => {
   const ops: Ops = { commands: 0, uploads: 0, reads: 0 };
   const plays: PlayCost[] = [];
   let at = { ...ops, start: 0 };
   const emit = (e: RunEvent) => {
+    operator(e);
     if (e.type === 'play_start') at = { ...ops, start: performance.now() };
     if (e.type === 'play_end')
       plays.push({
@@ -77,8 +78,8 @@ const main = async (): Promise<number> => {
     scenario: { syncBlocksPerSecond: 100_000, modelLoadSeconds: 1 },
   });
   try {
-    const first = await runSetup(() => demo.host.transport(), demo.inventory);
-    const again = await runSetup(() => demo.host.transport(), demo.inventory);
+    const first = await runSetup(() => demo.host.transport(), demo.inventory, demo.operator);
+    const again = await runSetup(() => demo.host.transport(), demo.inventory, demo.operator);
     console.log('playbooks/setup.yml on one simulated 8×H100 server: remote operations and time per play\n');
     console.log('| play | first run: commands / uploads / reads | time | second run: commands / uploads / reads | time |');
     console.log('|---|---:|---:|---:|---:|');

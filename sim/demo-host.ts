@@ -1,7 +1,9 @@
 /**
- * The demo's simulated GPU server (`npm start`, bench/setup-play.ts): an 8×H100 host whose Gonka services listen on
- * loopback ports shifted clear of a real node's, the signing keys its apt fetches served on loopback, and an
- * inventory for playbooks/setup.yml that keeps everything on this machine.
+ * The demo's simulated GPU server (`npm start`, bench/setup-play.ts): an 8×H100 host on driver 580 whose Gonka
+ * services listen on loopback ports shifted clear of a real node's, on the simulator's edition-2 chain (v0.2.16: the
+ * PoC models MiniMax-M2.7, DeepSeek-V4-Flash-0731 and GLM-5.3-Flash with their coefficients, fees), another
+ * participant's public API to read that chain through before the node runs, the signing keys its apt fetches served
+ * on loopback, and an inventory for playbooks/setup.yml that keeps everything on this machine.
  */
 import { writeFile } from 'node:fs/promises';
 import { createServer as createHttpServer } from 'node:http';
@@ -9,7 +11,9 @@ import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { stringify } from 'yaml';
-import { EDITION_1_CHAIN, setClock, writeScenario } from './gonka.js';
+import type { RunEvent } from '../lib/runner/types.js';
+import { setClock, startSeedApi, writeScenario } from './gonka.js';
+import { fundsColdAccounts } from './operator-funds.js';
 import { createSimHost, type SimHost } from './host/create.js';
 
 const GONKA_PORTS = [5000, 8000, 8443, 26656, 26657, 9100, 9200, 8080, 5050, 30303];
@@ -42,7 +46,7 @@ const signingKeyServer = async () => {
   return { url, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 };
 
-const inventoryFor = (offset: number, keysUrl: string) => ({
+const inventoryFor = (offset: number, keysUrl: string, chainApi: string) => ({
   all: {
     children: {
       network_nodes: { hosts: { [DEMO_HOST]: null } },
@@ -59,6 +63,9 @@ const inventoryFor = (offset: number, keysUrl: string) => ({
         allow_reboot: true,
         // the simulated network node is its own seed: nothing leaves loopback
         gonka_network_overrides: { seed_api_url: `http://127.0.0.1:${8000 + offset}`, seed_node_rpc_url: `http://127.0.0.1:${26657 + offset}` },
+        // ...so before its own proxy runs, gpu-detect reads the live PoC models and coefficients through another
+        // participant's API (a real node reads them through its seed_api_url and needs no such variable)
+        gonka_chain_api: chainApi,
         sync_poll_seconds: 1,
         model_poll_seconds: 1,
         docker_apt_key_url: `${keysUrl}/docker/gpg`,
@@ -80,6 +87,8 @@ export interface DemoHost {
   inventory: string;
   /** the host's variables in that inventory (what a day-2 inventory for the same server needs) */
   hostVars: Record<string, unknown>;
+  /** the operator, who funds the cold account once the run created it (sim/operator-funds.ts): chain it into the run's emit */
+  operator: (e: RunEvent) => void;
   close(): Promise<void>;
 }
 
@@ -87,21 +96,24 @@ export interface DemoHost {
 export const startDemoHost = async (work: string, opts: DemoHostOptions): Promise<DemoHost> => {
   const keys = await signingKeyServer();
   const offset = await freeOffset();
-  const host = await createSimHost({ profile: 'h100-8x', dir: join(work, 'gpu-server'), gonka: { portOffset: offset }, hf: opts.hf });
+  const host = await createSimHost({ profile: 'h100-8x-580', dir: join(work, 'gpu-server'), gonka: { portOffset: offset }, hf: opts.hf });
   setClock(host.gonkaStateDir, { mode: 'wall', scale: 1 });
-  // the roles still deploy the reference's first-edition network (Qwen3 models, no fees) until issue 12 part B moves them
-  writeScenario(host.gonkaStateDir, { ...opts.scenario, chain: EDITION_1_CHAIN });
+  // mainnet as it runs today: the simulator's default chain
+  writeScenario(host.gonkaStateDir, opts.scenario);
+  const seed = await startSeedApi(host.gonkaStateDir);
   const inventory = join(work, 'inventory.yml');
-  const setup = inventoryFor(offset, keys.url);
+  const setup = inventoryFor(offset, keys.url, seed.url);
   await writeFile(inventory, stringify(setup));
   return {
     host,
     inventory,
     hostVars: setup.all.hosts[DEMO_HOST],
+    operator: fundsColdAccounts([host.gonkaStateDir]),
     close: async () => {
       // the simulated containers are processes of the host: closing it stops them
       await host.close();
       await keys.close();
+      await seed.close();
     },
   };
 };

@@ -115,7 +115,7 @@ const main = async (keep: boolean): Promise<number> => {
   }
   const work = await mkdtemp(join(tmpdir(), 'nop-demo-'));
   // the model download takes a few seconds, so its live progress (bytes of total, rate, ETA) is seen
-  const { host, inventory, hostVars, close } = await startDemoHost(work, {
+  const { host, inventory, hostVars, operator, close } = await startDemoHost(work, {
     hf: { shard_bytes: 24e6, bytes_per_second: 8e6 },
     scenario: { syncBlocksPerSecond: 400, modelLoadSeconds: 4 },
   });
@@ -126,7 +126,10 @@ const main = async (keep: boolean): Promise<number> => {
     const summary = await runPlaybook({
       playbook: join(packageRoot, 'playbooks', 'setup.yml'),
       inventories: [inventory],
-      emit: reporter.sink,
+      emit: (e) => {
+        operator(e);
+        reporter.sink(e);
+      },
       connect: async () => host.transport(),
     });
     await reporter.close();

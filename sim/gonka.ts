@@ -18,3 +18,4 @@ export const { clockNow, advance, setClock } = await load<typeof import('./gonka
 export const { writeStatusKnobs } = await load<typeof import('./gonka/status-knobs.mjs')>('status-knobs.mjs');
 export const { fundAccount } = await load<typeof import('./gonka/network-state.mjs')>('network-state.mjs');
 export const { EDITION_1_CHAIN, DEFAULT_CHAIN } = await load<typeof import('./gonka/chain-params.mjs')>('chain-params.mjs');
+export const { startSeedApi } = await load<typeof import('./gonka/seed-api.mjs')>('seed-api.mjs');

@@ -9,7 +9,7 @@ import { UnreachableError, type Transport } from '../transport/transport.js';
 import { OptionError } from './extra-vars.js';
 import { loadModelCatalog } from '../gonka/model-catalog.js';
 import { rankModels, type RankedLayout } from '../gonka/model-ranking.js';
-import { readLivePocModels, type LivePocModels } from '../gonka/live-poc-models.js';
+import { fetchLivePocModels, type LivePocModels } from '../gonka/live-poc-models.js';
 
 export interface GpuInfoCommandOptions {
   /** inventory sources; none: the local machine */
@@ -36,14 +36,8 @@ type HostReport = { host: string } & ({ recommendation: Recommendation; ranking?
 
 type ChainModels = LivePocModels;
 
-const getJson = async (url: string): Promise<string> => {
-  const res = await fetch(url, { signal: AbortSignal.timeout(15_000) });
-  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
-  return res.text();
-};
-
 /** The live PoC models and this epoch's effective coefficients, from a public API's chain REST routes. */
-const chainModels = (base: string): Promise<ChainModels> => readLivePocModels(base, getJson);
+const chainModels = (base: string): Promise<ChainModels> => fetchLivePocModels(base);
 
 // the ranking is for the server's largest group of one GPU model (architectures are never mixed in an instance)
 const rankFor = (r: Recommendation, chain: ChainModels): RankedLayout[] => {

@@ -50,16 +50,36 @@ const hardwareOf = (rec: RecommendationInput, gpuIds: number[]) => {
   return [...counts].map(([type, count]) => ({ type, count }));
 };
 
-const mlServices = (rec: RecommendationInput, hostPoc: number, hostInference: number): MlNodeService[] =>
+// upstream's compose default (docker-compose.mlnode.yml: POC_BATCH_SIZE_DEFAULT=${POC_BATCH_SIZE_DEFAULT:-32})
+const UPSTREAM_POC_BATCH_SIZE = 32;
+
+/**
+ * An ML node's environment: upstream's compose (HF_HOME), nop's offline weights, the PoC batch size (the operator's,
+ * else the layout's, else upstream's 32) and the rest of the catalog layout's env (NCCL settings inside VMs, …). The
+ * legacy sizing forces vLLM's attention backend by env as upstream's spring-2026 compose did; a catalog layout sets
+ * it (or not) in its vLLM args, exactly as upstream's per-model profile.
+ */
+const mlNodeEnv = (rec: RecommendationInput, pocBatchSize: number | undefined): Record<string, string> => {
+  const { POC_BATCH_SIZE_DEFAULT: layoutBatch, ...layoutEnv } = rec.env ?? {};
+  return {
+    HF_HOME: '/root/.cache',
+    HF_HUB_OFFLINE: 'true',
+    ...(rec.vllm_args === undefined ? { VLLM_ATTENTION_BACKEND: rec.attention_backend } : {}),
+    POC_BATCH_SIZE_DEFAULT: String(pocBatchSize ?? layoutBatch ?? UPSTREAM_POC_BATCH_SIZE),
+    ...layoutEnv,
+  };
+};
+
+const mlServices = (rec: RecommendationInput, v: ConfigVars): MlNodeService[] =>
   rec.instances.map((inst, i) => ({
     service: `mlnode-${i + 1}`,
     image: rec.image,
     device_ids: inst.gpu_ids.map(String),
-    attention_backend: rec.attention_backend,
+    env: mlNodeEnv(rec, v.gonka_poc_batch_size),
     nginx_poc_port: NGINX_POC_BASE + i,
     nginx_inference_port: NGINX_INFERENCE_BASE + i,
-    host_poc_port: hostPoc + i,
-    host_inference_port: hostInference + i,
+    host_poc_port: v.gonka_mlnode_port + i,
+    host_inference_port: v.gonka_inference_port + i,
   }));
 
 /** node-config entries of one ML host, as the api reaches it (`inference` in Docker's network, or host:port). */
@@ -301,10 +321,9 @@ export const buildDeployment = (input: DeploymentInput): Deployment => {
     },
     bridge: v.gonka_bridge,
     ssl_domain: v.gonka_ssl_domain ?? null,
-    poc_batch_size: v.gonka_poc_batch_size,
     chain: { chain_id: input.network.chain_id, peers: input.network.peers.join(',') },
     pruning: { keep_recent: v.gonka_pruning_keep_recent, interval: v.gonka_pruning_interval },
-    mlnodes: rec ? mlServices(rec, v.gonka_mlnode_port, v.gonka_inference_port) : [],
+    mlnodes: rec ? mlServices(rec, v) : [],
     node_config: t.network ? uniqueIds([...local, ...remoteEntries(input)]) : [],
   };
 };

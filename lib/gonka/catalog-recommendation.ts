@@ -27,7 +27,7 @@ export interface CatalogRecommendation extends Omit<Recommendation, 'max_model_l
   max_model_len?: number;
   /** the layout's vLLM arguments, exactly upstream's */
   vllm_args: string[];
-  /** ML node environment of the layout (POC_BATCH_SIZE_DEFAULT, …) */
+  /** ML node environment of the layout (POC_BATCH_SIZE_DEFAULT, …), and the model's NCCL settings on NVSwitch inside a VM */
   env: Record<string, string>;
   /** the CUDA of the image and the lowest driver branch that runs it */
   cuda: string;
@@ -106,7 +106,7 @@ export const catalogRecommendation = (
     image: image.image,
     max_concurrent: UPSTREAM_MAX_CONCURRENT,
     vllm_args: layout.args,
-    env: layout.env,
+    env: { ...layout.env, ...(facts.virtual_machine && facts.topology?.nvswitch ? model.vm_nvswitch_env : {}) },
     cuda: image.cuda,
     min_driver: image.min_driver,
     model_choice: {

@@ -86,7 +86,13 @@ export const ConfigVarsSchema = z.object({
     .partialRecord(z.enum(ACME_CREDENTIAL_NAMES), z.string().min(1))
     .default({})
     .describe("the DNS provider's credentials, by the variable names upstream's proxy-ssl reads (secrets: config.env only)"),
-  gonka_poc_batch_size: z.coerce.number().int().min(1).max(1024).default(32).describe('POC_BATCH_SIZE_DEFAULT of the ML nodes'),
+  gonka_poc_batch_size: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1024)
+    .optional()
+    .describe("POC_BATCH_SIZE_DEFAULT of the ML nodes; unset: the chosen layout's (upstream's per-model profile), else 32"),
   gonka_p2p_port: port.default(5000).describe("host port of the chain's p2p"),
   gonka_mlnode_port: port.default(8080).describe("host port of the first ML node's management API (ML node i: port + i)"),
   gonka_inference_port: port.default(5050).describe("host port of the first ML node's inference API (ML node i: port + i)"),

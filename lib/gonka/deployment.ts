@@ -5,7 +5,8 @@ export const MlNodeServiceSchema = z.object({
   service: z.string(),
   image: z.string(),
   device_ids: z.array(z.string()),
-  attention_backend: z.string(),
+  /** the container's environment, in order */
+  env: z.record(z.string(), z.string()),
   nginx_poc_port: z.number(),
   nginx_inference_port: z.number(),
   host_poc_port: z.number(),
@@ -64,7 +65,6 @@ export const DeploymentSchema = z.object({
   bridge: z.boolean(),
   /** proxy-ssl (compose profile `ssl`) issues certificates for this domain; null: no TLS */
   ssl_domain: z.string().nullable(),
-  poc_batch_size: z.number(),
   chain: z.object({ chain_id: z.string(), peers: z.string() }),
   pruning: z.object({ keep_recent: z.number(), interval: z.number() }),
   mlnodes: z.array(MlNodeServiceSchema),

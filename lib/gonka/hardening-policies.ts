@@ -99,6 +99,16 @@ export const HARDENING_POLICIES: readonly HardeningPolicy[] = [
     explains: (d) => d.aspect === 'image' && isMlNode(d.service) && d.key === 'tag',
   },
   {
+    id: 'mlnode-env-per-layout',
+    why: "the ML node's environment is the chosen layout's (upstream's per-model, per-GPU profile in data/model-catalog.yml): its PoC batch size, its VLLM_*/NCCL_* settings (NCCL inside VMs on NVSwitch); the attention backend is the layout's vLLM argument, not upstream's main-branch VLLM_ATTENTION_BACKEND",
+    explains: (d) =>
+      d.aspect === 'env' &&
+      isMlNode(d.service) &&
+      ((d.key === 'VLLM_ATTENTION_BACKEND' && d.nop === undefined) ||
+        d.key === 'POC_BATCH_SIZE_DEFAULT' ||
+        (d.upstream === undefined && /^(NCCL|VLLM)_/.test(d.key))),
+  },
+  {
     id: 'no-observability-overlay',
     why: "upstream's template sends OTel traces to jaeger:4317 and sets Grafana/Jaeger credentials, which only its optional observability overlay uses; nop does not deploy the overlay",
     explains: (d) =>

@@ -45,3 +45,20 @@ export const readLivePocModels = async (base: string, get: (url: string) => Prom
     throw new Error(`${base}: the chain's PoC models at epoch ${epoch} could not be read: ${e instanceof Error ? e.message : String(e)}`);
   }
 };
+
+const TIMEOUT_MS = 15_000;
+
+const getOnController = async (url: string): Promise<string> => {
+  const res = await fetch(url, { signal: AbortSignal.timeout(TIMEOUT_MS) }).catch((e: unknown) => {
+    const cause = (e as { cause?: { code?: string } }).cause?.code;
+    throw new Error(`${url}: no answer (${cause ?? (e instanceof Error ? e.message : String(e))})`);
+  });
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  return res.text();
+};
+
+/**
+ * The live PoC models read from the controller, as Ansible's url lookup reads: the chain's public answer is the same
+ * from anywhere, and reading it costs the hosts no round trip (a no-change play stays one command per host).
+ */
+export const fetchLivePocModels = (base: string): Promise<LivePocModels> => readLivePocModels(base, getOnController);

@@ -110,3 +110,13 @@ export const loadModelCatalog = (file = modelCatalogFile()): ModelCatalog => {
 /** The catalog's class of a GPU by its nvidia-smi name, e.g. `NVIDIA H100 80GB HBM3` → H100. */
 export const gpuClassOf = (catalog: ModelCatalog, gpuName: string): ModelCatalog['gpu_classes'][number] | undefined =>
   catalog.gpu_classes.find((g) => gpuName.toUpperCase().includes(g.name_contains.toUpperCase()));
+
+/**
+ * The driver branch the ML node image needs: the preferred image of `modelId` (the operator's model), else the highest
+ * any catalog model's preferred image needs, since the chain's coefficients pick the model only once the driver runs.
+ */
+export const preferredDriverBranch = (catalog: ModelCatalog, modelId?: string): number => {
+  const models = modelId === undefined ? catalog.models : catalog.models.filter((m) => m.id === modelId);
+  if (models.length === 0) throw new Error(`${modelId} is not in nop's model catalog (data/model-catalog.yml)`);
+  return Math.max(...models.map((m) => catalog.cuda_min_driver[m.images[0].cuda]));
+};

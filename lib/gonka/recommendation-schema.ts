@@ -30,6 +30,13 @@ export const RecommendationSchema = z
       .array(z.string().refine((a) => !hasControlChar(a), 'a vLLM argument holds a control character'))
       .min(1)
       .optional(),
+    /** the catalog layout's ML node environment (POC_BATCH_SIZE_DEFAULT, NCCL settings inside VMs, …) */
+    env: z
+      .record(
+        z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'expected an environment variable name'),
+        z.string().refine((a) => !hasControlChar(a), 'an ML node environment value holds a control character'),
+      )
+      .optional(),
   })
   .refine((r) => r.vllm_args !== undefined || r.max_model_len !== undefined, {
     message: 'max_model_len is required without vllm_args',

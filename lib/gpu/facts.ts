@@ -44,6 +44,8 @@ export interface GpuFacts {
   disks: { deploy_dir: DiskSpace | null; hf_home: DiskSpace | null };
   /** null when the firmware is not EFI or mokutil is absent */
   secure_boot: boolean | null;
+  /** the board is a hypervisor's (DMI vendor or product, as systemd-detect-virt reads them); null: no DMI */
+  virtual_machine: boolean | null;
 }
 
 export interface GpuFactPaths {
@@ -73,6 +75,7 @@ section holds apt-mark showhold
 section disk-deploy diskof ${shellJoin([paths.deployDir])}
 section disk-hf diskof ${shellJoin([paths.hfHome])}
 section secureboot mokutil --sb-state
+section dmi cat /sys/class/dmi/id/sys_vendor /sys/class/dmi/id/product_name
 `;
 
 interface Section {
@@ -130,6 +133,14 @@ const parseSecureBoot = (s: Section | undefined): boolean | null => {
   return null;
 };
 
+// the DMI vendors (and Hyper-V's product) systemd-detect-virt names a VM by
+const VM_DMI = /^(QEMU|KVM|VMware|VMW|innotek GmbH|VirtualBox|Oracle Corporation|Xen|Bochs|Parallels|BHYVE|Google|OpenStack)\b|^Virtual Machine$/m;
+
+const parseVirtualMachine = (s: Section | undefined): boolean | null => {
+  if (!s || s.rc !== 0 || !s.out.trim()) return null;
+  return VM_DMI.test(s.out);
+};
+
 const userSpaceVersion = (state: NvidiaSmiState, query: Section | undefined, gpus: GpuDevice[]): string | null => {
   if (state === 'ok') return gpus[0]?.driver_version ?? null;
   if (state === 'version-mismatch') return /NVML library version: (\S+)/.exec(query?.out ?? '')?.[1] ?? null;
@@ -173,6 +184,7 @@ export const parseGpuFacts = (stdout: string, paths: GpuFactPaths = DEFAULT_PATH
       hf_home: parseDisk(paths.hfHome, s.get('disk-hf')),
     },
     secure_boot: parseSecureBoot(s.get('secureboot')),
+    virtual_machine: parseVirtualMachine(s.get('dmi')),
   };
 };
 

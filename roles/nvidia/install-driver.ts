@@ -4,6 +4,7 @@ import { request } from '../../lib/facts/fact.js';
 import { gpuFacts, gpuRequest, installedBranch } from '../../lib/gpu/gpu-state.js';
 import { packageModule } from '../../lib/modules/builtin/package.js';
 import type { CodeTask } from '../../lib/roles/role.js';
+import { wantedDriver } from './driver-branch.js';
 import type { NvidiaVars } from './vars.js';
 
 /**
@@ -18,12 +19,20 @@ export const installDriver: CodeTask<NvidiaVars> = {
   run: async (ctx, v) => {
     const [facts, system] = await Promise.all([gpuFacts(ctx, v), ctx.facts.read(systemFacts, undefined)]);
     const branch = installedBranch(facts);
-    // a newer branch already installed (Blackwell Ultra boards need 580) is kept: a downgrade would break them
-    const keep = branch !== undefined && branch >= v.nvidia_driver_version;
-    const names = [`linux-headers-${system.kernel}`, ...(keep ? [] : [`nvidia-driver-${v.nvidia_driver_version}-server`])];
+    const wanted = wantedDriver(v);
+    // a newer branch already installed (Blackwell Ultra boards need 580) is kept: a downgrade would break them; a branch
+    // change of a running, held driver (a reboot, Fabric Manager with it) is made only when the operator names the branch
+    const keep = branch !== undefined && (branch >= wanted.branch || !wanted.explicit);
+    const names = [`linux-headers-${system.kernel}`, ...(keep ? [] : [`nvidia-driver-${wanted.branch}-server`])];
     const res = await ctx.call(packageModule, { name: names, state: 'present', update_cache: true });
     if (res.failed) return { ...res, msg: `installing ${names.join(' ')} failed: ${res.msg ?? ''}` };
-    const kept = keep ? `driver ${facts.driver.packages[0].name} ${facts.driver.packages[0].version} kept` : `nvidia-driver-${v.nvidia_driver_version}-server`;
-    return { ...res, msg: res.changed ? `${ctx.check ? 'would install' : 'installed'} ${res.packages as string[]}` : `${kept}, headers present` };
+    const older = keep && branch! < wanted.branch ? ` (${wanted.why} needs ${wanted.branch}: set nvidia_driver_version: ${wanted.branch} to upgrade)` : '';
+    const kept = keep
+      ? `driver ${facts.driver.packages[0].name} ${facts.driver.packages[0].version} kept${older}`
+      : `nvidia-driver-${wanted.branch}-server (${wanted.why})`;
+    return {
+      ...res,
+      msg: res.changed ? `${ctx.check ? 'would install' : 'installed'} ${res.packages as string[]} (${wanted.why})` : `${kept}, headers present`,
+    };
   },
 };

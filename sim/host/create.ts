@@ -234,6 +234,10 @@ export const createSimHost = async (opts: SimHostOptions): Promise<SimHost> => {
       await put(`${dev}/vendor`, '0x10de\n');
       await put(`${dev}/class`, '0x030200\n');
     }
+    // the board's DMI, where systemd-detect-virt (and nop's GPU facts) tell a VM from bare metal
+    const [vendor, product] = p.virtual_machine ? ['QEMU', 'Standard PC (Q35 + ICH9, 2009)'] : ['Supermicro', 'SYS-821GE-TNHR'];
+    await put('/sys/class/dmi/id/sys_vendor', `${vendor}\n`);
+    await put('/sys/class/dmi/id/product_name', `${product}\n`);
     const state = { ...initialState(p, await catalogFor(p)), hf: opts.hf ?? {} };
     await put('/var/lib/nop-sim/state.json', `${JSON.stringify(state, null, 2)}\n`);
     if (opts.gonka) await put(`${GONKA_STATE_DIR}/gonka-host.json`, `${JSON.stringify(opts.gonka)}\n`);

@@ -76,6 +76,8 @@ export const ProfileSchema = z
     reboot_required: z.boolean().default(false),
     disks: z.array(DiskSchema).min(1),
     secure_boot: z.boolean().default(false),
+    /** the server is a VM with its GPUs passed through (its DMI names the hypervisor, as on a cloud GPU VM) */
+    virtual_machine: z.boolean().default(false),
     /** the DKMS signing key is enrolled, so Secure Boot lets the module load */
     mok_enrolled: z.boolean().default(false),
   })

@@ -7,9 +7,9 @@ afterAll(async () => {
   for (const f of fleets) await f.cleanup();
 });
 
-// a full server on the 4×RTX 4090 profile (a small model), with the scenario applied before the run
+// a full 8×H100 server (MiniMax-M2.7, two ML nodes), with the scenario applied before the run
 const failingRun = async (scenario: (f: Fleet) => ScenarioPatch, knobs: Record<string, unknown> = {}) => {
-  const f = await createFleet([{ name: 'gpu1', profile: 'rtx4090-4x', address: '127.0.0.1' }]);
+  const f = await createFleet([{ name: 'gpu1', profile: 'h100-8x-580', address: '127.0.0.1' }]);
   fleets.push(f);
   await f.writeInventory({
     all: {

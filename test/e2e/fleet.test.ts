@@ -12,8 +12,8 @@ const COLD_HOME = '/root/.inference';
 beforeAll(async () => {
   fleet = await createFleet([
     { name: 'net1', profile: 'no-gpu', address: ADDR.net1 },
-    { name: 'ml1', profile: 'h100-8x', address: ADDR.ml1 },
-    { name: 'ml2', profile: 'rtx4090-4x', address: ADDR.ml2 },
+    { name: 'ml1', profile: 'h100-8x-580', address: ADDR.ml1 },
+    { name: 'ml2', profile: 'h100-8x-580', address: ADDR.ml2 },
     { name: 'operator', profile: 'no-gpu', address: ADDR.operator, inferenced: true },
   ]);
   const s = fleet.servers;
@@ -23,7 +23,8 @@ beforeAll(async () => {
       hosts: {
         net1: { ...s.net1.vars, public_ip: '127.0.0.1', allow_private_public_ip: true, private_ip: ADDR.net1 },
         ml1: { ...s.ml1.vars, private_ip: ADDR.ml1, network_node: 'net1' },
-        ml2: { ...s.ml2.vars, private_ip: ADDR.ml2, network_node: 'net1' },
+        // the operator's model here (GLM-5.3-Flash, TP8: one ML node); ml1 serves what earns most (MiniMax-M2.7, TP4: two)
+        ml2: { ...s.ml2.vars, private_ip: ADDR.ml2, network_node: 'net1', gonka_model: 'zai-org/GLM-5.3-Flash' },
         operator: { cold_keyring_dir: COLD_HOME },
       },
       children: {
@@ -46,7 +47,7 @@ describe('setup.yml on a fleet: network node, two ML servers, local cold signer 
     expect(nodes.filter((n) => n.node.id.startsWith('ml1')).every((n) => n.node.host === ADDR.ml1)).toBe(true);
     expect(nodes.find((n) => n.node.id === 'ml2-node1')?.node.host).toBe(ADDR.ml2);
     expect(nodes.every((n) => n.state.admin_state.enabled)).toBe(true);
-    // different GPUs, different models
+    // different models on the two servers
     expect(new Set(nodes.map((n) => Object.keys(n.node.models)[0])).size).toBe(2);
     const network = JSON.parse(await readFile(join(fleet.servers.net1.stateDir, 'gonka-network.json'), 'utf8')) as {
       participants: Record<string, unknown>;
@@ -65,7 +66,7 @@ describe('setup.yml on a fleet: network node, two ML servers, local cold signer 
 
   it('with an ML server unreachable, the others complete; the recap and exit code name it in the retry file', async () => {
     const s = fleet.servers;
-    const ml2 = { ...s.ml2.vars, private_ip: ADDR.ml2, network_node: 'net1' };
+    const ml2 = { ...s.ml2.vars, private_ip: ADDR.ml2, network_node: 'net1', gonka_model: 'zai-org/GLM-5.3-Flash' };
     const inventory = (ml2Vars: Record<string, unknown>) => ({
       all: {
         vars: { key_workflow: 'secure', keyring_password: PASSWORD, gonka_network_overrides: seedOverrides(fleet.offset), ...DEPLOY_KNOBS },

@@ -13,7 +13,7 @@ import { createFleet, DEPLOY, DEPLOY_KNOBS, PASSWORD, seedOverrides, snapshotTre
 // today's. The cases run in order and build on each other.
 let fleet: Fleet;
 beforeAll(async () => {
-  fleet = await createFleet([{ name: 'gpu1', profile: 'h100-8x', address: '127.0.0.1' }]);
+  fleet = await createFleet([{ name: 'gpu1', profile: 'h100-8x-580', address: '127.0.0.1' }]);
   await fleet.writeInventory({
     all: {
       hosts: {

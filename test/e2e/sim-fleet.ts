@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { runPlaybook, type RunPlaybookOptions, type RunSummary } from '../../lib/runner/run-playbook.js';
 import type { RunEvent } from '../../lib/runner/types.js';
-import { EDITION_1_CHAIN, networkHeightNow, writeScenario, type ScenarioPatch } from '../../sim/gonka.js';
+import { networkHeightNow, startSeedApi, writeScenario, type ScenarioPatch } from '../../sim/gonka.js';
 import { simConnect } from '../../sim/host/connect.js';
+import { fundsColdAccounts } from '../../sim/operator-funds.js';
 import { createSimHost, type SimHost } from '../../sim/host/create.js';
 import { REPO_ROOT } from '../../sim/host/paths.js';
 import type { ProfileInput } from '../../sim/host/profile.js';
@@ -72,8 +73,8 @@ export interface Fleet {
   cleanup(): Promise<void>;
 }
 
-// the roles still deploy the reference's first-edition network (Qwen3 models, no fees): issue 12 part B moves them
-export const FAST: ScenarioPatch = { syncBlocksPerSecond: 4000, snapshotLagBlocks: 2000, modelLoadSeconds: 2, chain: EDITION_1_CHAIN };
+// mainnet as it runs today: the simulator's default (edition-2) chain
+export const FAST: ScenarioPatch = { syncBlocksPerSecond: 4000, snapshotLagBlocks: 2000, modelLoadSeconds: 2 };
 
 export interface ServerSpec {
   name: string;
@@ -85,8 +86,9 @@ export interface ServerSpec {
 }
 
 // each simulated server gets its own loopback address as its private address; all share one port offset and one
-// clock (one simulated network); the hosts are built in parallel
-export const createFleet = async (specs: ServerSpec[]): Promise<Fleet> => {
+// clock (one simulated network); the hosts are built in parallel. The operator funds each cold account once a run
+// created it (v0.2.16's fees), unless `operatorFunds` is false (a test of the unfunded stop).
+export const createFleet = async (specs: ServerSpec[], { operatorFunds = true }: { operatorFunds?: boolean } = {}): Promise<Fleet> => {
   const dir = await mkdtemp(join(tmpdir(), 'nop-e2e-'));
   const offset = await reservePortOffset(['127.0.0.1', ...specs.map((s) => s.address)]);
   const keys = await keyServer();
@@ -103,11 +105,19 @@ export const createFleet = async (specs: ServerSpec[]): Promise<Fleet> => {
           inferenced: spec.inferenced,
         });
         writeScenario(host.gonkaStateDir, FAST);
-        return [spec.name, { name: spec.name, host, stateDir: host.gonkaStateDir, vars: { allow_reboot: true, ...keys.vars } }] as const;
+        return [
+          spec.name,
+          { name: spec.name, host, stateDir: host.gonkaStateDir, vars: { allow_reboot: true, ...keys.vars } as Record<string, unknown> },
+        ] as const;
       }),
     ),
   );
+  // the servers are their network's seed, so before their proxy runs gpu-detect reads the live PoC models through
+  // another participant's API (on the first server's chain state: every server of a fleet has the same scenario)
+  const seed = await startSeedApi(servers[specs[0].name].stateDir);
+  for (const s of Object.values(servers)) s.vars.gonka_chain_api = seed.url;
   const connect = simConnect(Object.fromEntries(Object.values(servers).map((s) => [s.name, s.host])));
+  const operator = operatorFunds ? fundsColdAccounts(Object.values(servers).map((s) => s.stateDir)) : () => undefined;
   const inventoryPath = join(dir, 'inventory.yml');
   // a copy of setup.yml in the temp dir, so its retry file is written there and not beside the repo's playbook
   const playbook = join(dir, 'setup.yml');
@@ -125,6 +135,7 @@ export const createFleet = async (specs: ServerSpec[]): Promise<Fleet> => {
     run: async ({ onEvent, ...opts } = {}) => {
       const events: RunEvent[] = [];
       const emit = (e: RunEvent) => {
+        operator(e);
         events.push(e);
         onEvent?.(e);
       };
@@ -139,6 +150,7 @@ export const createFleet = async (specs: ServerSpec[]): Promise<Fleet> => {
       // the simulated containers are processes of their hosts: closing a host stops them
       await Promise.all(Object.values(servers).map((s) => s.host.close()));
       await keys.close();
+      await seed.close();
       releasePortOffset(offset);
       await rm(dir, { recursive: true, force: true });
     },

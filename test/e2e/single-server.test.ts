@@ -2,16 +2,16 @@ import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CHAIN, EDITION_1_CHAIN, fundAccount } from '../../sim/gonka.js';
+import { fundAccount } from '../../sim/gonka.js';
 import { adminNodes, createFleet, DEPLOY_KNOBS, PASSWORD, seedOverrides, snapshotTree, type Fleet } from './sim-fleet.js';
 
 // one simulated server for the whole file: planned in check mode while bare, then converged, then re-run
 let fleet: Fleet;
 beforeAll(async () => {
-  fleet = await createFleet([{ name: 'gpu1', profile: 'h100-8x', address: '127.0.0.1' }]);
+  // an 8×H100 server on driver 580, on the simulated network as mainnet runs today (PoC models, coefficients, fees)
+  // the cold account is funded by the test, after the run stopped for it
+  fleet = await createFleet([{ name: 'gpu1', profile: 'h100-8x-580', address: '127.0.0.1' }], { operatorFunds: false });
   const s = fleet.servers.gpu1;
-  // the roles' first-edition models on a chain that charges v0.2.16's fees
-  fleet.scenario('gpu1', { chain: { ...EDITION_1_CHAIN, fees: DEFAULT_CHAIN.fees } });
   await fleet.writeInventory({
     all: {
       hosts: {
@@ -44,7 +44,11 @@ describe('setup.yml on one full 8×H100 server', () => {
     expect(msgOf(res, 'keys : Cold account key')).toMatch(/^would create cold key 'gpu1-cold'.*known after apply/);
     expect(msgOf(res, 'config : Gonka deployment settings')).toContain('ACCOUNT_PUBKEY (known after apply)');
     expect(msgOf(res, 'config : Render config.env')).not.toContain(PASSWORD);
-    expect(msgOf(res, 'deploy : Model weights in HF_HOME')).toMatch(/^would download Qwen\//);
+    // the model that earns most on 8×H100 at the chain's coefficients: MiniMax 4736 × 0.3024 (GLM 1775 × 0.62, DeepSeek 3072 × 0.246)
+    expect(msgOf(res, 'gpu-detect : Detect GPUs and size the ML node')).toMatch(
+      /: MiniMaxAI\/MiniMax-M2\.7 \(1432 = rate × coefficient 0\.3024 at epoch \d+\), TP 4/,
+    );
+    expect(msgOf(res, 'deploy : Model weights in HF_HOME')).toMatch(/^would download MiniMaxAI\/MiniMax-M2\.7/);
     expect(msgOf(res, 'deploy : Start the chain side (tmkms, node, api, proxy)')).toMatch(/^would start tmkms/);
     expect(msgOf(res, 'register : The cold account can pay the fees')).toMatch(/^would check the cold account's balance/);
     expect(msgOf(res, 'register : Participant registered on chain')).toMatch(/^would register the participant of the cold key/);
@@ -72,6 +76,7 @@ describe('setup.yml on one full 8×H100 server', () => {
     expect(first.output).toContain('registered participant');
     const nodes = await adminNodes(fleet);
     expect(nodes.length).toBe(2);
+    expect(nodes.map((n) => Object.keys(n.node.models))).toEqual([['MiniMaxAI/MiniMax-M2.7'], ['MiniMaxAI/MiniMax-M2.7']]);
     expect(nodes.every((n) => n.state.admin_state.enabled)).toBe(true);
     const network = JSON.parse(await readFile(join(fleet.servers.gpu1.stateDir, 'gonka-network.json'), 'utf8')) as {
       participants: Record<string, unknown>;

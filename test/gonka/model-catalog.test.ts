@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { loadModelCatalog, type ModelCatalog } from '../../lib/gonka/model-catalog.js';
+import { loadModelCatalog, preferredDriverBranch, type ModelCatalog } from '../../lib/gonka/model-catalog.js';
+import { wantedDriver } from '../../roles/nvidia/driver-branch.js';
+import { NvidiaVarsSchema } from '../../roles/nvidia/vars.js';
 import { chooseModel, imageFor, liveModelsFromChain, rankModels, type LiveModel } from '../../lib/gonka/model-ranking.js';
 import { DEFAULT_CHAIN, dynamicCoefficients, paramsJson } from '../../sim/gonka/chain-params.mjs';
 import { DEFAULT_SCENARIO } from '../../sim/gonka/scenario.mjs';
@@ -132,5 +134,30 @@ describe('image and driver per model', () => {
     });
     // GLM has no CUDA 12 build: the driver must move to 580
     expect(imageFor(catalog, 'zai-org/GLM-5.3-Flash', '12.9')).toEqual({ image: 'ghcr.io/gonka-ai/mlnode:3.1.0-vllm-0.28.0', cuda: '13.0', min_driver: 580 });
+  });
+
+  it("the nvidia role installs the branch the ML node image needs: the operator's model's, else the highest of the catalog's", () => {
+    const base = { gonka_deploy_dir: '/d', hf_home: '/h', nvidia_allow_secure_boot: false, nvidia_hold_driver: true, allow_reboot: false, reboot_timeout_s: 9 };
+    const vars = (v: Record<string, unknown>) =>
+      NvidiaVarsSchema.parse({ ...base, nvidia_cuda_check_image: 'i', nvidia_container_toolkit_key_url: 'u', gpu_sizing: 'chain', gonka_model: '', ...v });
+    // every current PoC model's preferred image is a CUDA 13 build (3.0.16, 3.1.0-vllm-0.28.0): driver 580
+    expect(preferredDriverBranch(catalog)).toBe(580);
+    expect(wantedDriver(vars({ nvidia_driver_version: 'auto' }))).toMatchObject({ branch: 580, explicit: false });
+    expect(wantedDriver(vars({ nvidia_driver_version: 'auto', gonka_model: 'zai-org/GLM-5.3-Flash' }))).toMatchObject({
+      branch: 580,
+      why: 'the ML node image of zai-org/GLM-5.3-Flash',
+    });
+    // a catalog whose model prefers a CUDA 12.9 build: that model needs 575, the catalog's highest stays 580
+    const cu129: ModelCatalog = {
+      ...catalog,
+      models: catalog.models.map((m) => (m.id === 'MiniMaxAI/MiniMax-M2.7' ? { ...m, images: [...m.images].reverse() } : m)),
+    };
+    expect(preferredDriverBranch(cu129, 'MiniMaxAI/MiniMax-M2.7')).toBe(575);
+    expect(preferredDriverBranch(cu129)).toBe(580);
+    expect(() => preferredDriverBranch(catalog, 'newco/Next-1')).toThrow(/newco\/Next-1 is not in nop's model catalog/);
+    // the legacy Qwen sizing keeps its 570; an explicit branch is the operator's
+    expect(wantedDriver(vars({ nvidia_driver_version: 'auto', gpu_sizing: 'legacy' }))).toMatchObject({ branch: 570, explicit: false });
+    expect(wantedDriver(vars({ nvidia_driver_version: 575 }))).toEqual({ branch: 575, explicit: true, why: 'nvidia_driver_version' });
+    expect(() => vars({ nvidia_driver_version: 'latest' })).toThrow();
   });
 });

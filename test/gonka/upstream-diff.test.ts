@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { upstreamDiffCommand, type LabelledDifference } from '../../lib/cli/upstream-command.js';
 import { renderDeployFiles } from '../../lib/gonka/render-deploy-files.js';
-import { recommendationFor } from '../config/fixtures.js';
+import { catalogRecommendationFor, recommendationFor } from '../config/fixtures.js';
 import { sharedUpstreamDir } from '../helpers/shared-upstream.js';
 
 // upstream's verbatim deploy/join files, beside the repository (read here, never copied into it)
@@ -30,7 +30,8 @@ const demoHost = async (extra: Record<string, unknown> = {}) => ({
   key_name: 'demo',
   keyring_password: PASSWORD,
   gonka_network_overrides: { seed_api_url: 'http://127.0.0.1:18000', seed_node_rpc_url: 'http://127.0.0.1:36657' },
-  gpu_recommendation: await recommendationFor('8xH100', 'mainnet'),
+  // what gpu-detect chose there from the catalog and the simulated chain's coefficients
+  gpu_recommendation: await catalogRecommendationFor('8xH100'),
   ...extra,
 });
 

@@ -17,6 +17,7 @@ const factsOf = (count: number, state: GpuFacts['nvidia_smi']['state'] = 'ok'): 
   held: [],
   disks: { deploy_dir: null, hf_home: { path: '/mnt/shared', measured: '/mnt/shared', available_bytes: 5e12, mount: '/mnt/shared' } },
   secure_boot: false,
+  virtual_machine: false,
 });
 
 const check = async (facts: GpuFacts, gpu_override: Record<string, unknown> = {}) => {
@@ -27,9 +28,12 @@ const check = async (facts: GpuFacts, gpu_override: Record<string, unknown> = {}
     hf_home: '/mnt/shared',
     gonka_network: 'mainnet',
     gonka_versions_overrides: {},
+    gonka_network_overrides: {},
     gpu_override,
     gonka_chain_api: '',
     gonka_model: '',
+    // the spring-2026 sizing needs no chain: this file is about the GPUs, the chain's part is in the e2e fleets
+    gpu_sizing: 'legacy',
   });
   expect(layout.facts(vars)).toHaveLength(1);
   return layout.run(ctx, vars);

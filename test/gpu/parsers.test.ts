@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { architectureOf, computeCapFromName, driverSupports } from '../../lib/gpu/architecture.js';
 import { compareVersions, majorVersion, upstreamVersion } from '../../lib/gpu/compare-versions.js';
+import { parseGpuFacts } from '../../lib/gpu/facts.js';
 import { parseNvlinkStatus } from '../../lib/gpu/nvlink-status.js';
 import { GPU_QUERY_FIELDS_LEGACY, isUnknownFieldError, parseGpuDevices, parseQueryCsv } from '../../lib/gpu/query-csv.js';
 import { parseTopology } from '../../lib/gpu/topology.js';
@@ -188,5 +189,18 @@ describe('compareVersions', () => {
     expect(majorVersion('570.133.20-0ubuntu0.22.04.1')).toBe(570);
     expect(upstreamVersion('1:570.133.20-0ubuntu0.22.04.1')).toBe('570.133.20');
     expect(upstreamVersion('550.144.03-1')).toBe('550.144.03');
+  });
+});
+
+describe('DMI: bare metal or a VM', () => {
+  const dmi = (out: string, rc = 0) => parseGpuFacts(`@@nop-begin dmi\n${out}@@nop-end dmi ${rc}\n`).virtual_machine;
+  test("names a hypervisor's board (as systemd-detect-virt reads DMI) and nothing else", () => {
+    expect(dmi('QEMU\nStandard PC (Q35 + ICH9, 2009)\n')).toBe(true);
+    expect(dmi('Microsoft Corporation\nVirtual Machine\n')).toBe(true);
+    expect(dmi('VMware, Inc.\nVMware7,1\n')).toBe(true);
+    expect(dmi('Supermicro\nSYS-821GE-TNHR\n')).toBe(false);
+    expect(dmi('Dell Inc.\nPowerEdge XE9680\n')).toBe(false);
+    // no DMI (some ARM boards, containers): unknown
+    expect(dmi('cat: /sys/class/dmi/id/sys_vendor: No such file or directory\n', 1)).toBe(null);
   });
 });

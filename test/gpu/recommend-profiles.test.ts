@@ -36,6 +36,7 @@ const h100Like: Expected = {
 
 const EXPECTED: Record<string, Expected | RegExp> = {
   'h100-8x': h100Like,
+  'h100-8x-580': h100Like,
   'h200-8x': h100Like,
   'a100-80-8x': h100Like,
   'a100-40-8x': { ...h100Like, tensor_parallel: 8, gpu_ids: [[0, 1, 2, 3, 4, 5, 6, 7]], kv_cache_dtype: 'fp8', max_concurrent: 800 },

@@ -17,6 +17,7 @@ const factsOf = (gpus: Omit<GpuDevice, 'index' | 'driver_version' | 'pci_bus_id'
   held: [],
   disks: { deploy_dir: null, hf_home: { path: '/mnt/shared', measured: '/mnt/shared', available_bytes: hfFree, mount: '/mnt/shared' } },
   secure_boot: false,
+  virtual_machine: false,
 });
 
 const h100 = { name: 'NVIDIA H100 80GB HBM3', memory_mib: 81559, compute_cap: '9.0' };

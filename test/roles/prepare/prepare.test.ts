@@ -30,7 +30,7 @@ afterAll(() => keys.close());
 const CLASSES: Record<string, { representative: string; members: string[] }> = {
   'Ubuntu 22.04, server driver 570 with Fabric Manager (NVSwitch)': { representative: 'h100-8x', members: ['h100-8x', 'h200-8x', 'a100-80-8x', 'a100-40-8x'] },
   'Ubuntu 24.04, server driver 570 with Fabric Manager': { representative: 'b200-2x', members: ['b200-2x', 'b200-4x'] },
-  'Ubuntu 24.04, server driver 580 with Fabric Manager': { representative: 'b300-8x', members: ['b300-8x'] },
+  'Ubuntu 24.04, server driver 580 with Fabric Manager': { representative: 'b300-8x', members: ['b300-8x', 'h100-8x-580'] },
   'bare Ubuntu 22.04: driver, Fabric Manager, Docker and the toolkit installed': { representative: 'fresh-2204', members: ['fresh-2204'] },
   'PCIe, server driver 570, no Fabric Manager (one or two GPU architectures)': { representative: 'mixed-h100-a100', members: ['mixed-h100-a100', 'l40s-6x'] },
   'PCIe, desktop driver 570': { representative: 'rtx3090-1x', members: ['rtx3090-1x', 'rtx4090-4x'] },
@@ -43,7 +43,13 @@ describe('prepare on one healthy profile of each class', async () => {
   // check mode first, on the bare host that the first run then converges
   let check: { res: Awaited<ReturnType<SimFleet['run']>>; before: Record<string, string>; after: Record<string, string> };
   beforeAll(async () => {
-    fleet = await simFleet(Object.fromEntries(healthy.map((p) => [p, { profile: p }])), keys.url, { allow_reboot: true, preflight_ports: [] });
+    // the GPUs of most profiles serve no live PoC model: the driver stack is what is proven here (the catalog choice:
+    // prepare-over-ssh.test.ts, gpu-detect-catalog.test.ts)
+    fleet = await simFleet(Object.fromEntries(healthy.map((p) => [p, { profile: p }])), keys.url, {
+      allow_reboot: true,
+      preflight_ports: [],
+      gpu_sizing: 'legacy',
+    });
     const before = await snapshot(fleet.hosts['fresh-2204'].dir);
     const res = await fleet.run({ check: true, limit: 'fresh-2204' });
     check = { res, before, after: await snapshot(fleet.hosts['fresh-2204'].dir) };
@@ -117,7 +123,7 @@ describe('broken profiles stop with an actionable message; a network node needs 
         taken: { profile: 'no-gpu', groups: ['network_nodes'], vars: { preflight_ports: [port] } },
       },
       keys.url,
-      { preflight_ports: [] },
+      { preflight_ports: [], gpu_sizing: 'legacy' },
     );
     checked = await fleet.run();
     run = await fleet.run({ limit: ['all', ...STOPPED_BEFORE, 'taken'].join(':!') });
