@@ -9,7 +9,8 @@ import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { stringify } from 'yaml';
-import { EDITION_1_CHAIN, setClock, writeScenario } from './gonka.js';
+import { chainOf, EDITION_1_CHAIN, readScenario, setClock, writeScenario } from './gonka.js';
+import { newAccountKey } from './gonka/keys.mjs';
 import { createSimHost, type SimHost } from './host/create.js';
 
 const GONKA_PORTS = [5000, 8000, 8443, 26656, 26657, 9100, 9200, 8080, 5050, 30303];
@@ -42,7 +43,11 @@ const signingKeyServer = async () => {
   return { url, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 };
 
-const inventoryFor = (offset: number, keysUrl: string) => ({
+// The demo's choice for the PoC models its server does not serve: DeepSeek delegated to another participant of
+// the simulated network (which serves every PoC model and commits PoC for it), every other model refused.
+const DELEGATED_MODEL = 'deepseek-ai/DeepSeek-V4-Flash-0731';
+
+const inventoryFor = (offset: number, keysUrl: string, delegate: string) => ({
   all: {
     children: {
       network_nodes: { hosts: { [DEMO_HOST]: null } },
@@ -57,6 +62,7 @@ const inventoryFor = (offset: number, keysUrl: string) => ({
         key_name: 'demo',
         keyring_password: randomBytes(12).toString('base64url'),
         allow_reboot: true,
+        poc_participation: { [DELEGATED_MODEL]: delegate, '*': 'refuse' },
         // the simulated network node is its own seed: nothing leaves loopback
         gonka_network_overrides: { seed_api_url: `http://127.0.0.1:${8000 + offset}`, seed_node_rpc_url: `http://127.0.0.1:${26657 + offset}` },
         sync_poll_seconds: 1,
@@ -91,8 +97,11 @@ export const startDemoHost = async (work: string, opts: DemoHostOptions): Promis
   setClock(host.gonkaStateDir, { mode: 'wall', scale: 1 });
   // the roles still deploy the reference's first-edition network (Qwen3 models, no fees) until issue 12 part B moves them
   writeScenario(host.gonkaStateDir, { ...opts.scenario, chain: EDITION_1_CHAIN });
+  const delegate = newAccountKey().address;
+  const models = chainOf(readScenario(host.gonkaStateDir)).pocModels.map((m) => m.model_id);
+  writeScenario(host.gonkaStateDir, { chain: { hosts: [{ address: delegate, models, weight: 1000, commitsPoc: true }] } });
   const inventory = join(work, 'inventory.yml');
-  const setup = inventoryFor(offset, keys.url);
+  const setup = inventoryFor(offset, keys.url, delegate);
   await writeFile(inventory, stringify(setup));
   return {
     host,

@@ -16,5 +16,5 @@ export type { StatusKnobs } from './gonka/status-knobs.mjs';
 export const { readScenario, writeScenario, networkHeightNow } = await load<typeof import('./gonka/scenario.mjs')>('scenario.mjs');
 export const { clockNow, advance, setClock } = await load<typeof import('./gonka/clock.mjs')>('clock.mjs');
 export const { writeStatusKnobs } = await load<typeof import('./gonka/status-knobs.mjs')>('status-knobs.mjs');
-export const { fundAccount } = await load<typeof import('./gonka/network-state.mjs')>('network-state.mjs');
-export const { EDITION_1_CHAIN, DEFAULT_CHAIN } = await load<typeof import('./gonka/chain-params.mjs')>('chain-params.mjs');
+export const { fundAccount, recordPocChoice } = await load<typeof import('./gonka/network-state.mjs')>('network-state.mjs');
+export const { EDITION_1_CHAIN, DEFAULT_CHAIN, chainOf } = await load<typeof import('./gonka/chain-params.mjs')>('chain-params.mjs');

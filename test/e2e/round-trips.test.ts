@@ -23,6 +23,7 @@ beforeAll(async () => {
           allow_private_public_ip: true,
           gonka_network: 'mainnet',
           keyring_password: PASSWORD,
+          poc_participation: 'refuse',
           key_workflow: 'quick',
           gonka_network_overrides: seedOverrides(fleet.offset),
           ...DEPLOY_KNOBS,
@@ -34,7 +35,7 @@ beforeAll(async () => {
 });
 afterAll(() => fleet?.cleanup());
 
-const PLAYS = ['Network node settings', 'Prepare servers', 'Keys', 'Configure', 'Deploy', 'Register'];
+const PLAYS = ['Network node settings', 'Prepare servers', 'Keys', 'Configure', 'Deploy', 'Register', 'PoC participation'];
 
 /** play → host → remote operations */
 type Counts = Record<string, Record<string, number>>;
