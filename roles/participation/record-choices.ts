@@ -45,12 +45,13 @@ const servedModels = (v: ParticipationVars): Set<string> => new Set(v.gonka.node
 
 const failed = (msg: string, changed = false): ModuleResult => ({ changed, failed: true, msg });
 
-const readOrWhy = async (ctx: ModuleContext, q: ChainQuery): Promise<ChainAnswer> => ctx.facts.read(chainQuery, q);
+/** A chain query through the fact store: declared ones come from the play's batch, others are read now. */
+const readChain = async (ctx: ModuleContext, q: ChainQuery): Promise<ChainAnswer> => ctx.facts.read(chainQuery, q);
 
 /** A delegate must be a participant on chain: a delegation to anyone else counts as not participating. */
 const unknownDelegates = async (ctx: ModuleContext, v: ParticipationVars, sends: SendStep[]): Promise<string | undefined> => {
   const delegates = [...new Set(sends.filter((s) => s.choice !== REFUSE).map((s) => s.choice))];
-  const answers = await Promise.all(delegates.map((d) => readOrWhy(ctx, apiChainQuery(v.gonka, ['inference', 'show-participant', d]))));
+  const answers = await Promise.all(delegates.map((d) => readChain(ctx, apiChainQuery(v.gonka, ['inference', 'show-participant', d]))));
   const unknown = delegates.filter((_, i) => answers[i].rc !== 0);
   if (unknown.length === 0) return undefined;
   const models = (d: string) => sends.filter((s) => s.choice === d).map((s) => s.model_id);
@@ -67,7 +68,7 @@ const unknownDelegates = async (ctx: ModuleContext, v: ParticipationVars, sends:
 const fundingProblem = async (ctx: ModuleContext, v: ParticipationVars, address: string, paramsJson: string, sends: number) => {
   const price = gasPriceFromParams(paramsJson);
   if (price === undefined) return { price };
-  const balances = await readOrWhy(ctx, apiChainQuery(v.gonka, ['bank', 'spendable-balances', address]));
+  const balances = await readChain(ctx, apiChainQuery(v.gonka, ['bank', 'spendable-balances', address]));
   if (balances.rc !== 0) return { price, problem: `cannot read the spendable balance of ${address}: ${lastLines(balances.output, 3)}` };
   const required = Math.ceil(sends * CHOICE_GAS * ngonkaPerGas(price));
   return { price, problem: fundingShortfall({ address, spendable: spendableFromBalances(balances.output), required }) };
@@ -127,7 +128,7 @@ export const recordChoices = async (ctx: ModuleContext, v: ParticipationVars): P
   }
   const address = accountAddress(v.account_pubkey);
   const q = queries(v, address);
-  const [params, epoch, stored] = await Promise.all([q.params, q.epoch, q.stored].map((x) => readOrWhy(ctx, x)));
+  const [params, epoch, stored] = await Promise.all([q.params, q.epoch, q.stored].map((x) => readChain(ctx, x)));
   const broken = [params, epoch, stored].find((a) => a.rc !== 0);
   if (broken) {
     const why = `cannot read the chain's PoC models in the api container: ${lastLines(broken.output, 3)}`;
