@@ -9,8 +9,7 @@ import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { stringify } from 'yaml';
-import { chainOf, EDITION_1_CHAIN, readScenario, setClock, writeScenario } from './gonka.js';
-import { newAccountKey } from './gonka/keys.mjs';
+import { chainOf, EDITION_1_CHAIN, newAccountKey, readScenario, setClock, writeScenario } from './gonka.js';
 import { createSimHost, type SimHost } from './host/create.js';
 
 const GONKA_PORTS = [5000, 8000, 8443, 26656, 26657, 9100, 9200, 8080, 5050, 30303];
