@@ -37,6 +37,7 @@ const UNIT = [
   'test/gonka/model-catalog.test.ts',
   'test/day2/procedures-a/units.test.ts',
   'test/gonka/catalog-node-config.test.ts',
+  'test/gonka/poc-participation.test.ts',
   'test/sim-host/clock.test.ts',
   'test/sim-host/product-boundary.test.ts',
 ];

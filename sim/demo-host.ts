@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { stringify } from 'yaml';
 import type { RunEvent } from '../lib/runner/types.js';
-import { setClock, startSeedApi, writeScenario } from './gonka.js';
+import { chainOf, newAccountKey, readScenario, setClock, startSeedApi, writeScenario } from './gonka.js';
 import { fundsColdAccounts } from './operator-funds.js';
 import { createSimHost, type SimHost } from './host/create.js';
 
@@ -46,7 +46,11 @@ const signingKeyServer = async () => {
   return { url, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 };
 
-const inventoryFor = (offset: number, keysUrl: string, chainApi: string) => ({
+// The demo's choice for the PoC models its server does not serve: DeepSeek delegated to another participant of
+// the simulated network (which serves every PoC model and commits PoC for it), every other model refused.
+const DELEGATED_MODEL = 'deepseek-ai/DeepSeek-V4-Flash-0731';
+
+const inventoryFor = (offset: number, keysUrl: string, chainApi: string, delegate: string) => ({
   all: {
     children: {
       network_nodes: { hosts: { [DEMO_HOST]: null } },
@@ -61,6 +65,7 @@ const inventoryFor = (offset: number, keysUrl: string, chainApi: string) => ({
         key_name: 'demo',
         keyring_password: randomBytes(12).toString('base64url'),
         allow_reboot: true,
+        poc_participation: { [DELEGATED_MODEL]: delegate, '*': 'refuse' },
         // the simulated network node is its own seed: nothing leaves loopback
         gonka_network_overrides: { seed_api_url: `http://127.0.0.1:${8000 + offset}`, seed_node_rpc_url: `http://127.0.0.1:${26657 + offset}` },
         // ...so before its own proxy runs, gpu-detect reads the live PoC models and coefficients through another
@@ -98,11 +103,14 @@ export const startDemoHost = async (work: string, opts: DemoHostOptions): Promis
   const offset = await freeOffset();
   const host = await createSimHost({ profile: 'h100-8x-580', dir: join(work, 'gpu-server'), gonka: { portOffset: offset }, hf: opts.hf });
   setClock(host.gonkaStateDir, { mode: 'wall', scale: 1 });
-  // mainnet as it runs today: the simulator's default chain
+  // mainnet as it runs today: the simulator's default chain, with a participant to delegate to
   writeScenario(host.gonkaStateDir, opts.scenario);
+  const delegate = newAccountKey().address;
+  const models = chainOf(readScenario(host.gonkaStateDir)).pocModels.map((m) => m.model_id);
+  writeScenario(host.gonkaStateDir, { chain: { hosts: [{ address: delegate, models, weight: 1000, commitsPoc: true }] } });
   const seed = await startSeedApi(host.gonkaStateDir);
   const inventory = join(work, 'inventory.yml');
-  const setup = inventoryFor(offset, keys.url, seed.url);
+  const setup = inventoryFor(offset, keys.url, seed.url, delegate);
   await writeFile(inventory, stringify(setup));
   return {
     host,

@@ -18,7 +18,8 @@ export interface ChainQueryResult {
 // Ample for a local query; a hung container must not hold the whole status run.
 const QUERY_TIMEOUT_SECONDS = 20;
 
-const inNode = (deployDir: string, query: string[]): ChainQuery => ({
+/** `inferenced query` in the running node container, against its own RPC. */
+export const inNode = (deployDir: string, query: string[]): ChainQuery => ({
   inferenced: { project_dir: deployDir, files: [NETWORK_COMPOSE], env_file: CONFIG_ENV, service: 'node' },
   node: 'tcp://localhost:26657',
   query,

@@ -8,6 +8,7 @@ import { accountAddress } from '../gonka/account-address.js';
 import { summarizeNodes, type MlNodeSummary } from './admin-nodes.js';
 import { deployEndpoints, type DeployEndpoints } from './deploy-endpoints.js';
 import { chainQueries, parseChainQueries, type ChainQueryResult } from './chain-queries.js';
+import { delegatesOf, participationOf, participationQueries, storeCommitQuery, withCommits, type ParticipationStatus } from './participation-status.js';
 import { runStatusProbe, type StatusProbe } from './status-probe.js';
 import type { StatusTarget } from './status-target.js';
 
@@ -23,6 +24,8 @@ export interface EpochStatus {
   phase: string;
   blockHeight: number;
   nextPocStart: number;
+  /** where this epoch's PoC started (latest_epoch.poc_start_block_height) */
+  pocStart: number;
   /** a Confirmation PoC runs (inside the Inference phase): no restart now */
   confirmationPoc: boolean;
 }
@@ -54,6 +57,8 @@ export interface HostStatusData {
   epoch: EpochStatus | null;
   participant: ParticipantStatus | null;
   mlNodes: MlNodeSummary[] | { error: string } | null;
+  /** per live PoC model: served, delegated, refused or nothing (null: not a network node, or no account key) */
+  participation: ParticipationStatus | null;
   /** when the data was read (ms since the epoch) */
   at: number;
 }
@@ -84,6 +89,7 @@ const epochOf = (r: HttpAnswer): EpochStatus | null => {
     phase: String(b.phase ?? ''),
     blockHeight: num(b.block_height) ?? 0,
     nextPocStart: num(rec(b.epoch_stages).next_poc_start) ?? 0,
+    pocStart: num(rec(b.latest_epoch).poc_start_block_height) ?? 0,
     confirmationPoc: b.is_confirmation_poc_active === true,
   };
 };
@@ -126,24 +132,41 @@ const gatherNetwork = async (transport: Transport, target: StatusTarget, probe: 
   const keys = (Object.keys(urls) as (keyof typeof urls)[]).filter((k) => urls[k]);
   const gets = keys.map((k) => ({ url: urls[k] as string, timeout: 4 }));
   const queries = address ? chainQueries(probe.deployDir, address) : undefined;
+  const pocQueries = address ? participationQueries(probe.deployDir, address) : undefined;
   // one round trip: every GET and chain query in one batch
   const facts = createFactStore(transport).reader(undefined);
   await facts.readAll([
     ...gets.map((g) => request(httpGet, g)),
     ...(queries ? [request(chainQuery, queries.validators), request(chainQuery, queries.participant)] : []),
+    ...(pocQueries ? [request(chainQuery, pocQueries.params), request(chainQuery, pocQueries.choices)] : []),
   ]);
   const answers = await Promise.all(gets.map((g) => facts.read(httpGet, g)));
   const got = Object.fromEntries(keys.map((k, i) => [k, answers[i]])) as Partial<Record<keyof typeof urls, HttpAnswer>>;
   const missing: HttpAnswer = { status: 0, body: '' };
   const chain = queries && { validators: await facts.read(chainQuery, queries.validators), participant: await facts.read(chainQuery, queries.participant) };
   const nodes = got.nodes ?? missing;
+  const mlNodes = nodes.status === 200 ? summarizeNodes(nodes.json) : failure(nodes, 'admin API /admin/v1/nodes', got.nodes ? 'no answer' : UNPUBLISHED);
+  const epoch = epochOf(got.epoch ?? missing);
+  const served = new Set(Array.isArray(mlNodes) ? mlNodes.map((n) => n.model) : []);
+  let participation: ParticipationStatus | null = null;
+  if (address && pocQueries) {
+    const answers = { params: await facts.read(chainQuery, pocQueries.params), choices: await facts.read(chainQuery, pocQueries.choices) };
+    participation = participationOf(answers, address, served, epoch?.index ?? 0);
+    // a second round trip, only when a delegation needs its delegate's commit of this epoch
+    const delegates = epoch ? delegatesOf(participation) : [];
+    const commitQueries = delegates.map((d) => storeCommitQuery(probe.deployDir, epoch?.pocStart ?? 0, d));
+    await facts.readAll(commitQueries.map((q) => request(chainQuery, q)));
+    const commits = new Map(await Promise.all(delegates.map(async (d, i) => [d, await facts.read(chainQuery, commitQueries[i])] as const)));
+    participation = withCommits(participation, commits);
+  }
   return {
     chain: got.status ? chainOf(got.status) : failure(missing, 'chain RPC /status', UNPUBLISHED),
     peers: got.netInfo?.status === 200 ? num(rec(rec(got.netInfo.json).result).n_peers) : null,
     networkHeight: heightOf(got.seed),
-    epoch: epochOf(got.epoch ?? missing),
+    epoch,
     participant: address && chain ? participantOf(address, got.current ?? missing, parseChainQueries(chain, address)) : null,
-    mlNodes: nodes.status === 200 ? summarizeNodes(nodes.json) : failure(nodes, 'admin API /admin/v1/nodes', got.nodes ? 'no answer' : UNPUBLISHED),
+    mlNodes,
+    participation,
   };
 };
 
@@ -156,6 +179,6 @@ export const gatherHostStatus = async (transport: Transport, target: StatusTarge
   const endpoints = deployEndpoints(probe.compose.flatMap((c) => c.ports));
   const network = target.network
     ? await gatherNetwork(transport, target, probe, endpoints)
-    : { chain: null, peers: null, networkHeight: null, epoch: null, participant: null, mlNodes: null };
+    : { chain: null, peers: null, networkHeight: null, epoch: null, participant: null, mlNodes: null, participation: null };
   return { host: target.host, network: target.network, ml: target.ml, probe, gpuFacts, endpoints, ...network, at: Date.now() };
 };

@@ -2,6 +2,7 @@ import { checkDriverConsistency } from '../gpu/driver-check.js';
 import { isPublicPort } from '../gonka/hardening-policies.js';
 import { serviceStarts } from './deploy-endpoints.js';
 import type { HostStatusData } from './host-status.js';
+import { participationChecks } from './participation-status.js';
 
 export type Level = 'OK' | 'WARN' | 'FAIL';
 
@@ -269,6 +270,7 @@ export const statusChecks = (d: HostStatusData, opts: { privateIp?: string } = {
   ...epochChecks(d),
   ...participantChecks(d),
   ...mlNodeChecks(d),
+  ...participationChecks(d.participation),
   ...gpuChecks(d),
   ...diskChecks(d),
   ...portChecks(d, opts.privateIp),

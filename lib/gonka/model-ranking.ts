@@ -29,7 +29,7 @@ export interface RankedLayout {
 }
 
 /** `{value, exponent}` (the chain's decimal encoding) or a plain number/string. */
-const DecimalSchema = z.union([
+export const DecimalSchema = z.union([
   z
     .strictObject({ value: z.union([z.string(), z.number()]), exponent: z.union([z.string(), z.number()]) })
     .transform((d) => Number(`${d.value}e${d.exponent}`)),

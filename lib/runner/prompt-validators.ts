@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { dnsNameProblem } from '../net/dns-name.js';
 import { notPublicReason } from '../net/address-scope.js';
+import { pocChoiceProblem } from '../gonka/poc-participation.js';
 
 /** A named check of a `vars_prompt` answer: `problem` says in words what is wrong, undefined when the value is good. */
 export interface PromptValidator {
@@ -43,6 +44,10 @@ export const PROMPT_VALIDATORS = {
       const n = Number(value);
       return Number.isInteger(n) && n >= 1 && n <= 65535 && /^\d+$/.test(value) ? undefined : 'must be a whole number from 1 to 65535';
     },
+  },
+  poc_choice: {
+    description: 'refuse, or the gonka1… address of a participant to delegate a PoC model to',
+    problem: pocChoiceProblem,
   },
   absolute_path: {
     description: 'an absolute path (starting with /)',

@@ -6,30 +6,12 @@ import type { chainTxModule } from '../../lib/gonka/modules/chain-tx.js';
 import { lastLines } from '../../lib/gonka/last-lines.js';
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
 import { accountAddress } from '../../lib/gonka/account-address.js';
-import { coldSignerHost } from '../../lib/gonka/cold-signer.js';
-import { networkProject } from '../../lib/gonka/deployment-project.js';
-import type { Inferenced } from '../../lib/gonka/inferenced-command.js';
+import { coldKeySigner } from '../../lib/gonka/cold-signer.js';
 import { KNOWN_AFTER_APPLY } from '../../lib/gonka/key-planning.js';
 import { GRANT_GAS } from './cold-funding.js';
 import { coldKeyNameOf, keysPlanned, type RegisterVars } from './vars.js';
 
 type GrantArgs = z.input<(typeof chainTxModule)['args']>;
-
-// inferenced's own default home on the cold signer when neither it nor the server names one
-const signerHome = (v: RegisterVars): string => {
-  const own = v.hostvars?.[coldSignerHost(v)]?.cold_keyring_dir;
-  const home = z
-    .string()
-    .optional()
-    .parse(own, { error: () => 'hostvars.cold_keyring_dir must be a path' });
-  return home ?? v.cold_keyring_dir ?? '~/.inference';
-};
-
-/** Where the cold key lives and the chain RPC it broadcasts to: the api container (quick), the cold signer (secure). */
-const signer = (v: RegisterVars): { inferenced: Inferenced; node: string; where: string } =>
-  v.key_workflow === 'secure'
-    ? { inferenced: { home: signerHome(v) }, node: v.cold_signer_node_url ?? v.gonka.env.SEED_NODE_RPC_URL, where: `on ${coldSignerHost(v)}` }
-    : { inferenced: { ...networkProject(v.gonka), service: 'api' }, node: v.gonka.env.DAPI_CHAIN_NODE__URL, where: 'on the server' };
 
 const grantsBy = (pubkey: string): string[] => ['authz', 'grants-by-granter', accountAddress(pubkey)];
 const grantsQuery = (v: RegisterVars, pubkey: string) => apiChainQuery(v.gonka, grantsBy(pubkey));
@@ -71,7 +53,7 @@ export const checkGrant = async (ctx: ModuleContext, v: RegisterVars): Promise<M
  */
 export const grantTx = (v: RegisterVars): GrantArgs => {
   const cold = coldKeyNameOf(v);
-  const { inferenced, node, where } = signer(v);
+  const { inferenced, node, where } = coldKeySigner(v);
   const common = {
     from: cold,
     inferenced,

@@ -87,6 +87,23 @@ const participantWeight = (p) =>
 
 const GOV = governanceAnswers((what) => notFound(what));
 
+// a host of the scenario's network (a delegation target): registered, serving its models with its weight
+const otherHostParticipant = (h) => ({
+  index: h.address,
+  address: h.address,
+  weight: h.weight ?? 0,
+  join_time: '0',
+  join_height: '0',
+  last_inference_time: '0',
+  inference_url: h.url ?? '',
+  status: 'ACTIVE',
+  coin_balance: '0',
+  validator_key: '',
+  consecutive_invalid_inferences: '0',
+  worker_public_key: '',
+  epochs_completed: 1,
+});
+
 const ANSWERS = {
   [QUERY.account]: (net, { address }) => {
     if (!net.accounts[address]) throw notFound(`account ${address} not found: key not found`);
@@ -148,6 +165,8 @@ const ANSWERS = {
   // Gonka's Ignite-scaffolded Participant map (x/inference, keyed by `index` = the account address)
   [QUERY.participant]: (net, { index }, ctx) => {
     const p = net.participants[index];
+    const other = (chainOf(ctx.scenario).hosts ?? []).find((h) => h.address === index);
+    if (!p && other) return { participant: otherHostParticipant(other) };
     if (!p) throw notFound('not found');
     return {
       participant: {

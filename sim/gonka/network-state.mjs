@@ -41,3 +41,16 @@ export const fundAccount = (stateDir, address, { spendable = 0, vesting = 0 } = 
     account.vesting += vesting;
     return net;
   });
+
+/**
+ * Test knob: a participant's stored PoC choice for a model, as if its delegation or refusal tx had run (`refuse`,
+ * a delegate's address, or null for none): for fixtures that register a participant without nop's roles.
+ */
+export const recordPocChoice = (stateDir, participant, modelId, choice) =>
+  updateNetwork(stateDir, (net) => {
+    net.delegations = net.delegations.filter((d) => !(d.model_id === modelId && d.delegator === participant));
+    net.refusals = net.refusals.filter((r) => !(r.model_id === modelId && r.participant === participant));
+    if (choice === 'refuse') net.refusals.push({ model_id: modelId, participant });
+    else if (choice) net.delegations.push({ model_id: modelId, delegator: participant, delegate_to: choice });
+    return net;
+  });

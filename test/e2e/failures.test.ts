@@ -19,6 +19,7 @@ const failingRun = async (scenario: (f: Fleet) => ScenarioPatch, knobs: Record<s
           public_ip: '127.0.0.1',
           allow_private_public_ip: true,
           keyring_password: PASSWORD,
+          poc_participation: 'refuse',
           gonka_network_overrides: seedOverrides(f.offset),
           ...DEPLOY_KNOBS,
           ...knobs,

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { chainOf, readScenario } from '../../sim/gonka.js';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminNodes, closedPort, createFleet, DEPLOY, DEPLOY_KNOBS, PASSWORD, seedOverrides, type Fleet } from './sim-fleet.js';
@@ -19,7 +20,13 @@ beforeAll(async () => {
   const s = fleet.servers;
   await fleet.writeInventory({
     all: {
-      vars: { key_workflow: 'secure', keyring_password: PASSWORD, gonka_network_overrides: seedOverrides(fleet.offset), ...DEPLOY_KNOBS },
+      vars: {
+        key_workflow: 'secure',
+        keyring_password: PASSWORD,
+        poc_participation: 'refuse',
+        gonka_network_overrides: seedOverrides(fleet.offset),
+        ...DEPLOY_KNOBS,
+      },
       hosts: {
         net1: { ...s.net1.vars, public_ip: '127.0.0.1', allow_private_public_ip: true, private_ip: ADDR.net1 },
         ml1: { ...s.ml1.vars, private_ip: ADDR.ml1, network_node: 'net1' },
@@ -53,6 +60,7 @@ describe('setup.yml on a fleet: network node, two ML servers, local cold signer 
       participants: Record<string, unknown>;
       grants: { grantee: string }[];
       feegrants: { grantee: string }[];
+      refusals: { model_id: string; participant: string }[];
     };
     expect(Object.keys(network.participants)).toHaveLength(1);
     // grant-ml-ops-permissions: one authz grant per ML operational message and the fee allowance, all to the warm key
@@ -61,6 +69,19 @@ describe('setup.yml on a fleet: network node, two ML servers, local cold signer 
     expect(network.feegrants).toHaveLength(1);
     expect(existsSync(fleet.servers.operator.host.path(`${COLD_HOME}/keyring-file/net1-cold.info`))).toBe(true);
     expect(existsSync(fleet.servers.net1.host.path(`${DEPLOY}/.inference/keyring-file/net1-cold.info`))).toBe(false);
+    // PoC participation: the models neither ML server serves are refused from the cold key, signed on the cold signer
+    const served = new Set(nodes.map((n) => Object.keys(n.node.models)[0]));
+    const unserved = chainOf(readScenario(fleet.servers.net1.stateDir))
+      .pocModels.map((m) => m.model_id)
+      .filter((m) => !served.has(m));
+    expect(unserved.length).toBeGreaterThan(0);
+    expect(network.refusals).toEqual(unserved.map((model_id) => ({ model_id, participant: Object.keys(network.participants)[0] })));
+    const refusalsSent = (host: 'net1' | 'operator') =>
+      readFileSync(join(fleet.servers[host].stateDir, 'inferenced-argv.log'), 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('"refuse-poc-delegation"'));
+    expect(refusalsSent('operator')).toHaveLength(unserved.length);
+    expect(refusalsSent('net1')).toEqual([]);
     expect(res.output).not.toContain(PASSWORD);
   });
 
@@ -69,7 +90,13 @@ describe('setup.yml on a fleet: network node, two ML servers, local cold signer 
     const ml2 = { ...s.ml2.vars, private_ip: ADDR.ml2, network_node: 'net1', gonka_model: 'zai-org/GLM-5.3-Flash' };
     const inventory = (ml2Vars: Record<string, unknown>) => ({
       all: {
-        vars: { key_workflow: 'secure', keyring_password: PASSWORD, gonka_network_overrides: seedOverrides(fleet.offset), ...DEPLOY_KNOBS },
+        vars: {
+          key_workflow: 'secure',
+          keyring_password: PASSWORD,
+          poc_participation: 'refuse',
+          gonka_network_overrides: seedOverrides(fleet.offset),
+          ...DEPLOY_KNOBS,
+        },
         hosts: {
           net1: { ...s.net1.vars, public_ip: '127.0.0.1', allow_private_public_ip: true, private_ip: ADDR.net1 },
           ml1: { ...s.ml1.vars, private_ip: ADDR.ml1, network_node: 'net1' },

@@ -23,6 +23,7 @@ beforeAll(async () => {
           allow_private_public_ip: true,
           gonka_network: 'mainnet',
           keyring_password: PASSWORD,
+          poc_participation: 'refuse',
           key_workflow: 'quick',
           gonka_network_overrides: seedOverrides(fleet.offset),
           ...DEPLOY_KNOBS,
@@ -36,7 +37,7 @@ afterAll(() => fleet?.cleanup());
 
 // the check before the first change (every role's preconditions, with the first play's facts) comes before any play
 const CHECK = 'the check before the first change';
-const PLAYS = [CHECK, 'Network node settings', 'Prepare servers', 'Keys', 'Configure', 'Deploy', 'Register'];
+const PLAYS = [CHECK, 'Network node settings', 'Prepare servers', 'Keys', 'Configure', 'Deploy', 'Register', 'PoC participation'];
 
 /** play → host → remote operations */
 type Counts = Record<string, Record<string, number>>;

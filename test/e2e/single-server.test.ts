@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fundAccount } from '../../sim/gonka.js';
+import { CHOICE_GAS } from '../../roles/participation/record-choices.js';
 import { adminNodes, createFleet, DEPLOY_KNOBS, PASSWORD, seedOverrides, snapshotTree, type Fleet } from './sim-fleet.js';
 
 // one simulated server for the whole file: planned in check mode while bare, then converged, then re-run
@@ -21,6 +22,7 @@ beforeAll(async () => {
           allow_private_public_ip: true,
           gonka_network: 'mainnet',
           keyring_password: PASSWORD,
+          poc_participation: 'refuse',
           key_workflow: 'quick',
           gonka_network_overrides: seedOverrides(fleet.offset),
           ...DEPLOY_KNOBS,
@@ -83,6 +85,7 @@ describe('setup.yml on one full 8×H100 server', () => {
       grants: { grantee: string }[];
       feegrants: { grantee: string }[];
       accounts: Record<string, { spendable: number }>;
+      refusals: unknown[];
     };
     expect(Object.keys(network.participants)).toHaveLength(1);
     // grant-ml-ops-permissions: one authz grant per ML operational message and the fee allowance, all to the warm key
@@ -90,9 +93,10 @@ describe('setup.yml on one full 8×H100 server', () => {
     expect(new Set([...network.grants, ...network.feegrants].map((g) => g.grantee)).size).toBe(1);
     expect(network.feegrants).toHaveLength(1);
     expect(msgOf(first, 'register : The cold account can pay the fees')).toMatch(/^the cold account gonka1\w+ holds 1\.5 GNK spendable/);
-    // the grant paid its fee, 2,000,000 gas at 1 ngonka, from the cold account's spendable coins
+    // the grant paid its fee, 2,000,000 gas at 1 ngonka, and each PoC refusal its own, from the cold account's spendable coins
     const [cold] = Object.keys(network.participants);
-    expect(network.accounts[cold].spendable).toBe(1_500_000_000 - 2_000_000);
+    expect(network.refusals.length).toBeGreaterThan(0);
+    expect(network.accounts[cold].spendable).toBe(1_500_000_000 - 2_000_000 - network.refusals.length * CHOICE_GAS);
     expect(existsSync(fleet.servers.gpu1.host.path('/mnt/shared/hub'))).toBe(true);
     expect(first.output).not.toContain(PASSWORD);
   });

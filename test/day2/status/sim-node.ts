@@ -9,7 +9,17 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { runPlaybook } from '../../../lib/runner/run-playbook.js';
 import { recommendationFor } from '../../config/fixtures.js';
-import { EDITION_1_CHAIN, networkHeightNow, writeScenario, writeStatusKnobs, type ScenarioPatch, type StatusKnobs } from '../../../sim/gonka.js';
+import {
+  chainOf,
+  EDITION_1_CHAIN,
+  networkHeightNow,
+  readScenario,
+  recordPocChoice,
+  writeScenario,
+  writeStatusKnobs,
+  type ScenarioPatch,
+  type StatusKnobs,
+} from '../../../sim/gonka.js';
 import { createSimHost, type SimHost } from '../../../sim/host/create.js';
 import { PROFILES_DIR } from '../../../sim/host/paths.js';
 import type { ProfileInput } from '../../../sim/host/profile.js';
@@ -147,6 +157,10 @@ export const createSimNode = async (opts: { scenario?: ScenarioPatch } = {}): Pr
       body: JSON.stringify({ pub_key: pubkey, url: 'http://127.0.0.1:8000' }),
     });
     if (reg.status !== 200) throw new Error(`registration failed: ${await reg.text()}`);
+    // the operator's choice for the PoC models the node does not serve (setup's participation role records it)
+    const { address } = (await reg.json()) as { address: string };
+    const served = new Set(nodeConfig.flatMap((e) => Object.keys(e.models)));
+    for (const m of chainOf(readScenario(stateDir)).pocModels) if (!served.has(m.model_id)) recordPocChoice(stateDir, address, m.model_id, 'refuse');
     await mlNodesReconciled(url(9200, '/admin/v1/nodes'));
     return {
       dir,

@@ -4,6 +4,9 @@ import type { HostStatusData } from '../../../lib/day2/host-status.js';
 import { statusChecks } from '../../../lib/day2/status-checks.js';
 import type { ListeningSocket } from '../../../lib/day2/status-probe.js';
 import { NEVER_PUBLIC_PORTS } from '../../../lib/gonka/hardening-policies.js';
+import { participationChecks, participationOf, withCommits } from '../../../lib/day2/participation-status.js';
+import { DEFAULT_CHAIN, paramsJson } from '../../../sim/gonka/chain-params.mjs';
+import { DEFAULT_SCENARIO } from '../../../sim/gonka/scenario.mjs';
 
 // The shape of nop's rendered stack that matters here: upstream's public ports (p2p, proxy HTTP/HTTPS, the bridge's
 // geth p2p), loopback-only admin ports, and proxy-ssl behind the `ssl` profile.
@@ -47,6 +50,7 @@ const hostData = (opts: { compose?: string; env?: Record<string, string>; runnin
     epoch: null,
     participant: null,
     mlNodes: null,
+    participation: null,
     at: 0,
   };
 };
@@ -89,5 +93,50 @@ describe('status checks: ports on a public address', () => {
     const compose = COMPOSE.replace('  bridge:\n    ports: ["30303:30303/tcp", "30303:30303/udp"]\n', '  explorer:\n    ports: ["30303:30303"]\n');
     const c = checkOf(hostData({ compose, running: ALWAYS, listening: [{ address: '0.0.0.0', port: 30303 }] }), 'internal_ports');
     expect(c?.level).toBe('FAIL');
+  });
+});
+
+describe('status checks: participation per PoC model', () => {
+  const SELF = 'gonka1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq';
+  const PEER = 'gonka1zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz';
+  const [MINIMAX, DEEPSEEK, GLM] = ['MiniMaxAI/MiniMax-M2.7', 'deepseek-ai/DeepSeek-V4-Flash-0731', 'zai-org/GLM-5.3-Flash'];
+  const params = { rc: 0, output: JSON.stringify(paramsJson(DEFAULT_CHAIN, DEFAULT_SCENARIO.epoch)) };
+  const choices = (records: object) => ({ rc: 0, output: JSON.stringify({ delegations: [], refusals: [], intents: [], ...records }) });
+  const levels = (epoch: number, records: object, commit?: { rc: number; output: string }) => {
+    const p = participationOf({ params, choices: choices(records) }, SELF, new Set([MINIMAX]), epoch);
+    const checks = participationChecks(withCommits(p, new Map(commit ? [[PEER, commit]] : [])));
+    return Object.fromEntries(checks.map((c) => [c.id, `${c.level} ${c.value}`]));
+  };
+
+  it('serving, delegated to a delegate that committed PoC this epoch, refused: OK', () => {
+    const commit = { rc: 0, output: JSON.stringify({ commits: [{ participant_address: PEER, model_id: DEEPSEEK, count: '32' }] }) };
+    const l = levels(
+      422,
+      { delegations: [{ model_id: DEEPSEEK, delegator: SELF, delegate_to: PEER }], refusals: [{ model_id: GLM, participant: SELF }] },
+      commit,
+    );
+    expect(l).toEqual({
+      [`poc:${MINIMAX}`]: 'OK serving',
+      [`poc:${DEEPSEEK}`]: `OK delegated to ${PEER} (committed PoC this epoch)`,
+      [`poc:${GLM}`]: 'OK refused',
+    });
+  });
+
+  it('a delegate without a commit this epoch, or nothing: FAIL once the penalty applies, WARN before', () => {
+    const notFound = { rc: 1, output: 'Error: rpc error: code = NotFound desc = store commit not found' };
+    const records = { delegations: [{ model_id: DEEPSEEK, delegator: SELF, delegate_to: PEER }] };
+    const after = levels(422, records, notFound);
+    expect(after[`poc:${DEEPSEEK}`]).toMatch(/^FAIL delegated to .* has not committed PoC for it this epoch: counts as nothing \(0.15 of its weight per epoch/);
+    expect(after[`poc:${GLM}`]).toMatch(/^FAIL nothing: set poc_participation .*penalty since epoch 394/);
+    // GLM's penalty starts at epoch 394; DeepSeek's at 360
+    const before = levels(380, records, notFound);
+    expect(before[`poc:${GLM}`]).toMatch(/^WARN nothing: .*penalty from epoch 394/);
+    expect(before[`poc:${DEEPSEEK}`]).toMatch(/^FAIL/);
+    expect(levels(300, records, notFound)[`poc:${DEEPSEEK}`]).toMatch(/^WARN/);
+  });
+
+  it('a commit query that fails for another reason is unknown: WARN, with why', () => {
+    const l = levels(422, { delegations: [{ model_id: DEEPSEEK, delegator: SELF, delegate_to: PEER }] }, { rc: 1, output: 'Error: connection refused' });
+    expect(l[`poc:${DEEPSEEK}`]).toMatch(/^WARN delegated to .*its PoC commit unknown: Error: connection refused/);
   });
 });
