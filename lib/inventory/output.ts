@@ -1,7 +1,8 @@
+import { pyStr } from '../template/python-repr.js';
 import { vaultTextOf } from '../vault/vault-passwords.js';
 import { InventoryError } from './errors.js';
-import { hostVars } from './host-vars.js';
-import { ALL, type Inventory, type Vars } from './model.js';
+import { findHost, hostVars } from './host-vars.js';
+import { ALL, type Inventory, type Vars, type VarsFiles } from './model.js';
 import { selectHosts } from './patterns.js';
 
 // What ansible-inventory prints (lib/ansible/cli/inventory.py, ansible-core 2.12+): groups and
@@ -57,15 +58,41 @@ const INTERNAL_VARS = new Set([
 
 const withoutInternal = (vars: Vars): Vars => Object.fromEntries(Object.entries(vars).filter(([k]) => !INTERNAL_VARS.has(k)));
 
+/** How ansible-inventory shows variables: flattened onto hosts, or (`--export`) each where it was defined. */
+export interface InventoryOutputOptions {
+  /** `--export`: a host shows only its own variables, a group keeps its variables */
+  export?: boolean;
+}
+
+const fileVars = (layers: readonly VarsFiles[], pick: (layer: VarsFiles) => Vars | undefined): Vars => Object.assign({}, ...layers.map(pick));
+
+/** The variables ansible-inventory prints for a host: all of them, or with `--export` those set on the host itself. */
+export const shownHostVars = (inv: Inventory, name: string, opts: InventoryOutputOptions = {}): Vars => {
+  if (!opts.export) return withoutInternal(hostVars(inv, name));
+  const host = findHost(inv, name);
+  if (!host) throw new InventoryError(`host '${name}' is not in the inventory`);
+  return withoutInternal({ ...host.vars, ...fileVars(inv.inventoryVarsFiles, (l) => l.hosts.get(host.name)) });
+};
+
+/** A group's own variables (`--export`, `--graph --vars`): the inventory's, its group_vars file's, a priority that is not the default. */
+export const shownGroupVars = (inv: Inventory, name: string): Vars => {
+  const group = inv.groups.get(name);
+  if (!group) return {};
+  const vars: Vars = { ...group.vars, ...fileVars(inv.inventoryVarsFiles, (l) => l.groups.get(name)) };
+  if (group.priority !== 1) vars.ansible_group_priority = group.priority;
+  return withoutInternal(vars);
+};
+
 export interface ListedGroup {
   hosts?: string[];
   children?: string[];
+  vars?: Vars;
 }
 
 export type InventoryListing = { _meta: { hostvars: Record<string, Vars> } } & Record<string, ListedGroup | { hostvars: Record<string, Vars> }>;
 
 /** `ansible-inventory --list`: every non-empty group, and `_meta.hostvars` for hosts that have variables. */
-export const inventoryList = (inv: Inventory): InventoryListing => {
+export const inventoryList = (inv: Inventory, opts: InventoryOutputOptions = {}): InventoryListing => {
   const hosts = selectHosts(inv, ALL);
   const available = new Set(hosts);
   const groups: Record<string, ListedGroup> = {};
@@ -82,40 +109,50 @@ export const inventoryList = (inv: Inventory): InventoryListing => {
       seen.add(child);
       format(child);
     }
-    if (entry.hosts || entry.children) groups[name] = entry;
+    const vars = opts.export ? shownGroupVars(inv, name) : {};
+    if (Object.keys(vars).length) entry.vars = vars;
+    if (entry.hosts || entry.children || entry.vars) groups[name] = entry;
   };
   format(ALL);
   const hostvars: Record<string, Vars> = {};
   for (const host of hosts) {
-    const vars = withoutInternal(hostVars(inv, host));
+    const vars = shownHostVars(inv, host, opts);
     if (Object.keys(vars).length) hostvars[host] = vars;
   }
   return { ...groups, _meta: { hostvars } };
 };
 
 /** `ansible-inventory --host <pattern>`: the variables of the single host the pattern names. */
-export const inventoryHost = (inv: Inventory, pattern: string): Vars => {
+export const inventoryHost = (inv: Inventory, pattern: string, opts: InventoryOutputOptions = {}): Vars => {
   const hosts = selectHosts(inv, pattern);
   if (hosts.length !== 1) throw new InventoryError('You must pass a single valid host to --host parameter');
-  return withoutInternal(hostVars(inv, hosts[0]));
+  return shownHostVars(inv, hosts[0], opts);
 };
 
 const graphLine = (text: string, depth: number): string => (depth ? `${'  |'.repeat(depth)}--${text}` : text);
 
-const graphGroup = (inv: Inventory, name: string, depth: number): string[] => {
+// `--vars`: each variable as Python's str() prints it, sorted by name
+const graphVars = (vars: Vars, depth: number): string[] =>
+  Object.keys(vars)
+    .sort()
+    .map((k) => graphLine(`{${k} = ${pyStr(vars[k])}}`, depth));
+
+const graphGroup = (inv: Inventory, name: string, depth: number, showVars: boolean): string[] => {
   const group = inv.groups.get(name);
   if (!group) return [];
+  const hostLines = (h: string): string[] => [graphLine(h, depth + 1), ...(showVars ? graphVars(shownHostVars(inv, h), depth + 2) : [])];
   return [
     graphLine(`@${name}:`, depth),
-    ...group.children.flatMap((child) => graphGroup(inv, child, depth + 1)),
-    ...(name === ALL ? [] : group.hosts.map((h) => graphLine(h, depth + 1))),
+    ...group.children.flatMap((child) => graphGroup(inv, child, depth + 1, showVars)),
+    ...(name === ALL ? [] : group.hosts.flatMap(hostLines)),
+    ...(showVars ? graphVars(shownGroupVars(inv, name), depth + 1) : []),
   ];
 };
 
-/** `ansible-inventory --graph [group]`: the group tree, hosts under each group they are declared in. */
-export const inventoryGraph = (inv: Inventory, group: string = ALL): string => {
+/** `ansible-inventory --graph [group] [--vars]`: the group tree, hosts under each group they are declared in. */
+export const inventoryGraph = (inv: Inventory, group: string = ALL, showVars = false): string => {
   if (!inv.groups.has(group)) throw new InventoryError('Pattern must be valid group name when using --graph');
-  return graphGroup(inv, group, 0).join('\n');
+  return graphGroup(inv, group, 0, showVars).join('\n');
 };
 
 const sortKeys = (value: unknown): unknown => {
