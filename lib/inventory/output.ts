@@ -1,4 +1,5 @@
 import { pyStr } from '../template/python-repr.js';
+import { isUnsafe, withoutUnsafe } from '../template/unsafe.js';
 import { vaultTextOf } from '../vault/vault-passwords.js';
 import { InventoryError } from './errors.js';
 import { findHost, hostVars } from './host-vars.js';
@@ -135,7 +136,7 @@ const graphLine = (text: string, depth: number): string => (depth ? `${'  |'.rep
 const graphVars = (vars: Vars, depth: number): string[] =>
   Object.keys(vars)
     .sort()
-    .map((k) => graphLine(`{${k} = ${pyStr(vars[k])}}`, depth));
+    .map((k) => graphLine(`{${k} = ${pyStr(withoutUnsafe(vars[k]))}}`, depth));
 
 const graphGroup = (inv: Inventory, name: string, depth: number, showVars: boolean): string[] => {
   const group = inv.groups.get(name);
@@ -157,22 +158,24 @@ export const inventoryGraph = (inv: Inventory, group: string = ALL, showVars = f
 
 const sortKeys = (value: unknown): unknown => {
   if (Array.isArray(value)) return value.map(sortKeys);
-  if (value === null || typeof value !== 'object' || value instanceof Date) return value;
+  if (value === null || typeof value !== 'object' || value instanceof Date || isUnsafe(value)) return value;
   const keys = Object.keys(value).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   return Object.fromEntries(keys.map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]));
 };
 
 /** JSON as ansible-inventory dumps it: keys sorted at every level, 4-space indent. */
 export const renderInventoryJson = (value: unknown): string => {
-  // what JSON cannot say and Python's json module prints anyway: exact big integers, Infinity and NaN (as ansible-inventory does)
+  // `!unsafe` text as Ansible's JSON encoder marks it ({"__ansible_unsafe": ...}); what JSON cannot say and Python's json module prints anyway: exact big integers, Infinity and NaN (as ansible-inventory does)
   const token = `@@nop-number-${process.hrtime.bigint()}@@`;
   const replacer = (_key: string, v: unknown) =>
     typeof v === 'string' && vaultTextOf(v) !== undefined
       ? { __ansible_vault: vaultTextOf(v) }
-      : typeof v === 'bigint'
-        ? `${token}${v}`
-        : typeof v === 'number' && !Number.isFinite(v)
-          ? `${token}${Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity'}`
-          : v;
+      : isUnsafe(v)
+        ? { __ansible_unsafe: v.toString() }
+        : typeof v === 'bigint'
+          ? `${token}${v}`
+          : typeof v === 'number' && !Number.isFinite(v)
+            ? `${token}${Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity'}`
+            : v;
   return JSON.stringify(sortKeys(value), replacer, 4).replaceAll(new RegExp(`"${token}([^"]*)"`, 'g'), '$1');
 };

@@ -1,3 +1,4 @@
+import { withoutUnsafe } from '../template/unsafe.js';
 import { vaultTextOf } from '../vault/vault-passwords.js';
 import { InventoryError } from './errors.js';
 import { ALL, type Inventory, UNGROUPED } from './model.js';
@@ -99,7 +100,8 @@ const dumpSection = (table: Table, path: string): { text: string; tables: [strin
 
 /** TOML as python's toml.dumps writes it: values first, then each level of tables breadth first, `[a.b]` headers. */
 export const renderInventoryToml = (value: Table): string => {
-  const top = dumpSection(value, '');
+  // `!unsafe` text is a plain string to toml's encoder
+  const top = dumpSection(withoutUnsafe(value) as Table, '');
   let out = top.text;
   let sections = top.tables;
   while (sections.length) {

@@ -1,4 +1,5 @@
 import { Document, Scalar, type Tags, visit } from 'yaml';
+import { withoutUnsafe } from '../template/unsafe.js';
 import { vaultTextOf } from '../vault/vault-passwords.js';
 import { ALL, type Inventory, type Vars } from './model.js';
 import { type InventoryOutputOptions, shownGroupVars, shownHostVars } from './output.js';
@@ -56,21 +57,47 @@ const pyyamlTags = (tags: Tags): Tags =>
     return tag;
   });
 
+const YAML_OPTIONS = { sortMapEntries: true, aliasDuplicateObjects: false, version: '1.1', customTags: pyyamlTags } as const;
+const STRINGIFY_OPTIONS = {
+  indentSeq: false,
+  singleQuote: true,
+  lineWidth: 80,
+  minContentWidth: 0,
+  nullStr: 'null',
+  trueStr: 'true',
+  falseStr: 'false',
+} as const;
+
+// PyYAML quotes a one-line string that cannot be plain with single quotes, doubling any inside; the yaml package
+// picks double quotes for a string that holds a single quote
+const isControl = (ch: string): boolean => {
+  const code = ch.codePointAt(0) ?? 0;
+  return code < 0x20 || (code >= 0x7f && code < 0xa0);
+};
+
+const needsSingleQuotes = (text: string): boolean =>
+  text.includes("'") && ![...text].some(isControl) && new Document(text, YAML_OPTIONS).toString(STRINGIFY_OPTIONS).startsWith('"');
+
 /**
  * YAML as PyYAML's dump prints it for ansible-inventory (default_flow_style=False, allow_unicode): YAML 1.1 quoting,
  * keys sorted, sequences not indented under their key, single quotes, `!vault |` for encrypted values.
  */
 export const renderInventoryYaml = (value: unknown): string => {
-  const doc = new Document(value, { sortMapEntries: true, aliasDuplicateObjects: false, version: '1.1', customTags: pyyamlTags });
+  // `!unsafe` text is a plain string to PyYAML's AnsibleDumper
+  const doc = new Document(withoutUnsafe(value), YAML_OPTIONS);
   visit(doc, {
     Scalar(_key, node) {
-      const vault = typeof node.value === 'string' ? vaultTextOf(node.value) : undefined;
-      if (vault === undefined) return;
+      if (typeof node.value !== 'string') return;
+      const vault = vaultTextOf(node.value);
+      if (vault === undefined) {
+        if (needsSingleQuotes(node.value)) node.type = Scalar.QUOTE_SINGLE;
+        return;
+      }
       const tagged = new Scalar(vault.endsWith('\n') ? vault : `${vault}\n`);
       tagged.tag = '!vault';
       tagged.type = Scalar.BLOCK_LITERAL;
       return tagged;
     },
   });
-  return doc.toString({ indentSeq: false, singleQuote: true, lineWidth: 80, minContentWidth: 0, nullStr: 'null', trueStr: 'true', falseStr: 'false' });
+  return doc.toString(STRINGIFY_OPTIONS);
 };

@@ -1,5 +1,6 @@
 import { overlayVars } from '../template/overlay.js';
 import { renderValue } from '../template/render.js';
+import { isUnsafe } from '../template/unsafe.js';
 
 type Vars = Record<string, unknown>;
 
@@ -24,6 +25,8 @@ export const lazyVars = (raw: Vars): Vars => {
   // the variables being rendered, in order: the chain a cycle is reported with
   const resolving: string[] = [];
   const wrap = (value: unknown, path: string, root: Vars): unknown => {
+    // `!unsafe`: read as its plain text and never rendered (what a template makes of it is not rendered again)
+    if (isUnsafe(value)) return value.toString();
     if (typeof value === 'string' && value.includes('{{')) {
       const at = resolving.indexOf(path);
       if (at >= 0) throw new RecursiveVariableError([...resolving.slice(at), path]);
@@ -35,7 +38,7 @@ export const lazyVars = (raw: Vars): Vars => {
       }
     }
     if (isPlainObject(value)) return objectProxy(value, path, root);
-    if (Array.isArray(value) && value.some((v) => (typeof v === 'string' && v.includes('{{')) || isPlainObject(v))) {
+    if (Array.isArray(value) && value.some((v) => (typeof v === 'string' && v.includes('{{')) || isPlainObject(v) || isUnsafe(v))) {
       return value.map((v, i) => wrap(v, `${path}[${i}]`, root));
     }
     return value;

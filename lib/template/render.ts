@@ -2,6 +2,7 @@ import Handlebars from 'handlebars';
 import { evaluate, ExpressionError } from './expression.js';
 import { renderJinja, singleExpression } from './jinja.js';
 import { composeFileValue, shellFileValue } from './file-quoting.js';
+import { isUnsafe } from './unsafe.js';
 
 /** A template referenced a variable that is not defined: names it, as Ansible does. */
 export class UndefinedVariableError extends Error {
@@ -103,9 +104,12 @@ export const renderHandlebars = (template: string, vars: Record<string, unknown>
 
 /**
  * Render every string inside a value. A string that is exactly `{{ expr }}` keeps the value's type (a number
- * stays a number, a list stays a list), as Ansible's templating does.
+ * stays a number, a list stays a list), as Ansible's templating does. An `!unsafe` string comes out as its plain
+ * text, unrendered.
  */
 export const renderValue = (value: unknown, vars: Record<string, unknown>): unknown => {
+  // `!unsafe`: its text as it is, never rendered
+  if (isUnsafe(value)) return value.toString();
   if (typeof value === 'string') {
     const expr = singleExpression(value.trim());
     if (expr !== undefined) return evaluateNamed(expr, vars, value);

@@ -1,4 +1,5 @@
 import { isScalar, LineCounter, parseDocument, visit, type Document, type Node, type ScalarTag, type Tags } from 'yaml';
+import { UnsafeText } from '../template/unsafe.js';
 import { decryptInline, readableText } from '../vault/vault-passwords.js';
 
 /**
@@ -13,6 +14,9 @@ const PYYAML_FALSE = /^(?:no|No|NO|false|False|FALSE|off|Off|OFF)$/;
 
 // `!vault |` values, decrypted with the run's vault passwords (a secret from then on)
 const vaultTag: ScalarTag = { tag: '!vault', resolve: (text) => decryptInline(text) };
+
+// `!unsafe` values: text that is never templated (Ansible's AnsibleUnsafeText)
+const unsafeTag: ScalarTag = { tag: '!unsafe', resolve: (text) => new UnsafeText(text) };
 
 // PyYAML's float with an exponent: a dot before it and a sign in it (`1.5e+3`); `1e3` and `1.5e3` are strings
 const PYYAML_FLOAT_EXP = /^(?:[-+]?[0-9][0-9_]*\.[0-9_]*|\.[0-9_]+)[eE][-+][0-9]+$/;
@@ -63,7 +67,7 @@ const pyyamlTag = (tag: Tags[number]): Tags[number] | undefined => {
   return tag;
 };
 
-const pyyamlTags = (tags: Tags): Tags => [...tags.map(pyyamlTag).filter((t) => t !== undefined), timestampTag, vaultTag];
+const pyyamlTags = (tags: Tags): Tags => [...tags.map(pyyamlTag).filter((t) => t !== undefined), timestampTag, vaultTag, unsafeTag];
 
 /** Node values one document may expand to through aliases: a billion-laughs file stops here, not in memory. */
 export const MAX_ALIAS_EXPANSION = 10_000;

@@ -31,6 +31,12 @@ describe('YAML as PyYAML dumps it for ansible-inventory', () => {
   });
 });
 
+describe('YAML quoting of single quotes, as PyYAML does it', () => {
+  it('single-quotes a string that cannot be plain, doubling the quotes inside; keeps one that can be plain', () => {
+    expect(renderInventoryYaml({ a: "{{ lookup('pipe','id') }}", b: "it's", c: "x'y: z" })).toBe("a: '{{ lookup(''pipe'',''id'') }}'\nb: it's\nc: 'x''y: z'\n");
+  });
+});
+
 describe('nop inventory option combinations, as ansible-inventory takes them', () => {
   it.each([
     [{ list: true, yaml: true, toml: true }, /one of --yaml, --toml/],
