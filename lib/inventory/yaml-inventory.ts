@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { isConstructed, parseConstructed } from './constructed.js';
 import { InventoryError } from './errors.js';
 import { expandHostPattern } from './host-range.js';
 import { addChild, addGroup, addHost, setGroupVar, setHostVar, type Inventory } from './model.js';
@@ -20,7 +21,10 @@ const validate = (src: YamlSource): Record<string, InventoryGroupDoc | null> => 
   const data = src.data;
   if (data === null || data === undefined) throw new InventoryError('Parsed empty YAML file', { file: src.file });
   if (typeof data === 'object' && !Array.isArray(data) && 'plugin' in data) {
-    throw new InventoryError('Plugin configuration YAML file, not YAML inventory (inventory plugins are not supported)', src.locate(['plugin'], { key: true }));
+    throw new InventoryError(
+      `Plugin configuration YAML file, not YAML inventory (inventory plugin '${String(data.plugin)}' is not supported; constructed is)`,
+      src.locate(['plugin'], { key: true }),
+    );
   }
   const parsed = yamlInventorySchema.safeParse(data);
   if (!parsed.success) throw issueError(src, parsed.error.issues[0]);
@@ -53,5 +57,6 @@ const addGroupDoc = (inv: Inventory, src: YamlSource, name: string, doc: Invento
 
 /** Parse a YAML inventory (Ansible's format: groups with hosts, vars and children) into `inv`. */
 export const parseYamlInventory = (inv: Inventory, src: YamlSource): void => {
+  if (isConstructed(src.data)) return parseConstructed(inv, src);
   for (const [name, doc] of Object.entries(validate(src))) addGroupDoc(inv, src, name, doc, [name]);
 };

@@ -81,7 +81,33 @@ describe('YAML inventory errors name file, line, column and field path', () => {
 
   it('an empty file, and an inventory plugin config', async () => {
     expect(await failure({ 'h.yml': '# nothing\n' }, 'h.yml')).toBe('<dir>/h.yml: Parsed empty YAML file');
-    expect(await failure({ 'aws.yml': 'plugin: amazon.aws.aws_ec2\n' }, 'aws.yml')).toMatch(/^<dir>\/aws\.yml:1:1: plugin: Plugin configuration YAML file/);
+    expect(await failure({ 'aws.yml': 'plugin: amazon.aws.aws_ec2\n' }, 'aws.yml')).toMatch(
+      /^<dir>\/aws\.yml:1:1: plugin: Plugin configuration YAML file, not YAML inventory \(inventory plugin 'amazon\.aws\.aws_ec2' is not supported; constructed is\)$/,
+    );
+  });
+});
+
+// the constructed plugin's recorded outputs are in test/conformance/inventories/constructed; these are its refusals
+describe('a constructed plugin file that nop refuses, as Ansible does', () => {
+  const hosts = 'all:\n  hosts:\n    h1: { n: 1 }\n';
+
+  it('with strict, an expression that fails names the host and the entry', async () => {
+    expect(await failure({ 'a.yml': hosts, 'b.yml': 'plugin: constructed\nstrict: true\ngroups:\n  big: missing > 1\n' }, '')).toMatch(
+      /^<dir>\/b\.yml: Could not add host h1 to group big: .*missing/,
+    );
+    expect(await failure({ 'a.yml': hosts, 'b.yml': 'plugin: constructed\nstrict: true\nkeyed_groups:\n  - key: missing\n' }, '')).toMatch(
+      /^<dir>\/b\.yml: Could not generate group for host h1 from missing entry/,
+    );
+    expect(await failure({ 'a.yml': hosts, 'b.yml': 'plugin: constructed\nstrict: true\nkeyed_groups:\n  - key: "\'\'"\n' }, '')).toMatch(
+      /^<dir>\/b\.yml: No key or key resulted empty for '' in host h1, invalid entry$/,
+    );
+  });
+
+  it('an option it does not know, and default_value with trailing_separator', async () => {
+    expect(await failure({ 'b.yml': 'plugin: constructed\ncache: true\n' }, 'b.yml')).toMatch(/^<dir>\/b\.yml:\d+:\d+: .*constructed: .*cache/);
+    expect(
+      await failure({ 'a.yml': hosts, 'b.yml': 'plugin: constructed\nkeyed_groups:\n  - key: n\n    default_value: x\n    trailing_separator: false\n' }, ''),
+    ).toBe('<dir>/b.yml: parameters are mutually exclusive for keyed groups: default_value|trailing_separator');
   });
 });
 
