@@ -55,8 +55,11 @@ const addGroupDoc = (inv: Inventory, src: YamlSource, name: string, doc: Invento
   if (doc.hosts) addHosts(inv, src, name, doc.hosts, [...path, 'hosts']);
 };
 
-/** Parse a YAML inventory (Ansible's format: groups with hosts, vars and children) into `inv`. */
+/** Parse a YAML inventory (Ansible's format: groups with hosts, vars and children, or a `constructed` plugin file) into `inv`. */
 export const parseYamlInventory = (inv: Inventory, src: YamlSource): void => {
-  if (isConstructed(src.data)) return parseConstructed(inv, src);
+  if (isConstructed(src.data)) {
+    parseConstructed(inv, src);
+    return;
+  }
   for (const [name, doc] of Object.entries(validate(src))) addGroupDoc(inv, src, name, doc, [name]);
 };
