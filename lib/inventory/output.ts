@@ -67,19 +67,20 @@ export interface InventoryOutputOptions {
 
 const fileVars = (layers: readonly VarsFiles[], pick: (layer: VarsFiles) => Vars | undefined): Vars => Object.assign({}, ...layers.map(pick));
 
-/** The variables ansible-inventory prints for a host: all of them, or with `--export` those set on the host itself. */
+/** The variables ansible-inventory prints for a host: all of them, or with `--export` those set on the host itself (inventory, host_vars beside it and beside --playbook-dir). */
 export const shownHostVars = (inv: Inventory, name: string, opts: InventoryOutputOptions = {}): Vars => {
   if (!opts.export) return withoutInternal(hostVars(inv, name));
   const host = findHost(inv, name);
   if (!host) throw new InventoryError(`host '${name}' is not in the inventory`);
-  return withoutInternal({ ...host.vars, ...fileVars(inv.inventoryVarsFiles, (l) => l.hosts.get(host.name)) });
+  const files = [...inv.inventoryVarsFiles, ...inv.playbookVarsFiles];
+  return withoutInternal({ ...host.vars, ...fileVars(files, (l) => l.hosts.get(host.name)) });
 };
 
 /** A group's own variables (`--export`, `--graph --vars`): the inventory's, its group_vars file's, a priority that is not the default. */
 export const shownGroupVars = (inv: Inventory, name: string): Vars => {
   const group = inv.groups.get(name);
   if (!group) return {};
-  const vars: Vars = { ...group.vars, ...fileVars(inv.inventoryVarsFiles, (l) => l.groups.get(name)) };
+  const vars: Vars = { ...group.vars, ...fileVars([...inv.inventoryVarsFiles, ...inv.playbookVarsFiles], (l) => l.groups.get(name)) };
   if (group.priority !== 1) vars.ansible_group_priority = group.priority;
   return withoutInternal(vars);
 };

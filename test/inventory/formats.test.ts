@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { inventoryCommand } from '../../lib/cli/inventory-command.js';
-import { renderInventoryToml, renderInventoryYaml } from '../../lib/inventory/index.js';
+import { inventoryList, loadInventory, renderInventoryToml, renderInventoryYaml } from '../../lib/inventory/index.js';
+import { tempTree } from './fixtures.js';
 
 // The recorded ansible-inventory outputs (test/conformance/inventories) prove the formats on real inventories;
 // these are the corners they do not reach, written from python's toml 0.10 and PyYAML's rules.
@@ -34,6 +35,24 @@ describe('YAML as PyYAML dumps it for ansible-inventory', () => {
 describe('YAML quoting of single quotes, as PyYAML does it', () => {
   it('single-quotes a string that cannot be plain, doubling the quotes inside; keeps one that can be plain', () => {
     expect(renderInventoryYaml({ a: "{{ lookup('pipe','id') }}", b: "it's", c: "x'y: z" })).toBe("a: '{{ lookup(''pipe'',''id'') }}'\nb: it's\nc: 'x''y: z'\n");
+  });
+});
+
+describe('--export with --playbook-dir', () => {
+  it('keeps the group_vars and host_vars beside the playbook where they are defined, as ansible-inventory --playbook-dir does', async () => {
+    const t = await tempTree({
+      'inv/hosts.yml': 'web:\n  hosts:\n    w1: { a: 1 }\n',
+      'play/group_vars/web.yml': 'g: 2\n',
+      'play/host_vars/w1.yml': 'h: 3\n',
+    });
+    try {
+      const inv = await loadInventory([`${t.dir}/inv/hosts.yml`], { playbookDir: `${t.dir}/play` });
+      const listing = inventoryList(inv, { export: true });
+      expect(listing.web).toEqual({ hosts: ['w1'], vars: { g: 2 } });
+      expect(listing._meta.hostvars.w1).toEqual({ a: 1, h: 3 });
+    } finally {
+      await t.cleanup();
+    }
   });
 });
 
