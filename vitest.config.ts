@@ -14,6 +14,7 @@ const UNIT = [
   'test/inventory/**/*.test.ts',
   'test/modules/**/*.test.ts',
   'test/runner/**/*.test.ts',
+  'test/roles/preflight/cpu-check.test.ts',
   'test/facts/fact-store.test.ts',
   'test/facts/ansible-facts.test.ts',
   'test/conformance/inventories.test.ts',

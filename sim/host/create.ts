@@ -171,6 +171,15 @@ const run = (launcher: string[], script: string, opts: { stdin?: string; env?: R
     child.stdin.end(opts.stdin ?? '');
   });
 
+/** The machine's /proc/cpuinfo with the profile's CPU flags on every core (its count, model and speed stay real). */
+const cpuinfoFile = async (dir: string, flags: string[] | undefined): Promise<string | undefined> => {
+  if (!flags) return undefined;
+  const real = await readFile('/proc/cpuinfo', 'utf8');
+  const file = join(dir, 'cpuinfo');
+  await writeFile(file, real.replace(/^flags\s*:.*$/gm, `flags\t\t: ${flags.join(' ')}`));
+  return file;
+};
+
 /**
  * Build a simulated GPU server in `dir` and start it: its own mount namespace (sandbox.ts) in which /etc, /opt,
  * /var… are its own, the state of its hardware profile, and the shim commands first on PATH.
@@ -186,6 +195,7 @@ export const createSimHost = async (opts: SimHostOptions): Promise<SimHost> => {
     localSbin,
     codeDirs: codeDirsFor(REPO_ROOT),
     binds: opts.clockDir ? { [CLOCK_DIR]: opts.clockDir } : {},
+    cpuinfo: await cpuinfoFile(opts.dir, p.cpu_flags),
   });
   const path = sandbox.path;
   // a file as the host's installer leaves it (a symlink in the machine's /etc is replaced, not written through)

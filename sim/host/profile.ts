@@ -51,6 +51,8 @@ export const ProfileSchema = z
       kernel: z.string(),
     }),
     arch: z.enum(['x86_64', 'aarch64']).default('x86_64'),
+    /** the CPU's feature flags, shown in the host's /proc/cpuinfo (e.g. a VM's generic CPU model); default: the machine's */
+    cpu_flags: z.array(z.string().regex(/^\w+$/)).optional(),
     gpus: z.array(GpuGroupSchema).default([]),
     topology: z
       .object({

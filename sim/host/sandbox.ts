@@ -30,6 +30,8 @@ export interface SandboxOptions {
   codeDirs: string[];
   /** further binds: host path → directory on this machine (read-write), e.g. a clock shared by several hosts */
   binds?: Record<string, string>;
+  /** a file on this machine shown as the host's /proc/cpuinfo (read-only); default: the machine's */
+  cpuinfo?: string;
 }
 
 export interface Sandbox {
@@ -100,6 +102,7 @@ const mountScript = (root: string, o: SandboxOptions, upper: string, work: strin
     `mount --bind ${q(o.localSbin)} ${q(join(root, 'usr/local/sbin'))}`,
     `mount --rbind /proc ${q(join(root, 'proc'))}`,
     `mount --rbind /dev ${q(join(root, 'dev'))}`,
+    ...(o.cpuinfo ? bindRo(o.cpuinfo, join(root, 'proc/cpuinfo')) : []),
     ...o.codeDirs.flatMap((d) => bindRo(d, join(root, d))),
     ...Object.entries(o.binds ?? {}).map(([at, src]) => `mount --bind ${q(src)} ${q(join(root, at))}`),
     `cd ${q(root)}`,
