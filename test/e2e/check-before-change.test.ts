@@ -48,6 +48,8 @@ const EXPECTED = {
   cpu: /^net1: preflight : CPU features for the chain binaries: the CPU lacks ADX .*SIGILL.*next upgrade height.*host-passthrough.*preflight_allow_cpu_without_adx: true/,
   net1: /^net1: config : variables: role 'config': variable 'private_ip': is required on a network node whose ML nodes are other servers/,
   ml1: /^ml1: nvidia : NVIDIA GPU present: no NVIDIA GPU on the PCI bus/,
+  // the low-disk profile's driver 570 is older than the sized model's image needs (gpu-detect's precondition)
+  ml2driver: /^ml2: gpu-detect : The ML node layout fits the GPUs: .* needs NVIDIA driver 575 or newer .*the host runs 570/,
   ml2: /^ml2: preflight : Free disk space for the deploy dir and HF_HOME: only 120 GB free on \/ .*mainnet needs at least 250 GB free/,
 };
 
@@ -62,6 +64,7 @@ describe('setup.yml checks every host before changing any', () => {
       expect.stringMatching(EXPECTED.cpu),
       expect.stringMatching(EXPECTED.ml1),
       expect.stringMatching(EXPECTED.ml2),
+      expect.stringMatching(EXPECTED.ml2driver),
     ]);
     expect(run.output).not.toContain(PASSWORD);
     for (const h of HOSTS) expect(run.stats[h], h).toMatchObject({ changed: 0, failed: 1 });
@@ -73,7 +76,7 @@ describe('setup.yml checks every host before changing any', () => {
     const checked = await fleet.run({ check: true, extraVars: { preflight_min_free_gb: 100, preflight_allow_cpu_without_adx: 'yes' } });
     expect(checked.code, checked.output).toBe(2);
     expect(plays(checked)).toEqual(['Check before changing anything']);
-    expect(problems(checked)).toEqual([expect.stringMatching(EXPECTED.net1), expect.stringMatching(EXPECTED.ml1)]);
+    expect(problems(checked)).toEqual([expect.stringMatching(EXPECTED.net1), expect.stringMatching(EXPECTED.ml1), expect.stringMatching(EXPECTED.ml2driver)]);
     expect(await snapshots()).toEqual(before);
   });
 });
