@@ -176,7 +176,9 @@ export const sshTransport = async (opts: SshTransportOptions): Promise<Transport
     } catch (err) {
       if (lost) throw lost;
       await sftpUnlink(session, tmp).catch(() => undefined);
-      if (isBareSftpFailure(err)) return putByCommand(dest, content, putOpts, undefined);
+      // awaited here, not returned: the finally below awaits the sweep, and a rejection of a promise nobody awaits
+      // yet is an unhandled rejection (the process's end, under Node's default)
+      if (isBareSftpFailure(err)) return await putByCommand(dest, content, putOpts, undefined);
       throw new Error(`cannot write ${dest}: ${(err as Error).message}`, { cause: err });
     } finally {
       inFlight.delete(tmp);
