@@ -29,9 +29,18 @@ const chainApi = async (chain: ChainScenario): Promise<{ url: string; close: () 
 
 const NEW_MODEL = { ...DEFAULT_CHAIN.pocModels[0], model_id: 'newco/Next-1' };
 
+/** Detect's result on the host; a run that never reached it fails with what the run said (its failed tasks, its warnings). */
 const detected = (events: RunEvent[], host: string) => {
   const e = events.find((x) => x.type === 'task_result' && x.host === host && x.task.endsWith('size the ML node'));
-  return e && e.type === 'task_result' ? e.result : undefined;
+  if (e?.type === 'task_result') return e.result;
+  const said = events.flatMap((x) =>
+    x.type === 'task_result' && (x.status === 'failed' || x.status === 'unreachable')
+      ? [`${x.host}: ${x.task}: ${String(x.result.msg ?? x.status)}`]
+      : x.type === 'warning'
+        ? [x.message]
+        : [],
+  );
+  throw new Error(`Detect did not run on ${host}:\n${said.join('\n') || '(the run reported no failure)'}`);
 };
 
 interface Rec {
@@ -42,7 +51,7 @@ interface Rec {
   env: Record<string, string>;
   instances: { gpu_ids: number[]; tensor_parallel: number }[];
 }
-const recOf = (events: RunEvent[], host: string): Rec => (detected(events, host)!.ansible_facts as { gpu_recommendation: Rec }).gpu_recommendation;
+const recOf = (events: RunEvent[], host: string): Rec => (detected(events, host).ansible_facts as { gpu_recommendation: Rec }).gpu_recommendation;
 
 const layoutArgs = (model: string, gpu: string) => catalog.models.find((m) => m.id === model)!.layouts.find((l) => l.gpu === gpu && l.variant === 'fp8')!.args;
 
@@ -52,6 +61,11 @@ describe('gpu-detect chooses the PoC model from the catalog and the chain', () =
   let unknown: Awaited<ReturnType<typeof chainApi>>;
   let fleet: SimFleet;
   let first: Awaited<ReturnType<SimFleet['run']>>;
+  // gpu-detect's precondition refuses h100 and h200 before any change, which stops every host of their run: the
+  // hosts that take the playbook run apart from them
+  let refused: Awaited<ReturnType<SimFleet['run']>>;
+  let refusedBefore: Record<string, string>[];
+  let refusedAfter: Record<string, string>[];
   beforeAll(async () => {
     keys = await keyServer();
     chain = await chainApi({ ...DEFAULT_CHAIN });
@@ -70,7 +84,11 @@ describe('gpu-detect chooses the PoC model from the catalog and the chain', () =
       keys.url,
       { allow_reboot: true, preflight_ports: [], gonka_chain_api: chain.url },
     );
-    first = await fleet.run();
+    const refusedDirs = [fleet.hosts.h100.dir, fleet.hosts.h200.dir];
+    refusedBefore = await Promise.all(refusedDirs.map(snapshot));
+    refused = await fleet.run({ limit: 'h100,h200' });
+    refusedAfter = await Promise.all(refusedDirs.map(snapshot));
+    first = await fleet.run({ limit: 'fresh,b300' });
   }, 600_000);
   afterAll(async () => {
     await fleet?.cleanup();
@@ -79,6 +97,7 @@ describe('gpu-detect chooses the PoC model from the catalog and the chain', () =
 
   it("picks the layout that earns most (rate × the chain's coefficient) with its upstream args and image", () => {
     expect(failures(first.events, 'b300')).toEqual([]);
+    expect(first.code).toBe(0);
     // B300 at the starting coefficients: GLM 8120 × 0.62 = 5034 beats MiniMax 14336 × 0.3024 = 4335 and
     // DeepSeek fp8 13824 × 0.246 = 3400 (its nvfp4 repack ranks higher but is not deployed)
     const rec = recOf(first.events, 'b300');
@@ -92,7 +111,7 @@ describe('gpu-detect chooses the PoC model from the catalog and the chain', () =
     expect(rec.vllm_args).toEqual(layoutArgs('zai-org/GLM-5.3-Flash', 'B300'));
     expect(rec.env).toEqual({ POC_BATCH_SIZE_DEFAULT: '32' });
     expect(rec).toMatchObject({ image: 'ghcr.io/gonka-ai/mlnode:3.1.0-vllm-0.28.0', min_driver: 580 });
-    expect(String(detected(first.events, 'b300')?.msg)).toMatch(/GLM-5\.3-Flash \(5034 = rate × coefficient 0\.62 at epoch 422\)/);
+    expect(String(detected(first.events, 'b300').msg)).toMatch(/GLM-5\.3-Flash \(5034 = rate × coefficient 0\.62 at epoch 422\)/);
   });
 
   it("takes the operator's model (gonka_model) on a driver the nvidia role installed for it", () => {
@@ -103,14 +122,21 @@ describe('gpu-detect chooses the PoC model from the catalog and the chain', () =
     expect(rec.vllm_args).toEqual(layoutArgs('zai-org/GLM-5.3-Flash', 'H100'));
   });
 
-  it('a driver too old for the chosen image stops with the branch to install', () => {
-    expect(failures(first.events, 'h100')).toEqual([
-      expect.stringMatching(/MiniMax-M2\.7 needs NVIDIA driver 575 or newer .*the host runs 570: set nvidia_driver_version: 580/),
+  it('a driver too old for the chosen image stops with the branch to install, before anything changed', () => {
+    expect(failures(refused.events, 'h100')).toEqual([
+      expect.stringMatching(
+        /^gpu-detect : The ML node layout fits the GPUs: MiniMaxAI\/MiniMax-M2\.7 needs NVIDIA driver 575 or newer .*the host runs 570: set nvidia_driver_version: 580/,
+      ),
     ]);
+    expect(refused.code).toBe(2);
+    expect(refusedAfter[0]).toEqual(refusedBefore[0]);
   });
 
-  it('a live PoC model missing from the catalog is an error naming it', () => {
-    expect(failures(first.events, 'h200')).toEqual([expect.stringMatching(/PoC model newco\/Next-1 is not in nop's model catalog/)]);
+  it('a live PoC model missing from the catalog is an error naming it, before anything changed', () => {
+    expect(failures(refused.events, 'h200')).toEqual([
+      expect.stringMatching(/^gpu-detect : The ML node layout fits the GPUs: the chain's PoC model newco\/Next-1 is not in nop's model catalog/),
+    ]);
+    expect(refusedAfter[1]).toEqual(refusedBefore[1]);
   });
 
   it('check mode reads the chain, reports the same choice and changes nothing', async () => {
