@@ -26,7 +26,13 @@ beforeAll(async () => {
   const s = fleet.servers;
   await fleet.writeInventory({
     all: {
-      vars: { key_workflow: 'quick', poc_participation: 'refuse', keyring_password: PASSWORD, gonka_network: 'mainnet', gonka_network_overrides: seedOverrides(fleet.offset) },
+      vars: {
+        key_workflow: 'quick',
+        poc_participation: 'refuse',
+        keyring_password: PASSWORD,
+        gonka_network: 'mainnet',
+        gonka_network_overrides: seedOverrides(fleet.offset),
+      },
       hosts: {
         net1: { ...s.net1.vars, public_ip: '127.0.0.1', allow_private_public_ip: true },
         ml1: { ...s.ml1.vars, private_ip: '127.0.0.1', network_node: 'net1' },
