@@ -33,7 +33,7 @@ export function ensureAccount(network, address, initial = {}) {
   return network.accounts[address];
 }
 
-/** Test knob: the operator's transfer to an account (spendable), or vesting rewards credited to it. */
+/** Test knob: the operator's transfer to an account (spendable), or vesting rewards credited to it; a negative amount: coins spent elsewhere. */
 export const fundAccount = (stateDir, address, { spendable = 0, vesting = 0 } = {}) =>
   updateNetwork(stateDir, (net) => {
     const account = ensureAccount(net, address);
