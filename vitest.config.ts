@@ -40,6 +40,7 @@ const UNIT = [
   'test/gonka/catalog-node-config.test.ts',
   'test/gonka/poc-participation.test.ts',
   'test/sim-host/clock.test.ts',
+  'test/gonka-sim/port-offset.test.ts',
   'test/sim-host/product-boundary.test.ts',
 ];
 

@@ -23,8 +23,28 @@ const RANGES: [number, number][] = [
   [9200, 9200],
   [26656, 26658],
 ];
-const PORTS = RANGES.flatMap(([a, b]) => Array.from({ length: b - a + 1 }, (_, i) => a + i));
+export const PUBLISHED_PORTS = RANGES.flatMap(([a, b]) => Array.from({ length: b - a + 1 }, (_, i) => a + i));
+const PORTS = PUBLISHED_PORTS;
 const DIR = join(tmpdir(), 'nop-test-port-offsets');
+
+/** The kernel's ephemeral ports: where listen(0), freePort and every outgoing connection's local port come from. */
+export const ephemeralPortRange = (): [number, number] => {
+  const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+  return [low, high];
+};
+
+// A published port inside the ephemeral range may be taken, between the probe and the simulator's bind, by any
+// loopback connection or listen(0) of the suite (a simulated host's sshd, a seed, a fetch): so the offsets keep every
+// port below the range (32768 on Linux's default: offsets 1 to 2464), else above it, and only where neither fits
+// (a range that spans almost every port) anywhere that stays below 65536.
+const offsetWindow = (): [number, number] => {
+  const [low, high] = ephemeralPortRange();
+  const min = Math.min(...PORTS);
+  const max = Math.max(...PORTS);
+  if (low - 1 - max >= 1) return [1, low - 1 - max];
+  if (high + 1 - min <= 65535 - max) return [high + 1 - min, 65535 - max];
+  return [1, 65535 - max];
+};
 
 const alive = (pid: number): boolean => {
   try {
@@ -62,9 +82,9 @@ const canBind = (port: number, address: string): Promise<boolean> =>
 /** Reserve an offset whose ports are free on every address given; release it when the simulated node is gone. */
 export const reservePortOffset = async (addresses: string[] = ['127.0.0.1']): Promise<number> => {
   mkdirSync(DIR, { recursive: true, mode: 0o1777 });
+  const [first, last] = offsetWindow();
   for (let attempt = 0; attempt < 200; attempt++) {
-    // the highest port (30303) stays below 65536
-    const offset = 10000 + Math.floor(Math.random() * 25000);
+    const offset = first + Math.floor(Math.random() * (last - first + 1));
     if (reserved().some((o) => overlaps(o, offset))) continue;
     const checks = await Promise.all([...new Set(addresses)].flatMap((a) => PORTS.map((p) => canBind(p + offset, a))));
     if (!checks.every(Boolean)) continue;
