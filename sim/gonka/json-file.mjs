@@ -18,8 +18,39 @@ export function writeJson(file, value, mode = 0o644) {
   fs.renameSync(tmp, file);
 }
 
+const pause = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+// a lock left by a process killed while holding it (updates take milliseconds) is taken over after this long
+const STALE_LOCK_MS = 10_000;
+
+function takeLock(lock) {
+  for (;;) {
+    try {
+      fs.mkdirSync(lock);
+      return;
+    } catch (err) {
+      if (err.code !== 'EEXIST') throw err;
+    }
+    try {
+      if (Date.now() - fs.statSync(lock).mtimeMs > STALE_LOCK_MS) fs.rmdirSync(lock);
+    } catch (err) {
+      if (err.code !== 'ENOENT') throw err;
+    }
+    pause(2);
+  }
+}
+
+// Read, change and write under a lock (mkdir is atomic): without it two processes updating one file at once (the
+// api recording an epoch while a participant registers) lose one of the two updates.
 export function updateJson(file, fallback, change) {
-  const next = change(readJson(file, fallback));
-  writeJson(file, next);
-  return next;
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const lock = `${file}.lock`;
+  takeLock(lock);
+  try {
+    const next = change(readJson(file, fallback));
+    writeJson(file, next);
+    return next;
+  } finally {
+    fs.rmdirSync(lock);
+  }
 }
