@@ -1,3 +1,4 @@
+import { loopPosition } from '../template/loop-position.js';
 import { renderValue } from '../template/render.js';
 import type { TaskSpec } from './types.js';
 
@@ -117,13 +118,7 @@ export const loopVarsOf = (task: TaskSpec, item: unknown, index: number, items: 
   if (lc.extended) {
     const n = items.length;
     out.ansible_loop = {
-      index: index + 1,
-      index0: index,
-      revindex: n - index,
-      revindex0: n - index - 1,
-      first: index === 0,
-      last: index === n - 1,
-      length: n,
+      ...loopPosition(index, n),
       ...(lc.extended_allitems === false ? {} : { allitems: items }),
       ...(index > 0 ? { previtem: items[index - 1] } : {}),
       ...(index < n - 1 ? { nextitem: items[index + 1] } : {}),

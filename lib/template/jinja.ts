@@ -1,5 +1,6 @@
 import { evaluate, evaluateLoose, ExpressionError, isUndefined, Macro, type EvalEnv } from './expression.js';
 import { truthy } from './filters.js';
+import { loopPosition } from './loop-position.js';
 import { overlayVars } from './overlay.js';
 import { outputOf } from './python-repr.js';
 
@@ -276,13 +277,7 @@ class Renderer {
     const length = items.length;
     items.forEach((item, i) => {
       const loop = {
-        index: i + 1,
-        index0: i,
-        revindex: length - i,
-        revindex0: length - i - 1,
-        first: i === 0,
-        last: i === length - 1,
-        length,
+        ...loopPosition(i, length),
         previtem: i > 0 ? items[i - 1] : undefined,
         nextitem: i < length - 1 ? items[i + 1] : undefined,
         depth: 1,
