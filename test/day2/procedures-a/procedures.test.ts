@@ -1,4 +1,4 @@
-// Day-2 procedures of issue 13 (NATS max age, disk, backup/restore, seeds, upgrade pre-staging) on two simulated full
+// Day-2 procedures of issue 13 (NATS max age, disk, backup/restore) on two simulated full
 // servers built once: each procedure's fleet run, its check mode (the hosts' deploy dirs snapshotted before and
 // after) and its refusals.
 import { mkdir, readFile, readdir, stat, symlink, writeFile } from 'node:fs/promises';
@@ -43,7 +43,7 @@ describe('day-2 procedures (issue 13, part a) on two simulated servers', () => {
 
   beforeAll(async () => {
     // streams an api older than v0.2.6 created: no max age
-    fleet = await createFleet(2, { natsStreamMaxAgeSeconds: 0 });
+    fleet = await createFleet(2, { natsStreamMaxAgeSeconds: 0 }, { ssh: true });
   });
   afterAll(() => fleet?.cleanup());
 

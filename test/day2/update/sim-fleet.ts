@@ -15,6 +15,7 @@ import { simConnect } from '../../../sim/host/connect.js';
 import { createSimHost, type SimHost } from '../../../sim/host/create.js';
 import type { ProfileInput } from '../../../sim/host/profile.js';
 import { releasePortOffset, reservePortOffset } from '../../helpers/port-offset.js';
+import { type SimSshAccess, sshInto } from '../../helpers/sim-ssh.js';
 
 export const PUBKEY = Buffer.from([2, ...Array.from({ length: 32 }, (_, i) => i + 1)]).toString('base64');
 /** The deploy dir on every simulated server (the roles' default). */
@@ -66,8 +67,16 @@ export const preparedServer = async (name: string, dir: string, gonka: { portOff
   return sim;
 };
 
+export interface FleetOptions {
+  /**
+   * reach every host over SSH (a real sshd in each simulated host, root only) instead of the simulator's launcher:
+   * the inventory gets each host's address, port, key and pinned host key, and `run` uses nop's ssh transport
+   */
+  ssh?: boolean;
+}
+
 /** `count` full servers, configured and running, with the scenario applied to each host's simulator. */
-export const createFleet = async (count: number, scenario: ScenarioPatch): Promise<Fleet> => {
+export const createFleet = async (count: number, scenario: ScenarioPatch, { ssh = false }: FleetOptions = {}): Promise<Fleet> => {
   const dir = await mkdtemp(join(tmpdir(), 'nop-day2-'));
   const rec = await recommendationFor('1xRTX3090', 'mainnet');
   const names = Array.from({ length: count }, (_, i) => `gpu${i + 1}`);
@@ -103,6 +112,8 @@ export const createFleet = async (count: number, scenario: ScenarioPatch): Promi
       };
     }),
   );
+  const access: SimSshAccess[] = ssh ? await Promise.all(hosts.map((h) => sshInto(h.sim))) : [];
+  access.forEach((a, i) => Object.assign(hosts[i].vars, a.vars));
   await writeFile(
     join(dir, 'inventory.yml'),
     stringify({
@@ -127,12 +138,14 @@ export const createFleet = async (count: number, scenario: ScenarioPatch): Promi
       forks: count,
       check: opts.check,
       limit: opts.limit,
-      connect,
+      // over SSH nop connects as it would to any server: the inventory's address, port, key and known_hosts
+      connect: ssh ? undefined : connect,
     });
     return { code: summary.code, events };
   };
   const sh = (host: FleetHost, script: string) => host.sim.sh(script);
   const cleanup = async () => {
+    await Promise.all(access.map((a) => a.close()));
     await Promise.all(hosts.map((h) => h.sim.close()));
     offsets.forEach(releasePortOffset);
     await rm(dir, { recursive: true, force: true });
