@@ -1,7 +1,8 @@
 // x/gov as the operator meets it (reference §9, cosmos-sdk v0.50 gov v1): proposals in their voting period or closed,
 // one vote per voter (a re-vote replaces it), the tally in voting power. Proposals come from the scenario
 // (`proposals: [{ id, title, votingEndHeight, tally? }]`: `tally` the rest of the network's voting power per option);
-// a proposal is in its voting period until its end height, then PASSED or REJECTED by its tally.
+// a proposal is in its voting period until its end height, then PASSED or REJECTED by its tally. A proposal with a
+// `plan` ({ name, height, info }) is a software upgrade: its one message is MsgSoftwareUpgrade (reference §16).
 import { networkHeightAt } from './scenario.mjs';
 
 export const VOTE_OPTIONS = Object.freeze(['yes', 'abstain', 'no', 'no_with_veto']);
@@ -35,6 +36,13 @@ const isoAt = (scenario, now, height) => {
   return new Date(now + seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 };
 
+// x/upgrade's MsgSoftwareUpgrade as the SDK's JSON prints it (height a string, info the plan's JSON string)
+const softwareUpgrade = (plan) => ({
+  '@type': '/cosmos.upgrade.v1beta1.MsgSoftwareUpgrade',
+  authority: 'gonka10d07y265gmmuvt4z0w9aw880jnsr700j2h5m33',
+  plan: { name: plan.name, time: '0001-01-01T00:00:00Z', height: String(plan.height), info: plan.info ?? '', upgraded_client_state: null },
+});
+
 /** A proposal as `query gov proposal(s) -o json` prints it, its status at `now`. */
 export function proposalJson(net, scenario, now, p) {
   const open = networkHeightAt(scenario, now) < p.votingEndHeight;
@@ -42,7 +50,7 @@ export function proposalJson(net, scenario, now, p) {
   const status = open ? 'PROPOSAL_STATUS_VOTING_PERIOD' : passed(tally) ? 'PROPOSAL_STATUS_PASSED' : 'PROPOSAL_STATUS_REJECTED';
   return {
     id: String(p.id),
-    messages: [],
+    messages: p.plan ? [softwareUpgrade(p.plan)] : [],
     status,
     final_tally_result: open ? { yes_count: '0', abstain_count: '0', no_count: '0', no_with_veto_count: '0' } : tally,
     voting_end_time: isoAt(scenario, now, p.votingEndHeight),
