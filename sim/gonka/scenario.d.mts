@@ -64,6 +64,8 @@ export interface GovProposalScenario {
   votingEndHeight: number;
   expedited?: boolean;
   tally?: Partial<Record<'yes' | 'no' | 'abstain' | 'no_with_veto', number>>;
+  /** a software-upgrade proposal: its MsgSoftwareUpgrade's plan (info: the plan's JSON string) */
+  plan?: { name: string; height: number; info: string };
 }
 
 export interface Scenario {

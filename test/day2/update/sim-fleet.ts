@@ -46,7 +46,13 @@ export interface Fleet {
 const MODEL_DIR = '/mnt/shared/hub/models--Qwen--Qwen3-32B-FP8';
 
 /** A simulated rtx3090 server with Docker, Compose and the NVIDIA runtime in place, as prepare.yml leaves it. */
-export const preparedServer = async (name: string, dir: string, gonka: { portOffset: number; privateAddr?: string }, clockDir?: string): Promise<SimHost> => {
+export const preparedServer = async (
+  name: string,
+  dir: string,
+  gonka: { portOffset: number; privateAddr?: string },
+  clockDir?: string,
+  cpuFlags?: string[],
+): Promise<SimHost> => {
   const profile = parse(await readFile(join(import.meta.dirname, '../../../sim/host/profiles/rtx3090-1x.yaml'), 'utf8')) as ProfileInput & {
     packages: { name: string }[];
   };
@@ -57,6 +63,7 @@ export const preparedServer = async (name: string, dir: string, gonka: { portOff
     profile: {
       ...profile,
       hostname: name,
+      ...(cpuFlags ? { cpu_flags: cpuFlags } : {}),
       packages: [...profile.packages, { name: 'docker-ce' }, { name: 'docker-compose-plugin' }, { name: 'nvidia-container-toolkit' }],
     },
   });
@@ -73,10 +80,15 @@ export interface FleetOptions {
    * the inventory gets each host's address, port, key and pinned host key, and `run` uses nop's ssh transport
    */
   ssh?: boolean;
+  /**
+   * the CPU flags every host's /proc/cpuinfo shows (default: this machine's). The host sees `<fleet dir>/<name>/cpuinfo`
+   * bound over it, so a test may rewrite that file in place to change one host's CPU.
+   */
+  cpuFlags?: string[];
 }
 
 /** `count` full servers, configured and running, with the scenario applied to each host's simulator. */
-export const createFleet = async (count: number, scenario: ScenarioPatch, { ssh = false }: FleetOptions = {}): Promise<Fleet> => {
+export const createFleet = async (count: number, scenario: ScenarioPatch, { ssh = false, cpuFlags }: FleetOptions = {}): Promise<Fleet> => {
   const dir = await mkdtemp(join(tmpdir(), 'nop-day2-'));
   const rec = await recommendationFor('1xRTX3090', 'mainnet');
   const names = Array.from({ length: count }, (_, i) => `gpu${i + 1}`);
@@ -85,7 +97,7 @@ export const createFleet = async (count: number, scenario: ScenarioPatch, { ssh 
   const hosts: FleetHost[] = await Promise.all(
     names.map(async (name, i) => {
       const offset = offsets[i];
-      const sim = await preparedServer(name, join(dir, name), { portOffset: offset });
+      const sim = await preparedServer(name, join(dir, name), { portOffset: offset }, undefined, cpuFlags);
       // the roles still deploy the reference's first-edition network (Qwen3 models, no fees): issue 12 part B moves them
       writeScenario(sim.gonkaStateDir, { chain: EDITION_1_CHAIN, ...scenario });
       const url = (port: number, path: string) => `http://127.0.0.1:${port + offset}${path}`;

@@ -1,0 +1,185 @@
+// Day-2 procedures of issue 13, items 7 and 10 (recover keys, pre-stage a chain upgrade), on two simulated full servers
+// reached over real sshd, built once: each procedure's fleet run, its check mode (the hosts' deploy dirs snapshotted
+// before and after) and its refusals. Destructive cases run last.
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startReleaseServer, type ReleaseServer } from '../../../sim/gonka/release-server.mjs';
+import { writeScenario } from '../../../sim/gonka/scenario.mjs';
+import { snapshotTree } from '../../e2e/sim-fleet.js';
+import { createFleet, getJson, taskResults, type Fleet, type FleetHost } from '../update/sim-fleet.js';
+
+const playbook = (name: string) => join(import.meta.dirname, '../../../playbooks', `${name}.yml`);
+const tasks = (events: Parameters<typeof taskResults>[0], suffix: string) =>
+  taskResults(events)
+    .filter((e) => e.task.endsWith(suffix))
+    .sort((a, b) => a.host.localeCompare(b.host));
+const failures = (res: { events: Parameters<typeof taskResults>[0] }) =>
+  JSON.stringify(
+    taskResults(res.events)
+      .filter((e) => e.status === 'failed')
+      .map((e) => [e.host, e.task, e.result.msg]),
+  );
+const report = (e: { result: Record<string, unknown> }) => ((e.result.operator_report as string[] | undefined) ?? []).join('\n');
+const sha256 = async (path: string) =>
+  createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
+
+// the machine's flags with and without ADX: the CPU check reads only whether `adx` is there
+const WITH_ADX = ['fpu', 'sse2', 'avx2', 'bmi2', 'adx'];
+const WITHOUT_ADX = ['fpu', 'sse2', 'avx2', 'bmi2'];
+
+describe('day-2 procedures (issue 13, items 7 and 10) on two simulated servers over sshd', () => {
+  let fleet: Fleet;
+  let releases: ReleaseServer;
+  const snapshots = () => Promise.all(fleet.hosts.map((h) => snapshotTree(h.deployDir)));
+  // the running node rewrites its signing state on every block, the api its ML nodes' state as they load; nothing
+  // else in the deploy dir changes by itself
+  const RUNTIME_STATE = ['/.inference/data/priv_validator_state.json', '/.dapi/gonka.db'];
+  const changedPaths = (before: Map<string, string>[], after: Map<string, string>[]) =>
+    before.flatMap((b, i) =>
+      [...new Set([...b.keys(), ...after[i].keys()])]
+        .filter((k) => !RUNTIME_STATE.includes(k) && b.get(k) !== after[i].get(k))
+        .map((k) => `${fleet.hosts[i].name}:${k}`),
+    );
+  const setCpu = (h: FleetHost, flags: string[]) =>
+    // rewritten in place: the host sees this file bound over its /proc/cpuinfo
+    writeFile(join(fleet.dir, h.name, 'cpuinfo'), `processor\t: 0\nflags\t\t: ${flags.join(' ')}\n`);
+
+  beforeAll(async () => {
+    [fleet, releases] = await Promise.all([
+      createFleet(2, {}, { ssh: true, cpuFlags: WITH_ADX }),
+      startReleaseServer({ 'v0.2.16-post1': {}, 'v0.2.17': {}, 'v0.2.18': { tampered: true } }),
+    ]);
+  });
+  afterAll(async () => {
+    await releases?.close();
+    await fleet?.cleanup();
+  });
+
+  describe('upgrade-prestage.yml (item 10)', () => {
+    const sums = (tag: string) => ({
+      inferenced: releases.asset(tag, 'inferenced').binary_sha256,
+      'decentralized-api': releases.asset(tag, 'decentralized-api').binary_sha256,
+    });
+    const nodeBin = (h: FleetHost, name: string) => join(h.deployDir, '.inference/cosmovisor/upgrades', name, 'bin/inferenced');
+    const apiBin = (h: FleetHost, name: string) => join(h.deployDir, '.dapi/cosmovisor/upgrades', name, 'bin/decentralized-api');
+    let height: number;
+
+    beforeAll(async () => {
+      height = Number((await getJson(fleet.hosts[0].url(26657, '/status'))).result.sync_info.latest_block_height);
+      // v0.2.16 passed (its assets from release v0.2.16-post1, as on mainnet), v0.2.17 still voting, v0.2.18 passed
+      // but served tampered
+      const proposals = [
+        {
+          id: 7,
+          title: 'Upgrade v0.2.16',
+          votingEndHeight: height - 50,
+          tally: { yes: 100 },
+          plan: { name: 'v0.2.16', height: height + 50_000, info: releases.planInfo('v0.2.16-post1') },
+        },
+        {
+          id: 8,
+          title: 'Upgrade v0.2.17',
+          votingEndHeight: height + 40_000,
+          plan: { name: 'v0.2.17', height: height + 60_000, info: releases.planInfo('v0.2.17') },
+        },
+        {
+          id: 9,
+          title: 'Upgrade v0.2.18',
+          votingEndHeight: height - 50,
+          tally: { yes: 100 },
+          plan: { name: 'v0.2.18', height: height + 90_000, info: releases.planInfo('v0.2.18') },
+        },
+      ];
+      for (const h of fleet.hosts) writeScenario(h.stateDir, { proposals });
+    });
+
+    it('--check shows the approved upgrade, its sources and sums and where each binary goes, and changes nothing', async () => {
+      const before = await snapshots();
+      const res = await fleet.run(playbook('upgrade-prestage'), { upgrade_binary_sha256: sums('v0.2.16-post1') }, { check: true });
+      expect(res.code, failures(res)).toBe(0);
+      const plan = tasks(res.events, 'Approved upgrade and its binaries');
+      expect(plan.map((e) => e.host)).toEqual(['gpu1', 'gpu2']);
+      expect(report(plan[0])).toMatch(/upgrade v0\.2\.16 at height \d+ \(\d+ blocks ahead of \d+\), approved by proposal 7 "Upgrade v0\.2\.16"/);
+      expect(report(plan[0])).toContain(
+        `inferenced: ${releases.asset('v0.2.16-post1', 'inferenced').url} (zip sha256 ${releases.asset('v0.2.16-post1', 'inferenced').zip_sha256}`,
+      );
+      expect(tasks(res.events, 'The CPU runs the upgrade binaries')[0].result.msg).toBe(
+        'the CPU has ADX, which inferenced v0.2.16-post1, decentralized-api v0.2.16-post1 needs',
+      );
+      const stage = tasks(res.events, 'Upgrade binaries in place (sha256 verified)');
+      expect(stage.map((e) => e.status)).toEqual(['changed', 'changed']);
+      expect(report(stage[0])).toContain('would place /opt/gonka/deploy/join/.dapi/cosmovisor/upgrades/v0.2.16/bin/decentralized-api from');
+      expect(changedPaths(before, await snapshots())).toEqual([]);
+      expect(releases.requests).toEqual([]);
+    });
+
+    it('refuses, changing nothing: no binary sums, an upgrade not approved, a tampered zip, a wrong binary sum, a CPU without ADX', async () => {
+      const before = await snapshots();
+      const noSums = await fleet.run(playbook('upgrade-prestage'), {}, { limit: 'gpu1' });
+      expect(noSums.code).toBe(2);
+      expect(String(tasks(noSums.events, 'Approved upgrade and its binaries')[0].result.msg)).toMatch(
+        /refused: inferenced: .*set upgrade_binary_sha256\.inferenced.*; decentralized-api: .*set upgrade_binary_sha256\.decentralized-api/,
+      );
+      const voting = await fleet.run(playbook('upgrade-prestage'), { upgrade: 'v0.2.17', upgrade_binary_sha256: sums('v0.2.17') }, { limit: 'gpu1' });
+      expect(voting.code).toBe(2);
+      expect(tasks(voting.events, 'Approved upgrade and its binaries')[0].result.msg).toBe(
+        'refused: upgrade v0.2.17 is not approved: proposal 8 is voting period',
+      );
+
+      const tampered = await fleet.run(playbook('upgrade-prestage'), { upgrade: 'v0.2.18', upgrade_binary_sha256: sums('v0.2.18') }, { limit: 'gpu1' });
+      expect(tampered.code).toBe(2);
+      expect(String(tasks(tampered.events, 'Upgrade binaries in place (sha256 verified)')[0].result.msg)).toMatch(
+        new RegExp(
+          `inferenced: the zip from .*v0\\.2\\.18/inferenced-amd64\\.zip has sha256 [0-9a-f]{64}, the plan says ${releases.asset('v0.2.18', 'inferenced').zip_sha256}: refused, nothing installed`,
+        ),
+      );
+      // the api zip is fine, but nothing of a half-verified upgrade is placed
+      const wrong = { ...sums('v0.2.16-post1'), 'decentralized-api': 'e'.repeat(64) };
+      const wrongSum = await fleet.run(playbook('upgrade-prestage'), { upgrade_binary_sha256: wrong }, { limit: 'gpu1' });
+      expect(wrongSum.code).toBe(2);
+      expect(String(tasks(wrongSum.events, 'Upgrade binaries in place (sha256 verified)')[0].result.msg)).toMatch(
+        /decentralized-api: the unpacked binary has sha256 [0-9a-f]{64}, the announcement says e{64}: refused, nothing installed/,
+      );
+
+      await setCpu(fleet.hosts[1], WITHOUT_ADX);
+      try {
+        const noAdx = await fleet.run(playbook('upgrade-prestage'), { upgrade_binary_sha256: sums('v0.2.16-post1') }, { limit: 'gpu2' });
+        expect(noAdx.code).toBe(2);
+        const cpu = tasks(noAdx.events, 'The CPU runs the upgrade binaries')[0];
+        expect(String(cpu.result.msg)).toMatch(/refused: the CPU lacks ADX .*SIGILL.*upgrade_allow_cpu_without_adx: true/);
+        expect(tasks(noAdx.events, 'Upgrade binaries in place (sha256 verified)')).toEqual([]);
+      } finally {
+        await setCpu(fleet.hosts[1], WITH_ADX);
+      }
+      expect(changedPaths(before, await snapshots())).toEqual([]);
+      for (const h of fleet.hosts) expect((await readdir(h.deployDir)).filter((n) => n.startsWith('.nop-upgrade'))).toEqual([]);
+    });
+
+    it('places both binaries on both hosts, 0755, sums verified; a second run downloads nothing and changes nothing', async () => {
+      const res = await fleet.run(playbook('upgrade-prestage'), { upgrade_binary_sha256: sums('v0.2.16-post1') });
+      expect(res.code, failures(res)).toBe(0);
+      const stage = tasks(res.events, 'Upgrade binaries in place (sha256 verified)');
+      expect(stage.map((e) => e.status)).toEqual(['changed', 'changed']);
+      expect(report(stage[1])).toContain('/opt/gonka/deploy/join/.inference/cosmovisor/upgrades/v0.2.16/bin/inferenced placed, 0755 (zip sha256');
+      for (const h of fleet.hosts) {
+        for (const [path, binary] of [
+          [nodeBin(h, 'v0.2.16'), 'inferenced'],
+          [apiBin(h, 'v0.2.16'), 'decentralized-api'],
+        ] as const) {
+          expect(await sha256(path)).toBe(releases.asset('v0.2.16-post1', binary).binary_sha256);
+          expect((await stat(path)).mode & 0o777).toBe(0o755);
+        }
+        expect((await readdir(h.deployDir)).filter((n) => n.startsWith('.nop-upgrade'))).toEqual([]);
+      }
+      const downloads = releases.requests.length;
+      const again = await fleet.run(playbook('upgrade-prestage'), { upgrade_binary_sha256: sums('v0.2.16-post1') });
+      expect(again.code, failures(again)).toBe(0);
+      expect(tasks(again.events, 'Upgrade binaries in place (sha256 verified)').map((e) => e.status)).toEqual(['ok', 'ok']);
+      expect(releases.requests.length).toBe(downloads);
+    });
+  });
+});
