@@ -1,19 +1,22 @@
 // Day-2 procedures of issue 13, items 7 and 10 (recover keys, pre-stage a chain upgrade), on two simulated full servers
 // reached over real sshd, built once: each procedure's fleet run, its check mode (the hosts' deploy dirs snapshotted
 // before and after) and its refusals. Destructive cases run last.
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { createHash } from 'node:crypto';
+import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { DEFAULT_CHAIN, EDITION_1_CHAIN, fundAccount } from '../../../sim/gonka.js';
 import { startReleaseServer, type ReleaseServer } from '../../../sim/gonka/release-server.mjs';
 import { writeScenario } from '../../../sim/gonka/scenario.mjs';
 import { snapshotTree } from '../../e2e/sim-fleet.js';
-import { createFleet, getJson, taskResults, type Fleet, type FleetHost } from '../update/sim-fleet.js';
+import { createFleet, DEPLOY, getJson, taskResults, type Fleet, type FleetHost } from '../update/sim-fleet.js';
 
 const playbook = (name: string) => join(import.meta.dirname, '../../../playbooks', `${name}.yml`);
+// the results of a task that ran (not skipped by its when), one per host in host order (hosts run in parallel)
 const tasks = (events: Parameters<typeof taskResults>[0], suffix: string) =>
   taskResults(events)
-    .filter((e) => e.task.endsWith(suffix))
+    .filter((e) => e.task.endsWith(suffix) && e.status !== 'skipped')
     .sort((a, b) => a.host.localeCompare(b.host));
 const failures = (res: { events: Parameters<typeof taskResults>[0] }) =>
   JSON.stringify(
@@ -26,6 +29,50 @@ const sha256 = async (path: string) =>
   createHash('sha256')
     .update(await readFile(path))
     .digest('hex');
+
+const KEYRING_PASSWORD = 'correct-horse-battery-staple';
+/** spendable ngonka each cold account starts with (10 GNK) */
+const FUNDS = 10_000_000_000;
+const inDeploy = (script: string) => `cd ${DEPLOY} && set -a && . ./config.env && set +a && ${script}`;
+
+/** A key added in the api container's keyring (the quick workflow): its address and base64 public key. */
+const keyIn = async (fleet: Fleet, h: FleetHost, name: string) => {
+  const add = await fleet.sh(
+    h,
+    inDeploy(
+      `printf '%s\\n%s\\n' ${KEYRING_PASSWORD} ${KEYRING_PASSWORD} | docker compose exec -T api inferenced keys add ${name} --keyring-backend file --output json`,
+    ),
+  );
+  if (add.code !== 0) throw new Error(`keys add on ${h.name}: ${add.stderr}`);
+  const record = JSON.parse(add.stdout.split('\n').find((l) => l.startsWith('{'))!) as { address: string; pubkey: string };
+  return { address: record.address, pubkey: (JSON.parse(record.pubkey) as { key: string }).key };
+};
+
+/** Each host a registered participant with a cold and a warm key in its api keyring and a funded cold account. */
+const makeOperators = async (fleet: Fleet): Promise<Record<string, { cold: string; warm: string }>> => {
+  const out: Record<string, { cold: string; warm: string }> = {};
+  await Promise.all(
+    fleet.hosts.map(async (h) => {
+      const cold = await keyIn(fleet, h, `${h.name}-cold`);
+      const warm = await keyIn(fleet, h, `${h.name}-warm`);
+      const status = await getJson(h.url(26657, '/status'));
+      const reg = await fetch(h.url(8000, '/v1/participants'), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ pub_key: cold.pubkey, url: 'http://203.0.113.10:8000', validator_key: status.result.validator_info.pub_key.value }),
+      });
+      if (reg.status !== 200) throw new Error(`registration on ${h.name}: ${await reg.text()}`);
+      fundAccount(h.stateDir, cold.address, { spendable: FUNDS });
+      Object.assign(h.vars, { account_pubkey: cold.pubkey, cold_key_name: `${h.name}-cold`, keyring_password: KEYRING_PASSWORD });
+      out[h.name] = { cold: cold.address, warm: warm.address };
+    }),
+  );
+  const inventory = join(fleet.dir, 'inventory.yml');
+  const inv = parse(await readFile(inventory, 'utf8')) as { all: { hosts: Record<string, unknown> } };
+  for (const h of fleet.hosts) inv.all.hosts[h.name] = h.vars;
+  await writeFile(inventory, stringify(inv));
+  return out;
+};
 
 // the machine's flags with and without ADX: the CPU check reads only whether `adx` is there
 const WITH_ADX = ['fpu', 'sse2', 'avx2', 'bmi2', 'adx'];
@@ -50,7 +97,8 @@ describe('day-2 procedures (issue 13, items 7 and 10) on two simulated servers o
 
   beforeAll(async () => {
     [fleet, releases] = await Promise.all([
-      createFleet(2, {}, { ssh: true, cpuFlags: WITH_ADX }),
+      // the roles' first-edition models on a chain that charges v0.2.16's fees
+      createFleet(2, { chain: { ...EDITION_1_CHAIN, fees: DEFAULT_CHAIN.fees } }, { ssh: true, cpuFlags: WITH_ADX }),
       startReleaseServer({ 'v0.2.16-post1': {}, 'v0.2.17': {}, 'v0.2.18': { tampered: true } }),
     ]);
   });
@@ -180,6 +228,110 @@ describe('day-2 procedures (issue 13, items 7 and 10) on two simulated servers o
       expect(again.code, failures(again)).toBe(0);
       expect(tasks(again.events, 'Upgrade binaries in place (sha256 verified)').map((e) => e.status)).toEqual(['ok', 'ok']);
       expect(releases.requests.length).toBe(downloads);
+    });
+  });
+  describe('recover-keys.yml (item 7)', () => {
+    let accounts: Record<string, { cold: string; warm: string }>;
+    const consensusFile = (h: FleetHost) => join(h.deployDir, '.tmkms/secrets/priv_validator_key.softsign');
+    // a chain query in the api container, as the operator runs it
+    const query = async (h: FleetHost, args: string) => {
+      const res = await fleet.sh(h, inDeploy(`docker compose exec -T api inferenced query ${args} -o json --node http://node:26657`));
+      if (res.code !== 0) throw new Error(`query ${args} on ${h.name}: ${res.stderr}`);
+      return JSON.parse(res.stdout.split('\n').find((l) => l.startsWith('{'))!);
+    };
+    const participant = async (h: FleetHost, address: string) => (await query(h, `inference show-participant ${address}`)).participant;
+    const nodeKey = async (h: FleetHost) => (await getJson(h.url(26657, '/status'))).result.validator_info.pub_key.value as string;
+
+    beforeAll(async () => {
+      accounts = await makeOperators(fleet);
+    });
+
+    it('refuses when nothing is lost, saying what it checked', async () => {
+      const before = await snapshots();
+      const res = await fleet.run(playbook('recover-keys'));
+      expect(res.code).toBe(2);
+      const found = tasks(res.events, 'Which key is lost');
+      expect(found.map((e) => e.status)).toEqual(['failed', 'failed']);
+      expect(found[0].result.msg).toBe(
+        'refused: nothing is lost: the warm key is in the keyring and the consensus key on chain is the one tmkms holds; nothing to recover',
+      );
+      expect(report(found[0])).toContain(`warm key 'gpu1-warm' (${accounts.gpu1.warm}) is in the api keyring`);
+      expect(changedPaths(before, await snapshots())).toEqual([]);
+    });
+
+    describe('with the warm key of gpu1 and the consensus key of gpu2 lost', () => {
+      let oldChainKey: string;
+      beforeAll(async () => {
+        const [gpu1, gpu2] = fleet.hosts;
+        await rm(join(gpu1.deployDir, '.inference/keyring-file/gpu1-warm.info'));
+        oldChainKey = (await participant(gpu2, accounts.gpu2.cold)).validator_key;
+        await rm(consensusFile(gpu2));
+        // the node falls back to its own key file once tmkms has none: let it write that before anything is compared
+        await nodeKey(gpu2);
+      });
+
+      it('--check says which key is lost and what would be done, and changes nothing', async () => {
+        const before = await snapshots();
+        const res = await fleet.run(playbook('recover-keys'), {}, { check: true });
+        expect(res.code, failures(res)).toBe(0);
+        const found = tasks(res.events, 'Which key is lost');
+        expect(found.map((e) => e.result.msg)).toEqual(['lost: the warm key', 'lost: the consensus key (lost)']);
+        expect(report(found[1])).toContain('tmkms holds no consensus key');
+        expect(tasks(res.events, 'Recreate the warm key').map((e) => [e.host, e.status])).toEqual([['gpu1', 'changed']]);
+        expect(tasks(res.events, 'Restart tmkms to generate a consensus key').map((e) => [e.host, e.status])).toEqual([['gpu2', 'changed']]);
+        expect(tasks(res.events, 'Register the consensus key from the cold key').map((e) => [e.host, e.status])).toEqual([['gpu2', 'changed']]);
+        expect(changedPaths(before, await snapshots())).toEqual([]);
+      });
+
+      it('refuses when the cold account cannot pay the grant, sending nothing', async () => {
+        const gpu1 = fleet.hosts[0];
+        fundAccount(gpu1.stateDir, accounts.gpu1.cold, { spendable: -FUNDS });
+        try {
+          const before = await snapshots();
+          const res = await fleet.run(playbook('recover-keys'), {}, { limit: 'gpu1' });
+          expect(res.code).toBe(2);
+          const guard = tasks(res.events, 'The cold account can pay the fees')[0];
+          expect(guard.status).toBe('failed');
+          expect(String(guard.result.msg)).toContain(accounts.gpu1.cold);
+          expect(tasks(res.events, 'Recreate the warm key')).toEqual([]);
+          expect(changedPaths(before, await snapshots())).toEqual([]);
+        } finally {
+          fundAccount(gpu1.stateDir, accounts.gpu1.cold, { spendable: FUNDS });
+        }
+      });
+
+      it('recovers both on the fleet, each verified on chain; the keyring password is never in the output', async () => {
+        const [gpu1, gpu2] = fleet.hosts;
+        const res = await fleet.run(playbook('recover-keys'));
+        expect(res.code, failures(res)).toBe(0);
+        const created = tasks(res.events, 'Recreate the warm key')[0];
+        const warm = String(created.result.msg).match(/: (gonka1\w+)$/)![1];
+        expect(warm).not.toBe(accounts.gpu1.warm);
+        expect(report(tasks(res.events, 'Warm key granted on chain')[0])).toContain(`${warm} holds`);
+        const grants = await query(gpu1, `authz grants-by-granter ${accounts.gpu1.cold}`);
+        expect(grants.grants.filter((g: { grantee: string }) => g.grantee === warm).length).toBeGreaterThan(0);
+        const newKey = await nodeKey(gpu2);
+        expect(newKey).not.toBe(oldChainKey);
+        expect((await participant(gpu2, accounts.gpu2.cold)).validator_key).toBe(newKey);
+        expect(tasks(res.events, 'Consensus key on chain and signing')[0].result.msg).toBe(`consensus key ${newKey}: on chain and signing (node /status)`);
+        expect(JSON.stringify(res.events)).not.toContain(KEYRING_PASSWORD);
+      });
+
+      it('a reset consensus key (tmkms reinstalled with another key) is registered; then nothing is lost', async () => {
+        const gpu2 = fleet.hosts[1];
+        await writeFile(consensusFile(gpu2), `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
+        const res = await fleet.run(playbook('recover-keys'), {}, { limit: 'gpu2' });
+        expect(res.code, failures(res)).toBe(0);
+        expect(tasks(res.events, 'Which key is lost')[0].result.msg).toBe('lost: the consensus key (reset)');
+        expect(tasks(res.events, 'Restart tmkms to generate a consensus key')).toEqual([]);
+        expect((await participant(gpu2, accounts.gpu2.cold)).validator_key).toBe(await nodeKey(gpu2));
+        const again = await fleet.run(playbook('recover-keys'));
+        expect(again.code).toBe(2);
+        expect(tasks(again.events, 'Which key is lost').map((e) => String(e.result.msg).slice(0, 27))).toEqual([
+          'refused: nothing is lost: t',
+          'refused: nothing is lost: t',
+        ]);
+      });
     });
   });
 });

@@ -1,6 +1,8 @@
 // Issue 13 items 7 and 10: the planning and parsing logic of recover-keys and upgrade-prestage, without a host.
 import { describe, expect, it } from 'vitest';
 import { chooseUpgrade, planBinaries, releaseNeedsAdx, releaseOf, splitChecksum, upgradeProposals } from '../../../lib/gonka/upgrade-plan.js';
+import { GRANT_GAS, lostKeys, recoveryCost, SUBMIT_GAS } from '../../../roles/recover-keys/lost-keys.js';
+
 import { cpuVerdictFor } from '../../../roles/upgrade-prestage/cpu.js';
 import { proposalJson } from '../../../sim/gonka/governance.mjs';
 
@@ -123,5 +125,51 @@ describe('upgrade plan: which upgrade (an approved proposal, or -e upgrade=NAME)
     expect(chooseUpgrade(list, { wanted: 'v0.2.17', height: 1000 })).toEqual({ refuse: 'upgrade v0.2.17 is not approved: proposal 9 is voting period' });
     expect(chooseUpgrade(list, { wanted: 'v0.2.99', height: 1000 })).toEqual({ refuse: 'upgrade v0.2.99 is not approved: proposal 4 is rejected' });
     expect(chooseUpgrade(list, { wanted: 'v0.2.15', height: 1000 })).toEqual({ none: expect.stringContaining('it already ran') });
+  });
+});
+
+describe('recover-keys: which key is lost (reference §7)', () => {
+  const warm = { name: 'gpu1-warm', present: true, address: 'gonka1warm' };
+  const cold = { name: 'gpu1-cold', present: true };
+  const K = 'A'.repeat(43) + '=';
+  const K2 = 'B'.repeat(43) + '=';
+
+  it('nothing lost: refused, saying what was checked', () => {
+    const v = lostKeys({ warm, cold, tmkmsKey: K, chainKey: K });
+    expect(v).toEqual({
+      verdict: 'refuse',
+      reason: 'nothing is lost: the warm key is in the keyring and the consensus key on chain is the one tmkms holds; nothing to recover',
+      lines: ["warm key 'gpu1-warm' (gonka1warm) is in the api keyring", `the consensus key on chain is the one tmkms holds (${K})`],
+    });
+  });
+
+  it('a warm key missing from the keyring is lost (7a)', () => {
+    const v = lostKeys({ warm: { name: 'gpu1-warm', present: false }, cold, tmkmsKey: K, chainKey: K });
+    expect(v).toMatchObject({ verdict: 'recover', warm: true, consensus: '' });
+    expect(v.lines[0]).toContain('missing from the api keyring: recreate it and re-grant ML permissions from the cold key');
+  });
+
+  it('no tmkms key: lost; a tmkms key the chain does not hold: reset (7b)', () => {
+    expect(lostKeys({ warm, cold, tmkmsKey: undefined, chainKey: K })).toMatchObject({ verdict: 'recover', warm: false, consensus: 'lost' });
+    const reset = lostKeys({ warm, cold, tmkmsKey: K2, chainKey: K });
+    expect(reset).toMatchObject({ verdict: 'recover', warm: false, consensus: 'reset' });
+    expect(reset.lines[1]).toBe(`tmkms signs with ${K2}, the chain knows ${K}: register tmkms's key (reference §7b)`);
+  });
+
+  it('both lost at once', () => {
+    expect(lostKeys({ warm: { ...warm, present: false }, cold, tmkmsKey: undefined, chainKey: K })).toMatchObject({ warm: true, consensus: 'lost' });
+  });
+
+  it('quick workflow: a keyring that lost the cold key too cannot grant: refused, naming the recovery', () => {
+    const v = lostKeys({ warm: { ...warm, present: false }, cold: { ...cold, present: false }, tmkmsKey: K, chainKey: K });
+    expect(v.verdict).toBe('refuse');
+    expect('reason' in v && v.reason).toContain('inferenced keys add gpu1-cold --recover');
+  });
+
+  it('the cold account pays the grant (and a reserve for the warm key) and/or the registration', () => {
+    const reserve = 1_000_000_000;
+    expect(recoveryCost({ recover_warm_lost: true, recover_consensus: '', recover_fee_reserve_ngonka: reserve })).toEqual({ gas: GRANT_GAS, extra: reserve });
+    expect(recoveryCost({ recover_warm_lost: false, recover_consensus: 'reset', recover_fee_reserve_ngonka: reserve })).toEqual({ gas: SUBMIT_GAS, extra: 0 });
+    expect(recoveryCost({ recover_warm_lost: true, recover_consensus: 'lost', recover_fee_reserve_ngonka: reserve }).gas).toBe(GRANT_GAS + SUBMIT_GAS);
   });
 });
