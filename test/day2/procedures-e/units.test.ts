@@ -131,8 +131,8 @@ describe('upgrade plan: which upgrade (an approved proposal, or -e upgrade=NAME)
 describe('recover-keys: which key is lost (reference §7)', () => {
   const warm = { name: 'gpu1-warm', present: true, address: 'gonka1warm' };
   const cold = { name: 'gpu1-cold', present: true };
-  const K = 'A'.repeat(43) + '=';
-  const K2 = 'B'.repeat(43) + '=';
+  const K = `${'A'.repeat(43)}=`;
+  const K2 = `${'B'.repeat(43)}=`;
 
   it('nothing lost: refused, saying what was checked', () => {
     const v = lostKeys({ warm, cold, tmkmsKey: K, chainKey: K });
