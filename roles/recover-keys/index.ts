@@ -1,11 +1,13 @@
+import { request } from '../../lib/facts/fact.js';
 import { coldFeeFacts, coldFeeGuard } from '../../lib/gonka/cold-fee-guard.js';
 import { publishConsensusKey } from '../../lib/gonka/consensus-key.js';
 import { CONFIG_ENV, NETWORK_COMPOSE } from '../../lib/gonka/deploy-files.js';
+import { keyringKey } from '../../lib/gonka/keyring-key.js';
 import { chainTxModule } from '../../lib/gonka/modules/chain-tx.js';
 import { composeServiceModule } from '../../lib/gonka/modules/compose-service.js';
 import { coldSignerOf } from '../../lib/gonka/operator-account.js';
 import { defineRole, roleTasks } from '../../lib/roles/role.js';
-import { detectFacts, detectLostKeys, resolveAccountAndKeyring } from './detect.js';
+import { detectFacts, detectLostKeys, resolveAccountAndKeyring, warmKeyArg } from './detect.js';
 import { recoveryCost } from './lost-keys.js';
 import { grantTx, recreateWarmKey, registerKeyTx, verifyConsensusKey, verifyWarmGrant } from './recover.js';
 import { RecoverKeysVarsSchema, type RecoverKeysVars } from './vars.js';
@@ -46,7 +48,16 @@ export default defineRole({
       },
     },
     // 7a
-    { name: 'Recreate the warm key', when: warmLost, run: recreateWarmKey },
+    {
+      name: 'Recreate the warm key',
+      when: warmLost,
+      facts: (v) => {
+        const a = warmKeyArg(v);
+        return a ? [request(keyringKey, a)] : [];
+      },
+      invalidates: [{ fact: keyringKey }],
+      run: recreateWarmKey,
+    },
     task.compose_service({ name: 'Restart the api on the new warm key', when: warmLost }, (v) => network(v, 'api')),
     task.chain_tx({ name: 'Grant ML permissions to the new warm key from the cold key', when: warmLost, delegate_to: coldSignerOf }, grantTx),
     { name: 'Warm key granted on chain', when: (v, ctx) => warmLost(v) && !ctx.check, invalidates: [], run: verifyWarmGrant },
