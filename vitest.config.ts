@@ -38,6 +38,7 @@ const UNIT = [
   'test/gonka/chain-fees.test.ts',
   'test/gonka/model-catalog.test.ts',
   'test/day2/procedures-a/units.test.ts',
+  'test/day2/procedures-d/units.test.ts',
   'test/day2/procedures-e/units.test.ts',
   'test/gonka/catalog-node-config.test.ts',
   'test/gonka/poc-participation.test.ts',

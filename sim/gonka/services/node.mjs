@@ -14,6 +14,7 @@ import { tmkmsHome, consensusPubkey } from './tmkms.mjs';
 import { broadcastTx, simulateTx } from '../chain-ledger.mjs';
 import { abciQuery, restQuery } from '../chain-queries.mjs';
 import { readStatusKnobs, netInfoResult } from '../status-knobs.mjs';
+import { seedNodeId } from '../seed-api.mjs';
 
 function ensureKeyFile(file, type) {
   if (!fs.existsSync(file)) {
@@ -44,6 +45,17 @@ function currentUpgrade(home) {
 
 const upgradeBinary = (home, name) => path.join(home, 'cosmovisor/upgrades', name, 'bin/inferenced');
 
+// The init's `inferenced set-seeds config.toml RPC P2P`: p2p.seeds = the seed's node id (from its /status) @ the p2p
+// host:port. Only at the first start: afterwards .node_initialized stands and seeds are not re-applied (reference
+// gonka-interfaces.md §1.3; gonka-operations.md §13).
+function writeSeeds(home, env) {
+  const rpc = env.SEED_NODE_RPC_URL ?? '';
+  const p2p = (env.SEED_NODE_P2P_URL ?? '').replace(/^tcp:\/\//, '');
+  const seeds = rpc && p2p ? `${seedNodeId(rpc.replace(/\/chain-rpc\/?$/, ''))}@${p2p}` : '';
+  fs.mkdirSync(path.join(home, 'config'), { recursive: true });
+  fs.writeFileSync(path.join(home, 'config/config.toml'), `[p2p]\nseeds = "${seeds}"\n`);
+}
+
 export function startNode(ctx) {
   const { service, log, stateDir } = ctx;
   const home = hostPathOf(service, '/root/.inference');
@@ -53,6 +65,7 @@ export function startNode(ctx) {
   const marker = path.join(home, '.node_initialized');
   if (!fs.existsSync(marker)) {
     log(`Initializing node with seeds rpc=${service.environment.SEED_NODE_RPC_URL ?? ''} p2p=${service.environment.SEED_NODE_P2P_URL ?? ''}`);
+    writeSeeds(home, service.environment);
     fs.writeFileSync(marker, '');
   }
   const heightFile = path.join(home, 'data/priv_validator_state.json');
