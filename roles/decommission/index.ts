@@ -33,7 +33,7 @@ export default defineRole({
     { name: "Wait until the epoch's participants no longer hold the ML nodes", when: retire, invalidates: [], run: waitForNodesOut },
     {
       name: 'The ML nodes are out of the epoch',
-      when: (v, ctx) => stopping(v) && !ctx.check,
+      when: (v) => stopping(v) && !v.ansible_check_mode,
       check_mode: false,
       invalidates: [],
       run: async (_ctx, v) => networkNodeDone(v),
@@ -45,6 +45,6 @@ export default defineRole({
       services: v.decommission_running,
       state: 'stopped',
     })),
-    { name: 'Verify nothing runs', when: (v, ctx) => stopping(v) && !ctx.check, invalidates: [], run: verifyStopped },
+    { name: 'Verify nothing runs', when: (v) => stopping(v) && !v.ansible_check_mode, invalidates: [], run: verifyStopped },
   ],
 });

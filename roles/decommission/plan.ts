@@ -4,7 +4,8 @@ import { httpGet, type HttpGet } from '../../lib/facts/builtin/http.js';
 import { request, type FactRequest } from '../../lib/facts/fact.js';
 import { accountAddress } from '../../lib/gonka/account-address.js';
 import { adminNodesRequest, parseAdminNodes, type AdminNode } from '../../lib/gonka/admin-api.js';
-import type { ComposeProject } from '../../lib/gonka/compose-command.js';
+import { composeScript, type ComposeProject } from '../../lib/gonka/compose-command.js';
+import { readFresh } from '../../lib/gonka/poll.js';
 import { scheduledNodes, newestArchive } from '../../lib/gonka/decommission.js';
 import { CONFIG_ENV, MLNODE_COMPOSE, NETWORK_COMPOSE } from '../../lib/gonka/deploy-files.js';
 import { notDeployed } from '../../lib/gonka/deployed.js';
@@ -17,6 +18,17 @@ export const participantsRequest = (v: DecommissionVars): HttpGet => api(v, '/v1
 
 export const mlProject = (v: DecommissionVars): ComposeProject => ({ dir: v.gonka_deploy_dir, files: [MLNODE_COMPOSE] });
 export const networkProject = (v: DecommissionVars): ComposeProject => ({ dir: v.gonka_deploy_dir, files: [NETWORK_COMPOSE], env_file: CONFIG_ENV });
+
+/**
+ * The services of a compose file that run on the host. Both files are one compose project (the deploy dir), so
+ * `ps` lists the containers of both: the file's own services (`config --services`) pick out its own.
+ */
+export const runningServicesOf = async (ctx: ModuleContext, project: ComposeProject, fresh = false): Promise<string[]> => {
+  const containers = fresh ? await readFresh(ctx, composeContainers, project) : await ctx.facts.read(composeContainers, project);
+  const defined = await ctx.exec(composeScript(project, ['config', '--services']));
+  const own = new Set(defined.code === 0 ? defined.stdout.split('\n').map((s) => s.trim()) : []);
+  return [...(containers ?? new Map()).values()].filter((c) => c.state === 'running' && own.has(c.service)).map((c) => c.service);
+};
 
 export const planFacts = (v: DecommissionVars): FactRequest[] => [
   request(httpGet, adminNodesRequest(v.gonka_admin_url)),
@@ -97,15 +109,16 @@ export const planDecommission = async (ctx: ModuleContext, v: DecommissionVars):
     `plan: disable ${ids.length} ML node(s); wait until the epoch's participants no longer hold them (at most ${v.decommission_wait_epochs} epoch(s) more); ` +
       `stop the ML servers (${mlServices.join(', ') || 'none running here'}); then the network node (${networkServices.join(', ') || 'none running'}); files stay on the server`,
   ];
-  if (!ctx.check && !v.decommission)
+  const check = ctx.check || v.ansible_check_mode;
+  if (!check && !v.decommission)
     return refuse('decommission refused: this disables every ML node and stops the servers; run again with -e decommission=true', report);
-  if (!ctx.check && !v.backup_taken)
+  if (!check && !v.backup_taken)
     return refuse(
       `decommission refused: back the node identity up first (nop run playbooks/backup.yml -i INVENTORY -l ${v.inventory_hostname}: consensus key, node key, ` +
         'warm keyring, keyring password; the cold key stays with you), then run again with -e backup_taken=true',
       report,
     );
-  if (ctx.check) report.push('a real run needs -e decommission=true and -e backup_taken=true');
+  if (check) report.push('a real run needs -e decommission=true and -e backup_taken=true');
   return {
     changed: false,
     msg: report.join('; '),

@@ -34,6 +34,7 @@ export const DecommissionVarsSchema = z.object({
     .min(0)
     .describe('epochs past the current one the run waits for the ML nodes to leave the participants; 0: refuse at once while one is scheduled'),
   decommission_poll_seconds: z.coerce.number().positive().describe('seconds between two looks at the epoch while waiting'),
+  ansible_check_mode: z.boolean().default(false).describe('set by nop: whether the run is in check mode'),
   hostvars: z
     .custom<Record<string, Record<string, unknown> | undefined>>((x) => typeof x === 'object' && x !== null)
     .optional()

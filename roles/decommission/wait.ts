@@ -1,9 +1,8 @@
-import { composeContainers } from '../../lib/facts/builtin/compose-ps.js';
 import { httpGet } from '../../lib/facts/builtin/http.js';
 import { isParticipantsList, scheduledNodes, waitVerdict } from '../../lib/gonka/decommission.js';
 import { readFresh, sleep } from '../../lib/gonka/poll.js';
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
-import { epochOf, epochRequest, mlProject, networkProject, participantsRequest } from './plan.js';
+import { epochOf, epochRequest, mlProject, networkProject, participantsRequest, runningServicesOf } from './plan.js';
 import type { DecommissionVars } from './vars.js';
 
 /**
@@ -45,8 +44,7 @@ export const networkNodeDone = (v: DecommissionVars): ModuleResult => {
 const projectOf = (v: DecommissionVars) => (v.decommission_stage === 'stop_network' ? networkProject(v) : mlProject(v));
 const what = (v: DecommissionVars) => (v.decommission_stage === 'stop_network' ? 'network node service' : 'ML server');
 
-const runningIn = async (ctx: ModuleContext, v: DecommissionVars): Promise<string[]> =>
-  [...((await readFresh(ctx, composeContainers, projectOf(v))) ?? new Map()).values()].filter((c) => c.state === 'running').map((c) => c.service);
+const runningIn = (ctx: ModuleContext, v: DecommissionVars): Promise<string[]> => runningServicesOf(ctx, projectOf(v), true);
 
 /** The services of this stage's compose project (the ML servers, or the network node) that run on this host. */
 export const runningServices = async (ctx: ModuleContext, v: DecommissionVars): Promise<ModuleResult> => {
