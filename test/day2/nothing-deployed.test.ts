@@ -29,7 +29,7 @@ beforeAll(async () => {
 afterAll(() => ws.cleanup());
 
 describe('day 2 on a server with nothing deployed', () => {
-  for (const playbook of ['repair.yml', 'update.yml']) {
+  for (const playbook of ['repair.yml', 'update.yml', 'decommission.yml']) {
     it(`${playbook} fails naming the missing deployment and how to set it up`, async () => {
       const run = await ws.run(playbook, { playbook: join(packageRoot, 'playbooks', playbook) });
       const failed = results(run.events).filter((r) => r.status === 'failed');
