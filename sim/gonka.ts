@@ -16,7 +16,7 @@ export type { StatusKnobs } from './gonka/status-knobs.mjs';
 export const { readScenario, writeScenario, networkHeightNow } = await load<typeof import('./gonka/scenario.mjs')>('scenario.mjs');
 export const { clockNow, advance, setClock } = await load<typeof import('./gonka/clock.mjs')>('clock.mjs');
 export const { writeStatusKnobs } = await load<typeof import('./gonka/status-knobs.mjs')>('status-knobs.mjs');
-export const { fundAccount, recordPocChoice } = await load<typeof import('./gonka/network-state.mjs')>('network-state.mjs');
+export const { fundAccount, recordPocChoice, updateNetwork } = await load<typeof import('./gonka/network-state.mjs')>('network-state.mjs');
 export const { EDITION_1_CHAIN, DEFAULT_CHAIN, chainOf } = await load<typeof import('./gonka/chain-params.mjs')>('chain-params.mjs');
 export const { startSeedApi, seedNodeId } = await load<typeof import('./gonka/seed-api.mjs')>('seed-api.mjs');
 export const { newAccountKey } = await load<typeof import('./gonka/keys.mjs')>('keys.mjs');

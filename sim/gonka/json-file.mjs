@@ -11,6 +11,27 @@ export function readJson(file, fallback) {
   }
 }
 
+/**
+ * For a file only writeJson writes (whole, by rename): one that is there but does not parse was written some other
+ * way, in place, and is being read halfway through. Taking it for the fallback (empty) and writing that back wipes
+ * the file: a test that edited gonka-network.json with a plain writeFile while the api recorded its epoch nodes lost
+ * every registered participant this way. So it throws instead.
+ */
+export function readJsonWhole(file, fallback) {
+  let text;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    if (err.code === 'ENOENT') return fallback;
+    throw err;
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${file} is not whole JSON (${err.message}): something wrote it in place instead of by rename; it is left as it is`);
+  }
+}
+
 export function writeJson(file, value, mode = 0o644) {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
@@ -41,13 +62,14 @@ function takeLock(lock) {
 }
 
 // Read, change and write under a lock (mkdir is atomic): without it two processes updating one file at once (the
-// api recording an epoch while a participant registers) lose one of the two updates.
+// api recording an epoch while a participant registers) lose one of the two updates. A file that does not parse is
+// never written over (readJsonWhole).
 export function updateJson(file, fallback, change) {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const lock = `${file}.lock`;
   takeLock(lock);
   try {
-    const next = change(readJson(file, fallback));
+    const next = change(readJsonWhole(file, fallback));
     writeJson(file, next);
     return next;
   } finally {

@@ -1,7 +1,7 @@
 // Chain-wide state every simulated node and CLI shares, kept in <state-dir>/gonka-network.json: participants,
 // accounts (spendable and vesting ngonka; an account exists once funded or registered), authz grants, fee grants,
 // PoC delegation records, jail releases, votes, collateral and claim recipients.
-import { readJson, updateJson } from './json-file.mjs';
+import { readJsonWhole, updateJson } from './json-file.mjs';
 import { networkFile } from './sim-paths.mjs';
 
 const EMPTY = {
@@ -18,8 +18,9 @@ const EMPTY = {
   claimRecipients: {},
 };
 
-export const readNetwork = (stateDir) => ({ ...EMPTY, ...readJson(networkFile(stateDir), {}) });
+export const readNetwork = (stateDir) => ({ ...EMPTY, ...readJsonWhole(networkFile(stateDir), {}) });
 
+/** Also the tests' way to edit chain state: under the lock, written by rename (a plain writeFile races the api's tick). */
 export const updateNetwork = (stateDir, change) => updateJson(networkFile(stateDir), {}, (stored) => change({ ...EMPTY, ...stored }));
 
 export function isJailed(scenario, network, address) {
