@@ -31,6 +31,7 @@ const UNIT = [
   'test/config/versions-command.test.ts',
   'test/gonka-sim/sim-units.test.ts',
   'test/gonka-sim/json-file-lock.test.ts',
+  'test/gonka-sim/rewards.test.ts',
   'test/gonka/compose-command.test.ts',
   'test/gonka/upstream-diff.test.ts',
   'test/day2/status/status-checks.test.ts',

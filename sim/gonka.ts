@@ -20,3 +20,4 @@ export const { fundAccount, recordPocChoice, updateNetwork } = await load<typeof
 export const { EDITION_1_CHAIN, DEFAULT_CHAIN, chainOf } = await load<typeof import('./gonka/chain-params.mjs')>('chain-params.mjs');
 export const { startSeedApi, seedNodeId } = await load<typeof import('./gonka/seed-api.mjs')>('seed-api.mjs');
 export const { newAccountKey } = await load<typeof import('./gonka/keys.mjs')>('keys.mjs');
+export const { settleEpochReward } = await load<typeof import('./gonka/rewards.mjs')>('rewards.mjs');

@@ -9,6 +9,7 @@ import { epochIndexAt, epochStages } from './epochs.mjs';
 import { governanceAnswers } from './governance.mjs';
 import { signingInfoAnswer } from './slashing.mjs';
 import { collateralParamsAnswer, releaseUnbonded, unbondingAnswer } from './collateral.mjs';
+import { performanceSummaryAnswer } from './rewards.mjs';
 
 export const QUERY = Object.freeze({
   account: '/cosmos.auth.v1beta1.Query/Account',
@@ -35,6 +36,7 @@ export const QUERY = Object.freeze({
   currentEpochGroupData: '/inference.inference.Query/CurrentEpochGroupData',
   pocV2StoreCommit: '/inference.inference.Query/PoCV2StoreCommit',
   claimRecipients: '/inference.inference.Query/ListClaimRecipients',
+  epochPerformanceSummary: '/inference.inference.Query/EpochPerformanceSummary',
 });
 
 /** A failed gRPC query as the CLI reports it (codes: google.golang.org/grpc/codes). */
@@ -225,6 +227,7 @@ const ANSWERS = {
     return { commits: commits.map((c) => ({ ...c, poc_stage_start_block_height: String(poc_stage_start_block_height) })) };
   },
   [QUERY.claimRecipients]: (net, { address }) => ({ recipients: net.claimRecipients[address] ?? [] }),
+  [QUERY.epochPerformanceSummary]: (net, args) => performanceSummaryAnswer(net, args, notFound),
 };
 
 /** `ctx`: { stateDir, scenario, height, now }. */

@@ -356,6 +356,8 @@ const QUERIES = {
   'inference poc-v2-store-commit': ([height, address], flags) =>
     printQuery(flags, QUERY.pocV2StoreCommit, { poc_stage_start_block_height: height, participant_address: address }),
   'inference list-claim-recipients': ([address], flags) => printQuery(flags, QUERY.claimRecipients, { address }),
+  'inference show-epoch-performance-summary-by-participant': ([epoch, address], flags) =>
+    printQuery(flags, QUERY.epochPerformanceSummary, { epoch_index: epoch, participantId: address }),
 };
 
 async function main(argv) {

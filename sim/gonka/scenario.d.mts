@@ -87,6 +87,8 @@ export interface Scenario {
   /** governance proposals (governance.mjs): in their voting period until votingEndHeight; tally: the rest of the network's voting power */
   proposals: GovProposalScenario[];
   registrationRefused: string | null;
+  /** the chain declines every MsgClaimRewards (its validation fails) with this reason: claimed stays false */
+  claimRefused: string | null;
   fundRegisteredAccounts: { spendable?: number; vesting?: number } | null;
   pocFailed: boolean;
   /** ML node images whose vLLM fails to load any model */

@@ -35,6 +35,7 @@ export const DEFAULT_SCENARIO = Object.freeze({
   jailSeconds: 0,
   proposals: [],
   registrationRefused: null,
+  claimRefused: null,
   // the operator's transfer to a cold account before it registers ({ spendable, vesting } ngonka); null: none
   fundRegisteredAccounts: null,
   pocFailed: false,

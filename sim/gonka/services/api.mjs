@@ -16,6 +16,7 @@ import { accountAddress, bech32Valid } from '../keys.mjs';
 import { chainOf, isPocModel } from '../chain-params.mjs';
 import { newNodeRecord, setEnabled, nodeView, driveNode, inEpoch, entryError, pocModelOf } from './admin-nodes.mjs';
 import { publicRoutes } from './public-api.mjs';
+import { claimReward } from '../rewards.mjs';
 
 // PUT /admin/v1/nodes/:id exists from v0.2.4 on; older apis only have DELETE then POST.
 function supportsPut(version) {
@@ -178,6 +179,11 @@ export function startApi(ctx) {
         const body = (await readJsonBody(req)) ?? {};
         const epoch = body.epoch_index ?? epochNow() - 1;
         log(`INF reward claim recovery for epoch ${epoch} (force_claim=${body.force_claim === true})`);
+        // the api sends MsgClaimRewards for its participant; the chain's result only reaches the api's log
+        if (ownAddress) {
+          const { amount, result } = claimReward(stateDir, ownAddress, Number(epoch), ctx.scenario().claimRefused);
+          log(`INF ClaimRewards epoch=${epoch} amount=${amount} result="${result}"`);
+        }
         return sendJson(res, 200, { message: 'reward claim recovery started', epoch_index: epoch, force_claim: body.force_claim === true });
       },
     ],
