@@ -47,9 +47,12 @@ it('a declined validation leaves the reward settled and unclaimed; a later claim
 });
 
 it("the epoch's claim recipient receives the coins; an epoch never settled is NotFound", () => {
-  updateNetwork(dir, (net: any) => ((net.claimRecipients[A] = [{ epoch: '7', recipient: 'gonka1other' }]), net));
+  updateNetwork(dir, (net: any) => {
+    net.claimRecipients[A] = [{ epoch: '7', recipient: 'gonka1other' }];
+    return net;
+  });
   settleEpochReward(dir, A, 7, { rewarded: 900 });
   claimReward(dir, A, 7);
-  expect(readNetwork(dir).accounts['gonka1other'].vesting).toBe(900);
+  expect(readNetwork(dir).accounts.gonka1other.vesting).toBe(900);
   expect(() => summary(6)).toThrow('NotFound');
 });

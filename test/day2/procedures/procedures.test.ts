@@ -61,7 +61,10 @@ const result = (r: Run, host: string, task: string) => r.results.find((e) => e.h
 // chain state is changed only through the simulator's updateNetwork (locked, written by rename): a plain writeFile
 // here once raced the api's tick, which read the half-written file as empty and wiped the registered participants
 const setWeight = (h: OperatorHost, weight: number) =>
-  updateNetwork(h.stateDir, (net) => ((net.participants[h.address].epochNodes = { 1: [{ id: 'node1', models: [], poc_weight: weight }] }), net));
+  updateNetwork(h.stateDir, (net) => {
+    net.participants[h.address].epochNodes = { 1: [{ id: 'node1', models: [], poc_weight: weight }] };
+    return net;
+  });
 const networkState = async (h: OperatorHost): Promise<any> => JSON.parse(await readFile(join(h.stateDir, 'gonka-network.json'), 'utf8'));
 
 // what the running services write whatever nop does: the node's block data, the api's node database and NATS store
@@ -126,7 +129,11 @@ describe('refusals: each names why, and nothing is sent', () => {
   it('unjail: a consensus key on chain that tmkms does not hold (gpu1); the jail period not over (gpu2)', async () => {
     const [gpu1, gpu2] = fleet.operators;
     const tmkmsKey = (await networkState(gpu1)).participants[gpu1.address].validator_key;
-    const setKey = (key: string) => updateNetwork(gpu1.stateDir, (net) => ((net.participants[gpu1.address].validator_key = key), net));
+    const setKey = (key: string) =>
+      updateNetwork(gpu1.stateDir, (net) => {
+        net.participants[gpu1.address].validator_key = key;
+        return net;
+      });
     setKey(Buffer.alloc(32, 7).toString('base64'));
     writeScenario(gpu1.stateDir, { jailed: true });
     writeScenario(gpu2.stateDir, { jailed: true, jailSeconds: 3600 });
