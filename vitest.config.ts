@@ -36,6 +36,7 @@ const UNIT = [
   'test/gonka/upstream-diff.test.ts',
   'test/day2/status/status-checks.test.ts',
   'test/day2/procedures/procedures-logic.test.ts',
+  'test/day2/procedures/rewards-logic.test.ts',
   'test/gonka/chain-fees.test.ts',
   'test/gonka/model-catalog.test.ts',
   'test/day2/procedures-a/units.test.ts',

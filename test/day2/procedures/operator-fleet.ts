@@ -1,6 +1,6 @@
-// Two full Gonka servers (test/day2/update/sim-fleet.ts), each its own simulated chain, registered as participants
-// with a cold key in the api container's keyring (the quick workflow) and a funded cold account: the fleet every
-// day-2 procedure of this directory runs on.
+// Two full Gonka servers (test/day2/update/sim-fleet.ts), each its own simulated chain, reached over real sshd,
+// registered as participants with a cold key in the api container's keyring (the quick workflow) and a funded cold
+// account: the fleet every day-2 procedure of this directory runs on.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -37,7 +37,7 @@ const coldKeyIn = async (fleet: Fleet, h: FleetHost): Promise<{ address: string;
 
 export const createOperatorFleet = async (count: number): Promise<OperatorFleet> => {
   // the roles' first-edition models on a chain that charges v0.2.16's fees
-  const fleet = await createFleet(count, { chain: { ...EDITION_1_CHAIN, fees: DEFAULT_CHAIN.fees } });
+  const fleet = await createFleet(count, { chain: { ...EDITION_1_CHAIN, fees: DEFAULT_CHAIN.fees } }, { ssh: true });
   try {
     const operators = await Promise.all(
       fleet.hosts.map(async (h): Promise<OperatorHost> => {

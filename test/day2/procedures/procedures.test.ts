@@ -1,15 +1,17 @@
-// The day-2 procedures of issue 13 (unjail, governance, collateral, rewards, key recovery, decommission) on one
-// fleet of two simulated servers over the simulator's sshd-less transport, built once: each procedure's happy path
-// on the fleet, its check mode (nothing changes on the hosts or on chain), and each refusal.
+// The day-2 procedures of issue 13 (unjail, governance, collateral, rewards) on one fleet of two simulated servers
+// reached over real sshd, built once: each procedure's happy path on the fleet, its check mode (nothing changes on
+// the hosts or on chain), and each refusal.
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { runPlaybook } from '../../../lib/runner/run-playbook.js';
 import type { RunEvent } from '../../../lib/runner/types.js';
-import { networkHeightNow, updateNetwork, writeScenario } from '../../../sim/gonka.js';
+import { accountAddress } from '../../../lib/gonka/account-address.js';
+import { networkHeightNow, settleEpochReward, updateNetwork, writeScenario } from '../../../sim/gonka.js';
 import { REPO_ROOT } from '../../../sim/host/paths.js';
 import { snapshotTree } from '../../e2e/sim-fleet.js';
+import { getJson, PUBKEY } from '../update/sim-fleet.js';
 import { createOperatorFleet, type OperatorFleet, type OperatorHost } from './operator-fleet.js';
 
 let fleet: OperatorFleet;
@@ -49,7 +51,7 @@ const run = async (playbook: string, opts: { extraVars?: Record<string, unknown>
     inventories: [fleet.inventory],
     emit: (e) => events.push(e),
     forks: 2,
-    connect: fleet.connect,
+    // no connect: nop reaches the hosts over ssh, as the inventory says
     ...opts,
   });
   const results = events.filter((e): e is Extract<RunEvent, { type: 'task_result' }> => e.type === 'task_result');
@@ -176,6 +178,68 @@ describe('refusals: each names why, and nothing is sent', () => {
       new RegExp(`^the cold account ${gpu2.address} holds 0 ngonka spendable .*send it at least \\d+ ngonka`),
     );
     expect(await snapshot()).toEqual(before);
+  });
+});
+
+// The api claims for the participant of its ACCOUNT_PUBKEY: the fleet deployed it with the fixture's PUBKEY (the cold
+// key registered later is another account), so the rewards runs name that account
+const API_ACCOUNT = { account_pubkey: PUBKEY };
+const apiAddress = accountAddress(PUBKEY);
+const summaryOf = async (h: OperatorHost, epoch: number) => (await networkState(h)).performance[apiAddress][epoch];
+
+describe('rewards', () => {
+  let epoch: number;
+  beforeAll(async () => {
+    epoch = Number((await getJson(fleet.operators[0].url(8000, '/v1/epochs/latest'))).latest_epoch.index);
+    for (const h of fleet.operators) {
+      // two epochs ago the api's claim went through; the last epoch's failed (the api was down at claim_money)
+      settleEpochReward(h.stateDir, apiAddress, epoch - 2, { rewarded: 500, claimed: true });
+      settleEpochReward(h.stateDir, apiAddress, epoch - 1, { rewarded: 900, earned: 100 });
+    }
+  });
+
+  it("check mode: lists each epoch's reward, plans the recovery of the failed claim, and changes nothing", async () => {
+    const before = await snapshot();
+    const res = await run('rewards.yml', { check: true, extraVars: { ...API_ACCOUNT, rewards_claim: true } });
+    expect(res.code, res.output).toBe(0);
+    expect(await snapshot()).toEqual(before);
+    for (const h of fleet.operators) {
+      const lines = report(res, h.name, 'Rewards per epoch');
+      expect(lines).toContain(`epoch ${epoch - 2}: 500 ngonka (500 reward + 0 for work), claimed`);
+      expect(lines).toContain(`epoch ${epoch - 1}: 1000 ngonka (900 reward + 100 for work), NOT claimed`);
+      expect(lines).toContain(`epoch ${epoch - 1}'s claim failed or never ran: recover it with -e rewards_claim=true`);
+      expect(result(res, h.name, 'Recover the claim through the api')?.result.msg).toMatch(
+        new RegExp(
+          `^would ask the api to claim epoch ${epoch - 1}'s reward again: POST \\S+/admin/v1/claim-reward/recover \\{"force_claim":true,"epoch_index":${epoch - 1}\\}$`,
+        ),
+      );
+    }
+  });
+
+  it('refuses to claim an epoch already claimed, and sends nothing', async () => {
+    const before = await snapshot();
+    const res = await run('rewards.yml', { limit: 'gpu1', extraVars: { ...API_ACCOUNT, rewards_claim: true, rewards_epoch: epoch - 2 } });
+    expect(res.code).toBe(2);
+    expect(result(res, 'gpu1', 'Rewards per epoch')?.result.msg).toBe(`refused: epoch ${epoch - 2}'s reward is already claimed`);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('recovers the failed claim through the api (gpu1, verified claimed on chain); a claim the chain declines fails and says so (gpu2)', async () => {
+    const [gpu1, gpu2] = fleet.operators;
+    writeScenario(gpu2.stateDir, { claimRefused: 'missed validations' });
+    // the first look after the POST already shows gpu1's claim: the timeout only bounds gpu2's wait for what never comes
+    const res = await run('rewards.yml', { extraVars: { ...API_ACCOUNT, rewards_claim: true, rewards_verify_timeout: 2 } });
+    expect(res.code).toBe(2);
+    expect(result(res, 'gpu1', 'Reward claimed on chain')?.result.msg).toBe(
+      `${apiAddress}: epoch ${epoch - 1}'s reward claimed on chain (1000 ngonka, vesting)`,
+    );
+    expect((await summaryOf(gpu1, epoch - 1)).claimed).toBe(true);
+    expect((await networkState(gpu1)).accounts[apiAddress].vesting).toBe(1500);
+    expect(result(res, 'gpu2', 'Reward claimed on chain')?.result.msg).toMatch(
+      new RegExp(`^the claim for epoch ${epoch - 1} was sent, but the chain still shows claimed: false after 2 s: the chain declined it`),
+    );
+    expect((await summaryOf(gpu2, epoch - 1)).claimed).toBe(false);
+    writeScenario(gpu2.stateDir, { claimRefused: null });
   });
 });
 
