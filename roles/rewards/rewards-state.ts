@@ -87,7 +87,9 @@ const recoverUrl = (v: RewardsVars) => `${v.gonka_admin_url.replace(/\/+$/, '')}
 export const recoverClaim = async (ctx: ModuleContext, v: RewardsVars): Promise<ModuleResult> => {
   const epoch = v.rewards_claim_epoch!;
   const body = { force_claim: true, epoch_index: epoch };
-  if (ctx.check) return { changed: true, msg: `would ask the api to claim epoch ${epoch}'s reward again: POST ${recoverUrl(v)} ${JSON.stringify(body)}` };
+  // the task runs in check mode too (check_mode: false, so ctx.check is false): the play's mode is the variable
+  if (v.ansible_check_mode)
+    return { changed: true, msg: `would ask the api to claim epoch ${epoch}'s reward again: POST ${recoverUrl(v)} ${JSON.stringify(body)}` };
   const res = await hostHttp(ctx.exec, { method: 'POST', url: recoverUrl(v), body });
   if (res.status < 200 || res.status >= 300)
     return {
