@@ -1,7 +1,8 @@
 // The rewards role's reading of epoch rewards and its claim verdict (roles/rewards/reward-epochs.ts), without hosts.
 import { describe, expect, it } from 'vitest';
 import { claimVerdict, rewardLines, type EpochReward } from '../../../roles/rewards/reward-epochs.js';
-import { RewardsVarsSchema } from '../../../roles/rewards/vars.js';
+import { recoverClaim } from '../../../roles/rewards/rewards-state.js';
+import { RewardsVarsSchema, type RewardsVars } from '../../../roles/rewards/vars.js';
 
 // epoch 422 now, past its claim_money stage (the api has claimed epoch 421 or failed to)
 const CLOCK = { epoch: 422, block: 6_495_400, claimMoney: 6_495_322 };
@@ -68,5 +69,19 @@ describe('the claim verdict', () => {
     expect(RewardsVarsSchema.parse(base).rewards_claim).toBe(false);
     expect(RewardsVarsSchema.parse({ ...base, rewards_claim: 'true', rewards_epoch: '421' })).toMatchObject({ rewards_claim: true, rewards_epoch: 421 });
     expect(RewardsVarsSchema.safeParse({ ...base, rewards_epoch: -1 }).success).toBe(false);
+  });
+});
+
+describe('the recovery in check mode', () => {
+  it('plans the POST and runs nothing on the host (the task runs in check mode too: ansible_check_mode decides)', async () => {
+    const commands: string[] = [];
+    const ctx = { check: false, exec: async (script: string) => (commands.push(script), { code: 0, stdout: '', stderr: '' }) };
+    const v = { ansible_check_mode: true, rewards_claim_epoch: 421, gonka_admin_url: 'http://127.0.0.1:9200' } as RewardsVars;
+    const res = await recoverClaim(ctx as never, v);
+    expect(res).toEqual({
+      changed: true,
+      msg: 'would ask the api to claim epoch 421\'s reward again: POST http://127.0.0.1:9200/admin/v1/claim-reward/recover {"force_claim":true,"epoch_index":421}',
+    });
+    expect(commands).toEqual([]);
   });
 });
