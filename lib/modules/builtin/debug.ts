@@ -28,6 +28,7 @@ export const debugModule = defineModule({
   plan: async (args, ctx) => {
     if (args.var !== undefined) return { changes: [], result: { [args.var]: expressionValue(args.var, ctx.vars) } };
     // as Ansible's: a list or a mapping stays one (a registered debug result is data)
-    return { changes: [], result: { msg: args.msg ?? 'Hello world!' } };
+    // `msg: "{{ none_var }}"` is a message of None, only a missing msg is the greeting
+    return { changes: [], result: { msg: args.msg === undefined ? 'Hello world!' : args.msg } };
   },
 });
