@@ -1,3 +1,4 @@
+import { parseConverted } from '../modules/converted-args.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -164,7 +165,7 @@ const scopeOf = (task: TaskSpec, vars: Record<string, unknown>): Scope => {
  * `ignore`: variables not to ask for (the check before the run skips those set only once the run reaches them).
  */
 export const roleVarsProblems = (task: TaskSpec, vars: Record<string, unknown>, ignore: (name: string) => boolean = () => false): string[] => {
-  const res = task.role?.schema?.safeParse(vars);
+  const res = task.role?.schema ? parseConverted(task.role.schema, vars) : undefined;
   if (!res || res.success) return [];
   return res.error.issues
     .filter((issue) => issue.path.length === 0 || !ignore(String(issue.path[0])))
@@ -177,7 +178,7 @@ export const roleVarsProblems = (task: TaskSpec, vars: Record<string, unknown>, 
 export const roleVarsFor = (task: TaskSpec, vars: Record<string, unknown>): Record<string, unknown> => {
   const schema = task.role?.schema;
   if (!schema) return vars;
-  const res = schema.safeParse(vars);
+  const res = parseConverted(schema, vars);
   if (res.success) return overlayVars(vars, res.data as Record<string, unknown>);
   // every problem at once: an operator fixes the inventory once, not once per run
   throw new Error(`role '${task.role!.name}': ${roleVarsProblems(task, vars).join('; ')}`);

@@ -1,4 +1,6 @@
 import { overlayVars } from '../template/overlay.js';
+import { PyFloat } from '../template/py-float.js';
+import { RAW_VALUE, rawValueOf } from '../template/raw-value.js';
 import { renderValue } from '../template/render.js';
 import { isUnsafe } from '../template/unsafe.js';
 
@@ -48,7 +50,10 @@ export const lazyVars = (raw: Vars): Vars => {
       get: (t, key) => (typeof key === 'string' && Object.hasOwn(t, key) ? wrap(t[key], prefix ? `${prefix}.${key}` : key, root) : Reflect.get(t, key)),
     });
   const root: Vars = new Proxy(raw, {
-    get: (t, key) => (typeof key === 'string' && Object.hasOwn(t, key) ? wrap(t[key], key, root) : Reflect.get(t, key)),
+    get: (t, key) => {
+      if (key === RAW_VALUE) return (name: string) => rawValueOf(t, name);
+      return typeof key === 'string' && Object.hasOwn(t, key) ? wrap(t[key], key, root) : Reflect.get(t, key);
+    },
   });
   rawOf.set(root, raw);
   return root;
@@ -65,6 +70,7 @@ export const extendVars = (vars: Vars, extra: Vars): Vars => {
 
 /** A fully rendered, plain copy (for output such as `debug var=` or state that leaves the process). */
 export const materialize = (value: unknown): unknown => {
+  if (value instanceof PyFloat) return value;
   if (Array.isArray(value)) return value.map(materialize);
   if (value !== null && typeof value === 'object') return Object.fromEntries(Object.keys(value).map((k) => [k, materialize((value as Vars)[k])]));
   return value;

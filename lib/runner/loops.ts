@@ -1,3 +1,4 @@
+import { PyFloat } from '../template/py-float.js';
 import { loopPosition } from '../template/loop-position.js';
 import { renderValue } from '../template/render.js';
 import type { TaskSpec } from './types.js';
@@ -8,7 +9,7 @@ import type { TaskSpec } from './types.js';
  */
 type Vars = Record<string, unknown>;
 
-const isObj = (v: unknown): v is Vars => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isObj = (v: unknown): v is Vars => v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof PyFloat);
 const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : [v]);
 
 // `start=1 end=10 stride=2 format=web%02d`, `count=3`, or the short `4-8/2:host%d`

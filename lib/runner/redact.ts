@@ -1,3 +1,5 @@
+import { PyFloat } from '../template/py-float.js';
+
 /**
  * Variable names whose values are secret wherever they appear. `pass` only as a word's end (`become_pass`,
  * `db_pass`), so fstab's `passno` or a `passthrough` flag stay readable.
@@ -47,7 +49,7 @@ export const secretValues = (vars: Vars, extraNames: ReadonlySet<string> = new S
 export const redact = <T>(value: T, secrets: readonly string[]): T => {
   if (typeof value === 'string') return secrets.reduce((s, secret) => s.split(secret).join(REDACTED), value as string) as T;
   if (Array.isArray(value)) return value.map((v) => redact(v, secrets)) as T;
-  if (value && typeof value === 'object') {
+  if (value && typeof value === 'object' && !(value instanceof PyFloat)) {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, isSecretName(k) && typeof v === 'string' ? REDACTED : redact(v, secrets)])) as T;
   }
   return value;

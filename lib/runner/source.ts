@@ -66,7 +66,7 @@ const locateKey = (doc: Document, lc: LineCounter, path: readonly PathPart[]) =>
 export const parseYaml = (text: string, file: string): YamlSource => {
   let parsed: ReturnType<typeof parseAnsibleYaml>;
   try {
-    parsed = parseAnsibleYaml(text);
+    parsed = parseAnsibleYaml(text, { pythonFloats: true });
   } catch (e) {
     if (!(e instanceof AnsibleYamlError)) throw e;
     const excerpt = e.line === undefined ? '' : `\n${codeExcerpt(text, e.line, e.col ?? 1)}`;

@@ -2,6 +2,7 @@ import jsep from 'jsep';
 import jsepObject from '@jsep-plugin/object';
 import { FILTERS, FilterError, plus, pyFormat, pySplit, truthy } from './filters.js';
 import { lookup, type LookupEnv } from './lookups.js';
+import { numberResult, PyFloat, plainNumber, pyFloat } from './py-float.js';
 import { pyRepr, pyStr, tuple } from './python-repr.js';
 import { contains, TESTS } from './tests.js';
 
@@ -171,7 +172,7 @@ class Walker {
 
   member(obj: unknown, key: unknown, name: () => string): unknown {
     if (isUndefined(obj)) return new Undefined(obj.name);
-    if (obj === null || (typeof obj !== 'object' && typeof obj !== 'string')) return new Undefined(name());
+    if (obj === null || obj instanceof PyFloat || (typeof obj !== 'object' && typeof obj !== 'string')) return new Undefined(name());
     if (Array.isArray(obj) || typeof obj === 'string') {
       const i = typeof key === 'number' ? key : /^-?\d+$/.test(String(key)) ? Number(key) : Number.NaN;
       if (Number.isInteger(i)) {
@@ -216,25 +217,41 @@ class Walker {
       case '%': {
         const [a, b] = [left(), right()];
         if (typeof a === 'string') return pyFormat(a, Array.isArray(b) ? b : [b]);
-        return ((Number(a) % Number(b)) + Number(b)) % Number(b);
+        const d = this.divisor(b);
+        return numberResult(((Number(a) % d) + d) % d, a, b);
       }
-      case '-':
-        return Number(left()) - Number(right());
+      case '-': {
+        const [a, b] = [left(), right()];
+        return numberResult(Number(a) - Number(b), a, b);
+      }
       case '*': {
         const [a, b] = [left(), right()];
         if (typeof a === 'string') return a.repeat(Number(b));
         if (Array.isArray(a)) return Array.from({ length: Number(b) }, () => a).flat();
-        return Number(a) * Number(b);
+        return numberResult(Number(a) * Number(b), a, b);
       }
-      case '/':
-        return Number(left()) / Number(right());
-      case '//':
-        return Math.floor(Number(left()) / Number(right()));
-      case '**':
-        return Number(left()) ** Number(right());
+      case '/': {
+        const [a, b] = [left(), right()];
+        // Python's true division: always a float
+        return pyFloat(Number(a) / this.divisor(b));
+      }
+      case '//': {
+        const [a, b] = [left(), right()];
+        return numberResult(Math.floor(Number(a) / this.divisor(b)), a, b);
+      }
+      case '**': {
+        const [a, b] = [left(), right()];
+        // an int to a negative int power is a float in Python
+        return Number(b) < 0 ? pyFloat(Number(a) ** Number(b)) : numberResult(Number(a) ** Number(b), a, b);
+      }
       default:
         return compare(op, left(), right());
     }
+  }
+
+  divisor(b: unknown): number {
+    if (Number(b) === 0) this.fail('division by zero');
+    return Number(b);
   }
 
   // `a if c else b`: jsep reads it as (a if c) else b
@@ -292,8 +309,11 @@ class Walker {
 
   walk(node: Node): unknown {
     switch (node.type) {
-      case 'Literal':
-        return (node as jsep.Literal).value;
+      case 'Literal': {
+        const lit = node as jsep.Literal;
+        // `2.0`, `1e3`: Python reads a literal with a point or an exponent as a float
+        return typeof lit.value === 'number' && /[.eE]/.test(lit.raw) ? pyFloat(lit.value) : lit.value;
+      }
       case 'Identifier': {
         const name = (node as jsep.Identifier).name;
         if (name in this.vars) return this.vars[name];
@@ -321,8 +341,8 @@ class Walker {
         const u = node as jsep.UnaryExpression;
         const v = this.value(u.argument);
         if (u.operator === 'not' || u.operator === '!') return !truthy(v);
-        if (u.operator === '-') return -Number(v);
-        if (u.operator === '+') return Number(v);
+        if (u.operator === '-') return numberResult(-Number(v), v);
+        if (u.operator === '+') return numberResult(Number(v), v);
         return this.fail(`operator '${u.operator}' is not supported`);
       }
       case 'BinaryExpression':
@@ -339,7 +359,9 @@ class Walker {
   }
 }
 
-const compare = (op: string, a: unknown, b: unknown): boolean => {
+const compare = (op: string, x: unknown, y: unknown): boolean => {
+  // 2.0 == 2, as in Python
+  const [a, b] = [plainNumber(x), plainNumber(y)];
   const eq = () => a === b || (typeof a === 'object' && a !== null && JSON.stringify(a) === JSON.stringify(b));
   switch (op) {
     case '==':
@@ -423,7 +445,7 @@ const methodOf = (obj: unknown, name: string): ((...a: unknown[]) => unknown) | 
     };
     return table[name];
   }
-  if (obj !== null && typeof obj === 'object') {
+  if (obj !== null && typeof obj === 'object' && !(obj instanceof PyFloat)) {
     const d = obj as Record<string, unknown>;
     const table: Record<string, (...a: unknown[]) => unknown> = {
       items: () => Object.keys(d).map((k) => tuple(k, d[k])),
@@ -452,6 +474,18 @@ const parse = (expr: string): Node => {
   } catch (e) {
     throw new ExpressionError(e instanceof Error ? e.message : String(e), expr);
   }
+};
+
+// Ansible's STRING_TYPE_FILTERS: their text is never read back as a list, a dict or a boolean
+const STRING_TYPE_FILTERS = new Set(['string', 'to_json', 'to_nice_json', 'to_yaml', 'to_nice_yaml', 'ppretty', 'json']);
+
+/** Whether the expression's last step is one of Ansible's STRING_TYPE_FILTERS (`x | to_json`). */
+export const endsInStringFilter = (expr: string): boolean => {
+  const node = parse(expr);
+  if (node.type !== 'BinaryExpression' || (node as jsep.BinaryExpression).operator !== '|') return false;
+  const f = (node as jsep.BinaryExpression).right;
+  const target = f.type === 'CallExpression' ? (f as jsep.CallExpression).callee : f;
+  return target.type === 'Identifier' && STRING_TYPE_FILTERS.has((target as jsep.Identifier).name);
 };
 
 /** Check an expression's syntax without evaluating it (playbook validation). */

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import { stringify as yamlStringify, parse as yamlParse } from 'yaml';
 import { parseBoolean } from './boolean.js';
+import { floatRepr, isFloat, isNumber, numberRepr, numberResult, PyFloat, plainNumber, pyFloat } from './py-float.js';
 import { pyRepr, pyStr } from './python-repr.js';
 import { sha512Crypt } from './sha-crypt.js';
 
@@ -20,7 +21,7 @@ export interface FilterEnv {
 }
 
 type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof PyFloat);
 
 export class FilterError extends Error {
   constructor(message: string) {
@@ -31,6 +32,7 @@ export class FilterError extends Error {
 
 /** Python's truthiness: empty strings, lists and dicts are false. */
 export const truthy = (v: unknown): boolean => {
+  if (v instanceof PyFloat) return v.value !== 0;
   if (Array.isArray(v)) return v.length > 0;
   if (isObj(v)) return Object.keys(v).length > 0;
   return Boolean(v);
@@ -44,7 +46,10 @@ const list = (v: unknown): unknown[] => {
   throw new FilterError(`'${pyRepr(v)}' is not iterable`);
 };
 
-const equal = (a: unknown, b: unknown): boolean => a === b || (typeof a === 'object' && a !== null && JSON.stringify(a) === JSON.stringify(b));
+export const equal = (x: unknown, y: unknown): boolean => {
+  const [a, b] = [plainNumber(x), plainNumber(y)];
+  return a === b || (typeof a === 'object' && a !== null && JSON.stringify(a) === JSON.stringify(b));
+};
 
 const uniq = (l: unknown[]): unknown[] => l.filter((x, i) => l.findIndex((y) => equal(x, y)) === i);
 
@@ -58,7 +63,7 @@ const attr = (item: unknown, path: string): unknown =>
 
 /** Python's ordering: numbers by value, strings by code point, lists element by element. */
 export const pyCompare = (a: unknown, b: unknown): number => {
-  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  if (isNumber(a) && isNumber(b)) return Number(a) - Number(b);
   if (typeof a === 'boolean' || typeof b === 'boolean') return Number(a) - Number(b);
   if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
   if (Array.isArray(a) && Array.isArray(b)) {
@@ -72,16 +77,31 @@ export const pyCompare = (a: unknown, b: unknown): number => {
 };
 
 const toInt = (v: unknown, dflt = 0, base = 10): number => {
-  if (typeof v === 'number') return Math.trunc(v);
+  if (isNumber(v)) return Math.trunc(Number(v));
   if (typeof v === 'boolean') return Number(v);
   const s = String(v).trim();
   const n = base === 10 && /^[+-]?\d+(\.\d+)?$/.test(s) ? Math.trunc(Number(s)) : Number.parseInt(s, base);
   return Number.isNaN(n) ? dflt : n;
 };
 
-const toFloat = (v: unknown, dflt = 0): number => {
-  const n = typeof v === 'number' ? v : Number(String(v).trim());
-  return Number.isNaN(n) || String(v).trim() === '' ? dflt : n;
+// Jinja's float filter: Python's float() of the value, or the default (0.0) when it is not a number
+const toFloat = (v: unknown, dflt: unknown = 0): unknown => {
+  if (isNumber(v) || typeof v === 'boolean') return pyFloat(Number(v));
+  const s = String(v).trim();
+  const n = /^[+-]?(inf(inity)?|nan)$/i.test(s) ? Number(s.replace(/inf(inity)?/i, 'Infinity').replace(/nan/i, 'NaN')) : Number(s);
+  if ((Number.isNaN(n) && !/nan$/i.test(s)) || s === '' || /^[+-]?0[xob]/i.test(s)) return isNumber(dflt) ? pyFloat(Number(dflt)) : dflt;
+  return pyFloat(n);
+};
+
+// Python's round(x, p): the nearest multiple of 10**-p to x's exact value, a tie to the even one
+const roundHalfEven = (x: number, p: number): number => {
+  if (!Number.isFinite(x)) return x;
+  const scaled = Math.abs(x) * 10 ** p;
+  const low = Math.floor(scaled);
+  const tie = scaled - low === 0.5;
+  if (!tie && p >= 0 && p <= 100) return Math.sign(x) * Number(Math.abs(x).toFixed(p));
+  const whole = tie ? (low % 2 === 0 ? low : low + 1) : Math.round(scaled);
+  return (Math.sign(x) * whole) / 10 ** p;
 };
 
 const flatten = (l: unknown[], levels?: number): unknown[] =>
@@ -176,14 +196,43 @@ const sortKeys = (x: unknown): unknown =>
         )
       : x;
 
+// PyYAML's float: its repr, lowercase, with '.0' before a bare exponent (1.0e+20); .nan and .inf
+const yamlFloat = (n: number): string => {
+  if (Number.isNaN(n)) return '.nan';
+  if (!Number.isFinite(n)) return n > 0 ? '.inf' : '-.inf';
+  const r = floatRepr(n);
+  return r.includes('.') ? r : r.replace('e', '.0e');
+};
+
+// the yaml library prints numbers as JavaScript does: floats go in as placeholders and come out as PyYAML prints them
+const withFloatTokens = (v: unknown, floats: number[]): unknown => {
+  if (isFloat(v)) return `nopfloat${floats.push(Number(v)) - 1}x`;
+  if (Array.isArray(v)) return v.map((x) => withFloatTokens(x, floats));
+  if (isObj(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, withFloatTokens(x, floats)]));
+  return v;
+};
+
 const toYaml = (v: unknown, nice: boolean, kwargs: Obj): string => {
-  if (nice) return niceYaml(v, typeof kwargs.indent === 'number' ? kwargs.indent : 4);
-  return yamlStringify(sortKeys(v), { lineWidth: 0, flowCollectionPadding: false, collectionStyle: 'flow' });
+  const floats: number[] = [];
+  const tokens = withFloatTokens(v, floats);
+  const out = nice
+    ? niceYaml(tokens, typeof kwargs.indent === 'number' ? kwargs.indent : 4)
+    : yamlStringify(sortKeys(tokens), { lineWidth: 0, flowCollectionPadding: false, collectionStyle: 'flow' });
+  return floats.length ? out.replace(/nopfloat(\d+)x/g, (_m, i: string) => yamlFloat(floats[Number(i)])) : out;
+};
+
+// json.dumps prints a float as its repr (2.0, 1e+20) and the non-finite ones as JavaScript spells them
+const jsonNumber = (v: number | PyFloat): string => {
+  const n = Number(v);
+  if (Number.isNaN(n)) return 'NaN';
+  if (!Number.isFinite(n)) return n > 0 ? 'Infinity' : '-Infinity';
+  return numberRepr(v);
 };
 
 // Python's json.dumps: ', ' and ': ' between items on one line, or indented with ',' and ': '
 const pyJson = (v: unknown, indent?: number, sortKeys = false, depth = 0): string => {
   if (v === undefined) return 'null';
+  if (isNumber(v)) return jsonNumber(v);
   if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
   const entries: [string | undefined, unknown][] = Array.isArray(v)
     ? v.map((x) => [undefined, x])
@@ -319,7 +368,7 @@ export const FILTERS: Record<string, Filter> = {
   ternary: (v, [t, f, n]) => (v === null && n !== undefined ? n : truthy(v) ? t : f),
   bool: (v) => (v === null ? false : typeof v === 'boolean' ? v : parseBoolean(v, "the 'bool' filter")),
   int: (v, [dflt = 0, base = 10]) => toInt(v, Number(dflt), Number(base)),
-  float: (v, [dflt = 0]) => toFloat(v, Number(dflt)),
+  float: (v, [dflt = 0]) => toFloat(v, dflt),
   string: (v) => pyStr(v),
   lower: (v) => pyStr(v).toLowerCase(),
   upper: (v) => pyStr(v).toUpperCase(),
@@ -347,11 +396,16 @@ export const FILTERS: Record<string, Filter> = {
     const sorted = [...list(v)].sort((a, b) => pyCompare(key(a), key(b)));
     return truthy(kwargs.reverse ?? reverse) ? sorted.reverse() : sorted;
   },
-  abs: (v) => Math.abs(Number(v)),
-  round: (v, [precision = 0, method = 'common']) => {
-    const f = 10 ** Number(precision);
-    const n = Number(v) * f;
-    return (method === 'ceil' ? Math.ceil(n) : method === 'floor' ? Math.floor(n) : Math.round(n)) / f;
+  abs: (v) => numberResult(Math.abs(Number(v)), v),
+  // Jinja's round: a float; 'common' is Python's round() (half to even), 'ceil' and 'floor' round up and down
+  round: (v, [precision = 0, method = 'common'], kwargs) => {
+    const p = Number(kwargs.precision ?? precision);
+    const how = String(kwargs.method ?? method);
+    const n = Number(v);
+    const f = 10 ** p;
+    if (how === 'ceil' || how === 'floor') return pyFloat((how === 'ceil' ? Math.ceil(n * f) : Math.floor(n * f)) / f);
+    if (how !== 'common') throw new FilterError("round: method must be 'common', 'ceil' or 'floor'");
+    return pyFloat(roundHalfEven(n, p));
   },
   comment: (v, [style], kwargs) => comment(v, style === undefined ? 'plain' : String(style), kwargs),
   extract: (v, [container, morekeys]) => {
@@ -359,7 +413,7 @@ export const FILTERS: Record<string, Filter> = {
     return morekeys === undefined ? first : (Array.isArray(morekeys) ? morekeys : [morekeys]).reduce<unknown>((cur, k) => (cur as Obj)?.[pyStr(k)], first);
   },
   random: (v) => {
-    const l = typeof v === 'number' ? [...Array(v).keys()] : list(v);
+    const l = isNumber(v) ? [...Array(Number(v)).keys()] : list(v);
     return l[randomBytes(4).readUInt32BE() % l.length];
   },
   indent: (v, [width = 4, first = false]) => {
@@ -401,9 +455,9 @@ export const FILTERS: Record<string, Filter> = {
             ? 'str'
             : typeof v === 'boolean'
               ? 'bool'
-              : Number.isInteger(v)
-                ? 'int'
-                : 'float',
+              : isFloat(v)
+                ? 'float'
+                : 'int',
   version: (v) => versionOf(v),
 };
 FILTERS.d = FILTERS.default;
@@ -412,8 +466,7 @@ FILTERS.d = FILTERS.default;
 export const plus = (a: unknown, b: unknown): unknown => {
   if (Array.isArray(a) && Array.isArray(b)) return [...a, ...b];
   if (typeof a === 'string' && typeof b === 'string') return a + b;
-  if (typeof a === 'number' && typeof b === 'number') return a + b;
-  if (typeof a === 'boolean' || typeof b === 'boolean') return Number(a) + Number(b);
+  if ((isNumber(a) || typeof a === 'boolean') && (isNumber(b) || typeof b === 'boolean')) return numberResult(Number(a) + Number(b), a, b);
   throw new FilterError(`unsupported operand types for +: ${pyRepr(a)} and ${pyRepr(b)}`);
 };
 

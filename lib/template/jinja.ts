@@ -2,6 +2,7 @@ import { evaluate, evaluateLoose, ExpressionError, isUndefined, Macro, type Eval
 import { truthy } from './filters.js';
 import { loopPosition } from './loop-position.js';
 import { overlayVars } from './overlay.js';
+import { PyFloat } from './py-float.js';
 import { outputOf } from './python-repr.js';
 
 /**
@@ -211,7 +212,7 @@ class Parser {
 const iterate = (v: unknown): unknown[] => {
   if (Array.isArray(v)) return v;
   if (typeof v === 'string') return [...v];
-  if (v !== null && typeof v === 'object') return Object.keys(v);
+  if (v !== null && typeof v === 'object' && !(v instanceof PyFloat)) return Object.keys(v);
   throw new Error(`'${outputOf(v)}' is not iterable`);
 };
 

@@ -1,3 +1,5 @@
+import { RAW_VALUE, rawValueOf } from './raw-value.js';
+
 type Vars = Record<string, unknown>;
 
 /**
@@ -8,7 +10,10 @@ type Vars = Record<string, unknown>;
 export const overlayVars = (base: Vars, top: Vars): Vars => {
   const own = (k: string | symbol) => typeof k === 'string' && Object.hasOwn(top, k);
   return new Proxy(base, {
-    get: (t, k) => (own(k) ? top[k as string] : Reflect.get(t, k)),
+    get: (t, k) => {
+      if (k === RAW_VALUE) return (name: string) => (own(name) ? top[name] : rawValueOf(t, name));
+      return own(k) ? top[k as string] : Reflect.get(t, k);
+    },
     has: (t, k) => own(k) || Reflect.has(t, k),
     ownKeys: (t) => [...new Set([...Reflect.ownKeys(t), ...Reflect.ownKeys(top)])],
     getOwnPropertyDescriptor: (t, k) =>

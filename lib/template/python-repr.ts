@@ -2,17 +2,12 @@
  * How Python (and so Ansible's Jinja2) prints values: `True`, `None`, `['a', 'b']`, `{'k': 1}`. A template's
  * output and a string built from a list are compared byte for byte with Ansible's.
  */
+import { isNumber, numberRepr } from './py-float.js';
 
 const reprString = (s: string): string => {
   const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
   const body = s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r').replace(/\t/g, '\\t');
   return quote + (quote === "'" ? body.replace(/'/g, "\\'") : body) + quote;
-};
-
-const reprNumber = (n: number): string => {
-  if (Number.isNaN(n)) return 'nan';
-  if (!Number.isFinite(n)) return n > 0 ? 'inf' : '-inf';
-  return String(n);
 };
 
 /** A Python tuple (`dict.items()` pairs, `(a, b)`): a list that prints with parentheses. */
@@ -30,7 +25,7 @@ export const pyRepr = (v: unknown): string => {
   if (v === true) return 'True';
   if (v === false) return 'False';
   if (typeof v === 'string') return reprString(v);
-  if (typeof v === 'number') return reprNumber(v);
+  if (isNumber(v)) return numberRepr(v);
   if (v instanceof PyTuple) return v.length === 1 ? `(${pyRepr(v[0])},)` : `(${[...v].map(pyRepr).join(', ')})`;
   if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
   if (typeof v === 'object')

@@ -1,5 +1,9 @@
 import Handlebars from 'handlebars';
-import { evaluate, ExpressionError } from './expression.js';
+import { endsInStringFilter, evaluate, ExpressionError } from './expression.js';
+import { literalEval, NOT_LITERAL } from './literal-eval.js';
+import { isNumber } from './py-float.js';
+import { outputOf, PyTuple } from './python-repr.js';
+import { rawValueOf } from './raw-value.js';
 import { renderJinja, singleExpression } from './jinja.js';
 import { composeFileValue, shellFileValue } from './file-quoting.js';
 import { isUnsafe } from './unsafe.js';
@@ -102,22 +106,76 @@ export const renderHandlebars = (template: string, vars: Record<string, unknown>
   }
 };
 
+// Ansible's shortcut for a value that is one variable (`{{ name }}`): its bool, number or None as it is
+const SINGLE_VAR = /^\{\{\s*(\w*)\s*\}\}\n?$/;
+
+const isPlainData = (v: unknown): boolean => {
+  if (isNumber(v)) return Number.isFinite(Number(v));
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return true;
+  if (Array.isArray(v)) return v.every(isPlainData);
+  if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) return Object.values(v).every(isPlainData);
+  return false;
+};
+
+// what ansible_eval_concat makes of a template's output: a text that looks like a list, a dict or a boolean is read back as one
+const typedOutput = (out: string): unknown => {
+  if (!(out.startsWith('{') || out.startsWith('[') || out === 'True' || out === 'False')) return out;
+  const value = literalEval(out);
+  return value === NOT_LITERAL ? out : value;
+};
+
+const trailingNewlines = (s: string): number => s.length - s.replace(/\n+$/, '').length;
+
 /**
- * Render every string inside a value. A string that is exactly `{{ expr }}` keeps the value's type (a number
- * stays a number, a list stays a list), as Ansible's templating does. An `!unsafe` string comes out as its plain
- * text, unrendered.
+ * A string value templated as Ansible 2.14 does (jinja2_native off): the output is text, read back as a list,
+ * a dict or a boolean when it looks like one, so `{{ 1 + 2 }}` is the string '3' and `{{ [1, 2] }}` a list.
+ * A value that is exactly `{{ name }}` of a variable holding a bool, a number or None keeps it.
  */
-export const renderValue = (value: unknown, vars: Record<string, unknown>): unknown => {
+const renderTemplated = (value: string, vars: Record<string, unknown>): unknown => {
+  if (!HAS_JINJA.test(value)) return value;
+  const single = SINGLE_VAR.exec(value);
+  if (single && single[1] in vars) {
+    const raw = rawValueOf(vars, single[1]);
+    if (typeof raw === 'boolean' || isNumber(raw)) return raw;
+    if (raw === null || raw === undefined) return null;
+  }
+  // Jinja drops the source's last newline; Ansible puts back the newlines a text result lacks
+  const source = value.endsWith('\n') ? value.slice(0, -1) : value;
+  const withNewlines = (out: string) => out + '\n'.repeat(Math.max(0, trailingNewlines(value) - trailingNewlines(out)));
+  const expr = singleExpression(source);
+  if (expr === undefined) {
+    const out = typedOutput(renderString(source, vars));
+    return typeof out === 'string' ? withNewlines(out) : out;
+  }
+  const v = evaluateNamed(expr, vars, value);
+  // the text of a list, dict or bool reads back as the same value: skip printing and parsing it
+  if (
+    (typeof v === 'boolean' || Array.isArray(v) || (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype)) &&
+    !(v instanceof PyTuple) &&
+    isPlainData(v)
+  )
+    return v;
+  const out = outputOf(v);
+  if (typeof v === 'string' && endsInStringFilter(expr)) return withNewlines(out);
+  const typed = typedOutput(out);
+  return typeof typed === 'string' ? withNewlines(typed) : typed;
+};
+
+const render = (value: unknown, vars: Record<string, unknown>): unknown => {
   // `!unsafe`: its text as it is, never rendered
   if (isUnsafe(value)) return value.toString();
-  if (typeof value === 'string') {
-    const expr = singleExpression(value.trim());
-    if (expr !== undefined) return evaluateNamed(expr, vars, value);
-    return renderString(value, vars);
-  }
-  if (Array.isArray(value)) return value.map((v) => renderValue(v, vars));
+  if (typeof value === 'string') return renderTemplated(value, vars);
+  if (Array.isArray(value)) return value.map((v) => render(v, vars));
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderValue(v, vars)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, render(v, vars)]));
   }
   return value;
 };
+
+/**
+ * Render every string inside a value, as Ansible's templating does (renderTemplated): a number a template
+ * computes is text ('3'), a list, dict or boolean stays one. An `!unsafe` string comes out as its plain text,
+ * unrendered. A Python float with an integral value stays a PyFloat (a fact set from it prints as 2.0 later);
+ * module arguments and role variables take it as a number (lib/modules/converted-args.ts).
+ */
+export const renderValue = (value: unknown, vars: Record<string, unknown>): unknown => render(value, vars);

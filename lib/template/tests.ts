@@ -1,11 +1,12 @@
 import { existsSync, lstatSync, statSync } from 'node:fs';
 import { FilterError, pyCompare, truthy } from './filters.js';
+import { isFloat, isNumber, PyFloat, plainNumber } from './py-float.js';
 
 /** Jinja2's and Ansible's tests (`x is version('1.2', '>=')`, `r is changed`): value and arguments → boolean. */
 export type Test = (value: unknown, args: unknown[], kwargs: Record<string, unknown>) => boolean;
 
 type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof PyFloat);
 const result = (v: unknown): Obj => (isObj(v) ? v : {});
 
 const searchRe = (pattern: unknown, kwargs: Obj): RegExp =>
@@ -53,7 +54,10 @@ const version: Test = (v, [other, op = 'eq'], kwargs) => {
   return check(compareVersions(v, other));
 };
 
-const equal = (a: unknown, b: unknown): boolean => a === b || (typeof a === 'object' && a !== null && JSON.stringify(a) === JSON.stringify(b));
+const equal = (x: unknown, y: unknown): boolean => {
+  const [a, b] = [plainNumber(x), plainNumber(y)];
+  return a === b || (typeof a === 'object' && a !== null && JSON.stringify(a) === JSON.stringify(b));
+};
 
 /** `x in y`, Python's: a substring, a list member, a dict key. */
 export const contains = (haystack: unknown, needle: unknown): boolean => {
@@ -76,9 +80,9 @@ const exists = (p: unknown, fn: (path: string) => boolean): boolean => {
 export const TESTS: Record<string, Test> = {
   none: (v) => v === null,
   string: (v) => typeof v === 'string',
-  number: (v) => typeof v === 'number',
-  integer: (v) => typeof v === 'number' && Number.isInteger(v),
-  float: (v) => typeof v === 'number' && !Number.isInteger(v),
+  number: (v) => isNumber(v),
+  integer: (v) => isNumber(v) && !isFloat(v),
+  float: (v) => isFloat(v),
   boolean: (v) => typeof v === 'boolean',
   mapping: (v) => isObj(v),
   sequence: (v) => Array.isArray(v) || typeof v === 'string' || isObj(v),

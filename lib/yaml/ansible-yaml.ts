@@ -1,4 +1,5 @@
 import { isScalar, LineCounter, parseDocument, visit, type Document, type Node, type ScalarTag, type Tags } from 'yaml';
+import { pyFloat } from '../template/py-float.js';
 import { UnsafeText } from '../template/unsafe.js';
 import { decryptInline, readableText } from '../vault/vault-passwords.js';
 
@@ -58,6 +59,17 @@ const exactInt = (tag: ScalarTag): ScalarTag => ({
   },
 });
 
+// a float stays one in templates (`1.0` prints as 1.0, not 1): lib/template/py-float.ts
+const pythonFloat = (tag: ScalarTag): ScalarTag => ({
+  ...tag,
+  resolve: (text, onError, options) => {
+    const n = tag.resolve(text, onError, options);
+    // the yaml package gives `1.0` as a Scalar node (keeping its digits), the others as numbers
+    if (isScalar(n) && typeof n.value === 'number') n.value = pyFloat(n.value);
+    return typeof n === 'number' ? pyFloat(n) : n;
+  },
+});
+
 const pyyamlTag = (tag: Tags[number]): Tags[number] | undefined => {
   if (typeof tag !== 'object' || 'collection' in tag) return tag;
   if (tag.tag === 'tag:yaml.org,2002:bool') return { ...tag, test: tag.identify?.(true) ? PYYAML_TRUE : PYYAML_FALSE };
@@ -68,6 +80,14 @@ const pyyamlTag = (tag: Tags[number]): Tags[number] | undefined => {
 };
 
 const pyyamlTags = (tags: Tags): Tags => [...tags.map(pyyamlTag).filter((t) => t !== undefined), timestampTag, vaultTag, unsafeTag];
+
+const withPythonFloats = (tags: Tags): Tags =>
+  pyyamlTags(tags).map((t) => (typeof t === 'object' && !('collection' in t) && t.tag === 'tag:yaml.org,2002:float' ? pythonFloat(t as ScalarTag) : t));
+
+/** How to read: `pythonFloats`, a float stays a Python float (PyFloat) for templates (playbooks, roles, vars files). */
+export interface AnsibleYamlOptions {
+  pythonFloats?: boolean;
+}
 
 /** Node values one document may expand to through aliases: a billion-laughs file stops here, not in memory. */
 export const MAX_ALIAS_EXPANSION = 10_000;
@@ -152,7 +172,7 @@ const nextKeyLine = (text: string, after: number): { line: number; col: number }
 };
 
 /** Parse one YAML document with Ansible's rules; throws AnsibleYamlError (located) for bad input. */
-export const parseAnsibleYaml = (source: string): AnsibleYaml => {
+export const parseAnsibleYaml = (source: string, options: AnsibleYamlOptions = {}): AnsibleYaml => {
   const lineCounter = new LineCounter();
   let text: string;
   try {
@@ -161,7 +181,13 @@ export const parseAnsibleYaml = (source: string): AnsibleYaml => {
   } catch (e) {
     throw new AnsibleYamlError((e as Error).message, undefined, undefined);
   }
-  const doc = parseDocument(text, { version: '1.1', customTags: pyyamlTags, lineCounter, prettyErrors: false, uniqueKeys: false });
+  const doc = parseDocument(text, {
+    version: '1.1',
+    customTags: options.pythonFloats ? withPythonFloats : pyyamlTags,
+    lineCounter,
+    prettyErrors: false,
+    uniqueKeys: false,
+  });
   const [first] = doc.errors;
   if (first) {
     const overIndented = OVER_INDENTED.has(first.code) ? nextKeyLine(text, first.linePos?.[0]?.line ?? lineCounter.linePos(first.pos[0]).line) : undefined;

@@ -78,11 +78,4 @@ export const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
     module: 'assert',
     why: "a condition reading an attribute a result lacks fails in both; nop's message names the undefined variable and the expression, Ansible's quotes Jinja2's error",
   },
-  {
-    case: 'facts-recap',
-    task: 'a root file system',
-    key: 'msg',
-    module: 'debug',
-    why: "a value that is one `{{ expression }}` keeps its type (the number 1); Ansible 2.14's templating (jinja2_native off) makes a number a string ('1'), keeping only lists, dicts and booleans",
-  },
 ];

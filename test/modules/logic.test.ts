@@ -34,6 +34,17 @@ describe('debug', () => {
     expect(await runModule(debugModule, { var: 'nothing_here' }, { vars })).toEqual({ changed: false, nothing_here: 'VARIABLE IS NOT DEFINED!' });
     // as Ansible's debug: a mapping stays a mapping (the reporter prints it)
     expect((await runModule(debugModule, { msg: { a: 1 } })).msg).toEqual({ a: 1 });
+    // a msg of None is None; only a missing msg is the greeting
+    expect((await runModule(debugModule, { msg: null })).msg).toBeNull();
+  });
+
+  it('templates var as `{{ var }}`, typed as Ansible 2.14 types a templated value', async () => {
+    const numbers = { n: 3, l: [1, 2] };
+    expect(await runModule(debugModule, { var: 'n' }, { vars: numbers })).toEqual({ changed: false, n: 3 });
+    expect(await runModule(debugModule, { var: 'n + 1' }, { vars: numbers })).toEqual({ changed: false, 'n + 1': '4' });
+    expect(await runModule(debugModule, { var: 'l | length' }, { vars: numbers })).toEqual({ changed: false, 'l | length': '2' });
+    expect(await runModule(debugModule, { var: '4 / 2' }, { vars: numbers })).toEqual({ changed: false, '4 / 2': '2.0' });
+    expect(await runModule(debugModule, { var: 'l' }, { vars: numbers })).toEqual({ changed: false, l: [1, 2] });
   });
 });
 

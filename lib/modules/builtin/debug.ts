@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ExpressionError, evaluate } from '../../template/expression.js';
+import { ExpressionError } from '../../template/expression.js';
+import { renderValue, UndefinedVariableError } from '../../template/render.js';
 import { defineModule } from '../module.js';
 
 const debugArgs = z
@@ -12,12 +13,13 @@ const debugArgs = z
 
 const NOT_DEFINED = 'VARIABLE IS NOT DEFINED!';
 
+// as Ansible's: the expression templated as `{{ var }}`, so it is typed as any templated value ('4' for `n + 1`)
 const expressionValue = (expr: string, vars: Record<string, unknown>): unknown => {
   try {
-    return evaluate(expr, vars);
+    return renderValue(`{{ ${expr} }}`, vars);
   } catch (e) {
     // as in Ansible, an undefined variable is shown, not an error
-    if (e instanceof ExpressionError) return NOT_DEFINED;
+    if (e instanceof ExpressionError || e instanceof UndefinedVariableError) return NOT_DEFINED;
     throw e;
   }
 };
@@ -28,6 +30,7 @@ export const debugModule = defineModule({
   plan: async (args, ctx) => {
     if (args.var !== undefined) return { changes: [], result: { [args.var]: expressionValue(args.var, ctx.vars) } };
     // as Ansible's: a list or a mapping stays one (a registered debug result is data)
-    return { changes: [], result: { msg: args.msg ?? 'Hello world!' } };
+    // `msg: "{{ none_var }}"` is a message of None, only a missing msg is the greeting
+    return { changes: [], result: { msg: args.msg === undefined ? 'Hello world!' : args.msg } };
   },
 });

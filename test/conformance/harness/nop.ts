@@ -2,11 +2,20 @@ import { InventoryError } from '../../../lib/inventory/errors.js';
 import { EXIT } from '../../../lib/runner/exit-codes.js';
 import { runPlaybook } from '../../../lib/runner/run-playbook.js';
 import { SourceError } from '../../../lib/runner/source.js';
+import { PyFloat } from '../../../lib/template/py-float.js';
 import type { RunEvent } from '../../../lib/runner/types.js';
 import type { Tool, ToolRun } from './run-case.js';
 import type { Status, TaskRecord } from './types.js';
 
 type TaskResult = Extract<RunEvent, { type: 'task_result' }>;
+
+// Ansible's results are recorded as JSON, where a float 2.0 reads back as 2: nop's Python floats compare as their numbers
+const jsonNumbers = (v: unknown): unknown => {
+  if (v instanceof PyFloat) return v.value;
+  if (Array.isArray(v)) return v.map(jsonNumbers);
+  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, jsonNumbers(x)]));
+  return v;
+};
 
 const statusOf = (s: TaskResult['status']): Status => (s === 'unreachable' ? 'failed' : s);
 
@@ -20,7 +29,12 @@ const loopRecord = (items: TaskResult[]): TaskRecord => {
       : statuses.includes('changed')
         ? 'changed'
         : 'ok';
-  return { name: items[0].task, module: '', status, result: { changed: status === 'changed', results: items.map((i) => i.result) } };
+  return {
+    name: items[0].task,
+    module: '',
+    status,
+    result: { changed: status === 'changed', results: items.map((i) => jsonNumbers(i.result) as TaskResult['result']) },
+  };
 };
 
 const recordsOf = (events: RunEvent[]): TaskRecord[] => {
@@ -38,7 +52,7 @@ const recordsOf = (events: RunEvent[]): TaskRecord[] => {
       continue;
     }
     flush();
-    records.push({ name: e.task, module: '', status: statusOf(e.status), result: e.result });
+    records.push({ name: e.task, module: '', status: statusOf(e.status), result: jsonNumbers(e.result) as TaskResult['result'] });
   }
   flush();
   return records;
