@@ -1,7 +1,7 @@
 import { CommandError } from '../modules/module.js';
 import { type Content, sizeOf } from '../transport/atomic-write.js';
 import { type HostOp, opBatch } from '../transport/op-batch.js';
-import type { Become, ExecOptions, ExecResult, PutOptions, Transport } from '../transport/transport.js';
+import type { Become, ExecOptions, ExecResult, PutOptions, StagedFile, Transport } from '../transport/transport.js';
 import { UnreachableError } from '../transport/transport.js';
 
 /** Who held a change: one step (a task, or one item of a loop) that the runner can roll back. Opaque here. */
@@ -49,7 +49,8 @@ interface Held {
   error(failure: { code: number; stderr: string }): Error;
 }
 
-// what is held stays small: a large file goes out on its own (streamed), after everything held before it
+// what is held in memory stays small: larger content goes out on its own, after everything held before it. A file
+// on the controller is held whatever its size: only its path is, and the batch streams it from disk.
 const MAX_HELD_FILE_BYTES = 1024 * 1024;
 const MAX_HELD_BYTES = 8 * 1024 * 1024;
 
@@ -60,7 +61,7 @@ const envKey = (env: Record<string, string> | undefined) => (env === undefined ?
  * The runner's write-behind for one host: changes of steps that may run ahead (file, copy, template,
  * lineinfile… whose outcome is only success or failure) are held and sent together in one command, in order,
  * stopping at the first failure (lib/transport/op-batch.ts). Anything else that reaches the host (a command, a
- * read, a forwarded port, a large file) sends what is held first; a read of the same user rides in the same round
+ * read, a forwarded port, large content held in memory) sends what is held first; a read of the same user rides in the same round
  * trip. A failed change is the failure of the step that held it: thrown to that step if it is the one asking, kept
  * for the runner (and thrown to later steps as SpeculationFailed) otherwise.
  */
@@ -95,14 +96,39 @@ export const writeBehind = (transport: Transport): WriteBehind => {
     return dirs;
   };
 
+  // a large file from the controller, which the transport can upload ahead of the batch (Transport.stage)
+  const stagedPath = ({ op }: Held): string | undefined =>
+    op.kind === 'put' && 'path' in op.content && op.size > MAX_HELD_FILE_BYTES ? op.content.path : undefined;
+
+  /**
+   * The batch's ops, its large files uploaded first where the transport can: all in flight at once in one session,
+   * into temp files the batch installs. One that cannot be staged (its directory is made by this very batch, a
+   * full disk) goes in the batch's own stream, whose failure names the errno and belongs to its step. Staging
+   * writes as the login user: a batch with become streams everything (one batch is one user).
+   */
+  const prepare = async (ops: Held[]): Promise<{ ops: HostOp[]; staged: StagedFile[] }> => {
+    const stage = transport.stage?.bind(transport);
+    if (!stage || ops[0].become !== undefined) return { ops: ops.map((h) => h.op), staged: [] };
+    const files = await Promise.all(
+      ops.map((h) => {
+        const path = stagedPath(h);
+        return path === undefined || h.op.kind !== 'put' ? undefined : stage(h.op.dest, path).catch(() => undefined);
+      }),
+    );
+    return {
+      ops: ops.map(({ op }, i) => {
+        const file = files[i];
+        return file && op.kind === 'put' ? { kind: 'install', dest: op.dest, tmp: file.tmp, size: op.size, opts: op.opts } : op;
+      }),
+      staged: files.filter((f) => f !== undefined),
+    };
+  };
+
   /** One round trip: the held ops, then `tail` if given; records the first failure. */
   const send = async (ops: Held[], tail?: { script: string; opts: ExecOptions }): Promise<ExecResult | undefined> => {
-    const batch = opBatch(
-      ops.map((h) => h.op),
-      tail && { script: tail.script, stdin: tail.opts.stdin },
-      unswept(ops),
-    );
     const first = ops[0];
+    const prepared = await prepare(ops);
+    const batch = opBatch(prepared.ops, tail && { script: tail.script, stdin: tail.opts.stdin }, unswept(ops));
     let result: ExecResult;
     try {
       const env = tail?.opts.env ?? ops.find((h) => h.env !== undefined)?.env;
@@ -111,6 +137,9 @@ export const writeBehind = (transport: Transport): WriteBehind => {
       // the connection is gone: the first change held is where the host stopped being known
       failure ??= { step: first.step, error: err as Error };
       return undefined;
+    } finally {
+      // the batch installed them or removed them (or the host is gone)
+      for (const file of prepared.staged) file.release();
     }
     const outcome = batch.parse(result);
     if (outcome.failure) failure ??= { step: ops[outcome.done].step, error: ops[outcome.done].error(outcome.failure) };
@@ -196,10 +225,11 @@ export const writeBehind = (transport: Transport): WriteBehind => {
   const ownPut = async (dest: string, content: Content, opts: PutOptions, direct: () => Promise<void>): Promise<void> => {
     ownFailure();
     const size = await sizeOf(content).catch(() => undefined);
-    if (size !== undefined && size <= MAX_HELD_FILE_BYTES && holding(opts.become, undefined)) {
-      if (heldBytes + size > MAX_HELD_BYTES) await ownReady();
+    const inMemory = 'bytes' in content ? (size ?? 0) : 0;
+    if (size !== undefined && inMemory <= MAX_HELD_FILE_BYTES && holding(opts.become, undefined)) {
+      if (heldBytes + inMemory > MAX_HELD_BYTES) await ownReady();
       const { become, ...attributes } = opts;
-      hold({ op: { kind: 'put', dest, content, size, opts: attributes }, step: current!, become, error: putError(dest, become) }, size);
+      hold({ op: { kind: 'put', dest, content, size, opts: attributes }, step: current!, become, error: putError(dest, become) }, inMemory);
       return;
     }
     await ownReady();

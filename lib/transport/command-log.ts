@@ -60,6 +60,12 @@ export const withCommandLog = (transport: Transport, log: (line: string) => void
     log(`PUT${asUser(opts.become)} ${localPath} TO ${dest}${opts.mode === undefined ? '' : ` mode ${opts.mode.toString(8).padStart(4, '0')}`}`);
     return transport.putFile(dest, localPath, opts);
   },
+  ...(transport.stage && {
+    stage: (dest, localPath) => {
+      log(`PUT ${localPath} TO a temp file beside ${dest}`);
+      return transport.stage!(dest, localPath);
+    },
+  }),
   get: (path, opts = {}) => {
     log(`FETCH${asUser(opts.become)} ${path}`);
     return transport.get(path, opts);

@@ -13,7 +13,9 @@ export type HostOp =
   /** a script whose only outcome is its exit status (mkdir, chmod, ln…); its output is not kept */
   | { kind: 'script'; script: string }
   /** a file written as `put` writes it: a temp file beside dest, its size checked, mode and owner set, renamed */
-  | { kind: 'put'; dest: string; content: Content; size: number; opts: PutOptions };
+  | { kind: 'put'; dest: string; content: Content; size: number; opts: PutOptions }
+  /** a file whose content is already in a temp file beside dest (Transport.stage): its size checked, mode and owner set, renamed */
+  | { kind: 'install'; dest: string; tmp: string; size: number; opts: PutOptions };
 
 export interface OpBatchResult {
   /** how many ops succeeded, in order */
@@ -61,6 +63,24 @@ const putScript = (op: Extract<HostOp, { kind: 'put' }>, endMarker: string): str
   ].join('\n');
 };
 
+// the temp file was created by the login user, exclusively and private (Transport.stage); a batch that stops before
+// this op removes it (see opBatch), and so does any failure here
+const installStagedScript = (op: Extract<HostOp, { kind: 'install' }>): string => {
+  const tmp = shellJoin([op.tmp]);
+  const mode = (op.opts.mode ?? 0o644).toString(8);
+  return [
+    `__nop_size=$(wc -c < ${tmp}) || { rm -f ${tmp}; exit 1; }`,
+    `[ "$__nop_size" -eq ${op.size} ] || { rm -f ${tmp}; echo "size check failed: $__nop_size bytes written, ${op.size} expected" >&2; exit 1; }`,
+    `{ chmod ${mode} ${tmp} && ${ownershipScript(op.tmp, op.opts)} && mv -fT ${tmp} ${shellJoin([op.dest])}; } || { rm -f ${tmp}; exit 1; }`,
+  ].join('\n');
+};
+
+const opScript = (op: HostOp, endMarker: string): string => {
+  if (op.kind === 'script') return `(\n${op.script}\n) </dev/null 2>&1 >/dev/null`;
+  if (op.kind === 'install') return `(\n${installStagedScript(op)}\n) </dev/null 2>&1 >/dev/null`;
+  return `(\n${putScript(op, endMarker)}\n) 2>&1 >/dev/null`;
+};
+
 const contentStream = (ops: readonly HostOp[], endMarker: (i: number) => string, tail: Stdin | undefined): Stdin | undefined => {
   const parts: (Buffer | Readable | string)[] = [];
   ops.forEach((op, i) => {
@@ -94,8 +114,16 @@ export const opBatch = (ops: readonly HostOp[], tail?: { script: string; stdin?:
   const lines: string[] = [];
   if (sweepDirs.length) lines.push(sweepScript(...sweepDirs));
   ops.forEach((op, i) => {
-    const body = op.kind === 'script' ? `(\n${op.script}\n) </dev/null 2>&1 >/dev/null` : `(\n${putScript(op, mark('P', i))}\n) 2>&1 >/dev/null`;
-    lines.push(`printf '\\n%s\\n' '${mark('B', i)}'`, body, `${RC}=$?`, `printf '\\n%s %d\\n' '${mark('E', i)}' "$${RC}"`, `[ "$${RC}" -eq 0 ] || exit 0`);
+    // a batch that stops here leaves the staged content of the ops after this one to nobody: removed
+    const unreached = ops.slice(i + 1).flatMap((later) => (later.kind === 'install' ? [later.tmp] : []));
+    const stop = unreached.length ? `{ rm -f ${shellJoin(unreached)}; exit 0; }` : 'exit 0';
+    lines.push(
+      `printf '\\n%s\\n' '${mark('B', i)}'`,
+      opScript(op, mark('P', i)),
+      `${RC}=$?`,
+      `printf '\\n%s %d\\n' '${mark('E', i)}' "$${RC}"`,
+      `[ "$${RC}" -eq 0 ] || ${stop}`,
+    );
   });
   if (tail) lines.push(`printf '\\n%s\\n' '${tailMark}'`, `(\n${tail.script}\n)`);
   const parse = (result: ExecResult): OpBatchResult => {

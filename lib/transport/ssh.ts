@@ -9,7 +9,7 @@ import { ChannelLostError, execOnChannel } from './ssh-exec.js';
 import { resolveSshRoute, type SshHop, type SshTransportOptions } from './ssh-route.js';
 import { isBareSftpFailure, openSftp, sftpChmod, sftpPosixRename, sftpReadFile, sftpSize, sftpUnlink, sftpUpload } from './ssh-sftp.js';
 import type { Stdin } from './stdin.js';
-import { type Become, type ExecOptions, type PutOptions, type Transport, UnreachableError } from './transport.js';
+import { type Become, type ExecOptions, type PutOptions, type StagedFile, type Transport, UnreachableError } from './transport.js';
 
 export type { SshTransportOptions } from './ssh-route.js';
 
@@ -186,6 +186,23 @@ export const sshTransport = async (opts: SshTransportOptions): Promise<Transport
     }
   };
 
+  // Only the content goes here; the batch that installs it checks its size, sets mode and owner and renames it.
+  const stage = async (dest: string, localPath: string): Promise<StagedFile> => {
+    const session = await sftp();
+    const tmp = tempName(dest);
+    ensureConnected(); // nothing is created once close() has begun removing what is in flight
+    inFlight.add(tmp);
+    try {
+      await guard(sftpUpload(session, tmp, streamOf({ path: localPath }), 0o600));
+    } catch (err) {
+      inFlight.delete(tmp);
+      if (lost) throw lost;
+      await sftpUnlink(session, tmp).catch(() => undefined);
+      throw new Error(`cannot write ${dest}: ${(err as Error).message}`, { cause: err });
+    }
+    return { tmp, release: () => inFlight.delete(tmp) };
+  };
+
   const put = (dest: string, content: Content, putOpts: PutOptions) => {
     const become = becomeOther(putOpts.become);
     return guard(become ? putByCommand(dest, content, putOpts, become) : putDirect(dest, content, putOpts)).catch(orLost);
@@ -235,6 +252,7 @@ export const sshTransport = async (opts: SshTransportOptions): Promise<Transport
     exec,
     put: (dest, content, putOpts = {}) => put(dest, { bytes: Buffer.from(content) }, putOpts),
     putFile: (dest, localPath, putOpts = {}) => put(dest, { path: localPath }, putOpts),
+    stage,
     get,
     forward,
     close,

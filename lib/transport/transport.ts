@@ -38,6 +38,13 @@ export interface PutOptions {
   become?: Become;
 }
 
+export interface StagedFile {
+  /** the temp file holding the content, beside its destination */
+  tmp: string;
+  /** the temp file is the caller's now: close() no longer removes it */
+  release(): void;
+}
+
 export interface Transport {
   readonly kind: 'local' | 'ssh';
   /** this is the machine nop runs on (a local transport without a launcher): rebooting it would end the run */
@@ -53,6 +60,13 @@ export interface Transport {
   put(dest: string, content: Buffer | string, opts?: PutOptions): Promise<void>;
   /** copy a local file to the host as `put` does, streaming (large files never sit in memory) */
   putFile(dest: string, localPath: string, opts?: PutOptions): Promise<void>;
+  /**
+   * Upload a local file as the login user to a new temp file beside dest (tempName), private, for a batch of changes
+   * to check and install (op-batch.ts `install`): uploads staged together share one session and are pipelined.
+   * The temp file is removed when the upload fails, and by close() until `release` (the batch owns it from then on).
+   * ssh only; absent where the batch's own stream is as fast.
+   */
+  stage?(dest: string, localPath: string): Promise<StagedFile>;
   /** read a whole file; throws when it does not exist */
   get(path: string, opts?: { become?: Become }): Promise<Buffer>;
   /** a TCP stream to host:port as seen from the host (e.g. an API bound to its loopback); ssh only */

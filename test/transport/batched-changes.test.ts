@@ -113,6 +113,19 @@ describe.skipIf(!canMount)(canMount ? title : `${title} (skipped: ${NOT_ROOT})`,
       expect(await temps()).toEqual([]);
     });
 
+    it(`a large file from the controller, streamed in the batch, fails the same way (${as})`, async () => {
+      await original();
+      const large = join(ws.dir, 'large.bin');
+      await writeFile(large, Buffer.alloc(2 * 1024 * 1024, 120));
+      const r = await run(host, MIDDLE.replace('copy: { dest: "{{ d }}/big.conf", content: "${BIG}" }', `copy: { dest: "{{ d }}/big.conf", src: "${large}" }`));
+      expect(trail(r.events)).toEqual(['start one', 'changed one', 'start dir', 'changed dir', 'start big', 'failed big']);
+      expect(commands).toBe(2);
+      expect(String(results(r.events)[2].result.msg)).toMatch(/cannot write .*big\.conf.*No space left on device/);
+      expect(await readFile(join(disk.dir, 'big.conf'), 'utf8')).toBe(ORIGINAL);
+      expect(await exists(join(disk.dir, 'sub', 'after.conf'))).toBe(false);
+      expect(await temps()).toEqual([]);
+    });
+
     it(`with ignore_errors the tasks after it run, on the host as it is (${as})`, async () => {
       await original();
       const r = await run(host, MIDDLE.replace('      copy: { dest: "{{ d }}/big.conf"', '      ignore_errors: true\n      copy: { dest: "{{ d }}/big.conf"'));
@@ -215,6 +228,55 @@ describe('round trips of the 20-task play over SSH, per host', () => {
     const again: Counter = {};
     const run2 = await play.run('site.yml', { connect: counting(again, connect) });
     expect(run2.stats.h1).toMatchObject({ ok: 20, changed: 0 });
+    expect(again).toEqual({ h0: { execs: 1, puts: 0, gets: 0 }, h1: { execs: 1, puts: 0, gets: 0 } });
+  });
+
+  // files larger than what a batch holds in memory: uploaded together over SFTP where their directory exists, then
+  // installed by the batch; streamed in the batch's own stdin where the batch makes their directory
+  it('large files from the controller go with the other changes: a first run is still two commands per host', async () => {
+    const sizes = [3 * 1024 * 1024 + 7, 2 * 1024 * 1024];
+    for (const [i, size] of sizes.entries()) await writeFile(join(play.dir, `big${i}.bin`), Buffer.alloc(size, 97 + i));
+    const tasks = [`    - copy: { src: "{{ playbook_dir }}/big0.bin", dest: "{{ root }}/big0.bin" }`];
+    tasks.push(
+      ...sizes.flatMap((_, i) => [
+        `    - file: { path: "{{ root }}/large/d${i}", state: directory, mode: "0750" }`,
+        `    - copy: { src: "{{ playbook_dir }}/big${i}.bin", dest: "{{ root }}/large/d${i}/big.bin", mode: "0640" }`,
+        `    - copy: { dest: "{{ root }}/large/d${i}/small.conf", content: "small ${i}\\n" }`,
+      ]),
+    );
+    await play.write('large.yml', `- hosts: all\n  gather_facts: false\n  tasks:\n${tasks.join('\n')}\n`);
+    // the content uploaded ahead of the batch over SFTP, where its directory exists already
+    const staged: string[] = [];
+    const connect = async (host: string, vars: Record<string, unknown>) => {
+      const t = await connectTransport(host, vars, { knownHostsPath: pair.knownHostsPath });
+      const stage = t.stage!;
+      return {
+        ...t,
+        stage: async (dest: string, path: string) => {
+          const file = await stage(dest, path);
+          staged.push(dest);
+          return file;
+        },
+      };
+    };
+    const first: Counter = {};
+    const run1 = await play.run('large.yml', { connect: counting(first, connect) });
+    expect(run1.stats.h0).toMatchObject({ ok: 7, changed: 7, failed: 0 });
+    expect(first).toEqual({ h0: { execs: 2, puts: 0, gets: 0 }, h1: { execs: 2, puts: 0, gets: 0 } });
+    expect(staged.sort()).toEqual(pair.hosts.map((h) => join(h.workDir, 'big0.bin')).sort());
+    for (const h of pair.hosts) expect((await readFile(join(h.workDir, 'big0.bin'))).equals(Buffer.alloc(sizes[0], 97))).toBe(true);
+    for (const h of pair.hosts) {
+      for (const [i, size] of sizes.entries()) {
+        const big = join(h.workDir, 'large', `d${i}`, 'big.bin');
+        expect((await readFile(big)).equals(Buffer.alloc(size, 97 + i))).toBe(true);
+        expect(((await stat(big)).mode & 0o777).toString(8)).toBe('640');
+        expect(await readFile(join(h.workDir, 'large', `d${i}`, 'small.conf'), 'utf8')).toBe(`small ${i}\n`);
+        expect((await readdir(join(h.workDir, 'large', `d${i}`))).filter((n) => n.includes('.nop-'))).toEqual([]);
+      }
+    }
+    const again: Counter = {};
+    const run2 = await play.run('large.yml', { connect: counting(again, connect) });
+    expect(run2.stats.h1).toMatchObject({ ok: 7, changed: 0 });
     expect(again).toEqual({ h0: { execs: 1, puts: 0, gets: 0 }, h1: { execs: 1, puts: 0, gets: 0 } });
   });
 });

@@ -53,6 +53,23 @@ describe('a batch of changes in one command', () => {
     }
   });
 
+  it('installs content staged beside its destination: size checked, mode set; a batch that stops first removes it', async () => {
+    const staged = async (name: string, text: string, size = Buffer.byteLength(text)): Promise<HostOp> => {
+      const tmp = join(dir, `.${name}.nop-0123456789ab`);
+      await writeFile(tmp, text, { mode: 0o600 });
+      return { kind: 'install', dest: join(dir, name), tmp, size, opts: { mode: 0o640 } };
+    };
+    await writeFile(join(dir, 'kept'), 'original');
+    const installed = await send([await staged('new', 'staged\n'), await staged('kept', 'short', 9), await staged('later', 'never')]);
+    expect(installed.done).toBe(1);
+    expect(installed.failure?.stderr).toMatch(/size check failed: 5 bytes written, 9 expected/);
+    expect(await readFile(join(dir, 'new'), 'utf8')).toBe('staged\n');
+    expect((await stat(join(dir, 'new'))).mode & 0o777).toBe(0o640);
+    expect(await readFile(join(dir, 'kept'), 'utf8')).toBe('original');
+    // the temp of the failed install and of the one never reached are gone
+    expect((await readdir(dir)).sort()).toEqual(['kept', 'new']);
+  });
+
   it('a read riding along gets its own output and status, after the changes', async () => {
     const outcome = await send([put('f', 'hello')], `cat ${join(dir, 'f')}; echo oops >&2; exit 3`);
     expect(outcome).toEqual({ done: 1, tail: { code: 3, stdout: 'hello', stderr: 'oops\n' } });
