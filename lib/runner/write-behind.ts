@@ -50,7 +50,8 @@ interface Held {
 }
 
 // what is held in memory stays small: larger content goes out on its own, after everything held before it. A file
-// on the controller is held whatever its size: only its path is, and the batch streams it from disk.
+// on the controller is held whatever its size where the transport can upload it ahead of the batch (only its path
+// is held); elsewhere (local: no round trips to save) a large one is written on its own too.
 const MAX_HELD_FILE_BYTES = 1024 * 1024;
 const MAX_HELD_BYTES = 8 * 1024 * 1024;
 
@@ -226,7 +227,8 @@ export const writeBehind = (transport: Transport): WriteBehind => {
     ownFailure();
     const size = await sizeOf(content).catch(() => undefined);
     const inMemory = 'bytes' in content ? (size ?? 0) : 0;
-    if (size !== undefined && inMemory <= MAX_HELD_FILE_BYTES && holding(opts.become, undefined)) {
+    const holdable = size !== undefined && (size <= MAX_HELD_FILE_BYTES || ('path' in content && transport.stage !== undefined));
+    if (holdable && holding(opts.become, undefined)) {
       if (heldBytes + inMemory > MAX_HELD_BYTES) await ownReady();
       const { become, ...attributes } = opts;
       hold({ op: { kind: 'put', dest, content, size, opts: attributes }, step: current!, become, error: putError(dest, become) }, inMemory);
