@@ -1,7 +1,8 @@
 /**
  * The CLI as one bundle (dist/bundle/), built from tsc's dist/: loading ~270 modules one file at a time was most of
  * nop's start. Each builtin role is an entry of its own, sharing the CLI's chunks, so a role and the runner use the
- * same modules (one UnreachableError, one zod). ssh2 stays in node_modules (native optional parts, loaded lazily).
+ * same modules (one UnreachableError, one zod). ssh2 stays in node_modules (native optional parts, loaded lazily), and
+ * so does handlebars (required on the first .hbs template).
  * What loads only when needed stays a chunk of its own: the SSH transport, the live display, diffs, other commands.
  */
 import { existsSync, readdirSync } from 'node:fs';
@@ -12,6 +13,6 @@ const roles = readdirSync('dist/roles').filter((name) => existsSync(`dist/roles/
 export default defineConfig({
   input: { nop: 'dist/lib/cli/main.js', ...Object.fromEntries(roles.map((name) => [`roles/${name}`, `dist/roles/${name}/index.js`])) },
   platform: 'node',
-  external: [/^ssh2(\/|$)/, /^cpu-features(\/|$)/],
+  external: [/^ssh2(\/|$)/, /^cpu-features(\/|$)/, /^handlebars(\/|$)/],
   output: { dir: 'dist/bundle', cleanDir: true, format: 'esm', chunkFileNames: 'chunks/[name]-[hash].js' },
 });

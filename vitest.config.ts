@@ -17,6 +17,7 @@ const UNIT = [
   'test/roles/preflight/cpu-check.test.ts',
   'test/facts/fact-store.test.ts',
   'test/facts/ansible-facts.test.ts',
+  'test/facts/batched-unit-rule-facts.test.ts',
   'test/conformance/inventories.test.ts',
   'test/facts/odd-paths.test.ts',
   'test/facts/probe-processes.test.ts',

@@ -6,7 +6,8 @@
  * turn, repeated (--reps, default 3) so that a change in the machine's load hits every tool alike; the medians, the
  * ratios, the controller's peak memory, and the goals. Every tool must produce the same files (checked after each
  * run) and change nothing on its no-change run.
- * Usage: npm run bench:fleet [-- --sizes 1,8,32,128] [--reps 3] [--tools nop,floor,ansible,mitogen]
+ * Usage: npm run bench:fleet [-- --sizes 1,8,32,128] [--reps 3] [--tools nop,floor,ansible,mitogen] [--cpu-prof DIR]
+ * --cpu-prof DIR writes a V8 CPU profile of every nop run into DIR (node --cpu-prof: open it in Chrome's DevTools).
  * Installs what it compares against with apt-get when missing (ansible-core, ansible-mitogen, GNU time).
  */
 import { execFile, spawn } from 'node:child_process';
@@ -28,6 +29,7 @@ const arg = (name: string): string | undefined => {
 const SIZES = (arg('--sizes') ?? '1,8,32,128').split(',').map(Number);
 const REPS = Number(arg('--reps') ?? 3);
 const TOOLS = (arg('--tools') ?? 'nop,floor,ansible,mitogen').split(',') as Tool[];
+const CPU_PROF = arg('--cpu-prof');
 
 type Tool = 'nop' | 'floor' | 'ansible' | 'mitogen';
 type Kind = 'first' | 'again';
@@ -167,6 +169,7 @@ const measure = async (n: number): Promise<Results> => {
     const argv: Record<Tool, string[]> = {
       nop: [
         process.execPath,
+        ...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${resolve(CPU_PROF, `${n}-hosts`)}`] : []),
         join(repo, 'bin', 'nop.js'),
         'run',
         join(dir, 'site.yml'),

@@ -2,6 +2,7 @@ import { PreconditionsFailed } from '../runner/preconditions.js';
 import { resolve } from 'node:path';
 import type { LoadedSettings } from '../config/settings.js';
 import { limitHosts, loadInventory, selectHosts } from '../inventory/index.js';
+import { type BatchedWriter, batchedWriter } from '../report/batched-writer.js';
 import { jsonReporter } from '../report/json-reporter.js';
 import type { Reporter } from '../report/live-reporter.js';
 import { plainReporter } from '../report/plain-reporter.js';
@@ -58,12 +59,17 @@ const stdoutWrite = (s: string) => void process.stdout.write(s);
 
 // listr2 is loaded only for a terminal: pipes and CI start faster without it. --step asks before every task and
 // -vvv prints every command: both read best as plain lines.
-const pickReporter = async (opts: RunCommandOptions): Promise<Reporter> => {
-  const plain = (sink: Reporter['sink']): Reporter => ({ sink, idle: async () => undefined, close: async () => undefined });
-  if (opts.json) return plain(jsonReporter(stdoutWrite));
+// Lines for a pipe or a file go out once per turn of the event loop (`out.flush()` before anything else speaks).
+const pickReporter = async (opts: RunCommandOptions, out: BatchedWriter): Promise<Reporter> => {
+  const plain = (sink: Reporter['sink']): Reporter => ({
+    sink,
+    idle: async () => out.flush(),
+    close: async () => out.flush(),
+  });
+  if (opts.json) return plain(jsonReporter(out.write));
   const live = process.stdout.isTTY && !process.env.CI && !opts.step && opts.verbose < 3;
   if (live) return (await import('../report/live-reporter.js')).liveReporter(stdoutWrite, opts.verbose);
-  return plain(plainReporter(stdoutWrite, opts.verbose));
+  return plain(plainReporter(out.write, opts.verbose));
 };
 
 // questions wait until the live display has finished drawing, so nothing redraws over them
@@ -151,17 +157,20 @@ export const runCommand = async (playbook: string, opts: RunCommandOptions): Pro
     if (e instanceof PromptInterrupted) return interrupted();
     throw e;
   }
-  const reporter = await pickReporter(opts);
+  const out = batchedWriter(stdoutWrite);
+  const reporter = await pickReporter(opts, out);
   const abort = new AbortController();
   const quit = new AbortController();
   // the live display hides the cursor while it draws: give it back before leaving early
   const exitNow = (code: number): never => {
+    out.flush();
     if (process.stdout.isTTY) process.stdout.write('\u001b[?25h');
     return process.exit(code);
   };
   // first Ctrl-C: stop after the running tasks; second: close the connections (removing half-written temp
   // files) and quit; third: quit at once
   const onSigint = () => {
+    out.flush();
     if (quit.signal.aborted) exitNow(EXIT.interrupted);
     if (abort.signal.aborted) {
       process.stderr.write('[ERROR]: quitting: removing the temp files of writes in flight (Ctrl-C again to quit at once)\n');
@@ -209,6 +218,7 @@ export const runCommand = async (playbook: string, opts: RunCommandOptions): Pro
     if (e instanceof PreconditionsFailed) await reporter.close();
     throw e;
   } finally {
+    out.flush();
     process.off('SIGINT', onSigint);
   }
 };

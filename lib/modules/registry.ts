@@ -21,6 +21,7 @@ import { groupModule } from './builtin/group.js';
 import { userModule } from './builtin/user.js';
 import { authorizedKeyModule } from './builtin/authorized_key.js';
 import { systemdModule } from './builtin/systemd.js';
+import { systemdServiceModule } from './builtin/systemd-service.js';
 import { sysctlModule } from './builtin/sysctl.js';
 import { hostnameModule } from './builtin/hostname.js';
 import { timezoneModule } from './builtin/timezone.js';
@@ -48,6 +49,7 @@ import { dockerImageModule } from '../gonka/modules/docker-image.js';
 import { gonkaAdminNodeModule } from '../gonka/modules/admin-node.js';
 import { hfModelModule } from '../gonka/modules/hf-model.js';
 import type { ModuleDefinition } from './module.js';
+import { moduleNameOf } from './module-index.js';
 
 const ansible: ModuleDefinition[] = [
   commandModule,
@@ -89,8 +91,7 @@ const ansible: ModuleDefinition[] = [
   gitModule,
   rebootModule,
   waitForConnectionModule,
-  // Ansible's newer name for systemd (both are ansible.builtin modules, one implementation)
-  { ...systemdModule, name: 'systemd_service' },
+  systemdServiceModule,
   pingModule,
   getentModule,
   tempfileModule,
@@ -106,18 +107,8 @@ export const ansibleModules: readonly ModuleDefinition[] = ansible;
 
 export const builtinModules: ReadonlyMap<string, ModuleDefinition> = new Map([...ansible, ...gonka].map((m) => [m.name, m]));
 
-// playbooks written for Ansible name modules by their collection; ansible.builtin.<name> also reaches the modules
-// Ansible moved to collections (its runtime redirects sysctl to ansible.posix.sysctl)
-const PREFIXES = ['ansible.builtin.', 'ansible.legacy.', 'nop.'];
-const byFqcn = new Map(ansible.filter((m) => m.fqcn).map((m) => [m.fqcn!, m]));
-
 /** A builtin module by name, also as `ansible.builtin.<name>`, `nop.<name>` or its collection's name (`ansible.posix.mount`). */
 export const lookupModule = (name: string): ModuleDefinition | undefined => {
-  const fq = byFqcn.get(name);
-  if (fq) return fq;
-  const prefix = PREFIXES.find((p) => name.startsWith(p));
-  return builtinModules.get(prefix ? name.slice(prefix.length) : name);
+  const short = moduleNameOf(name);
+  return short === undefined ? undefined : builtinModules.get(short);
 };
-
-/** Every builtin module's short name, for suggesting the one a misspelt name meant. */
-export const moduleNames = (): string[] => [...builtinModules.keys()];

@@ -2,7 +2,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { access } from 'node:fs/promises';
 import { renderValue } from '../template/render.js';
 import { loadRole, roleKey, roleRefBecome, roleRefTags, roleRefWhen, type RoleFiles } from './load-role.js';
-import { parseTask } from './parse-task.js';
+import { loadTaskModules, parseTask } from './parse-task.js';
 import type { RoleRef } from './playbook-schema.js';
 import { loadYaml, type PathPart, type YamlSource } from './source.js';
 import type { IncludeSpec, RoleInstance, TaskSpec } from './types.js';
@@ -62,6 +62,7 @@ export const loadTasksFile = async (file: string, role: RoleInstance | undefined
   const src: YamlSource = await loadYaml(file);
   if (src.value === null || src.value === undefined) return [];
   if (!Array.isArray(src.value)) throw src.error([], 'expected a list of tasks');
+  await loadTaskModules(src.value);
   const tasks = src.value.map((t, i) => ({ ...parseTask(t, src, [i]), ...(role ? { role } : {}) }));
   return expandImports(tasks, ex, [...chain, file]);
 };

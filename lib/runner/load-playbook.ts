@@ -3,7 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { RunError } from './run-error.js';
 import { expandImports, inherit, newExpansion, roleTasks, type Expansion } from './expand-tasks.js';
-import { parseTask } from './parse-task.js';
+import { loadTaskModules, parseTask } from './parse-task.js';
 import { conditionSchema, playbookSchema, playSchema, stringList, type RoleRef } from './playbook-schema.js';
 import { loadYaml, validate, type PathPart, type YamlSource, isMapping } from './source.js';
 import type { Playbook, PlaySpec, TaskSpec } from './types.js';
@@ -88,6 +88,7 @@ const loadPlays = async (file: string, chain: string[]): Promise<PlaySpec[]> => 
   const dir = dirname(file);
   const src = await loadYaml(file);
   const list = validate(playbookSchema, src.value, src);
+  await loadTaskModules(list);
   const plays: PlaySpec[] = [];
   for (const [i, raw] of list.entries()) {
     if (isMapping(raw) && IMPORT_KEYS.some((k) => k in raw)) plays.push(...(await importedPlays(raw, src, [i], dir, chain)));

@@ -7,7 +7,7 @@ import { builtinRoleCode, packageRoot } from './paths.js';
 import { z } from 'zod';
 import { booleanSchema } from '../template/boolean.js';
 import { roleRefSchema, type RoleRef } from './playbook-schema.js';
-import { parseTask } from './parse-task.js';
+import { loadTaskModules, parseTask } from './parse-task.js';
 import { isMapping, loadYaml, validate, type PathPart, type YamlSource } from './source.js';
 import type { RoleInstance, TaskSpec } from './types.js';
 
@@ -73,6 +73,7 @@ const loadYamlTasks = async (file: string | undefined, role: RoleInstance): Prom
   const src: YamlSource = await loadYaml(file);
   if (src.value === null) return [];
   if (!Array.isArray(src.value)) throw src.error([], 'expected a list of tasks');
+  await loadTaskModules(src.value);
   return src.value.map((t, i) => ({ ...parseTask(t, src, [i]), role }));
 };
 

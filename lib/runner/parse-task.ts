@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { AliasConflictError, canonicalArgs } from '../modules/aliases.js';
-import { lookupModule, moduleNames } from '../modules/registry.js';
+import { loadAllModules, loadedModule, loadModules, moduleNames } from '../modules/module-index.js';
 import { describeIssue } from '../text/issue-message.js';
 import { didYouMean } from '../text/nearest-word.js';
 import { objectKeysAt } from './schema-keys.js';
@@ -104,6 +104,27 @@ const varsDirs = (file: string): string[] => {
   return basename(dir) === 'tasks' ? [dirname(dir), dir] : [dir];
 };
 
+// every mapping key in a YAML value: the tasks' module names among them
+const mappingKeys = (value: unknown, keys: Set<string>): Set<string> => {
+  if (Array.isArray(value)) for (const v of value) mappingKeys(v, keys);
+  else if (isMapping(value))
+    for (const [k, v] of Object.entries(value)) {
+      keys.add(k);
+      mappingKeys(v, keys);
+    }
+  return keys;
+};
+
+/**
+ * Load the modules a YAML file's tasks call, before `parseTask` reads them: a run loads only the modules its
+ * playbook uses. A task naming its module inside a value (`action: copy …`) loads them all.
+ */
+export const loadTaskModules = async (value: unknown): Promise<void> => {
+  const keys = mappingKeys(value, new Set());
+  if ([...ACTION_KEYS].some((k) => keys.has(k))) await loadAllModules();
+  else await loadModules(keys);
+};
+
 /** Parse one YAML task (or block) into a TaskSpec, validating everything that can be known before running. */
 export const parseTask = (raw: unknown, src: YamlSource, path: PathPart[]): TaskSpec => {
   if (!isMapping(raw)) throw src.error(path, 'a task must be a mapping');
@@ -113,7 +134,7 @@ export const parseTask = (raw: unknown, src: YamlSource, path: PathPart[]): Task
     if (TASK_KEYWORDS.has(k)) keywords[k] = v;
     else others.push(k);
   }
-  const unknown = others.find((k) => !lookupModule(k) && !includeActionOf(k) && !isIncludeVars(k) && !isMetaKey(k) && !ACTION_KEYS.has(k));
+  const unknown = others.find((k) => !loadedModule(k) && !includeActionOf(k) && !isIncludeVars(k) && !isMetaKey(k) && !ACTION_KEYS.has(k));
   if (unknown)
     throw src.keyError([...path, unknown], `'${unknown}' is neither a module nor a task keyword${didYouMean(unknown, [...TASK_KEYWORDS, ...moduleNames()])}`);
   const kw = validate(taskKeywordsSchema, keywords, src, path);
@@ -145,7 +166,7 @@ export const parseTask = (raw: unknown, src: YamlSource, path: PathPart[]): Task
     throw src.keyError([...path, 'delegate_to'], 'local_action runs on the controller: it cannot also have delegate_to');
   const name = form?.module ?? others[0];
   const argsPath = [...path, others[0]];
-  const module = lookupModule(name);
+  const module = loadedModule(name);
   if (!module) throw src.error(argsPath, `'${name}' is not a module${didYouMean(name, moduleNames())}`);
   let margs: unknown;
   try {

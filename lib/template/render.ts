@@ -1,4 +1,5 @@
-import Handlebars from 'handlebars';
+import { createRequire } from 'node:module';
+import type Handlebars from 'handlebars';
 import { endsInStringFilter, evaluate, ExpressionError } from './expression.js';
 import { literalEval, NOT_LITERAL } from './literal-eval.js';
 import { isNumber } from './py-float.js';
@@ -19,30 +20,38 @@ export class UndefinedVariableError extends Error {
   }
 }
 
-const hb = Handlebars.create();
+// Handlebars is loaded on the first .hbs template: a run whose playbook renders none never pays for it
+let hbInstance: typeof Handlebars | undefined;
 
-// Ansible's everyday filters, as helpers: {{default x "y"}}, {{json x}}, {{join list ","}}...
-hb.registerHelper('default', (value: unknown, fallback: unknown) => (value === undefined || value === null || value === '' ? fallback : value));
-hb.registerHelper('json', (value: unknown) => new Handlebars.SafeString(JSON.stringify(value)));
-hb.registerHelper('join', (list: unknown, sep: unknown) => (Array.isArray(list) ? list.join(typeof sep === 'string' ? sep : ',') : ''));
-hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
-hb.registerHelper('ne', (a: unknown, b: unknown) => a !== b);
-hb.registerHelper('and', (...args: unknown[]) => args.slice(0, -1).every(Boolean));
-hb.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
-hb.registerHelper('not', (a: unknown) => !a);
-hb.registerHelper('upper', (s: unknown) => String(s).toUpperCase());
-hb.registerHelper('lower', (s: unknown) => String(s).toLowerCase());
-hb.registerHelper('quote', (s: unknown) => `'${String(s).replace(/'/g, `'\\''`)}'`);
-// values of files other programs parse: {{sh_quote v}} in a file sh sources, {{compose_quote a b}} (joined) in a compose file
-hb.registerHelper('sh_quote', (s: unknown) => shellFileValue(String(s)));
-hb.registerHelper('compose_quote', (...args: unknown[]) => composeFileValue(args.slice(0, -1).map(String).join('')));
+const handlebars = (): typeof Handlebars => {
+  if (hbInstance) return hbInstance;
+  const loaded = createRequire(import.meta.url)('handlebars') as typeof Handlebars;
+  const hb = loaded.create();
+  // Ansible's everyday filters, as helpers: {{default x "y"}}, {{json x}}, {{join list ","}}...
+  hb.registerHelper('default', (value: unknown, fallback: unknown) => (value === undefined || value === null || value === '' ? fallback : value));
+  hb.registerHelper('json', (value: unknown) => new loaded.SafeString(JSON.stringify(value)));
+  hb.registerHelper('join', (list: unknown, sep: unknown) => (Array.isArray(list) ? list.join(typeof sep === 'string' ? sep : ',') : ''));
+  hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  hb.registerHelper('ne', (a: unknown, b: unknown) => a !== b);
+  hb.registerHelper('and', (...args: unknown[]) => args.slice(0, -1).every(Boolean));
+  hb.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
+  hb.registerHelper('not', (a: unknown) => !a);
+  hb.registerHelper('upper', (s: unknown) => String(s).toUpperCase());
+  hb.registerHelper('lower', (s: unknown) => String(s).toLowerCase());
+  hb.registerHelper('quote', (s: unknown) => `'${String(s).replace(/'/g, `'\\''`)}'`);
+  // values of files other programs parse: {{sh_quote v}} in a file sh sources, {{compose_quote a b}} (joined) in a compose file
+  hb.registerHelper('sh_quote', (s: unknown) => shellFileValue(String(s)));
+  hb.registerHelper('compose_quote', (...args: unknown[]) => composeFileValue(args.slice(0, -1).map(String).join('')));
+  hbInstance = hb;
+  return hb;
+};
 
 const compiled = new Map<string, HandlebarsTemplateDelegate>();
 
 const compile = (template: string): HandlebarsTemplateDelegate => {
   const hit = compiled.get(template);
   if (hit) return hit;
-  const fn = hb.compile(template, { strict: true, noEscape: true });
+  const fn = handlebars().compile(template, { strict: true, noEscape: true });
   compiled.set(template, fn);
   return fn;
 };

@@ -4,13 +4,19 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { serviceModule } from '../../lib/modules/builtin/service.js';
 import { removeDir, runModule, shimEnv, shimWorkspace, snapshotDir, writeShim } from './helpers.js';
 
-// A fake systemd: $STATE/<unit>.active and $STATE/<unit>.enabled hold each unit's state.
+// A fake systemd: $STATE/<unit>.active and $STATE/<unit>.enabled hold each unit's state; show prints as systemctl does.
 const SYSTEMCTL = `printf '%s\\n' "systemctl $*" >> "$LOGS/calls"
 cmd=$1; shift
 for a in "$@"; do unit=$a; done
 u="$STATE/$unit"
 case $cmd in
-  show) if [ -f "$u.enabled" ]; then echo loaded; else echo not-found; fi ;;
+  show) shift 2; [ "$1" = -- ] && shift; sep=
+    # as systemctl show -p prints several units: Key=value lines, a blank line between units
+    for unit in "$@"; do
+      u="$STATE/$unit"; printf "$sep"; sep='\\n'
+      if [ -f "$u.enabled" ]; then printf 'LoadState=loaded\\nActiveState=%s\\nUnitFileState=%s\\n' "$(cat "$u.active" 2>/dev/null || echo inactive)" "$(cat "$u.enabled")"
+      else printf 'LoadState=not-found\\nActiveState=inactive\\nUnitFileState=\\n'; fi
+    done ;;
   is-active) s=$(cat "$u.active" 2>/dev/null || echo inactive); echo "$s"; [ "$s" = active ] ;;
   is-enabled) [ -f "$u.enabled" ] || { echo "Failed to get unit file state for $unit" >&2; exit 1; }
     s=$(cat "$u.enabled"); echo "$s"; [ "$s" = enabled ] || [ "$s" = static ] ;;

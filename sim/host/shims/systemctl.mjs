@@ -97,18 +97,21 @@ const COMMANDS = {
     state.systemd.reloads += 1;
   },
   'list-unit-files': (state) => ({ text: listUnitFiles(state), code: 0 }),
+  // every unit named, in order, a blank line between units; the properties in systemd's own order whatever -p's order
   show: (state) => {
-    const u = units[0];
-    const unit = unitOf(state, u);
-    const values = {
-      Id: `${u}.service`,
-      LoadState: unit ? 'loaded' : 'not-found',
-      ActiveState: unit?.active ? 'active' : 'inactive',
-      SubState: unit?.active ? 'running' : 'dead',
-      UnitFileState: unit ? (unit.enabled ? 'enabled' : 'disabled') : '',
+    const block = (u) => {
+      const unit = unitOf(state, u);
+      const values = {
+        Id: `${u}.service`,
+        LoadState: unit ? 'loaded' : 'not-found',
+        ActiveState: unit?.active ? 'active' : 'inactive',
+        SubState: unit?.active ? 'running' : 'dead',
+        UnitFileState: unit ? (unit.enabled ? 'enabled' : 'disabled') : '',
+      };
+      const wanted = props.length ? Object.keys(values).filter((p) => props.includes(p)) : Object.keys(values);
+      return wanted.map((p) => (flags.has('value') ? values[p] : `${p}=${values[p]}`)).join('\n');
     };
-    const wanted = props.length ? props : Object.keys(values);
-    return { text: wanted.map((p) => (flags.has('value') ? (values[p] ?? '') : `${p}=${values[p] ?? ''}`)).join('\n'), code: 0 };
+    return { text: units.map(block).join('\n\n'), code: 0 };
   },
   reboot: (state) => {
     state.reboot.requested += 1;
