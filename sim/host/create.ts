@@ -8,6 +8,7 @@ import type { Transport } from '../../lib/transport/transport.js';
 import { APT_CATALOG, GONKA_BIN_DIR, REPO_ROOT, SHIMS_DIR } from './paths.js';
 import { loadProfile, ProfileSchema, type Profile, type ProfileInput } from './profile.js';
 import { codeDirsFor, createSandbox, removeHostDir } from './sandbox.js';
+import { SERVED_SHIMS, shimClient, startShimServer } from './shim-server.js';
 import { startSimSshd, type SimSshd, type SimSshdOptions } from './sshd.js';
 
 /** The Gonka simulator's state dir on every simulated host (its projects, chain, scenario, settings and clock). */
@@ -148,7 +149,9 @@ const linkShims = async (binDir: string, inferenced: boolean): Promise<void> => 
   await mkdir(binDir, { recursive: true });
   for (const file of (await readdir(SHIMS_DIR)).filter((f) => f.endsWith('.mjs'))) {
     await chmod(join(SHIMS_DIR, file), 0o755).catch(() => undefined); // an installed package may be read-only
-    await symlink(join(SHIMS_DIR, file), join(binDir, file.slice(0, -4)));
+    const name = file.slice(0, -4);
+    if (SERVED_SHIMS.has(name)) await writeFile(join(binDir, name), shimClient(name), { mode: 0o755 });
+    else await symlink(join(SHIMS_DIR, file), join(binDir, name));
   }
   // the Gonka CLI as an operator installs it: its keyring under ~/.inference, its chain log in the host's state
   if (inferenced)
@@ -229,6 +232,7 @@ export const createSimHost = async (opts: SimHostOptions): Promise<SimHost> => {
     },
   };
   try {
+    await startShimServer(sandbox.launcher);
     const mounts = p.disks.flatMap((disk) => disk.partitions.flatMap((part) => (part.mount ? [part.mount] : [])));
     for (const d of ['/etc/docker', '/etc/systemd/system', '/etc/apt/sources.list.d', '/etc/apt/keyrings', GONKA_STATE_DIR, '/run/sshd', ...mounts]) {
       await mkdir(path(d), { recursive: true });

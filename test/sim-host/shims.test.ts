@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { afterEach, describe, expect, test } from 'vitest';
-import { hostState, setComposeHook, simHost } from './sim-host.js';
+import { SHIMS_DIR } from '../../sim/host/paths.js';
+import { hostState, setComposeHook, simHost, stopShimServer } from './sim-host.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -146,8 +147,9 @@ describe('apt-get, dpkg-query, reboot', () => {
     expect(sh('dpkg-query -W unattended-upgrades').code).toBe(1);
   });
 
-  test('concurrent shim calls never lose an update', async () => {
+  test.each(['by the shim server', 'as their own processes'])('concurrent shim calls never lose an update (%s)', async (how) => {
     const { host: h } = await host('h100-8x');
+    if (how === 'as their own processes') await stopShimServer(h);
     const names = ['jq', 'git', 'rsync', 'aria2', 'htop', 'pciutils', 'chrony', 'ufw'];
     const run = (cmd: string) =>
       new Promise<number>((resolve) => {
@@ -440,5 +442,54 @@ if (process.argv[2] === 'stop') console.error('hook: stop');
       ['restart', ...common, 'node'],
       ['down', ...common],
     ]);
+  });
+});
+
+describe('the shim server', () => {
+  // one host for the cases below: they read, or change only what they check
+  const served = async () => {
+    const h = await host('h100-8x');
+    const direct = (cmd: string) => h.sh(cmd.replace(/^(\S+)/, `${process.execPath} ${SHIMS_DIR}/$1.mjs`));
+    return { ...h, direct };
+  };
+
+  test('a served command answers as its own process does: output, errors, exit code, working directory, umask', async () => {
+    const { sh, direct, host: h } = await served();
+    const calls = [
+      'systemctl is-active docker',
+      'systemctl is-enabled nope',
+      'systemctl show -p ActiveState --value docker',
+      'systemctl frobnicate',
+      'systemctl list-unit-files',
+      'iptables -S',
+      'iptables -t nat -S',
+      'uname -a',
+      'df -h /opt',
+      "dpkg-query -W -f='${Package} ${Version}|' nope docker-ce",
+      'nvidia-smi -L',
+      'apt-get install -y nope',
+      'lsb_release -a',
+    ];
+    for (const call of calls) expect(sh(call), call).toEqual(direct(call));
+    for (const cwd of ['/', '/mnt/shared']) expect(sh(`cd ${cwd} && df -P .`), cwd).toEqual(sh(`cd ${cwd} && ${process.execPath} ${SHIMS_DIR}/df.mjs -P .`));
+    // files a served command writes get the caller's umask
+    expect(sh('umask 077 && iptables -N NOP-TEST && stat -c %a /var/lib/nop-sim/state.json').stdout).toBe('600\n');
+    expect(sh('umask 022 && iptables -X NOP-TEST && stat -c %a /var/lib/nop-sim/state.json').stdout).toBe('644\n');
+    // without node on PATH a served command still answers (no node process starts); without the server, it is
+    // run as its own process, which then needs node
+    const noNode = 'PATH=/usr/local/sbin:/usr/local/bin:/nonexistent uname -s';
+    expect(sh(noNode)).toEqual({ code: 0, stdout: 'Linux\n', stderr: '' });
+    await stopShimServer(h);
+    expect(sh(noNode)).toMatchObject({ code: 127, stdout: '' });
+    expect(sh('uname -s')).toEqual({ code: 0, stdout: 'Linux\n', stderr: '' });
+  });
+
+  test.skipIf(process.getuid?.() !== 0)('a caller other than root runs the shim as its own process, with its own permissions', async () => {
+    const { sh } = await served();
+    const before = sh('iptables -S').stdout;
+    const asNobody = sh('setpriv --reuid=65534 --regid=65534 --clear-groups iptables -A INPUT -j ACCEPT');
+    expect(asNobody.code).toBe(1);
+    expect(asNobody.stderr).toContain('EACCES');
+    expect(sh('iptables -S').stdout).toBe(before);
   });
 });

@@ -1,9 +1,11 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSimHost, type SimHost, type SimHostOptions } from '../../sim/host/create.js';
 import type { ProfileInput } from '../../sim/host/profile.js';
+import { PORT_FILE } from '../../sim/host/shim-server.js';
 
 export interface ShellResult {
   code: number;
@@ -51,3 +53,10 @@ export const setComposeHook = (host: SimHost, hook: string | null): Promise<void
   updateHostState(host, (state) => {
     state.docker.compose_hook = hook;
   });
+
+/** Stop the host's shim server (sim/host/shim-server.ts): its commands then run as their own processes. */
+export const stopShimServer = async (host: SimHost): Promise<void> => {
+  const pid = Number((await readFile(host.path(PORT_FILE), 'utf8')).split(' ')[2]);
+  process.kill(pid, 'SIGKILL');
+  while (existsSync(`/proc/${pid}`) && !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8')));
+};

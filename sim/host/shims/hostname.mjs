@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // hostname: the profile's host name.
-import { out } from './lib/io.mjs';
+import { command, out } from './lib/io.mjs';
 import { readState } from './lib/state.mjs';
 
-out(readState().profile.hostname);
+export default command(() => {
+  out(readState().profile.hostname);
+});

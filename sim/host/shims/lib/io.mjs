@@ -1,9 +1,27 @@
-// How a shim answers: text on stdout/stderr and an exit code, like the real command.
-export const out = (text) => process.stdout.write(text.endsWith('\n') || text === '' ? text : `${text}\n`);
-export const err = (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
+// How a shim answers: text on stdout/stderr and an exit code, like the real command. A shim runs as its own
+// process, or inside the host's shim server (server.mjs), which collects what one call writes in `call`.
+
+/** while the shim server runs a command: what it has written so far */
+let call;
+
+const write = (stream, text) => (call ? call[stream].push(text) : process[stream].write(text));
+
+/** Text on stdout as it is (no newline added). */
+export const raw = (text) => write('stdout', text);
+export const out = (text) => write('stdout', text.endsWith('\n') || text === '' ? text : `${text}\n`);
+export const err = (text) => write('stderr', text.endsWith('\n') ? text : `${text}\n`);
+
+/** Thrown inside the shim server where a shim process would exit: the call ends with `code`. */
+class CallEnd extends Error {
+  constructor(code) {
+    super(`exit ${code}`);
+    this.code = code;
+  }
+}
 
 export const exit = (code, message) => {
   if (message) err(message);
+  if (call) throw new CallEnd(code);
   process.exit(code);
 };
 
@@ -43,4 +61,38 @@ export const main = (fn) => {
     if (!(e instanceof ShimExit)) throw e;
     exit(e.code, e.message);
   }
+};
+
+/**
+ * A shim command: `command((argv) => …)` in the shim's own file. Run as a program, it runs at once with the
+ * process's arguments; imported by the shim server, it is returned for the server to call.
+ */
+let serving = false;
+export const command = (fn) => {
+  if (!serving) main(() => fn(process.argv.slice(2)));
+  return fn;
+};
+
+/** The shim server: from now on, imported commands are returned, not run. */
+export const serve = () => {
+  serving = true;
+};
+
+/** Run one command in this process: its output and exit code, as its own process would have given them. */
+export const runCommand = (fn, argv) => {
+  call = { stdout: [], stderr: [] };
+  let code = 0;
+  try {
+    main(() => fn(argv));
+  } catch (e) {
+    if (e instanceof CallEnd) code = e.code;
+    else {
+      // an uncaught error ends a node process with its stack on stderr and status 1
+      err(String(e?.stack ?? e));
+      code = 1;
+    }
+  }
+  const result = { code, stdout: call.stdout.join(''), stderr: call.stderr.join('') };
+  call = undefined;
+  return result;
 };
