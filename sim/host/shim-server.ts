@@ -6,7 +6,8 @@
  * process, as before, where the server cannot answer as the caller: a caller that is not root (the server is
  * root: file permissions would differ), or no server.
  *
- * Served: commands that read no stdin, no environment and start no program. docker, curl and hf are not.
+ * Served: commands that read no stdin, no environment and start no program; of docker, the calls that only read
+ * its state (docker.mjs' `serves`). curl and hf are not.
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -31,6 +32,7 @@ export const SERVED_SHIMS: ReadonlySet<string> = new Set([
   'nvidia-ctk',
   'apt-get',
   'reboot',
+  'docker',
 ]);
 
 /** where the server leaves its port, key and pid (root only), read by the clients */

@@ -469,6 +469,11 @@ describe('the shim server', () => {
       'nvidia-smi -L',
       'apt-get install -y nope',
       'lsb_release -a',
+      // docker: the server answers the reads, the rest is run as its own process
+      'docker compose version',
+      'docker image inspect --format {{.Id}} nope',
+      'docker ps -a',
+      'docker pull nginx:1.28.0',
     ];
     for (const call of calls) expect(sh(call), call).toEqual(direct(call));
     for (const cwd of ['/', '/mnt/shared']) expect(sh(`cd ${cwd} && df -P .`), cwd).toEqual(sh(`cd ${cwd} && ${process.execPath} ${SHIMS_DIR}/df.mjs -P .`));

@@ -6,7 +6,8 @@
 //
 // Protocol (one connection per call, loopback TCP): the client sends NUL-terminated fields `key name cwd umask
 // argc args…`; the server answers `run\0CODE\0STDOUT\0STDERR\0`, or `fallback\0` when it cannot run the call
-// as the caller would (unknown key or command, a cwd it cannot enter): the client then runs the shim itself.
+// as the caller would (unknown key or command, a call the shim does not serve, a cwd it cannot enter): the
+// client then runs the shim itself.
 // The port, key and pid are in /var/lib/nop-sim/shim-server (root only: only root's calls are served).
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
@@ -19,7 +20,11 @@ const shimsDir = join(dirname(new URL(import.meta.url).pathname), '..');
 
 serve();
 const commands = new Map();
-for (const name of process.argv.slice(2)) commands.set(name, (await import(join(shimsDir, `${name}.mjs`))).default);
+for (const name of process.argv.slice(2)) {
+  // a shim may answer only some of its calls here (`serves(argv)`): the others run as its own process
+  const { default: run, serves = () => true } = await import(join(shimsDir, `${name}.mjs`));
+  commands.set(name, { run, serves });
+}
 const key = randomBytes(16).toString('hex');
 
 /** The call's fields once all of them have arrived, else undefined. */
@@ -36,15 +41,15 @@ const parse = (buf) => {
 };
 
 const answer = (call) => {
-  const fn = commands.get(call.name);
-  if (call.key !== key || !fn || !/^[0-7]{1,4}$/.test(call.umask)) return 'fallback\0';
+  const shim = commands.get(call.name);
+  if (call.key !== key || !shim?.serves(call.argv) || !/^[0-7]{1,4}$/.test(call.umask)) return 'fallback\0';
   try {
     process.chdir(call.cwd);
   } catch {
     return 'fallback\0';
   }
   process.umask(Number.parseInt(call.umask, 8));
-  const res = runCommand(fn, call.argv);
+  const res = runCommand(shim.run, call.argv);
   return `run\0${res.code & 0xff}\0${res.stdout}\0${res.stderr}\0`;
 };
 
