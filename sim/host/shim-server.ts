@@ -48,11 +48,13 @@ if [ "$EUID" = 0 ] && { read -r port key _ <${PORT_FILE}; } 2>/dev/null && { exe
   IFS= read -r -d '' status <&3
   if [ "$status" = run ]; then
     IFS= read -r -d '' code <&3
-    IFS= read -r -d '' out <&3
-    IFS= read -r -d '' err <&3
+    IFS= read -r -d '' n <&3
+    for ((i = 0; i < n; i++)); do
+      IFS= read -r -d '' fd <&3
+      IFS= read -r -d '' text <&3
+      printf '%s' "$text" >&"$fd"
+    done
     exec 3<&-
-    printf '%s' "$out"
-    printf '%s' "$err" >&2
     exit "$code"
   fi
   exec 3<&-

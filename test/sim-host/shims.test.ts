@@ -469,6 +469,8 @@ describe('the shim server', () => {
       'nvidia-smi -L',
       'apt-get install -y nope',
       'lsb_release -a',
+      // stdout and stderr to one place interleave as the process wrote them (df reports a missing path first)
+      'df -P /nonexistent / 2>&1',
       // docker: the server answers the reads, the rest is run as its own process
       'docker compose version',
       'docker image inspect --format {{.Id}} nope',

@@ -1,10 +1,10 @@
 // How a shim answers: text on stdout/stderr and an exit code, like the real command. A shim runs as its own
 // process, or inside the host's shim server (server.mjs), which collects what one call writes in `call`.
 
-/** while the shim server runs a command: what it has written so far */
+/** while the shim server runs a command: what it has written so far, in order ([stream, text]) */
 let call;
 
-const write = (stream, text) => (call ? call[stream].push(text) : process[stream].write(text));
+const write = (stream, text) => (call ? call.push([stream, text]) : process[stream].write(text));
 
 /** Text on stdout as it is (no newline added). */
 export const raw = (text) => write('stdout', text);
@@ -78,9 +78,12 @@ export const serve = () => {
   serving = true;
 };
 
-/** Run one command in this process: its output and exit code, as its own process would have given them. */
+/**
+ * Run one command in this process: its exit code and what it wrote, as [stream, text] in the order written (so
+ * that stdout and stderr sent to one place interleave as they would from its own process).
+ */
 export const runCommand = (fn, argv) => {
-  call = { stdout: [], stderr: [] };
+  call = [];
   let code = 0;
   try {
     main(() => fn(argv));
@@ -92,7 +95,7 @@ export const runCommand = (fn, argv) => {
       code = 1;
     }
   }
-  const result = { code, stdout: call.stdout.join(''), stderr: call.stderr.join('') };
+  const result = { code, output: call.filter(([, text]) => text !== '') };
   call = undefined;
   return result;
 };

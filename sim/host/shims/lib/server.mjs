@@ -5,7 +5,8 @@
 // in their own processes; the state file's lock still orders them against the shims that run as processes.
 //
 // Protocol (one connection per call, loopback TCP): the client sends NUL-terminated fields `key name cwd umask
-// argc args…`; the server answers `run\0CODE\0STDOUT\0STDERR\0`, or `fallback\0` when it cannot run the call
+// argc args…`; the server answers `run\0CODE\0N\0` and N chunks `FD\0TEXT\0` (1 stdout, 2 stderr, in the order
+// the shim wrote them), or `fallback\0` when it cannot run the call
 // as the caller would (unknown key or command, a call the shim does not serve, a cwd it cannot enter): the
 // client then runs the shim itself.
 // The port, key and pid are in /var/lib/nop-sim/shim-server (root only: only root's calls are served).
@@ -50,7 +51,8 @@ const answer = (call) => {
   }
   process.umask(Number.parseInt(call.umask, 8));
   const res = runCommand(shim.run, call.argv);
-  return `run\0${res.code & 0xff}\0${res.stdout}\0${res.stderr}\0`;
+  const chunks = res.output.map(([stream, text]) => `${stream === 'stdout' ? 1 : 2}\0${text}\0`).join('');
+  return `run\0${res.code & 0xff}\0${res.output.length}\0${chunks}`;
 };
 
 const server = createServer((socket) => {
