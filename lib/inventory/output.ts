@@ -1,3 +1,4 @@
+import { floatRepr, PyFloat } from '../template/py-float.js';
 import { pyStr } from '../template/python-repr.js';
 import { isUnsafe, withoutUnsafe } from '../template/unsafe.js';
 import { vaultTextOf } from '../vault/vault-passwords.js';
@@ -159,16 +160,22 @@ export const inventoryGraph = (inv: Inventory, group: string = ALL, showVars = f
 
 const sortKeys = (value: unknown): unknown => {
   if (Array.isArray(value)) return value.map(sortKeys);
-  if (value === null || typeof value !== 'object' || value instanceof Date || isUnsafe(value)) return value;
+  if (value === null || typeof value !== 'object' || value instanceof Date || value instanceof PyFloat || isUnsafe(value)) return value;
   const keys = Object.keys(value).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   return Object.fromEntries(keys.map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]));
 };
 
 /** JSON as ansible-inventory dumps it: keys sorted at every level, 4-space indent. */
 export const renderInventoryJson = (value: unknown): string => {
-  // `!unsafe` text as Ansible's JSON encoder marks it ({"__ansible_unsafe": ...}); what JSON cannot say and Python's json module prints anyway: exact big integers, Infinity and NaN (as ansible-inventory does)
+  // `!unsafe` text as Ansible's JSON encoder marks it ({"__ansible_unsafe": ...}); what JSON cannot say and Python's json module prints anyway: exact big integers, Infinity and NaN (as ansible-inventory does), a float's repr (1.0)
   const token = `@@nop-number-${process.hrtime.bigint()}@@`;
-  const replacer = (_key: string, v: unknown) =>
+  // a PyFloat reaches the replacer already through its toJSON: it is read from its holder
+  const replacer = function (this: Record<string, unknown>, key: string, v: unknown) {
+    const raw = this[key];
+    const float = raw instanceof PyFloat ? raw.value : typeof v === 'number' && Number.isFinite(v) && !Number.isInteger(v) ? v : undefined;
+    return float === undefined ? jsonValue(v) : `${token}${floatRepr(float)}`;
+  };
+  const jsonValue = (v: unknown) =>
     typeof v === 'string' && vaultTextOf(v) !== undefined
       ? { __ansible_vault: vaultTextOf(v) }
       : isUnsafe(v)

@@ -1,6 +1,7 @@
 // Ansible parses INI values with Python's ast.literal_eval and keeps the raw text when that
 // fails, so `8080` is a number, `True` a boolean, `'8080'` a string and `yes` stays `yes`.
 // This is the subset of Python literal syntax that can turn up in an inventory.
+import { isNumber, numberResult, type PyFloat, pyFloat } from '../template/py-float.js';
 
 class NotALiteral extends Error {}
 
@@ -42,14 +43,15 @@ const SIMPLE_ESCAPES: Record<string, string> = {
   '\n': '',
 };
 
-const toNumber = (text: string): number => {
+// a float literal (`1.0`, `2.5e3`) stays a Python float: lib/template/py-float.ts
+const toNumber = (text: string): number | PyFloat => {
   const clean = text.replace(/_/g, '');
   const prefixed = /^0[xXoObB]/.test(clean);
   const value = prefixed ? Number(clean.toLowerCase()) : Number(clean);
   const isInt = prefixed || !/[.eE]/.test(clean);
   // a Python int beyond 2^53 would lose digits as a JS number: keep the text instead
   if (isInt && !Number.isSafeInteger(value)) fail();
-  return value;
+  return isInt ? value : pyFloat(value);
 };
 
 const unescapeBody = (body: string): string =>
@@ -170,8 +172,8 @@ const parser = (src: string) => {
     if (ch === '-' || ch === '+') {
       pos += 1;
       const operand = atom();
-      if (typeof operand !== 'number') fail();
-      return ch === '-' ? -(operand as number) : operand;
+      if (!isNumber(operand)) fail();
+      return ch === '-' ? numberResult(-Number(operand), operand) : operand;
     }
     const word = /^(?:True|False|None)(?!\w)/.exec(src.slice(pos))?.[0];
     if (word) {

@@ -1,3 +1,4 @@
+import { floatRepr, PyFloat } from '../template/py-float.js';
 import { withoutUnsafe } from '../template/unsafe.js';
 import { vaultTextOf } from '../vault/vault-passwords.js';
 import { InventoryError } from './errors.js';
@@ -62,14 +63,10 @@ const tomlString = (s: string): string => {
 
 const tomlKey = (k: string): string => (BARE_KEY.test(k) ? k : tomlString(k));
 
-// python's str(float) with toml's exponent trimming (1e+16, 1.5e-07 → 1.5e-7)
-const tomlFloat = (n: number): string => {
-  if (Number.isNaN(n)) return 'nan';
-  if (!Number.isFinite(n)) return n > 0 ? 'inf' : '-inf';
-  return String(n).replace('e+0', 'e+').replace('e-0', 'e-');
-};
+// python's str(float) with toml's exponent trimming (1.0, 1e+16, 1.5e-07 → 1.5e-7)
+const tomlFloat = (n: number): string => floatRepr(n).replace('e+0', 'e+').replace('e-0', 'e-');
 
-const isTable = (v: unknown): v is Table => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isTable = (v: unknown): v is Table => v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof PyFloat);
 
 const tomlValue = (v: unknown, at: string): string => {
   if (typeof v === 'string') {
@@ -79,6 +76,7 @@ const tomlValue = (v: unknown, at: string): string => {
   }
   if (typeof v === 'boolean') return String(v);
   if (typeof v === 'bigint') return String(v);
+  if (v instanceof PyFloat) return tomlFloat(v.value);
   if (typeof v === 'number') return Number.isInteger(v) && !Object.is(v, -0) && !String(v).includes('e') ? String(v) : tomlFloat(v);
   if (Array.isArray(v)) return `[${v.map((item) => ` ${tomlValue(item, at)},`).join('')}]`;
   throw new InventoryError(`The source inventory contains a value that cannot be represented in TOML: ${at}`);

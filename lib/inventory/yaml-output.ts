@@ -1,4 +1,5 @@
-import { Document, Scalar, type Tags, visit } from 'yaml';
+import { Document, Scalar, type ScalarTag, type Tags, visit } from 'yaml';
+import { floatRepr, PyFloat, pyFloat } from '../template/py-float.js';
 import { withoutUnsafe } from '../template/unsafe.js';
 import { vaultTextOf } from '../vault/vault-passwords.js';
 import { ALL, type Inventory, type Vars } from './model.js';
@@ -46,9 +47,28 @@ const PYYAML_RESOLVERS: Record<string, RegExp> = {
 };
 const NEVER = /(?!)/;
 
+// PyYAML's represent_float: Python's repr, `.0` before an exponent that has no point (1e+16 → 1.0e+16)
+const pyyamlFloat = (n: number): string => {
+  if (Number.isNaN(n)) return '.nan';
+  if (!Number.isFinite(n)) return n > 0 ? '.inf' : '-.inf';
+  const repr = floatRepr(n);
+  return repr.includes('.') || !repr.includes('e') ? repr : repr.replace('e', '.0e');
+};
+
+// every float (a PyFloat for a whole value, 1.0; a number that is not an integer) as PyYAML writes it; its test
+// (matching nothing: it only writes) makes the yaml package prefer it to its own float tags
+const floatTag: ScalarTag = {
+  tag: 'tag:yaml.org,2002:float',
+  default: true,
+  test: /(?!)/,
+  identify: (v) => v instanceof PyFloat || (typeof v === 'number' && !Number.isInteger(v)),
+  resolve: (text) => pyFloat(Number(text)),
+  stringify: (item) => pyyamlFloat(Number(item.value)),
+};
+
 // YAML 1.1's tags with PyYAML's tests: a string is quoted exactly when PyYAML would read it back as another type
 const pyyamlTags = (tags: Tags): Tags =>
-  tags.map((tag) => {
+  [floatTag, ...tags].map((tag) => {
     if (typeof tag !== 'object' || !('test' in tag) || !tag.test) return tag;
     const kind = tag.tag.replace('tag:yaml.org,2002:', '');
     if (kind === 'bool') return { ...tag, test: PYYAML_RESOLVERS[tag.test.source.includes('rue') ? 'bool:true' : 'bool:false'] };

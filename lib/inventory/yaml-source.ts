@@ -56,13 +56,14 @@ const locator =
   };
 
 /**
- * Parse YAML the way Ansible reads inventory and vars files (YAML 1.1: `yes` is true, `0755` octal).
+ * Parse YAML the way Ansible reads inventory and vars files (YAML 1.1: `yes` is true, `0755` octal; `1.0` stays a
+ * Python float, printed as 1.0 by templates and ansible-inventory's views).
  * A syntax error throws an InventoryError with its line and column.
  */
 export const parseYamlSource = (file: string, text: string): YamlSource => {
   let parsed: ReturnType<typeof parseAnsibleYaml>;
   try {
-    parsed = parseAnsibleYaml(text);
+    parsed = parseAnsibleYaml(text, { pythonFloats: true });
   } catch (e) {
     if (!(e instanceof AnsibleYamlError)) throw e;
     const excerpt = e.line === undefined ? '' : `\n${codeExcerpt(text, e.line, e.col ?? 1)}`;

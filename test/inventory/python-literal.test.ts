@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { parseIniValue } from '../../lib/inventory/python-literal.js';
+import { pyFloat } from '../../lib/template/py-float.js';
 
 describe('parseIniValue (ast.literal_eval, else the text)', () => {
   it.each([
     ['8080', 8080],
     ['-5', -5],
     ['0.5', 0.5],
-    ['1e3', 1000],
+    ['1e3', pyFloat(1000)],
+    ['1.0', pyFloat(1)],
+    ['-2.0', pyFloat(-2)],
     ['0x1F', 31],
     ['0o17', 15],
     ['1_000', 1000],

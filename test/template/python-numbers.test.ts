@@ -1,5 +1,7 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { hostVars, loadInventory } from '../../lib/inventory/index.js';
 import { parseConverted } from '../../lib/modules/converted-args.js';
 import { lazyVars } from '../../lib/runner/lazy-vars.js';
 import { evaluate } from '../../lib/template/expression.js';
@@ -7,6 +9,7 @@ import { literalEval, NOT_LITERAL } from '../../lib/template/literal-eval.js';
 import { floatRepr, isFloat, pyFloat } from '../../lib/template/py-float.js';
 import { renderString, renderValue } from '../../lib/template/render.js';
 import { parseAnsibleYaml } from '../../lib/yaml/ansible-yaml.js';
+import { conformanceDir } from '../conformance/harness/case.js';
 
 // every expected text below is what ansible-playbook (ansible-core 2.14, Python 3.11) printed for the same template
 const vars = { n: 3, f: 2.0, pf: pyFloat(2), sizes: [1.5, 2.5], word: 'True', listy: "[1, 'a']", nothing: null };
@@ -139,5 +142,21 @@ describe("module arguments converted as Ansible's argument_spec converts them", 
   it('keeps the error of text that is no number', () => {
     const res = parseConverted(schema, { timeout: 'soon', delay: 1, force: true, name: 'x' });
     expect(res.success).toBe(false);
+  });
+});
+
+describe('inventory variables keep Python floats', () => {
+  // a YAML inventory, group_vars and an INI inventory (test/conformance/inventories/floats, recorded views there)
+  const source = join(conformanceDir(), 'inventories', 'floats', 'inventory');
+
+  // what `ansible all -i <that inventory> -m debug -a 'msg=...'` printed (ansible-core 2.14)
+  it('prints 1.0 as 1.0 in templates, from YAML, group_vars and INI', async () => {
+    const inv = await loadInventory([source]);
+    expect(renderString('{{ whole }} {{ exp_float }} {{ whole + 1 }} {{ listed }} {{ nested }} {{ ratio }}', hostVars(inv, 'web1'))).toBe(
+      "1.0 2500.0 2.0 [1.0, 2, 3.5] {'ratio': 2.0} 4.0",
+    );
+    expect(renderString('{{ whole }} {{ exp_float }} {{ exponent }} {{ negative }} {{ integer }} {{ group_float }}', hostVars(inv, 'db1'))).toBe(
+      '1.0 2500.0 1000.0 -2.0 8 5.0',
+    );
   });
 });
