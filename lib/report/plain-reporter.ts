@@ -2,13 +2,14 @@ import type { EventSink, RunEvent } from '../runner/types.js';
 import { operatorActionsOf } from '../runner/operator-actions.js';
 import { operatorReportOf } from '../runner/operator-report.js';
 import { actionLine, actionSummary } from './operator-actions.js';
+import { pythonJson } from './python-json.js';
 import { banner, formatRecap } from './recap.js';
 
 const LABEL = { ok: 'ok', changed: 'changed', skipped: 'skipping', failed: 'fatal', unreachable: 'fatal' } as const;
 
 const detail = (result: Record<string, unknown>): string => {
   const { changed: _c, ...rest } = result;
-  return JSON.stringify(rest);
+  return pythonJson(rest);
 };
 
 const resultLine = (e: Extract<RunEvent, { type: 'task_result' }>, verbose: number): string => {
