@@ -6,6 +6,7 @@ import { loadVersions, withVersionOverrides } from '../gonka/versions.js';
 import { hostVars, limitHosts, loadInventory, NoHostsError, selectHosts } from '../inventory/index.js';
 import { connectTransport, type ConnectOptions } from '../transport/connect.js';
 import { UnreachableError, type Transport } from '../transport/transport.js';
+import { parseConverted } from '../modules/converted-args.js';
 import { OptionError } from './extra-vars.js';
 import { loadModelCatalog } from '../gonka/model-catalog.js';
 import { rankModels, type RankedLayout } from '../gonka/model-ranking.js';
@@ -91,8 +92,11 @@ const table = (r: Recommendation): string => {
   ].join('\n');
 };
 
+/** The host's gpu-detect settings from its inventory variables, converted as role variables are (a YAML 1.0 is the number 1). */
+export const gpuInfoSettings = (vars: Record<string, unknown>) => parseConverted(HostSettingsSchema, vars);
+
 const inspect = async (host: string, vars: Record<string, unknown>, opts: GpuInfoCommandOptions, chain?: ChainModels): Promise<HostReport> => {
-  const parsed = HostSettingsSchema.safeParse(vars);
+  const parsed = gpuInfoSettings(vars);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     return { host, error: `variable '${issue.path.join('.')}': ${issue.message}` };

@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import { packageRoot } from '../runner/paths.js';
 import { renderTemplateFile } from '../template/render.js';
 import { buildDeployment } from './build-deployment.js';
+import { parseConverted } from '../modules/converted-args.js';
 import { ConfigVarsSchema } from './config-vars.js';
 import { CONFIG_ENV, MLNODE_COMPOSE, NETWORK_COMPOSE } from './deploy-files.js';
 import type { Deployment } from './deployment.js';
@@ -34,7 +35,8 @@ const roleDefaults = async (): Promise<Record<string, unknown>> =>
  * stand-ins take their place.
  */
 export const renderDeployFiles = async (input: RenderInput): Promise<{ deployment: Deployment; files: StackFiles }> => {
-  const res = ConfigVarsSchema.safeParse({ ...(await roleDefaults()), ...input.vars });
+  // converted as the config role's variables are: an inventory's float (1.0) is its number, or its text
+  const res = parseConverted(ConfigVarsSchema, { ...(await roleDefaults()), ...input.vars });
   if (!res.success) {
     const issue = res.error.issues[0];
     throw new DeploymentVariableError(issue.path.join('.'), issue.message);

@@ -1,6 +1,9 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { gpuInfoSettings } from '../../lib/cli/gpu-info-command.js';
 import { hostVars, loadInventory } from '../../lib/inventory/index.js';
 import { parseConverted } from '../../lib/modules/converted-args.js';
 import { lazyVars } from '../../lib/runner/lazy-vars.js';
@@ -158,5 +161,17 @@ describe('inventory variables keep Python floats', () => {
     expect(renderString('{{ whole }} {{ exp_float }} {{ exponent }} {{ negative }} {{ integer }} {{ group_float }}', hostVars(inv, 'db1'))).toBe(
       '1.0 2500.0 1000.0 -2.0 8 5.0',
     );
+  });
+
+  it("reaches nop's own settings as its number (gpu-info's gpu_override, as the role variable is converted)", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'nop-floats-'));
+    try {
+      const file = join(dir, 'hosts.yml');
+      await writeFile(file, 'all:\n  hosts:\n    gpu1:\n      gpu_override: {gpu_memory_utilization: 1.0, max_model_len: 8192}\n');
+      const settings = gpuInfoSettings(hostVars(await loadInventory([file]), 'gpu1'));
+      expect(settings.success && settings.data.gpu_override).toEqual({ gpu_memory_utilization: 1, max_model_len: 8192 });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
