@@ -5,13 +5,59 @@ import { packageRoot } from '../runner/paths.js';
 import { renderTemplateFile } from '../template/render.js';
 import { buildDeployment } from './build-deployment.js';
 import { ConfigVarsSchema } from './config-vars.js';
-import { CONFIG_ENV, MLNODE_COMPOSE, NETWORK_COMPOSE } from './deploy-files.js';
+import { CONFIG_ENV, MLNODE_COMPOSE, NETWORK_COMPOSE, NGINX_CONF, NODE_CONFIG } from './deploy-files.js';
+import type { DeployedSettings } from './deployed-settings.js';
 import type { Deployment } from './deployment.js';
 import { DeploymentVariableError } from './deployment-variable-error.js';
 import { readKeyringPassword } from './keyring-password.js';
 import { loadNetwork, withNetworkOverrides } from './network.js';
 import type { StackFiles } from './stack-diff.js';
 import { loadVersions, withVersionOverrides } from './versions.js';
+
+const configVars = async (vars: Record<string, unknown>) => {
+  const res = ConfigVarsSchema.safeParse({ ...(await roleDefaults()), ...vars });
+  if (res.success) return res.data;
+  const issue = res.error.issues[0];
+  throw new DeploymentVariableError(issue.path.join('.'), issue.message);
+};
+
+// the deployment and a renderer of its templates; `fallback` stands in for the cold key and the password when the
+// variables leave them out
+const deploymentOf = async (input: RenderInput, fallback: DeployedSettings) => {
+  const parsed = await configVars(input.vars);
+  const v = { ...parsed, account_pubkey: parsed.account_pubkey ?? fallback.account_pubkey, key_name: parsed.key_name ?? fallback.key_name };
+  const password = (await readKeyringPassword(v)) ?? fallback.keyring_password;
+  if (v.account_pubkey === undefined) throw new DeploymentVariableError('account_pubkey', 'is not set, and the deployed config.env has no ACCOUNT_PUBKEY');
+  if (password === undefined) throw new DeploymentVariableError('keyring_password', 'is not set, and the deployed config.env has no KEYRING_PASSWORD');
+  const network = withNetworkOverrides(await loadNetwork(v.gonka_network), v.gonka_network_overrides);
+  const versions = withVersionOverrides(await loadVersions(), v.gonka_versions_overrides);
+  const deployment = buildDeployment({ vars: v, network, versions, keyringPassword: password, hostVar: input.hostVar, mlHosts: input.mlHosts });
+  const vars = { gonka: deployment, gonka_keyring_password: password, gonka_acme_credentials: v.gonka_acme_credentials };
+  const render = async (file: string) => {
+    const path = join(packageRoot, 'templates', `${file}.hbs`);
+    return renderTemplateFile(path, await readFile(path, 'utf8'), vars);
+  };
+  return { deployment, render };
+};
+
+/**
+ * Every file the config role would write on this host (config.env, node-config.json, the compose files, nginx.conf),
+ * rendered here with the same deployment and templates. A value the variables leave out (the cold key, its name, the
+ * keyring password) is taken from the host's deployed config.env (`deployed`); neither there: an error naming it.
+ */
+export const renderAllDeployFiles = async (
+  input: RenderInput,
+  deployed: DeployedSettings,
+): Promise<{ deployment: Deployment; files: Record<string, string> }> => {
+  const { deployment, render } = await deploymentOf(input, deployed);
+  const names = [
+    ...(deployment.topology.network ? [CONFIG_ENV, NODE_CONFIG, NETWORK_COMPOSE] : []),
+    ...(deployment.topology.ml ? [NGINX_CONF, MLNODE_COMPOSE] : []),
+  ];
+  const files: Record<string, string> = {};
+  for (const name of names) files[name] = await render(name);
+  return { deployment, files };
+};
 
 // stand-ins for the two values that only exist once the keys role ran: the comparison never shows either
 const PLACEHOLDER_PASSWORD = 'placeholder-keyring-password';
@@ -34,21 +80,7 @@ const roleDefaults = async (): Promise<Record<string, unknown>> =>
  * stand-ins take their place.
  */
 export const renderDeployFiles = async (input: RenderInput): Promise<{ deployment: Deployment; files: StackFiles }> => {
-  const res = ConfigVarsSchema.safeParse({ ...(await roleDefaults()), ...input.vars });
-  if (!res.success) {
-    const issue = res.error.issues[0];
-    throw new DeploymentVariableError(issue.path.join('.'), issue.message);
-  }
-  const v = { ...res.data, account_pubkey: res.data.account_pubkey ?? PLACEHOLDER_PUBKEY };
-  const password = (await readKeyringPassword(v)) ?? PLACEHOLDER_PASSWORD;
-  const network = withNetworkOverrides(await loadNetwork(v.gonka_network), v.gonka_network_overrides);
-  const versions = withVersionOverrides(await loadVersions(), v.gonka_versions_overrides);
-  const deployment = buildDeployment({ vars: v, network, versions, keyringPassword: password, hostVar: input.hostVar, mlHosts: input.mlHosts });
-  const vars = { gonka: deployment, gonka_keyring_password: password, gonka_acme_credentials: v.gonka_acme_credentials };
-  const render = async (file: string) => {
-    const path = join(packageRoot, 'templates', `${file}.hbs`);
-    return renderTemplateFile(path, await readFile(path, 'utf8'), vars);
-  };
+  const { deployment, render } = await deploymentOf(input, { account_pubkey: PLACEHOLDER_PUBKEY, keyring_password: PLACEHOLDER_PASSWORD });
   const files: StackFiles = {};
   if (deployment.topology.network) {
     files[CONFIG_ENV] = await render(CONFIG_ENV);

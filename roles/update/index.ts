@@ -6,7 +6,32 @@ import { updateMlNode } from './mlnode-update.js';
 import { updateNetworkImages } from './network-images.js';
 import { networkNode } from './network-node.js';
 import { describePlan, planFacts, planUpdate, type ImageChange, type UpdatePlan } from './plan.js';
+import { moveStack } from './stack-move.js';
+import { describeStackMove } from './stack-plan.js';
+import { ownIds, stackTarget } from './stack-target.js';
 import { UpdateVarsSchema, type UpdateVars } from './vars.js';
+import { hfModelModule } from '../../lib/gonka/modules/hf-model.js';
+import { fileContent } from '../../lib/facts/builtin/file-content.js';
+import { request } from '../../lib/facts/fact.js';
+import { CONFIG_ENV, MLNODE_COMPOSE, NETWORK_COMPOSE, NGINX_CONF, NODE_CONFIG } from '../../lib/gonka/deploy-files.js';
+import { posix } from 'node:path';
+
+const stackFacts = (v: UpdateVars) =>
+  [CONFIG_ENV, NODE_CONFIG, NETWORK_COMPOSE, NGINX_CONF, MLNODE_COMPOSE].map((f) => request(fileContent, posix.join(v.gonka_deploy_dir, f)));
+
+const planStack = async (ctx: ModuleContext, v: UpdateVars): Promise<ModuleResult> => {
+  const missing = await notDeployed(ctx, v.gonka_deploy_dir);
+  if (missing) return { changed: false, failed: true, msg: missing };
+  const target = await stackTarget(ctx, v);
+  if ('error' in target) return { changed: false, failed: true, msg: target.error };
+  return { changed: false, msg: describeStackMove(target.move), differences: target.move.differences, ansible_facts: { stack_move: target.move } };
+};
+
+const moveToToday = async (ctx: ModuleContext, v: UpdateVars): Promise<ModuleResult> => {
+  const target = await stackTarget(ctx, v);
+  if ('error' in target) return { changed: false, failed: true, msg: target.error };
+  return moveStack(ctx, v, target, ownIds(v));
+};
 
 const EMPTY: UpdatePlan = { mlnodes: [], network: [], unchanged: [] };
 const planOf = (v: UpdateVars): UpdatePlan => v.update_plan ?? EMPTY;
@@ -39,6 +64,14 @@ export default defineRole({
   vars: UpdateVarsSchema,
   tasks: [
     { name: 'Take the day-2 run lock', run: (ctx, v) => takeRunLock(ctx, v.nop_lock_file) },
+    { name: "Plan the move to today's stack", when: (v) => v.update_stack, check_mode: false, facts: stackFacts, invalidates: [], run: planStack },
+    {
+      name: "Pre-download today's model weights",
+      when: (v) => v.stack_move?.model !== undefined,
+      run: (ctx, v) =>
+        ctx.call(hfModelModule, { model: v.stack_move!.model!.to, hf_home: v.stack_move!.hf_home!, hf_token: v.hf_token, timeout: v.weights_timeout }),
+    },
+    { name: "Move to today's stack in the safe window", when: (v) => (v.stack_move?.files.length ?? 0) > 0, run: moveToToday },
     {
       name: 'Plan the update',
       check_mode: false,

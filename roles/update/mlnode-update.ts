@@ -41,14 +41,14 @@ const probeLoad = async (
   return { waiting: `${c.service}: loading the model (inference /health ${health.status === 0 ? 'no answer' : health.status})` };
 };
 
-const waitLoaded = async (ctx: ModuleContext, api: ModuleContext, v: UpdateVars, c: MlNodeChange, failFast: boolean): Promise<LoadOutcome> =>
+export const waitLoaded = async (ctx: ModuleContext, api: ModuleContext, v: UpdateVars, c: MlNodeChange, failFast: boolean): Promise<LoadOutcome> =>
   (await pollUntil(ctx, { timeout: v.update_load_timeout, interval: v.update_poll_interval }, () => probeLoad(ctx, api, v, c, failFast))) ?? {
     loaded: false,
     reason: `the model did not load within ${v.update_load_timeout} s`,
   };
 
 // the admin API's enable / disable, as the gonka_admin_node module does it (verified, nothing sent when already so)
-const setEnabled = async (api: ModuleContext, v: UpdateVars, nodeId: string, enabled: boolean): Promise<string | undefined> => {
+export const setEnabled = async (api: ModuleContext, v: UpdateVars, nodeId: string, enabled: boolean): Promise<string | undefined> => {
   api.facts.invalidate([{ fact: httpGet, arg: adminNodesRequest(v.gonka_admin_url) }]);
   const res = await api.call(gonkaAdminNodeModule, { admin_url: v.gonka_admin_url, nodes: [{ id: nodeId }], enabled });
   return res.failed ? `${enabled ? 'enable' : 'disable'} ${nodeId}: ${res.msg}` : undefined;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { booleanSchema } from '../../lib/template/boolean.js';
 import { UpdatePlanSchema } from './plan.js';
+import { StackMoveSchema } from './stack-plan.js';
 
 const seconds = z.coerce.number().positive();
 
@@ -28,6 +29,11 @@ export const UpdateVarsSchema = z.object({
   update_window_timeout: seconds.describe('seconds to wait for a safe window (away from PoC) before the update gives up'),
   update_load_timeout: seconds.describe('seconds an updated ML node may take to load its model'),
   update_poll_interval: seconds.describe('seconds between two looks at an update in progress'),
+  update_stack: booleanSchema
+    .default(true)
+    .describe("move a host deployed with an older stack to today's (new services, settings, the served model) before the image updates"),
+  hf_token: z.string().min(1).optional().describe('a Hugging Face token for gated models: passed on stdin, never on a command line'),
+  weights_timeout: seconds.describe("seconds: pre-downloading today's model into hf_home before the ML nodes switch to it"),
   nop_lock_file: z
     .string()
     .optional()
@@ -37,6 +43,7 @@ export const UpdateVarsSchema = z.object({
     .optional()
     .describe("set by nop: every host's variables (the network node's own settings, its gonka_deploy_dir, are its host variables)"),
   update_plan: UpdatePlanSchema.optional().describe("set by the update role: the plan task's result"),
+  stack_move: StackMoveSchema.optional().describe("set by the update role: the stack plan task's result"),
 });
 
 export type UpdateVars = z.output<typeof UpdateVarsSchema>;
