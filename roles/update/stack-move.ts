@@ -72,7 +72,10 @@ const adminListing = (api: ModuleContext, v: UpdateVars): Promise<AdminNode[] | 
     return nodes ? { done: nodes } : { waiting: 'waiting for the admin API to answer again' };
   });
 
-/** The admin API lists exactly `entries` among `ids` (added or updated, disabled), and nothing else of them. */
+/**
+ * The admin API lists exactly `entries` among `ids` (added or updated, enabled: the api loads the model only on an
+ * enabled node that is not in this epoch), and nothing else of them.
+ */
 const registerNodes = async (api: ModuleContext, v: UpdateVars, entries: AdminNodeEntry[], ids: string[]): Promise<string | undefined> => {
   if ((await adminListing(api, v)) === undefined) return `the admin API does not answer within ${v.update_load_timeout} s`;
   api.facts.invalidate([{ fact: httpGet, arg: adminNodesRequest(v.gonka_admin_url) }]);
@@ -82,7 +85,7 @@ const registerNodes = async (api: ModuleContext, v: UpdateVars, entries: AdminNo
     if (res.failed) return `removing ${gone.map((g) => g.id).join(', ')} from the admin API: ${res.msg}`;
   }
   if (entries.length === 0) return undefined;
-  const res = await api.call(gonkaAdminNodeModule, { admin_url: v.gonka_admin_url, nodes: entries, enabled: false });
+  const res = await api.call(gonkaAdminNodeModule, { admin_url: v.gonka_admin_url, nodes: entries, enabled: true });
   return res.failed ? `the admin API refused ${entries.map((e) => e.id).join(', ')}: ${res.msg}` : undefined;
 };
 
@@ -113,14 +116,6 @@ const healthy = async (ctx: ModuleContext, nn: NetworkNodeApi, v: UpdateVars, t:
   return undefined;
 };
 
-const enableAll = async (api: ModuleContext, v: UpdateVars, ids: string[]): Promise<string | undefined> => {
-  for (const id of ids) {
-    const failed = await setEnabled(api, v, id, true);
-    if (failed) return failed;
-  }
-  return undefined;
-};
-
 interface Previous {
   texts: DeployTexts;
   /** this host's ML nodes as the admin API listed them before the move */
@@ -136,12 +131,7 @@ const rollBack = async (ctx: ModuleContext, nn: NetworkNodeApi, v: UpdateVars, t
     (await writeTexts(ctx, t.deployment.deploy_dir, restore)) ??
     (await recreate(ctx, t.deployment, { ...prev.texts, ...t.texts }, prev.texts)) ??
     (t.deployment.topology.ml ? await registerNodes(nn.ctx, v, prev.nodes, [...newIds, ...prev.nodes.map((n) => n.id)]) : undefined) ??
-    (await restoredLoaded(ctx, nn, v, prev)) ??
-    (await enableAll(
-      nn.ctx,
-      v,
-      prev.nodes.map((n) => n.id),
-    ));
+    (await restoredLoaded(ctx, nn, v, prev));
   const after = back
     ? `rollback incomplete: ${back}`
     : `rolled back to the previous stack${t.move.model ? ` and ${t.move.model.from.join(', ')}` : ''}, its ML nodes enabled again`;
@@ -195,11 +185,5 @@ export const moveStack = async (ctx: ModuleContext, v: UpdateVars, t: StackTarge
     (t.deployment.topology.ml ? await registerNodes(nn.ctx, v, t.entries.map(adminEntryOf), [...previousIds, ...t.entries.map((e) => e.id)]) : undefined) ??
     (await healthy(ctx, nn, v, t, after));
   if (failure) return rollBack(ctx, nn, v, t, prev, failure);
-  const enabled = await enableAll(
-    nn.ctx,
-    v,
-    t.entries.map((e) => e.id),
-  );
-  if (enabled) return { changed: true, failed: true, msg: `today's stack runs but ${enabled}` };
   return { changed: true, msg: `moved to today's stack: ${describe(t)}; healthy, ML nodes enabled`, window };
 };

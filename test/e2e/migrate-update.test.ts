@@ -1,14 +1,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { REPO_ROOT } from '../../sim/host/paths.js';
 import { DEFAULT_CHAIN, EDITION_1_CHAIN } from '../../sim/gonka.js';
-import { dynamicCoefficients, paramsJson } from '../../sim/gonka/chain-params.mjs';
-import { DEFAULT_SCENARIO } from '../../sim/gonka/scenario.mjs';
-import { adminNodes, createFleet, DEPLOY, DEPLOY_KNOBS, PASSWORD, seedOverrides, snapshotTree, type Fleet } from './sim-fleet.js';
+import { adminNodes, createFleet, DEPLOY, seedChainApi, DEPLOY_KNOBS, PASSWORD, seedOverrides, snapshotTree, type Fleet } from './sim-fleet.js';
 
 // nop's older stack (up to v0.2.12): no versiond, edge-api, bridge or proxy-ssl, no p2p CONFIG_* settings
 const NEW_SERVICES = ['versiond', 'edge-api', 'bridge', 'proxy-ssl'];
@@ -19,29 +15,12 @@ const TODAYS_CHAIN = { ...DEFAULT_CHAIN, governanceModels: [...DEFAULT_CHAIN.gov
 const HF_HOME = '/mnt/shared';
 const FAST = { update_poll_interval: 0.5, update_poc_margin_blocks: 0, update_load_timeout: 600, update_window_timeout: 600 };
 
-/** A seed's public chain routes (nop's own proxy keeps them off), answering from today's chain. */
-const seedChainApi = async (): Promise<{ url: string; close: () => Promise<void> }> => {
-  const epoch = 422;
-  const answers: Record<string, unknown> = {
-    '/v1/epochs/latest': { latest_epoch: { index: epoch } },
-    '/chain-api/productscience/inference/inference/params': paramsJson(TODAYS_CHAIN, DEFAULT_SCENARIO.epoch),
-    [`/chain-api/productscience/inference/inference/dynamic_coefficients/${epoch}`]: dynamicCoefficients(TODAYS_CHAIN, epoch),
-  };
-  const server: Server = createServer((req, res) => {
-    const body = answers[req.url ?? ''];
-    res.statusCode = body === undefined ? 404 : 200;
-    res.end(JSON.stringify(body ?? { code: 5, message: 'not found' }));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
-};
-
 let seed: Awaited<ReturnType<typeof seedChainApi>>;
 let fleet: Fleet;
 let update: (opts?: { check?: boolean; diff?: boolean }) => ReturnType<Fleet['run']>;
 beforeAll(async () => {
   // driver 580: today's images run without a driver upgrade (update.yml does not install drivers)
-  [fleet, seed] = await Promise.all([createFleet([{ name: 'gpu1', profile: 'b300-8x', address: '127.0.0.1' }]), seedChainApi()]);
+  [fleet, seed] = await Promise.all([createFleet([{ name: 'gpu1', profile: 'b300-8x', address: '127.0.0.1' }]), seedChainApi(TODAYS_CHAIN)]);
   const s = fleet.servers.gpu1;
   await fleet.writeInventory({
     all: {
@@ -59,6 +38,7 @@ beforeAll(async () => {
           mlnode_management_url: `http://127.0.0.1:${8080 + fleet.offset}`,
           mlnode_inference_url: `http://127.0.0.1:${5050 + fleet.offset}`,
           ...DEPLOY_KNOBS,
+          nop_lock_file: join(fleet.dir, 'nop.lock'),
         },
       },
       children: { network_nodes: { hosts: { gpu1: null } }, ml_nodes: { hosts: { gpu1: null } } },
