@@ -24,7 +24,7 @@ type LoadOutcome = { loaded: true } | { loaded: false; reason: string };
 
 // failFast: a FAILED from the api ends the wait. Not after a rollback: the api still shows the failed attempt
 // until its next look at the node, and the previous image deserves the whole load timeout.
-const probeLoad = async (
+export const probeLoad = async (
   ctx: ModuleContext,
   api: ModuleContext,
   v: UpdateVars,

@@ -10,7 +10,7 @@ import { copyModule } from '../../lib/modules/builtin/copy.js';
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
 import { fingerprintsOf } from '../config/fingerprints.js';
 import { recreateAffected } from '../config/recreate.js';
-import { setEnabled, waitLoaded } from './mlnode-update.js';
+import { probeLoad, setEnabled, waitLoaded } from './mlnode-update.js';
 import { networkNode, type NetworkNodeApi } from './network-node.js';
 import type { MlNodeChange } from './plan.js';
 import { adminNodes, waitSafeWindow } from './safe-window.js';
@@ -105,16 +105,23 @@ const stackRunning = async (ctx: ModuleContext, v: UpdateVars, d: Deployment, te
   return up ? undefined : `not every service of today's stack runs within ${v.update_load_timeout} s`;
 };
 
-/** Today's stack healthy: its services run, the admin API lists today's ML nodes, each loads today's model. */
-const healthy = async (ctx: ModuleContext, nn: NetworkNodeApi, v: UpdateVars, t: StackTarget, texts: DeployTexts): Promise<string | undefined> => {
-  const running = await stackRunning(ctx, v, t.deployment, texts);
-  if (running) return running;
-  for (const c of mlChanges(t.deployment, t.entries)) {
-    const load = await waitLoaded(ctx, nn.ctx, v, c, true);
-    if (!load.loaded) return `${c.service}: ${load.reason}`;
-  }
-  return undefined;
+/** Every ML node loaded its model; the first the api reports FAILED ends the wait (one bad node fails the move). */
+const mlNodesLoaded = async (ctx: ModuleContext, nn: NetworkNodeApi, v: UpdateVars, changes: MlNodeChange[]): Promise<string | undefined> => {
+  const outcome = await pollUntil(ctx, { timeout: v.update_load_timeout, interval: v.update_poll_interval }, async () => {
+    const waiting: string[] = [];
+    for (const c of changes) {
+      const probe = await probeLoad(ctx, nn.ctx, v, c, true);
+      if ('waiting' in probe) waiting.push(probe.waiting);
+      else if (!probe.done.loaded) return { done: `${c.service}: ${probe.done.reason}` };
+    }
+    return waiting.length ? { waiting: waiting[0] } : { done: '' };
+  });
+  return outcome === undefined ? `the ML nodes did not load the model within ${v.update_load_timeout} s` : outcome || undefined;
 };
+
+/** Today's stack healthy: its services run, each of this host's ML nodes serves today's model. */
+const healthy = async (ctx: ModuleContext, nn: NetworkNodeApi, v: UpdateVars, t: StackTarget, texts: DeployTexts): Promise<string | undefined> =>
+  (await stackRunning(ctx, v, t.deployment, texts)) ?? (await mlNodesLoaded(ctx, nn, v, mlChanges(t.deployment, t.entries)));
 
 interface Previous {
   texts: DeployTexts;

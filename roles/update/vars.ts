@@ -42,6 +42,10 @@ export const UpdateVarsSchema = z.object({
     .custom<Record<string, Record<string, unknown> | undefined>>((x) => typeof x === 'object' && x !== null)
     .optional()
     .describe("set by nop: every host's variables (the network node's own settings, its gonka_deploy_dir, are its host variables)"),
+  gpu_recommendation: z
+    .looseObject({ image: z.string().optional() })
+    .optional()
+    .describe("set by the gpu-detect role: the ML node layout for the GPUs; its image is the ML nodes' target"),
   update_plan: UpdatePlanSchema.optional().describe("set by the update role: the plan task's result"),
   stack_move: StackMoveSchema.optional().describe("set by the update role: the stack plan task's result"),
 });

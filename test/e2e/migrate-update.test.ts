@@ -89,7 +89,7 @@ const hostFiles = async () => {
 
 // keys and chain data: what no move may ever touch
 const keysAndChain = async () =>
-  new Map([...(await hostFiles())].filter(([k]) => /\/\.tmkms\/|keyring-file|node_key\.json|priv_validator_key|\/\.inference\/data\//.test(k)));
+  new Map([...(await hostFiles())].filter(([k]) => /\/\.tmkms\/secrets\/|keyring-file|node_key\.json|priv_validator_key|blockstore\.db/.test(k)));
 
 const served = async () => (await adminNodes(fleet)).map((n) => ({ id: n.node.id, models: Object.keys(n.node.models), enabled: n.state.admin_state.enabled }));
 const servedModels = async () => [...new Set((await served()).flatMap((n) => n.models))];
@@ -158,8 +158,11 @@ describe("update.yml moves a node from nop's older stack (Qwen3-235B) to today's
 
   it("moves to today's stack: new services, today's model enabled, keys and chain data untouched, then nothing to do", async () => {
     fleet.scenario('gpu1', { brokenImages: [] });
+    // chain data the node does not rewrite as blocks come (a stand-in for its block store)
+    await fleet.servers.gpu1.host.sh(`head -c 4096 /dev/urandom > ${DEPLOY}/.inference/data/blockstore.db`);
     const keys = await keysAndChain();
     expect([...keys.keys()].some((k) => k.includes('keyring-file'))).toBe(true);
+    expect([...keys.keys()].some((k) => k.includes('blockstore.db'))).toBe(true);
     const res = await update();
     expect(res.code, JSON.stringify(res.results.filter((r) => r.status === 'failed'))).toBe(0);
     expect(String(result(res, "Move to today's stack in the safe window")!.result.msg)).toContain(`→ ${todaysModel}; healthy, ML nodes enabled`);
