@@ -4,7 +4,7 @@ import { gonkaAdminNodeModule } from '../../lib/gonka/modules/admin-node.js';
 import { pollUntil, readFresh } from '../../lib/gonka/poll.js';
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
 import type { MlNodeChange } from './plan.js';
-import { adminNodes, waitSafeWindow } from './safe-window.js';
+import { adminNodes, waitSafeWindow, windowCaveat } from './safe-window.js';
 import { switchImage } from './switch-image.js';
 import type { UpdateVars } from './vars.js';
 
@@ -84,5 +84,5 @@ export const updateMlNode = async (ctx: ModuleContext, api: ModuleContext, v: Up
   if (!load.loaded) return rollBack(ctx, api, v, c, load.reason);
   const enabled = await setEnabled(api, v, c.node_id, true);
   if (enabled) return { changed: true, failed: true, msg: `${c.service} runs ${c.to} but ${enabled}` };
-  return { changed: true, msg: `${c.service} (${c.node_id}): ${c.from} → ${c.to}, model loaded, enabled`, window };
+  return { changed: true, msg: `${c.service} (${c.node_id}): ${c.from} → ${c.to}, model loaded, enabled${windowCaveat(window)}`, window };
 };

@@ -13,7 +13,7 @@ import { recreateAffected } from '../config/recreate.js';
 import { probeLoad, setEnabled, waitLoaded } from './mlnode-update.js';
 import { networkNode, type NetworkNodeApi } from './network-node.js';
 import type { MlNodeChange } from './plan.js';
-import { adminNodes, waitSafeWindow } from './safe-window.js';
+import { adminNodes, waitSafeWindow, windowCaveat } from './safe-window.js';
 import type { DeployTexts, StackMove } from './stack-plan.js';
 import { serviceRunning } from './switch-image.js';
 import type { UpdateVars } from './vars.js';
@@ -192,5 +192,5 @@ export const moveStack = async (ctx: ModuleContext, v: UpdateVars, t: StackTarge
     (t.deployment.topology.ml ? await registerNodes(nn.ctx, v, t.entries.map(adminEntryOf), [...previousIds, ...t.entries.map((e) => e.id)]) : undefined) ??
     (await healthy(ctx, nn, v, t, after));
   if (failure) return rollBack(ctx, nn, v, t, prev, failure);
-  return { changed: true, msg: `moved to today's stack: ${describe(t)}; healthy, ML nodes enabled`, window };
+  return { changed: true, msg: `moved to today's stack: ${describe(t)}; healthy, ML nodes enabled${windowCaveat(window)}`, window };
 };

@@ -26,6 +26,13 @@ export const UpdateVarsSchema = z.object({
     .optional()
     .describe("where the ML host reaches its ML nodes' inference API; default: loopback, or private_ip on an ML-only server"),
   update_poc_margin_blocks: z.coerce.number().int().nonnegative().describe('blocks an update must keep away from the next PoC start'),
+  update_preferred_wait_blocks: z.coerce
+    .number()
+    .int()
+    .nonnegative()
+    .describe(
+      'blocks an update waits at most for the preferred window (the last confirmation_poc_safety_window blocks before PoC, no Confirmation PoC there) to open; farther away it runs now in the Inference phase and says so',
+    ),
   update_window_timeout: seconds.describe('seconds to wait for a safe window (away from PoC) before the update gives up'),
   update_load_timeout: seconds.describe('seconds an updated ML node may take to load its model'),
   update_poll_interval: seconds.describe('seconds between two looks at an update in progress'),
