@@ -37,7 +37,7 @@ const deploymentOf = async (input: RenderInput, fallback: DeployedSettings) => {
     const path = join(packageRoot, 'templates', `${file}.hbs`);
     return renderTemplateFile(path, await readFile(path, 'utf8'), vars);
   };
-  return { deployment, render };
+  return { deployment, render, identity: { account_pubkey: v.account_pubkey, keyring_password: password } };
 };
 
 /**
@@ -48,15 +48,15 @@ const deploymentOf = async (input: RenderInput, fallback: DeployedSettings) => {
 export const renderAllDeployFiles = async (
   input: RenderInput,
   deployed: DeployedSettings,
-): Promise<{ deployment: Deployment; files: Record<string, string> }> => {
-  const { deployment, render } = await deploymentOf(input, deployed);
+): Promise<{ deployment: Deployment; files: Record<string, string>; identity: Required<Pick<DeployedSettings, 'account_pubkey' | 'keyring_password'>> }> => {
+  const { deployment, render, identity } = await deploymentOf(input, deployed);
   const names = [
     ...(deployment.topology.network ? [CONFIG_ENV, NODE_CONFIG, NETWORK_COMPOSE] : []),
     ...(deployment.topology.ml ? [NGINX_CONF, MLNODE_COMPOSE] : []),
   ];
   const files: Record<string, string> = {};
   for (const name of names) files[name] = await render(name);
-  return { deployment, files };
+  return { deployment, files, identity };
 };
 
 // stand-ins for the two values that only exist once the keys role ran: the comparison never shows either

@@ -7,7 +7,7 @@ import type { Deployment, NodeConfigEntry } from '../../lib/gonka/deployment.js'
 import { gonkaAdminNodeModule } from '../../lib/gonka/modules/admin-node.js';
 import { pollUntil } from '../../lib/gonka/poll.js';
 import { copyModule } from '../../lib/modules/builtin/copy.js';
-import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
+import type { FileDiff, ModuleContext, ModuleResult } from '../../lib/modules/module.js';
 import { fingerprintsOf } from '../config/fingerprints.js';
 import { recreateAffected } from '../config/recreate.js';
 import { probeLoad, setEnabled, waitLoaded } from './mlnode-update.js';
@@ -21,6 +21,8 @@ import type { UpdateVars } from './vars.js';
 /** What the move works from: today's deployment and files, and what the host has now. */
 export interface StackTarget {
   deployment: Deployment;
+  /** the cold key and keyring password: the inventory's, or the deployed config.env's */
+  identity: { account_pubkey: string; keyring_password: string };
   /** this host's ML nodes as today's node-config lists them */
   entries: NodeConfigEntry[];
   /** the texts the move writes (the files that change) */
@@ -32,15 +34,19 @@ export interface StackTarget {
 
 const SECRET_FILES = new Set([CONFIG_ENV]);
 
-/** Write `texts` into the deploy dir (a backup of each replaced file kept); in check mode, their diffs. */
-const writeTexts = async (ctx: ModuleContext, dir: string, texts: Record<string, string | undefined>): Promise<string | undefined> => {
+/**
+ * Write `texts` into the deploy dir (a backup of each replaced file kept): the failure, if any; `diffs` collects each
+ * file's diff (in check mode, what it would write).
+ */
+const writeTexts = async (ctx: ModuleContext, dir: string, texts: Record<string, string | undefined>, diffs: FileDiff[] = []): Promise<string | undefined> => {
   for (const [file, content] of Object.entries(texts)) {
     const dest = posix.join(dir, file);
     const res =
       content === undefined
-        ? await ctx.exec(`rm -f -- '${dest.replaceAll("'", `'\\''`)}'`).then((r) => ({ failed: r.code !== 0, msg: r.stderr.trim() }))
+        ? await ctx.exec(`rm -f -- '${dest.replaceAll("'", `'\\''`)}'`).then((r) => ({ failed: r.code !== 0, msg: r.stderr.trim(), diff: undefined }))
         : await ctx.call(copyModule, { dest, content, backup: true, mode: SECRET_FILES.has(file) ? '0600' : '0644', secret: SECRET_FILES.has(file) });
     if (res.failed) return `writing ${dest}: ${res.msg}`;
+    diffs.push(...(res.diff ?? []));
   }
   return undefined;
 };
@@ -166,9 +172,10 @@ const describe = (t: StackTarget): string =>
  */
 export const moveStack = async (ctx: ModuleContext, v: UpdateVars, t: StackTarget, ownIds: (nodes: AdminNode[]) => string[]): Promise<ModuleResult> => {
   if (ctx.check) {
-    const diffs = await writeTexts(ctx, t.deployment.deploy_dir, t.texts);
-    if (diffs) return { changed: false, failed: true, msg: diffs };
-    return { changed: true, msg: `would move to today's stack in the safe window: ${describe(t)}` };
+    const diff: FileDiff[] = [];
+    const failed = await writeTexts(ctx, t.deployment.deploy_dir, t.texts, diff);
+    if (failed) return { changed: false, failed: true, msg: failed };
+    return { changed: true, msg: `would move to today's stack in the safe window: ${describe(t)}`, diff };
   }
   const nn = await networkNode(ctx, v);
   const listed = (await adminNodes(nn.ctx, v)) ?? [];
@@ -186,11 +193,12 @@ export const moveStack = async (ctx: ModuleContext, v: UpdateVars, t: StackTarge
     if (failed) return { changed: false, failed: true, msg: failed };
   }
   const after = { ...t.deployed, ...t.texts };
+  const diff: FileDiff[] = [];
   const failure =
-    (await writeTexts(ctx, t.deployment.deploy_dir, t.texts)) ??
+    (await writeTexts(ctx, t.deployment.deploy_dir, t.texts, diff)) ??
     (await recreate(ctx, t.deployment, t.deployed, after)) ??
     (t.deployment.topology.ml ? await registerNodes(nn.ctx, v, t.entries.map(adminEntryOf), [...previousIds, ...t.entries.map((e) => e.id)]) : undefined) ??
     (await healthy(ctx, nn, v, t, after));
   if (failure) return rollBack(ctx, nn, v, t, prev, failure);
-  return { changed: true, msg: `moved to today's stack: ${describe(t)}; healthy, ML nodes enabled${windowCaveat(window)}`, window };
+  return { changed: true, msg: `moved to today's stack: ${describe(t)}; healthy, ML nodes enabled${windowCaveat(window)}`, window, diff };
 };

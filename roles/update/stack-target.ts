@@ -74,6 +74,7 @@ export const stackTarget = async (ctx: ModuleContext, v: UpdateVars): Promise<St
   const { move, texts } = planStackMove(deployed, today.files, { from: [...new Set(from)], to: [...new Set(entries.map((e) => e.model))] });
   return {
     deployment: today.deployment,
+    identity: today.identity,
     entries,
     texts,
     deployed,

@@ -8,9 +8,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { runPlaybook, type RunPlaybookOptions, type RunSummary } from '../../lib/runner/run-playbook.js';
 import type { RunEvent } from '../../lib/runner/types.js';
-import { networkHeightNow, startSeedApi, writeScenario, type ChainScenario, type ScenarioPatch } from '../../sim/gonka.js';
-import { dynamicCoefficients, paramsJson } from '../../sim/gonka/chain-params.mjs';
-import { DEFAULT_SCENARIO } from '../../sim/gonka/scenario.mjs';
+import { networkHeightNow, startSeedApi, writeScenario, type ScenarioPatch } from '../../sim/gonka.js';
 import { simConnect } from '../../sim/host/connect.js';
 import { fundsColdAccounts } from '../../sim/operator-funds.js';
 import { createSimHost, type SimHost } from '../../sim/host/create.js';
@@ -160,26 +158,6 @@ export const createFleet = async (specs: ServerSpec[], { operatorFunds = true }:
       await rm(dir, { recursive: true, force: true });
     },
   };
-};
-
-/**
- * A seed's public chain routes (nop's own proxy keeps them off) answering from `chain`: where gpu-detect reads the
- * live PoC models and their coefficients (`gonka_chain_api`).
- */
-export const seedChainApi = async (chain: ChainScenario): Promise<{ url: string; close: () => Promise<void> }> => {
-  const epoch = 422;
-  const answers: Record<string, unknown> = {
-    '/v1/epochs/latest': { latest_epoch: { index: epoch } },
-    '/chain-api/productscience/inference/inference/params': paramsJson(chain, DEFAULT_SCENARIO.epoch),
-    [`/chain-api/productscience/inference/inference/dynamic_coefficients/${epoch}`]: dynamicCoefficients(chain, epoch),
-  };
-  const server: Server = createHttpServer((req, res) => {
-    const body = answers[req.url ?? ''];
-    res.statusCode = body === undefined ? 404 : 200;
-    res.end(JSON.stringify(body ?? { code: 5, message: 'not found' }));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
 };
 
 /** Seeds pointing at the simulated network node itself (its proxy and RPC, where the simulator listens). */
