@@ -165,7 +165,7 @@ const handSetNode = async (): Promise<Node> => {
   handDir = await mkdtemp(join(tmpdir(), 'nop-adopt-'));
   const offset = await reservePortOffset();
   closers.push(async () => releasePortOffset(offset));
-  const host = await preparedServer('hand', join(handDir, 'hand'), { portOffset: offset }, undefined, 'b300-8x');
+  const host = await preparedServer('hand', join(handDir, 'hand'), { portOffset: offset }, undefined, undefined, 'b300-8x');
   writeScenario(host.gonkaStateDir, { syncBlocksPerSecond: 4000, snapshotLagBlocks: 2000, modelLoadSeconds: 1 });
   handSeed = await startSeedApi(host.gonkaStateDir);
   const up = sharedUpstreamDir();
