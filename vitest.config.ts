@@ -39,6 +39,8 @@ const UNIT = [
   'test/day2/procedures/procedures-logic.test.ts',
   'test/day2/procedures/rewards-logic.test.ts',
   'test/gonka/chain-fees.test.ts',
+  'test/gonka/stack-move-plan.test.ts',
+  'test/gonka/safe-window.test.ts',
   'test/gonka/model-catalog.test.ts',
   'test/day2/procedures-a/units.test.ts',
   'test/day2/procedures-d/units.test.ts',

@@ -6,13 +6,60 @@ import { renderTemplateFile } from '../template/render.js';
 import { buildDeployment } from './build-deployment.js';
 import { parseConverted } from '../modules/converted-args.js';
 import { ConfigVarsSchema } from './config-vars.js';
-import { CONFIG_ENV, MLNODE_COMPOSE, NETWORK_COMPOSE } from './deploy-files.js';
+import { CONFIG_ENV, MLNODE_COMPOSE, NETWORK_COMPOSE, NGINX_CONF, NODE_CONFIG } from './deploy-files.js';
+import type { DeployedSettings } from './deployed-settings.js';
 import type { Deployment } from './deployment.js';
 import { DeploymentVariableError } from './deployment-variable-error.js';
 import { readKeyringPassword } from './keyring-password.js';
 import { loadNetwork, withNetworkOverrides } from './network.js';
 import type { StackFiles } from './stack-diff.js';
 import { loadVersions, withVersionOverrides } from './versions.js';
+
+const configVars = async (vars: Record<string, unknown>) => {
+  // converted as the config role's variables are: an inventory's float (1.0) is its number, or its text
+  const res = parseConverted(ConfigVarsSchema, { ...(await roleDefaults()), ...vars });
+  if (res.success) return res.data;
+  const issue = res.error.issues[0];
+  throw new DeploymentVariableError(issue.path.join('.'), issue.message);
+};
+
+// the deployment and a renderer of its templates; `fallback` stands in for the cold key and the password when the
+// variables leave them out
+const deploymentOf = async (input: RenderInput, fallback: DeployedSettings) => {
+  const parsed = await configVars(input.vars);
+  const v = { ...parsed, account_pubkey: parsed.account_pubkey ?? fallback.account_pubkey, key_name: parsed.key_name ?? fallback.key_name };
+  const password = (await readKeyringPassword(v)) ?? fallback.keyring_password;
+  if (v.account_pubkey === undefined) throw new DeploymentVariableError('account_pubkey', 'is not set, and the deployed config.env has no ACCOUNT_PUBKEY');
+  if (password === undefined) throw new DeploymentVariableError('keyring_password', 'is not set, and the deployed config.env has no KEYRING_PASSWORD');
+  const network = withNetworkOverrides(await loadNetwork(v.gonka_network), v.gonka_network_overrides);
+  const versions = withVersionOverrides(await loadVersions(), v.gonka_versions_overrides);
+  const deployment = buildDeployment({ vars: v, network, versions, keyringPassword: password, hostVar: input.hostVar, mlHosts: input.mlHosts });
+  const vars = { gonka: deployment, gonka_keyring_password: password, gonka_acme_credentials: v.gonka_acme_credentials };
+  const render = async (file: string) => {
+    const path = join(packageRoot, 'templates', `${file}.hbs`);
+    return renderTemplateFile(path, await readFile(path, 'utf8'), vars);
+  };
+  return { deployment, render, identity: { account_pubkey: v.account_pubkey, keyring_password: password } };
+};
+
+/**
+ * Every file the config role would write on this host (config.env, node-config.json, the compose files, nginx.conf),
+ * rendered here with the same deployment and templates. A value the variables leave out (the cold key, its name, the
+ * keyring password) is taken from the host's deployed config.env (`deployed`); neither there: an error naming it.
+ */
+export const renderAllDeployFiles = async (
+  input: RenderInput,
+  deployed: DeployedSettings,
+): Promise<{ deployment: Deployment; files: Record<string, string>; identity: Required<Pick<DeployedSettings, 'account_pubkey' | 'keyring_password'>> }> => {
+  const { deployment, render, identity } = await deploymentOf(input, deployed);
+  const names = [
+    ...(deployment.topology.network ? [CONFIG_ENV, NODE_CONFIG, NETWORK_COMPOSE] : []),
+    ...(deployment.topology.ml ? [NGINX_CONF, MLNODE_COMPOSE] : []),
+  ];
+  const files: Record<string, string> = {};
+  for (const name of names) files[name] = await render(name);
+  return { deployment, files, identity };
+};
 
 // stand-ins for the two values that only exist once the keys role ran: the comparison never shows either
 const PLACEHOLDER_PASSWORD = 'placeholder-keyring-password';
@@ -35,22 +82,7 @@ const roleDefaults = async (): Promise<Record<string, unknown>> =>
  * stand-ins take their place.
  */
 export const renderDeployFiles = async (input: RenderInput): Promise<{ deployment: Deployment; files: StackFiles }> => {
-  // converted as the config role's variables are: an inventory's float (1.0) is its number, or its text
-  const res = parseConverted(ConfigVarsSchema, { ...(await roleDefaults()), ...input.vars });
-  if (!res.success) {
-    const issue = res.error.issues[0];
-    throw new DeploymentVariableError(issue.path.join('.'), issue.message);
-  }
-  const v = { ...res.data, account_pubkey: res.data.account_pubkey ?? PLACEHOLDER_PUBKEY };
-  const password = (await readKeyringPassword(v)) ?? PLACEHOLDER_PASSWORD;
-  const network = withNetworkOverrides(await loadNetwork(v.gonka_network), v.gonka_network_overrides);
-  const versions = withVersionOverrides(await loadVersions(), v.gonka_versions_overrides);
-  const deployment = buildDeployment({ vars: v, network, versions, keyringPassword: password, hostVar: input.hostVar, mlHosts: input.mlHosts });
-  const vars = { gonka: deployment, gonka_keyring_password: password, gonka_acme_credentials: v.gonka_acme_credentials };
-  const render = async (file: string) => {
-    const path = join(packageRoot, 'templates', `${file}.hbs`);
-    return renderTemplateFile(path, await readFile(path, 'utf8'), vars);
-  };
+  const { deployment, render } = await deploymentOf(input, { account_pubkey: PLACEHOLDER_PUBKEY, keyring_password: PLACEHOLDER_PASSWORD });
   const files: StackFiles = {};
   if (deployment.topology.network) {
     files[CONFIG_ENV] = await render(CONFIG_ENV);

@@ -29,7 +29,8 @@ export const readFingerprints = async (ctx: ModuleContext, d: Deployment): Promi
 export const renderedFingerprints = (ctx: ModuleContext, d: Deployment): Promise<Fingerprints> =>
   fingerprintsOf(d, async (name) => ctx.render(await readFile(await ctx.findTemplate(`${name}.hbs`), 'utf8')));
 
-const fingerprintsOf = async (d: Deployment, text: (name: string) => Promise<string | undefined>): Promise<Fingerprints> => {
+/** Fingerprints of the services the compose files among `text`'s define, from the deploy-dir files' texts. */
+export const fingerprintsOf = async (d: Deployment, text: (name: string) => Promise<string | undefined>): Promise<Fingerprints> => {
   const env = parseEnvFile((await text(CONFIG_ENV)) ?? '');
   const files: Record<string, string> = {};
   for (const name of mountedFilesOf(d)) {

@@ -4,9 +4,10 @@ import { httpGet } from '../../lib/facts/builtin/http.js';
 import { composeScript } from '../../lib/gonka/compose-command.js';
 import { CONFIG_ENV } from '../../lib/gonka/deploy-files.js';
 import type { Deployment } from '../../lib/gonka/deployment.js';
-import { affectedServices, removedServices } from '../../lib/gonka/service-fingerprints.js';
+import { affectedServices, removedServices, type Fingerprints } from '../../lib/gonka/service-fingerprints.js';
 import { shellJoin } from '../../lib/transport/shell-quote.js';
 import type { CodeTask } from '../../lib/roles/role.js';
+import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
 import { fingerprintFacts, readFingerprints, renderedFingerprints } from './fingerprints.js';
 import type { ConfigRoleVars } from './vars.js';
 
@@ -28,6 +29,39 @@ const removeScript = (d: Deployment, services: string[]): string =>
     .join(' &&\n');
 
 /**
+ * Recreate the services whose fingerprint differs between `before` and `after` (started when new) and remove the
+ * containers of those `after` no longer defines; in check mode, say which.
+ */
+export const recreateAffected = async (ctx: ModuleContext, d: Deployment, before: Fingerprints, after: Fingerprints): Promise<ModuleResult> => {
+  const affected = affectedServices(before, after);
+  const removed = Object.values(removedServices(before, after)).flat();
+  const plan = [
+    ...Object.entries(affected).map(([file, services]) => `${file}: ${services.join(' ')}`),
+    ...(removed.length ? [`removed: ${removed.join(' ')}`] : []),
+  ];
+  if (plan.length === 0) return { changed: false, msg: 'no deployed service is affected', recreated: {} };
+  if (ctx.check) return { changed: true, msg: `would recreate ${plan.join('; ')}`, recreated: affected, removed };
+  if (removed.length) {
+    const res = await ctx.exec(removeScript(d, removed));
+    if (res.code !== 0)
+      return { changed: true, failed: true, msg: `removing the containers of ${removed.join(', ')} failed (rc=${res.code}): ${res.stderr.trim()}`, removed };
+  }
+  for (const [file, services] of Object.entries(affected)) {
+    // config.env sourced on a network node: the keyring password never reaches argv
+    const project = { dir: d.deploy_dir, files: [file], env_file: d.topology.network ? CONFIG_ENV : undefined };
+    const res = await ctx.exec(composeScript(project, ['up', '-d', '--no-deps', ...services]));
+    if (res.code !== 0)
+      return {
+        changed: true,
+        failed: true,
+        msg: `docker compose -f ${posix.basename(file)} up failed (rc=${res.code}): ${res.stderr.trim()}`,
+        recreated: affected,
+      };
+  }
+  return { changed: true, msg: `recreated ${plan.join('; ')}`, recreated: affected, removed };
+};
+
+/**
  * Recreate only the services whose definition, config.env values or mounted files changed in this run, and remove
  * the containers of services the compose files no longer define.
  */
@@ -39,34 +73,8 @@ export const recreateChanged: CodeTask<ConfigRoleVars> = {
   run: async (ctx, v) => {
     if (!v.gonka) return { changed: false, failed: true, msg: 'the deployment is not computed: the config role computes it first' };
     const d = v.gonka;
-    const before = v.gonka_fingerprints_before ?? {};
     // check mode writes nothing: what the templates would write says which services a run would recreate
     const after = ctx.check ? await renderedFingerprints(ctx, d) : await readFingerprints(ctx, d);
-    const affected = affectedServices(before, after);
-    const removed = Object.values(removedServices(before, after)).flat();
-    const plan = [
-      ...Object.entries(affected).map(([file, services]) => `${file}: ${services.join(' ')}`),
-      ...(removed.length ? [`removed: ${removed.join(' ')}`] : []),
-    ];
-    if (plan.length === 0) return { changed: false, msg: 'no deployed service is affected', recreated: {} };
-    if (ctx.check) return { changed: true, msg: `would recreate ${plan.join('; ')}`, recreated: affected, removed };
-    if (removed.length) {
-      const res = await ctx.exec(removeScript(d, removed));
-      if (res.code !== 0)
-        return { changed: true, failed: true, msg: `removing the containers of ${removed.join(', ')} failed (rc=${res.code}): ${res.stderr.trim()}`, removed };
-    }
-    for (const [file, services] of Object.entries(affected)) {
-      // config.env sourced on a network node: the keyring password never reaches argv
-      const project = { dir: d.deploy_dir, files: [file], env_file: d.topology.network ? CONFIG_ENV : undefined };
-      const res = await ctx.exec(composeScript(project, ['up', '-d', '--no-deps', ...services]));
-      if (res.code !== 0)
-        return {
-          changed: true,
-          failed: true,
-          msg: `docker compose -f ${posix.basename(file)} up failed (rc=${res.code}): ${res.stderr.trim()}`,
-          recreated: affected,
-        };
-    }
-    return { changed: true, msg: `recreated ${plan.join('; ')}`, recreated: affected, removed };
+    return recreateAffected(ctx, d, v.gonka_fingerprints_before ?? {}, after);
   },
 };

@@ -4,7 +4,7 @@ import { gonkaAdminNodeModule } from '../../lib/gonka/modules/admin-node.js';
 import { pollUntil, readFresh } from '../../lib/gonka/poll.js';
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
 import type { MlNodeChange } from './plan.js';
-import { adminNodes, waitSafeWindow } from './safe-window.js';
+import { adminNodes, waitSafeWindow, windowCaveat } from './safe-window.js';
 import { switchImage } from './switch-image.js';
 import type { UpdateVars } from './vars.js';
 
@@ -24,7 +24,7 @@ type LoadOutcome = { loaded: true } | { loaded: false; reason: string };
 
 // failFast: a FAILED from the api ends the wait. Not after a rollback: the api still shows the failed attempt
 // until its next look at the node, and the previous image deserves the whole load timeout.
-const probeLoad = async (
+export const probeLoad = async (
   ctx: ModuleContext,
   api: ModuleContext,
   v: UpdateVars,
@@ -41,14 +41,14 @@ const probeLoad = async (
   return { waiting: `${c.service}: loading the model (inference /health ${health.status === 0 ? 'no answer' : health.status})` };
 };
 
-const waitLoaded = async (ctx: ModuleContext, api: ModuleContext, v: UpdateVars, c: MlNodeChange, failFast: boolean): Promise<LoadOutcome> =>
+export const waitLoaded = async (ctx: ModuleContext, api: ModuleContext, v: UpdateVars, c: MlNodeChange, failFast: boolean): Promise<LoadOutcome> =>
   (await pollUntil(ctx, { timeout: v.update_load_timeout, interval: v.update_poll_interval }, () => probeLoad(ctx, api, v, c, failFast))) ?? {
     loaded: false,
     reason: `the model did not load within ${v.update_load_timeout} s`,
   };
 
 // the admin API's enable / disable, as the gonka_admin_node module does it (verified, nothing sent when already so)
-const setEnabled = async (api: ModuleContext, v: UpdateVars, nodeId: string, enabled: boolean): Promise<string | undefined> => {
+export const setEnabled = async (api: ModuleContext, v: UpdateVars, nodeId: string, enabled: boolean): Promise<string | undefined> => {
   api.facts.invalidate([{ fact: httpGet, arg: adminNodesRequest(v.gonka_admin_url) }]);
   const res = await api.call(gonkaAdminNodeModule, { admin_url: v.gonka_admin_url, nodes: [{ id: nodeId }], enabled });
   return res.failed ? `${enabled ? 'enable' : 'disable'} ${nodeId}: ${res.msg}` : undefined;
@@ -84,5 +84,5 @@ export const updateMlNode = async (ctx: ModuleContext, api: ModuleContext, v: Up
   if (!load.loaded) return rollBack(ctx, api, v, c, load.reason);
   const enabled = await setEnabled(api, v, c.node_id, true);
   if (enabled) return { changed: true, failed: true, msg: `${c.service} runs ${c.to} but ${enabled}` };
-  return { changed: true, msg: `${c.service} (${c.node_id}): ${c.from} → ${c.to}, model loaded, enabled`, window };
+  return { changed: true, msg: `${c.service} (${c.node_id}): ${c.from} → ${c.to}, model loaded, enabled${windowCaveat(window)}`, window };
 };

@@ -47,6 +47,8 @@ const isOlder = (to: string, from: string): boolean => {
 
 const targetMlnodeImage = (v: UpdateVars, current: string, release: string): string => {
   if (v.mlnode_image) return v.mlnode_image;
+  // the image gpu-detect chose for the served model (the catalog's, one per model): the stack move wrote it
+  if (v.gpu_recommendation?.image) return v.gpu_recommendation.image;
   // a Blackwell host keeps its Blackwell build of the new release
   return mlnodeImage(release, imageTag(current).endsWith('-blackwell'));
 };

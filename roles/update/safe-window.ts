@@ -1,20 +1,17 @@
 import { httpGet } from '../../lib/facts/builtin/http.js';
 import { adminNodesRequest, parseAdminNodes, type AdminNode } from '../../lib/gonka/admin-api.js';
 import { pollUntil, readFresh } from '../../lib/gonka/poll.js';
+import { EpochsLatestSchema, safeWindowDecision } from '../../lib/gonka/safe-window.js';
 import type { ModuleContext } from '../../lib/modules/module.js';
 import type { UpdateVars } from './vars.js';
-
-interface EpochsLatest {
-  block_height: number;
-  phase: string;
-  epoch_stages: { next_poc_start: number };
-  /** a Confirmation PoC runs inside the Inference phase (reference edition 2, §5): no restart while it does */
-  is_confirmation_poc_active?: boolean;
-}
 
 export interface SafeWindow {
   block: number;
   blocks_to_poc: number;
+  /** in the last confirmation_poc_safety_window blocks before PoC, where the chain schedules no Confirmation PoC */
+  preferred: boolean;
+  /** why the update runs outside that window */
+  note?: string;
   /** per model: [PoC slot, inference slot] of this epoch, as the api reports it */
   timeslot_allocation: Record<string, boolean[]>;
 }
@@ -31,16 +28,18 @@ const allocationOf = (node: AdminNode | undefined): Record<string, boolean[]> =>
 const probeWindow = async (api: ModuleContext, v: UpdateVars, nodeId: string): Promise<{ done: SafeWindow } | { waiting: string }> => {
   const res = await readFresh(api, httpGet, { url: `${v.gonka_api_url.replace(/\/+$/, '')}/v1/epochs/latest` });
   if (res.status !== 200) return { waiting: `waiting for /v1/epochs/latest (${res.status === 0 ? 'no answer' : `status ${res.status}`})` };
-  const e = res.json as EpochsLatest;
-  // never inside a PoC generation or validation window: the node would lose its PoC weight for the epoch
-  if (e.phase !== 'Inference') return { waiting: `block ${e.block_height}: ${e.phase}, waiting for the PoC window to close` };
-  if (e.is_confirmation_poc_active === true) return { waiting: `block ${e.block_height}: a Confirmation PoC is active, waiting for it to end` };
-  const toPoc = e.epoch_stages.next_poc_start - e.block_height;
-  if (toPoc < v.update_poc_margin_blocks) return { waiting: `block ${e.block_height}: next PoC in ${toPoc} blocks, waiting for it to pass` };
+  const parsed = EpochsLatestSchema.safeParse(res.json);
+  if (!parsed.success) return { waiting: `/v1/epochs/latest: unexpected answer (${parsed.error.issues[0]?.message ?? 'not JSON'})` };
+  const decision = safeWindowDecision(parsed.data, { marginBlocks: v.update_poc_margin_blocks, preferredWaitBlocks: v.update_preferred_wait_blocks });
+  if (!decision.go) return { waiting: decision.waiting };
+  const { go: _, ...window } = decision;
   const node = (await adminNodes(api, v))?.find((n) => n.node.id === nodeId);
-  return { done: { block: e.block_height, blocks_to_poc: toPoc, timeslot_allocation: allocationOf(node) } };
+  return { done: { ...window, timeslot_allocation: allocationOf(node) } };
 };
 
 /** Wait until updating the node cannot touch a PoC window; undefined when none came within update_window_timeout. */
 export const waitSafeWindow = (api: ModuleContext, v: UpdateVars, nodeId: string): Promise<SafeWindow | undefined> =>
   pollUntil(api, { timeout: v.update_window_timeout, interval: v.update_poll_interval }, () => probeWindow(api, v, nodeId));
+
+/** The window's caveat for a task's message: empty in the preferred window. */
+export const windowCaveat = (w: SafeWindow): string => (w.note ? `; ${w.note}` : '');

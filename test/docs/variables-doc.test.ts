@@ -23,7 +23,7 @@ describe('the variables reference', () => {
     expect(doc).toMatch(/^\| `private_ip` \| string \(IPv4 address\) \| {2}\| no \|/m);
     // Ansible's magic variables are nop's to set, not the operator's to give
     expect(doc).toMatch(/^\| `inventory_hostname` \| string \| set by nop \| no \|/m);
-    expect(doc).toContain('| `playbooks/update.yml` | [update](#update) |');
+    expect(doc).toContain('| `playbooks/update.yml` | [gpu-detect](#gpu-detect), [update](#update), [participation](#participation) |');
   });
 
   it('every variable says what it does, and whether it is secret', async () => {

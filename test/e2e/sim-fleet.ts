@@ -61,7 +61,10 @@ export interface Fleet {
   /** how the run reaches the simulated servers (wrap it to watch every remote command) */
   connect: NonNullable<RunPlaybookOptions['connect']>;
   run(opts?: {
+    /** another playbook than setup.yml (a copy in the fleet's dir keeps its retry file there) */
+    playbook?: string;
     check?: boolean;
+    diff?: boolean;
     extraVars?: Record<string, unknown>;
     limit?: string;
     connect?: RunPlaybookOptions['connect'];
@@ -132,14 +135,14 @@ export const createFleet = async (specs: ServerSpec[], { operatorFunds = true }:
       await writeFile(inventoryPath, stringify(inventory));
       return inventoryPath;
     },
-    run: async ({ onEvent, ...opts } = {}) => {
+    run: async ({ onEvent, playbook: other, ...opts } = {}) => {
       const events: RunEvent[] = [];
       const emit = (e: RunEvent) => {
         operator(e);
         events.push(e);
         onEvent?.(e);
       };
-      const summary = await runPlaybook({ playbook, inventories: [inventoryPath], emit, connect, ...opts });
+      const summary = await runPlaybook({ playbook: other ?? playbook, inventories: [inventoryPath], emit, connect, ...opts });
       const results = events.filter((e): e is Extract<RunEvent, { type: 'task_result' }> => e.type === 'task_result');
       return { ...summary, events, results, output: JSON.stringify(events) };
     },

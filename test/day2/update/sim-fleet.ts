@@ -45,15 +45,16 @@ export interface Fleet {
 
 const MODEL_DIR = '/mnt/shared/hub/models--Qwen--Qwen3-32B-FP8';
 
-/** A simulated rtx3090 server with Docker, Compose and the NVIDIA runtime in place, as prepare.yml leaves it. */
+/** A simulated server (rtx3090 unless named) with Docker, Compose and the NVIDIA runtime in place, as prepare.yml leaves it. */
 export const preparedServer = async (
   name: string,
   dir: string,
   gonka: { portOffset: number; privateAddr?: string },
   clockDir?: string,
   cpuFlags?: string[],
+  profileName = 'rtx3090-1x',
 ): Promise<SimHost> => {
-  const profile = parse(await readFile(join(import.meta.dirname, '../../../sim/host/profiles/rtx3090-1x.yaml'), 'utf8')) as ProfileInput & {
+  const profile = parse(await readFile(join(import.meta.dirname, `../../../sim/host/profiles/${profileName}.yaml`), 'utf8')) as ProfileInput & {
     packages: { name: string }[];
   };
   const sim = await createSimHost({
