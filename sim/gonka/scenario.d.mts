@@ -95,6 +95,8 @@ export interface Scenario {
   brokenImages: string[];
   /** the max age the api gives the NATS streams it creates (0: forever, as versions before v0.2.6) */
   natsStreamMaxAgeSeconds: number;
+  /** an ML node's PoC generation (poc-generation.mjs): when its batch lines come, and how it fails */
+  pocGeneration?: { batchAfterSeconds?: number; sendEverySeconds?: number; failure?: 'oom' | 'no-gpu-group' | null };
 }
 
 export type ScenarioPatch = Partial<Omit<Scenario, 'epoch'>> & { epoch?: Partial<EpochScenario> };
