@@ -1,7 +1,9 @@
 import { posix } from 'node:path';
 import { httpGet } from '../../lib/facts/builtin/http.js';
 import { composeScript, type ComposeProject } from '../../lib/gonka/compose-command.js';
-import { CONFIG_ENV, MLNODE_COMPOSE } from '../../lib/gonka/deploy-files.js';
+import { CONFIG_ENV, MLNODE_COMPOSE, NETWORK_COMPOSE } from '../../lib/gonka/deploy-files.js';
+import { API_CHAIN_NODE } from '../../lib/gonka/operator-account.js';
+import { chainQuery } from '../../lib/facts/builtin/chain-query.js';
 import { notDeployed } from '../../lib/gonka/deployed.js';
 import { readFresh, sleep } from '../../lib/gonka/poll.js';
 import { uriModule } from '../../lib/modules/builtin/uri.js';
@@ -9,8 +11,6 @@ import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
 import { shellJoin } from '../../lib/transport/shell-quote.js';
 import { mlnodeServices, planPocTest, progressOf, readPocLog, verdictOf, type EpochsLatest, type MlNodeState, type PocTestPlan } from './plan.js';
 import type { PocTestVars } from './vars.js';
-
-const CHAIN_PARAMS = '/chain-api/productscience/inference/inference/params';
 
 /** ML node i's nginx port is the base port + i */
 const portPlus = (base: string, index: number, path: string): string => {
@@ -33,13 +33,23 @@ const getJson = async <T>(ctx: ModuleContext, url: string): Promise<T | undefine
   return res.status === 200 ? (res.json as T) : undefined;
 };
 
+// the model's PoC seq_len as the chain has it (reference §12: from poc_params.models[].seq_len), asked in the api
+// container of its own node (a server's proxy keeps /chain-api/ closed)
 const chainSeqLen = async (ctx: ModuleContext, v: PocTestVars, model: string | undefined): Promise<number | undefined> => {
-  const params = await getJson<{ params?: { poc_params?: { models?: { model_id: string; seq_len: string | number }[] } } }>(
-    ctx,
-    `${v.gonka_api_url.replace(/\/+$/, '')}${CHAIN_PARAMS}`,
-  );
-  const found = params?.params?.poc_params?.models?.find((m) => m.model_id === model);
-  return found ? Number(found.seq_len) : undefined;
+  if (!model) return undefined;
+  const answer = await ctx.facts.read(chainQuery, {
+    inferenced: { project_dir: v.gonka_deploy_dir, files: [NETWORK_COMPOSE], env_file: CONFIG_ENV, service: v.poc_api_container },
+    node: API_CHAIN_NODE,
+    query: ['inference', 'params'],
+    timeout: 60,
+  });
+  try {
+    const params = JSON.parse(answer.output) as { params?: { poc_params?: { models?: { model_id: string; seq_len: string | number }[] } } };
+    const found = params.params?.poc_params?.models?.find((m) => m.model_id === model);
+    return found ? Number(found.seq_len) : undefined;
+  } catch {
+    return undefined;
+  }
 };
 
 /** Read everything the test depends on and decide: the plan, or why not now. Reads only. */
