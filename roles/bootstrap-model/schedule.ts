@@ -36,7 +36,15 @@ export interface BootstrapState {
   node_models: string[];
   /** the account's models in the current epoch's participants (after a PoC) */
   committed_models: string[];
+  /** the chain's bootstrap_model_preeligibility event at the last snapshot height, when it has one */
+  pre_eligibility?: Record<string, string>;
 }
+
+/** The event's verdict in words (reference §1 "Verify": pre_eligible, meets_v_min, meets_weight_threshold, meets_reachability). */
+export const preEligibilityLine = (e: Record<string, string> | undefined): string =>
+  e === undefined
+    ? 'no bootstrap_model_preeligibility event at the snapshot height yet'
+    : `pre_eligible ${e.pre_eligible}: meets_v_min ${e.meets_v_min} (intent_host_count ${e.intent_host_count}${e.v_min ? `, v_min ${e.v_min}` : ''}), meets_weight_threshold ${e.meets_weight_threshold}, meets_reachability ${e.meets_reachability}`;
 
 export const scheduleLines = (s: Schedule): string[] => [
   `block ${s.height} (${s.phase}); next PoC starts at ${s.poc_start}; snapshot height ${s.snapshot} = ${s.poc_start} − deploy_window ${s.deploy_window}`,
@@ -62,6 +70,8 @@ export const refusalOf = (step: BootstrapStep, st: BootstrapState): string | und
       return `block ${s.height} is outside the deploy window: it opens at the snapshot height ${s.snapshot}, in ${s.snapshot - s.height} blocks (a switch before it changes the node's PoC model for the epoch's own PoC too early)`;
     if (s.stage === 'poc') return `block ${s.height}: PoC is running (${s.phase}); never switch a model during PoC (reference §0)`;
     if (!st.intent) return `no intent for ${st.model} on chain: run the intent step before the snapshot height first`;
+    // reference §5 step 3: after the snapshot, pre_eligible decides; when false, the node keeps its old model
+    if (st.pre_eligibility?.pre_eligible !== 'true') return `${st.model} is not pre-eligible (${preEligibilityLine(st.pre_eligibility)}): keep the old model`;
     if (st.weights !== 'DOWNLOADED')
       return `the weights of ${st.model} are ${st.weights} on the ML node: the switch would load for hours; run the intent step (it downloads them) first`;
   }

@@ -5,7 +5,7 @@ import { pollUntil, readFresh } from '../../lib/gonka/poll.js';
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
 import { OPERATOR_REPORT } from '../../lib/runner/operator-report.js';
 import { shellJoin } from '../../lib/transport/shell-quote.js';
-import { type BootstrapState, refusalOf, scheduleLines, scheduleOf, verifyCommitted } from './schedule.js';
+import { type BootstrapState, preEligibilityLine, refusalOf, scheduleLines, scheduleOf, verifyCommitted } from './schedule.js';
 import type { BootstrapVars } from './vars.js';
 
 const api = (v: BootstrapVars, path: string) => `${v.gonka_api_url.replace(/\/+$/, '')}${path}`;
@@ -44,6 +44,29 @@ interface Participants {
   active_participants?: { participants?: { index: string; models?: string[] }[] };
 }
 
+interface RpcResult<T> {
+  result?: T;
+}
+type EventAttrs = { key: string; value: string }[];
+
+// CometBFT's block_search for the model's event, then the block's results (reference §1 "Verify")
+const preEligibility = async (ctx: ModuleContext, v: BootstrapVars, snapshot: number): Promise<Record<string, string> | undefined> => {
+  const rpc = v.gonka_rpc_url.replace(/\/+$/, '');
+  const query = encodeURIComponent(`"bootstrap_model_preeligibility.model_id='${v.bootstrap_model}'"`);
+  const found = await getJson<RpcResult<{ blocks?: { block: { header: { height: string } } }[] }>>(ctx, `${rpc}/block_search?query=${query}&order_by="desc"`);
+  const heights = (found?.result?.blocks ?? []).map((b) => Number(b.block.header.height)).filter((h) => h >= snapshot);
+  if (heights.length === 0) return undefined;
+  const results = await getJson<RpcResult<{ finalize_block_events?: { type: string; attributes: EventAttrs }[] }>>(
+    ctx,
+    `${rpc}/block_results?height=${Math.max(...heights)}`,
+  );
+  const event = (results?.result?.finalize_block_events ?? [])
+    .filter((e) => e.type === 'bootstrap_model_preeligibility')
+    .map((e) => Object.fromEntries(e.attributes.map((a) => [a.key, a.value])))
+    .find((a) => a.model_id === v.bootstrap_model);
+  return event;
+};
+
 const chosenNode = (nodes: AdminNode[] | undefined, v: BootstrapVars): AdminNode | undefined =>
   v.bootstrap_node_id ? nodes?.find((n) => n.node.id === v.bootstrap_node_id) : nodes?.[0];
 
@@ -68,17 +91,19 @@ const readState = async (ctx: ModuleContext, v: BootstrapVars): Promise<{ state:
   const gov = (await getJson<GovModels>(ctx, api(v, '/v1/governance/models')))?.models?.find((m) => m.id === v.bootstrap_model);
   const participants = await getJson<Participants>(ctx, api(v, '/v1/epochs/current/participants'));
   const mine = participants?.active_participants?.participants?.find((e) => e.index === operatorOf(v).address);
+  const schedule = scheduleOf(epochs.block_height, epochs.phase, epochs.epoch_stages.next_poc_start, deployWindow);
   return {
     node,
     hfCommit: v.bootstrap_hf_commit ?? gov?.hf_commit,
     state: {
-      schedule: scheduleOf(epochs.block_height, epochs.phase, epochs.epoch_stages.next_poc_start, deployWindow),
+      schedule,
       model: v.bootstrap_model,
       poc_model: (p.params?.poc_params?.models ?? []).some((m) => m.model_id === v.bootstrap_model),
       intent: intents.some((i) => i.model_id === v.bootstrap_model),
       weights: await weightsStatus(ctx, v),
       node_models: Object.keys(node?.node.models ?? {}),
       committed_models: mine?.models ?? [],
+      pre_eligibility: schedule.stage === 'before-snapshot' ? undefined : await preEligibility(ctx, v, schedule.snapshot),
     },
   };
 };
@@ -86,6 +111,7 @@ const readState = async (ctx: ModuleContext, v: BootstrapVars): Promise<{ state:
 const stateLines = (st: BootstrapState, nodeId: string | undefined): string[] => [
   ...scheduleLines(st.schedule),
   `${st.model}: ${st.poc_model ? 'a PoC model on chain' : 'NOT a PoC model on chain'}; intent ${st.intent ? 'declared' : 'not declared'}; weights on the ML node ${st.weights}`,
+  ...(st.schedule.stage === 'before-snapshot' ? [] : [`${st.model} at the snapshot: ${preEligibilityLine(st.pre_eligibility)}`]),
   `ML node ${nodeId ?? '(none)'} serves ${st.node_models.join(', ') || 'nothing'}; committed this epoch: ${st.committed_models.join(', ') || 'nothing'}`,
 ];
 

@@ -20,6 +20,7 @@ export const BootstrapVarsSchema = z.object({
   bootstrap_download_timeout: z.coerce.number().positive().describe('seconds the weights may take to download'),
   bootstrap_poll_interval: z.coerce.number().positive().describe('seconds between two looks at a download'),
   gonka_api_url: z.string().url().describe("where the network node's public API is reached (loopback by default)"),
+  gonka_rpc_url: z.string().url().describe("the network node's chain RPC (loopback by default): the pre-eligibility event"),
   gonka_admin_url: z.string().url().describe('where the network node reaches its admin API (loopback by default)'),
   mlnode_management_url: z.string().url().describe("the ML node's management API (weights download), loopback by default"),
   /** set by the schedule task */

@@ -247,7 +247,7 @@ describe('local PoC test (issue 13, item 11) on two simulated servers over sshd'
       expect(tasks(again.events, 'Declare the PoC intent').map((e) => e.status)).toEqual(['skipped', 'skipped']);
     });
 
-    it('in the deploy window: refuses a new intent (past the snapshot), switches the ML node, and verify says what is committed', async () => {
+    it('in the deploy window: refuses a new intent (past the snapshot) and a switch not pre-eligible, switches a pre-eligible model, and verify says what is committed', async () => {
       await Promise.all(fleet.hosts.map((h) => placeBeforePoc(h, 300)));
       const late = await fleet.run(playbook('bootstrap-model'), { ...MODEL, bootstrap_step: 'intent' });
       expect(late.code).toBe(2);
@@ -255,8 +255,20 @@ describe('local PoC test (issue 13, item 11) on two simulated servers over sshd'
         expect(String(e.result.msg)).toMatch(
           /^intent refused: block \d+ is past the snapshot height \d+ \(next PoC \d+ − deploy_window 500\): an intent now misses this bootstrap/,
         );
+      // alone, a host misses v_min (3 intent hosts): the chain's event says so and the node keeps its model
+      const alone = await fleet.run(playbook('bootstrap-model'), { ...MODEL, bootstrap_step: 'switch' });
+      expect(alone.code).toBe(2);
+      for (const e of tasks(alone.events, 'Bootstrap schedule'))
+        expect(String(e.result.msg)).toBe(
+          `switch refused: ${NEW} is not pre-eligible (pre_eligible false: meets_v_min false (intent_host_count 1, v_min 3), meets_weight_threshold true, meets_reachability true): keep the old model`,
+        );
+      for (const h of fleet.hosts) expect(await adminModels(h)).not.toContain(NEW);
+      for (const h of fleet.hosts) writeScenario(h.stateDir, { bootstrapEligibility: { [NEW]: { otherIntentHosts: 2 } } });
       const res = await fleet.run(playbook('bootstrap-model'), { ...MODEL, bootstrap_step: 'switch' });
       expect(res.code, failures(res)).toBe(0);
+      expect(report(tasks(res.events, 'Bootstrap schedule')[0])).toContain(
+        `${NEW} at the snapshot: pre_eligible true: meets_v_min true (intent_host_count 3, v_min 3)`,
+      );
       expect(tasks(res.events, 'Switch the ML node to the model').map((e) => e.status)).toEqual(['changed', 'changed']);
       for (const h of fleet.hosts) expect(await adminModels(h)).toEqual([NEW]);
       // the fleet's accounts are not registered participants: this epoch lists nothing for them

@@ -140,6 +140,14 @@ describe('bootstrap of a new governance model (roles/bootstrap-model/schedule.ts
     weights: 'DOWNLOADED',
     node_models: ['MiniMaxAI/MiniMax-M2.7'],
     committed_models: [],
+    pre_eligibility: {
+      model_id: MODEL,
+      pre_eligible: 'true',
+      meets_v_min: 'true',
+      meets_weight_threshold: 'true',
+      meets_reachability: 'true',
+      intent_host_count: '4',
+    },
     ...patch,
   });
 
@@ -176,6 +184,20 @@ describe('bootstrap of a new governance model (roles/bootstrap-model/schedule.ts
     expect(refusalOf('switch', state(9600, {}, 'PoCGenerate'))).toMatch(/never switch a model during PoC/);
     expect(refusalOf('switch', state(9600, { intent: false }))).toMatch(/no intent for zai-org\/GLM-5.3-Flash on chain/);
     expect(refusalOf('switch', state(9600, { weights: 'PARTIAL' }))).toMatch(/weights of .* are PARTIAL/);
+    // reference §5 step 3: pre_eligible=false keeps the old model; no event yet is no verdict either
+    const notYet = {
+      model_id: MODEL,
+      pre_eligible: 'false',
+      meets_v_min: 'false',
+      meets_weight_threshold: 'true',
+      meets_reachability: 'true',
+      intent_host_count: '1',
+      v_min: '3',
+    };
+    expect(refusalOf('switch', state(9600, { pre_eligibility: notYet }))).toBe(
+      `${MODEL} is not pre-eligible (pre_eligible false: meets_v_min false (intent_host_count 1, v_min 3), meets_weight_threshold true, meets_reachability true): keep the old model`,
+    );
+    expect(refusalOf('switch', state(9600, { pre_eligibility: undefined }))).toMatch(/no bootstrap_model_preeligibility event at the snapshot height yet/);
     // already switched: nothing to refuse (the module then changes nothing)
     expect(refusalOf('switch', state(9000, { node_models: [MODEL] }))).toBeUndefined();
   });
