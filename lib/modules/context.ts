@@ -14,6 +14,8 @@ export interface ModuleContextOptions extends Pick<ModuleContext, 'hostname' | '
   /** directories searched for `copy src:` in order (role files/ first) */
   fileDirs: string[];
   progress?: (line: string) => void;
+  /** the run was interrupted (Ctrl-C); absent outside a run */
+  interrupted?: () => boolean;
   /** contexts on other inventory hosts (the runner's connection pool); absent outside a run */
   onHost?: (host: string) => Promise<ModuleContext>;
   /** a context on a new connection to this host (the runner's pool replaces the old one); absent outside a run */
@@ -73,6 +75,7 @@ export const createModuleContext = (o: ModuleContextOptions): ModuleContext => {
     findTemplate: (name) => findIn(o.templateDirs, name, 'template'),
     findFile: (name) => findIn(o.fileDirs, name, 'file'),
     progress: (line) => o.progress?.(line),
+    interrupted: () => o.interrupted?.() ?? false,
     onHost: (host) => {
       if (!o.onHost) return Promise.reject(new Error(`no connection to ${host}: this context is not part of a playbook run`));
       return o.onHost(host);

@@ -93,6 +93,11 @@ export interface ModuleContext {
   findFile(name: string): Promise<string>;
   /** a progress line for the live display (model loading, sync height...) */
   progress(line: string): void;
+  /**
+   * The user interrupted the run (the first Ctrl-C): the runner stops after the running tasks, and a task that waits
+   * long (a test it must undo) ends its wait early and puts back what it changed. Always false outside a run.
+   */
+  interrupted(): boolean;
   /** run a module from TypeScript task code, with the same context (plan, check mode, diff and invalidation included) */
   call<S extends z.ZodType>(module: ModuleDefinition<S>, args: z.input<S>): Promise<ModuleResult>;
   /**

@@ -284,6 +284,7 @@ const contextFor = async (
     templateDirs: task.role?.templateDirs ?? [join(run.playbookDir, 'templates'), join(packageRoot, 'templates')],
     fileDirs: task.role?.fileDirs ?? [join(run.playbookDir, 'files'), run.playbookDir, process.cwd()],
     progress,
+    interrupted: run.aborted,
     reconnect: async () => {
       await run.reconnect(target);
       return contextFor(host, task, scope, run, pc, progress);

@@ -95,6 +95,10 @@ export interface Scenario {
   brokenImages: string[];
   /** the max age the api gives the NATS streams it creates (0: forever, as versions before v0.2.6) */
   natsStreamMaxAgeSeconds: number;
+  /** an ML node's PoC generation (poc-generation.mjs): when its batch lines come, and how it fails */
+  /** the rest of the network in a model's bootstrap (bootstrap-eligibility.mjs): other hosts' intents, thresholds met */
+  bootstrapEligibility?: Record<string, { otherIntentHosts?: number; meetsWeightThreshold?: boolean; meetsReachability?: boolean }>;
+  pocGeneration?: { batchAfterSeconds?: number; sendEverySeconds?: number; failure?: 'oom' | 'no-gpu-group' | null };
 }
 
 export type ScenarioPatch = Partial<Omit<Scenario, 'epoch'>> & { epoch?: Partial<EpochScenario> };

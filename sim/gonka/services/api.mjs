@@ -17,6 +17,7 @@ import { chainOf, isPocModel } from '../chain-params.mjs';
 import { newNodeRecord, setEnabled, nodeView, driveNode, inEpoch, entryError, pocModelOf } from './admin-nodes.mjs';
 import { publicRoutes } from './public-api.mjs';
 import { claimReward } from '../rewards.mjs';
+import { containerPaused } from '../container-paused.mjs';
 
 // PUT /admin/v1/nodes/:id exists from v0.2.4 on; older apis only have DELETE then POST.
 function supportsPut(version) {
@@ -319,7 +320,8 @@ export function startApi(ctx) {
   ];
 
   async function tick() {
-    if (driving) return;
+    // a paused container runs nothing (docker pause): the api leaves its ML nodes as they are
+    if (driving || containerPaused(ctx.service.containerName)) return;
     driving = true;
     try {
       const e = latest();

@@ -8,6 +8,8 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { hostPathOf, imageTag } from '../compose-project.mjs';
 import { readJsonBody, sendJson, sendText, sendBadGateway } from '../http-util.mjs';
+import { containerPaused } from '../container-paused.mjs';
+import { startGeneration } from '../poc-generation.mjs';
 
 const HOST_STATE = '/var/lib/nop-sim/state.json';
 
@@ -83,6 +85,8 @@ export function startMlnode({ service, log, scenario, now }) {
   let powV1 = 'IDLE';
   let poc = 'IDLE';
   let pocStartedAt = 0;
+  // the PoC generation run whose log lines are still coming (poc-generation.mjs)
+  let generation;
   const downloads = new Map();
   log('INFO:     Uvicorn running on http://0.0.0.0:8080 (Press CTRL+C to quit)');
 
@@ -91,7 +95,18 @@ export function startMlnode({ service, log, scenario, now }) {
     const tp = Number(argValue(args, '--tensor-parallel-size', '1')) * Number(argValue(args, '--pipeline-parallel-size', '1'));
     return host && host.gpus.length > 0 ? Math.min(128, Math.floor(host.gpus.length / tp)) : 1;
   };
-  const backends = () => (loaded() ? Array.from({ length: instances() }, (_, i) => ({ port: 5001 + i, status: poc === 'IDLE' ? 'IDLE' : poc })) : []);
+  // a wedged engine (after an OOM) still reports running but its backends answer nothing
+  const backends = () =>
+    loaded() ? Array.from({ length: instances() }, (_, i) => ({ port: 5001 + i, status: generation?.wedged ? 'ERROR' : poc === 'IDLE' ? 'IDLE' : poc })) : [];
+  // the GPUs of each vLLM instance, as PoC sees them: one GPU group per instance
+  const gpuGroups = () => {
+    const tp = Math.max(1, Math.floor((host?.gpus.length ?? 1) / instances()));
+    return Array.from({ length: instances() }, (_, i) => {
+      const devices = Array.from({ length: tp }, (_, d) => i * tp + d);
+      const vramGb = devices.reduce((sum, d) => sum + (host?.gpus[d]?.memory_mib ?? 81_920) / 1024, 0) * 0.99;
+      return { devices, vramGb };
+    });
+  };
 
   function startInference(body) {
     if (!body?.model) return [422, { detail: [{ loc: ['body', 'model'], msg: 'field required', type: 'value_error.missing' }] }];
@@ -117,6 +132,7 @@ export function startMlnode({ service, log, scenario, now }) {
   }
 
   const stopAll = () => {
+    generation = undefined;
     state = 'STOPPED';
     poc = 'IDLE';
     powV1 = 'IDLE';
@@ -183,14 +199,31 @@ export function startMlnode({ service, log, scenario, now }) {
       },
     ],
     'POST /api/v1/inference/down': () => {
+      generation = undefined;
       state = 'STOPPED';
       poc = 'IDLE';
       return [200, { status: 'OK' }];
     },
     'POST /api/v1/inference/pow/init/generate': (body) => {
       if (!body?.params?.model) return [422, { detail: [{ loc: ['body', 'params', 'model'], msg: 'field required' }] }];
+      if (generation?.wedged) return [502, { detail: { errors: backends().map((b) => ({ port: b.port, error: 'timed out' })) } }];
+      const settings = scenario().pocGeneration ?? {};
+      if (settings.failure === 'no-gpu-group') {
+        log(`ERROR: Created 0 GPU groups: no GPU has the free memory PoC needs for ${body.params.model}`);
+        return [503, { detail: 'No vLLM backends available' }];
+      }
       log(`INFO: PoC v2 generation for ${body.params.model} (seq_len ${body.params.seq_len}) from block ${body.block_height}`);
-      return pocV2('GENERATING');
+      const answer = pocV2('GENERATING');
+      if (answer[0] === 200)
+        generation = startGeneration({
+          groups: gpuGroups(),
+          batchSize: body.batch_size ?? 32,
+          url: body.url,
+          startedAt: now(),
+          settings,
+          apiPaused: () => containerPaused(new URL(body.url ?? 'http://api').hostname),
+        });
+      return answer;
     },
     'POST /api/v1/inference/pow/generate': (body) => {
       const [status, answer] = pocV2(body?.validation ? 'VALIDATING' : 'GENERATING');
@@ -198,10 +231,12 @@ export function startMlnode({ service, log, scenario, now }) {
     },
     'GET /api/v1/inference/pow/status': () => [
       200,
-      { status: loaded() ? poc : 'NO_BACKENDS', backends: backends().map((b) => ({ ...b, started_at: pocStartedAt })) },
+      { status: !loaded() ? 'NO_BACKENDS' : generation?.wedged ? 'MIXED' : poc, backends: backends().map((b) => ({ ...b, started_at: pocStartedAt })) },
     ],
     'POST /api/v1/inference/pow/stop': () => {
       const live = backends();
+      if (generation?.wedged) return [200, { status: 'OK', results: [], errors: live.map((b) => ({ port: b.port, error: 'timed out' })) }];
+      generation = undefined;
       poc = 'IDLE';
       return [200, { status: 'OK', results: live.map((b) => ({ port: b.port, status: 'OK' })), errors: [] }];
     },
@@ -248,12 +283,15 @@ export function startMlnode({ service, log, scenario, now }) {
   function inference(req, res) {
     const { pathname } = new URL(req.url, 'http://mlnode');
     if (!loaded()) return pathname === '/health' ? sendText(res, 503, '') : sendBadGateway(res);
-    if (pathname === '/health') return sendText(res, 200, '');
+    if (pathname === '/health') return sendText(res, generation?.wedged ? 503 : 200, '');
     if (pathname === '/v1/models') return sendJson(res, 200, { object: 'list', data: [{ id: model, object: 'model', owned_by: 'vllm' }] });
     return sendJson(res, 404, { detail: 'Not Found' });
   }
 
-  return { handlers: { 8080: management, 5000: inference }, management, inference, state: () => 'running', close() {} };
+  // the generation's log lines as simulated time reaches them
+  const advance = (t) => generation?.advance(t).forEach((l) => log(l));
+
+  return { handlers: { 8080: management, 5000: inference }, management, inference, advance, state: () => 'running', close() {} };
 }
 
 // nginx in front of the ML nodes: container ports 8080+i and 5000+i forward to the i-th mlnode service of the

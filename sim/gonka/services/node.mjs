@@ -15,6 +15,7 @@ import { broadcastTx, simulateTx } from '../chain-ledger.mjs';
 import { abciQuery, restQuery } from '../chain-queries.mjs';
 import { readStatusKnobs, netInfoResult } from '../status-knobs.mjs';
 import { seedNodeId } from '../seed-api.mjs';
+import { blockResults, blockSearch } from '../bootstrap-eligibility.mjs';
 
 function ensureKeyFile(file, type) {
   if (!fs.existsSync(file)) {
@@ -169,6 +170,8 @@ export function startNode(ctx) {
     net_info: () => netInfoResult(readStatusKnobs(stateDir).peers),
     broadcast_tx_sync: (params) => broadcastTx(stateDir, ctx.scenario(), params.tx, ctx.now()),
     abci_query: (params) => ({ response: query(unquote(params.path), unquote(params.data ?? '')) }),
+    block_search: (params) => blockSearch(stateDir, ctx.scenario(), height, params),
+    block_results: (params) => blockResults(stateDir, ctx.scenario(), height, params),
   };
 
   const queryContext = () => ({ stateDir, scenario: ctx.scenario(), height, now: ctx.now() });

@@ -103,9 +103,9 @@ export const inspectObject = (state, c) => ({
   Path: c.command[0] ?? '',
   Args: c.command.slice(1),
   State: {
-    Status: c.state,
+    Status: c.state === 'running' && c.paused ? 'paused' : c.state,
     Running: c.state === 'running',
-    Paused: false,
+    Paused: Boolean(c.paused),
     Restarting: false,
     OOMKilled: false,
     Dead: false,
