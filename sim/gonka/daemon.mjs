@@ -212,6 +212,9 @@ const schedule = (work) => {
 
 // the clock may move without a request to this project (another host of the network was looked at, or wall time)
 function tick() {
+  // the host is gone (its directories removed while this process lived on, e.g. its test was killed outright):
+  // nobody can reach or stop this daemon any more, and its ticks would spin on missing files forever
+  if (!fs.existsSync(dir)) process.exit(0);
   catchUp();
   writeRuntime();
 }
