@@ -27,19 +27,24 @@ const configVars = async (vars: Record<string, unknown>) => {
 // variables leave them out
 const deploymentOf = async (input: RenderInput, fallback: DeployedSettings) => {
   const parsed = await configVars(input.vars);
-  const v = { ...parsed, account_pubkey: parsed.account_pubkey ?? fallback.account_pubkey, key_name: parsed.key_name ?? fallback.key_name };
+  const pubkey = parsed.account_pubkey ?? fallback.account_pubkey;
+  const v = { ...parsed, account_pubkey: pubkey ?? PLACEHOLDER_PUBKEY, key_name: parsed.key_name ?? fallback.key_name };
   const password = (await readKeyringPassword(v)) ?? fallback.keyring_password;
-  if (v.account_pubkey === undefined) throw new DeploymentVariableError('account_pubkey', 'is not set, and the deployed config.env has no ACCOUNT_PUBKEY');
-  if (password === undefined) throw new DeploymentVariableError('keyring_password', 'is not set, and the deployed config.env has no KEYRING_PASSWORD');
   const network = withNetworkOverrides(await loadNetwork(v.gonka_network), v.gonka_network_overrides);
   const versions = withVersionOverrides(await loadVersions(), v.gonka_versions_overrides);
-  const deployment = buildDeployment({ vars: v, network, versions, keyringPassword: password, hostVar: input.hostVar, mlHosts: input.mlHosts });
-  const vars = { gonka: deployment, gonka_keyring_password: password, gonka_acme_credentials: v.gonka_acme_credentials };
+  const keyringPassword = password ?? PLACEHOLDER_PASSWORD;
+  const deployment = buildDeployment({ vars: v, network, versions, keyringPassword, hostVar: input.hostVar, mlHosts: input.mlHosts });
+  // only a network node's files (config.env) hold the cold key and the password: an ML-only server needs neither
+  if (deployment.topology.network && pubkey === undefined)
+    throw new DeploymentVariableError('account_pubkey', 'is not set, and the deployed config.env has no ACCOUNT_PUBKEY');
+  if (deployment.topology.network && password === undefined)
+    throw new DeploymentVariableError('keyring_password', 'is not set, and the deployed config.env has no KEYRING_PASSWORD');
+  const vars = { gonka: deployment, gonka_keyring_password: keyringPassword, gonka_acme_credentials: v.gonka_acme_credentials };
   const render = async (file: string) => {
     const path = join(packageRoot, 'templates', `${file}.hbs`);
     return renderTemplateFile(path, await readFile(path, 'utf8'), vars);
   };
-  return { deployment, render, identity: { account_pubkey: v.account_pubkey, keyring_password: password } };
+  return { deployment, render, identity: { account_pubkey: v.account_pubkey, keyring_password: keyringPassword } };
 };
 
 /**

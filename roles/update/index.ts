@@ -1,7 +1,7 @@
 import { takeRunLock } from '../../lib/cron/run-lock-task.js';
-import { notDeployed } from '../../lib/gonka/deployed.js';
+import { composeFiles, notDeployed, nothingDeployed } from '../../lib/gonka/deployed.js';
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
-import { defineRole } from '../../lib/roles/role.js';
+import { defineRole, type Precondition } from '../../lib/roles/role.js';
 import { updateMlNode } from './mlnode-update.js';
 import { updateNetworkImages } from './network-images.js';
 import { networkNode } from './network-node.js';
@@ -36,9 +36,10 @@ const planStack = async (ctx: ModuleContext, v: UpdateVars): Promise<ModuleResul
   const moving = target.move.files.length > 0;
   if (moving && isNetworkNode(ctx) && ctx.vars.poc_participation === undefined) return { changed: false, failed: true, msg: PARTICIPATION_MISSING };
   // what the participation role reads after the move: today's deployment, the cold key and the keyring password
-  const participation = moving
-    ? { gonka: target.deployment, account_pubkey: target.identity.account_pubkey, gonka_keyring_password: target.identity.keyring_password }
-    : {};
+  const participation =
+    moving && isNetworkNode(ctx)
+      ? { gonka: target.deployment, account_pubkey: target.identity.account_pubkey, gonka_keyring_password: target.identity.keyring_password }
+      : {};
   return {
     changed: false,
     msg: describeStackMove(target.move),
@@ -79,9 +80,23 @@ const updateMlNodes = async (ctx: ModuleContext, v: UpdateVars): Promise<ModuleR
  * pinned versions. Node and api binaries are left to Cosmovisor. The playbook runs it `serial: 1` with
  * `max_fail_percentage: 0`, so the first failed host stops the rollout.
  */
+// a bare server has nothing to update: said before any play runs (gpu-detect's sizing would otherwise fail first,
+// naming the driver, when the operator's mistake is the missing deployment)
+const somethingDeployed: Precondition<UpdateVars> = {
+  name: 'A deployment to update',
+  facts: (v) => composeFiles(v.gonka_deploy_dir).map((p) => request(fileContent, p)),
+  invalidates: [],
+  run: async (ctx, v) => {
+    const found = await Promise.all(composeFiles(v.gonka_deploy_dir).map((p) => ctx.facts.read(fileContent, p)));
+    if (found.some((content) => content !== null)) return { changed: false };
+    return { changed: false, failed: true, msg: nothingDeployed(ctx.hostname, v.gonka_deploy_dir) };
+  },
+};
+
 export default defineRole({
   name: 'update',
   vars: UpdateVarsSchema,
+  preconditions: [somethingDeployed],
   tasks: [
     { name: 'Take the day-2 run lock', run: (ctx, v) => takeRunLock(ctx, v.nop_lock_file) },
     { name: "Plan the move to today's stack", when: (v) => v.update_stack, check_mode: false, facts: stackFacts, invalidates: [], run: planStack },

@@ -23,21 +23,23 @@ export type StackMove = z.output<typeof StackMoveSchema>;
 const isMlService = (name: string): boolean => /^mlnode-\d+$/.test(name);
 
 /**
- * The rendered ML compose file with each ML node's image as deployed: while the served model stays, which image
- * build runs it is the image update's business (the update role's plan and its `mlnode_image`), not the stack's.
+ * A rendered compose file with the deployed image of each service it shares with the deployed file (`keep` picks
+ * which): while a service stays, which image build runs it is the image update's business (the update role's plan,
+ * `mlnode_image`, `gonka_versions_overrides`), not the stack's.
  */
-export const keepDeployedMlImages = (rendered: string, deployed: string | undefined): string => {
+export const keepDeployedImages = (rendered: string, deployed: string | undefined, keep: (service: string) => boolean = () => true): string => {
   if (!deployed) return rendered;
   const images = composeImages(deployed);
   return Object.keys(composeImages(rendered))
-    .filter((name) => isMlService(name) && images[name] !== undefined)
+    .filter((name) => keep(name) && images[name] !== undefined)
     .reduce((text, name) => withServiceImage(text, name, images[name]), rendered);
 };
 
 /**
  * The move from what the host has (`deployed`) to what nop renders today (`rendered`): the files that differ, the
- * texts to write and, when node-config changes the served model, the switch. `ownEntry` picks this host's entries
- * of node-config.
+ * texts to write and, when node-config changes the served model, the switch. A host whose files differ from today's
+ * only in the network services' images does not move: a new pinned version is the image update's business (the
+ * update role's plan, `gonka_versions_overrides`), which follows.
  */
 export const planStackMove = (
   deployed: DeployTexts,
@@ -49,8 +51,12 @@ export const planStackMove = (
   const wanted =
     switches || rendered[MLNODE_COMPOSE] === undefined
       ? rendered
-      : { ...rendered, [MLNODE_COMPOSE]: keepDeployedMlImages(rendered[MLNODE_COMPOSE], deployed[MLNODE_COMPOSE]) };
-  const files = Object.keys(wanted).filter((f) => wanted[f] !== deployed[f]);
+      : { ...rendered, [MLNODE_COMPOSE]: keepDeployedImages(rendered[MLNODE_COMPOSE], deployed[MLNODE_COMPOSE], isMlService) };
+  const differ = (texts: Record<string, string>) => Object.keys(texts).filter((f) => texts[f] !== deployed[f]);
+  const imagesOnly =
+    wanted[NETWORK_COMPOSE] !== undefined &&
+    differ({ ...wanted, [NETWORK_COMPOSE]: keepDeployedImages(wanted[NETWORK_COMPOSE], deployed[NETWORK_COMPOSE]) }).length === 0;
+  const files = imagesOnly ? [] : differ(wanted);
   return { move: { files, differences: [], ...(switches ? { model: { from, to: to[0] } } : {}) }, texts: Object.fromEntries(files.map((f) => [f, wanted[f]])) };
 };
 

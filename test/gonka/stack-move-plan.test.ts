@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deployedSettings, modelsOfNodeConfig } from '../../lib/gonka/deployed-settings.js';
-import { describeDifferences, describeStackMove, keepDeployedMlImages, planStackMove, stackDifferences } from '../../roles/update/stack-plan.js';
+import { describeDifferences, describeStackMove, keepDeployedImages, planStackMove, stackDifferences } from '../../roles/update/stack-plan.js';
 
 const ml = (image: string, extra = '') => `services:\n  mlnode-1:\n    image: ${image}\n    ipc: host${extra}\n  inference:\n    image: nginx:1.28\n`;
 const nodeConfig = (model: string) => JSON.stringify([{ id: 'n1', host: 'inference', models: { [model]: { args: [] } } }]);
@@ -64,12 +64,22 @@ describe("planStackMove: from the deployed files to today's", () => {
     expect(move).toEqual({ files: ['config.env'], differences: [] });
   });
 
-  it('keepDeployedMlImages leaves services the deployed file does not have at their rendered image', () => {
+  it("a network compose file that differs only in its services' images is no move (the image update follows)", () => {
+    const deployed = { 'docker-compose.yml': `services:\n  proxy:\n    image: p:1\n`, 'config.env': 'export A=1\n' };
+    const newImage = { 'docker-compose.yml': `services:\n  proxy:\n    image: p:2\n`, 'config.env': 'export A=1\n' };
+    expect(planStackMove(deployed, newImage, { from: [], to: [] }).move.files).toEqual([]);
+    // with another change as well, the move writes today's file, images included
+    const moved = planStackMove(deployed, { ...newImage, 'config.env': 'export A=2\n' }, { from: [], to: [] });
+    expect(moved.move.files).toEqual(['docker-compose.yml', 'config.env']);
+    expect(moved.texts['docker-compose.yml']).toContain('image: p:2');
+  });
+
+  it('keepDeployedImages leaves services the deployed file does not have at their rendered image', () => {
     const rendered = `services:\n  mlnode-1:\n    image: a:2\n  mlnode-2:\n    image: a:2\n`;
-    expect(keepDeployedMlImages(rendered, `services:\n  mlnode-1:\n    image: a:1\n`)).toBe(
+    expect(keepDeployedImages(rendered, `services:\n  mlnode-1:\n    image: a:1\n`)).toBe(
       `services:\n  mlnode-1:\n    image: a:1\n  mlnode-2:\n    image: a:2\n`,
     );
-    expect(keepDeployedMlImages(rendered, undefined)).toBe(rendered);
+    expect(keepDeployedImages(rendered, undefined)).toBe(rendered);
   });
 });
 
