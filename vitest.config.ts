@@ -57,8 +57,9 @@ export default defineConfig({
   test: {
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    // sshd hosts and simulated hosts are real processes: two cores, so keep the parallelism modest
-    maxWorkers: 2,
+    // the integration tier mostly waits (on sshd sessions, simulated hosts, the simulated chain's polls): at two
+    // workers a full run kept 1.1 of this machine's 2 cores busy (user+sys over wall), so four files run at once
+    maxWorkers: 4,
     projects: [
       { extends: true, test: { name: 'unit', include: UNIT, isolate: false } },
       // hang guards only (a test waits for conditions): a loaded machine is slow, never wrong. Not isolated: a
