@@ -50,6 +50,7 @@ const UNIT = [
   'test/sim-host/clock.test.ts',
   'test/gonka-sim/port-offset.test.ts',
   'test/sim-host/product-boundary.test.ts',
+  'test/transport/exec-timeout-clock.test.ts',
   'test/day2/procedures-f/units.test.ts',
 ];
 

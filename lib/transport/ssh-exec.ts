@@ -57,12 +57,18 @@ const afterMarker = (chunks: Buffer[], start: string): string => {
 };
 
 /** Gather a started command's output and outcome; settles once, on close or after the local grace period. */
-const collect = (channel: SshChannel, cmd: ChannelCommand, start: string, resolve: (result: ExecResult) => void, reject: (err: Error) => void): void => {
+const collect = (
+  channel: SshChannel,
+  cmd: ChannelCommand,
+  start: string,
+  started: number,
+  resolve: (result: ExecResult) => void,
+  reject: (err: Error) => void,
+): void => {
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   let exit: { code: number | null; signal?: string } | undefined;
   // measured, not flagged by a timer: under load the event loop may handle the exit before a due timer fires
-  const started = performance.now();
   const pastDeadline = () => cmd.timeoutMs !== undefined && performance.now() - started >= cmd.timeoutMs;
   let sourceError: Error | undefined;
   const timers: NodeJS.Timeout[] = [];
@@ -104,12 +110,16 @@ const collect = (channel: SshChannel, cmd: ChannelCommand, start: string, resolv
 export const execOnChannel = (client: SshClient, cmd: ChannelCommand): Promise<ExecResult> =>
   new Promise((resolve, reject) => {
     const start = `@@nop-start-${randomBytes(6).toString('hex')}`;
-    const open = (attempt: number) =>
+    const open = (attempt: number) => {
+      // the clock starts when the request leaves, before the host can start the command and its `timeout`: a loaded
+      // controller that handles the channel late must still see the remote timeout as past the deadline
+      const started = performance.now();
       // listeners go on synchronously: output, exit and close may arrive in the same packet batch as the channel
       client.exec(commandLine(cmd, start), (openErr, channel) => {
-        if (!openErr) return collect(channel, cmd, start, resolve, reject);
+        if (!openErr) return collect(channel, cmd, start, started, resolve, reject);
         if (!isSessionLimit(openErr) || attempt >= OPEN_ATTEMPTS) return reject(openErr);
         setTimeout(() => open(attempt + 1), OPEN_RETRY_MS * attempt);
       });
+    };
     open(1);
   });

@@ -178,6 +178,20 @@ export const DEPLOY_KNOBS = {
 };
 
 /**
+ * Deploy-dir files a running network node rewrites by itself: the node's signing state on every block, the api's
+ * database on every PoC phase and ML node load. A check-mode snapshot compares everything else.
+ */
+export const SERVICE_RUNTIME_FILES: readonly string[] = ['/.inference/data/priv_validator_state.json', '/.dapi/gonka.db'];
+
+/** `host:path` of every entry that differs between two snapshots of each host, the services' runtime files aside. */
+export const changedEntries = (hosts: readonly string[], before: Map<string, string>[], after: Map<string, string>[]): string[] =>
+  before.flatMap((b, i) =>
+    [...new Set([...b.keys(), ...after[i].keys()])]
+      .filter((k) => !SERVICE_RUNTIME_FILES.includes(k) && b.get(k) !== after[i].get(k))
+      .map((k) => `${hosts[i]}:${k}`),
+  );
+
+/**
  * Every entry under `root` (a simulated host's directory: all it wrote) with its mode, content hash (directories:
  * 'dir') and link target: equal snapshots, nothing changed. Content, not mtime: the simulated kernel and apt
  * rewrite their own state with the same bytes.

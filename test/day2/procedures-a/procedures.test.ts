@@ -7,7 +7,7 @@ import { createKeyring, saveKey } from '../../../sim/gonka/keyring.mjs';
 import { newAccountKey } from '../../../sim/gonka/keys.mjs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { snapshotTree } from '../../e2e/sim-fleet.js';
+import { changedEntries, snapshotTree } from '../../e2e/sim-fleet.js';
 import { createFleet, eventually, getJson, taskResults, type Fleet, type FleetHost } from '../update/sim-fleet.js';
 
 const playbook = (name: string) => join(import.meta.dirname, '../../../playbooks', `${name}.yml`);
@@ -32,13 +32,11 @@ describe('day-2 procedures (issue 13, part a) on two simulated servers', () => {
   let fleet: Fleet;
   const snapshots = () => Promise.all(fleet.hosts.map((h) => snapshotTree(h.deployDir)));
   // the paths whose entry differs between two snapshots of the fleet
-  // the running node rewrites its signing state on every block; nothing else in the deploy dir changes by itself
-  const RUNTIME_STATE = '/.inference/data/priv_validator_state.json';
   const changedPaths = (before: Map<string, string>[], after: Map<string, string>[]) =>
-    before.flatMap((b, i) =>
-      [...new Set([...b.keys(), ...after[i].keys()])]
-        .filter((k) => k !== RUNTIME_STATE && b.get(k) !== after[i].get(k))
-        .map((k) => `${fleet.hosts[i].name}:${k}`),
+    changedEntries(
+      fleet.hosts.map((h) => h.name),
+      before,
+      after,
     );
 
   beforeAll(async () => {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountAddress } from '../../../lib/gonka/account-address.js';
 import { parseEnvFile } from '../../../lib/gonka/service-fingerprints.js';
 import { seedNodeId, startSeedApi } from '../../../sim/gonka.js';
-import { snapshotTree } from '../../e2e/sim-fleet.js';
+import { changedEntries, snapshotTree } from '../../e2e/sim-fleet.js';
 import { createFleet, eventually, getJson, PUBKEY, taskResults, type Fleet, type FleetHost } from '../update/sim-fleet.js';
 
 const playbook = (name: string) => join(import.meta.dirname, '../../../playbooks', `${name}.yml`);
@@ -36,9 +36,8 @@ const SCENARIO = {
   epoch: { length: 60, pocGenerationBlocks: 4, windDownBlocks: 1, pocValidationDelayBlocks: 1, pocValidationEndBlocks: 8 },
 };
 const ADDRESS = accountAddress(PUBKEY);
-// the node's signing state moves with every block, the api's database with every PoC phase: the check-mode cases
-// compare everything else, and read the ML nodes' admin state from the api instead
-const MOVING = new Set(['/.inference/data/priv_validator_state.json', '/.dapi/gonka.db']);
+// the check-mode cases compare everything but the services' runtime files (SERVICE_RUNTIME_FILES), and read the ML
+// nodes' admin state from the api instead
 
 interface AdminNode {
   node: { id: string };
@@ -59,8 +58,10 @@ describe('decommission and seed switch (issue 13, items 5 and 6) on two simulate
   let otherChain: { url: string; close(): Promise<void> };
   const snapshots = () => Promise.all(fleet.hosts.map((h) => snapshotTree(h.deployDir)));
   const changedPaths = (before: Map<string, string>[], after: Map<string, string>[]) =>
-    before.flatMap((b, i) =>
-      [...new Set([...b.keys(), ...after[i].keys()])].filter((k) => !MOVING.has(k) && b.get(k) !== after[i].get(k)).map((k) => `${fleet.hosts[i].name}:${k}`),
+    changedEntries(
+      fleet.hosts.map((h) => h.name),
+      before,
+      after,
     );
 
   beforeAll(async () => {

@@ -9,7 +9,7 @@ import { parse, stringify } from 'yaml';
 import { DEFAULT_CHAIN, EDITION_1_CHAIN, fundAccount } from '../../../sim/gonka.js';
 import { startReleaseServer, type ReleaseServer } from '../../../sim/gonka/release-server.mjs';
 import { writeScenario } from '../../../sim/gonka/scenario.mjs';
-import { snapshotTree } from '../../e2e/sim-fleet.js';
+import { changedEntries, snapshotTree } from '../../e2e/sim-fleet.js';
 import { createFleet, DEPLOY, getJson, taskResults, type Fleet, type FleetHost } from '../update/sim-fleet.js';
 
 const playbook = (name: string) => join(import.meta.dirname, '../../../playbooks', `${name}.yml`);
@@ -82,14 +82,11 @@ describe('day-2 procedures (issue 13, items 7 and 10) on two simulated servers o
   let fleet: Fleet;
   let releases: ReleaseServer;
   const snapshots = () => Promise.all(fleet.hosts.map((h) => snapshotTree(h.deployDir)));
-  // the running node rewrites its signing state on every block, the api its ML nodes' state as they load; nothing
-  // else in the deploy dir changes by itself
-  const RUNTIME_STATE = ['/.inference/data/priv_validator_state.json', '/.dapi/gonka.db'];
   const changedPaths = (before: Map<string, string>[], after: Map<string, string>[]) =>
-    before.flatMap((b, i) =>
-      [...new Set([...b.keys(), ...after[i].keys()])]
-        .filter((k) => !RUNTIME_STATE.includes(k) && b.get(k) !== after[i].get(k))
-        .map((k) => `${fleet.hosts[i].name}:${k}`),
+    changedEntries(
+      fleet.hosts.map((h) => h.name),
+      before,
+      after,
     );
   const setCpu = (h: FleetHost, flags: string[]) =>
     // rewritten in place: the host sees this file bound over its /proc/cpuinfo

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EDITION_1_CHAIN, fundAccount, writeScenario } from '../../../sim/gonka.js';
 import { createKeyring, saveKey } from '../../../sim/gonka/keyring.mjs';
 import { newAccountKey } from '../../../sim/gonka/keys.mjs';
-import { snapshotTree } from '../../e2e/sim-fleet.js';
+import { changedEntries, snapshotTree } from '../../e2e/sim-fleet.js';
 import { createFleet, eventually, getJson, taskResults, type Fleet, type FleetHost } from '../update/sim-fleet.js';
 
 const ROOT = join(import.meta.dirname, '../../..');
@@ -29,13 +29,12 @@ describe('local PoC test (issue 13, item 11) on two simulated servers over sshd'
   let fleet: Fleet;
   // a copy beside the inventory: a failed run's retry file goes there, not into the repository
   const playbook = (name: string) => join(fleet.dir, `${name}.yml`);
-  const RUNTIME_STATE = '/.inference/data/priv_validator_state.json';
   const snapshots = () => Promise.all(fleet.hosts.map((h) => snapshotTree(h.deployDir)));
   const changedPaths = (before: Map<string, string>[], after: Map<string, string>[]) =>
-    before.flatMap((b, i) =>
-      [...new Set([...b.keys(), ...after[i].keys()])]
-        .filter((k) => k !== RUNTIME_STATE && b.get(k) !== after[i].get(k))
-        .map((k) => `${fleet.hosts[i].name}:${k}`),
+    changedEntries(
+      fleet.hosts.map((h) => h.name),
+      before,
+      after,
     );
   const apiStatus = async (h: FleetHost) => (await fleet.sh(h, "docker inspect -f '{{.State.Status}}' api")).stdout.trim();
   const mlState = (h: FleetHost) => getJson(h.url(8080, '/api/v1/state'));
