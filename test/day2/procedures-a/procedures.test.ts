@@ -8,22 +8,18 @@ import { newAccountKey } from '../../../sim/gonka/keys.mjs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changedEntries, snapshotTree } from '../../e2e/sim-fleet.js';
-import { createFleet, eventually, getJson, taskResults, type Fleet, type FleetHost } from '../update/sim-fleet.js';
+import {
+  createFleet,
+  eventually,
+  getJson,
+  type Fleet,
+  type FleetHost,
+  failuresOf as failures,
+  operatorReport as report,
+  tasksEndingWith as tasks,
+} from '../update/sim-fleet.js';
 
 const playbook = (name: string) => join(import.meta.dirname, '../../../playbooks', `${name}.yml`);
-// one result per host, in host order (hosts run in parallel)
-const tasks = (events: Parameters<typeof taskResults>[0], suffix: string) =>
-  taskResults(events)
-    .filter((e) => e.task.endsWith(suffix))
-    .sort((a, b) => a.host.localeCompare(b.host));
-// what failed, for an assertion's message
-const failures = (res: { events: Parameters<typeof taskResults>[0] }) =>
-  JSON.stringify(
-    taskResults(res.events)
-      .filter((e) => e.status === 'failed')
-      .map((e) => [e.host, e.task, e.result.msg]),
-  );
-const report = (e: { result: Record<string, unknown> }) => ((e.result.operator_report as string[] | undefined) ?? []).join('\n');
 
 const streamAge = async (h: FleetHost, stream: string): Promise<number> =>
   JSON.parse(await readFile(join(h.deployDir, '.dapi/.nats/jetstream/$G/streams', stream, 'meta.inf'), 'utf8')).config.max_age;

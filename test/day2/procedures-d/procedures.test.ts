@@ -8,22 +8,22 @@ import { accountAddress } from '../../../lib/gonka/account-address.js';
 import { parseEnvFile } from '../../../lib/gonka/service-fingerprints.js';
 import { seedNodeId, startSeedApi } from '../../../sim/gonka.js';
 import { changedEntries, snapshotTree } from '../../e2e/sim-fleet.js';
-import { createFleet, eventually, getJson, PUBKEY, taskResults, type Fleet, type FleetHost } from '../update/sim-fleet.js';
+import {
+  createFleet,
+  eventually,
+  getJson,
+  PUBKEY,
+  taskResults,
+  type Fleet,
+  type FleetHost,
+  failuresOf as failures,
+  operatorReport as report,
+  ranTasksEndingWith as tasks,
+} from '../update/sim-fleet.js';
 
 const playbook = (name: string) => join(import.meta.dirname, '../../../playbooks', `${name}.yml`);
 type Events = Parameters<typeof taskResults>[0];
 // a role's tasks of other stages are reported skipped: only those that ran
-const tasks = (events: Events, suffix: string) =>
-  taskResults(events)
-    .filter((e) => e.task.endsWith(suffix) && e.status !== 'skipped')
-    .sort((a, b) => a.host.localeCompare(b.host));
-const failures = (res: { events: Events }) =>
-  JSON.stringify(
-    taskResults(res.events)
-      .filter((e) => e.status === 'failed')
-      .map((e) => [e.host, e.task, e.result.msg]),
-  );
-const report = (e: { result: Record<string, unknown> }) => ((e.result.operator_report as string[] | undefined) ?? []).join('\n');
 const failedMsg = (events: Events, suffix: string, host: string) => {
   const e = tasks(events, suffix).find((t) => t.host === host);
   expect(e?.status, `${host}: ${suffix}`).toBe('failed');

@@ -10,21 +10,19 @@ import { DEFAULT_CHAIN, EDITION_1_CHAIN, fundAccount } from '../../../sim/gonka.
 import { startReleaseServer, type ReleaseServer } from '../../../sim/gonka/release-server.mjs';
 import { writeScenario } from '../../../sim/gonka/scenario.mjs';
 import { changedEntries, snapshotTree } from '../../e2e/sim-fleet.js';
-import { createFleet, DEPLOY, getJson, taskResults, type Fleet, type FleetHost } from '../update/sim-fleet.js';
+import {
+  createFleet,
+  DEPLOY,
+  getJson,
+  type Fleet,
+  type FleetHost,
+  failuresOf as failures,
+  operatorReport as report,
+  ranTasksEndingWith as tasks,
+} from '../update/sim-fleet.js';
 
 const playbook = (name: string) => join(import.meta.dirname, '../../../playbooks', `${name}.yml`);
 // the results of a task that ran (not skipped by its when), one per host in host order (hosts run in parallel)
-const tasks = (events: Parameters<typeof taskResults>[0], suffix: string) =>
-  taskResults(events)
-    .filter((e) => e.task.endsWith(suffix) && e.status !== 'skipped')
-    .sort((a, b) => a.host.localeCompare(b.host));
-const failures = (res: { events: Parameters<typeof taskResults>[0] }) =>
-  JSON.stringify(
-    taskResults(res.events)
-      .filter((e) => e.status === 'failed')
-      .map((e) => [e.host, e.task, e.result.msg]),
-  );
-const report = (e: { result: Record<string, unknown> }) => ((e.result.operator_report as string[] | undefined) ?? []).join('\n');
 const sha256 = async (path: string) =>
   createHash('sha256')
     .update(await readFile(path))

@@ -10,20 +10,18 @@ import { EDITION_1_CHAIN, fundAccount, writeScenario } from '../../../sim/gonka.
 import { createKeyring, saveKey } from '../../../sim/gonka/keyring.mjs';
 import { newAccountKey } from '../../../sim/gonka/keys.mjs';
 import { changedEntries, snapshotTree } from '../../e2e/sim-fleet.js';
-import { createFleet, eventually, getJson, taskResults, type Fleet, type FleetHost } from '../update/sim-fleet.js';
+import {
+  createFleet,
+  eventually,
+  getJson,
+  type Fleet,
+  type FleetHost,
+  failuresOf as failures,
+  operatorReport as report,
+  tasksEndingWith as tasks,
+} from '../update/sim-fleet.js';
 
 const ROOT = join(import.meta.dirname, '../../..');
-const tasks = (events: Parameters<typeof taskResults>[0], name: string) =>
-  taskResults(events)
-    .filter((e) => e.task.endsWith(name))
-    .sort((a, b) => a.host.localeCompare(b.host));
-const failures = (res: { events: Parameters<typeof taskResults>[0] }) =>
-  JSON.stringify(
-    taskResults(res.events)
-      .filter((e) => e.status === 'failed')
-      .map((e) => [e.host, e.task, e.result.msg]),
-  );
-const report = (e: { result: Record<string, unknown> }) => ((e.result.operator_report as string[] | undefined) ?? []).join('\n');
 
 describe('local PoC test (issue 13, item 11) on two simulated servers over sshd', () => {
   let fleet: Fleet;

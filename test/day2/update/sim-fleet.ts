@@ -202,6 +202,26 @@ export { eventually } from '../../helpers/eventually.js';
 
 export const taskResults = (events: RunEvent[]) => events.filter((e): e is Extract<RunEvent, { type: 'task_result' }> => e.type === 'task_result');
 
+/** Each host's result of the task whose name ends with `suffix`, in host order (the hosts run in parallel). */
+export const tasksEndingWith = (events: RunEvent[], suffix: string) =>
+  taskResults(events)
+    .filter((e) => e.task.endsWith(suffix))
+    .sort((a, b) => a.host.localeCompare(b.host));
+
+/** As tasksEndingWith, for the hosts where the task ran (its `when` held): skipped results left out. */
+export const ranTasksEndingWith = (events: RunEvent[], suffix: string) => tasksEndingWith(events, suffix).filter((e) => e.status !== 'skipped');
+
+/** What failed in a run (host, task, message), for an assertion's message. */
+export const failuresOf = (res: { events: RunEvent[] }): string =>
+  JSON.stringify(
+    taskResults(res.events)
+      .filter((e) => e.status === 'failed')
+      .map((e) => [e.host, e.task, e.result.msg]),
+  );
+
+/** The lines a task reported to the operator (its `operator_report`). */
+export const operatorReport = (e: { result: Record<string, unknown> }): string => ((e.result.operator_report as string[] | undefined) ?? []).join('\n');
+
 /** A shell script on this machine. */
 export const shell = (script: string, env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> =>
   new Promise((resolve, reject) => {
