@@ -212,9 +212,6 @@ const schedule = (work) => {
 
 // the clock may move without a request to this project (another host of the network was looked at, or wall time)
 function tick() {
-  // the host is gone (its directories removed while this process lived on, e.g. its test was killed outright):
-  // nobody can reach or stop this daemon any more, and its ticks would spin on missing files forever
-  if (!fs.existsSync(dir)) process.exit(0);
   catchUp();
   writeRuntime();
 }
@@ -231,5 +228,11 @@ fs.writeFileSync(pidFile(dir), String(process.pid));
 process.on('SIGHUP', () => schedule(apply));
 process.on('SIGTERM', () => schedule(shutdown));
 process.on('SIGINT', () => schedule(shutdown));
-const timer = setInterval(() => schedule(tick), 250);
+// the host is gone (its directories removed while this process lived on, e.g. its test was killed outright): nobody
+// can reach or stop this daemon any more. Checked here, not in a scheduled tick: work stuck on the schedule (a service
+// that never finished stopping) would hold the check back, and each tick queued behind it grows the chain forever
+const timer = setInterval(() => {
+  if (!fs.existsSync(dir)) process.exit(0);
+  schedule(tick);
+}, 250);
 schedule(apply);
