@@ -10,9 +10,9 @@ import { DEFAULT_CHAIN, EDITION_1_CHAIN, fundAccount } from '../../../sim/gonka.
 import { startReleaseServer, type ReleaseServer } from '../../../sim/gonka/release-server.mjs';
 import { writeScenario } from '../../../sim/gonka/scenario.mjs';
 import { changedEntries, snapshotTree } from '../../e2e/sim-fleet.js';
+import { FUNDS, inDeploy, KEYRING_PASSWORD, keyInApi, registerFundedParticipant } from '../procedures/operator-fleet.js';
 import {
   createFleet,
-  DEPLOY,
   getJson,
   type Fleet,
   type FleetHost,
@@ -28,39 +28,13 @@ const sha256 = async (path: string) =>
     .update(await readFile(path))
     .digest('hex');
 
-const KEYRING_PASSWORD = 'correct-horse-battery-staple';
-/** spendable ngonka each cold account starts with (10 GNK) */
-const FUNDS = 10_000_000_000;
-const inDeploy = (script: string) => `cd ${DEPLOY} && set -a && . ./config.env && set +a && ${script}`;
-
-/** A key added in the api container's keyring (the quick workflow): its address and base64 public key. */
-const keyIn = async (fleet: Fleet, h: FleetHost, name: string) => {
-  const add = await fleet.sh(
-    h,
-    inDeploy(
-      `printf '%s\\n%s\\n' ${KEYRING_PASSWORD} ${KEYRING_PASSWORD} | docker compose exec -T api inferenced keys add ${name} --keyring-backend file --output json`,
-    ),
-  );
-  if (add.code !== 0) throw new Error(`keys add on ${h.name}: ${add.stderr}`);
-  const record = JSON.parse(add.stdout.split('\n').find((l) => l.startsWith('{'))!) as { address: string; pubkey: string };
-  return { address: record.address, pubkey: (JSON.parse(record.pubkey) as { key: string }).key };
-};
-
-/** Each host a registered participant with a cold and a warm key in its api keyring and a funded cold account. */
 const makeOperators = async (fleet: Fleet): Promise<Record<string, { cold: string; warm: string }>> => {
   const out: Record<string, { cold: string; warm: string }> = {};
   await Promise.all(
     fleet.hosts.map(async (h) => {
-      const cold = await keyIn(fleet, h, `${h.name}-cold`);
-      const warm = await keyIn(fleet, h, `${h.name}-warm`);
-      const status = await getJson(h.url(26657, '/status'));
-      const reg = await fetch(h.url(8000, '/v1/participants'), {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ pub_key: cold.pubkey, url: 'http://203.0.113.10:8000', validator_key: status.result.validator_info.pub_key.value }),
-      });
-      if (reg.status !== 200) throw new Error(`registration on ${h.name}: ${await reg.text()}`);
-      fundAccount(h.stateDir, cold.address, { spendable: FUNDS });
+      const cold = await keyInApi(fleet, h, `${h.name}-cold`);
+      const warm = await keyInApi(fleet, h, `${h.name}-warm`);
+      await registerFundedParticipant(h, cold);
       Object.assign(h.vars, { account_pubkey: cold.pubkey, cold_key_name: `${h.name}-cold`, keyring_password: KEYRING_PASSWORD });
       out[h.name] = { cold: cold.address, warm: warm.address };
     }),

@@ -22,17 +22,31 @@ export interface OperatorFleet extends Fleet {
   inventory: string;
 }
 
-const inDeploy = (script: string) => `cd ${DEPLOY} && set -a && . ./config.env && set +a && ${script}`;
+export const inDeploy = (script: string) => `cd ${DEPLOY} && set -a && . ./config.env && set +a && ${script}`;
 
-const coldKeyIn = async (fleet: Fleet, h: FleetHost): Promise<{ address: string; pubkey: string; name: string }> => {
-  const name = `${h.name}-cold`;
+/** A key added in the api container's keyring (the quick workflow): its address and base64 public key. */
+export const keyInApi = async (fleet: Fleet, h: FleetHost, name: string): Promise<{ address: string; pubkey: string }> => {
   const add = await fleet.sh(
     h,
-    `${inDeploy(`printf '%s\\n%s\\n' ${KEYRING_PASSWORD} ${KEYRING_PASSWORD} | docker compose exec -T api inferenced keys add ${name} --keyring-backend file --output json`)}`,
+    inDeploy(
+      `printf '%s\\n%s\\n' ${KEYRING_PASSWORD} ${KEYRING_PASSWORD} | docker compose exec -T api inferenced keys add ${name} --keyring-backend file --output json`,
+    ),
   );
   if (add.code !== 0) throw new Error(`keys add on ${h.name}: ${add.stderr}`);
   const record = JSON.parse(add.stdout.split('\n').find((l) => l.startsWith('{'))!) as { address: string; pubkey: string };
-  return { address: record.address, pubkey: (JSON.parse(record.pubkey) as { key: string }).key, name };
+  return { address: record.address, pubkey: (JSON.parse(record.pubkey) as { key: string }).key };
+};
+
+/** The cold key registered as a participant with the host's own consensus key, its account funded with FUNDS. */
+export const registerFundedParticipant = async (h: FleetHost, cold: { address: string; pubkey: string }): Promise<void> => {
+  const status = await getJson(h.url(26657, '/status'));
+  const reg = await fetch(h.url(8000, '/v1/participants'), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ pub_key: cold.pubkey, url: 'http://203.0.113.10:8000', validator_key: status.result.validator_info.pub_key.value }),
+  });
+  if (reg.status !== 200) throw new Error(`registration on ${h.name}: ${await reg.text()}`);
+  fundAccount(h.stateDir, cold.address, { spendable: FUNDS });
 };
 
 export const createOperatorFleet = async (count: number): Promise<OperatorFleet> => {
@@ -41,15 +55,9 @@ export const createOperatorFleet = async (count: number): Promise<OperatorFleet>
   try {
     const operators = await Promise.all(
       fleet.hosts.map(async (h): Promise<OperatorHost> => {
-        const cold = await coldKeyIn(fleet, h);
-        const status = await getJson(h.url(26657, '/status'));
-        const reg = await fetch(h.url(8000, '/v1/participants'), {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ pub_key: cold.pubkey, url: 'http://203.0.113.10:8000', validator_key: status.result.validator_info.pub_key.value }),
-        });
-        if (reg.status !== 200) throw new Error(`registration on ${h.name}: ${await reg.text()}`);
-        fundAccount(h.stateDir, cold.address, { spendable: FUNDS });
+        const name = `${h.name}-cold`;
+        const cold = { ...(await keyInApi(fleet, h, name)), name };
+        await registerFundedParticipant(h, cold);
         h.vars = { ...h.vars, account_pubkey: cold.pubkey, cold_key_name: cold.name, keyring_password: KEYRING_PASSWORD };
         return { ...h, address: cold.address, coldKey: cold.name };
       }),
