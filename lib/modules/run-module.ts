@@ -3,7 +3,7 @@ import { describeIssue, firstIssue } from '../text/issue-message.js';
 import type { FactRef } from '../facts/fact.js';
 import { AliasConflictError, canonicalArgs } from './aliases.js';
 import type { Change, ModuleContext, ModuleDefinition, ModuleResult } from './module.js';
-import { parseArgs } from './parse-args.js';
+import { parseConverted } from './converted-args.js';
 
 const argumentError = (def: ModuleDefinition, error: z.ZodError, args: unknown): ModuleResult => {
   const words = describeIssue(firstIssue(error.issues), args);
@@ -27,7 +27,7 @@ export const runModule = async (def: ModuleDefinition, rawArgs: unknown, ctx: Mo
     if (!(e instanceof AliasConflictError)) throw e;
     return { changed: false, failed: true, msg: `module '${def.name}': ${e.message}` };
   }
-  const parsed = parseArgs(def.args, canonical);
+  const parsed = parseConverted(def.args, canonical);
   if (!parsed.success) return argumentError(def, parsed.error, canonical);
   const args = parsed.data;
   // a fact that cannot be read is the plan's to judge (docker missing is a failure, or in check mode a plan)

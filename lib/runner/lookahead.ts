@@ -1,5 +1,5 @@
 import type { ReaderRequest } from '../facts/fact-store.js';
-import { parseArgs } from '../modules/parse-args.js';
+import { parseConverted } from '../modules/converted-args.js';
 import { condition } from '../template/expression.js';
 import { withoutOmitted } from '../template/omit.js';
 import { renderValue } from '../template/render.js';
@@ -23,7 +23,7 @@ const requestsFor = (task: TaskSpec, vars: Vars) => {
   const action = task.action;
   if (action?.kind === 'code') return action.facts?.(roleVarsFor(task, vars)) ?? [];
   if (action?.kind !== 'module' || !action.module.facts) return [];
-  const parsed = parseArgs(action.module.args, argsOf(task, vars));
+  const parsed = parseConverted(action.module.args, argsOf(task, vars));
   return parsed.success ? action.module.facts(parsed.data) : [];
 };
 
