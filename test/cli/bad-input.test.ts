@@ -1,22 +1,17 @@
-import { spawn } from 'node:child_process';
 import { access, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packageRoot } from '../../lib/runner/paths.js';
 import { LOCAL_INVENTORY, workspace, type Workspace } from '../runner/helpers.js';
+import { nopInProcess, nopProcess } from './nop-cli.js';
 
 // Every way the CLI can be given bad input ends in a message (file:line where there is one), Ansible's
-// exit code, and no stack trace. Runs the compiled bin, as users do (`npm test` builds first).
+// exit code, and no stack trace. Each case runs the bin's entry (main) in this process; the compiled bin, as users
+// run it (`npm test` builds first), runs one case of each exit code and the cases that check nothing was touched,
+// and gives the same code and stderr as the entry.
 
-const nop = (args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) =>
-  new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [join(packageRoot, 'bin', 'nop.js'), ...args], { cwd, env: { ...process.env, CI: '1', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({ ...process.env, CI: '1', ...extra });
+const nop = (args: string[], cwd: string, extra?: NodeJS.ProcessEnv) => nopInProcess(args, { cwd, env: env(extra) });
+const nopBin = (args: string[], cwd: string, extra?: NodeJS.ProcessEnv) => nopProcess(args, { cwd, env: env(extra) });
 
 const STACK_FRAME = /^\s+at .+:\d+:\d+\)?$/m;
 
@@ -60,18 +55,21 @@ beforeAll(async () => {
 afterAll(() => ws.cleanup());
 
 // `report`: the command reports per host (gpu-info) rather than stopping with ERROR!
-const CASES: { why: string; args: string[]; code: number; message: RegExp; env?: NodeJS.ProcessEnv; report?: boolean }[] = [
+// `bin`: also run through the compiled bin (one case of each exit code, and a per-host report)
+const CASES: { why: string; args: string[]; code: number; message: RegExp; env?: NodeJS.ProcessEnv; report?: boolean; bin?: true }[] = [
   {
     why: '-e @file that is not YAML',
     args: ['run', 'site.yml', '-i', 'inventory.yml', '-e', '@notyaml.yml'],
     code: 4,
     message: /notyaml\.yml:2:1: YAML syntax error/,
+    bin: true,
   },
   {
     why: '-e @file that does not exist',
     args: ['run', 'site.yml', '-i', 'inventory.yml', '-e', '@missing.yml'],
     code: 1,
     message: /could not read missing\.yml \(ENOENT\)/,
+    bin: true,
   },
   {
     why: '-e @file that is not a mapping',
@@ -79,7 +77,13 @@ const CASES: { why: string; args: string[]; code: number; message: RegExp; env?:
     code: 5,
     message: /'@list\.yml' could not be made into a dictionary/,
   },
-  { why: '-e with a word that is not key=value', args: ['run', 'site.yml', '-i', 'inventory.yml', '-e', 'a=b c'], code: 5, message: /'c' is not key=value/ },
+  {
+    why: '-e with a word that is not key=value',
+    args: ['run', 'site.yml', '-i', 'inventory.yml', '-e', 'a=b c'],
+    code: 5,
+    message: /'c' is not key=value/,
+    bin: true,
+  },
   {
     why: '-e with a path but no @',
     args: ['run', 'site.yml', '-i', 'inventory.yml', '-e', './vars.yml'],
@@ -134,6 +138,7 @@ const CASES: { why: string; args: string[]; code: number; message: RegExp; env?:
     env: { PATH: 'empty-path' },
     code: 1,
     message: /crontab\(1\) is not installed here/,
+    bin: true,
   },
   {
     why: '--start-at-task naming no task',
@@ -210,12 +215,14 @@ const CASES: { why: string; args: string[]; code: number; message: RegExp; env?:
     code: 1,
     message: /far: unreachable: .*connection refused/,
     report: true,
+    bin: true,
   },
   {
     why: 'ml-node on an unreachable network node',
     args: ['ml-node', 'list', '-i', 'unreachable.yml', '-l', 'far'],
     code: 4,
     message: /unreachable: .*connection refused/,
+    bin: true,
   },
   {
     why: 'a directory as the playbook',
@@ -259,11 +266,13 @@ describe('bad input on the command line', () => {
       expect(res.stderr).not.toMatch(STACK_FRAME);
       expect(res.stderr).not.toContain('Unexpected Exception');
       expect(res.code).toBe(c.code);
+      // the compiled bin, as users run it: the same exit code and the same words
+      if (c.bin) expect(await nopBin(c.args, ws.dir, c.env)).toEqual(res);
     });
   }
 
   it('reports every problem of the command line at once, touching no host', async () => {
-    const res = await nop(['run', 'tagged.yml', '-i', 'inventory.yml', '-t', 'dockr', '--start-at-task', 'nope', '-l', 'nosuch'], ws.dir);
+    const res = await nopBin(['run', 'tagged.yml', '-i', 'inventory.yml', '-t', 'dockr', '--start-at-task', 'nope', '-l', 'nosuch'], ws.dir);
     expect(res.stderr).toMatch(/--tags dockr: no task/);
     expect(res.stderr).toMatch(/No matching task "nope"/);
     expect(res.stderr).toMatch(/--limit nosuch matches no host/);

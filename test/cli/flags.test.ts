@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { packageRoot } from '../../lib/runner/paths.js';
 import { NOPPASS_PASSWORD, startSshdHosts, type SshdFleet } from '../helpers/sshd.js';
 import { LOCAL_INVENTORY, workspace, type Workspace } from '../runner/helpers.js';
+import { nopInProcess, nopProcess } from './nop-cli.js';
 
 // the environment of a clean shell: no settings, no agent, a HOME of its own (no ~/.nop.cfg, no ~/.ssh keys)
 const cleanEnv = (home: string): Record<string, string> => {
@@ -14,19 +13,15 @@ const cleanEnv = (home: string): Record<string, string> => {
 };
 
 let ws: Workspace;
-const nop = (args: string[], opts: { env?: Record<string, string>; input?: string; cwd?: string } = {}) =>
-  new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [join(packageRoot, 'bin', 'nop.js'), ...args], {
-      cwd: opts.cwd ?? ws.dir,
-      env: { ...cleanEnv(join(ws.dir, 'home')), ...opts.env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.stdin.end(opts.input ?? '');
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+const cliOptions = (opts: { env?: Record<string, string>; input?: string; cwd?: string }) => ({
+  cwd: opts.cwd ?? ws.dir,
+  env: { ...cleanEnv(join(ws.dir, 'home')), ...opts.env },
+  input: opts.input,
+});
+// the bin's entry in this process (test/cli/bad-input.test.ts pins the compiled bin to it); a password on stdin needs
+// the bin in a process of its own
+const nop = (args: string[], opts: { env?: Record<string, string>; cwd?: string } = {}) => nopInProcess(args, cliOptions(opts));
+const nopBin = (args: string[], opts: { env?: Record<string, string>; input?: string } = {}) => nopProcess(args, cliOptions(opts));
 
 beforeEach(async () => {
   ws = await workspace();
@@ -295,10 +290,10 @@ describe('SSH settings and flags against a real sshd', () => {
     await ws.write('who.yml', WHO);
     await writeInventory();
     const args = ['run', 'who.yml', '-i', 'ssh.yml', '--known-hosts', fleet.knownHostsPath, '-u', 'noppass'];
-    const refused = await nop(args);
+    const refused = await nopBin(args);
     expect(refused.code).toBe(4);
     expect(refused.stdout).toContain('authentication failed');
-    const res = await nop([...args, '-k', '-vvv'], { input: `${NOPPASS_PASSWORD}\n` });
+    const res = await nopBin([...args, '-k', '-vvv'], { input: `${NOPPASS_PASSWORD}\n` });
     expect(res.code, res.stdout + res.stderr).toBe(0);
     expect(res.stdout).toContain('"stdout":"noppass"');
     expect(res.stdout).toContain('then the password (-k)');
