@@ -305,18 +305,21 @@ function psEntries(ctx, names, all) {
     });
 }
 
-function ps(opts) {
+const STDOUT = (text) => process.stdout.write(text);
+
+function ps(opts, write = STDOUT) {
   const entries = psEntries(context(opts), opts.positional, opts.flags.has('-a') || opts.flags.has('--all'));
-  if (opts.flags.has('-q') || opts.flags.has('--quiet')) entries.forEach((e) => console.log(e.ID));
-  else if (opts.format === 'json') entries.forEach((e) => console.log(JSON.stringify(e)));
+  const line = (text) => write(`${text}\n`);
+  if (opts.flags.has('-q') || opts.flags.has('--quiet')) entries.forEach((e) => line(e.ID));
+  else if (opts.format === 'json') entries.forEach((e) => line(JSON.stringify(e)));
   else {
-    console.log('NAME\tIMAGE\tSERVICE\tSTATUS\tPORTS');
-    entries.forEach((e) => console.log([e.Name, e.Image, e.Service, e.Status, e.Ports].join('\t')));
+    line('NAME\tIMAGE\tSERVICE\tSTATUS\tPORTS');
+    entries.forEach((e) => line([e.Name, e.Image, e.Service, e.Status, e.Ports].join('\t')));
   }
   return 0;
 }
 
-function logs(opts) {
+function logs(opts, write = STDOUT) {
   const ctx = context(opts);
   const names = opts.positional.length > 0 ? opts.positional : Object.keys(ctx.stored.services);
   for (const name of names) {
@@ -325,7 +328,7 @@ function logs(opts) {
     const lines = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean);
     const tail = opts.tail && opts.tail !== 'all' ? lines.slice(-Number(opts.tail)) : lines;
     const prefix = names.length > 1 && !opts.flags.has('--no-log-prefix') ? `${ctx.stored.services[name]?.containerName ?? name}  | ` : '';
-    tail.forEach((l) => process.stdout.write(`${prefix}${l}\n`));
+    tail.forEach((l) => write(`${prefix}${l}\n`));
   }
   return 0;
 }
@@ -367,6 +370,24 @@ function execIn(opts) {
 
 const COMMANDS = { up, down, stop, start, restart, ps, logs, exec: execIn, run: execIn };
 
+/**
+ * The commands that neither wait nor start the project (`ps`, `logs`, `exec`, `run`), in the caller's process: the
+ * docker shim calls them here, a node start less per `docker compose ps` or `exec` (a status check makes a dozen).
+ * `ps` and `logs` hand their output to `write`; `exec` and `run` run the command on the caller's stdio. Returns the
+ * exit code; an error is its message on stderr and exit 1, as when run as a program.
+ */
+export const IN_PROCESS_COMMANDS = new Set(['ps', 'logs', 'exec', 'run']);
+export function composeHookInProcess(argv, write = STDOUT) {
+  const opts = parseArgs(argv);
+  if (!IN_PROCESS_COMMANDS.has(opts.command)) throw new Error(`compose-hook: "${opts.command}" runs as its own process`);
+  try {
+    return COMMANDS[opts.command](opts, write);
+  } catch (err) {
+    process.stderr.write(`${err.message}\n`);
+    return 1;
+  }
+}
+
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const command = COMMANDS[opts.command];
@@ -377,10 +398,13 @@ async function main() {
   return command(opts);
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err) => {
-    process.stderr.write(`${err.message}\n`);
-    process.exit(1);
-  },
-);
+// run as a program (`node compose-hook.mjs …`); imported (the docker shim), it only lends its commands
+if (process.argv[1] && fs.realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().then(
+    (code) => process.exit(code),
+    (err) => {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    },
+  );
+}

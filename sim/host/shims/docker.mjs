@@ -10,6 +10,7 @@ import { findContainer, findImage, gpuError, imageRef, inspectObject, newId, psO
 import { renderGoTemplate } from './lib/gotemplate.mjs';
 import { listGpus, queryGpu, summary } from './lib/nvsmi.mjs';
 import { DOCKER_STATE_DIR, readState, withState } from './lib/state.mjs';
+import { composeHookInProcess, IN_PROCESS_COMMANDS } from '../../gonka/compose-hook.mjs';
 
 /** The calls the host's shim server may answer (lib/server.mjs): reads of the state that start no program. */
 export const serves = (argv) =>
@@ -25,7 +26,10 @@ export default command((argv) => {
 
   const initial = readState();
   // state.docker.compose_hook replaces the Gonka simulator behind `docker compose` (tests of this shim alone; null: none)
-  const HOOK = initial.docker.compose_hook === undefined ? join(REPO, 'sim/gonka/compose-hook.mjs') : initial.docker.compose_hook;
+  const DEFAULT_HOOK = join(REPO, 'sim/gonka/compose-hook.mjs');
+  const HOOK = initial.docker.compose_hook === undefined ? DEFAULT_HOOK : initial.docker.compose_hook;
+  // the Gonka simulator's commands that neither wait nor start anything run in this process (compose-hook.mjs)
+  const inProcess = (action) => HOOK === DEFAULT_HOOK && IN_PROCESS_COMMANDS.has(action);
   const hasHook = () => HOOK !== null && existsSync(HOOK);
   if (!['docker-ce', 'docker.io'].some((p) => initial.packages[p]?.status === 'ii')) notInstalled('docker');
   if (!initial.services.docker?.active && argv[0] !== '--version') {
@@ -462,14 +466,24 @@ export default command((argv) => {
   ];
 
   const hook = (action, project, services, extra = []) => {
-    const res = spawnSync(process.execPath, hookArgs(action, project, services, extra), { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+    const args = hookArgs(action, project, services, extra);
+    if (inProcess(action)) {
+      let stdout = '';
+      const code = composeHookInProcess(args.slice(1), (text) => {
+        stdout += text;
+      });
+      return { code, stdout, stderr: '' };
+    }
+    const res = spawnSync(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
     return { code: res.status ?? 1, stdout: res.stdout.toString(), stderr: res.stderr.toString() };
   };
 
   /** exec/run through the hook, with this process's stdin (secrets are piped, never passed as arguments). */
   const hookInteractive = (action, project, serviceAndCommand, env) => {
     const envArgs = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
-    const res = spawnSync(process.execPath, hookArgs(action, project, serviceAndCommand, envArgs), { stdio: 'inherit', env: process.env });
+    const args = hookArgs(action, project, serviceAndCommand, envArgs);
+    if (inProcess(action)) exit(composeHookInProcess(args.slice(1)));
+    const res = spawnSync(process.execPath, args, { stdio: 'inherit', env: process.env });
     exit(res.status ?? 1);
   };
 
