@@ -44,15 +44,14 @@ active_state() { if [ -e "$STATE/$1.active" ]; then echo active; else echo inact
 
 file_state() { $REAL --root=/ is-enabled "$1" 2>/dev/null; }
 
+# the unit files' names (the shell's own ${f##*/}: a basename process per file made each daemon-reload cost hundreds)
 snapshot() {
-  : > "$STATE/loaded.new"
   for d in /etc/systemd/system /run/systemd/system /usr/lib/systemd/system; do
     [ -d "$d" ] && for f in "$d"/*.service "$d"/*.timer "$d"/*.socket "$d"/*.mount "$d"/*.target; do
-      [ -e "$f" ] && basename "$f" >> "$STATE/loaded.new"
+      [ -e "$f" ] && printf '%s\n' "${f##*/}"
     done
-  done
-  sort -u "$STATE/loaded.new" > "$STATE/loaded"
-  rm -f "$STATE/loaded.new"
+  done | sort -u > "$STATE/loaded.new"
+  mv -f "$STATE/loaded.new" "$STATE/loaded"
 }
 
 show_one() {
