@@ -12,7 +12,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { lstat, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -73,6 +73,8 @@ interface Sample {
   /** CPU seconds (user and system) of the controller and the processes it started (Ansible's ssh): a shared machine
    * inflates them far less than the wall time */
   cpuSeconds: number;
+  /** CPU seconds the hosts' sshd and everything it ran spent on the run, per host: what a run costs a host */
+  hostCpuSeconds: number;
   out: string;
 }
 
@@ -89,7 +91,47 @@ const timed = async (argv: string[], env: NodeJS.ProcessEnv): Promise<Sample> =>
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const kb = Number(/PEAK_KB=(\d+)/.exec(out)?.[1] ?? 0);
   const cpu = /CPU_S=([\d.]+)\+([\d.]+)/.exec(out);
-  return { seconds, peakMb: kb / 1024, cpuSeconds: cpu ? Number(cpu[1]) + Number(cpu[2]) : Number.NaN, out };
+  return { seconds, peakMb: kb / 1024, cpuSeconds: cpu ? Number(cpu[1]) + Number(cpu[2]) : Number.NaN, hostCpuSeconds: Number.NaN, out };
+};
+
+const CPUACCT = '/sys/fs/cgroup/cpuacct';
+
+/**
+ * The CPU the fleet's hosts spend, counted by the kernel: its sshd daemons go into a cgroup of their own (v1
+ * cpuacct), which every connection, session and command they start inherits, whoever reaps them. Undefined where
+ * the machine has no cpuacct hierarchy to write (not root): the column then shows '-'.
+ */
+const hostsCpuGroup = async (fleet: SshdFleet): Promise<{ seconds(): Promise<number>; remove(): Promise<void> } | undefined> => {
+  const dir = join(CPUACCT, `nop-bench-${process.pid}-${fleet.hosts.length}`);
+  try {
+    await mkdir(dir);
+    for (const h of fleet.hosts) await writeFile(join(dir, 'cgroup.procs'), String(h.pid()));
+  } catch {
+    await rmdir(dir).catch(() => undefined);
+    return undefined;
+  }
+  const daemons = fleet.hosts.length;
+  return {
+    // once every connection of the last run has ended: only the daemons are left in the group
+    seconds: async () => {
+      while ((await readFile(join(dir, 'cgroup.procs'), 'utf8')).split('\n').filter(Boolean).length > daemons) await new Promise((r) => setTimeout(r, 20));
+      return Number(await readFile(join(dir, 'cpuacct.usage'), 'utf8')) / 1e9;
+    },
+    // a cgroup is removed once empty: its daemons go back to the root group first
+    remove: async () => {
+      for (const pid of (await readFile(join(dir, 'cgroup.procs'), 'utf8').catch(() => '')).split('\n').filter(Boolean))
+        await writeFile(join(CPUACCT, 'cgroup.procs'), pid).catch(() => undefined);
+      await rmdir(dir).catch(() => undefined);
+    },
+  };
+};
+
+/** timed(), and the CPU the run cost each host on average. */
+const timedOnHosts = async (hosts: Awaited<ReturnType<typeof hostsCpuGroup>>, n: number, argv: string[], env: NodeJS.ProcessEnv): Promise<Sample> => {
+  const before = await hosts?.seconds();
+  const sample = await timed(argv, env);
+  const after = await hosts?.seconds();
+  return { ...sample, hostCpuSeconds: before === undefined || after === undefined ? Number.NaN : (after - before) / n };
 };
 
 const inventory = (fleet: SshdFleet) =>
@@ -154,6 +196,7 @@ type Results = Record<Tool, Record<Kind, Sample[]>>;
 const measure = async (n: number): Promise<Results> => {
   const fleet = await startSshdHosts(n);
   const dir = await mkdtemp(join(tmpdir(), 'nop-bench-'));
+  const hostsCpu = await hostsCpuGroup(fleet);
   try {
     await writeFile(join(dir, 'inventory.ini'), inventory(fleet));
     await writeFile(join(dir, 'site.yml'), filePlaybook('{{ work_dir }}/{{ tool }}'));
@@ -197,9 +240,9 @@ const measure = async (n: number): Promise<Results> => {
         await writeFile(cfg, ansibleCfg(fleet, n, controlDir, tool === 'mitogen'));
         const env = { ...process.env, CI: '1', ANSIBLE_CONFIG: cfg };
         await Promise.all(fleet.hosts.map((h) => rm(join(h.workDir, tool), { recursive: true, force: true })));
-        const first = await timed(argv[tool], env);
+        const first = await timedOnHosts(hostsCpu, n, argv[tool], env);
         if (tool !== 'floor' && tool !== 'nop' && TOOLS.includes('nop')) await sameFiles(fleet, tool, 'nop');
-        const again = await timed(argv[tool], env);
+        const again = await timedOnHosts(hostsCpu, n, argv[tool], env);
         unchanged(tool, again.out, n);
         if (tool !== 'floor' && tool !== 'nop' && TOOLS.includes('nop')) await sameFiles(fleet, tool, 'nop');
         results[tool].first.push(first);
@@ -210,6 +253,7 @@ const measure = async (n: number): Promise<Results> => {
     }
     return results;
   } finally {
+    await hostsCpu?.remove();
     await fleet.stopAll();
     await rm(dir, { recursive: true, force: true });
   }
@@ -229,10 +273,22 @@ const main = async () => {
     const r = await measure(n);
     const med = (tool: Tool, kind: Kind) => (r[tool] ? median(r[tool][kind].map((s) => s.seconds)) : undefined);
     const cpu = (tool: Tool, kind: Kind) => (r[tool] ? median(r[tool][kind].map((s) => s.cpuSeconds)) : undefined);
+    const hostCpu = (tool: Tool, kind: Kind) => (r[tool] ? median(r[tool][kind].map((s) => s.hostCpuSeconds)) : undefined);
+    const ms = (s: number | undefined) => (s === undefined || Number.isNaN(s) ? '-' : `${(s * 1000).toFixed(0)} ms`);
     const peak = (tool: Tool) => (r[tool] ? Math.max(...r[tool].first.map((s) => s.peakMb), ...r[tool].again.map((s) => s.peakMb)) : undefined);
     console.log(`\n${n} host${n === 1 ? '' : 's'} (load average ${loadBefore.toFixed(2)} before, ${loadavg()[0].toFixed(2)} after)`);
-    row(['tool', 'first run', 'no-change run', 'CPU first / no-change', 'peak RSS', 'first / floor', 'no-change / floor', 'no-change / nop']);
-    row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:']);
+    row([
+      'tool',
+      'first run',
+      'no-change run',
+      'CPU first / no-change',
+      'host CPU per host, first / no-change',
+      'peak RSS',
+      'first / floor',
+      'no-change / floor',
+      'no-change / nop',
+    ]);
+    row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']);
     for (const tool of TOOLS) {
       const p = peak(tool);
       row([
@@ -240,6 +296,7 @@ const main = async () => {
         secs(med(tool, 'first')),
         secs(med(tool, 'again')),
         `${secs(cpu(tool, 'first'))} / ${secs(cpu(tool, 'again'))}`,
+        `${ms(hostCpu(tool, 'first'))} / ${ms(hostCpu(tool, 'again'))}`,
         p === undefined ? '-' : `${p.toFixed(0)} MB`,
         ratio(med(tool, 'first'), med('floor', 'first')),
         ratio(med(tool, 'again'), med('floor', 'again')),

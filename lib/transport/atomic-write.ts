@@ -24,9 +24,16 @@ export const STALE_TEMP_MINUTES = 60;
 // find takes its starting points first: a relative one must not look like an option or an expression
 const startingPoint = (dir: string) => (dir.startsWith('/') ? dir : `./${dir}`);
 
-/** A find(1) that removes stale temp files of nop's pattern from the directories, judged by the host's own clock. */
+/**
+ * A find(1) that removes stale temp files of nop's pattern from the directories, judged by the host's own clock. Only
+ * the directories that exist are searched, and none is no find at all: a first run writes into directories it makes
+ * itself (a process fewer per host).
+ */
 export const sweepScript = (...dirs: string[]): string =>
-  `find ${shellJoin(dirs.map(startingPoint))} -maxdepth 1 -type f -name '.?*.nop-${'[0-9a-f]'.repeat(12)}' -mmin +${STALE_TEMP_MINUTES} -exec rm -f {} + 2>/dev/null; true`;
+  [
+    `(set --; for __nop_d in ${shellJoin(dirs.map(startingPoint))}; do [ -d "$__nop_d" ] && set -- "$@" "$__nop_d"; done`,
+    `[ "$#" -eq 0 ] || find "$@" -maxdepth 1 -type f -name '.?*.nop-${'[0-9a-f]'.repeat(12)}' -mmin +${STALE_TEMP_MINUTES} -exec rm -f {} + 2>/dev/null; true)`,
+  ].join('\n');
 
 export const ownershipScript = (path: string, opts: PutOptions): string => {
   const owner = opts.owner ? `${opts.owner}${opts.group ? `:${opts.group}` : ''}` : opts.group ? `:${opts.group}` : '';

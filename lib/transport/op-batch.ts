@@ -35,12 +35,39 @@ export interface OpBatch {
 
 const RC = '__nop_rc';
 
-// the content of a put is read from the batch's stdin: exactly `size` bytes (GNU and busybox head never read past
-// them), then a line that must be the op's end marker. A sender cut off early (an interrupted run) leaves head short
-// and the marker missing; content that is longer or shorter than announced moves the marker: either way the temp
-// file is removed and nothing is renamed. The temp file is never a planted one (set -C); it is created with its
-// final mode when a umask can give it (no x or special bits, no new owner), saving a chmod, else private (077).
-const putScript = (op: Extract<HostOp, { kind: 'put' }>, endMarker: string): string => {
+// Small text the shell writes itself, with builtins (read, printf): no head process per file, which was most of what
+// a first run cost a host. Only printable ASCII, tab and newline, whose bytes every sh's read keeps as they are; up
+// to a size where reading it a byte at a time (what read does on a pipe) still costs less than starting head. The
+// content (a secret, a mnemonic) is never an argument: printf is a builtin of every sh nop runs on (dash, bash,
+// busybox), as `[` is for the env prologue's values (env-prologue.ts).
+const MAX_SHELL_WRITTEN_BYTES = 1024;
+
+/** The content as lines the shell reads back, or undefined where head must copy it. */
+interface ShellLines {
+  /** lines ending in a newline */
+  full: number;
+  /** the content ends in a line without a newline: it is sent with one, and written without */
+  partial: boolean;
+}
+const shellLines = (content: Content, size: number): ShellLines | undefined => {
+  // content that is not the size announced goes to head, whose size check fails it
+  if (!('bytes' in content) || size > MAX_SHELL_WRITTEN_BYTES || content.bytes.length !== size) return undefined;
+  let full = 0;
+  for (const b of content.bytes) {
+    if (b === 0x0a) full++;
+    else if (b !== 0x09 && (b < 0x20 || b > 0x7e)) return undefined;
+  }
+  return { full, partial: size > 0 && content.bytes[size - 1] !== 0x0a };
+};
+
+// The content is read from the batch's stdin, then a line that must be the op's end marker. A sender cut off early
+// (an interrupted run) leaves the content short and the marker missing; content longer or shorter than announced
+// moves the marker: either way nothing is renamed. By head: exactly `size` bytes (GNU and busybox head never read
+// past them). By the shell: `full` lines, then the partial one; its printf failing (a full disk) is written again
+// by cat only to say why (dash's printf names no errno). The temp file is never a planted one (set -C); it is
+// created with its final mode when a umask can give it (no x or special bits, no new owner), saving a chmod, else
+// private (077).
+const putScript = (op: Extract<HostOp, { kind: 'put' }>, endMarker: string, lines: ShellLines | undefined): string => {
   const tmpPath = tempName(op.dest);
   const tmp = shellJoin([tmpPath]);
   const dest = shellJoin([op.dest]);
@@ -53,14 +80,22 @@ const putScript = (op: Extract<HostOp, { kind: 'put' }>, endMarker: string): str
     ...(chown ? [ownershipScript(tmpPath, op.opts)] : []),
     `mv -fT ${tmp} ${dest}`,
   ];
-  return [
-    `umask ${umask.toString(8).padStart(3, '0')}`,
-    'set -C',
-    `head -c ${op.size} > ${tmp} || { rm -f ${tmp}; exit 1; }`,
-    'IFS= read -r __nop_end || __nop_end=',
-    `[ "$__nop_end" = '${endMarker}' ] || { rm -f ${tmp}; echo "size check failed: the content of ${op.size} bytes did not arrive whole" >&2; exit 1; }`,
-    `{ ${install.join(' && ')}; } || { rm -f ${tmp}; exit 1; }`,
-  ].join('\n');
+  const notWhole = `echo "size check failed: the content of ${op.size} bytes did not arrive whole" >&2; exit 1`;
+  const write = lines
+    ? [
+        '__nop_v= __nop_i=0',
+        `while [ "$__nop_i" -lt ${lines.full} ] && IFS= read -r __nop_l; do __nop_v="$__nop_v$__nop_l\n"; __nop_i=$((__nop_i + 1)); done`,
+        ...(lines.partial ? [`[ "$__nop_i" -lt ${lines.full} ] || { IFS= read -r __nop_l && __nop_v="$__nop_v$__nop_l"; } || __nop_i=-1`] : []),
+        'IFS= read -r __nop_end || __nop_end=',
+        `[ "$__nop_i" -eq ${lines.full} ] && [ "\${#__nop_v}" -eq ${op.size} ] && [ "$__nop_end" = '${endMarker}' ] || { ${notWhole}; }`,
+        `printf '%s' "$__nop_v" > ${tmp} 2>/dev/null || { rm -f ${tmp}; printf '%s' "$__nop_v" | cat > ${tmp} && echo 'write error' >&2; rm -f ${tmp}; exit 1; }`,
+      ]
+    : [
+        `head -c ${op.size} > ${tmp} || { rm -f ${tmp}; exit 1; }`,
+        'IFS= read -r __nop_end || __nop_end=',
+        `[ "$__nop_end" = '${endMarker}' ] || { rm -f ${tmp}; ${notWhole}; }`,
+      ];
+  return [`umask ${umask.toString(8).padStart(3, '0')}`, 'set -C', ...write, `{ ${install.join(' && ')}; } || { rm -f ${tmp}; exit 1; }`].join('\n');
 };
 
 // the temp file was created by the login user, exclusively and private (Transport.stage); a batch that stops before
@@ -75,17 +110,22 @@ const installStagedScript = (op: Extract<HostOp, { kind: 'install' }>): string =
   ].join('\n');
 };
 
-const opScript = (op: HostOp, endMarker: string): string => {
+const opScript = (op: HostOp, endMarker: string, lines: ShellLines | undefined): string => {
   if (op.kind === 'script') return `(\n${op.script}\n) </dev/null 2>&1 >/dev/null`;
   if (op.kind === 'install') return `(\n${installStagedScript(op)}\n) </dev/null 2>&1 >/dev/null`;
-  return `(\n${putScript(op, endMarker)}\n) 2>&1 >/dev/null`;
+  return `(\n${putScript(op, endMarker, lines)}\n) 2>&1 >/dev/null`;
 };
 
-const contentStream = (ops: readonly HostOp[], endMarker: (i: number) => string, tail: Stdin | undefined): Stdin | undefined => {
+const contentStream = (
+  ops: readonly HostOp[],
+  lines: readonly (ShellLines | undefined)[],
+  endMarker: (i: number) => string,
+  tail: Stdin | undefined,
+): Stdin | undefined => {
   const parts: (Buffer | Readable | string)[] = [];
   ops.forEach((op, i) => {
     if (op.kind !== 'put') return;
-    parts.push(streamOf(op.content), `${endMarker(i)}\n`);
+    parts.push(streamOf(op.content), `${lines[i]?.partial ? '\n' : ''}${endMarker(i)}\n`);
   });
   if (tail !== undefined) parts.push(tail);
   if (parts.length === 0) return undefined;
@@ -111,6 +151,7 @@ export const opBatch = (ops: readonly HostOp[], tail?: { script: string; stdin?:
   const nonce = randomBytes(8).toString('hex');
   const mark = (kind: 'B' | 'E' | 'P', i: number) => `@@nop-${nonce}-${kind}${i}`;
   const tailMark = `@@nop-${nonce}-T`;
+  const shell = ops.map((op) => (op.kind === 'put' ? shellLines(op.content, op.size) : undefined));
   const lines: string[] = [];
   if (sweepDirs.length) lines.push(sweepScript(...sweepDirs));
   ops.forEach((op, i) => {
@@ -119,7 +160,7 @@ export const opBatch = (ops: readonly HostOp[], tail?: { script: string; stdin?:
     const stop = unreached.length ? `{ rm -f ${shellJoin(unreached)}; exit 0; }` : 'exit 0';
     lines.push(
       `printf '\\n%s\\n' '${mark('B', i)}'`,
-      opScript(op, mark('P', i)),
+      opScript(op, mark('P', i), shell[i]),
       `${RC}=$?`,
       `printf '\\n%s %d\\n' '${mark('E', i)}' "$${RC}"`,
       `[ "$${RC}" -eq 0 ] || ${stop}`,
@@ -148,5 +189,5 @@ export const opBatch = (ops: readonly HostOp[], tail?: { script: string; stdin?:
     const at = out.indexOf(`\n${tailMark}\n`, from);
     return { done: ops.length, tail: { code: result.code, stdout: at < 0 ? '' : out.slice(at + tailMark.length + 2), stderr: result.stderr } };
   };
-  return { script: lines.join('\n'), stdin: contentStream(ops, (i) => mark('P', i), tail?.stdin), parse };
+  return { script: lines.join('\n'), stdin: contentStream(ops, shell, (i) => mark('P', i), tail?.stdin), parse };
 };

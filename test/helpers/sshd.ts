@@ -28,6 +28,8 @@ export interface SshdHost {
   hostKeyPubs: string[];
   /** a scratch directory on "the host" (the same filesystem), writable by every test user */
   workDir: string;
+  /** the sshd listening for this host (undefined while stopped): its children are the host's connections */
+  pid(): number | undefined;
   stop(): Promise<void>;
   start(): Promise<void>;
 }
@@ -146,6 +148,7 @@ const startHost = async (dir: string, index: number, types: HostKeyType[], passw
         hostKeyPub: hostKeyPubs[0],
         hostKeyPubs,
         workDir,
+        pid: () => (child.exitCode === null && child.signalCode === null ? child.pid : undefined),
         stop: () => killTree(child),
         start: async () => {
           if (child.exitCode === null && child.signalCode === null) return;

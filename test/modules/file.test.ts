@@ -2,6 +2,7 @@ import { lstat, readlink, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fileModule } from '../../lib/modules/builtin/file.js';
+import { programCounter } from '../helpers/program-counter.js';
 import { makeTempDir, removeDir, runModule, snapshotDir } from './helpers.js';
 
 let dir: string;
@@ -23,6 +24,32 @@ describe('file', () => {
     const second = await runModule(fileModule, { path, state: 'directory', mode: '0750' });
     expect(second.changed).toBe(false);
     expect(second.diff).toBeUndefined();
+  });
+
+  // a first run makes many directories: one process each where the parent exists, the mode still exact
+  it('makes a new directory with its mode in one mkdir where its parent exists, with mkdir -p and chmod where not', async () => {
+    const counter = await programCounter();
+    const PATH = process.env.PATH;
+    process.env.PATH = counter.path;
+    try {
+      const made = async (path: string, mode: string) => {
+        await counter.reset();
+        expect(await runModule(fileModule, { path, state: 'directory', mode })).toMatchObject({ changed: true, mode });
+        return (await counter.programs()).filter((p) => p === 'mkdir' || p === 'chmod');
+      };
+      expect(await made(join(dir, 'one'), '0750')).toEqual(['mkdir']);
+      // bits the umask would clear, and setgid, are set all the same
+      expect(await made(join(dir, 'open'), '0777')).toEqual(['mkdir']);
+      expect(await made(join(dir, 'shared'), '2770')).toEqual(['mkdir']);
+      expect(await made(join(dir, 'deep/er'), '0700')).toEqual(['mkdir', 'mkdir', 'chmod']);
+    } finally {
+      process.env.PATH = PATH;
+      await counter.cleanup();
+    }
+    expect(await modeOf(join(dir, 'one'))).toBe('750');
+    expect(await modeOf(join(dir, 'open'))).toBe('777');
+    expect(await modeOf(join(dir, 'shared'))).toBe('2770');
+    expect(await modeOf(join(dir, 'deep/er'))).toBe('700');
   });
 
   it('changes only the mode of an existing file and shows it in the diff', async () => {

@@ -1,9 +1,11 @@
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { localTransport } from '../../lib/transport/local.js';
 import type { Transport } from '../../lib/transport/transport.js';
 import { type Counter, counting, expectFilePlayFiles } from '../helpers/counting-transport.js';
 import { filePlaybook } from '../helpers/file-play.js';
+import { programCounter } from '../helpers/program-counter.js';
 import { LOCAL_INVENTORY, workspace, type Workspace } from './helpers.js';
 
 // over SSH too: test/transport/batched-changes.test.ts
@@ -23,6 +25,34 @@ describe('round trips of the 20-task file/copy/lineinfile play, per host', () =>
     const first = await ws.run('site.yml', { connect: counting(counter, local) });
     expect(first.stats.alpha).toMatchObject({ ok: 20, changed: 20, failed: 0 });
     expect(counter).toEqual({ alpha: { execs: 2, puts: 0, gets: 0 }, beta: { execs: 2, puts: 0, gets: 0 } });
+    await expectFilePlayFiles(join(ws.dir, 'out', 'alpha'));
+  });
+
+  // what the first run costs the host, counted (never timed): the local transport's commands inherit this PATH
+  it("a first run's processes: the probe's find and id, then a mkdir per directory and a mv per file (the shell writes their text)", async () => {
+    // the play's directories go into one that exists: each made by one mkdir (test/modules/file.test.ts)
+    await mkdir(join(ws.dir, 'out', 'alpha'), { recursive: true });
+    const counter = await programCounter();
+    const PATH = process.env.PATH;
+    process.env.PATH = counter.path;
+    try {
+      const first = await ws.run('site.yml', { limit: 'alpha' });
+      expect(first.stats.alpha).toMatchObject({ ok: 20, changed: 20, failed: 0 });
+      const programs = await counter.programs();
+      const count = (name: string) => programs.filter((p) => p === name).length;
+      expect({ find: count('find'), id: count('id'), mkdir: count('mkdir'), chmod: count('chmod'), head: count('head'), mv: count('mv') }).toEqual({
+        find: 1,
+        id: 2,
+        mkdir: 7,
+        chmod: 0,
+        head: 0,
+        mv: 13,
+      });
+      expect(programs).toHaveLength(1 + 2 + 7 + 13);
+    } finally {
+      process.env.PATH = PATH;
+      await counter.cleanup();
+    }
     await expectFilePlayFiles(join(ws.dir, 'out', 'alpha'));
   });
 

@@ -126,6 +126,16 @@ describe.skipIf(!canMount)(canMount ? title : `${title} (skipped: ${NOT_ROOT})`,
       expect(await temps()).toEqual([]);
     });
 
+    it(`small text, which the shell writes itself, fails the same way on a full disk (${as})`, async () => {
+      await original();
+      await promisify(execFile)('sh', ['-c', `head -c 1048576 /dev/zero > '${join(disk.dir, 'filler')}' 2>/dev/null; true`]);
+      const r = await run(host, '    - name: small\n      copy: { dest: "{{ d }}/big.conf", content: "new\\n" }\n');
+      expect(trail(r.events)).toEqual(['start small', 'failed small']);
+      expect(String(results(r.events)[0].result.msg)).toMatch(/cannot write .*big\.conf.*No space left on device/);
+      expect(await readFile(join(disk.dir, 'big.conf'), 'utf8')).toBe(ORIGINAL);
+      expect(await temps()).toEqual([]);
+    });
+
     it(`with ignore_errors the tasks after it run, on the host as it is (${as})`, async () => {
       await original();
       const r = await run(host, MIDDLE.replace('      copy: { dest: "{{ d }}/big.conf"', '      ignore_errors: true\n      copy: { dest: "{{ d }}/big.conf"'));

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { localTransport } from '../../lib/transport/local.js';
 import { type HostOp, opBatch } from '../../lib/transport/op-batch.js';
+import { programCounter } from '../helpers/program-counter.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -68,6 +69,53 @@ describe('a batch of changes in one command', () => {
     expect(await readFile(join(dir, 'kept'), 'utf8')).toBe('original');
     // the temp of the failed install and of the one never reached are gone
     expect((await readdir(dir)).sort()).toEqual(['kept', 'new']);
+  });
+
+  // a first run's small files cost the host no process but their rename (test/runner/round-trips.test.ts)
+  it('writes small text with the shell itself, byte for byte; other content with head', async () => {
+    const byShell = {
+      empty: '',
+      'no-newline': 'last line',
+      newline: 'a\n',
+      blank: '\n\n\n',
+      quoting: '  lead and trail  \n\ttab\\back\\slash\\n %s %d $HOME `id` "q" \'s\' -n -e\n-\n',
+      'like-a-marker': '@@nop-0123456789abcdef-P0\n@@nop-0123456789abcdef-E0 0',
+      'largest-in-shell': `${'x'.repeat(1023)}y`,
+    };
+    const byHead = { larger: 'x'.repeat(1025), 'not-ascii': 'grüße\n', cr: 'windows\r\n', nul: 'a\0b', escape: '\x1b[0m\n' };
+    const counter = await programCounter();
+    const PATH = process.env.PATH;
+    process.env.PATH = counter.path;
+    try {
+      const all = { ...byShell, ...byHead };
+      const outcome = await send(Object.entries(all).map(([name, text]) => put(name, text, 0o640)));
+      expect(outcome).toEqual({ done: Object.keys(all).length });
+      const programs = await counter.programs();
+      expect(programs.filter((p) => p === 'head')).toHaveLength(Object.keys(byHead).length);
+      expect(programs.filter((p) => p !== 'head' && p !== 'mv')).toEqual([]);
+      for (const [name, text] of Object.entries(all)) {
+        expect(await readFile(join(dir, name), 'latin1'), name).toBe(Buffer.from(text).toString('latin1'));
+        expect((await stat(join(dir, name))).mode & 0o777).toBe(0o640);
+      }
+    } finally {
+      process.env.PATH = PATH;
+      await counter.cleanup();
+    }
+  });
+
+  it('small text cut off on its way (an interrupted sender) is not written: no temp file, the original kept', async () => {
+    await writeFile(join(dir, 'kept'), 'original');
+    for (const text of ['one\ntwo\nthree\n', 'one\ntwo']) {
+      const batch = opBatch([put('kept', text), put('after', 'x')]);
+      const stdin = Buffer.from(batch.stdin as Buffer);
+      for (const cut of [0, 4, Buffer.byteLength(text) - 1]) {
+        const outcome = batch.parse(await localTransport().exec(batch.script, { stdin: stdin.subarray(0, cut) }));
+        expect(outcome.done).toBe(0);
+        expect(outcome.failure?.stderr).toMatch(/size check failed: the content of \d+ bytes did not arrive whole/);
+        expect(await readdir(dir)).toEqual(['kept']);
+        expect(await readFile(join(dir, 'kept'), 'utf8')).toBe('original');
+      }
+    }
   });
 
   it('a read riding along gets its own output and status, after the changes', async () => {

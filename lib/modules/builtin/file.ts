@@ -11,6 +11,7 @@ import {
   fileAttributeArgs,
   mergeAttributes,
   namedAttributes,
+  resolveMode,
   type FileAttributes,
   type WantedAttributes,
 } from '../file-attributes.js';
@@ -70,6 +71,19 @@ const fresh = (path: string, create: string, type: FileState['type'], want: Want
   ...attributeCommands({ path, exists: false, type }, want),
 ];
 
+/**
+ * A directory that did not exist: made with its mode in one process where its parent exists (one fork fewer per
+ * directory of a first run). Where it fails (no parent; the path appeared since it was read) the commands are the
+ * general ones, `mkdir -p` then `chmod`, so the mode is exact whichever ran.
+ */
+const newDirectory = (a: FileArgs): string[] => {
+  const commands = fresh(a.path, `mkdir -p -- ${q(a.path)}`, 'directory', a);
+  if (a.mode === undefined) return commands;
+  const [mkdir, chmod, ...rest] = commands;
+  const mode = formatMode(resolveMode(a.mode, undefined, true));
+  return [`{ mkdir -m ${mode} -- ${q(a.path)} 2>/dev/null || { ${mkdir} && ${chmod}; }; }`, ...rest];
+};
+
 const planLink = (state: FileState, a: FileArgs, src: string): Plan => {
   const link = `ln -sfn -- ${q(src)} ${q(a.path)}`;
   if (!state.exists) return { type: 'link', commands: fresh(a.path, link, 'link', a) };
@@ -92,7 +106,7 @@ const plan = (state: FileState, a: FileArgs): Plan => {
       if (state.type === 'directory') return { type: 'file', commands: [], failed: `file (${a.path}) is a directory, cannot continue` };
       return { type: 'file', commands: existingCommands(state, a, 'preserve') };
     case 'directory':
-      if (!state.exists) return { type: 'directory', commands: fresh(a.path, `mkdir -p -- ${q(a.path)}`, 'directory', a) };
+      if (!state.exists) return { type: 'directory', commands: newDirectory(a) };
       if (state.type !== 'directory') return { type: 'directory', commands: [], failed: `${a.path} exists as a ${current}, not a directory` };
       return { type: 'directory', commands: existingCommands(state, a, 'preserve') };
     case 'touch':
