@@ -114,10 +114,31 @@ const envFor = (task: TaskSpec, play: PlaySpec, vars: Record<string, unknown>): 
   return Object.fromEntries(Object.entries(Object.assign({}, ...layers) as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
 };
 
+// `hostvars` and `groups` are computed when read and never enumerated (a dump of the variables leaves them out):
+// getters of a prototype every task scope of the run shares. Defined on each scope instead, they cost as much as
+// building it (twice per task and host: the read ahead, the task) and slowed every later lookup in it.
+const magicVars = new WeakMap<RunContext, object>();
+const MAGIC_NAMES = ['hostvars', 'groups'];
+
+const magicVarsOf = (run: RunContext): object => {
+  let proto = magicVars.get(run);
+  if (!proto) {
+    proto = Object.create(Object.prototype, {
+      hostvars: {
+        get: () => new Proxy({}, { get: (_t, h) => (typeof h === 'string' ? lazyVars(run.hostVars(h)) : undefined), has: () => true }),
+      },
+      groups: { get: () => run.groups() },
+    }) as object;
+    magicVars.set(run, proto);
+  }
+  return proto;
+};
+
 /** Variables a task sees, lowest first: role defaults, inventory (merged in Ansible's order), play vars, vars_files, role params, task vars, set_fact/registered, extra vars. */
 export const taskVars = (host: HostRun, play: PlaySpec, task: TaskSpec, run: RunContext, pc: PlayContext): Record<string, unknown> => {
   const role: RoleInstance | undefined = task.role;
   const raw: Record<string, unknown> = {
+    __proto__: magicVarsOf(run),
     ...(role?.defaults ?? {}),
     ...host.inventoryVars,
     ...(play.vars ?? {}),
@@ -137,13 +158,9 @@ export const taskVars = (host: HostRun, play: PlaySpec, task: TaskSpec, run: Run
     role_name: role?.name,
     role_path: role?.dir,
   };
-  const vars = lazyVars(raw);
-  Object.defineProperty(raw, 'hostvars', {
-    enumerable: false,
-    get: () => new Proxy({}, { get: (_t, h) => (typeof h === 'string' ? lazyVars(run.hostVars(h)) : undefined), has: () => true }),
-  });
-  Object.defineProperty(raw, 'groups', { enumerable: false, get: () => run.groups() });
-  return vars;
+  // a variable of the same name never hides them (rare: only then is the scope changed after it was built)
+  for (const name of MAGIC_NAMES) if (Object.hasOwn(raw, name)) delete raw[name];
+  return lazyVars(raw);
 };
 
 /**

@@ -232,7 +232,14 @@ class Renderer {
     let out = '';
     // `set` assigns in the current scope: later nodes of the same block see it
     const locals: Vars = {};
-    const vars = () => overlayVars(scope, locals);
+    // the scope itself until a `set` gives the block a local: a template of plain `{{ }}`s (most values) reads
+    // its variables without another proxy in between
+    let hasLocals = false;
+    const setLocal = (name: string, value: unknown) => {
+      locals[name] = value;
+      hasLocals = true;
+    };
+    const vars = () => (hasLocals ? overlayVars(scope, locals) : scope);
     for (const n of nodes) {
       switch (n.type) {
         case 'text':
@@ -251,15 +258,18 @@ class Renderer {
           break;
         case 'set': {
           const v = evaluate(n.expr, vars(), this.env);
-          if (n.targets.length === 1) locals[n.targets[0]] = v;
-          else n.targets.forEach((t, i) => (locals[t] = (v as unknown[])[i]));
+          if (n.targets.length === 1) setLocal(n.targets[0], v);
+          else n.targets.forEach((t, i) => setLocal(t, (v as unknown[])[i]));
           break;
         }
         case 'setblock':
-          locals[n.name] = this.render(n.body, vars());
+          setLocal(n.name, this.render(n.body, vars()));
           break;
         case 'macro':
-          locals[n.name] = this.macro(n, () => vars());
+          setLocal(
+            n.name,
+            this.macro(n, () => vars()),
+          );
           break;
       }
     }
