@@ -260,6 +260,27 @@ describe('runPlaybook', () => {
     expect(res.code).toBe(2);
     expect(String(results(res.events)[0].result.msg)).toContain("'nope' is undefined");
   });
+
+  it('hostvars and groups are the run’s own, whatever a variable of the same name says', async () => {
+    await ws.write(
+      'inventory.yml',
+      `all:
+  hosts:
+    alpha: { ansible_connection: local, groups: mine, hostvars: mine }
+    beta: { ansible_connection: local }
+  children:
+    gpu:
+      hosts:
+        alpha:
+`,
+    );
+    await ws.write(
+      'site.yml',
+      `- hosts: alpha\n  gather_facts: false\n  tasks:\n    - debug: { msg: "{{ groups['gpu'] | join(',') }} {{ groups['all'] | length }} {{ hostvars is string }}" }\n`,
+    );
+    const res = await ws.run('site.yml');
+    expect(results(res.events).map((r) => r.result.msg)).toEqual(['alpha 2 False']);
+  });
 });
 
 describe('interrupted runs', () => {
