@@ -14,5 +14,7 @@ export default defineConfig({
   input: { nop: 'dist/lib/cli/main.js', ...Object.fromEntries(roles.map((name) => [`roles/${name}`, `dist/roles/${name}/index.js`])) },
   platform: 'node',
   external: [/^ssh2(\/|$)/, /^cpu-features(\/|$)/, /^handlebars(\/|$)/],
-  output: { dir: 'dist/bundle', cleanDir: true, format: 'esm', chunkFileNames: 'chunks/[name]-[hash].js' },
+  // CommonJS, so that bin/nop.js can give V8 the code it cached (lib/cli/compile-cache.ts): Node.js 20 caches no ES
+  // module. Named exports, so that every role entry's definition is its `default`, as an ES module's would be.
+  output: { dir: 'dist/bundle', cleanDir: true, format: 'cjs', exports: 'named', entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs' },
 });
