@@ -137,11 +137,11 @@ const requireFile = async (dir: string, sub: string, name: string | undefined, s
   return file;
 };
 
-/** Find a role by name: beside the playbook first, then nop's own roles. TypeScript or YAML (Ansible layout). */
 /** The bundle's roles are CommonJS (rolldown.config.mjs): required, so they compile from the cache as the CLI does. */
 const importRoleCode = async (code: string): Promise<unknown> =>
   code.endsWith('.cjs') ? createRequire(import.meta.url)(code) : import(pathToFileURL(code).href);
 
+/** Find a role by name: beside the playbook first, then nop's own roles. TypeScript or YAML (Ansible layout). */
 export const loadRole = async (ref: RoleRef, playbookDir: string, src: YamlSource, path: (string | number)[], files: RoleFiles = {}): Promise<LoadedRole> => {
   const name = roleName(ref);
   const candidates = [join(playbookDir, 'roles', name), join(playbookDir, '..', 'roles', name), join(packageRoot, 'roles', name)];
