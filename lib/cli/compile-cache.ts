@@ -7,7 +7,7 @@
  * Entries are written when the process exits, so they hold every function the run compiled, and only for sources
  * that had none; each is written to a temporary file and renamed, so a reader never sees half of one.
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { homedir } from 'node:os';
@@ -29,6 +29,9 @@ interface CompiledScript {
   entry: string;
   script: Script;
 }
+
+// crypto.hash (Node.js 20.12) hashes without a Hash object: the cheaper, on every file a start loads
+const sha1 = (text: string): string => (typeof hash === 'function' ? hash('sha1', text) : createHash('sha1').update(text).digest('hex'));
 
 type Compile = (this: Module, content: string, filename: string) => unknown;
 
@@ -74,7 +77,7 @@ export const enableCompileCache = (dir: string): void => {
   prototype._compile = function (this: Module, content: string, filename: string) {
     // a hashbang is only valid at the very start of a script, and the wrapper would come before it
     if (content.startsWith('#!')) return compile.call(this, content, filename);
-    const entry = join(dir, `${createHash('sha1').update(content).digest('hex')}.v8`);
+    const entry = join(dir, `${sha1(content)}.v8`);
     const cachedData = readEntry(entry);
     const script = new Script(Module.wrap(content), { filename, cachedData, importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER });
     if (!cachedData || script.cachedDataRejected) compiled.push({ entry, script });
