@@ -12,7 +12,11 @@ import { defineConfig } from 'rolldown';
 const roles = readdirSync('dist/roles').filter((name) => existsSync(`dist/roles/${name}/index.js`));
 
 export default defineConfig({
-  input: { nop: 'dist/lib/cli/main.js', 'compile-cache': 'dist/lib/cli/compile-cache.js', ...Object.fromEntries(roles.map((name) => [`roles/${name}`, `dist/roles/${name}/index.js`])) },
+  input: {
+    nop: 'dist/lib/cli/main.js',
+    'compile-cache': 'dist/lib/cli/compile-cache.js',
+    ...Object.fromEntries(roles.map((name) => [`roles/${name}`, `dist/roles/${name}/index.js`])),
+  },
   platform: 'node',
   external: [/^ssh2(\/|$)/, /^cpu-features(\/|$)/, /^handlebars(\/|$)/],
   // CommonJS, so that bin/nop.js can give V8 the code it cached (lib/cli/compile-cache.ts): Node.js 20 caches no ES
