@@ -2,10 +2,12 @@
  * How long `nop run` takes from its start to its first SSH connection: the part of every run that no host can
  * make faster (loading nop, the playbook and the inventory). A TCP listener on loopback stands in for the host and
  * notes when nop connects; nop is then cut off (the host counts as unreachable) and the next sample starts.
- * Usage: npm run bench:startup [-- --runs 15]
+ * Usage: npm run bench:startup [-- --runs 15] [-- --compare OTHER/bin/nop.js]
  * Prints the median and the spread, with `node -e 0` for comparison (the floor of any Node.js program), of the wall
  * time and of the CPU time the process had used by then (Linux: /proc), which a machine shared with other work
- * inflates far less than the wall time.
+ * inflates far less than the wall time. nop's V8 code cache (lib/cli/compile-cache.ts) lives in the bench's own
+ * directory: one run to the end writes it, as a user's first run does; nop is also timed without it. --compare times
+ * another nop (an older build) in the same interleaved runs.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -21,6 +23,7 @@ const arg = (name: string): string | undefined => {
   return i > 0 ? process.argv[i + 1] : undefined;
 };
 const runs = Number(arg('--runs') ?? 15);
+const compared = arg('--compare');
 
 // a play a real run would start with: a file, a copy and a template, so their modules load
 const PLAYBOOK = `- hosts: all
@@ -55,9 +58,9 @@ const nodeAlone = async (): Promise<Sample> => {
 };
 
 /** Spawn nop and sample it when it connects (or exits, then without its CPU time). */
-const sample = async (argv: string[], connected: Promise<void>): Promise<Sample> => {
+const sample = async (argv: string[], env: NodeJS.ProcessEnv, connected: Promise<void>): Promise<Sample> => {
   const start = performance.now();
-  const child = spawn(process.execPath, argv, { stdio: 'ignore', env: { ...process.env, CI: '1' } });
+  const child = spawn(process.execPath, argv, { stdio: 'ignore', env: { ...process.env, CI: '1', ...env } });
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   await Promise.race([connected, exited]);
   const ms = performance.now() - start;
@@ -67,7 +70,7 @@ const sample = async (argv: string[], connected: Promise<void>): Promise<Sample>
   return { ms, cpuMs };
 };
 
-const firstConnection = async (dir: string): Promise<Sample> => {
+const firstConnection = async (dir: string, bin: string, env: NodeJS.ProcessEnv): Promise<Sample> => {
   let onConnect!: () => void;
   const connected = new Promise<void>((done) => (onConnect = done));
   const server = createServer((socket) => {
@@ -78,10 +81,20 @@ const firstConnection = async (dir: string): Promise<Sample> => {
   const { port } = server.address() as AddressInfo;
   await writeFile(join(dir, 'inventory.ini'), `[all]\nh1 ansible_host=127.0.0.1 ansible_port=${port} ansible_user=nobody\n`);
   try {
-    return await sample([nopBin, 'run', join(dir, 'site.yml'), '-i', join(dir, 'inventory.ini'), '--known-hosts', join(dir, 'known_hosts')], connected);
+    return await sample([bin, 'run', join(dir, 'site.yml'), '-i', join(dir, 'inventory.ini'), '--known-hosts', join(dir, 'known_hosts')], env, connected);
   } finally {
     server.close();
   }
+};
+
+/** A run to its end (the host refuses the connection): it writes nop's code cache, as a user's first run does. */
+const firstRun = async (dir: string, bin: string, env: NodeJS.ProcessEnv): Promise<void> => {
+  await writeFile(join(dir, 'inventory.ini'), '[all]\nh1 ansible_host=127.0.0.1 ansible_port=1 ansible_user=nobody\n');
+  const child = spawn(process.execPath, [bin, 'run', join(dir, 'site.yml'), '-i', join(dir, 'inventory.ini'), '--known-hosts', join(dir, 'known_hosts')], {
+    stdio: 'ignore',
+    env: { ...process.env, CI: '1', ...env },
+  });
+  await new Promise<void>((done) => child.once('exit', () => done()));
 };
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -96,16 +109,25 @@ const main = async () => {
   try {
     await writeFile(join(dir, 'site.yml'), PLAYBOOK);
     await writeFile(join(dir, 'known_hosts'), '');
+    const cached = { XDG_CACHE_HOME: join(dir, 'cache') };
+    const uncached = { NODE_DISABLE_COMPILE_CACHE: '1' };
+    for (const bin of [nopBin, compared ?? []].flat()) await firstRun(dir, bin, cached);
     const node: Sample[] = [];
     const nop: Sample[] = [];
-    // interleaved, so a change in the machine's load hits both alike
+    const cold: Sample[] = [];
+    const other: Sample[] = [];
+    // interleaved, so a change in the machine's load hits all alike
     for (let i = 0; i < runs; i++) {
       node.push(await nodeAlone());
-      nop.push(await firstConnection(dir));
+      nop.push(await firstConnection(dir, nopBin, cached));
+      cold.push(await firstConnection(dir, nopBin, uncached));
+      if (compared) other.push(await firstConnection(dir, compared, cached));
     }
     console.log(`load average ${loadavg()[0].toFixed(2)}; ${runs} runs each`);
-    console.log(`node -e 0:                   ${summary(node)}`);
-    console.log(`nop run → first connection:  ${summary(nop)}`);
+    console.log(`node -e 0:                                ${summary(node)}`);
+    console.log(`nop run → first connection:               ${summary(nop)}`);
+    console.log(`  the same without its V8 code cache:     ${summary(cold)}`);
+    if (compared) console.log(`${compared} → first connection: ${summary(other)}`);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DecimalSchema } from './model-ranking.js';
+import { pocChoiceProblem, REFUSE } from './poc-choice.js';
 
 /**
  * Multi-model PoC participation (reference edition 2, operations §1): per live PoC model a participant serves it
@@ -8,15 +9,8 @@ import { DecimalSchema } from './model-ranking.js';
  * operator's choice for the models a server does not serve is `poc_participation`; nop never picks one for them.
  */
 
-export const REFUSE = 'refuse';
 /** The key of `poc_participation` that applies to every live model the map does not name. */
 export const ANY_MODEL = '*';
-
-const ADDRESS = /^gonka1[02-9ac-hj-np-z]{38}$/;
-
-/** What is wrong with one model's choice, in words; undefined when it is `refuse` or a gonka1… address. */
-export const pocChoiceProblem = (value: string): string | undefined =>
-  value === REFUSE || ADDRESS.test(value) ? undefined : `must be ${REFUSE} or the gonka1… address of the participant to delegate to`;
 
 const ChoiceSchema = z.string().superRefine((value, ctx) => {
   const problem = pocChoiceProblem(value);

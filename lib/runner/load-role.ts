@@ -1,4 +1,5 @@
 import { access } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ModuleDefinition } from '../modules/module.js';
@@ -136,6 +137,10 @@ const requireFile = async (dir: string, sub: string, name: string | undefined, s
   return file;
 };
 
+/** The bundle's roles are CommonJS (rolldown.config.mjs): required, so they compile from the cache as the CLI does. */
+const importRoleCode = async (code: string): Promise<unknown> =>
+  code.endsWith('.cjs') ? createRequire(import.meta.url)(code) : import(pathToFileURL(code).href);
+
 /** Find a role by name: beside the playbook first, then nop's own roles. TypeScript or YAML (Ansible layout). */
 export const loadRole = async (ref: RoleRef, playbookDir: string, src: YamlSource, path: (string | number)[], files: RoleFiles = {}): Promise<LoadedRole> => {
   const name = roleName(ref);
@@ -159,7 +164,7 @@ export const loadRole = async (ref: RoleRef, playbookDir: string, src: YamlSourc
   if (code) {
     if (files.tasks_from || files.handlers_from)
       throw src.error(path, `role '${name}' is TypeScript (${code}): tasks_from and handlers_from are for YAML roles`);
-    const mod = (await import(pathToFileURL(code).href)) as { default?: RoleDefinition };
+    const mod = (await importRoleCode(code)) as { default?: RoleDefinition };
     const def = mod.default;
     if (!def || !Array.isArray(def.tasks)) throw src.error(path, `role '${name}': ${code} has no default export made with defineRole()`);
     instance.schema = def.vars;

@@ -28,5 +28,5 @@ export const packageRoot = findRoot(dirname(here));
  */
 export const builtinRoleCode = (name: string): string => {
   if (sourceMode) return join(packageRoot, 'roles', name, 'index.ts');
-  return bundled ? join(packageRoot, 'dist', 'bundle', 'roles', `${name}.js`) : join(packageRoot, 'dist', 'roles', name, 'index.js');
+  return bundled ? join(packageRoot, 'dist', 'bundle', 'roles', `${name}.cjs`) : join(packageRoot, 'dist', 'roles', name, 'index.js');
 };

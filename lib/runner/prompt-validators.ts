@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { dnsNameProblem } from '../net/dns-name.js';
 import { notPublicReason } from '../net/address-scope.js';
-import { pocChoiceProblem } from '../gonka/poc-participation.js';
+import { pocChoiceProblem } from '../gonka/poc-choice.js';
 
 /** A named check of a `vars_prompt` answer: `problem` says in words what is wrong, undefined when the value is good. */
 export interface PromptValidator {

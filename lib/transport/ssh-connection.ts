@@ -39,8 +39,9 @@ export interface SshClient extends EventEmitter {
   end(): void;
 }
 
-// ssh2 ships no types: SshClient is the part of its API nop uses, connect() the part only this file does
-const { Client } = createRequire(import.meta.url)('ssh2') as { Client: new () => SshClient & { connect(config: Record<string, unknown>): void } };
+// ssh2 ships no types: SshClient is the part of its API nop uses, connect() the part only this file does. Its client
+// alone: the package's index also loads its SSH server, key generator and HTTP agents, a few ms of every start
+const Client = createRequire(import.meta.url)('ssh2/lib/client.js') as new () => SshClient & { connect(config: Record<string, unknown>): void };
 
 export interface SshEndpoint {
   host: string;

@@ -16,11 +16,11 @@ import {
   missingChoiceMessage,
   planParticipation,
   pocChainParams,
-  REFUSE,
   stepWords,
   storedChoices,
   type ModelStep,
 } from '../../lib/gonka/poc-participation.js';
+import { REFUSE } from '../../lib/gonka/poc-choice.js';
 import type { ModuleContext, ModuleResult } from '../../lib/modules/module.js';
 import type { ParticipationVars } from './vars.js';
 

@@ -66,9 +66,9 @@ describe('the npm package', () => {
   });
 
   it("loads the builtin roles' code from its bundle", async () => {
-    const listed = (await run('find', [join(dir, 'app', 'node_modules', 'nop', 'dist', 'bundle'), '-name', '*.js'])).stdout;
-    expect(listed).toContain('/dist/bundle/nop.js');
-    expect(listed).toContain('/dist/bundle/roles/register.js');
+    const listed = (await run('find', [join(dir, 'app', 'node_modules', 'nop', 'dist', 'bundle'), '-name', '*.cjs'])).stdout;
+    expect(listed).toContain('/dist/bundle/nop.cjs');
+    expect(listed).toContain('/dist/bundle/roles/register.cjs');
     const setup = join(dir, 'app', 'node_modules', 'nop', 'playbooks', 'setup.yml');
     const inventory = join(dir, 'app', 'node_modules', 'nop', 'inventory', 'single-server.yml');
     // the CLI must not reach for the unbundled roles (a second copy of every module they import)

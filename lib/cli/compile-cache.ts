@@ -1,0 +1,88 @@
+/**
+ * A V8 code cache for the CommonJS that nop loads (its bundle, ssh2, handlebars): compiling that code again on every
+ * start was about a quarter of the CPU from `nop run` to its first connection. Node.js 22 has this built in
+ * (module.enableCompileCache); nop runs on Node.js 20, where vm.Script's cachedData is the way.
+ * An entry is named by the SHA-1 of the source it was compiled from, so a changed file never meets an old entry (V8
+ * checks its own version and flags, not the source), and lives in a directory per V8 version and architecture.
+ * Entries are written when the process exits, so they hold every function the run compiled, and only for sources
+ * that had none; each is written to a temporary file and renamed, so a reader never sees half of one.
+ */
+import { createHash, hash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import Module, { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join } from 'node:path';
+import { constants, Script } from 'node:vm';
+
+/** Entries not rewritten for this long are removed when new ones are written: what older builds left behind. */
+const STALE_MS = 30 * 24 * 3600 * 1000;
+
+/** Where the cache lives for this user and this V8: XDG's cache directory; none when NODE_DISABLE_COMPILE_CACHE is set (Node.js 22's switch). */
+export const compileCacheDir = (env: NodeJS.ProcessEnv = process.env): string | undefined => {
+  if (env.NODE_DISABLE_COMPILE_CACHE) return undefined;
+  const xdg = env.XDG_CACHE_HOME;
+  const base = xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.cache');
+  return join(base, 'nop', `v8-${process.versions.v8}-${process.arch}`);
+};
+
+interface CompiledScript {
+  entry: string;
+  script: Script;
+}
+
+// crypto.hash (Node.js 20.12) hashes without a Hash object: the cheaper, on every file a start loads
+const sha1 = (text: string): string => (typeof hash === 'function' ? hash('sha1', text) : createHash('sha1').update(text).digest('hex'));
+
+type Compile = (this: Module, content: string, filename: string) => unknown;
+
+const readEntry = (entry: string): Buffer | undefined => {
+  try {
+    return readFileSync(entry);
+  } catch {
+    return undefined;
+  }
+};
+
+const removeStale = (dir: string, now: number) => {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (now - statSync(path).mtimeMs > STALE_MS) rmSync(path, { force: true });
+  }
+};
+
+/** A cache that cannot be written costs the next start its compile time, nothing else: failures are not the run's. */
+const writeEntries = (dir: string, compiled: CompiledScript[]) => {
+  if (compiled.length === 0) return;
+  try {
+    mkdirSync(dir, { recursive: true });
+    for (const { entry, script } of compiled) {
+      const temporary = `${entry}.${process.pid}.tmp`;
+      writeFileSync(temporary, script.createCachedData());
+      renameSync(temporary, entry);
+    }
+    removeStale(dir, Date.now());
+  } catch {
+    // read-only home, full disk: the next start compiles again
+  }
+};
+
+/**
+ * From now on, compile CommonJS through vm.Script with the cached code of its source from `dir`, and write the
+ * missing entries when the process exits. Affects require() only: ES modules keep Node.js's own loader.
+ */
+export const enableCompileCache = (dir: string): void => {
+  const prototype = Module.prototype as unknown as { _compile: Compile };
+  const compile = prototype._compile;
+  const compiled: CompiledScript[] = [];
+  prototype._compile = function (this: Module, content: string, filename: string) {
+    // a hashbang is only valid at the very start of a script, and the wrapper would come before it
+    if (content.startsWith('#!')) return compile.call(this, content, filename);
+    const entry = join(dir, `${sha1(content)}.v8`);
+    const cachedData = readEntry(entry);
+    const script = new Script(Module.wrap(content), { filename, cachedData, importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER });
+    if (!cachedData || script.cachedDataRejected) compiled.push({ entry, script });
+    const wrapper = script.runInThisContext() as (...args: unknown[]) => unknown;
+    return wrapper.call(this.exports, this.exports, createRequire(filename), this, filename, dirname(filename));
+  };
+  process.once('exit', () => writeEntries(dir, compiled));
+};

@@ -1,0 +1,75 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packageRoot } from '../../lib/runner/paths.js';
+
+// The compiled bin with its bundle (`npm test` builds first), each run with its own cache home.
+const nop = (args: string[], env: Record<string, string>) =>
+  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(process.execPath, [join(packageRoot, 'bin', 'nop.js'), ...args], { env: { ...process.env, CI: '1', ...env } }, (error, stdout, stderr) =>
+      resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+    );
+  });
+
+const sha1 = (text: string) => createHash('sha1').update(text).digest('hex');
+
+let home: string;
+let cacheDir: string;
+let bundleEntry: string;
+const env = () => ({ XDG_CACHE_HOME: home });
+const entries = async () => (await readdir(cacheDir)).sort();
+
+beforeAll(async () => {
+  home = await mkdtemp(join(tmpdir(), 'nop-compile-cache-'));
+  cacheDir = join(home, 'nop', `v8-${process.versions.v8}-${process.arch}`);
+  bundleEntry = join(cacheDir, `${sha1(await readFile(join(packageRoot, 'dist', 'bundle', 'nop.cjs'), 'utf8'))}.v8`);
+});
+afterAll(() => rm(home, { recursive: true, force: true }));
+
+describe("nop's V8 code cache", () => {
+  it('is written by the first run, one entry per source, and read unchanged by the next', async () => {
+    const first = await nop(['--version'], env());
+    expect(first.code).toBe(0);
+    const written = await entries();
+    expect(written).toContain(bundleEntry.slice(cacheDir.length + 1));
+    expect(written.filter((name) => !name.endsWith('.v8'))).toEqual([]);
+    const before = await stat(bundleEntry);
+    const second = await nop(['--version'], env());
+    expect(second.stdout).toBe(first.stdout);
+    // an entry V8 accepted is not written again (a rewrite is a rename: a new inode)
+    expect((await stat(bundleEntry)).ino).toBe(before.ino);
+  });
+
+  it('replaces an entry V8 rejects, and the run does not notice', async () => {
+    await writeFile(bundleEntry, 'not V8 code');
+    const res = await nop(['--version'], env());
+    expect(res.code).toBe(0);
+    expect(res.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    expect((await readFile(bundleEntry)).toString('latin1')).not.toBe('not V8 code');
+  });
+
+  it("loads the builtin roles' bundled code through it", async () => {
+    const res = await nop(
+      ['run', join(packageRoot, 'playbooks', 'setup.yml'), '-i', join(packageRoot, 'inventory', 'single-server.yml'), '--list-tasks'],
+      env(),
+    );
+    expect(res.stderr).toBe('');
+    expect(res.stdout).toContain('register : ML operational grant on chain');
+    const role = await readFile(join(packageRoot, 'dist', 'bundle', 'roles', 'register.cjs'), 'utf8');
+    expect(await entries()).toContain(`${sha1(role)}.v8`);
+  });
+
+  it("is no run's failure when it cannot be written, and is off with NODE_DISABLE_COMPILE_CACHE", async () => {
+    const blocked = join(home, 'a-file');
+    await writeFile(blocked, '');
+    const unwritable = await nop(['--version'], { XDG_CACHE_HOME: blocked });
+    expect(unwritable).toMatchObject({ code: 0, stderr: '' });
+    const offHome = join(home, 'off');
+    const off = await nop(['--version'], { XDG_CACHE_HOME: offHome, NODE_DISABLE_COMPILE_CACHE: '1' });
+    expect(off.code).toBe(0);
+    await expect(stat(offHome)).rejects.toThrow(/ENOENT/);
+  });
+});
