@@ -336,7 +336,19 @@ function logs(opts, write = STDOUT) {
 // `run`/`exec` execute on the host with the service's environment and PATH leading to the
 // simulated binaries; INFERENCED_SIM_HOME tells the CLI which host dir is /root/.inference and
 // NOP_SIM_SERVICE which container its localhost is.
-function execIn(opts) {
+/**
+ * The simulator's CLI (bin/inferenced, a wrapper that starts node on inferenced-cli.mjs) in this process, with the
+ * environment and arguments the wrapper would have had: only for a caller that lends its process, as its last act
+ * (the CLI exits the process with its own code when it is done).
+ */
+function inferencedHere(env, args) {
+  for (const k of Object.keys(process.env)) if (!(k in env)) delete process.env[k];
+  Object.assign(process.env, env);
+  process.argv = [process.execPath, path.join(HERE, 'inferenced-cli.mjs'), ...args];
+  return import('./inferenced-cli.mjs');
+}
+
+function execIn(opts, _write, { lendProcess = false } = {}) {
   const ctx = context(opts);
   const [name, ...cmd] = opts.positional;
   const svc = ctx.project.services[name];
@@ -360,6 +372,7 @@ function execIn(opts) {
     INFERENCED_SIM_HOME: hostPathOf(svc, '/root/.inference') ?? '',
     NOP_SIM_SERVICE: name,
   };
+  if (lendProcess && cmd[0] === 'inferenced') return inferencedHere(env, cmd.slice(1));
   const result = spawnSync(cmd[0], cmd.slice(1), { stdio: 'inherit', env });
   if (result.error) {
     process.stderr.write(`OCI runtime exec failed: exec: "${cmd[0]}": executable file not found in $PATH\n`);
@@ -374,14 +387,16 @@ const COMMANDS = { up, down, stop, start, restart, ps, logs, exec: execIn, run: 
  * The commands that neither wait nor start the project (`ps`, `logs`, `exec`, `run`), in the caller's process: the
  * docker shim calls them here, a node start less per `docker compose ps` or `exec` (a status check makes a dozen).
  * `ps` and `logs` hand their output to `write`; `exec` and `run` run the command on the caller's stdio. Returns the
- * exit code; an error is its message on stderr and exit 1, as when run as a program.
+ * exit code; an error is its message on stderr and exit 1, as when run as a program. With `lendProcess`, `exec` and
+ * `run` of the simulator's `inferenced` run the CLI in this process too (another node start less) and return its
+ * promise instead of a code: the CLI ends the process.
  */
 export const IN_PROCESS_COMMANDS = new Set(['ps', 'logs', 'exec', 'run']);
-export function composeHookInProcess(argv, write = STDOUT) {
+export function composeHookInProcess(argv, write = STDOUT, lend = {}) {
   const opts = parseArgs(argv);
   if (!IN_PROCESS_COMMANDS.has(opts.command)) throw new Error(`compose-hook: "${opts.command}" runs as its own process`);
   try {
-    return COMMANDS[opts.command](opts, write);
+    return COMMANDS[opts.command](opts, write, lend);
   } catch (err) {
     process.stderr.write(`${err.message}\n`);
     return 1;

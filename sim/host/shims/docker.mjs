@@ -379,7 +379,7 @@ export default command((argv) => {
     if (c.state !== 'running') exit(1, `Error response from daemon: container ${c.id} is not running`);
     const env = Object.fromEntries(many(opts, '-e', '--env').map((e) => [e.split('=')[0], e.split('=').slice(1).join('=')]));
     if (c.labels['com.docker.compose.project'] && hasHook())
-      hookInteractive('exec', projectOfContainer(c), [c.labels['com.docker.compose.service'], ...command], env);
+      return hookInteractive('exec', projectOfContainer(c), [c.labels['com.docker.compose.service'], ...command], env);
     emit(runInside(state, { ...c, env: { ...c.env, ...env } }, command, one(opts, '-i', '--interactive') ? 'inherit' : 'ignore'));
   };
 
@@ -482,7 +482,12 @@ export default command((argv) => {
   const hookInteractive = (action, project, serviceAndCommand, env) => {
     const envArgs = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
     const args = hookArgs(action, project, serviceAndCommand, envArgs);
-    if (inProcess(action)) exit(composeHookInProcess(args.slice(1)));
+    if (inProcess(action)) {
+      const code = composeHookInProcess(args.slice(1), undefined, { lendProcess: true });
+      // a number: done; else the simulator's CLI runs on in this process and ends it with its own exit code
+      if (typeof code === 'number') exit(code);
+      return;
+    }
     const res = spawnSync(process.execPath, args, { stdio: 'inherit', env: process.env });
     exit(res.status ?? 1);
   };
@@ -665,7 +670,7 @@ export default command((argv) => {
     const env = Object.fromEntries(many(opts, '-e', '--env').map((e) => [e.split('=')[0], e.split('=').slice(1).join('=')]));
     const entry = one(opts, '--entrypoint');
     const argv2 = entry ? [entry, ...command] : command.length ? command : svc.command;
-    if (hasHook()) hookInteractive(run ? 'run' : 'exec', project, [service, ...argv2], env);
+    if (hasHook()) return hookInteractive(run ? 'run' : 'exec', project, [service, ...argv2], env);
     const running = findContainer(state, svc.container_name);
     if (!run && running?.state !== 'running') exit(1, `service "${service}" is not running`);
     const c = run ? newContainer({ ...svc, name: `${project.name}-${service}-run`, labels: composeLabels(project, svc) }) : running;
