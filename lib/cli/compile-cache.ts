@@ -5,7 +5,8 @@
  * An entry is named by the SHA-1 of the source it was compiled from, so a changed file never meets an old entry (V8
  * checks its own version and flags, not the source), and lives in a directory per V8 version and architecture.
  * Entries are written when the process exits, so they hold every function the run compiled, and only for sources
- * that had none; each is written to a temporary file and renamed, so a reader never sees half of one.
+ * that had none; each is written to a temporary file and renamed, so a reader never sees half of one. A directory
+ * that others can write to is not used.
  */
 import { createHash, hash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -54,7 +55,7 @@ const removeStale = (dir: string, now: number) => {
 const writeEntries = (dir: string, compiled: CompiledScript[]) => {
   if (compiled.length === 0) return;
   try {
-    mkdirSync(dir, { recursive: true });
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
     for (const { entry, script } of compiled) {
       const temporary = `${entry}.${process.pid}.tmp`;
       writeFileSync(temporary, script.createCachedData());
@@ -67,10 +68,24 @@ const writeEntries = (dir: string, compiled: CompiledScript[]) => {
 };
 
 /**
+ * Whether a cache directory is this user's alone: V8 runs what an entry holds, so one that another user can write to
+ * would be theirs to run code as this user (a shared XDG_CACHE_HOME). A directory not made yet is made 0700.
+ */
+const ownDirectory = (dir: string): boolean => {
+  try {
+    const { uid, mode } = statSync(dir);
+    return uid === process.getuid?.() && (mode & 0o022) === 0;
+  } catch {
+    return true;
+  }
+};
+
+/**
  * From now on, compile CommonJS through vm.Script with the cached code of its source from `dir`, and write the
  * missing entries when the process exits. Affects require() only: ES modules keep Node.js's own loader.
  */
 export const enableCompileCache = (dir: string): void => {
+  if (!ownDirectory(dir)) return;
   const prototype = Module.prototype as unknown as { _compile: Compile };
   const compile = prototype._compile;
   const compiled: CompiledScript[] = [];

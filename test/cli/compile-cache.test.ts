@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -60,6 +60,21 @@ describe("nop's V8 code cache", () => {
     expect(res.stdout).toContain('register : ML operational grant on chain');
     const role = await readFile(join(packageRoot, 'dist', 'bundle', 'roles', 'register.cjs'), 'utf8');
     expect(await entries()).toContain(`${sha1(role)}.v8`);
+  });
+
+  it('is made for this user alone, and a directory that others can write to is not used', async () => {
+    expect((await stat(cacheDir)).mode & 0o777).toBe(0o700);
+    const sharedHome = join(home, 'shared');
+    const shared = join(sharedHome, 'nop', `v8-${process.versions.v8}-${process.arch}`);
+    await mkdir(shared, { recursive: true });
+    await chmod(shared, 0o777);
+    const planted = join(shared, bundleEntry.slice(cacheDir.length + 1));
+    await writeFile(planted, 'planted');
+    const res = await nop(['--version'], { XDG_CACHE_HOME: sharedHome });
+    expect(res).toMatchObject({ code: 0, stderr: '' });
+    // neither read (a rejected entry would be rewritten) nor written
+    expect(await readFile(planted, 'utf8')).toBe('planted');
+    expect(await readdir(shared)).toEqual([planted.slice(shared.length + 1)]);
   });
 
   it("is no run's failure when it cannot be written, and is off with NODE_DISABLE_COMPILE_CACHE", async () => {
