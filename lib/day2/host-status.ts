@@ -59,7 +59,7 @@ export interface HostStatusData {
   mlNodes: MlNodeSummary[] | { error: string } | null;
   /** per live PoC model: served, delegated, refused or nothing (null: not a network node, or no account key) */
   participation: ParticipationStatus | null;
-  /** when the data was read (ms since the epoch) */
+  /** when the host was asked for its chain status (ms since the epoch): the last block's age is measured from it */
   at: number;
 }
 
@@ -135,6 +135,9 @@ const gatherNetwork = async (transport: Transport, target: StatusTarget, probe: 
   const pocQueries = address ? participationQueries(probe.deployDir, address) : undefined;
   // one round trip: every GET and chain query in one batch
   const facts = createFactStore(transport).reader(undefined);
+  // the last block's age is the node's as it was asked, not plus the chain queries after it in the batch (seconds
+  // each on a busy host, which would turn a healthy node's age into a WARN)
+  const askedAt = Date.now();
   await facts.readAll([
     ...gets.map((g) => request(httpGet, g)),
     ...(queries ? [request(chainQuery, queries.validators), request(chainQuery, queries.participant)] : []),
@@ -167,6 +170,7 @@ const gatherNetwork = async (transport: Transport, target: StatusTarget, probe: 
     participant: address && chain ? participantOf(address, got.current ?? missing, parseChainQueries(chain, address)) : null,
     mlNodes,
     participation,
+    at: askedAt,
   };
 };
 
@@ -179,6 +183,6 @@ export const gatherHostStatus = async (transport: Transport, target: StatusTarge
   const endpoints = deployEndpoints(probe.compose.flatMap((c) => c.ports));
   const network = target.network
     ? await gatherNetwork(transport, target, probe, endpoints)
-    : { chain: null, peers: null, networkHeight: null, epoch: null, participant: null, mlNodes: null, participation: null };
-  return { host: target.host, network: target.network, ml: target.ml, probe, gpuFacts, endpoints, ...network, at: Date.now() };
+    : { chain: null, peers: null, networkHeight: null, epoch: null, participant: null, mlNodes: null, participation: null, at: Date.now() };
+  return { host: target.host, network: target.network, ml: target.ml, probe, gpuFacts, endpoints, ...network };
 };
