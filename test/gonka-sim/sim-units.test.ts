@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { interpolate, parseEnvFile } from '../../sim/gonka/interpolate.mjs';
 import { accountAddress, bech32Encode, bech32Valid, newAccountKey } from '../../sim/gonka/keys.mjs';
+import { statusResult } from '../../sim/gonka/services/comet-status.mjs';
 
 describe('compose interpolation', () => {
   it('reads config.env-style export lines, quotes and comments', () => {
@@ -30,5 +31,35 @@ describe('key encodings', () => {
     const zero = bech32Encode('gonka', Buffer.alloc(20));
     expect(zero).toMatch(/^gonka1q{32}[02-9ac-hj-np-z]{6}$/);
     expect(bech32Valid(zero)).toBe(true);
+  });
+});
+
+describe('CometBFT /status block times', () => {
+  const node = {
+    height: 100,
+    networkHeight: 100,
+    blocksPerSecond: 2,
+    earliestHeight: 1,
+    nodeId: 'n',
+    listenAddr: 'tcp://0.0.0.0:26656',
+    chainId: 'gonka-mainnet',
+    moniker: 'm',
+    validatorAddress: 'V',
+    consensusPubkey: 'K',
+    votingPower: 1,
+  };
+  const ageSeconds = (result: ReturnType<typeof statusResult>) => (Date.now() - Date.parse(result.sync_info.latest_block_time)) / 1000;
+
+  // the simulated clock stands still between requests: on a busy machine it falls behind the wall, and a block time
+  // taken from it made a synced node's last block minutes old to nop status
+  it('a synced node’s last block is as old on the wall clock as a block, whatever the simulated clock says', () => {
+    // a caller's simulated time (the node's ledger clock) an hour behind the wall
+    const stale = Object.assign({ ...node }, { now: Date.now() - 3_600_000 });
+    expect(ageSeconds(statusResult(stale))).toBeLessThan(5);
+  });
+
+  it('a node behind the network has a last block as old as its lag in blocks', () => {
+    expect(ageSeconds(statusResult({ ...node, networkHeight: 120 }))).toBeGreaterThanOrEqual(10);
+    expect(ageSeconds(statusResult({ ...node, networkHeight: 120 }))).toBeLessThan(15);
   });
 });

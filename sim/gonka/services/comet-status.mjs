@@ -11,8 +11,10 @@ export const rpcError = (id, code, message, data) => ({ jsonrpc: '2.0', id, erro
 
 export function statusResult(node) {
   const { height, networkHeight, blocksPerSecond } = node;
-  // the simulated clock (the ledger's time: jailed_until, voting ends), wall time where a caller has none
-  const now = node.now ?? Date.now();
+  // A block's time is the wall clock's, as a real node's is: a reader compares it with its own clock (nop status's
+  // last block age). The simulated clock (the ledger's: jailed_until, voting ends) stands still between requests,
+  // so on a busy machine it falls minutes behind the wall and a synced node would read as stalled.
+  const now = Date.now();
   const lagSeconds = (networkHeight - height) / blocksPerSecond;
   return {
     node_info: {

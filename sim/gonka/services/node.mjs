@@ -160,7 +160,6 @@ export function startNode(ctx) {
       validatorAddress: cometAddress(consensus).toString('hex').toUpperCase(),
       consensusPubkey: consensusB64,
       votingPower: participant && !jailed ? (participant[1].weight ?? 1) : 0,
-      now: ctx.now(),
     };
   }
 
