@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { LongestFirst } from './test/setup/longest-first.js';
 
 /**
  * The unit tier (`npm run test:unit`, under 30 s): test files that need no sshd, no simulated host, no Gonka
@@ -61,6 +62,8 @@ export default defineConfig({
     // the integration tier mostly waits (on sshd sessions, simulated hosts, the simulated chain's polls): at two
     // workers a full run kept 1.1 of this machine's 2 cores busy (user+sys over wall), so four files run at once
     maxWorkers: 4,
+    // a fresh clone starts the longest integration files first (test/setup/longest-first.ts)
+    sequence: { sequencer: LongestFirst },
     projects: [
       { extends: true, test: { name: 'unit', include: UNIT, isolate: false } },
       // hang guards only (a test waits for conditions): a loaded machine is slow, never wrong. Not isolated: a

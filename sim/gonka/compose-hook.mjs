@@ -348,14 +348,13 @@ function inferencedHere(env, args) {
   return import('./inferenced-cli.mjs');
 }
 
-function execIn(opts, _write, { lendProcess = false } = {}) {
+function planOf(opts) {
   const ctx = context(opts);
   const [name, ...cmd] = opts.positional;
   const svc = ctx.project.services[name];
   if (!svc) throw new Error(`no such service: ${name}`);
   if (opts.command === 'exec' && !(daemonPid(ctx.dir) && ctx.stored.services[name] && !ctx.stored.services[name].stopped)) {
-    process.stderr.write(`service "${name}" is not running\n`);
-    return 1;
+    return { code: 1, message: `service "${name}" is not running` };
   }
   const extra = Object.fromEntries(
     opts.env.map((kv) => {
@@ -364,7 +363,6 @@ function execIn(opts, _write, { lendProcess = false } = {}) {
     }),
   );
   const env = {
-    ...process.env,
     ...svc.environment,
     ...extra,
     PATH: `${path.join(HERE, 'bin')}:${process.env.PATH}`,
@@ -372,11 +370,33 @@ function execIn(opts, _write, { lendProcess = false } = {}) {
     INFERENCED_SIM_HOME: hostPathOf(svc, '/root/.inference') ?? '',
     NOP_SIM_SERVICE: name,
   };
-  if (lendProcess && cmd[0] === 'inferenced') return inferencedHere(env, cmd.slice(1));
-  const result = spawnSync(cmd[0], cmd.slice(1), { stdio: 'inherit', env });
+  return { argv: cmd, env };
+}
+
+/**
+ * What `exec`/`run` (argv as this script takes it) runs: `{ argv, env }` (env: the variables added to the caller's),
+ * or `{ code, message }` when it runs nothing; throws for an unknown service. The docker shim served by the host's
+ * shim server hands the call on to the command (its client execs it: no node process waits for the command).
+ */
+export const execPlan = (argv) => planOf(parseArgs(argv));
+
+/** What the container's runtime says for a command it cannot find. */
+export const execNotFound = (cmd) => [127, `OCI runtime exec failed: exec: "${cmd}": executable file not found in $PATH`];
+
+function execIn(opts, _write, { lendProcess = false } = {}) {
+  const plan = planOf(opts);
+  if (!plan.argv) {
+    process.stderr.write(`${plan.message}\n`);
+    return plan.code;
+  }
+  const env = { ...process.env, ...plan.env };
+  const [cmd, ...args] = plan.argv;
+  if (lendProcess && cmd === 'inferenced') return inferencedHere(env, args);
+  const result = spawnSync(cmd, args, { stdio: 'inherit', env });
   if (result.error) {
-    process.stderr.write(`OCI runtime exec failed: exec: "${cmd[0]}": executable file not found in $PATH\n`);
-    return 127;
+    const [code, message] = execNotFound(cmd);
+    process.stderr.write(`${message}\n`);
+    return code;
   }
   return result.status ?? 1;
 }
@@ -414,7 +434,7 @@ async function main() {
 }
 
 // run as a program (`node compose-hook.mjs …`); imported (the docker shim), it only lends its commands
-if (process.argv[1] && fs.realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
+if (process.argv[1] && fs.realpathSync(process.argv[1]) === fs.realpathSync(fileURLToPath(import.meta.url))) {
   main().then(
     (code) => process.exit(code),
     (err) => {

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { afterEach, describe, expect, test } from 'vitest';
 import { SHIMS_DIR } from '../../sim/host/paths.js';
 import { hostState, setComposeHook, simHost, stopShimServer } from './sim-host.js';
@@ -489,6 +489,52 @@ describe('the shim server', () => {
     await stopShimServer(h);
     expect(sh(noNode)).toMatchObject({ code: 127, stdout: '' });
     expect(sh('uname -s')).toEqual({ code: 0, stdout: 'Linux\n', stderr: '' });
+  });
+
+  test('curl and docker exec hand the call on to the program (stdin, output, exit code and environment as their own process), compose ps is answered, and no node process starts', async () => {
+    const { sh, host: h } = await served();
+    const dir = '/opt/app';
+    await mkdir(h.path(dir), { recursive: true });
+    await writeFile(h.path(`${dir}/docker-compose.yml`), 'services:\n  box:\n    image: busybox:1.36\n    environment:\n      - GREETING=${GREETING:-hello}\n');
+    expect(sh(`apt-get install -y docker-ce docker-compose-plugin && systemctl restart docker && cd ${dir} && docker compose up -d`).code).toBe(0);
+    // as its own process: the shim run by node, with no NODE_OPTIONS; served: a node process would refuse the bogus
+    // NODE_OPTIONS, so a served call that answers started none (the bash client execs the program itself)
+    const asProcess = (call: string, stdin?: string) => sh(call.replace(/\b(docker|curl) /, `${process.execPath} ${SHIMS_DIR}/$1.mjs `), stdin);
+    const servedCall = (call: string, stdin?: string) => sh(`export NODE_OPTIONS=--no-such-option; ${call}`, stdin);
+    // two calls against the shim as its own process (what it always did), the rest against what docker and curl say
+    const exec = `cd ${dir} && docker compose exec -T box sh -c 'echo "$GREETING $NOP_SIM_SERVICE"; cat; echo oops >&2; exit 3'`;
+    expect(servedCall(exec, 'secret\n')).toEqual(asProcess(exec, 'secret\n'));
+    expect(servedCall(exec, 'secret\n')).toEqual({ code: 3, stdout: 'hello box\nsecret\n', stderr: 'oops\n' });
+    const config = 'curl -sS -K - -w "%{http_code}"';
+    expect(servedCall(config, 'url = "file:///etc/hostname"\n')).toEqual(asProcess(config, 'url = "file:///etc/hostname"\n'));
+    expect(servedCall(config, 'url = "file:///etc/hostname"\n')).toEqual({ code: 0, stdout: `${h.profile.hostname}\n000`, stderr: '' });
+    const calls: [string, string | undefined, { code: number; stdout: string; stderr: string }][] = [
+      // compose interpolates the caller's environment
+      [`cd ${dir} && GREETING=hey docker compose exec -T -e A=1 box sh -c 'echo "$GREETING $A"'`, undefined, { code: 0, stdout: 'hey 1\n', stderr: '' }],
+      [
+        `cd ${dir} && docker compose exec -T box no-such-command`,
+        undefined,
+        { code: 127, stdout: '', stderr: 'OCI runtime exec failed: exec: "no-such-command": executable file not found in $PATH\n' },
+      ],
+      [`cd ${dir} && docker compose exec -T nobox true`, undefined, { code: 1, stdout: '', stderr: 'no such service: nobox\n' }],
+      [`cd ${dir} && docker compose ps --format '{{.Service}} {{.State}} {{.Name}}'`, undefined, { code: 0, stdout: 'box running app-box-1\n', stderr: '' }],
+      [`cd ${dir} && docker compose run --rm box sh -c 'cat'`, 'piped\n', { code: 0, stdout: 'piped\n', stderr: '' }],
+      ["docker exec -i app-box-1 sh -c 'cat; exit 4'", 'in\n', { code: 4, stdout: 'in\n', stderr: '' }],
+      ['curl -sS file:///etc/hostname', undefined, { code: 0, stdout: `${h.profile.hostname}\n`, stderr: '' }],
+      ['curl -sS http://203.0.113.7/', undefined, { code: 6, stdout: '', stderr: 'curl: (6) Could not resolve host: 203.0.113.7\n' }],
+      ['PATH=/usr/local/sbin:/usr/local/bin curl -V', undefined, { code: 127, stdout: '', stderr: 'sh: 1: curl: not found\n' }],
+    ];
+    for (const [call, stdin, want] of calls) expect(servedCall(call, stdin), call).toEqual(want);
+    expect(servedCall('curl -sS -K -', 'url = "http://127.0.0.1:1/"\n')).toMatchObject({
+      code: 7,
+      stderr: expect.stringMatching(/^curl: \(7\) Failed to connect to 127\.0\.0\.1 port 1/),
+    });
+    // -e NAME passes the caller's NAME, as docker does (and none where the caller has none)
+    expect(servedCall(`cd ${dir} && A=2 docker compose exec -T -e A -e B box sh -c 'echo "$A \${B-unset}"'`)).toEqual({
+      code: 0,
+      stdout: '2 unset\n',
+      stderr: '',
+    });
   });
 
   test.skipIf(process.getuid?.() !== 0)('a caller other than root runs the shim as its own process, with its own permissions', async () => {

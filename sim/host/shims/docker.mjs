@@ -4,19 +4,38 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { abort, command, err, exit, main, notInstalled, out, raw, table } from './lib/io.mjs';
+import { abort, command, err, execInstead, exit, fallback, inServerCall, main, notInstalled, out, raw, table } from './lib/io.mjs';
 import { loadProject, parsePort } from './lib/compose.mjs';
 import { findContainer, findImage, gpuError, imageRef, inspectObject, newId, psObject, pullImage } from './lib/docker-state.mjs';
 import { renderGoTemplate } from './lib/gotemplate.mjs';
 import { listGpus, queryGpu, summary } from './lib/nvsmi.mjs';
 import { DOCKER_STATE_DIR, readState, withState } from './lib/state.mjs';
-import { composeHookInProcess, IN_PROCESS_COMMANDS } from '../../gonka/compose-hook.mjs';
+import { composeHookInProcess, execNotFound, execPlan, IN_PROCESS_COMMANDS } from '../../gonka/compose-hook.mjs';
 
-/** The calls the host's shim server may answer (lib/server.mjs): reads of the state that start no program. */
+/** The Gonka simulator behind `docker compose` (a host's state may name another hook, or none). */
+const DEFAULT_HOOK = fileURLToPath(new URL('../../gonka/compose-hook.mjs', import.meta.url));
+
+/**
+ * The calls the host's shim server may answer (lib/server.mjs): reads of the state that start no program (`compose ps`
+ * asks the Gonka simulator's hook in this process), and `exec`/`compose exec|run`, which hand the call on to the
+ * command (a call that needs more, as the simulator's CLI in a container that is not a compose project's, falls
+ * back). Its client sends the caller's whole environment (compose interpolates it).
+ */
 export const serves = (argv) =>
-  ['ps', 'inspect', 'images', 'version', '--version'].includes(argv[0]) ||
+  ['ps', 'inspect', 'images', 'version', '--version', 'exec'].includes(argv[0]) ||
   (argv[0] === 'image' && argv[1] === 'inspect') ||
-  (argv[0] === 'compose' && argv[1] === 'version');
+  (argv[0] === 'compose' && ['version', 'ps', 'exec', 'run'].includes(composeSubcommand(argv.slice(1))));
+
+const COMPOSE_GLOBAL = ['-f', '--file', '-p', '--project-name', '--env-file', '--project-directory', '--profile', '--ansi', '--progress', '--parallel'];
+
+/** `docker compose [global options] SUBCOMMAND …`: the subcommand. */
+const composeSubcommand = (args) => {
+  for (let i = 0; i < args.length; i++) {
+    if (COMPOSE_GLOBAL.includes(args[i])) i++;
+    else if (!args[i].startsWith('-')) return args[i];
+  }
+  return undefined;
+};
 
 export default command((argv) => {
   const REPO = fileURLToPath(new URL('../../../', import.meta.url));
@@ -26,7 +45,6 @@ export default command((argv) => {
 
   const initial = readState();
   // state.docker.compose_hook replaces the Gonka simulator behind `docker compose` (tests of this shim alone; null: none)
-  const DEFAULT_HOOK = join(REPO, 'sim/gonka/compose-hook.mjs');
   const HOOK = initial.docker.compose_hook === undefined ? DEFAULT_HOOK : initial.docker.compose_hook;
   // the Gonka simulator's commands that neither wait nor start anything run in this process (compose-hook.mjs)
   const inProcess = (action) => HOOK === DEFAULT_HOOK && IN_PROCESS_COMMANDS.has(action);
@@ -57,6 +75,11 @@ export default command((argv) => {
     }
     return { opts, rest };
   };
+  /** `-e NAME=VALUE`, or `-e NAME`: the caller's NAME, if it has one. */
+  const envOption = (values) =>
+    Object.fromEntries(
+      values.flatMap((e) => (e.includes('=') ? [[e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]] : e in process.env ? [[e, process.env[e]]] : [])),
+    );
   const one = (opts, ...keys) => keys.map((k) => opts[k]?.at(-1)).find((v) => v !== undefined);
   const many = (opts, ...keys) => keys.flatMap((k) => opts[k] ?? []);
 
@@ -82,6 +105,7 @@ export default command((argv) => {
     const [cmd, ...args] = command;
     if (cmd === undefined) return { code: 0, stdout: '' };
     if (existsSync(join(GONKA_BIN, cmd))) {
+      fallback(); // the caller's stdin: only its own process has it
       // the simulator's commands are shell wrappers, run as they are (not as Node scripts)
       const res = spawnSync(join(GONKA_BIN, cmd), args, {
         stdio: [stdinMode, 'pipe', 'pipe'],
@@ -212,7 +236,7 @@ export default command((argv) => {
         const gpuErr = gpuError(state);
         if (gpuErr) abort(125, `docker: ${gpuErr}.`);
       }
-      const env = Object.fromEntries(many(opts, '-e', '--env').map((e) => [e.split('=')[0], e.split('=').slice(1).join('=')]));
+      const env = envOption(many(opts, '-e', '--env'));
       const c = newContainer({
         name,
         image: imageRef(image),
@@ -377,7 +401,7 @@ export default command((argv) => {
     const state = readState();
     const c = findContainer(state, ref ?? '') ?? exit(1, `Error response from daemon: No such container: ${ref}`);
     if (c.state !== 'running') exit(1, `Error response from daemon: container ${c.id} is not running`);
-    const env = Object.fromEntries(many(opts, '-e', '--env').map((e) => [e.split('=')[0], e.split('=').slice(1).join('=')]));
+    const env = envOption(many(opts, '-e', '--env'));
     if (c.labels['com.docker.compose.project'] && hasHook())
       return hookInteractive('exec', projectOfContainer(c), [c.labels['com.docker.compose.service'], ...command], env);
     emit(runInside(state, { ...c, env: { ...c.env, ...env } }, command, one(opts, '-i', '--interactive') ? 'inherit' : 'ignore'));
@@ -447,8 +471,6 @@ export default command((argv) => {
 
   // ---- docker compose ----------------------------------------------------------------------------------
 
-  const COMPOSE_GLOBAL = ['-f', '--file', '-p', '--project-name', '--env-file', '--project-directory', '--profile', '--ansi', '--progress', '--parallel'];
-
   const hookArgs = (action, project, services, extra) => [
     HOOK,
     action,
@@ -478,16 +500,34 @@ export default command((argv) => {
     return { code: res.status ?? 1, stdout: res.stdout.toString(), stderr: res.stderr.toString() };
   };
 
-  /** exec/run through the hook, with this process's stdin (secrets are piped, never passed as arguments). */
+  /**
+   * exec/run through the hook, with this process's stdin (secrets are piped, never passed as arguments). The Gonka
+   * simulator's hook runs in this process: in the shim server it says what to run (execPlan) and the client execs
+   * it; another hook runs as its own process.
+   */
   const hookInteractive = (action, project, serviceAndCommand, env) => {
     const envArgs = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
     const args = hookArgs(action, project, serviceAndCommand, envArgs);
     if (inProcess(action)) {
+      // served: the client execs the command itself; as its own process: the command runs here (the simulator's CLI
+      // in this very process)
+      if (inServerCall()) {
+        let plan;
+        try {
+          plan = execPlan(args.slice(1));
+        } catch (e) {
+          exit(1, e.message);
+        }
+        if (!plan.argv) exit(plan.code, plan.message);
+        if (!plan.argv.length) fallback();
+        execInstead(plan.argv, { env: plan.env, notFound: execNotFound });
+      }
       const code = composeHookInProcess(args.slice(1), undefined, { lendProcess: true });
       // a number: done; else the simulator's CLI runs on in this process and ends it with its own exit code
       if (typeof code === 'number') exit(code);
       return;
     }
+    fallback();
     const res = spawnSync(process.execPath, args, { stdio: 'inherit', env: process.env });
     exit(res.status ?? 1);
   };
@@ -667,7 +707,7 @@ export default command((argv) => {
     const [service, ...command] = rest;
     const state = readState();
     const svc = project.services.find((s) => s.service === service) ?? exit(1, `no such service: ${service}`);
-    const env = Object.fromEntries(many(opts, '-e', '--env').map((e) => [e.split('=')[0], e.split('=').slice(1).join('=')]));
+    const env = envOption(many(opts, '-e', '--env'));
     const entry = one(opts, '--entrypoint');
     const argv2 = entry ? [entry, ...command] : command.length ? command : svc.command;
     if (hasHook()) return hookInteractive(run ? 'run' : 'exec', project, [service, ...argv2], env);

@@ -1,5 +1,8 @@
 // How a shim answers: text on stdout/stderr and an exit code, like the real command. A shim runs as its own
 // process, or inside the host's shim server (server.mjs), which collects what one call writes in `call`.
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** while the shim server runs a command: what it has written so far, in order ([stream, text]) */
 let call;
@@ -23,6 +26,73 @@ export const exit = (code, message) => {
   if (message) err(message);
   if (call) throw new CallEnd(code);
   process.exit(code);
+};
+
+/** in the shim server: the caller's stdin, where its client sent it (shim-server.ts: STDIN_READERS) */
+let callStdin;
+export const setStdin = (text) => {
+  callStdin = text;
+};
+
+/** All of stdin, as text: the process's own, or in the shim server the caller's (else the call falls back). */
+export const readStdin = () => {
+  if (!call) return readFileSync(0, 'utf8');
+  if (callStdin === undefined) fallback();
+  return callStdin;
+};
+
+/** Thrown inside the shim server where a shim hands the call on to a program: the client runs it itself. */
+class CallExec extends Error {
+  constructor(program, argv, env, input) {
+    super(`exec ${program}`);
+    Object.assign(this, { program, argv, env, input });
+  }
+}
+
+/** Thrown inside the shim server where a call must run as its own process after all (server.mjs: `fallback`). */
+class CallFallback extends Error {}
+
+/** Whether this call is run by the shim server (else the shim is its own process). */
+export const inServerCall = () => call !== undefined;
+
+/** The call cannot be answered by the shim server (it needs what only the caller's process has). */
+export const fallback = () => {
+  if (call) throw new CallFallback('fallback');
+};
+
+/** `cmd` as execvp finds it on `path`, else undefined. */
+const onPath = (cmd, path) => {
+  const candidates = cmd.includes('/') ? [cmd] : path.split(':').map((dir) => join(dir || '.', cmd));
+  return candidates.find((file) => {
+    try {
+      accessSync(file, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+};
+
+/**
+ * Hand the rest of the call to a program, with this process's stdin (or `input`), stdout and stderr, and end with
+ * its exit code: a streaming command (curl, an `exec` in a container) stays the program's own. `env` is added to the
+ * caller's environment. As its own process the shim runs it as a child; in the shim server the client execs it
+ * (no node process waits for it). A program that cannot be found ends the call with `notFound(cmd)`.
+ */
+export const execInstead = (argv, { env = {}, input, notFound }) => {
+  const path = env.PATH ?? process.env.PATH ?? '';
+  if (call) {
+    const program = onPath(argv[0], path);
+    if (!program) exit(...notFound(argv[0]));
+    throw new CallExec(program, argv.slice(1), env, input);
+  }
+  const res = spawnSync(argv[0], argv.slice(1), {
+    stdio: [input === undefined ? 'inherit' : 'pipe', 'inherit', 'inherit'],
+    input,
+    env: { ...process.env, ...env },
+  });
+  if (res.error) exit(...notFound(argv[0]));
+  exit(res.status ?? 1);
 };
 
 /** What `sh` says for a command that is not installed. */
@@ -80,22 +150,27 @@ export const serve = () => {
 
 /**
  * Run one command in this process: its exit code and what it wrote, as [stream, text] in the order written (so
- * that stdout and stderr sent to one place interleave as they would from its own process).
+ * that stdout and stderr sent to one place interleave as they would from its own process); or the program it
+ * hands the call on to (`exec`, after what it wrote), or `fallback` when it must run as its own process.
  */
 export const runCommand = (fn, argv) => {
   call = [];
   let code = 0;
+  let ended;
   try {
     main(() => fn(argv));
   } catch (e) {
     if (e instanceof CallEnd) code = e.code;
+    else if (e instanceof CallExec || e instanceof CallFallback) ended = e;
     else {
       // an uncaught error ends a node process with its stack on stderr and status 1
       err(String(e?.stack ?? e));
       code = 1;
     }
   }
-  const result = { code, output: call.filter(([, text]) => text !== '') };
+  const output = call.filter(([, text]) => text !== '');
   call = undefined;
-  return result;
+  if (ended instanceof CallFallback) return { fallback: true };
+  if (ended) return { exec: ended, output };
+  return { code, output };
 };
