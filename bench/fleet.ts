@@ -121,7 +121,7 @@ const hostsCpuGroup = async (fleet: SshdFleet): Promise<{ seconds(): Promise<num
       while ((await readFile(join(dir, 'cgroup.procs'), 'utf8')).split('\n').filter(Boolean).length > daemons) await new Promise((r) => setTimeout(r, 20));
       return Number(await readFile(join(dir, 'cpuacct.usage'), 'utf8')) / 1e9;
     },
-    // a cgroup is removed once empty: its daemons go back to the root group first
+    // a cgroup is removed once empty: anything left in it goes back to the root group first
     remove: async () => {
       for (const pid of (await readFile(join(dir, 'cgroup.procs'), 'utf8').catch(() => '')).split('\n').filter(Boolean))
         await writeFile(join(CPUACCT, 'cgroup.procs'), pid).catch(() => undefined);
@@ -259,8 +259,9 @@ const measure = async (n: number): Promise<Results> => {
     }
     return results;
   } finally {
-    await hostsCpu?.remove();
+    // after the daemons and every connection of theirs are gone: a group still holding a process cannot be removed
     await fleet.stopAll();
+    await hostsCpu?.remove();
     await rm(dir, { recursive: true, force: true });
   }
 };
