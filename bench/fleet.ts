@@ -6,8 +6,10 @@
  * turn, repeated (--reps, default 3) so that a change in the machine's load hits every tool alike; the medians, the
  * ratios, the controller's peak memory, and the goals. Every tool must produce the same files (checked after each
  * run) and change nothing on its no-change run.
- * Usage: npm run bench:fleet [-- --sizes 1,8,32,128] [--reps 3] [--tools nop,floor,ansible,mitogen] [--cpu-prof DIR]
+ * Usage: npm run bench:fleet [-- --sizes 1,8,32,128] [--reps 3] [--tools nop,floor,ansible,mitogen] [--cpu-prof DIR] [--base DIR]
  * --cpu-prof DIR writes a V8 CPU profile of every nop run into DIR (node --cpu-prof: open it in Chrome's DevTools).
+ * --base DIR adds the tool `base`: the nop built in DIR (another commit's checkout, `npm run build` there), run in
+ * turn with the others, so a change is measured against what it changes under the same load.
  * Installs what it compares against with apt-get when missing (ansible-core, ansible-mitogen, GNU time).
  */
 import { execFile, spawn } from 'node:child_process';
@@ -30,8 +32,10 @@ const SIZES = (arg('--sizes') ?? '1,8,32,128').split(',').map(Number);
 const REPS = Number(arg('--reps') ?? 3);
 const TOOLS = (arg('--tools') ?? 'nop,floor,ansible,mitogen').split(',') as Tool[];
 const CPU_PROF = arg('--cpu-prof');
+const BASE = arg('--base');
+if (BASE && !TOOLS.includes('base')) TOOLS.splice(TOOLS.indexOf('nop') + 1, 0, 'base');
 
-type Tool = 'nop' | 'floor' | 'ansible' | 'mitogen';
+type Tool = 'nop' | 'base' | 'floor' | 'ansible' | 'mitogen';
 type Kind = 'first' | 'again';
 
 // every tool waits this long for a host's SSH handshake: a loaded machine's sshd answers late, and a bench that
@@ -117,7 +121,7 @@ const hostsCpuGroup = async (fleet: SshdFleet): Promise<{ seconds(): Promise<num
       while ((await readFile(join(dir, 'cgroup.procs'), 'utf8')).split('\n').filter(Boolean).length > daemons) await new Promise((r) => setTimeout(r, 20));
       return Number(await readFile(join(dir, 'cpuacct.usage'), 'utf8')) / 1e9;
     },
-    // a cgroup is removed once empty: its daemons go back to the root group first
+    // a cgroup is removed once empty: anything left in it goes back to the root group first
     remove: async () => {
       for (const pid of (await readFile(join(dir, 'cgroup.procs'), 'utf8').catch(() => '')).split('\n').filter(Boolean))
         await writeFile(join(CPUACCT, 'cgroup.procs'), pid).catch(() => undefined);
@@ -209,24 +213,26 @@ const measure = async (n: number): Promise<Results> => {
         hosts: fleet.hosts.map((h) => ({ address: h.address, port: h.port, user: TEST_USERS.passwordless })),
       }),
     );
+    const nopArgv = (bin: string, tool: Tool) => [
+      process.execPath,
+      ...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${resolve(CPU_PROF, `${n}-hosts`, tool)}`] : []),
+      bin,
+      'run',
+      join(dir, 'site.yml'),
+      '-i',
+      join(dir, 'inventory.ini'),
+      '-f',
+      String(n),
+      '-e',
+      `tool=${tool}`,
+      '--known-hosts',
+      fleet.knownHostsPath,
+      '-T',
+      String(CONNECT_TIMEOUT_S),
+    ];
     const argv: Record<Tool, string[]> = {
-      nop: [
-        process.execPath,
-        ...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${resolve(CPU_PROF, `${n}-hosts`)}`] : []),
-        join(repo, 'bin', 'nop.js'),
-        'run',
-        join(dir, 'site.yml'),
-        '-i',
-        join(dir, 'inventory.ini'),
-        '-f',
-        String(n),
-        '-e',
-        'tool=nop',
-        '--known-hosts',
-        fleet.knownHostsPath,
-        '-T',
-        String(CONNECT_TIMEOUT_S),
-      ],
+      nop: nopArgv(join(repo, 'bin', 'nop.js'), 'nop'),
+      base: nopArgv(join(resolve(BASE ?? repo), 'bin', 'nop.js'), 'base'),
       floor: [process.execPath, join(repo, 'dist', 'bench', 'ssh2-floor.js'), join(dir, 'floor.json')],
       ansible: ['ansible-playbook', '-i', join(dir, 'inventory.ini'), join(dir, 'site.yml'), '-e', 'tool=ansible'],
       mitogen: ['ansible-playbook', '-i', join(dir, 'inventory.ini'), join(dir, 'site.yml'), '-e', 'tool=mitogen'],
@@ -253,8 +259,9 @@ const measure = async (n: number): Promise<Results> => {
     }
     return results;
   } finally {
-    await hostsCpu?.remove();
+    // after the daemons and every connection of theirs are gone: a group still holding a process cannot be removed
     await fleet.stopAll();
+    await hostsCpu?.remove();
     await rm(dir, { recursive: true, force: true });
   }
 };

@@ -137,6 +137,27 @@ describe('the fact store', () => {
     expect(t.scripts).toHaveLength(1);
   });
 
+  it('a fact a change made known is no miss: nothing is read, and the upcoming requests are not even computed', async () => {
+    const t = recording();
+    const store = createFactStore(t);
+    let computed = 0;
+    store.lookahead(() => {
+      computed++;
+      return [{ ...request(echo, 'later'), become: undefined }];
+    });
+    const reader = store.reader(undefined);
+    // what a first run's tasks find: every path below a directory just made is known to be absent
+    reader.learn([{ fact: echo, covers: (a) => String(a).startsWith('new/'), value: (a) => `known ${String(a)}` }]);
+    expect(await reader.read(echo, 'new/a')).toBe('known new/a');
+    await reader.readAll([request(echo, 'new/b'), request(echo, 'new/c')]);
+    expect(await reader.read(echo, 'new/c')).toBe('known new/c');
+    expect({ computed, reads: t.scripts.length }).toEqual({ computed: 0, reads: 0 });
+    // a real miss still reads ahead
+    expect(await reader.read(echo, 'old')).toBe('old');
+    expect({ computed, reads: t.scripts.length }).toEqual({ computed: 1, reads: 1 });
+    expect(t.scripts[0]).toContain("'later'");
+  });
+
   it('a change to a fact makes the facts computed from it stale, whatever their arguments', async () => {
     const t = recording();
     const base = defineFact<void, string>({ name: 'base', command: () => 'echo base', parse: ({ stdout }, args) => args.map(() => stdout.trim()) });
