@@ -22,6 +22,7 @@ const UNIT = [
   'test/conformance/inventories.test.ts',
   'test/facts/odd-paths.test.ts',
   'test/facts/probe-processes.test.ts',
+  'test/facts/identity.test.ts',
   'test/gpu/parsers.test.ts',
   'test/gpu/recommend-rules.test.ts',
   'test/gpu/layout-precondition.test.ts',
