@@ -120,13 +120,28 @@ const envFor = (task: TaskSpec, play: PlaySpec, vars: Record<string, unknown>): 
 const magicVars = new WeakMap<RunContext, object>();
 const MAGIC_NAMES = ['hostvars', 'groups'];
 
+// a host's variables by its name (a delegate_to target outside the inventory too); its own properties, which a
+// template's `hostvars['web1'].x` and a loop over hostvars read, are the inventory's hosts, as in Ansible
+const hostvarsOf = (run: RunContext): object => {
+  const vars = (h: string) => lazyVars(run.hostVars(h));
+  const inventory = () => run.groups().all ?? [];
+  const listed = (h: string | symbol): h is string => typeof h === 'string' && inventory().includes(h);
+  return new Proxy(
+    {},
+    {
+      get: (_t, h) => (typeof h === 'string' ? vars(h) : undefined),
+      has: () => true,
+      ownKeys: () => [...inventory()],
+      getOwnPropertyDescriptor: (_t, h) => (listed(h) ? { value: vars(h), enumerable: true, configurable: true, writable: false } : undefined),
+    },
+  );
+};
+
 const magicVarsOf = (run: RunContext): object => {
   let proto = magicVars.get(run);
   if (!proto) {
     proto = Object.create(Object.prototype, {
-      hostvars: {
-        get: () => new Proxy({}, { get: (_t, h) => (typeof h === 'string' ? lazyVars(run.hostVars(h)) : undefined), has: () => true }),
-      },
+      hostvars: { get: () => hostvarsOf(run) },
       groups: { get: () => run.groups() },
     }) as object;
     magicVars.set(run, proto);

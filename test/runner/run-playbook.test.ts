@@ -281,6 +281,17 @@ describe('runPlaybook', () => {
     const res = await ws.run('site.yml');
     expect(results(res.events).map((r) => r.result.msg)).toEqual(['alpha 2 False']);
   });
+
+  // a template reads another host's variables as Ansible's users write it; they were undefined in a template
+  it('a template reads another host’s variables through hostvars, and hostvars lists the inventory’s hosts', async () => {
+    await ws.write('inventory.yml', 'all:\n  hosts:\n    alpha: { ansible_connection: local, x: 1 }\n    beta: { ansible_connection: local, x: 42 }\n');
+    await ws.write(
+      'site.yml',
+      `- hosts: alpha\n  gather_facts: false\n  tasks:\n    - debug: { msg: "{{ hostvars['beta'].x }} {{ hostvars.beta['x'] }} {{ hostvars.keys() | list | sort }} {{ 'beta' in hostvars }} {% for h in groups['all'] %}{{ hostvars[h].x }},{% endfor %} {{ hostvars['nosuch'].x | default('none') }}" }\n`,
+    );
+    const res = await ws.run('site.yml');
+    expect(results(res.events).map((r) => r.result.msg)).toEqual(["42 42 ['alpha', 'beta'] True 1,42, none"]);
+  });
 });
 
 describe('interrupted runs', () => {
