@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { argvLogFile } from './sim-paths.mjs';
 import { newAccountKey, newMnemonic, accountAddress, bech32Valid } from './keys.mjs';
 import { createKeyring, keyringExists, passwordMatches, saveKey, loadKey, listKeys } from './keyring.mjs';
@@ -38,7 +39,10 @@ function parse(argv) {
   return { positional, flags };
 }
 
-const stateDir = process.env.NOP_SIM_STATE_DIR;
+// read at each call: the host's shim server runs queries in its own process, each in its caller's environment
+const stateDir = () => process.env.NOP_SIM_STATE_DIR;
+/** where a query's answer goes: this process's stdout, or runQuery's collector */
+let write = (text) => process.stdout.write(text);
 const homeOf = (flags) => flags['--home'] ?? flags['--keyring-dir'] ?? (process.env.INFERENCED_SIM_HOME || path.join(os.homedir(), '.inference'));
 const outputJson = (flags) => (flags['--output'] ?? flags['-o']) === 'json';
 
@@ -129,7 +133,7 @@ const inContainer = (url) => {
   const service = process.env.NOP_SIM_SERVICE;
   return service ? url.replace(/^(\w+:\/\/)(localhost|127\.0\.0\.1)(?=[:/]|$)/, `$1${service}`) : url;
 };
-const nodeUrl = (flags) => resolveUrl(stateDir ?? '', inContainer(flags['--node'] ?? 'tcp://localhost:26657'));
+const nodeUrl = (flags) => resolveUrl(stateDir() ?? '', inContainer(flags['--node'] ?? 'tcp://localhost:26657'));
 
 async function rpc(flags, method, params) {
   const url = nodeUrl(flags);
@@ -154,7 +158,7 @@ async function registerNewParticipant([publicUrl, pubkey], flags) {
   if (!publicUrl || !pubkey) throw new CliError('accepts 2 arg(s)');
   const address = accountAddress(pubkey);
   const consensusKey = flags['--consensus-key'] ?? (await rpc(flags, 'status', {})).validator_info.pub_key.value;
-  const seedUrl = resolveUrl(stateDir ?? '', seed).replace(/\/$/, '');
+  const seedUrl = resolveUrl(stateDir() ?? '', seed).replace(/\/$/, '');
   console.log('Registering new participant:');
   console.log(`  Node URL: ${publicUrl}`);
   console.log(`  Account Address: ${address}`);
@@ -208,7 +212,7 @@ async function query(flags, path, args) {
 async function printQuery(flags, path, args) {
   const value = await query(flags, path, args);
   // The Go CLI prints YAML with unindented sequences.
-  process.stdout.write(outputJson(flags) ? `${JSON.stringify(value)}\n` : yaml().stringify(value, { indentSeq: false }));
+  write(outputJson(flags) ? `${JSON.stringify(value)}\n` : yaml().stringify(value, { indentSeq: false }));
 }
 
 const DEFAULT_GAS = 200_000;
@@ -361,7 +365,7 @@ const QUERIES = {
 };
 
 async function main(argv) {
-  if (stateDir) fs.appendFileSync(argvLogFile(stateDir), `${JSON.stringify(argv)}\n`);
+  if (stateDir()) fs.appendFileSync(argvLogFile(stateDir()), `${JSON.stringify(argv)}\n`);
   const { positional, flags } = parse(argv);
   const [group, sub, ...rest] = positional;
   if (group === 'version') return console.log(process.env.INFERENCED_SIM_VERSION ?? 'v0.2.9');
@@ -378,10 +382,30 @@ async function main(argv) {
   return run(args, flags);
 }
 
-main(process.argv.slice(2)).then(
-  () => process.exit(0),
-  (err) => {
-    process.stderr.write(`Error: ${err.message}\n`);
-    process.exit(1);
-  },
-);
+/**
+ * `inferenced query …` in this process (the host's shim server answers the roles' chain queries so, without a node
+ * start each): what the command prints and its exit code. Its environment is process.env, as the command's is.
+ */
+export async function runQuery(argv) {
+  let stdout = '';
+  write = (text) => {
+    stdout += text;
+  };
+  try {
+    await main(argv);
+    return { code: 0, stdout, stderr: '' };
+  } catch (err) {
+    return { code: 1, stdout, stderr: `Error: ${err.message}\n` };
+  } finally {
+    write = (text) => process.stdout.write(text);
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url))
+  main(process.argv.slice(2)).then(
+    () => process.exit(0),
+    (err) => {
+      process.stderr.write(`Error: ${err.message}\n`);
+      process.exit(1);
+    },
+  );

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeScenario } from '../../sim/gonka/scenario.mjs';
 import { fundAccount } from '../../sim/gonka/network-state.mjs';
 import { bech32Valid } from '../../sim/gonka/keys.mjs';
+import { runQuery } from '../../sim/gonka/inferenced-cli.mjs';
 import { createSimProject, eventually, getJson, MODEL, type SimProject } from './sim-project.js';
 
 const WARM_PASS = 'correct horse battery';
@@ -180,6 +181,29 @@ describe('gonka simulator: inferenced CLI against the simulated chain', () => {
       'PoC failure',
     );
     writeScenario(sim.stateDir, { pocFailed: false });
+  });
+
+  it("a query answered in this process (runQuery, as the host's shim server answers the roles' queries) prints and fails as the command does", async () => {
+    const inProcess = async (args: string[]) => {
+      const own = process.env.NOP_SIM_STATE_DIR;
+      process.env.NOP_SIM_STATE_DIR = sim.stateDir;
+      try {
+        return await runQuery(args);
+      } finally {
+        if (own === undefined) delete process.env.NOP_SIM_STATE_DIR;
+        else process.env.NOP_SIM_STATE_DIR = own;
+      }
+    };
+    const node = ['--node', sim.url('rpc', '')];
+    for (const args of [
+      ['query', 'bank', 'spendable-balances', cold.address, ...node, '-o', 'json'],
+      ['query', 'staking', 'delegator-validators', cold.address, ...node],
+      ['query', 'inference', 'show-participant', 'gonka1nobody', ...node, '-o', 'json'],
+      ['query', 'bank', 'balances', cold.address, '--node', 'http://127.0.0.1:1', '-o', 'json'],
+    ]) {
+      const command = await sim.cli(args);
+      expect(await inProcess(args), args.join(' ')).toEqual(command);
+    }
   });
 
   it('jailing shows in query staking delegator-validators and unjail clears it', async () => {

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { abort, command, err, execInstead, exit, fallback, inServerCall, main, notInstalled, out, raw, table } from './lib/io.mjs';
+import { abort, answerLater, command, err, execInstead, exit, fallback, inServerCall, main, notInstalled, out, raw, table } from './lib/io.mjs';
 import { loadProject, parsePort } from './lib/compose.mjs';
 import { findContainer, findImage, gpuError, imageRef, inspectObject, newId, psObject, pullImage } from './lib/docker-state.mjs';
 import { renderGoTemplate } from './lib/gotemplate.mjs';
@@ -35,6 +35,21 @@ const composeSubcommand = (args) => {
     else if (!args[i].startsWith('-')) return args[i];
   }
   return undefined;
+};
+
+/** `work` run with process.env as `env` (the shim server runs one call at a time), the server's own restored after. */
+const inEnvironment = async (env, work) => {
+  const own = { ...process.env };
+  const replace = (vars) => {
+    for (const k of Object.keys(process.env)) delete process.env[k];
+    Object.assign(process.env, vars);
+  };
+  replace(env);
+  try {
+    return await work();
+  } finally {
+    replace(own);
+  }
 };
 
 export default command((argv) => {
@@ -520,6 +535,11 @@ export default command((argv) => {
         }
         if (!plan.argv) exit(plan.code, plan.message);
         if (!plan.argv.length) fallback();
+        // a chain query (the roles ask a hundred and more per day-2 procedure) is answered here, no program started
+        if (plan.argv[0] === 'inferenced' && plan.argv[1] === 'query') {
+          const queryEnv = { ...process.env, ...plan.env };
+          answerLater(() => inEnvironment(queryEnv, async () => (await import('../../gonka/inferenced-cli.mjs')).runQuery(plan.argv.slice(1))));
+        }
         execInstead(plan.argv, { env: plan.env, notFound: execNotFound });
       }
       const code = composeHookInProcess(args.slice(1), undefined, { lendProcess: true });

@@ -52,6 +52,22 @@ class CallExec extends Error {
 /** Thrown inside the shim server where a call must run as its own process after all (server.mjs: `fallback`). */
 class CallFallback extends Error {}
 
+/** Thrown inside the shim server where the call's answer comes later, from async work (answerLater). */
+class CallLater extends Error {
+  constructor(work) {
+    super('later');
+    this.work = work;
+  }
+}
+
+/**
+ * In the shim server: the call's answer is what `work` (async: { code, stdout, stderr }) gives; the server answers
+ * no other call meanwhile. A chain query so runs in the server itself, no program started.
+ */
+export const answerLater = (work) => {
+  throw new CallLater(work);
+};
+
 /** Whether this call is run by the shim server (else the shim is its own process). */
 export const inServerCall = () => call !== undefined;
 
@@ -161,7 +177,7 @@ export const runCommand = (fn, argv) => {
     main(() => fn(argv));
   } catch (e) {
     if (e instanceof CallEnd) code = e.code;
-    else if (e instanceof CallExec || e instanceof CallFallback) ended = e;
+    else if (e instanceof CallExec || e instanceof CallFallback || e instanceof CallLater) ended = e;
     else {
       // an uncaught error ends a node process with its stack on stderr and status 1
       err(String(e?.stack ?? e));
@@ -171,6 +187,7 @@ export const runCommand = (fn, argv) => {
   const output = call.filter(([, text]) => text !== '');
   call = undefined;
   if (ended instanceof CallFallback) return { fallback: true };
+  if (ended instanceof CallLater) return { later: ended.work, output };
   if (ended) return { exec: ended, output };
   return { code, output };
 };

@@ -81,6 +81,13 @@ const execAnswer = ({ program, argv, env, input }, output) => {
   return `exec\0${chunks(output)}${field(program)}${field(vars.length)}${vars.map(field).join('')}${field(argv.length)}${argv.map(field).join('')}${feed}`;
 };
 
+/** The answer of a call answered later: its output so far, then what its work gives. */
+const laterAnswer = async ({ later, output }) => {
+  const done = await later();
+  const all = [...output, ['stdout', done.stdout], ['stderr', done.stderr]].filter(([, text]) => text !== '');
+  return `run\0${done.code & 0xff}\0${chunks(all)}`;
+};
+
 const answer = (call) => {
   const shim = commands.get(call.name);
   if (call.key !== key || !shim?.serves(call.argv) || !/^[0-7]{1,4}$/.test(call.umask)) return 'fallback\0';
@@ -95,6 +102,7 @@ const answer = (call) => {
   try {
     const res = withEnv(call, () => runCommand(shim.run, call.argv));
     if (res.fallback) return 'fallback\0';
+    if (res.later) return laterAnswer(res);
     if (res.exec) return execAnswer(res.exec, res.output);
     return `run\0${res.code & 0xff}\0${chunks(res.output)}`;
   } finally {
@@ -102,6 +110,7 @@ const answer = (call) => {
   }
 };
 
+let queue = Promise.resolve();
 const server = createServer((socket) => {
   let buf = Buffer.alloc(0);
   socket.on('error', () => undefined); // a client killed mid-call
@@ -112,7 +121,10 @@ const server = createServer((socket) => {
     const call = parse(buf);
     if (!call) return;
     answered = true;
-    socket.end(answer(call));
+    // one call at a time: a call answered later (a chain query) holds the next back, as they would wait on each other
+    queue = queue.then(async () => {
+      socket.end(await Promise.resolve(answer(call)).catch((e) => ['run', '1', '1', '2', `${e?.stack ?? e}\n`, ''].join('\0')));
+    });
   });
 });
 server.listen(0, '127.0.0.1', () => {
