@@ -28,6 +28,9 @@ import { createFleet, DEPLOY, DEPLOY_KNOBS, PASSWORD, seedOverrides, snapshotTre
 const NEW_SERVICES = ['versiond', 'edge-api', 'bridge', 'proxy-ssl'];
 const NEW_NODE_ENV = /^(CONFIG_|QUERY_GAS_LIMIT|GONKA_SLOW_QUERY_THRESHOLD_MS)/;
 const OLD_MODEL = 'Qwen/Qwen3-235B-A22B-Instruct-2507-FP8';
+// the spring-2026 chain with the one PoC model the node served: setup.yml's participation play then has no choice to
+// send (a refusal and its verification per other model cost a third of the node's setup), and none of them is live today
+const SPRING_CHAIN = { ...EDITION_1_CHAIN, pocModels: EDITION_1_CHAIN.pocModels?.filter((m) => m.model_id === OLD_MODEL) };
 // epoch 308 on: Qwen3-235B out of PoC (still a governance model for a while, so its node entry is accepted back)
 const TODAYS_CHAIN = { ...DEFAULT_CHAIN, governanceModels: [...DEFAULT_CHAIN.governanceModels, OLD_MODEL] };
 const LIVE = DEFAULT_CHAIN.pocModels.map((m) => m.model_id);
@@ -109,7 +112,7 @@ type ComposeDoc = { services: Record<string, { environment?: string[]; depends_o
 const nopOnOlderStack = async (): Promise<Node> => {
   fleet = await createFleet([{ name: 'nop', profile: 'b300-8x', address: '127.0.0.1' }]);
   const s = fleet.servers.nop;
-  fleet.scenario('nop', { chain: EDITION_1_CHAIN });
+  fleet.scenario('nop', { chain: SPRING_CHAIN });
   await fleet.writeInventory({
     all: {
       hosts: {
