@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import { composeContainers } from '../../lib/facts/builtin/compose-ps.js';
 import { httpGet } from '../../lib/facts/builtin/http.js';
+import { request } from '../../lib/facts/fact.js';
 import { adminEntryOf, AdminNodeEntrySchema, adminNodesRequest, type AdminNode, type AdminNodeEntry } from '../../lib/gonka/admin-api.js';
 import { CONFIG_ENV, MLNODE_COMPOSE } from '../../lib/gonka/deploy-files.js';
 import type { Deployment, NodeConfigEntry } from '../../lib/gonka/deployment.js';
@@ -15,7 +16,7 @@ import { networkNode, type NetworkNodeApi } from './network-node.js';
 import type { MlNodeChange } from './plan.js';
 import { adminNodes, waitSafeWindow, windowCaveat } from './safe-window.js';
 import type { DeployTexts, StackMove } from './stack-plan.js';
-import { serviceRunning } from './switch-image.js';
+import { composeProject } from './switch-image.js';
 import type { UpdateVars } from './vars.js';
 
 /** What the move works from: today's deployment and files, and what the host has now. */
@@ -103,9 +104,14 @@ const stackRunning = async (ctx: ModuleContext, v: UpdateVars, d: Deployment, te
   const wanted = Object.entries(await fingerprintsOf(d, async (f) => texts[f])).flatMap(([file, services]) =>
     Object.keys(services).map((s) => [file, s] as const),
   );
+  const projects = [...new Set(wanted.map(([file]) => file))].map((file) => composeProject(d.deploy_dir, file));
   const up = await pollUntil(ctx, { timeout: v.update_load_timeout, interval: v.update_poll_interval }, async () => {
+    // each look reads every compose file's containers in one command, not one `docker compose ps` per service
     ctx.facts.invalidate([{ fact: composeContainers }]);
-    for (const [file, service] of wanted) if (!(await serviceRunning(ctx, d.deploy_dir, file, service))) return { waiting: `waiting for ${service} to run` };
+    await ctx.facts.readAll(projects.map((p) => request(composeContainers, p)));
+    for (const [file, service] of wanted)
+      if ((await ctx.facts.read(composeContainers, composeProject(d.deploy_dir, file)))?.get(service)?.state !== 'running')
+        return { waiting: `waiting for ${service} to run` };
     return { done: true };
   });
   return up ? undefined : `not every service of today's stack runs within ${v.update_load_timeout} s`;

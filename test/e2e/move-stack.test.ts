@@ -6,6 +6,7 @@ import { parse, stringify } from 'yaml';
 import { accountAddress } from '../../lib/gonka/account-address.js';
 import { runPlaybook } from '../../lib/runner/run-playbook.js';
 import type { RunEvent } from '../../lib/runner/types.js';
+import type { Transport } from '../../lib/transport/transport.js';
 import { DEFAULT_CHAIN, EDITION_1_CHAIN, recordPocChoice, startSeedApi, writeScenario } from '../../sim/gonka.js';
 import { simConnect } from '../../sim/host/connect.js';
 import type { SimHost } from '../../sim/host/create.js';
@@ -28,6 +29,9 @@ import { createFleet, DEPLOY, DEPLOY_KNOBS, PASSWORD, seedOverrides, snapshotTre
 const NEW_SERVICES = ['versiond', 'edge-api', 'bridge', 'proxy-ssl'];
 const NEW_NODE_ENV = /^(CONFIG_|QUERY_GAS_LIMIT|GONKA_SLOW_QUERY_THRESHOLD_MS)/;
 const OLD_MODEL = 'Qwen/Qwen3-235B-A22B-Instruct-2507-FP8';
+// the spring-2026 chain with the one PoC model the node served: setup.yml's participation play then has no choice to
+// send (a refusal and its verification per other model cost a third of the node's setup), and none of them is live today
+const SPRING_CHAIN = { ...EDITION_1_CHAIN, pocModels: EDITION_1_CHAIN.pocModels?.filter((m) => m.model_id === OLD_MODEL) };
 // epoch 308 on: Qwen3-235B out of PoC (still a governance model for a while, so its node entry is accepted back)
 const TODAYS_CHAIN = { ...DEFAULT_CHAIN, governanceModels: [...DEFAULT_CHAIN.governanceModels, OLD_MODEL] };
 const LIVE = DEFAULT_CHAIN.pocModels.map((m) => m.model_id);
@@ -109,7 +113,7 @@ type ComposeDoc = { services: Record<string, { environment?: string[]; depends_o
 const nopOnOlderStack = async (): Promise<Node> => {
   fleet = await createFleet([{ name: 'nop', profile: 'b300-8x', address: '127.0.0.1' }]);
   const s = fleet.servers.nop;
-  fleet.scenario('nop', { chain: EDITION_1_CHAIN });
+  fleet.scenario('nop', { chain: SPRING_CHAIN });
   await fleet.writeInventory({
     all: {
       hosts: {
@@ -235,12 +239,28 @@ afterAll(async () => {
   if (handDir) await rm(handDir, { recursive: true, force: true });
 });
 
+// a host's transport that notes every script it runs (bound: the ssh transport's methods use its private state)
+const watched = (t: Transport, scripts: string[]): Transport =>
+  new Proxy(t, {
+    get: (target, key) => {
+      if (key === 'exec')
+        return (script: string, o?: Parameters<Transport['exec']>[1]) => {
+          scripts.push(script);
+          return target.exec(script, o);
+        };
+      const value = Reflect.get(target, key);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+
 const update = async (opts: { check?: boolean; diff?: boolean } = {}) => {
   const events: RunEvent[] = [];
-  const connect = simConnect({ nop: nop.host, hand: hand.host });
+  const scripts: Record<string, string[]> = { nop: [], hand: [] };
+  const sim = simConnect({ nop: nop.host, hand: hand.host });
+  const connect = async (name: string, vars: Record<string, unknown>) => watched(await sim(name, vars), scripts[name]);
   const summary = await runPlaybook({ playbook, inventories: [inventory], emit: (e) => events.push(e), connect, ...opts });
   const results = events.filter((e): e is Extract<RunEvent, { type: 'task_result' }> => e.type === 'task_result');
-  return { ...summary, events, results, output: JSON.stringify(events) };
+  return { ...summary, events, results, scripts, output: JSON.stringify(events) };
 };
 type Run = Awaited<ReturnType<typeof update>>;
 const result = (res: Run, host: string, task: string) => res.results.find((r) => r.host === host && r.task.endsWith(task));
@@ -356,6 +376,15 @@ describe('update.yml moves nodes to today’s stack, one host at a time, with ro
     for (const n of [nop, hand]) {
       expect(await running(n)).toEqual(expect.arrayContaining(['versiond', 'edge-api', 'bridge', 'node', 'api', 'proxy', 'tmkms']));
       expect(await running(n)).not.toContain('proxy-ssl');
+    }
+    // the health check after the switch reads each compose file's containers in one command a look, not one
+    // `docker compose ps` per service it waits for
+    for (const [host, n] of [
+      ['nop', nop],
+      ['hand', hand],
+    ] as const) {
+      const ps = res.scripts[host].join('\n').split(' ps --all --format json').length - 1;
+      expect(ps, host).toBeLessThan((await running(n)).length);
     }
     const nodes = await served(nop);
     expect(nodes.length).toBeGreaterThan(0);
