@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ephemeralPortRange, PUBLISHED_PORTS, releasePortOffset, reservePortOffset } from '../helpers/port-offset.js';
+import { ephemeralPortRange, fetchable, PUBLISHED_PORTS, releasePortOffset, reservePortOffset } from '../helpers/port-offset.js';
 
 // A simulated node's published ports inside the kernel's ephemeral range were taken, between the reservation and
 // `docker compose up`, by the suite's own loopback connections and listen(0) servers (a simulated host's sshd):
@@ -14,6 +14,7 @@ describe('reservePortOffset', () => {
         expect(inside, `offset ${offset}`).toEqual([]);
         expect(Math.max(...PUBLISHED_PORTS) + offset).toBeLessThanOrEqual(65535);
         expect(offset).toBeGreaterThan(0);
+        expect(fetchable(offset), `offset ${offset}`).toBe(true);
       } finally {
         releasePortOffset(offset);
       }
@@ -29,5 +30,17 @@ describe('reservePortOffset', () => {
     } finally {
       for (const o of offsets) releasePortOffset(o);
     }
+  });
+
+  // a test's fetch() of a published port failed with "bad port": fetch refuses some ports (10080, 6000, 5060…)
+  it('keeps published ports off the ports fetch() refuses', async () => {
+    expect(fetchable(2080)).toBe(false);
+    expect(fetchable(1000)).toBe(false);
+    expect(fetchable(100)).toBe(true);
+    const refused = await fetch('http://127.0.0.1:10080/').then(
+      () => undefined,
+      (e: Error) => (e.cause as Error | undefined)?.message,
+    );
+    expect(refused).toBe('bad port');
   });
 });
