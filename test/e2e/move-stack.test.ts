@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { accountAddress } from '../../lib/gonka/account-address.js';
 import { runPlaybook } from '../../lib/runner/run-playbook.js';
 import type { RunEvent } from '../../lib/runner/types.js';
@@ -15,7 +15,7 @@ import { preparedServer } from '../day2/update/sim-fleet.js';
 import { releasePortOffset, reservePortOffset } from '../helpers/port-offset.js';
 import { sharedUpstreamDir } from '../helpers/shared-upstream.js';
 import { sshInto, type SimSshAccess } from '../helpers/sim-ssh.js';
-import { createFleet, DEPLOY, DEPLOY_KNOBS, PASSWORD, seedOverrides, snapshotTree, type Fleet } from './sim-fleet.js';
+import { createFleet, DEPLOY, DEPLOY_KNOBS, PASSWORD, seedOverrides, snapshotTree, type Fleet, writeOlderStackCompose } from './sim-fleet.js';
 
 // Issue 12 item 8: update.yml moves nodes to today's stack, one host at a time, with rollback. Two full servers, each
 // on its own simulated network, reached over real sshd, built once in parallel and moved by the same update.yml runs:
@@ -26,8 +26,6 @@ import { createFleet, DEPLOY, DEPLOY_KNOBS, PASSWORD, seedOverrides, snapshotTre
 //   gives for MiniMax-M2.7 on B300, the operator's PoC choices already on chain. nop adopts it.
 // The cases run in order and build on each other.
 
-const NEW_SERVICES = ['versiond', 'edge-api', 'bridge', 'proxy-ssl'];
-const NEW_NODE_ENV = /^(CONFIG_|QUERY_GAS_LIMIT|GONKA_SLOW_QUERY_THRESHOLD_MS)/;
 const OLD_MODEL = 'Qwen/Qwen3-235B-A22B-Instruct-2507-FP8';
 // the spring-2026 chain with the one PoC model the node served: setup.yml's participation play then has no choice to
 // send (a refusal and its verification per other model cost a third of the node's setup), and none of them is live today
@@ -107,8 +105,6 @@ const sh = async (host: SimHost, script: string) => {
   return res.stdout;
 };
 
-type ComposeDoc = { services: Record<string, { environment?: string[]; depends_on?: Record<string, unknown> }> };
-
 /** The node nop set up: serving Qwen3-235B on the first-edition chain, then its compose file and containers as nop's older stack had them. */
 const nopOnOlderStack = async (): Promise<Node> => {
   fleet = await createFleet([{ name: 'nop', profile: 'b300-8x', address: '127.0.0.1' }]);
@@ -137,11 +133,7 @@ const nopOnOlderStack = async (): Promise<Node> => {
   const setup = await fleet.run();
   expect(setup.code, setup.output).toBe(0);
   const file = s.host.path(`${DEPLOY}/docker-compose.yml`);
-  const doc = parse(await readFile(file, 'utf8')) as ComposeDoc;
-  for (const name of NEW_SERVICES) delete doc.services[name];
-  for (const name of NEW_SERVICES) delete doc.services.proxy.depends_on?.[name];
-  doc.services.node.environment = doc.services.node.environment?.filter((e) => !NEW_NODE_ENV.test(e));
-  await writeFile(file, stringify(doc));
+  await writeOlderStackCompose(file);
   expect(await sh(s.host, `docker rm -f versiond edge-api bridge >/dev/null; rm -f ${DEPLOY}/*~ && docker ps --format '{{.Names}}'`)).not.toMatch(
     /versiond|edge-api|bridge/,
   );

@@ -5,7 +5,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { runPlaybook, type RunPlaybookOptions, type RunSummary } from '../../lib/runner/run-playbook.js';
 import type { RunEvent } from '../../lib/runner/types.js';
 import { networkHeightNow, startSeedApi, writeScenario, type ScenarioPatch } from '../../sim/gonka.js';
@@ -227,4 +227,18 @@ export type AdminNodeView = {
 export const adminNodes = async (f: Fleet): Promise<AdminNodeView[]> => {
   const res = await fetch(`http://127.0.0.1:${9200 + f.offset}/admin/v1/nodes`);
   return (await res.json()) as AdminNodeView[];
+};
+
+// services and node settings today's stack has and nop's older one (up to v0.2.12) did not
+const NEW_SERVICES = ['versiond', 'edge-api', 'bridge', 'proxy-ssl'];
+const NEW_NODE_ENV = /^(CONFIG_|QUERY_GAS_LIMIT|GONKA_SLOW_QUERY_THRESHOLD_MS)/;
+type ComposeDoc = { services: Record<string, { environment?: string[]; depends_on?: Record<string, unknown> }> };
+
+/** Rewrite a deployed compose file as nop's older stack wrote it: without today's services and node settings. */
+export const writeOlderStackCompose = async (file: string): Promise<void> => {
+  const doc = parse(await readFile(file, 'utf8')) as ComposeDoc;
+  for (const name of NEW_SERVICES) delete doc.services[name];
+  for (const name of NEW_SERVICES) delete doc.services.proxy.depends_on?.[name];
+  doc.services.node.environment = doc.services.node.environment?.filter((e) => !NEW_NODE_ENV.test(e));
+  await writeFile(file, stringify(doc));
 };

@@ -1,14 +1,13 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse, stringify } from 'yaml';
 import type { RunPlaybookOptions } from '../../lib/runner/run-playbook.js';
 import type { RunEvent } from '../../lib/runner/types.js';
 import type { Transport } from '../../lib/transport/transport.js';
 import { fundAccount } from '../../sim/gonka.js';
 import { CHOICE_GAS } from '../../roles/participation/record-choices.js';
-import { adminNodes, createFleet, DEPLOY, DEPLOY_KNOBS, PASSWORD, seedOverrides, snapshotTree, type Fleet } from './sim-fleet.js';
+import { adminNodes, createFleet, DEPLOY, DEPLOY_KNOBS, PASSWORD, seedOverrides, snapshotTree, type Fleet, writeOlderStackCompose } from './sim-fleet.js';
 
 // One simulated full server (network node and ML node) for the whole file, reached through the same transport a real
 // host is: planned in check mode while bare, converged (stopping once for the cold account's fees), re-run with every
@@ -184,21 +183,11 @@ describe('setup.yml on one full 8×H100 server', () => {
   });
 });
 
-// services and node settings today's stack has and nop's older one (up to v0.2.12) did not
-const NEW_SERVICES = ['versiond', 'edge-api', 'bridge', 'proxy-ssl'];
-const NEW_NODE_ENV = /^(CONFIG_|QUERY_GAS_LIMIT|GONKA_SLOW_QUERY_THRESHOLD_MS)/;
-
-type ComposeDoc = { services: Record<string, { environment?: string[]; depends_on?: Record<string, unknown> }> };
-
 /** Turn the running node into one deployed by nop's older stack: its compose file and containers as they were. */
 const downgradeToOlderStack = async () => {
   const s = fleet.servers.gpu1;
   const file = s.host.path(`${DEPLOY}/docker-compose.yml`);
-  const doc = parse(await readFile(file, 'utf8')) as ComposeDoc;
-  for (const name of NEW_SERVICES) delete doc.services[name];
-  for (const name of NEW_SERVICES) delete doc.services.proxy.depends_on?.[name];
-  doc.services.node.environment = doc.services.node.environment?.filter((e) => !NEW_NODE_ENV.test(e));
-  await writeFile(file, stringify(doc));
+  await writeOlderStackCompose(file);
   const res = await s.host.sh(`cd ${DEPLOY} && docker rm -f versiond edge-api bridge >/dev/null && docker ps --format '{{.Names}}'`);
   expect(res.stdout).not.toMatch(/versiond|edge-api|bridge/);
 };

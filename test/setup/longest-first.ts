@@ -11,7 +11,6 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 const LONGEST = [
   'test/day2/update/update.test.ts',
   'test/e2e/move-stack.test.ts',
-  'test/e2e/round-trips.test.ts',
   'test/day2/procedures-f/procedures.test.ts',
   'test/e2e/participation.test.ts',
   'test/day2/procedures/procedures.test.ts',
