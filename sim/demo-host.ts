@@ -7,7 +7,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { createServer as createHttpServer } from 'node:http';
-import { type AddressInfo, createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { stringify } from 'yaml';
@@ -15,28 +15,9 @@ import type { RunEvent } from '../lib/runner/types.js';
 import { chainOf, newAccountKey, readScenario, setClock, startSeedApi, writeScenario } from './gonka.js';
 import { fundsColdAccounts } from './operator-funds.js';
 import { createSimHost, type SimHost } from './host/create.js';
+import { releasePortOffset, reservePortOffset } from './port-offset.js';
 
-const GONKA_PORTS = [5000, 8000, 8443, 26656, 26657, 9100, 9200, 8080, 5050, 30303];
 export const DEMO_HOST = 'gonka-demo';
-
-const portsFree = (offset: number): Promise<boolean> =>
-  Promise.all(
-    GONKA_PORTS.map(
-      (p) =>
-        new Promise<boolean>((resolve) => {
-          const s = createServer();
-          s.once('error', () => resolve(false));
-          s.listen(p + offset, '127.0.0.1', () => s.close(() => resolve(true)));
-        }),
-    ),
-  ).then((all) => all.every(Boolean));
-
-// a real Gonka node on this machine keeps its ports; the demo shifts all of its own by a free offset
-const freeOffset = async (): Promise<number> => {
-  // the bridge's 30303 shifted stays below 65536
-  for (let offset = 30000; offset <= 35000; offset += 1000) if (await portsFree(offset)) return offset;
-  throw new Error('no free block of loopback ports for the simulated node');
-};
 
 // The simulated apt still fetches the Docker and NVIDIA signing keys: served here, so the demo never leaves loopback.
 const signingKeyServer = async () => {
@@ -100,7 +81,9 @@ export interface DemoHost {
 /** Start the simulated server in WORK (its root and the inventory); close() stops its containers and the key server. */
 export const startDemoHost = async (work: string, opts: DemoHostOptions): Promise<DemoHost> => {
   const keys = await signingKeyServer();
-  const offset = await freeOffset();
+  // a real Gonka node on this machine keeps its ports: the demo shifts all of its own by an offset no other simulated
+  // node holds, its ports free and below the kernel's ephemeral range (sim/port-offset.ts)
+  const offset = await reservePortOffset();
   const host = await createSimHost({ profile: 'h100-8x-580', dir: join(work, 'gpu-server'), gonka: { portOffset: offset }, hf: opts.hf });
   setClock(host.gonkaStateDir, { mode: 'wall', scale: 1 });
   // mainnet as it runs today: the simulator's default chain, with a participant to delegate to
@@ -122,6 +105,7 @@ export const startDemoHost = async (work: string, opts: DemoHostOptions): Promis
       await host.close();
       await keys.close();
       await seed.close();
+      releasePortOffset(offset);
     },
   };
 };

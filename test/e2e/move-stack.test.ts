@@ -12,7 +12,7 @@ import { simConnect } from '../../sim/host/connect.js';
 import type { SimHost } from '../../sim/host/create.js';
 import { REPO_ROOT } from '../../sim/host/paths.js';
 import { preparedServer } from '../day2/update/sim-fleet.js';
-import { releasePortOffset, reservePortOffset } from '../helpers/port-offset.js';
+import { releasePortOffset, reservePortOffset } from '../../sim/port-offset.js';
 import { sharedUpstreamDir } from '../helpers/shared-upstream.js';
 import { sshInto, type SimSshAccess } from '../helpers/sim-ssh.js';
 import { createFleet, DEPLOY, DEPLOY_KNOBS, PASSWORD, seedOverrides, snapshotTree, type Fleet, writeOlderStackCompose } from './sim-fleet.js';

@@ -14,7 +14,7 @@ import { fundsColdAccounts } from '../../sim/operator-funds.js';
 import { createSimHost, type SimHost } from '../../sim/host/create.js';
 import { REPO_ROOT } from '../../sim/host/paths.js';
 import type { ProfileInput } from '../../sim/host/profile.js';
-import { releasePortOffset, reservePortOffset } from '../helpers/port-offset.js';
+import { releasePortOffset, reservePortOffset } from '../../sim/port-offset.js';
 
 /** The simulated network's height now, as seen from SERVER's state dir. */
 export const networkHeight = (s: SimServer): number => networkHeightNow(s.stateDir);

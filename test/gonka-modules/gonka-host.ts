@@ -12,7 +12,7 @@ import { writeScenario, type ScenarioPatch } from '../../sim/gonka.js';
 import { createSimHost, type SimHost } from '../../sim/host/create.js';
 import { PROFILES_DIR } from '../../sim/host/paths.js';
 import type { ProfileInput } from '../../sim/host/profile.js';
-import { releasePortOffset, reservePortOffset } from '../helpers/port-offset.js';
+import { releasePortOffset, reservePortOffset } from '../../sim/port-offset.js';
 import { COMPOSE, MODEL, NODE_CONFIG } from '../gonka-sim/sim-project.js';
 
 export const DEPLOY = '/opt/gonka/deploy/join';

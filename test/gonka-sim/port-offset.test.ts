@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ephemeralPortRange, fetchable, PUBLISHED_PORTS, releasePortOffset, reservePortOffset } from '../helpers/port-offset.js';
+import { ephemeralPortRange, fetchable, PUBLISHED_PORTS, releasePortOffset, reservePortOffset } from '../../sim/port-offset.js';
 
 // A simulated node's published ports inside the kernel's ephemeral range were taken, between the reservation and
 // `docker compose up`, by the suite's own loopback connections and listen(0) servers (a simulated host's sshd):

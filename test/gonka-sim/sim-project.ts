@@ -6,7 +6,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { writeHostSettings } from '../../sim/gonka/host-settings.mjs';
-import { reservePortOffset } from '../helpers/port-offset.js';
+import { reservePortOffset } from '../../sim/port-offset.js';
 
 const SIM = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../sim/gonka');
 export const HOOK = path.join(SIM, 'compose-hook.mjs');

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeHostSettings } from '../../sim/gonka/host-settings.mjs';
-import { releasePortOffset, reservePortOffset } from '../helpers/port-offset.js';
+import { releasePortOffset, reservePortOffset } from '../../sim/port-offset.js';
 import { upstreamDir } from '../helpers/upstream.js';
 import { eventually, getJson, HOOK, run } from './sim-project.js';
 

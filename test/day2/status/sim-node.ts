@@ -24,7 +24,7 @@ import { createSimHost, type SimHost } from '../../../sim/host/create.js';
 import { PROFILES_DIR } from '../../../sim/host/paths.js';
 import type { ProfileInput } from '../../../sim/host/profile.js';
 import { sshInto, type SimSshAccess } from '../../helpers/sim-ssh.js';
-import { reservePortOffset, releasePortOffset } from '../../helpers/port-offset.js';
+import { reservePortOffset, releasePortOffset } from '../../../sim/port-offset.js';
 
 const DEPLOY = '/opt/gonka/deploy/join';
 

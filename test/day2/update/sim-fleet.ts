@@ -14,7 +14,7 @@ import { EDITION_1_CHAIN, writeScenario, type ScenarioPatch } from '../../../sim
 import { simConnect } from '../../../sim/host/connect.js';
 import { createSimHost, type SimHost } from '../../../sim/host/create.js';
 import type { ProfileInput } from '../../../sim/host/profile.js';
-import { releasePortOffset, reservePortOffset } from '../../helpers/port-offset.js';
+import { releasePortOffset, reservePortOffset } from '../../../sim/port-offset.js';
 import { type SimSshAccess, sshInto } from '../../helpers/sim-ssh.js';
 
 export const PUBKEY = Buffer.from([2, ...Array.from({ length: 32 }, (_, i) => i + 1)]).toString('base64');

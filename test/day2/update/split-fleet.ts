@@ -11,7 +11,7 @@ import { EDITION_1_CHAIN, writeScenario, type ScenarioPatch } from '../../../sim
 import { simConnect } from '../../../sim/host/connect.js';
 import type { SimHost } from '../../../sim/host/create.js';
 import { DEPLOY, PUBKEY, preparedServer } from './sim-fleet.js';
-import { releasePortOffset, reservePortOffset } from '../../helpers/port-offset.js';
+import { releasePortOffset, reservePortOffset } from '../../../sim/port-offset.js';
 
 export interface SplitHost {
   name: string;

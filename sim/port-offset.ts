@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /**
- * Port offsets for simulated Gonka nodes (the simulator adds a host's port offset, sim/gonka/host-settings.mjs, to every published port).
- * Two vitest workers pick offsets at the same time, and a probe alone races the other's bind, so an offset is
+ * Port offsets for simulated Gonka nodes (the simulator adds a host's port offset, sim/gonka/host-settings.mjs, to every published port):
+ * the demo's and every test's. Two processes (the demo, vitest workers) pick offsets at the same time, and a probe alone races the other's bind, so an offset is
  * also reserved in a directory shared by every process on the machine: a file per offset, created exclusively,
  * holding the reserving process's pid (a dead pid's reservation is void).
  */
@@ -25,7 +25,7 @@ const RANGES: [number, number][] = [
 ];
 export const PUBLISHED_PORTS = RANGES.flatMap(([a, b]) => Array.from({ length: b - a + 1 }, (_, i) => a + i));
 const PORTS = PUBLISHED_PORTS;
-const DIR = join(tmpdir(), 'nop-test-port-offsets');
+const DIR = join(tmpdir(), 'nop-sim-port-offsets');
 
 /** The kernel's ephemeral ports: where listen(0), freePort and every outgoing connection's local port come from. */
 export const ephemeralPortRange = (): [number, number] => {
