@@ -118,9 +118,23 @@ function listen(port, handler) {
           });
         })
       : net.createServer((socket) => socket.end());
+  // a stop ends every connection: close() alone waits for each to end, and a client that keeps one open (a peer
+  // that never answers the FIN of a bare TCP port) held the stop, and every apply and tick after it, for good
+  const sockets = new Set();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port.listenPort, port.listenAddress, () => resolve(server));
+    server.listen(port.listenPort, port.listenAddress, () =>
+      resolve({
+        close: (done) => {
+          server.close(() => done());
+          for (const socket of sockets) socket.destroy();
+        },
+      }),
+    );
   });
 }
 
@@ -145,15 +159,7 @@ async function stopService(name) {
   running.delete(name);
   delete lastTicks[name];
   entry.instance.close();
-  await Promise.all(
-    entry.servers.map(
-      (s) =>
-        new Promise((resolve) => {
-          s.close(() => resolve());
-          s.closeAllConnections?.();
-        }),
-    ),
-  );
+  await Promise.all(entry.servers.map((s) => new Promise((resolve) => s.close(resolve))));
 }
 
 async function apply() {

@@ -1,7 +1,8 @@
 import fs from 'node:fs/promises';
+import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSimProject, eventually, getJson, type SimProject } from './sim-project.js';
+import { BASE_PORTS, createSimProject, eventually, getJson, type SimProject } from './sim-project.js';
 
 describe('gonka simulator: compose up, routes, ps, logs, down', () => {
   let sim: SimProject;
@@ -158,6 +159,21 @@ describe('gonka simulator: compose up, routes, ps, logs, down', () => {
     expect(after.services.api.created).toBe(before.services.api.created);
     expect(JSON.parse((await sim.hook(['ps', '--format', 'json', 'api'])).stdout).State).toBe('running');
     expect((await sim.hook(['stop', 'nosuch'])).stderr).toBe('no such service: nosuch\n');
+  });
+
+  // a peer that never answers the FIN of a bare TCP port (the node's p2p) kept the connection, and the stop that
+  // waited for it held every later apply of the project: a `docker compose up` hung for good in a full run under load
+  it('a stop ends the connections clients keep open, and the project goes on', async () => {
+    const peer = net.connect({ port: BASE_PORTS.p2p + sim.offset, host: '127.0.0.1', allowHalfOpen: true });
+    const ended = new Promise<void>((resolve) => peer.once('end', () => resolve()));
+    await new Promise<void>((resolve) => peer.once('connect', () => resolve()));
+    await ended;
+    const stop = await sim.hook(['stop', 'node']);
+    expect(stop.code, stop.stderr).toBe(0);
+    peer.destroy();
+    const start = await sim.hook(['start', 'node']);
+    expect(start.code, start.stderr).toBe(0);
+    expect((await getJson(sim.url('rpc', '/status'))).status).toBe(200);
   });
 
   it('down stops listening and leaves no daemon', async () => {
