@@ -17,24 +17,16 @@ import { plainReporter } from '../lib/report/plain-reporter.js';
 import { liveReporter } from '../lib/report/live-reporter.js';
 import { DEMO_HOST, startDemoHost } from './demo-host.js';
 import type { SimHost } from './host/create.js';
+import { processAlive } from '../lib/cron/process-alive.js';
 
 // `--keep`: the server stays up for day-2 commands; its inventory, SSH key and the keeper's pid live here
 const KEPT_DIR = join(process.cwd(), '.nop', 'demo-server');
 const KEPT_FILE = join(KEPT_DIR, 'kept.json');
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 const keptPid = async (): Promise<number | undefined> => {
   const text = await readFile(KEPT_FILE, 'utf8').catch(() => undefined);
   const pid = text === undefined ? undefined : (JSON.parse(text) as { pid: number }).pid;
-  return pid !== undefined && alive(pid) ? pid : undefined;
+  return pid !== undefined && processAlive(pid) ? pid : undefined;
 };
 
 /** `nop demo --stop`: the kept demo's process closes its simulated server and exits. */
@@ -45,7 +37,7 @@ const stop = async (): Promise<number> => {
     return 1;
   }
   process.kill(pid, 'SIGTERM');
-  while (alive(pid)) await new Promise((r) => setTimeout(r, 100));
+  while (processAlive(pid)) await new Promise((r) => setTimeout(r, 100));
   process.stdout.write(`The simulated server is stopped and removed (process ${pid}).\n`);
   return 0;
 };

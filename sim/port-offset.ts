@@ -2,6 +2,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { processAlive } from '../lib/cron/process-alive.js';
 
 /**
  * Port offsets for simulated Gonka nodes (the simulator adds a host's port offset, sim/gonka/host-settings.mjs, to every published port):
@@ -54,20 +55,11 @@ const FETCH_BAD_PORTS = new Set([5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668,
 /** Whether every port the offset publishes can be fetched. */
 export const fetchable = (offset: number): boolean => PORTS.every((p) => !FETCH_BAD_PORTS.has(p + offset));
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 // live reservations; a dead process's file is removed on the way
 const reserved = (): number[] =>
   readdirSync(DIR).flatMap((name) => {
     try {
-      if (alive(Number(readFileSync(join(DIR, name), 'utf8')))) return [Number(name)];
+      if (processAlive(Number(readFileSync(join(DIR, name), 'utf8')))) return [Number(name)];
       rmSync(join(DIR, name), { force: true });
       return [];
     } catch {

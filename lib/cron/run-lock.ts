@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { processAlive } from './process-alive.js';
 
 /**
  * The lock that keeps day-2 runs (a scheduled repair, a manual update) from ever running at once.
@@ -16,15 +17,6 @@ export type RunLockResult = { acquired: true; how: 'wrapper' | 'this run' | 'tak
 
 const ownerFile = (file: string) => `${file}.owner`;
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 const heldByThisProcess = async (file: string): Promise<boolean> => {
   const owner = await readFile(ownerFile(file), 'utf8').catch(() => '');
   return Number(owner.trim()) === process.pid;
@@ -32,7 +24,7 @@ const heldByThisProcess = async (file: string): Promise<boolean> => {
 
 const describeHolder = async (file: string): Promise<string> => {
   const owner = Number((await readFile(ownerFile(file), 'utf8').catch(() => '')).trim());
-  return owner && alive(owner) ? `nop process ${owner}` : 'another process (a scheduled run under flock?)';
+  return owner && processAlive(owner) ? `nop process ${owner}` : 'another process (a scheduled run under flock?)';
 };
 
 // flock(1) holds the lock in a small child that lives as long as this process (or until the lock file is
