@@ -198,19 +198,29 @@ export const changedEntries = (hosts: readonly string[], before: Map<string, str
  */
 export const snapshotTree = async (root: string): Promise<Map<string, string>> => {
   const out = new Map<string, string>();
+  const entryOf = async (path: string): Promise<string> => {
+    const st = await lstat(path);
+    const target = st.isSymbolicLink() ? ` -> ${await readlink(path)}` : '';
+    const content = st.isFile()
+      ? createHash('sha256')
+          .update(await readFile(path))
+          .digest('hex')
+      : st.isDirectory()
+        ? 'dir'
+        : '';
+    return `${st.mode.toString(8)} ${content}${target}`;
+  };
   const walk = async (dir: string): Promise<void> => {
     for (const entry of await readdir(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);
-      const st = await lstat(path);
-      const target = st.isSymbolicLink() ? ` -> ${await readlink(path)}` : '';
-      const content = st.isFile()
-        ? createHash('sha256')
-            .update(await readFile(path))
-            .digest('hex')
-        : st.isDirectory()
-          ? 'dir'
-          : '';
-      out.set(path.slice(root.length), `${st.mode.toString(8)} ${content}${target}`);
+      // a running service's own temp file (the api's gonka.db, written then renamed) may be gone by the time it is
+      // read: it was never part of the host's state
+      const value = await entryOf(path).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return undefined;
+        throw err;
+      });
+      if (value === undefined) continue;
+      out.set(path.slice(root.length), value);
       if (entry.isDirectory()) await walk(path);
     }
   };
