@@ -2,6 +2,7 @@ import { access } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { overlayVars } from '../template/overlay.js';
 import { renderHandlebars, renderTemplateFile } from '../template/render.js';
+import { directoryScript } from '../transport/op-batch.js';
 import { shellTemplate } from '../transport/shell-quote.js';
 import type { ExecOptions } from '../transport/transport.js';
 import { CommandError, type ModuleContext, type ModuleDefinition } from './module.js';
@@ -22,6 +23,8 @@ export interface ModuleContextOptions extends Pick<ModuleContext, 'hostname' | '
   reconnect?: () => Promise<ModuleContext>;
   /** how `ctx.change` applies a change (the runner's write-behind, which may hold it); default: at once */
   change?: (script: string, opts: ExecOptions) => Promise<void>;
+  /** how `ctx.makeDirectory` makes one (the runner's write-behind, which may hold it); default: its script at once */
+  makeDirectory?: (path: string, mode: number | undefined, opts: ExecOptions) => Promise<void>;
 }
 
 const exists = (p: string) =>
@@ -62,6 +65,10 @@ export const createModuleContext = (o: ModuleContextOptions): ModuleContext => {
       if (o.change) return o.change(script, execOpts(opts));
       const result = await o.transport.exec(script, execOpts(opts));
       if (result.code !== 0) throw new CommandError(script, result);
+    },
+    makeDirectory: async (path, mode) => {
+      if (o.makeDirectory) return o.makeDirectory(path, mode, execOpts());
+      return ctx.change(directoryScript(path, mode));
     },
     $: async (strings, ...values) => {
       const command = shellTemplate(strings, ...values);

@@ -79,6 +79,12 @@ export interface ModuleContext {
    * write-behind.ts); a failure fails this task with CommandError naming the script, as execChecked does.
    */
   change(script: string, opts?: ExecOptions): Promise<void>;
+  /**
+   * Make a directory that is not there, with its parents (`mkdir -p`), then give it `mode` (exact, whatever the
+   * umask; without one, the umask's), with the task's become. A change as `change` is: the runner may send it with
+   * the next ones, and where the host has perl no process is started for it (lib/transport/op-batch.ts).
+   */
+  makeDirectory(path: string, mode?: number): Promise<void>;
   /** zx-style: interpolations are shell-quoted; a non-zero exit throws CommandError */
   $(strings: TemplateStringsArray, ...values: unknown[]): Promise<ExecResult>;
   /** write a file atomically with the task's become */

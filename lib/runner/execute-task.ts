@@ -307,6 +307,7 @@ const contextFor = async (
     hostname: target,
     transport,
     change: own ? conn.writeBehind.own.change : undefined,
+    makeDirectory: own ? conn.writeBehind.own.makeDirectory : undefined,
     facts: conn.facts.reader(become, transport),
     check: checkMode,
     diff: task.diff ?? run.diff,

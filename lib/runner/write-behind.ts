@@ -1,6 +1,6 @@
 import { CommandError } from '../modules/module.js';
 import { type Content, sizeOf } from '../transport/atomic-write.js';
-import { type HostOp, opBatch } from '../transport/op-batch.js';
+import { directoryScript, type HostOp, opBatch } from '../transport/op-batch.js';
 import type { Become, ExecOptions, ExecResult, PutOptions, StagedFile, Transport } from '../transport/transport.js';
 import { UnreachableError } from '../transport/transport.js';
 
@@ -22,6 +22,8 @@ export class SpeculationFailed extends Error {
 export interface HostTransport extends Transport {
   /** run a script whose only outcome is its exit status; a failure is a CommandError naming the script */
   change(script: string, opts?: ExecOptions): Promise<void>;
+  /** make a directory (op-batch.ts's directory op) as a change; a failure is a CommandError naming its script */
+  makeDirectory(path: string, mode: number | undefined, opts?: ExecOptions): Promise<void>;
 }
 
 export interface WriteBehind {
@@ -238,6 +240,23 @@ export const writeBehind = (transport: Transport): WriteBehind => {
     return direct();
   };
 
+  /**
+   * A change that is only success or failure: held where a step holds, else sent at once. A script brings its
+   * environment (one batch has one); a directory needs none and goes with any. `script` is what the shell runs
+   * for it, and what its failure names.
+   */
+  const ownChange = async (op: Extract<HostOp, { kind: 'script' | 'directory' }>, script: string, opts: ExecOptions): Promise<void> => {
+    ownFailure();
+    const env = op.kind === 'script' ? (opts.env ?? {}) : undefined;
+    if (holding(opts.become, env)) {
+      const error = (f: { code: number; stderr: string }) => new CommandError(script, { code: f.code, stdout: '', stderr: f.stderr });
+      hold({ op, step: current!, become: opts.become, env, error });
+      return;
+    }
+    const result = await ownExec(script, opts);
+    if (result.code !== 0) throw new CommandError(script, result);
+  };
+
   const own: HostTransport = {
     ...transport,
     exec: ownExec,
@@ -253,21 +272,8 @@ export const writeBehind = (transport: Transport): WriteBehind => {
           return transport.forward!(host, port);
         }
       : undefined,
-    change: async (script, opts = {}) => {
-      ownFailure();
-      if (holding(opts.become, opts.env)) {
-        hold({
-          op: { kind: 'script', script },
-          step: current!,
-          become: opts.become,
-          env: opts.env ?? {},
-          error: (f) => new CommandError(script, { code: f.code, stdout: '', stderr: f.stderr }),
-        });
-        return;
-      }
-      const result = await ownExec(script, opts);
-      if (result.code !== 0) throw new CommandError(script, result);
-    },
+    change: (script, opts = {}) => ownChange({ kind: 'script', script }, script, opts),
+    makeDirectory: (path, mode, opts = {}) => ownChange({ kind: 'directory', path, mode }, directoryScript(path, mode), opts),
   };
 
   const foreign: Transport = {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { type Content, ownershipScript, streamOf, sweepScript, tempName } from './atomic-write.js';
+import { type Content, ownershipScript, STALE_TEMP_MINUTES, streamOf, sweepScript, tempName } from './atomic-write.js';
+import { PERL_BATCH_PROGRAM } from './op-batch-perl.js';
 import { shellJoin } from './shell-quote.js';
 import type { Stdin } from './stdin.js';
 import type { ExecResult, PutOptions } from './transport.js';
@@ -12,6 +13,8 @@ import type { ExecResult, PutOptions } from './transport.js';
 export type HostOp =
   /** a script whose only outcome is its exit status (mkdir, chmod, ln…); its output is not kept */
   | { kind: 'script'; script: string }
+  /** a directory made where there was none, with its parents (`mkdir -p`), then given `mode` (the umask's without) */
+  | { kind: 'directory'; path: string; mode?: number }
   /** a file written as `put` writes it: a temp file beside dest, its size checked, mode and owner set, renamed */
   | { kind: 'put'; dest: string; content: Content; size: number; opts: PutOptions }
   /** a file whose content is already in a temp file beside dest (Transport.stage): its size checked, mode and owner set, renamed */
@@ -110,11 +113,27 @@ const installStagedScript = (op: Extract<HostOp, { kind: 'install' }>): string =
   ].join('\n');
 };
 
+/**
+ * The shell's way to make a directory op's directory: with its mode in one process where its parent exists; where
+ * that fails (no parent; the path appeared since it was read) `mkdir -p` then `chmod`, so the mode is exact whichever
+ * ran.
+ */
+export const directoryScript = (path: string, mode: number | undefined): string => {
+  const p = shellJoin([path]);
+  if (mode === undefined) return `mkdir -p -- ${p}`;
+  const m = mode.toString(8).padStart(4, '0');
+  return `{ mkdir -m ${m} -- ${p} 2>/dev/null || { mkdir -p -- ${p} && chmod ${m} -- ${p}; }; }`;
+};
+
 const opScript = (op: HostOp, endMarker: string, lines: ShellLines | undefined): string => {
   if (op.kind === 'script') return `(\n${op.script}\n) </dev/null 2>&1 >/dev/null`;
+  if (op.kind === 'directory') return `(\n${directoryScript(op.path, op.mode)}\n) </dev/null 2>&1 >/dev/null`;
   if (op.kind === 'install') return `(\n${installStagedScript(op)}\n) </dev/null 2>&1 >/dev/null`;
   return `(\n${putScript(op, endMarker, lines)}\n) 2>&1 >/dev/null`;
 };
+
+/** What follows a put's content on stdin: its end marker line (after a newline the shell needs to read a last line). */
+const trailerOf = (lines: ShellLines | undefined, endMarker: string): string => `${lines?.partial ? '\n' : ''}${endMarker}\n`;
 
 const contentStream = (
   ops: readonly HostOp[],
@@ -125,7 +144,7 @@ const contentStream = (
   const parts: (Buffer | Readable | string)[] = [];
   ops.forEach((op, i) => {
     if (op.kind !== 'put') return;
-    parts.push(streamOf(op.content), `${lines[i]?.partial ? '\n' : ''}${endMarker(i)}\n`);
+    parts.push(streamOf(op.content), trailerOf(lines[i], endMarker(i)));
   });
   if (tail !== undefined) parts.push(tail);
   if (parts.length === 0) return undefined;
@@ -141,18 +160,51 @@ const contentStream = (
   );
 };
 
+// the ops as the perl batch's arguments (op-batch-perl.ts): values as they are, each its own word, shell-quoted
+const perlArgs = (op: HostOp, trailer: string): string[] => {
+  const attributes = (opts: PutOptions) => [String(opts.mode ?? 0o644), opts.owner ?? '', opts.group ?? ''];
+  switch (op.kind) {
+    case 'script':
+      return ['s', op.script];
+    case 'directory':
+      return ['d', op.path, op.mode === undefined ? '' : String(op.mode)];
+    case 'put':
+      return ['p', op.dest, tempName(op.dest), String(op.size), ...attributes(op.opts), trailer];
+    case 'install':
+      return ['i', op.dest, op.tmp, String(op.size), ...attributes(op.opts)];
+  }
+};
+
+/**
+ * Where the host has perl, the whole batch runs in it (op-batch-perl.ts): no process per file or directory. It
+ * reads the same stdin and frames its output as the shell batch that follows, which runs where there is no perl.
+ * PERL_BADLANG's own value goes with the arguments (expanded before the assignment applies).
+ */
+const perlBatch = (nonce: string, args: readonly string[]): string =>
+  [
+    'if command -v perl >/dev/null 2>&1; then',
+    `PERL_BADLANG=0 exec perl -e ${shellJoin([PERL_BATCH_PROGRAM])} -- "\${PERL_BADLANG+1}" "\${PERL_BADLANG-}" ${shellJoin([nonce, String(STALE_TEMP_MINUTES * 60), ...args])}`,
+    'fi',
+  ].join('\n');
+
 /**
  * One script running `ops` in order and stopping at the first that fails, then (when all succeeded) `tail`, a
- * script whose output and exit status are returned as they are (a fact read riding along). Each op runs in its
- * own subshell; its stderr is framed on stdout with a per-batch nonce (the tail owns stderr), so a message is
- * attributed to the op that printed it. `sweepDirs` are swept of stale temp files first (one find for all).
+ * script whose output and exit status are returned as they are (a fact read riding along). Each op's messages are
+ * framed on stdout with a per-batch nonce (the tail owns stderr), so a message is attributed to the op that printed
+ * it. `sweepDirs` are swept of stale temp files first. Run by perl where the host has it, by the shell elsewhere
+ * (each op in its own subshell, one find for the sweep): the same stdin, the same frames, the same outcome.
  */
 export const opBatch = (ops: readonly HostOp[], tail?: { script: string; stdin?: Stdin }, sweepDirs: readonly string[] = []): OpBatch => {
   const nonce = randomBytes(8).toString('hex');
   const mark = (kind: 'B' | 'E' | 'P', i: number) => `@@nop-${nonce}-${kind}${i}`;
   const tailMark = `@@nop-${nonce}-T`;
   const shell = ops.map((op) => (op.kind === 'put' ? shellLines(op.content, op.size) : undefined));
-  const lines: string[] = [];
+  const args = [
+    ...sweepDirs.flatMap((d) => ['w', d]),
+    ...ops.flatMap((op, i) => perlArgs(op, trailerOf(shell[i], mark('P', i)))),
+    ...(tail ? ['t', tail.script] : []),
+  ];
+  const lines: string[] = [perlBatch(nonce, args)];
   if (sweepDirs.length) lines.push(sweepScript(...sweepDirs));
   ops.forEach((op, i) => {
     // a batch that stops here leaves the staged content of the ops after this one to nobody: removed

@@ -14,9 +14,10 @@ export interface ProgramCounter {
 /**
  * Counts the processes a remote script starts, without timing anything: every program on this machine's PATH gets
  * a shim (a link to one script) that appends its name to a log, then execs the real program from the original
- * PATH. Builtins (printf, test, read) are not programs and are not counted.
+ * PATH. Builtins (printf, test, read) are not programs and are not counted. Programs named in `omit` are left out
+ * of the PATH, as on a host that lacks them (perl: the write batch's shell fallback, lib/transport/op-batch.ts).
  */
-export const programCounter = async (): Promise<ProgramCounter> => {
+export const programCounter = async (omit: readonly string[] = []): Promise<ProgramCounter> => {
   const dir = await mkdtemp(join(tmpdir(), 'nop-programs-'));
   const log = join(dir, 'programs.log');
   const shimDir = join(dir, 'bin');
@@ -26,7 +27,7 @@ export const programCounter = async (): Promise<ProgramCounter> => {
   await chmod(shim, 0o755);
   await writeFile(log, '');
   await mkdir(shimDir);
-  const seen = new Set<string>();
+  const seen = new Set<string>(omit);
   for (const bin of originalPath.split(delimiter)) {
     for (const name of await readdir(bin).catch(() => [] as string[])) {
       if (seen.has(name)) continue;

@@ -29,31 +29,33 @@ describe('round trips of the 20-task file/copy/lineinfile play, per host', () =>
   });
 
   // what the first run costs the host, counted (never timed): the local transport's commands inherit this PATH
-  it("a first run's processes: the probe's find and id, then a mkdir per directory and a mv per file (the shell writes their text)", async () => {
-    // the play's directories go into one that exists: each made by one mkdir (test/modules/file.test.ts)
+  const firstRunPrograms = async (omit: string[]) => {
+    // the play's directories go into one that exists: each made by one mkdir where the shell makes it (test/modules/file.test.ts)
     await mkdir(join(ws.dir, 'out', 'alpha'), { recursive: true });
-    const counter = await programCounter();
+    const counter = await programCounter(omit);
     const PATH = process.env.PATH;
     process.env.PATH = counter.path;
     try {
       const first = await ws.run('site.yml', { limit: 'alpha' });
       expect(first.stats.alpha).toMatchObject({ ok: 20, changed: 20, failed: 0 });
-      const programs = await counter.programs();
-      const count = (name: string) => programs.filter((p) => p === name).length;
-      expect({ find: count('find'), id: count('id'), mkdir: count('mkdir'), chmod: count('chmod'), head: count('head'), mv: count('mv') }).toEqual({
-        find: 1,
-        id: 1,
-        mkdir: 7,
-        chmod: 0,
-        head: 0,
-        mv: 13,
-      });
-      expect(programs).toHaveLength(1 + 1 + 7 + 13);
+      return await counter.programs();
     } finally {
       process.env.PATH = PATH;
       await counter.cleanup();
+      await expectFilePlayFiles(join(ws.dir, 'out', 'alpha'));
     }
-    await expectFilePlayFiles(join(ws.dir, 'out', 'alpha'));
+  };
+  const count = (programs: string[], names: string[]) => Object.fromEntries(names.map((n) => [n, programs.filter((p) => p === n).length]));
+
+  it("a first run's processes: the probe's find and id, then one perl that makes every directory and file", async () => {
+    const programs = await firstRunPrograms([]);
+    expect(programs.sort()).toEqual(['find', 'id', 'perl']);
+  });
+
+  it("a first run's processes on a host without perl: a mkdir per directory and a mv per file (the shell writes their text)", async () => {
+    const programs = await firstRunPrograms(['perl']);
+    expect(count(programs, ['find', 'id', 'mkdir', 'chmod', 'head', 'mv'])).toEqual({ find: 1, id: 1, mkdir: 7, chmod: 0, head: 0, mv: 13 });
+    expect(programs).toHaveLength(1 + 1 + 7 + 13);
   });
 
   it('a no-change run reads each host once', async () => {

@@ -56,7 +56,15 @@ const existingCommands = (state: FileState, a: FileArgs, fallback: 'now' | 'pres
 };
 type Wanted = NonNullable<FileArgs['state']>;
 
+/** A directory to make (ctx.makeDirectory): the path and the mode it gets (undefined: the umask's). */
+interface NewDirectory {
+  path: string;
+  mode?: number;
+}
+
 interface Plan {
+  /** made first, where the path did not exist */
+  directory?: NewDirectory;
   commands: string[];
   /** the type the path ends up as (for the diff and the return values) */
   type: Wanted;
@@ -72,17 +80,14 @@ const fresh = (path: string, create: string, type: FileState['type'], want: Want
 ];
 
 /**
- * A directory that did not exist: made with its mode in one process where its parent exists (one fork fewer per
- * directory of a first run). Where it fails (no parent; the path appeared since it was read) the commands are the
- * general ones, `mkdir -p` then `chmod`, so the mode is exact whichever ran.
+ * A directory that did not exist: made with its mode by ctx.makeDirectory (no process of its own in a batch where
+ * the host has perl, one mkdir where its parent exists otherwise), then given its owner and group.
  */
-const newDirectory = (a: FileArgs): string[] => {
-  const commands = fresh(a.path, `mkdir -p -- ${q(a.path)}`, 'directory', a);
-  if (a.mode === undefined) return commands;
-  const [mkdir, chmod, ...rest] = commands;
-  const mode = formatMode(resolveMode(a.mode, undefined, true));
-  return [`{ mkdir -m ${mode} -- ${q(a.path)} 2>/dev/null || { ${mkdir} && ${chmod}; }; }`, ...rest];
-};
+const newDirectory = (a: FileArgs): Plan => ({
+  type: 'directory',
+  directory: { path: a.path, mode: a.mode === undefined ? undefined : resolveMode(a.mode, undefined, true) },
+  commands: attributeCommands({ path: a.path, exists: false, type: 'directory' }, { ...a, mode: undefined }),
+});
 
 const planLink = (state: FileState, a: FileArgs, src: string): Plan => {
   const link = `ln -sfn -- ${q(src)} ${q(a.path)}`;
@@ -106,7 +111,7 @@ const plan = (state: FileState, a: FileArgs): Plan => {
       if (state.type === 'directory') return { type: 'file', commands: [], failed: `file (${a.path}) is a directory, cannot continue` };
       return { type: 'file', commands: existingCommands(state, a, 'preserve') };
     case 'directory':
-      if (!state.exists) return { type: 'directory', commands: newDirectory(a) };
+      if (!state.exists) return newDirectory(a);
       if (state.type !== 'directory') return { type: 'directory', commands: [], failed: `${a.path} exists as a ${current}, not a directory` };
       return { type: 'directory', commands: existingCommands(state, a, 'preserve') };
     case 'touch':
@@ -156,6 +161,7 @@ const resultOf = (a: FileArgs, p: Plan, state: FileState, writer: Identity): Rec
 };
 
 interface FileCommands extends Change {
+  directory?: NewDirectory;
   commands: string[];
 }
 
@@ -176,18 +182,22 @@ export const fileModule = defineModule({
     const p = plan(state, args);
     const result = resultOf(args, p, state, await ctx.facts.read(identity, undefined));
     if (p.failed) return { changes: [], result: { path: args.path }, failed: p.failed };
-    if (p.commands.length === 0) return { changes: [], result };
+    if (p.commands.length === 0 && !p.directory) return { changes: [], result };
     const change: FileCommands = {
       summary: `${p.type} ${args.path}`,
       diff: ctx.diff ? diffOf(state, args, p) : undefined,
       invalidates: fileFactsOf(args.path),
       becomes: knownAfter(state, args, p),
+      directory: p.directory,
       commands: p.commands,
     };
     return { changes: [change], result };
   },
   apply: async (changes, _args, ctx) => {
-    for (const c of changes) await ctx.change(c.commands.join(' && '));
+    for (const c of changes) {
+      if (c.directory) await ctx.makeDirectory(c.directory.path, c.directory.mode);
+      if (c.commands.length) await ctx.change(c.commands.join(' && '));
+    }
     return undefined;
   },
 });
