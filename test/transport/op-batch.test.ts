@@ -10,6 +10,8 @@ import { type HostOp, opBatch } from '../../lib/transport/op-batch.js';
 import { type ProgramCounter, programCounter } from '../helpers/program-counter.js';
 import { canMount, mountSmallDisk, NOT_ROOT, type SmallDisk } from '../helpers/tmpfs.js';
 
+const execFileAsync = promisify(execFile);
+
 let dir: string;
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'nop-batch-'));
@@ -104,31 +106,34 @@ for (const host of HOSTS) {
 
     // a first run's files cost the host no process of their own where it has perl; without, small text costs its
     // rename only (test/runner/round-trips.test.ts)
-    it(byPerl ? 'writes any content byte for byte, with no process but perl' : 'writes small text with the shell itself, byte for byte; other content with head', async () => {
-      const byShell = {
-        empty: '',
-        'no-newline': 'last line',
-        newline: 'a\n',
-        blank: '\n\n\n',
-        quoting: '  lead and trail  \n\ttab\\back\\slash\\n %s %d $HOME `id` "q" \'s\' -n -e\n-\n',
-        'like-a-marker': '@@nop-0123456789abcdef-P0\n@@nop-0123456789abcdef-E0 0',
-        'largest-in-shell': `${'x'.repeat(1023)}y`,
-      };
-      const byHead = { larger: 'x'.repeat(1025), 'not-ascii': 'grüße\n', cr: 'windows\r\n', nul: 'a\0b', escape: '\x1b[0m\n' };
-      const all = { ...byShell, ...byHead, 'large binary': Buffer.alloc(200_000, 0xfe).toString('latin1') };
-      const outcome = await send(Object.entries(all).map(([name, text]) => put(name, text, 0o640)));
-      expect(outcome).toEqual({ done: Object.keys(all).length });
-      const programs = await counter.programs();
-      if (byPerl) expect(programs).toEqual(['perl']);
-      else {
-        expect(programs.filter((p) => p === 'head')).toHaveLength(Object.keys(byHead).length + 1);
-        expect(programs.filter((p) => p !== 'head' && p !== 'mv')).toEqual([]);
-      }
-      for (const [name, text] of Object.entries(all)) {
-        expect(await readFile(join(dir, name), 'latin1'), name).toBe(Buffer.from(text).toString('latin1'));
-        expect(await modeOf(join(dir, name))).toBe('640');
-      }
-    });
+    it(
+      byPerl ? 'writes any content byte for byte, with no process but perl' : 'writes small text with the shell itself, byte for byte; other content with head',
+      async () => {
+        const byShell = {
+          empty: '',
+          'no-newline': 'last line',
+          newline: 'a\n',
+          blank: '\n\n\n',
+          quoting: '  lead and trail  \n\ttab\\back\\slash\\n %s %d $HOME `id` "q" \'s\' -n -e\n-\n',
+          'like-a-marker': '@@nop-0123456789abcdef-P0\n@@nop-0123456789abcdef-E0 0',
+          'largest-in-shell': `${'x'.repeat(1023)}y`,
+        };
+        const byHead = { larger: 'x'.repeat(1025), 'not-ascii': 'grüße\n', cr: 'windows\r\n', nul: 'a\0b', escape: '\x1b[0m\n' };
+        const all = { ...byShell, ...byHead, 'large binary': Buffer.alloc(200_000, 0xfe).toString('latin1') };
+        const outcome = await send(Object.entries(all).map(([name, text]) => put(name, text, 0o640)));
+        expect(outcome).toEqual({ done: Object.keys(all).length });
+        const programs = await counter.programs();
+        if (byPerl) expect(programs).toEqual(['perl']);
+        else {
+          expect(programs.filter((p) => p === 'head')).toHaveLength(Object.keys(byHead).length + 1);
+          expect(programs.filter((p) => p !== 'head' && p !== 'mv')).toEqual([]);
+        }
+        for (const [name, text] of Object.entries(all)) {
+          expect(await readFile(join(dir, name), 'latin1'), name).toBe(Buffer.from(text).toString('latin1'));
+          expect(await modeOf(join(dir, name))).toBe('640');
+        }
+      },
+    );
 
     it('small text cut off on its way (an interrupted sender) is not written: no temp file, the original kept', async () => {
       await writeFile(join(dir, 'kept'), 'original');
@@ -197,7 +202,13 @@ for (const host of HOSTS) {
       const batch = opBatch([put('a.conf', 'new\n')], undefined, [dir, join(dir, 'missing')]);
       expect(batch.parse(await localTransport().exec(batch.script, { stdin: batch.stdin }))).toEqual({ done: 1 });
       // gone: the stale one; kept: a fresh one (a writer at work), names not of the pattern, a link
-      expect((await readdir(dir)).sort()).toEqual(['.a.conf.nop-aaaaaaaaaaaa', '.a.conf.nop-keep', '.link.nop-bbbbbbbbbbbb', 'a.conf', 'a.conf.nop-cccccccccccc']);
+      expect((await readdir(dir)).sort()).toEqual([
+        '.a.conf.nop-aaaaaaaaaaaa',
+        '.a.conf.nop-keep',
+        '.link.nop-bbbbbbbbbbbb',
+        'a.conf',
+        'a.conf.nop-cccccccccccc',
+      ]);
     });
 
     it('an owner that does not exist fails the write: no temp file, the original kept', async () => {
@@ -215,34 +226,46 @@ for (const host of HOSTS) {
       const given = await send([{ kind: 'script', script: '[ "$PERL_BADLANG" = 7 ] && [ "$OTHER" = "a b" ]' }], undefined, { PERL_BADLANG: '7', OTHER: 'a b' });
       expect(given).toEqual({ done: 1 });
     });
+  });
+}
 
-    const title = 'a write onto a full disk fails naming the errno, keeps the original and leaves no temp file';
-    describe.skipIf(!canMount)(canMount ? title : `${title} (skipped: ${NOT_ROOT})`, () => {
-      let disk: SmallDisk;
-      beforeAll(async () => {
-        disk = await mountSmallDisk(await mkdtemp(join(tmpdir(), 'nop-batch-disk-')), 64);
-      });
-      afterAll(() => disk?.unmount());
+const title = 'a write onto a full disk fails naming the errno, keeps the original and leaves no temp file';
+describe.skipIf(!canMount)(canMount ? title : `${title} (skipped: ${NOT_ROOT})`, () => {
+  let disk: SmallDisk;
+  beforeAll(async () => {
+    disk = await mountSmallDisk(await mkdtemp(join(tmpdir(), 'nop-batch-disk-')), 64);
+  });
+  afterAll(() => disk?.unmount());
 
-      for (const [kind, text] of [
-        ['small text', 'new\n'],
-        ['larger content', 'x'.repeat(200 * 1024)],
-      ]) {
-        it(kind, async () => {
+  for (const host of HOSTS) {
+    for (const [kind, text] of [
+      ['small text', 'new\n'],
+      ['larger content', 'x'.repeat(200 * 1024)],
+    ]) {
+      it(`${kind}, by ${host.name}`, async () => {
+        const counter = await programCounter(host.omit);
+        const PATH = process.env.PATH;
+        process.env.PATH = counter.path;
+        try {
           await writeFile(join(disk.dir, 'kept'), 'original');
           await execFileAsync('sh', ['-c', `head -c 1048576 /dev/zero > '${join(disk.dir, 'filler')}' 2>/dev/null; true`]);
-          const batch = opBatch([{ ...put('kept', text), dest: join(disk.dir, 'kept') }, { kind: 'script', script: `touch '${join(dir, 'ran')}'` }]);
+          const batch = opBatch([
+            { ...put('kept', text), dest: join(disk.dir, 'kept') },
+            { kind: 'script', script: `touch '${join(dir, 'ran')}'` },
+          ]);
           const outcome = batch.parse(await localTransport().exec(batch.script, { stdin: batch.stdin }));
           expect(outcome.done).toBe(0);
           expect(outcome.failure?.stderr).toMatch(/No space left on device/);
           expect(await readFile(join(disk.dir, 'kept'), 'utf8')).toBe('original');
           expect((await readdir(disk.dir)).sort()).toEqual(['filler', 'kept']);
           expect(await readdir(dir)).toEqual([]);
-          await rm(join(disk.dir, 'filler'));
-        });
-      }
-    });
-  });
-}
-
-const execFileAsync = promisify(execFile);
+          expect((await counter.programs()).includes('perl')).toBe(host.omit.length === 0);
+        } finally {
+          process.env.PATH = PATH;
+          await counter.cleanup();
+          await rm(join(disk.dir, 'filler'), { force: true });
+        }
+      });
+    }
+  }
+});
