@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { STALE_TEMP_MINUTES } from '../../lib/transport/atomic-write.js';
 import { localTransport } from '../../lib/transport/local.js';
 import { type HostOp, opBatch } from '../../lib/transport/op-batch.js';
+import { PERL_BATCH_PROGRAM } from '../../lib/transport/op-batch-perl.js';
 import { type ProgramCounter, programCounter } from '../helpers/program-counter.js';
 import { canMount, mountSmallDisk, NOT_ROOT, type SmallDisk } from '../helpers/tmpfs.js';
 
@@ -226,6 +227,12 @@ for (const host of HOSTS) {
       const given = await send([{ kind: 'script', script: '[ "$PERL_BADLANG" = 7 ] && [ "$OTHER" = "a b" ]' }], undefined, { PERL_BADLANG: '7', OTHER: 'a b' });
       expect(given).toEqual({ done: 1 });
     });
+
+    // perl warns on stderr at start where the locale is not installed: the read riding along owns stderr
+    it('a locale the host lacks adds nothing to what the read riding along prints', async () => {
+      const outcome = await send([put('f', 'x')], 'echo read', { LC_ALL: 'nop_NOWHERE.UTF-8' });
+      expect(outcome).toEqual({ done: 1, tail: { code: 0, stdout: 'read\n', stderr: '' } });
+    });
   });
 }
 
@@ -268,4 +275,39 @@ describe.skipIf(!canMount)(canMount ? title : `${title} (skipped: ${NOT_ROOT})`,
       });
     }
   }
+});
+
+// The temp file's name is in the batch's command line, which any local user can read: a link or file planted there
+// before perl creates it must fail the write, never be written through (exclusive create, as the shell's set -C).
+describe('the perl batch never writes through a temp file planted before it', () => {
+  const putArgs = (dest: string, tmp: string, text: string) => ['', '', 'cafe', '3600', 'p', dest, tmp, String(text.length), '420', '', '', 'END\n'];
+  for (const planted of ['link', 'file']) {
+    it(`a ${planted}`, async () => {
+      const target = join(dir, 'target');
+      await writeFile(target, 'untouched');
+      const tmp = join(dir, '.dest.nop-0123456789ab');
+      if (planted === 'link') await symlink(target, tmp);
+      else await writeFile(tmp, 'planted');
+      const text = 'secret\n';
+      const child = execFile('perl', ['-e', PERL_BATCH_PROGRAM, '--', ...putArgs(join(dir, 'dest'), tmp, text)]);
+      child.stdin?.end(`${text}END\n`);
+      const out = await new Promise<string>((resolve) => {
+        let all = '';
+        child.stdout?.on('data', (d) => (all += d));
+        child.on('close', () => resolve(all));
+      });
+      expect(out).toMatch(/@@nop-cafe-B0\ncannot create .*: File exists\n\n@@nop-cafe-E0 1\n/);
+      expect(await readFile(target, 'utf8')).toBe('untouched');
+      expect((await readdir(dir)).sort()).toEqual(['.dest.nop-0123456789ab', 'target']);
+    });
+  }
+
+  // the flags perl uses without loading Fcntl are the ones Fcntl gives on this machine
+  it.skipIf(!['x64', 'ia32', 'arm', 'arm64', 'ppc64', 's390x', 'riscv64'].includes(process.arch))(
+    'creates exclusively with the flags of this machine',
+    async () => {
+      const { stdout } = await execFileAsync('perl', ['-MFcntl', '-e', 'print O_WRONLY|O_CREAT|O_EXCL']);
+      expect(Number(stdout)).toBe(0o301);
+    },
+  );
 });
