@@ -57,6 +57,21 @@ interface Held {
 const MAX_HELD_FILE_BYTES = 1024 * 1024;
 const MAX_HELD_BYTES = 8 * 1024 * 1024;
 
+// A batch is one command line, which must fit what the kernel takes for one argument (128 KiB), after the quoting of
+// the ssh command and of the become wrapper (about a quarter more): held changes that need more go in several.
+const MAX_BATCH_SCRIPT_BYTES = 64 * 1024;
+
+/** The held ops in order, in parts whose batch each fits one command line (almost always one part). */
+const commandParts = (ops: Held[], tail: string | undefined): Held[][] => {
+  const script = opBatch(
+    ops.map((h) => h.op),
+    tail === undefined ? undefined : { script: tail },
+  ).script;
+  if (ops.length <= 1 || script.length <= MAX_BATCH_SCRIPT_BYTES) return [ops];
+  const half = Math.ceil(ops.length / 2);
+  return [...commandParts(ops.slice(0, half), tail), ...commandParts(ops.slice(half), tail)];
+};
+
 const becomeKey = (become: Become | undefined) => JSON.stringify([become?.user ?? '', become?.password ?? '']);
 const envKey = (env: Record<string, string> | undefined) => (env === undefined ? undefined : JSON.stringify(Object.entries(env).sort()));
 
@@ -128,7 +143,7 @@ export const writeBehind = (transport: Transport): WriteBehind => {
   };
 
   /** One round trip: the held ops, then `tail` if given; records the first failure. */
-  const send = async (ops: Held[], tail?: { script: string; opts: ExecOptions }): Promise<ExecResult | undefined> => {
+  const sendOne = async (ops: Held[], tail?: { script: string; opts: ExecOptions }): Promise<ExecResult | undefined> => {
     const first = ops[0];
     const prepared = await prepare(ops);
     const batch = opBatch(prepared.ops, tail && { script: tail.script, stdin: tail.opts.stdin }, unswept(ops));
@@ -147,6 +162,16 @@ export const writeBehind = (transport: Transport): WriteBehind => {
     const outcome = batch.parse(result);
     if (outcome.failure) failure ??= { step: ops[outcome.done].step, error: ops[outcome.done].error(outcome.failure) };
     return outcome.tail;
+  };
+
+  /** The held ops, then `tail` if given: one round trip, or one per part where they need more than one command. */
+  const send = async (ops: Held[], tail?: { script: string; opts: ExecOptions }): Promise<ExecResult | undefined> => {
+    const all = commandParts(ops, tail?.script);
+    for (const part of all.slice(0, -1)) {
+      await sendOne(part);
+      if (failure) return undefined;
+    }
+    return sendOne(all[all.length - 1], tail);
   };
 
   const track = <T>(p: Promise<T>): Promise<T> => {

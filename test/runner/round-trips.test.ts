@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { localTransport } from '../../lib/transport/local.js';
@@ -56,6 +56,22 @@ describe('round trips of the 20-task file/copy/lineinfile play, per host', () =>
     const programs = await firstRunPrograms(['perl']);
     expect(count(programs, ['find', 'id', 'mkdir', 'chmod', 'head', 'mv'])).toEqual({ find: 1, id: 1, mkdir: 7, chmod: 0, head: 0, mv: 13 });
     expect(programs).toHaveLength(1 + 1 + 7 + 13);
+  });
+
+  // one command line holds at most 128 KiB: more changes than fit go in more commands, in order, all applied
+  it('a first run with more changes than one command line holds sends them in several', async () => {
+    const items = 200;
+    const tasks = [
+      '    - file: { path: "{{ playbook_dir }}/many", state: directory }',
+      `    - copy: { dest: "{{ playbook_dir }}/many/file-with-a-longer-name-{{ item }}.conf", content: "item {{ item }}\\n", mode: "0640" }`,
+      `      loop: "{{ range(${items}) | list }}"`,
+    ];
+    await ws.write('many.yml', `- hosts: alpha\n  gather_facts: false\n  tasks:\n${tasks.join('\n')}\n`);
+    const counter: Counter = {};
+    const first = await ws.run('many.yml', { connect: counting(counter, local) });
+    expect(first.stats.alpha).toMatchObject({ ok: 2, changed: 2, failed: 0 });
+    expect(counter.alpha.execs).toBeGreaterThan(2);
+    for (let i = 0; i < items; i++) expect(await readFile(join(ws.dir, 'many', `file-with-a-longer-name-${i}.conf`), 'utf8')).toBe(`item ${i}\n`);
   });
 
   it('a no-change run reads each host once', async () => {

@@ -257,7 +257,7 @@ describe.skipIf(!canMount)(canMount ? title : `${title} (skipped: ${NOT_ROOT})`,
           await writeFile(join(disk.dir, 'kept'), 'original');
           await execFileAsync('sh', ['-c', `head -c 1048576 /dev/zero > '${join(disk.dir, 'filler')}' 2>/dev/null; true`]);
           const batch = opBatch([
-            { ...put('kept', text), dest: join(disk.dir, 'kept') },
+            { kind: 'put', dest: join(disk.dir, 'kept'), content: { bytes: Buffer.from(text) }, size: text.length, opts: {} },
             { kind: 'script', script: `touch '${join(dir, 'ran')}'` },
           ]);
           const outcome = batch.parse(await localTransport().exec(batch.script, { stdin: batch.stdin }));
