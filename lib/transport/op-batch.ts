@@ -31,8 +31,11 @@ export interface OpBatchResult {
 
 export interface OpBatch {
   script: string;
-  /** every put's content in order, each followed by its end marker, then the tail's own stdin */
-  stdin: Stdin | undefined;
+  /**
+   * every put's content in order, each followed by its end marker, then the tail's own stdin; made when first read
+   * (a file's content is a stream that opens it), so a batch built only to measure its script opens nothing
+   */
+  readonly stdin: Stdin | undefined;
   parse(result: ExecResult): OpBatchResult;
 }
 
@@ -241,5 +244,13 @@ export const opBatch = (ops: readonly HostOp[], tail?: { script: string; stdin?:
     const at = out.indexOf(`\n${tailMark}\n`, from);
     return { done: ops.length, tail: { code: result.code, stdout: at < 0 ? '' : out.slice(at + tailMark.length + 2), stderr: result.stderr } };
   };
-  return { script: lines.join('\n'), stdin: contentStream(ops, shell, (i) => mark('P', i), tail?.stdin), parse };
+  let stdin: { made: Stdin | undefined } | undefined;
+  return {
+    script: lines.join('\n'),
+    get stdin() {
+      stdin ??= { made: contentStream(ops, shell, (i) => mark('P', i), tail?.stdin) };
+      return stdin.made;
+    },
+    parse,
+  };
 };

@@ -311,3 +311,11 @@ describe('the perl batch never writes through a temp file planted before it', ()
     },
   );
 });
+
+// the runner builds a batch to measure its command line before it sends one (lib/runner/write-behind.ts)
+it('a batch whose stdin is never read opens none of its files', async () => {
+  const batch = opBatch([{ kind: 'put', dest: join(dir, 'x'), content: { path: join(dir, 'not-there') }, size: 1, opts: {} }]);
+  expect(batch.script.length).toBeGreaterThan(0);
+  // a stream opening the missing file would fail with an error nobody handles
+  await new Promise((resolve) => setTimeout(resolve, 50));
+});
