@@ -55,8 +55,7 @@ sub script {
     open STDIN, '<', '/dev/null';
     open STDERR, '>&', \\*STDOUT;
     open STDOUT, '>', '/dev/null';
-    exec '/bin/sh', '-c', $_[0];
-    print STDERR "/bin/sh: $!\\n";
+    exec('/bin/sh', '-c', $_[0]) or print STDERR "/bin/sh: $!\\n";
     exit 127;
   }
   waitpid $pid, 0;
@@ -135,8 +134,7 @@ for my $i (0 .. $#ops) {
 }
 exit 0 unless defined $tail;
 print "\\n\\@\\@nop-$n-T\\n";
-exec '/bin/sh', '-c', $tail;
-print STDERR "/bin/sh: $!\\n";
+exec('/bin/sh', '-c', $tail) or print STDERR "/bin/sh: $!\\n";
 exit 127;
 `;
 
