@@ -23,6 +23,7 @@ const UNIT = [
   'test/facts/odd-paths.test.ts',
   'test/facts/probe-processes.test.ts',
   'test/facts/identity.test.ts',
+  'test/facts/file-probe.test.ts',
   'test/gpu/parsers.test.ts',
   'test/gpu/recommend-rules.test.ts',
   'test/gpu/layout-precondition.test.ts',

@@ -9,26 +9,33 @@ import { randomBytes } from 'node:crypto';
 
 export interface FramedBatch {
   script: string;
-  parse(stdout: string): BatchSection[];
+  /** the command's stdout: its exact bytes (a section may print an archive), or text */
+  parse(stdout: Buffer | string): BatchSection[];
 }
 
 export interface BatchSection {
   stdout: string;
+  /** the section's exact bytes (stdout is them decoded as UTF-8) */
+  bytes: Buffer;
   rc: number;
 }
 
 const marker = (nonce: string, kind: 'B' | 'E', i: number) => `@@nop-${nonce}-${kind}${i}`;
 
-/** One script running each section in its own subshell (an `exit` or `cd` in one never reaches the next). */
+/**
+ * One script running each section in its own subshell (an `exit` or `cd` in one never reaches the next). Only the
+ * last section may print bytes a file on the host decides (an archive of its content): its end is the last end
+ * marker of the output, which no content before it can move, even one that knew the nonce.
+ */
 export const frameBatch = (sections: readonly string[]): FramedBatch => {
   const nonce = randomBytes(8).toString('hex');
   const parts = sections.map(
     (cmd, i) => `printf '\\n%s\\n' '${marker(nonce, 'B', i)}'\n(\n${cmd}\n) </dev/null\nprintf '\\n%s %d\\n' '${marker(nonce, 'E', i)}' "$?"`,
   );
-  return { script: parts.join('\n'), parse: (stdout) => parseFrames(stdout, nonce, sections.length) };
+  return { script: parts.join('\n'), parse: (stdout) => parseFrames(typeof stdout === 'string' ? Buffer.from(stdout) : stdout, nonce, sections.length) };
 };
 
-const parseFrames = (stdout: string, nonce: string, count: number): BatchSection[] => {
+const parseFrames = (stdout: Buffer, nonce: string, count: number): BatchSection[] => {
   const out: BatchSection[] = [];
   let from = 0;
   for (let i = 0; i < count; i++) {
@@ -36,11 +43,13 @@ const parseFrames = (stdout: string, nonce: string, count: number): BatchSection
     const start = stdout.indexOf(begin, from);
     if (start < 0) throw new Error(`the remote batch stopped before section ${i + 1} of ${count}`);
     const bodyStart = start + begin.length;
-    const end = stdout.indexOf(`\n${marker(nonce, 'E', i)} `, bodyStart);
-    if (end < 0) throw new Error(`the remote batch's section ${i + 1} of ${count} did not finish`);
-    const rcStart = end + marker(nonce, 'E', i).length + 2;
+    const endMark = `\n${marker(nonce, 'E', i)} `;
+    const end = i === count - 1 ? stdout.lastIndexOf(endMark) : stdout.indexOf(endMark, bodyStart);
+    if (end < bodyStart) throw new Error(`the remote batch's section ${i + 1} of ${count} did not finish`);
+    const rcStart = end + endMark.length;
     const rcEnd = stdout.indexOf('\n', rcStart);
-    out.push({ stdout: stdout.slice(bodyStart, end), rc: Number(stdout.slice(rcStart, rcEnd < 0 ? undefined : rcEnd)) });
+    const bytes = stdout.subarray(bodyStart, end);
+    out.push({ stdout: bytes.toString(), bytes, rc: Number(stdout.toString('latin1', rcStart, rcEnd < 0 ? undefined : rcEnd)) });
     from = rcEnd < 0 ? stdout.length : rcEnd;
   }
   return out;

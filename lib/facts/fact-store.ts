@@ -1,6 +1,6 @@
 import type { Become, ExecOptions, Transport } from '../transport/transport.js';
 import { frameBatch } from './batch-script.js';
-import { factKey, FactError, readerOf, type FactDefinition, type FactRef, type FactRequest, type KnownFact } from './fact.js';
+import { factKey, FactError, readerOf, type FactDefinition, type FactOutput, type FactRef, type FactRequest, type Joint, type KnownFact } from './fact.js';
 
 /** A request together with the become it is read with (a play's tasks may differ). */
 export interface ReaderRequest extends FactRequest {
@@ -60,6 +60,44 @@ const deferred = () => {
   return { promise, resolve, reject };
 };
 
+/** One section of a batch: one fact's arguments, or every fact of a joint. */
+interface Section {
+  command: string;
+  groups: Pending[];
+  /** per group, its values */
+  parse(output: FactOutput): unknown[][];
+}
+
+const sectionsOf = (groups: readonly Pending[]): Section[] => {
+  const sections: Section[] = [];
+  const joints = new Map<Joint, Pending[]>();
+  for (const g of groups) {
+    if (!g.fact.joint) {
+      sections.push({ command: g.fact.command(g.args), groups: [g], parse: (output) => [g.fact.parse(output, g.args)] });
+      continue;
+    }
+    const members = joints.get(g.fact.joint) ?? [];
+    if (members.length === 0) joints.set(g.fact.joint, members);
+    members.push(g);
+  }
+  // a joint's output may carry a file's raw bytes: its section must be the batch's last (batch-script.ts)
+  if (joints.size > 1) throw new Error(`one joint per batch: ${[...joints.keys()].map((j) => j.name).join(', ')}`);
+  for (const [joint, members] of joints) {
+    const parts = members.map((g) => ({ fact: g.fact, args: g.args }));
+    sections.push({ command: joint.command(parts), groups: members, parse: (output) => joint.parse(output, parts) });
+  }
+  return sections;
+};
+
+const settleGroup = (g: Pending, values: unknown[]) => {
+  if (values.length !== g.args.length) {
+    const e = new FactError(g.fact.name, `parsed ${values.length} values for ${g.args.length} arguments`);
+    g.settle.forEach((s) => s.reject(e));
+    return;
+  }
+  g.settle.forEach((s, j) => (values[j] instanceof Error ? s.reject(values[j]) : s.resolve(values[j])));
+};
+
 /**
  * The fact cache of one host. Keys are reader (login or become user), fact name and argument; a failed read is
  * forgotten so a later task tries again. `execOptions` gives the host's environment for the batch commands.
@@ -92,19 +130,21 @@ export const createFactStore = (transport: Transport, execOptions: () => ExecOpt
   };
 
   const runBatch = async (via: Transport, become: Become | undefined, groups: Pending[]) => {
-    const batch = frameBatch(groups.map((g) => g.fact.command(g.args)));
+    const sections = sectionsOf(groups);
+    const batch = frameBatch(sections.map((s) => s.command));
     const base = execOptions();
     const env = Object.assign({}, base.env, ...groups.map((g) => g.fact.env?.(g.args) ?? {}));
     const res = await via.exec(batch.script, { ...base, env, become });
-    const sections = batch.parse(res.stdout);
-    groups.forEach((g, i) => {
+    const outputs = batch.parse(res.stdoutBytes ?? res.stdout);
+    sections.forEach((section, i) => {
+      let values: unknown[][];
       try {
-        const values = g.fact.parse(sections[i], g.args);
-        if (values.length !== g.args.length) throw new FactError(g.fact.name, `parsed ${values.length} values for ${g.args.length} arguments`);
-        g.settle.forEach((s, j) => (values[j] instanceof Error ? s.reject(values[j]) : s.resolve(values[j])));
+        values = section.parse(outputs[i]);
       } catch (e) {
-        g.settle.forEach((s) => s.reject(e));
+        section.groups.forEach((g) => g.settle.forEach((s) => s.reject(e)));
+        return;
       }
+      section.groups.forEach((g, k) => settleGroup(g, values[k]));
     });
   };
 

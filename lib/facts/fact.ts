@@ -30,10 +30,34 @@ export interface FactDefinition<A = unknown, T = unknown> {
    * too (the driver stack a package install changed, whatever task installed it).
    */
   dependsOn?(): readonly FactDefinition<never, unknown>[];
+  /**
+   * Read together with the other facts of this joint in one section (one script for all of them): its command and
+   * parse are then the joint's, given just this fact. The file facts share one `find` and one `tar` this way.
+   */
+  joint?: Joint;
+}
+
+/** One fact's arguments in a joint section. */
+export interface JointPart {
+  fact: FactDefinition;
+  args: readonly unknown[];
+}
+
+/**
+ * One script reading several facts at once, and the parser sharing its output out among them. Its section is the
+ * last of its batch, where output that is not text (an archive, `output.bytes`) is framed safely.
+ */
+export interface Joint {
+  name: string;
+  command(parts: readonly JointPart[]): string;
+  /** per part, one value per argument (an Error for one that could not be read) */
+  parse(output: FactOutput, parts: readonly JointPart[]): unknown[][];
 }
 
 export interface FactOutput {
   stdout: string;
+  /** stdout's exact bytes, where it carries more than text (the file probe's archive) */
+  bytes?: Buffer;
   rc: number;
 }
 

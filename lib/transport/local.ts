@@ -64,9 +64,11 @@ const runShell = (launcher: readonly string[], run: ShellRun): Promise<ExecResul
       run.cutOff?.removeEventListener('abort', cutOff);
       if (sourceError) return reject(sourceError);
       const stderr = Buffer.concat(err).toString();
+      const stdoutBytes = Buffer.concat(out);
       resolve({
         code: timedOut ? 124 : (code ?? 128 + (signal === 'SIGKILL' ? 9 : 15)),
-        stdout: Buffer.concat(out).toString(),
+        stdout: stdoutBytes.toString(),
+        stdoutBytes,
         stderr: timedOut ? `${stderr}command timed out after ${run.timeoutMs} ms\n` : stderr,
       });
     });

@@ -50,10 +50,10 @@ const commandLine = (cmd: ChannelCommand, start: string): string => {
 };
 
 /** What the command printed: everything after the start marker (all of it if the marker never came). */
-const afterMarker = (chunks: Buffer[], start: string): string => {
-  const text = Buffer.concat(chunks).toString();
-  const at = text.indexOf(`${start}\n`);
-  return at < 0 ? text : text.slice(at + start.length + 1);
+const afterMarker = (chunks: Buffer[], start: string): Buffer => {
+  const bytes = Buffer.concat(chunks);
+  const at = bytes.indexOf(`${start}\n`);
+  return at < 0 ? bytes : bytes.subarray(at + start.length + 1);
 };
 
 /** Gather a started command's output and outcome; settles once, on close or after the local grace period. */
@@ -75,10 +75,11 @@ const collect = (
   // a command that finished on its own just before the deadline keeps its real result
   const killedByTimeout = () => pastDeadline() && (exit === undefined || exit.code === 124 || exit.code === 137);
   const result = (): ExecResult => {
-    const stdout = afterMarker(out, start);
-    const stderr = afterMarker(err, start);
-    if (killedByTimeout()) return { code: TIMEOUT_EXIT_CODE, stdout, stderr: `${stderr}command timed out after ${cmd.timeoutMs} ms\n` };
-    return { code: exit?.code ?? signalExitCode(exit?.signal), stdout, stderr };
+    const stdoutBytes = afterMarker(out, start);
+    const stdout = stdoutBytes.toString();
+    const stderr = afterMarker(err, start).toString();
+    if (killedByTimeout()) return { code: TIMEOUT_EXIT_CODE, stdout, stdoutBytes, stderr: `${stderr}command timed out after ${cmd.timeoutMs} ms\n` };
+    return { code: exit?.code ?? signalExitCode(exit?.signal), stdout, stdoutBytes, stderr };
   };
   channel.on('data', (d: Buffer) => out.push(d));
   channel.stderr.on('data', (d: Buffer) => err.push(d));

@@ -27,6 +27,8 @@ export interface ExecOptions {
 export interface ExecResult {
   code: number;
   stdout: string;
+  /** stdout's exact bytes (stdout is them decoded as UTF-8): for output that is not text, such as an archive */
+  stdoutBytes?: Buffer;
   stderr: string;
 }
 

@@ -46,10 +46,20 @@ describe('the batch framing', () => {
     const markers = [...framed.matchAll(/'(@@nop-[0-9a-f]+-[BE]\d)'/g)].map((m) => m[1]);
     const [b0, e0, b1, e1] = markers;
     const stdout = `Welcome banner\n\n${b0}\none\n\n${e0} 0\n\n${b1}\ntwo\n${e1} 4\n`;
-    expect(batch.parse(stdout)).toEqual([
+    expect(batch.parse(stdout).map(({ stdout, rc }) => ({ stdout, rc }))).toEqual([
       { stdout: 'one\n', rc: 0 },
       { stdout: 'two', rc: 4 },
     ]);
+  });
+
+  it('the last section keeps its exact bytes, an end marker inside them included: its end is the last marker', () => {
+    const batch = frameBatch(['echo one', 'cat archive']);
+    const [b0, e0, b1, e1] = [...batch.script.matchAll(/'(@@nop-[0-9a-f]+-[BE]\d)'/g)].map((m) => m[1]);
+    const content = Buffer.concat([Buffer.from([0, 0xff, 0xc3, 10]), Buffer.from(`\n${e1} 0\nforged`), Buffer.from([0x80])]);
+    const stdout = Buffer.concat([Buffer.from(`\n${b0}\none\n\n${e0} 0\n\n${b1}\n`), content, Buffer.from(`\n${e1} 0\n`)]);
+    const [, last] = batch.parse(stdout);
+    expect(last.bytes).toEqual(content);
+    expect(last.rc).toBe(0);
   });
 
   it('a section cut short is an error, not a silent empty value', () => {
