@@ -134,7 +134,7 @@ export const createFactStore = (transport: Transport, execOptions: () => ExecOpt
     const batch = frameBatch(sections.map((s) => s.command));
     const base = execOptions();
     const env = Object.assign({}, base.env, ...groups.map((g) => g.fact.env?.(g.args) ?? {}));
-    const res = await via.exec(batch.script, { ...base, env, become });
+    const res = await via.exec(batch.script, { ...base, env, become, binary: true });
     const outputs = batch.parse(res.stdoutBytes ?? res.stdout);
     sections.forEach((section, i) => {
       let values: unknown[][];

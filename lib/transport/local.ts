@@ -24,6 +24,8 @@ interface ShellRun {
   script: string;
   stdin?: Stdin;
   timeoutMs?: number;
+  /** keep stdout's exact bytes in the result (`stdoutBytes`) */
+  binary?: boolean;
   /** ends the command's stdin early (the transport is closing): an install script then removes its temp file */
   cutOff?: AbortSignal;
 }
@@ -64,11 +66,11 @@ const runShell = (launcher: readonly string[], run: ShellRun): Promise<ExecResul
       run.cutOff?.removeEventListener('abort', cutOff);
       if (sourceError) return reject(sourceError);
       const stderr = Buffer.concat(err).toString();
-      const stdoutBytes = Buffer.concat(out);
+      const stdout = Buffer.concat(out);
       resolve({
         code: timedOut ? 124 : (code ?? 128 + (signal === 'SIGKILL' ? 9 : 15)),
-        stdout: stdoutBytes.toString(),
-        stdoutBytes,
+        stdout: stdout.toString(),
+        ...(run.binary ? { stdoutBytes: stdout } : {}),
         stderr: timedOut ? `${stderr}command timed out after ${run.timeoutMs} ms\n` : stderr,
       });
     });
@@ -115,7 +117,7 @@ export const localTransport = (options: LocalTransportOptions = {}): Transport =
 
   const run = (script: string, stdin: Stdin | undefined, opts: ExecOptions) => {
     const command = shellCommand(script, opts, stdin);
-    return runShell(launcher, { script: command.script, stdin: command.stdin, timeoutMs: opts.timeoutMs, cutOff: closing.signal });
+    return runShell(launcher, { script: command.script, stdin: command.stdin, timeoutMs: opts.timeoutMs, binary: opts.binary, cutOff: closing.signal });
   };
   const exec = async (script: string, opts: ExecOptions = {}) => run(script, opts.stdin, opts);
 

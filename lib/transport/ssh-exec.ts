@@ -12,6 +12,8 @@ export interface ChannelCommand {
   script: string;
   stdin?: Stdin;
   timeoutMs?: number;
+  /** keep stdout's exact bytes in the result (`stdoutBytes`) */
+  binary?: boolean;
 }
 
 /** Why a channel ended without an exit status: the caller decides which error that is. */
@@ -75,11 +77,11 @@ const collect = (
   // a command that finished on its own just before the deadline keeps its real result
   const killedByTimeout = () => pastDeadline() && (exit === undefined || exit.code === 124 || exit.code === 137);
   const result = (): ExecResult => {
-    const stdoutBytes = afterMarker(out, start);
-    const stdout = stdoutBytes.toString();
+    const bytes = afterMarker(out, start);
+    const stdout = { stdout: bytes.toString(), ...(cmd.binary ? { stdoutBytes: bytes } : {}) };
     const stderr = afterMarker(err, start).toString();
-    if (killedByTimeout()) return { code: TIMEOUT_EXIT_CODE, stdout, stdoutBytes, stderr: `${stderr}command timed out after ${cmd.timeoutMs} ms\n` };
-    return { code: exit?.code ?? signalExitCode(exit?.signal), stdout, stdoutBytes, stderr };
+    if (killedByTimeout()) return { code: TIMEOUT_EXIT_CODE, ...stdout, stderr: `${stderr}command timed out after ${cmd.timeoutMs} ms\n` };
+    return { code: exit?.code ?? signalExitCode(exit?.signal), ...stdout, stderr };
   };
   channel.on('data', (d: Buffer) => out.push(d));
   channel.stderr.on('data', (d: Buffer) => err.push(d));

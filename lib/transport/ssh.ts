@@ -108,7 +108,7 @@ export const sshTransport = async (opts: SshTransportOptions): Promise<Transport
   const run = async (script: string, stdin: Stdin | undefined, execOpts: ExecOptions) => {
     ensureConnected();
     const command = shellCommand(script, { ...execOpts, become: becomeOther(execOpts.become) }, stdin);
-    return guard(limit(() => execOnChannel(client, { ...command, timeoutMs: execOpts.timeoutMs }))).catch(orLost);
+    return guard(limit(() => execOnChannel(client, { ...command, timeoutMs: execOpts.timeoutMs, binary: execOpts.binary }))).catch(orLost);
   };
   const exec = (script: string, execOpts: ExecOptions = {}) => run(script, execOpts.stdin, execOpts);
 

@@ -22,12 +22,14 @@ export interface ExecOptions {
   cwd?: string;
   timeoutMs?: number;
   become?: Become;
+  /** stdout is not only text (an archive): the result carries its exact bytes too, as `stdoutBytes` */
+  binary?: boolean;
 }
 
 export interface ExecResult {
   code: number;
   stdout: string;
-  /** stdout's exact bytes (stdout is them decoded as UTF-8): for output that is not text, such as an archive */
+  /** with `binary`: stdout's exact bytes (stdout is them decoded as UTF-8) */
   stdoutBytes?: Buffer;
   stderr: string;
 }

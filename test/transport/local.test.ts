@@ -26,6 +26,12 @@ describe('local transport', () => {
     expect(res).toEqual({ code: 4, stdout: `it's $quoted|${dir}|in`, stderr: '' });
   });
 
+  it('with binary, keeps stdout’s exact bytes beside its text', async () => {
+    const res = await t.exec("printf 'a\\377\\000\\303\\n'", { binary: true });
+    expect(res.stdoutBytes).toEqual(Buffer.from([0x61, 0xff, 0, 0xc3, 0x0a]));
+    expect(res.stdout).toBe(res.stdoutBytes?.toString());
+  });
+
   it('quotes arguments for dash, the /bin/sh of Debian and Ubuntu', async () => {
     const value = `a b'c"$HOME;\`x\``;
     expect((await t.exec(`printf %s ${shellQuote(value)}`)).stdout).toBe(value);

@@ -41,6 +41,12 @@ describe('ssh exec', () => {
     expect(await t.exec('echo hi; echo err >&2; exit 3')).toEqual({ code: 3, stdout: 'hi\n', stderr: 'err\n' });
   });
 
+  it('with binary, keeps stdout’s exact bytes beside its text', async () => {
+    const res = await t.exec("printf 'a\\377\\000\\303\\n'", { binary: true });
+    expect(res.stdoutBytes).toEqual(Buffer.from([0x61, 0xff, 0, 0xc3, 0x0a]));
+    expect(res.stdout).toBe(res.stdoutBytes?.toString());
+  });
+
   it('feeds stdin, then closes it', async () => {
     expect((await t.exec('cat; echo end', { stdin: 'line one\nline two' })).stdout).toBe('line one\nline twoend\n');
     expect((await t.exec('wc -c', { stdin: Buffer.alloc(100_000, 1) })).stdout.trim()).toBe('100000');
