@@ -38,6 +38,9 @@ const STAT_FIELDS = 9;
 // every field ends in NUL: any byte a name may hold is safe
 const STAT_FORMAT = 'stat\\0%p\\0%y\\0%m\\0%u\\0%g\\0%U\\0%G\\0%s\\0%l\\0';
 
+// find runs even for no path: its record of / shows it ran (a host without find must not look empty). It tells the
+// shell each size through a pipe it opens as /dev/fd/3; where there is none (no /proc), every file is hashed on the
+// host. IFS is set: an `environment:` of the play must not change how the index lists split.
 // Positional parameters hold the paths (any byte but NUL); lists of them are kept as their indices, digits only, and
 // `refs` turns indices into `"${N}"` references that `eval` expands back into the quoted parameters: no path's text
 // is ever parsed as shell. Layout of "$@": the paths to checksum, then the paths to read, then the paths to stat.
@@ -45,7 +48,8 @@ const script = (wants: ProbeWants): string => {
   const c = wants.checksum.length;
   const t = wants.content.length;
   const all = [...wants.checksum, ...wants.content, ...wants.stat].map(startingPoint);
-  return `set -- ${shellJoin(all)}
+  return `IFS=' '
+set -- ${shellJoin(all)}
 sums=; reads=; stats=; i=0
 for p; do
   i=$((i + 1))
@@ -65,9 +69,10 @@ ${wants.identity ? IDENTITY : 'self='}
 exec 4>&1
 F='${STAT_FORMAT}'
 G='%s %p\\n'
-z=
+sizes=/dev/null
+[ -e /dev/fd/1 ] && sizes=/dev/fd/3
 refs $sums $stats
-[ -z "$r$self" ] || eval "z=\\$(find $r $self -maxdepth 0 -printf \\"\\$F\\" -fprintf /dev/fd/3 \\"\\$G\\" 2>/dev/null 3>&1 >&4)"
+eval "z=\\$(find $r / $self -maxdepth 0 -printf \\"\\$F\\" -fprintf \\"\\$sizes\\" \\"\\$G\\" 2>/dev/null 3>&1 >&4)"
 ${SPLIT_BY_SIZE}
 printf 'sums\\0'
 refs $big
@@ -97,7 +102,7 @@ for n in $sums; do
     "$s $p") z= ;;
     *) z=; s= ;;
   esac
-  if [ -n "$s" ] && [ "$s" -le ${HASHED_HERE_MAX} ] 2>/dev/null; then small="$small $n"; printf 'hash\\0%s\\0' "$p"; else big="$big $n"; fi
+  if [ -n "$s" ] && [ "$s" -le ${HASHED_HERE_MAX} ] 2>/dev/null; then small="$small $n"; printf 'hash\\0%s\\0' "$p"; else big="$big $n"; printf 'big\\0%s\\0' "$p"; fi
 done`;
 
 const checksumLine = /^([0-9a-f]{64}) [ *](.*)$/s;
@@ -130,6 +135,7 @@ const idName = (ids: string, key: 'uid' | 'gid'): string => {
 export const parseProbe = ({ stdout, bytes = Buffer.from(stdout) }: FactOutput, wants: ProbeWants): ProbeFound => {
   const found: ProbeFound = { stat: new Map(), checksum: new Map(), content: new Map() };
   const archived: { path: string; hashed: boolean }[] = [];
+  const hashedThere: string[] = [];
   let at = 0;
   const next = (): string | undefined => {
     const end = bytes.indexOf(0, at);
@@ -154,6 +160,7 @@ export const parseProbe = ({ stdout, bytes = Buffer.from(stdout) }: FactOutput, 
       const path = next() ?? '';
       found.content.set(path, unreadable(path));
     } else if (tag === 'read' || tag === 'hash') archived.push({ path: next() ?? '', hashed: tag === 'hash' });
+    else if (tag === 'big') hashedThere.push(next() ?? '');
     else if (tag === 'identity') identityFrom = 'proc';
     else if (tag === 'id') identityFrom = next();
     else if (tag === 'umask') umask = next() ?? '';
@@ -165,6 +172,8 @@ export const parseProbe = ({ stdout, bytes = Buffer.from(stdout) }: FactOutput, 
   }
   if (wants.identity) found.identity = identityOf(identityFrom, lastStat, umask);
   settleArchive(found, archived, archive);
+  // a file that vanished on the way, or a host without sha256sum: an error, never "not a regular file"
+  for (const path of hashedThere) if (!found.checksum.has(path)) found.checksum.set(path, new FactError('file_checksum', `${path} could not be hashed`));
   return found;
 };
 
@@ -201,6 +210,8 @@ const valuesFor = (found: ProbeFound, part: JointPart): unknown[] => {
   const args = part.args as string[];
   switch (part.fact.name) {
     case 'file_stat':
+      // find always describes /: without that record it did not run, and no path may look absent
+      if (!found.stat.has('/')) return args.map(() => new FactError('file_stat', 'find printed nothing (is findutils installed?)'));
       return args.map((path) => {
         const state = found.stat.get(startingPoint(path));
         return state ? { ...state, path } : { path, exists: false };

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,7 @@ import { createFactStore } from '../../lib/facts/fact-store.js';
 import { type FactRequest, request } from '../../lib/facts/fact.js';
 import { HASHED_HERE_MAX } from '../../lib/facts/file-probe.js';
 import { localTransport } from '../../lib/transport/local.js';
-import type { Become, ExecOptions } from '../../lib/transport/transport.js';
+import type { Become, ExecOptions, Transport } from '../../lib/transport/transport.js';
 import { type ProgramCounter, programCounter } from '../helpers/program-counter.js';
 import { TEST_USERS } from '../helpers/sshd.js';
 
@@ -24,14 +25,14 @@ afterEach(() => rm(dir, { recursive: true, force: true }));
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 // every file fact of every path, read in one batch: what a play's lookahead asks of a host
-const probe = async (paths: string[], become?: Become) => {
+const probe = async (paths: string[], become?: Become, host: { transport?: Transport; env?: Record<string, string> } = {}) => {
   let execs = 0;
-  const inner = localTransport();
+  const inner = host.transport ?? localTransport();
   const counted = (script: string, opts?: ExecOptions) => {
     execs++;
     return inner.exec(script, opts);
   };
-  const store = createFactStore({ ...inner, exec: counted });
+  const store = createFactStore({ ...inner, exec: counted }, () => ({ env: host.env }));
   const reader = store.reader(become);
   const wanted: FactRequest[] = paths.flatMap((p) => [request(fileStat, p), request(fileChecksum, p), request(fileContent, p)]);
   await reader.readAll([...wanted, request(identity, undefined)]).catch(() => undefined);
@@ -47,7 +48,7 @@ const probe = async (paths: string[], become?: Become) => {
       content: await settled(reader.read(fileContent, p)),
     })),
   );
-  return { facts, identity: await reader.read(identity, undefined), execs };
+  return { facts, identity: await settled(reader.read(identity, undefined)), execs };
 };
 
 describe('the file probe: stat, checksum, content and identity in one script', () => {
@@ -101,7 +102,59 @@ describe('the file probe: stat, checksum, content and identity in one script', (
       expect(String(secret.content)).toMatch(/cannot read .*secret: permission denied/);
     }
     expect(facts[2]).toMatchObject({ checksum: sha256(Buffer.from('y')), content: Buffer.from('y') });
-    expect(who.user).toBe(TEST_USERS.passwordless);
+    expect(who).toMatchObject({ user: TEST_USERS.passwordless });
+  });
+});
+
+describe('the file probe where the host is unusual', () => {
+  const files = async () => {
+    await writeFile(join(dir, 'small'), 'small\n');
+    await writeFile(join(dir, 'big'), randomBytes(HASHED_HERE_MAX + 1));
+    await mkdir(join(dir, 'sub'));
+    return ['small', 'big', 'sub', 'missing'].map((n) => join(dir, n));
+  };
+  const expectRight = async (facts: Awaited<ReturnType<typeof probe>>['facts']) => {
+    for (const [i, name] of ['small', 'big'].entries()) {
+      const bytes = await readFile(join(dir, name));
+      expect(facts[i].stat).toMatchObject({ type: 'file', size: bytes.length });
+      expect(facts[i].checksum).toBe(sha256(bytes));
+      expect(Buffer.isBuffer(facts[i].content) && (facts[i].content as Buffer).equals(bytes)).toBe(true);
+    }
+    expect(facts[2]).toEqual({ stat: expect.objectContaining({ type: 'directory' }), checksum: null, content: null });
+    expect(facts[3].stat).toEqual({ path: join(dir, 'missing'), exists: false });
+  };
+
+  // a launcher into a mount namespace without /proc (as a chroot may be): no /dev/fd for the sizes, no /proc/self
+  it('reads every fact right without /proc: each file hashed on the host, the identity from id', async () => {
+    const launcher = ['unshare', '--mount', '--propagation', 'private', '/bin/sh', '-c', 'umount -l /proc && exec "$0" "$@"'];
+    const { facts, identity: who } = await probe(await files(), undefined, { transport: localTransport({ launcher }) });
+    await expectRight(facts);
+    expect(who).toMatchObject({ user: execFileSync('id', ['-un']).toString().trim() });
+  });
+
+  it('an environment that sets IFS changes nothing', async () => {
+    await expectRight((await probe(await files(), undefined, { env: { IFS: '/' } })).facts);
+  });
+
+  it('a host without find: every stat is an error, no path looks absent', async () => {
+    const bin = join(dir, 'bin');
+    await mkdir(bin);
+    for (const tool of ['tar', 'sha256sum', 'id'])
+      await symlink(
+        execFileSync('sh', ['-c', `command -v ${tool}`])
+          .toString()
+          .trim(),
+        join(bin, tool),
+      );
+    const PATH = process.env.PATH;
+    process.env.PATH = bin;
+    try {
+      const { facts, identity: who } = await probe(await files());
+      for (const f of facts) expect(String(f.stat)).toMatch(/find printed nothing/);
+      expect(who).toBeInstanceOf(Error);
+    } finally {
+      process.env.PATH = PATH;
+    }
   });
 });
 
@@ -127,15 +180,15 @@ describe('what the probe costs the host', () => {
     expect((await counter.programs()).sort()).toEqual(['find', 'sha256sum', 'tar']);
   });
 
-  // command substitution drops the newlines that end find's last line: the size of a last file whose name ends in one
-  // cannot be matched to it, so the host hashes it (the fallback for any size the shell cannot attribute)
-  it('a file whose size the shell cannot attribute is hashed on the host, and hashed right', async () => {
+  // command substitution drops the newlines that end find's last line: that line is always find's own (/ or
+  // /proc/self/), never a file's whose name ends in a newline
+  it('a small file whose name ends in a newline is matched to its size and hashed here, right', async () => {
     const names = ['a', 'ends in a newline\n'];
     for (const n of names) await writeFile(join(dir, n), `small ${n}`);
     const store = createFactStore(localTransport()).reader(undefined);
     const paths = names.map((n) => join(dir, n));
     await store.readAll(paths.map((p) => request(fileChecksum, p)));
     expect(await Promise.all(paths.map((p) => store.read(fileChecksum, p)))).toEqual(names.map((n) => sha256(Buffer.from(`small ${n}`))));
-    expect((await counter.programs()).sort()).toEqual(['find', 'sha256sum', 'tar']);
+    expect((await counter.programs()).sort()).toEqual(['find', 'tar']);
   });
 });
