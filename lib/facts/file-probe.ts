@@ -40,7 +40,8 @@ const STAT_FORMAT = 'stat\\0%p\\0%y\\0%m\\0%u\\0%g\\0%U\\0%G\\0%s\\0%l\\0';
 
 // find runs even for no path: its record of / shows it ran (a host without find must not look empty). It tells the
 // shell each size through a pipe it opens as /dev/fd/3; where there is none (no /proc), every file is hashed on the
-// host. IFS is set: an `environment:` of the play must not change how the index lists split.
+// host and read by tar. IFS is set: an `environment:` of the play must not change how the index lists split; so is
+// LC_ALL, for a shell that would count characters where ${#c} must count bytes (bash as sh).
 // Positional parameters hold the paths (any byte but NUL); lists of them are kept as their indices, digits only, and
 // `refs` turns indices into `"${N}"` references that `eval` expands back into the quoted parameters: no path's text
 // is ever parsed as shell. Layout of "$@": the paths to checksum, then the paths to read, then the paths to stat.
@@ -49,6 +50,7 @@ const script = (wants: ProbeWants): string => {
   const t = wants.content.length;
   const all = [...wants.checksum, ...wants.content, ...wants.stat].map(startingPoint);
   return `IFS=' '
+LC_ALL=C
 set -- ${shellJoin(all)}
 sums=; reads=; stats=; i=0
 for p; do
@@ -59,7 +61,7 @@ for p; do
     fi
   elif [ "$i" -le ${c + t} ]; then
     if [ -f "$p" ]; then
-      if [ -r "$p" ]; then reads="$reads $i"; printf 'read\\0%s\\0' "$p"; else printf 'unreadable-content\\0%s\\0' "$p"; fi
+      if [ -r "$p" ]; then reads="$reads $i"; else printf 'unreadable-content\\0%s\\0' "$p"; fi
     fi
   else stats="$stats $i"
   fi
@@ -71,13 +73,13 @@ F='${STAT_FORMAT}'
 G='%s %p\\n'
 sizes=/dev/null
 [ -e /dev/fd/1 ] && sizes=/dev/fd/3
-refs $sums $stats
+refs $sums $reads $stats
 eval "z=\\$(find $r / $self -maxdepth 0 -printf \\"\\$F\\" -fprintf \\"\\$sizes\\" \\"\\$G\\" 2>/dev/null 3>&1 >&4)"
-${SPLIT_BY_SIZE}
+${READ_BY_SIZE}
 printf 'sums\\0'
 refs $big
 [ -z "$r" ] || eval "sha256sum -z -- $r" 2>/dev/null
-refs $reads $small
+refs $tarred
 [ -z "$r" ] || { printf 'tar\\0'; eval "tar -c -f - -P -h --hard-dereference --no-recursion -- $r"; }`;
 };
 
@@ -87,22 +89,49 @@ const IDENTITY = `self=
 if [ -O "/proc/$$/" ] && [ -G "/proc/$$/" ]; then self=/proc/self/; printf 'identity\\0'; else printf 'id\\0'; LC_ALL=C id; printf '\\0'; fi
 printf 'umask\\0'; umask; printf '\\0'`;
 
-// find's sizes come back as "SIZE PATH\\n" per starting point, the files to checksum first, in order. Each is matched
-// against the path it must name (a path that vanished before find saw it shifts what follows): from the first
-// mismatch on, every file is hashed on the host, which is right whatever its size. Command substitution drops the
-// last newline.
-const SPLIT_BY_SIZE = `big=; small=
-for n in $sums; do
-  eval "p=\\\${$n}"
+/** Bytes the shell itself reads per probe, a line at a time (`read` takes a system call per byte): tar beyond. */
+export const READ_BY_SHELL_MAX = 4096;
+
+// find's sizes come back as "SIZE PATH\n" per starting point: the files to checksum, then the files to read, in order.
+// `sized` matches each to the path it must name (a path that vanished before find saw it shifts what follows): from
+// the first mismatch on no size is known, and every file goes to sha256sum or tar, right whatever its size. The last
+// line, whose newline command substitution drops, is find's own (/ or /proc/self/).
+// `slurp` reads a small file with `read`; it is the file's exact content only when its length is the size find saw
+// (a NUL byte, which the shell drops, or a change since, makes it differ): then it goes out as it is, framed by that
+// length, else tar reads it.
+const READ_BY_SIZE = `sized() {
   s=\${z%% *}
   case $z in
-    "$s $p
-"*) z=\${z#"$s $p
+    "$s $1
+"*) z=\${z#"$s $1
 "} ;;
-    "$s $p") z= ;;
+    "$s $1") z= ;;
     *) z=; s= ;;
   esac
-  if [ -n "$s" ] && [ "$s" -le ${HASHED_HERE_MAX} ] 2>/dev/null; then small="$small $n"; printf 'hash\\0%s\\0' "$p"; else big="$big $n"; printf 'big\\0%s\\0' "$p"; fi
+}
+slurp() {
+  [ -n "$s" ] && [ "$s" -le "$left" ] || return 1
+  c=; l=
+  { while IFS= read -r l; do c="$c$l
+"; done; c="$c$l"; } < "$1" 2>/dev/null || return 1
+  [ "\${#c}" -eq "$s" ] || return 1
+  left=$((left - s))
+  printf 'text\\0%s\\0%s\\0%s\\0' "$2" "$1" "$s"
+  printf '%s' "$c"
+}
+left=${READ_BY_SHELL_MAX}; big=; tarred=
+for n in $sums; do
+  eval "p=\\\${$n}"
+  sized "$p"
+  if slurp "$p" hash; then :
+  elif [ -n "$s" ] && [ "$s" -le ${HASHED_HERE_MAX} ]; then tarred="$tarred $n"; printf 'hash\\0%s\\0' "$p"
+  else big="$big $n"; printf 'big\\0%s\\0' "$p"
+  fi
+done
+for n in $reads; do
+  eval "p=\\\${$n}"
+  sized "$p"
+  slurp "$p" read || { tarred="$tarred $n"; printf 'read\\0%s\\0' "$p"; }
 done`;
 
 const checksumLine = /^([0-9a-f]{64}) [ *](.*)$/s;
@@ -160,7 +189,12 @@ export const parseProbe = ({ stdout, bytes = Buffer.from(stdout) }: FactOutput, 
       const path = next() ?? '';
       found.content.set(path, unreadable(path));
     } else if (tag === 'read' || tag === 'hash') archived.push({ path: next() ?? '', hashed: tag === 'hash' });
-    else if (tag === 'big') hashedThere.push(next() ?? '');
+    else if (tag === 'text') {
+      const [kind, path, length] = [next(), next() ?? '', Number(next())];
+      if (!Number.isInteger(length) || at + length > bytes.length) throw new FactError('file_content', `the text of ${path} is cut short`);
+      settleContent(found, path, kind === 'hash', Buffer.from(bytes.subarray(at, at + length)));
+      at += length;
+    } else if (tag === 'big') hashedThere.push(next() ?? '');
     else if (tag === 'identity') identityFrom = 'proc';
     else if (tag === 'id') identityFrom = next();
     else if (tag === 'umask') umask = next() ?? '';
@@ -194,9 +228,13 @@ const settleArchive = (found: ProbeFound, archived: readonly { path: string; has
   const byName = new Map(members.map((m) => [normalized(m.name), m.content]));
   archived.forEach(({ path, hashed }, j) => {
     const content = members.length === archived.length ? members[j].content : byName.get(normalized(path));
-    if (hashed) found.checksum.set(path, content ? createHash('sha256').update(content).digest('hex') : changedWhileRead('file_checksum', path));
-    else found.content.set(path, content ?? changedWhileRead('file_content', path));
+    settleContent(found, path, hashed, content ?? changedWhileRead(hashed ? 'file_checksum' : 'file_content', path));
   });
+};
+
+const settleContent = (found: ProbeFound, path: string, hashed: boolean, content: Buffer | Error) => {
+  if (!hashed) found.content.set(path, content);
+  else found.checksum.set(path, content instanceof Error ? content : createHash('sha256').update(content).digest('hex'));
 };
 
 const changedWhileRead = (fact: string, path: string) => new FactError(fact, `${path} could not be read (it changed while being read?)`);

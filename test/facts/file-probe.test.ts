@@ -10,7 +10,7 @@ import { fileStat } from '../../lib/facts/builtin/file-stat.js';
 import { identity } from '../../lib/facts/builtin/identity.js';
 import { createFactStore } from '../../lib/facts/fact-store.js';
 import { type FactRequest, request } from '../../lib/facts/fact.js';
-import { HASHED_HERE_MAX } from '../../lib/facts/file-probe.js';
+import { HASHED_HERE_MAX, READ_BY_SHELL_MAX } from '../../lib/facts/file-probe.js';
 import { localTransport } from '../../lib/transport/local.js';
 import type { Become, ExecOptions, Transport } from '../../lib/transport/transport.js';
 import { type ProgramCounter, programCounter } from '../helpers/program-counter.js';
@@ -57,6 +57,17 @@ describe('the file probe: stat, checksum, content and identity in one script', (
     for (const name of names) await writeFile(join(dir, name), `content of ${name}\n`);
     const binary = Buffer.from([0, 1, 2, 255, 254, 10, 13, 0, 0x80, 0xc3, 0x28]);
     await writeFile(join(dir, 'binary'), binary);
+    // what the shell reads itself must come back byte for byte: no final newline, CRLF, blank lines, backslashes and
+    // printf directives, UTF-8, bytes that are not UTF-8
+    const texts: Record<string, string | Buffer> = {
+      'no-newline': 'abc',
+      crlf: 'a\r\nb\r\n',
+      blank: '\n\n\n',
+      escapes: 'a\\nb\\c %s %% -e\n  indented \t\n',
+      utf8: 'héllo ✓\n',
+      latin1: Buffer.from([0x68, 0xe9, 0x0a, 0xff]),
+    };
+    for (const [name, text] of Object.entries(texts)) await writeFile(join(dir, name), text);
     // big files are hashed on the host; one names the end marker a forger would need
     const big = randomBytes(HASHED_HERE_MAX + 1);
     const big2 = Buffer.concat([Buffer.alloc(3 * HASHED_HERE_MAX, '\n@@nop-'), Buffer.from('tar\0')]);
@@ -65,7 +76,7 @@ describe('the file probe: stat, checksum, content and identity in one script', (
     await writeFile(join(dir, 'empty'), '');
     await symlink(join(dir, 'plain'), join(dir, 'link'));
     await mkdir(join(dir, 'a-dir'));
-    const files = [...names, 'binary', 'big', 'big\nsecond', 'empty'];
+    const files = [...names, ...Object.keys(texts), 'binary', 'big', 'big\nsecond', 'empty'];
     const { facts, execs } = await probe([...files, 'link', 'a-dir', 'missing'].map((n) => join(dir, n)));
     expect(execs).toBe(1);
     for (const [i, name] of files.entries()) {
@@ -170,10 +181,18 @@ describe('what the probe costs the host', () => {
     await counter.cleanup();
   });
 
-  it('one find and one tar for small files; big files to checksum add one sha256sum for all of them', async () => {
+  it('one find for small text files; tar for the others, in one archive; one sha256sum for all big files to checksum', async () => {
     for (const n of ['a', 'b', 'c']) await writeFile(join(dir, n), n);
     await probe(['a', 'b', 'c'].map((n) => join(dir, n)));
+    expect((await counter.programs()).sort()).toEqual(['find']);
+    // a NUL byte (the shell would drop it), and more than the shell reads per probe
+    await writeFile(join(dir, 'nul'), Buffer.from([0x61, 0, 0x62]));
+    for (const n of ['d', 'e']) await writeFile(join(dir, n), 'x'.repeat(READ_BY_SHELL_MAX / 2));
+    await counter.reset();
+    const { facts } = await probe(['a', 'nul', 'd', 'e'].map((n) => join(dir, n)));
     expect((await counter.programs()).sort()).toEqual(['find', 'tar']);
+    for (const [i, n] of ['a', 'nul', 'd', 'e'].entries()) expect(facts[i].checksum, n).toBe(sha256(await readFile(join(dir, n))));
+    expect(facts[1].content).toEqual(Buffer.from([0x61, 0, 0x62]));
     for (const n of ['x', 'y']) await writeFile(join(dir, n), randomBytes(HASHED_HERE_MAX + 1));
     await counter.reset();
     await probe(['a', 'x', 'b', 'y'].map((n) => join(dir, n)));
@@ -182,13 +201,13 @@ describe('what the probe costs the host', () => {
 
   // command substitution drops the newlines that end find's last line: that line is always find's own (/ or
   // /proc/self/), never a file's whose name ends in a newline
-  it('a small file whose name ends in a newline is matched to its size and hashed here, right', async () => {
+  it('a small file whose name ends in a newline is matched to its size and read by the shell, right', async () => {
     const names = ['a', 'ends in a newline\n'];
     for (const n of names) await writeFile(join(dir, n), `small ${n}`);
     const store = createFactStore(localTransport()).reader(undefined);
     const paths = names.map((n) => join(dir, n));
     await store.readAll(paths.map((p) => request(fileChecksum, p)));
     expect(await Promise.all(paths.map((p) => store.read(fileChecksum, p)))).toEqual(names.map((n) => sha256(Buffer.from(`small ${n}`))));
-    expect((await counter.programs()).sort()).toEqual(['find', 'tar']);
+    expect((await counter.programs()).sort()).toEqual(['find']);
   });
 });
