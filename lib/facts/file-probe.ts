@@ -6,10 +6,11 @@ import { type FactDefinition, FactError, type FactOutput, type Joint, type Joint
 import { tarMembers } from './tar-members.js';
 
 /**
- * What a file task wants to know about a host, read by one script: one `find` for the stat of every path, the
- * size of every file to checksum and (through /proc/self) the reader's identity, then one `tar` for the content
- * of every file read and of every small file to checksum (hashed here), and a `sha256sum` only for big files.
- * A no-change run of a file play costs the host two processes, however many paths it names.
+ * What a file task wants to know about a host, read by one script: one `find` for the stat of every path, the size
+ * of every file to checksum or read and (through its own /proc/self) the reader's identity; the shell reads small
+ * text files itself (hashed here when a checksum is wanted); one `tar` carries any other file to read or to hash
+ * here, and one `sha256sum` hashes big files on the host. A no-change run of a file play whose files are small text
+ * costs the host one process, however many paths it names.
  */
 export interface ProbeWants {
   stat: readonly string[];
@@ -25,7 +26,7 @@ export interface ProbeFound {
   identity?: Identity | Error;
 }
 
-/** Files up to this size travel in the archive and are hashed on the controller; bigger ones are hashed on the host. */
+/** Files to checksum up to this size are read and hashed on the controller; bigger ones are hashed on the host. */
 export const HASHED_HERE_MAX = 64 * 1024;
 
 export const unreadable = (path: string): Error => new Error(`cannot read ${path}: permission denied (become a user who can, e.g. become: true)`);
