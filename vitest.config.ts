@@ -55,6 +55,7 @@ const UNIT = [
   'test/sim-host/product-boundary.test.ts',
   'test/transport/exec-timeout-clock.test.ts',
   'test/day2/procedures-f/units.test.ts',
+  'test/cli/interpret-schemas.test.ts',
 ];
 
 export default defineConfig({

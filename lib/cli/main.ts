@@ -52,7 +52,9 @@ const program = (): Command => {
     .description('Ansible-style playbooks that take bare GPU servers to producing Gonka nodes')
     .version(version(), '--version')
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    // before any command loads its modules, and so builds its schemas (lib/cli/interpret-schemas.ts)
+    .hook('preAction', async () => (await import('./interpret-schemas.js')).interpretSchemas());
 
   withSshFlags(cmd.command('run'))
     .description('run a playbook against an inventory (ansible-playbook)')

@@ -77,6 +77,35 @@ describe("nop's V8 code cache", () => {
     expect(await readdir(shared)).toEqual([planted.slice(shared.length + 1)]);
   });
 
+  it("gives each module Node.js's own require: requests resolve from the module, and it becomes their parent", async () => {
+    const dir = join(home, 'modules');
+    await mkdir(dir);
+    await writeFile(join(dir, 'b.cjs'), 'module.exports = 2;\n');
+    await writeFile(
+      join(dir, 'a.cjs'),
+      `const b = require('./b.cjs');
+       module.exports = { b, children: module.children.map((m) => m.id), resolved: require.resolve('./b.cjs'),
+         parentOfB: require.cache[require.resolve('./b.cjs')].parent.id, isMain: require.main === process.mainModule,
+         lookup: require.resolve.paths('x')[0] };\n`,
+    );
+    const cache = join(packageRoot, 'dist', 'bundle', 'compile-cache.cjs');
+    await writeFile(
+      join(dir, 'main.cjs'),
+      `if (process.argv[2]) require(${JSON.stringify(cache)}).enableCompileCache(process.argv[2]);
+       process.stdout.write(JSON.stringify(require('./a.cjs')));\n`,
+    );
+    const load = (args: string[]) =>
+      new Promise<string>((resolve, reject) =>
+        execFile(process.execPath, [join(dir, 'main.cjs'), ...args], (error, stdout) => (error ? reject(error) : resolve(stdout))),
+      );
+    const plain = JSON.parse(await load([]));
+    expect(plain).toMatchObject({ b: 2, children: [join(dir, 'b.cjs')], resolved: join(dir, 'b.cjs'), parentOfB: join(dir, 'a.cjs'), isMain: true });
+    // the first load writes the entries, the second runs from them
+    expect(JSON.parse(await load([join(home, 'own-require')]))).toEqual(plain);
+    expect(JSON.parse(await load([join(home, 'own-require')]))).toEqual(plain);
+    expect((await readdir(join(home, 'own-require'))).length).toBeGreaterThan(0);
+  });
+
   it("is no run's failure when it cannot be written, and is off with NODE_DISABLE_COMPILE_CACHE", async () => {
     const blocked = join(home, 'a-file');
     await writeFile(blocked, '');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseAddress } from '../../lib/inventory/address.js';
+import { isIpAddress, parseAddress } from '../../lib/inventory/address.js';
 import { InventoryError } from '../../lib/inventory/errors.js';
 import { expandHostPattern, expandHostRange } from '../../lib/inventory/host-range.js';
 import { splitShellWords } from '../../lib/inventory/shell-words.js';
@@ -44,6 +44,29 @@ describe('parseAddress', () => {
     expect(parseAddress('gpu[1:3]', true)).toEqual({ host: 'gpu[1:3]' });
     expect(parseAddress('web:db', true)).toBeUndefined();
     expect(parseAddress('-bad', true)).toBeUndefined();
+  });
+
+  // ASCII names take a pattern of their own (cheaper to compile): it must judge them as the Unicode one does
+  it('judges ASCII and non-ASCII names alike: letters, digits, _ and -, no label ending in _ or -', () => {
+    for (const name of ['gpu_1', 'GPU-01.DC1', '0node', 'a.b.c', 'uzel1.example.рф', 'gpu１', 'ñode'])
+      expect(parseAddress(name, false)).toEqual({ host: name });
+    for (const name of ['gpu-.dc1', 'gpu_', 'a..b', 'gpu 1', 'gpu\t1', 'ñode-', 'x.ñ_', 'a/b', '']) expect(parseAddress(name, false)).toBeUndefined();
+    expect(parseAddress('node[a:c].dc1', true)).toEqual({ host: 'node[a:c].dc1' });
+    expect(parseAddress('ñode[1:3]:2222', true)).toEqual({ host: 'ñode[1:3]', port: 2222 });
+  });
+
+  it('accepts IPv4 and IPv6 addresses, a port after a bracketed IPv6 one', () => {
+    expect(parseAddress('10.0.0.7', false)).toEqual({ host: '10.0.0.7' });
+    expect(parseAddress('fe80::1', false)).toEqual({ host: 'fe80::1' });
+    expect(parseAddress('[2001:db8::7]:2222', false)).toEqual({ host: '2001:db8::7', port: 2222 });
+    expect(parseAddress('::ffff:10.0.0.7', false)).toEqual({ host: '::ffff:10.0.0.7' });
+  });
+});
+
+describe('isIpAddress', () => {
+  it('is true for IPv4 and IPv6 addresses only', () => {
+    for (const ip of ['10.0.0.7', '255.255.255.255', '::1', 'fe80::1', '2001:db8:0:0:0:0:0:7', '::ffff:10.0.0.7']) expect(isIpAddress(ip)).toBe(true);
+    for (const name of ['gpu01', 'gpu01.dc1', '10.0.0', '10.0.0.256', 'fe80:::1', 'cafe', 'face.bad', '']) expect(isIpAddress(name)).toBe(false);
   });
 });
 

@@ -65,6 +65,24 @@ describe('the npm package', () => {
     expect((await run(nop, ['versions', '--json'], { cwd: dir })).stdout).toContain('"api"');
   });
 
+  it("connects with ssh2 bundled into its SSH transport, and ssh2's native crypto binding loaded from node_modules", async () => {
+    // ssh2 falls back to JavaScript ciphers without a word when its binding cannot be required
+    const report = join(dir, 'native-modules.cjs');
+    await writeFile(
+      report,
+      "process.once('exit', () => process.stderr.write(JSON.stringify(Object.keys(require.cache).filter((f) => f.endsWith('.node') || f.includes('ssh2')))));\n",
+    );
+    await writeFile(join(dir, 'ping.yml'), '- hosts: all\n  gather_facts: false\n  tasks:\n    - ping:\n');
+    const res = await run(process.execPath, ['-r', report, nop, 'run', join(dir, 'ping.yml'), '-i', '127.0.0.1:1,'], { cwd: dir }).catch(
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
+    expect(res.stdout).toMatch(/UNREACHABLE/);
+    const loaded = JSON.parse(res.stderr.slice(res.stderr.lastIndexOf('['))) as string[];
+    const modules = join(dir, 'app', 'node_modules');
+    expect(loaded).toContain(join(modules, 'ssh2', 'lib', 'protocol', 'crypto', 'build', 'Release', 'sshcrypto.node'));
+    expect(loaded.filter((f) => f.endsWith('.js'))).toEqual([]);
+  });
+
   it("loads the builtin roles' code from its bundle", async () => {
     const listed = (await run('find', [join(dir, 'app', 'node_modules', 'nop', 'dist', 'bundle'), '-name', '*.cjs'])).stdout;
     expect(listed).toContain('/dist/bundle/nop.cjs');
