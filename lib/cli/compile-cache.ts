@@ -2,8 +2,9 @@
  * A V8 code cache for the CommonJS that nop loads (its bundle, ssh2, handlebars): compiling that code again on every
  * start was about a quarter of the CPU from `nop run` to its first connection. Node.js 22 has this built in
  * (module.enableCompileCache); nop runs on Node.js 20, where vm.Script's cachedData is the way.
- * An entry is named by the SHA-1 of the source it was compiled from, so a changed file never meets an old entry (V8
- * checks its own version and flags, not the source), and lives in a directory per V8 version and architecture.
+ * An entry is named by the SHA-1 of the file's path and of the source it was compiled from, so a changed file never
+ * meets an old entry (V8 checks its own version and flags, not the source), nor does a copy elsewhere (V8 would keep
+ * the path the entry was made from in its stack traces), and lives in a directory per V8 version and architecture.
  * Entries are written when the process exits, so they hold every function the run compiled, and only for sources
  * that had none; each is written to a temporary file and renamed, so a reader never sees half of one. A directory
  * that others can write to is not used.
@@ -113,7 +114,7 @@ export const enableCompileCache = (dir: string): void => {
   prototype._compile = function (this: Module, content: string, filename: string) {
     // a hashbang is only valid at the very start of a script, and the wrapper would come before it
     if (content.startsWith('#!')) return compile.call(this, content, filename);
-    const entry = join(dir, `${sha1(content)}.v8`);
+    const entry = join(dir, `${sha1(`${filename}\0${sha1(content)}`)}.v8`);
     const cachedData = readEntry(entry);
     const script = new Script(Module.wrap(content), { filename, cachedData, importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER });
     if (!cachedData || script.cachedDataRejected) compiled.push({ entry, script });

@@ -15,6 +15,8 @@ const nop = (args: string[], env: Record<string, string>) =>
   });
 
 const sha1 = (text: string) => createHash('sha1').update(text).digest('hex');
+/** The entry of the file at `path` with this source: named by both (lib/cli/compile-cache.ts). */
+const entryName = (path: string, source: string) => `${sha1(`${path}\0${sha1(source)}`)}.v8`;
 
 let home: string;
 let cacheDir: string;
@@ -25,7 +27,8 @@ const entries = async () => (await readdir(cacheDir)).sort();
 beforeAll(async () => {
   home = await mkdtemp(join(tmpdir(), 'nop-compile-cache-'));
   cacheDir = join(home, 'nop', `v8-${process.versions.v8}-${process.arch}`);
-  bundleEntry = join(cacheDir, `${sha1(await readFile(join(packageRoot, 'dist', 'bundle', 'nop.cjs'), 'utf8'))}.v8`);
+  const bundle = join(packageRoot, 'dist', 'bundle', 'nop.cjs');
+  bundleEntry = join(cacheDir, entryName(bundle, await readFile(bundle, 'utf8')));
 });
 afterAll(() => rm(home, { recursive: true, force: true }));
 
@@ -58,8 +61,8 @@ describe("nop's V8 code cache", () => {
     );
     expect(res.stderr).toBe('');
     expect(res.stdout).toContain('register : ML operational grant on chain');
-    const role = await readFile(join(packageRoot, 'dist', 'bundle', 'roles', 'register.cjs'), 'utf8');
-    expect(await entries()).toContain(`${sha1(role)}.v8`);
+    const role = join(packageRoot, 'dist', 'bundle', 'roles', 'register.cjs');
+    expect(await entries()).toContain(entryName(role, await readFile(role, 'utf8')));
   });
 
   it('is made for this user alone, and a directory that others can write to is not used', async () => {
@@ -104,6 +107,27 @@ describe("nop's V8 code cache", () => {
     expect(JSON.parse(await load([join(home, 'own-require')]))).toEqual(plain);
     expect(JSON.parse(await load([join(home, 'own-require')]))).toEqual(plain);
     expect((await readdir(join(home, 'own-require'))).length).toBeGreaterThan(0);
+  });
+
+  it('keeps the same source at two paths apart: stack traces name the file that ran', async () => {
+    const cache = join(packageRoot, 'dist', 'bundle', 'compile-cache.cjs');
+    const copies = [join(home, 'copy-a'), join(home, 'copy-b')];
+    for (const copy of copies) {
+      await mkdir(copy);
+      await writeFile(join(copy, 'where.cjs'), 'module.exports = () => new Error("here").stack.split("\\n")[1];\n');
+    }
+    const main = join(home, 'where-main.cjs');
+    await writeFile(
+      main,
+      `require(${JSON.stringify(cache)}).enableCompileCache(process.argv[2]);
+       process.stdout.write(require(process.argv[3])());\n`,
+    );
+    const where = (copy: string) =>
+      new Promise<string>((resolve, reject) =>
+        execFile(process.execPath, [main, join(home, 'shared-cache'), join(copy, 'where.cjs')], (error, stdout) => (error ? reject(error) : resolve(stdout))),
+      );
+    // each copy twice: the second load of each runs from an entry
+    for (const copy of [...copies, ...copies]) expect(await where(copy)).toContain(join(copy, 'where.cjs'));
   });
 
   it("is no run's failure when it cannot be written, and is off with NODE_DISABLE_COMPILE_CACHE", async () => {
