@@ -10,7 +10,7 @@
  * another nop (an older build) in the same interleaved runs.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
@@ -41,11 +41,10 @@ interface Sample {
   cpuMs: number;
 }
 
-// utime and stime, in clock ticks (100 per second on Linux), are fields 14 and 15 of /proc/PID/stat
-const cpuMsOf = (pid: number): number => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-};
+// the CPU time of each of its threads, in nanoseconds, is the first field of /proc/PID/task/TID/schedstat (utime and
+// stime of /proc/PID/stat count in clock ticks, 10 ms each: too coarse for a difference of a few ms)
+const cpuMsOf = (pid: number): number =>
+  readdirSync(`/proc/${pid}/task`).reduce((ms, tid) => ms + Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]) / 1e6, 0);
 
 /** Node.js doing nothing: until it exits, and the CPU time it reports using (its own measure, /proc is gone by then). */
 const nodeAlone = async (): Promise<Sample> => {
