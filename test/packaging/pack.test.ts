@@ -81,6 +81,10 @@ describe('the npm package', () => {
     const modules = join(dir, 'app', 'node_modules');
     expect(loaded).toContain(join(modules, 'ssh2', 'lib', 'protocol', 'crypto', 'build', 'Release', 'sshcrypto.node'));
     expect(loaded.filter((f) => f.endsWith('.js'))).toEqual([]);
+    // the binding installed beside nop is the one of the ssh2 bundled into it: package.json names one version
+    const manifest = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const installed = JSON.parse(await readFile(join(modules, 'ssh2', 'package.json'), 'utf8')) as { version: string };
+    expect(manifest.dependencies.ssh2).toBe(installed.version);
   });
 
   it("loads the builtin roles' code from its bundle", async () => {
