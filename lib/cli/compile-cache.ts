@@ -5,9 +5,11 @@
  * An entry is named by the SHA-1 of the file's path and of the source it was compiled from, so a changed file never
  * meets an old entry (V8 checks its own version and flags, not the source), nor does a copy elsewhere (V8 would keep
  * the path the entry was made from in its stack traces), and lives in a directory per V8 version and architecture.
- * Entries are written when the process exits, so they hold every function the run compiled, and only for sources
- * that had none; each is written to a temporary file and renamed, so a reader never sees half of one. A directory
- * that others can write to is not used.
+ * Entries are written when the process exits, so they hold every function the run compiled. A file's first entry
+ * comes from the first run that loads it, which may have compiled little of it (`nop --version` before any `nop run`):
+ * the second run completes it with what both compiled, and from then on it is only read (rewritten only when V8
+ * rejects it). Each is written to a temporary file and renamed, so a reader never sees half of one. A directory that
+ * others can write to is not used.
  */
 import { createHash, hash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -27,9 +29,12 @@ export const compileCacheDir = (env: NodeJS.ProcessEnv = process.env): string | 
   return join(base, 'nop', `v8-${process.versions.v8}-${process.arch}`);
 };
 
-interface CompiledScript {
+/** An entry to write at exit: `script`'s code, or `kept` (what it was loaded from) where that holds more; `replaces` goes. */
+interface PendingEntry {
   entry: string;
   script: Script;
+  kept?: Buffer;
+  replaces?: string;
 }
 
 // crypto.hash (Node.js 20.12) hashes without a Hash object: the cheaper, on every file a start loads
@@ -74,14 +79,17 @@ const removeStale = (dir: string, now: number) => {
 };
 
 /** A cache that cannot be written costs the next start its compile time, nothing else: failures are not the run's. */
-const writeEntries = (dir: string, compiled: CompiledScript[]) => {
-  if (compiled.length === 0) return;
+const writeEntries = (dir: string, pending: PendingEntry[]) => {
+  if (pending.length === 0) return;
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    for (const { entry, script } of compiled) {
+    for (const { entry, script, kept, replaces } of pending) {
+      const code = script.createCachedData();
       const temporary = `${entry}.${process.pid}.tmp`;
-      writeFileSync(temporary, script.createCachedData());
+      // V8 drops the code of functions a long run stopped calling: the entry it was loaded from may hold more
+      writeFileSync(temporary, kept && kept.length > code.length ? kept : code);
       renameSync(temporary, entry);
+      if (replaces) rmSync(replaces, { force: true });
     }
     removeStale(dir, Date.now());
   } catch {
@@ -104,22 +112,29 @@ const ownDirectory = (dir: string): boolean => {
 
 /**
  * From now on, compile CommonJS through vm.Script with the cached code of its source from `dir`, and write the
- * missing entries when the process exits. Affects require() only: ES modules keep Node.js's own loader.
+ * missing, first and rejected entries when the process exits. Affects require() only: ES modules keep Node.js's own
+ * loader.
  */
 export const enableCompileCache = (dir: string): void => {
   if (!ownDirectory(dir)) return;
   const prototype = Module.prototype as unknown as { _compile: Compile };
   const compile = prototype._compile;
-  const compiled: CompiledScript[] = [];
+  const pending: PendingEntry[] = [];
   prototype._compile = function (this: Module, content: string, filename: string) {
     // a hashbang is only valid at the very start of a script, and the wrapper would come before it
     if (content.startsWith('#!')) return compile.call(this, content, filename);
-    const entry = join(dir, `${sha1(`${filename}\0${sha1(content)}`)}.v8`);
-    const cachedData = readEntry(entry);
+    const name = sha1(`${filename}\0${sha1(content)}`);
+    const complete = join(dir, `${name}.v8`);
+    const first = join(dir, `${name}.first.v8`);
+    const completeCode = readEntry(complete);
+    const firstCode = completeCode ? undefined : readEntry(first);
+    const cachedData = completeCode ?? firstCode;
     const script = new Script(Module.wrap(content), { filename, cachedData, importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER });
-    if (!cachedData || script.cachedDataRejected) compiled.push({ entry, script });
+    if (!cachedData) pending.push({ entry: first, script });
+    else if (script.cachedDataRejected) pending.push({ entry: completeCode ? complete : first, script });
+    else if (firstCode) pending.push({ entry: complete, script, kept: firstCode, replaces: first });
     const wrapper = script.runInThisContext() as (...args: unknown[]) => unknown;
     return wrapper.call(this.exports, this.exports, requireOf(this), this, filename, dirname(filename));
   };
-  process.once('exit', () => writeEntries(dir, compiled));
+  process.once('exit', () => writeEntries(dir, pending));
 };
