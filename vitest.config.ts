@@ -56,7 +56,6 @@ const UNIT = [
   'test/transport/exec-timeout-clock.test.ts',
   'test/day2/procedures-f/units.test.ts',
   'test/cli/interpret-schemas.test.ts',
-  'test/cli/known-hosts-reads.test.ts',
 ];
 
 export default defineConfig({
