@@ -1,0 +1,43 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+
+/** A private key as ssh2 parsed it (opaque here: ssh2 takes it back as it takes the file's bytes). */
+export type ParsedIdentity = object;
+
+/**
+ * The identity (private key) files of one run, each read and parsed once however many hosts the run connects to:
+ * ssh2 parsed the file again for every connection (for an ed25519 key, deriving its public key each time). A file
+ * that cannot be read is no identity (skipped, as OpenSSH does); one ssh2 cannot parse (encrypted, another format)
+ * is handed over as its bytes, so ssh2 skips it exactly as it did before. Changes to a key file during the run are
+ * seen only by the next run.
+ */
+export interface IdentityStore {
+  /** the key of `file`, parsed where ssh2 can; undefined when the file cannot be read */
+  key(file: string): Promise<ParsedIdentity | Buffer | undefined>;
+}
+
+// ssh2's own key parser, the one its client applies to a key it is given as bytes; loaded with the first key (a run
+// whose hosts are all local never loads ssh2)
+type KeyParser = { parseKey(data: Buffer): ParsedIdentity | Error };
+const keyParser = (): KeyParser => createRequire(import.meta.url)('ssh2/lib/protocol/keyParser.js') as KeyParser;
+
+const load = async (file: string): Promise<ParsedIdentity | Buffer | undefined> => {
+  const bytes = await readFile(file).catch(() => undefined);
+  if (bytes === undefined) return undefined;
+  const parsed = keyParser().parseKey(bytes);
+  return parsed instanceof Error ? bytes : parsed;
+};
+
+export const createIdentityStore = (): IdentityStore => {
+  const keys = new Map<string, Promise<ParsedIdentity | Buffer | undefined>>();
+  return {
+    key: (file) => {
+      let hit = keys.get(file);
+      if (!hit) {
+        hit = load(file);
+        keys.set(file, hit);
+      }
+      return hit;
+    },
+  };
+};
