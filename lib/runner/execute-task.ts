@@ -19,7 +19,7 @@ import { extendVars, lazyVars, materialize } from './lazy-vars.js';
 import { loopItems, loopVarsOf } from './loops.js';
 import { packageRoot } from './paths.js';
 import { OPERATOR_ACTIONS, operatorActionsOf, type OperatorAction } from './operator-actions.js';
-import { redact, secretValues } from './redact.js';
+import { longestFirst, redact, secretValues } from './redact.js';
 import { knownSecrets } from '../template/known-secrets.js';
 import { OMIT, withoutOmitted } from '../template/omit.js';
 import { matchesStartAt } from './start-at-task.js';
@@ -389,14 +389,16 @@ const report = async (
 ) => {
   const status = statusOf(result);
   // a secret the task itself revealed (a password lookup, a vault value) is hidden in its own result too
-  secrets = [...new Set([...secrets, ...knownSecrets()])].sort((a, b) => b.length - a.length);
+  const revealed = knownSecrets().filter((s) => !secrets.includes(s));
+  if (revealed.length) secrets = longestFirst([...secrets, ...revealed]);
   // what the operator must do is shown even for a no_log task: it names files and hosts, never secret values
   const actions = redact(operatorActionsOf(result), secrets);
+  // the diff is shown rendered (below), not as a field of the result: never copied and searched for secrets here
+  const { diff: changes, ...fields } = result;
   const shown: Record<string, unknown> = task.no_log
     ? { changed: result.changed, censored: NO_LOG_MSG, ...(actions.length ? { [OPERATOR_ACTIONS]: actions } : {}) }
-    : redact(materialize(result) as Record<string, unknown>, secrets);
-  const diff = run.diff && result.diff?.length ? await renderDiffs(result.diff, secrets, Boolean(task.no_log)) : undefined;
-  delete shown.diff;
+    : redact(materialize(fields) as Record<string, unknown>, secrets);
+  const diff = run.diff && changes?.length ? await renderDiffs(changes, secrets, Boolean(task.no_log)) : undefined;
   run.operatorActions.push(...actions.map((action) => ({ host: host.name, task: name, action })));
   emitFor(host, run)({ type: 'task_result', host: host.name, task: name, status, result: shown, diff, item: item && redact(item, secrets), ignored });
 };
@@ -466,7 +468,7 @@ const executeOnHost = async (host: HostRun, task: TaskSpec, run: RunContext, pc:
   // a task run again after a failed change was shown starting already
   if (!replay) emitFor(host, run)({ type: 'task_start', host: host.name, task: name });
   const vars = taskVars(host, pc.play, task, run, pc);
-  const secrets = [...secretValues(vars, run.secretNames), ...knownSecrets()];
+  const secrets = longestFirst([...secretValues(vars, run.secretNames), ...knownSecrets()]);
   // evaluated once, and only once something failed (an expression may name a result registered meanwhile)
   let ignoredMemo: boolean | undefined;
   const ignored = (result: ModuleResult) => {

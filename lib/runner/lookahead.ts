@@ -61,7 +61,8 @@ const taskRequests = (host: HostRun, task: TaskSpec, run: RunContext, pc: PlayCo
  * The design's speed path: when a task misses a fact, the facts of every task still to come in the play are read
  * in the same round trip, so a play that changes nothing costs one remote command per host.
  */
-export const lookahead = (host: HostRun, upcoming: readonly TaskSpec[], run: RunContext, pc: PlayContext): (() => ReaderRequest[]) => {
-  const tasks = flatten(upcoming);
-  return () => tasks.flatMap((t) => taskRequests(host, t, run, pc));
-};
+export const lookahead =
+  (host: HostRun, upcoming: readonly TaskSpec[], run: RunContext, pc: PlayContext): (() => ReaderRequest[]) =>
+  () =>
+    // flattened when asked (on a miss), not each time a task starts: most tasks' lookahead is never read
+    flatten(upcoming).flatMap((t) => taskRequests(host, t, run, pc));
