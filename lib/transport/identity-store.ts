@@ -1,3 +1,4 @@
+import { createPrivateKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 
@@ -21,11 +22,21 @@ export interface IdentityStore {
 type KeyParser = { parseKey(data: Buffer): ParsedIdentity | Error };
 const keyParser = (): KeyParser => createRequire(import.meta.url)('ssh2/lib/protocol/keyParser.js') as KeyParser;
 
+// ssh2 keeps a parsed key's private half as PEM text, which OpenSSL decodes again for every signature (one per
+// connection). The key handed to ssh2 inherits from the parsed one with that text replaced by its decoded KeyObject,
+// which node:crypto signs with as it does with PEM. Should a later ssh2 keep it otherwise, the parsed key goes as is.
+const withDecodedPrivateHalf = (parsed: ParsedIdentity): ParsedIdentity => {
+  const slots = Object.getOwnPropertySymbols(parsed).filter((s) => s.description === 'Private key PEM');
+  const pem = slots.length === 1 ? (parsed as Record<symbol, unknown>)[slots[0]] : undefined;
+  if (typeof pem !== 'string') return parsed;
+  return Object.create(parsed, { [slots[0]]: { value: createPrivateKey(pem) } }) as ParsedIdentity;
+};
+
 const load = async (file: string): Promise<ParsedIdentity | Buffer | undefined> => {
   const bytes = await readFile(file).catch(() => undefined);
   if (bytes === undefined) return undefined;
   const parsed = keyParser().parseKey(bytes);
-  return parsed instanceof Error ? bytes : parsed;
+  return parsed instanceof Error ? bytes : withDecodedPrivateHalf(parsed);
 };
 
 export const createIdentityStore = (): IdentityStore => {
