@@ -19,6 +19,7 @@ import { extendVars, lazyVars, materialize } from './lazy-vars.js';
 import { loopItems, loopVarsOf } from './loops.js';
 import { packageRoot } from './paths.js';
 import { OPERATOR_ACTIONS, operatorActionsOf, type OperatorAction } from './operator-actions.js';
+import type { ParsedAhead } from './parsed-ahead.js';
 import { longestFirst, redact, secretValues } from './redact.js';
 import { knownSecrets } from '../template/known-secrets.js';
 import { OMIT, withoutOmitted } from '../template/omit.js';
@@ -185,11 +186,13 @@ export const taskVars = (host: HostRun, play: PlaySpec, task: TaskSpec, run: Run
 interface Scope {
   vars: Record<string, unknown>;
   typed(): Record<string, unknown>;
+  /** the host's module arguments as the lookahead parsed them */
+  parsedAhead: ParsedAhead;
 }
 
-const scopeOf = (task: TaskSpec, vars: Record<string, unknown>): Scope => {
+const scopeOf = (host: HostRun, task: TaskSpec, vars: Record<string, unknown>): Scope => {
   let typed: Record<string, unknown> | undefined;
-  return { vars, typed: () => (typed ??= roleVarsFor(task, vars)) };
+  return { vars, typed: () => (typed ??= roleVarsFor(task, vars)), parsedAhead: host.parsedAhead };
 };
 
 /**
@@ -221,7 +224,12 @@ const runAction = async (task: TaskSpec, ctx: ModuleContext, scope: Scope): Prom
   if (action.kind === 'module' && ctx.check && action.module.noCheckMode)
     return { changed: false, skipped: true, msg: `remote module (${action.module.noCheckMode.ansibleName}) does not support check mode` };
   if (action.kind === 'module')
-    return runModule(action.module, action.argsFn ? action.argsFn(scope.typed()) : withoutOmitted(renderValue(action.args, scope.vars)), ctx);
+    return runModule(
+      action.module,
+      action.argsFn ? action.argsFn(scope.typed()) : withoutOmitted(renderValue(action.args, scope.vars)),
+      ctx,
+      scope.parsedAhead,
+    );
   const typed = scope.typed();
   await ctx.facts.readAll(action.facts?.(typed) ?? []);
   let result: ModuleResult | undefined;
@@ -340,7 +348,7 @@ export const preconditionContext = async (
   pc: PlayContext,
 ): Promise<{ ctx: ModuleContext; typed: () => Record<string, unknown> }> => {
   const checking: TaskSpec = { ...task, check_mode: true };
-  const scope = scopeOf(checking, taskVars(host, pc.play, checking, run, pc));
+  const scope = scopeOf(host, checking, taskVars(host, pc.play, checking, run, pc));
   return { ctx: await contextFor(host, checking, scope, run, pc, () => undefined), typed: scope.typed };
 };
 
@@ -477,7 +485,7 @@ const executeOnHost = async (host: HostRun, task: TaskSpec, run: RunContext, pc:
     return ignoredMemo;
   };
   const progress = (line: string) => emitFor(host, run)({ type: 'task_progress', host: host.name, task: name, line: redact(line, secrets) });
-  const scope = scopeOf(task, vars);
+  const scope = scopeOf(host, task, vars);
   const ctx = await contextFor(host, task, scope, run, pc, progress);
   // taken once connected (the run-ahead is the connection's), before the task changes anything
   const record = position && !replay && host.ahead ? host.ahead.begin(position.index, host) : undefined;
@@ -491,7 +499,7 @@ const executeOnHost = async (host: HostRun, task: TaskSpec, run: RunContext, pc:
   const results: ModuleResult[] = [];
   for (const [index, item] of items.entries()) {
     if (index > 0 && task.loop_control?.pause) await sleep(task.loop_control.pause * 1000);
-    const itemScope = scopeOf(task, itemVars(task, vars, item, index, items));
+    const itemScope = scopeOf(host, task, itemVars(task, vars, item, index, items));
     const itemCtx = { ...ctx, vars: itemScope.vars, render: (t: string, extra?: Record<string, unknown>) => ctx.render(t, { [loopVar]: item, ...extra }) };
     const result = await runStep(host, task, index, itemScope, itemCtx, run, record, replay);
     // the items before a failed change were reported the first time

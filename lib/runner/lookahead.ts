@@ -19,12 +19,17 @@ const argsOf = (task: TaskSpec, vars: Vars): unknown => {
   return action.argsFn ? action.argsFn(roleVarsFor(task, vars)) : withoutOmitted(renderValue(action.args, vars));
 };
 
-const requestsFor = (task: TaskSpec, vars: Vars) => {
+const requestsFor = (host: HostRun, task: TaskSpec, vars: Vars) => {
   const action = task.action;
   if (action?.kind === 'code') return action.facts?.(roleVarsFor(task, vars)) ?? [];
   if (action?.kind !== 'module' || !action.module.facts) return [];
-  const parsed = parseConverted(action.module.args, argsOf(task, vars));
-  return parsed.success ? action.module.facts(parsed.data) : [];
+  const args = argsOf(task, vars);
+  const parsed = parseConverted(action.module.args, args);
+  if (!parsed.success) return [];
+  const requests = action.module.facts(parsed.data);
+  // kept for the task after the module said what it reads: that is all the lookahead does with the arguments
+  host.parsedAhead.put(action.module.args, args, parsed.data);
+  return requests;
 };
 
 // a `when` that holds or cannot be told yet (it names a result still to come) may run the task
@@ -51,7 +56,7 @@ const taskRequests = (host: HostRun, task: TaskSpec, run: RunContext, pc: PlayCo
     const become = becomeFor(task, pc.play, vars, run);
     const items = loopItems(task, vars);
     const scopes = items === undefined ? [vars] : items.map((item, i) => itemVars(task, vars, item, i, items));
-    return scopes.flatMap((scope) => requestsFor(task, scope).map((r) => ({ ...r, become })));
+    return scopes.flatMap((scope) => requestsFor(host, task, scope).map((r) => ({ ...r, become })));
   } catch {
     return [];
   }
@@ -63,6 +68,9 @@ const taskRequests = (host: HostRun, task: TaskSpec, run: RunContext, pc: PlayCo
  */
 export const lookahead =
   (host: HostRun, upcoming: readonly TaskSpec[], run: RunContext, pc: PlayContext): (() => ReaderRequest[]) =>
-  () =>
+  () => {
+    // what an earlier read ahead parsed and no task took is forgotten: these are the arguments as they render now
+    host.parsedAhead.clear();
     // flattened when asked (on a miss), not each time a task starts: most tasks' lookahead is never read
-    flatten(upcoming).flatMap((t) => taskRequests(host, t, run, pc));
+    return flatten(upcoming).flatMap((t) => taskRequests(host, t, run, pc));
+  };
