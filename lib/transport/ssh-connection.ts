@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex, Readable } from 'node:stream';
+import keyParser from 'ssh2/lib/protocol/keyParser.js';
 import type { IdentityStore } from './identity-store.js';
 import { entriesForHost, type HostKeyVerdict, hostKeyAlgorithmsFor, knownHostName, verifyHostKey } from './known-hosts.js';
 import type { KnownHostsStore } from './known-hosts-store.js';
@@ -95,8 +96,12 @@ const hostKeyAlgorithms = (knownTypes: string[]): string[] => {
   return [...new Set([...preferred, ...DEFAULT_HOST_KEY_ALGORITHMS])];
 };
 
+// ssh2 knows a key it parsed by a symbol of its keyParser module: the key is parsed by the module its client uses (a
+// static import, which resolves, or is bundled, as the client's own require of it does)
+const parseIdentity = (bytes: Buffer) => keyParser.parseKey(bytes);
+
 const authMethods = async (e: SshEndpoint, identities: IdentityStore) => {
-  const keys = await Promise.all(e.identityFiles.map((f) => identities.key(f)));
+  const keys = await Promise.all(e.identityFiles.map((f) => identities.key(f, parseIdentity)));
   const publickey = keys.flatMap((key) => (key ? [{ type: 'publickey', username: e.user, key }] : []));
   const agent = process.env.SSH_AUTH_SOCK;
   const withAgent = agent ? [...publickey, { type: 'agent', username: e.user, agent }] : publickey;

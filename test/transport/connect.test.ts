@@ -1,3 +1,4 @@
+import keyParser from 'ssh2/lib/protocol/keyParser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -113,7 +114,7 @@ describe('connectTransport', () => {
       } finally {
         await Promise.all([a.close(), b.close()]);
       }
-      expect(Buffer.isBuffer(await identities.key(fleet.clientKey))).toBe(false);
+      expect(Buffer.isBuffer(await identities.key(fleet.clientKey, (bytes) => keyParser.parseKey(bytes)))).toBe(false);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
