@@ -15,7 +15,7 @@ import { condition } from '../template/expression.js';
 import type { Connection, HostRun } from './host-run.js';
 import { runAhead, type Replay, type TaskRecord } from './run-ahead.js';
 import { SpeculationFailed } from './write-behind.js';
-import { extendVars, lazyVars, materialize } from './lazy-vars.js';
+import { extendVars, lazyVars } from './lazy-vars.js';
 import { loopItems, loopVarsOf } from './loops.js';
 import { packageRoot } from './paths.js';
 import { OPERATOR_ACTIONS, operatorActionsOf, type OperatorAction } from './operator-actions.js';
@@ -416,7 +416,8 @@ const report = async (
   const { diff: changes, ...fields } = result;
   const shown: Record<string, unknown> = task.no_log
     ? { changed: result.changed, censored: NO_LOG_MSG, ...(actions.length ? { [OPERATOR_ACTIONS]: actions } : {}) }
-    : redact(materialize(fields) as Record<string, unknown>, secrets);
+    : // redact() copies as materialize() does (every own field read, lazy values rendered): one copy, not two
+      redact(fields as Record<string, unknown>, secrets);
   const diff = run.diff && changes?.length ? await renderDiffs(changes, secrets, Boolean(task.no_log)) : undefined;
   run.operatorActions.push(...actions.map((action) => ({ host: host.name, task: name, action })));
   emitFor(host, run)({ type: 'task_result', host: host.name, task: name, status, result: shown, diff, item: item && redact(item, secrets), ignored });
