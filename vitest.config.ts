@@ -29,6 +29,7 @@ const UNIT = [
   'test/gpu/layout-precondition.test.ts',
   'test/transport/atomic-write.test.ts',
   'test/transport/known-hosts.test.ts',
+  'test/transport/identity-store.test.ts',
   'test/transport/local.test.ts',
   'test/transport/op-batch.test.ts',
   'test/transport/ssh-config.test.ts',

@@ -191,15 +191,27 @@ export const createFactStore = (transport: Transport, execOptions: () => ExecOpt
     // a rule stops knowing what changed after it; a change to every argument of its fact ends it
     rules = rules.filter((rule) => !refs.some((r) => r.fact.name === rule.fact.name && r.arg === undefined));
     for (const rule of rules) for (const r of refs) if (r.fact.name === rule.fact.name) rule.changed.push(r.arg);
+    // per fact, not per cached value: a host's cache holds a few facts of many arguments, and a first run invalidates
+    // after every change
+    const changedNames = new Set(refs.map((r) => r.fact.name));
+    const derived = new Map<FactDefinition, boolean>();
+    const isDerived = (fact: FactDefinition): boolean => {
+      const hit = derived.get(fact);
+      if (hit !== undefined) return hit;
+      const is = derivedFrom(fact, refs);
+      derived.set(fact, is);
+      return is;
+    };
     for (const [key, entry] of entries) {
       const stale =
-        derivedFrom(entry.fact, refs) ||
-        refs.some(
-          (r) =>
-            r.fact.name === entry.fact.name &&
-            (r.arg === undefined ||
-              (entry.fact.affects ? entry.fact.affects(r.arg, entry.arg) : factKey(entry.fact, r.arg) === factKey(entry.fact, entry.arg))),
-        );
+        isDerived(entry.fact) ||
+        (changedNames.has(entry.fact.name) &&
+          refs.some(
+            (r) =>
+              r.fact.name === entry.fact.name &&
+              (r.arg === undefined ||
+                (entry.fact.affects ? entry.fact.affects(r.arg, entry.arg) : factKey(entry.fact, r.arg) === factKey(entry.fact, entry.arg))),
+          ));
       if (stale) entries.delete(key);
     }
   };

@@ -11,6 +11,11 @@ const argumentError = (def: ModuleDefinition, error: z.ZodError, args: unknown):
   return { changed: false, failed: true, msg: `module '${def.name}': ${field}${words.message}` };
 };
 
+/** Arguments already checked against a module's schema (the runner's lookahead did), taken instead of checking them again. */
+export interface ArgsParsedAhead {
+  take(schema: object, args: unknown): { success: true; data: unknown } | undefined;
+}
+
 /** What the changes make stale; undefined when one of them does not say (then every fact is). */
 const staleFacts = (changes: readonly Change[]): FactRef[] | undefined =>
   changes.some((c) => c.invalidates === undefined) ? undefined : changes.flatMap((c) => c.invalidates ?? []);
@@ -19,7 +24,7 @@ const staleFacts = (changes: readonly Change[]): FactRef[] | undefined =>
  * Ansible's module contract on nop's floors: validate the arguments, read the declared facts (already read with
  * the play's other tasks, in the common case), plan, and — unless in check mode or nothing differs — apply.
  */
-export const runModule = async (def: ModuleDefinition, rawArgs: unknown, ctx: ModuleContext): Promise<ModuleResult> => {
+export const runModule = async (def: ModuleDefinition, rawArgs: unknown, ctx: ModuleContext, ahead?: ArgsParsedAhead): Promise<ModuleResult> => {
   let canonical: unknown;
   try {
     canonical = canonicalArgs(def, rawArgs).args;
@@ -27,7 +32,7 @@ export const runModule = async (def: ModuleDefinition, rawArgs: unknown, ctx: Mo
     if (!(e instanceof AliasConflictError)) throw e;
     return { changed: false, failed: true, msg: `module '${def.name}': ${e.message}` };
   }
-  const parsed = parseConverted(def.args, canonical);
+  const parsed = ahead?.take(def.args, canonical) ?? parseConverted(def.args, canonical);
   if (!parsed.success) return argumentError(def, parsed.error, canonical);
   const args = parsed.data;
   // a fact that cannot be read is the plan's to judge (docker missing is a failure, or in check mode a plan)

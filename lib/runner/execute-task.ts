@@ -15,11 +15,12 @@ import { condition } from '../template/expression.js';
 import type { Connection, HostRun } from './host-run.js';
 import { runAhead, type Replay, type TaskRecord } from './run-ahead.js';
 import { SpeculationFailed } from './write-behind.js';
-import { extendVars, lazyVars, materialize } from './lazy-vars.js';
+import { extendVars, lazyVars } from './lazy-vars.js';
 import { loopItems, loopVarsOf } from './loops.js';
 import { packageRoot } from './paths.js';
 import { OPERATOR_ACTIONS, operatorActionsOf, type OperatorAction } from './operator-actions.js';
-import { redact, secretValues } from './redact.js';
+import type { ParsedAhead } from './parsed-ahead.js';
+import { longestFirst, redact, secretValues } from './redact.js';
 import { knownSecrets } from '../template/known-secrets.js';
 import { OMIT, withoutOmitted } from '../template/omit.js';
 import { matchesStartAt } from './start-at-task.js';
@@ -185,11 +186,13 @@ export const taskVars = (host: HostRun, play: PlaySpec, task: TaskSpec, run: Run
 interface Scope {
   vars: Record<string, unknown>;
   typed(): Record<string, unknown>;
+  /** the host's module arguments as the lookahead parsed them */
+  parsedAhead: ParsedAhead;
 }
 
-const scopeOf = (task: TaskSpec, vars: Record<string, unknown>): Scope => {
+const scopeOf = (host: HostRun, task: TaskSpec, vars: Record<string, unknown>): Scope => {
   let typed: Record<string, unknown> | undefined;
-  return { vars, typed: () => (typed ??= roleVarsFor(task, vars)) };
+  return { vars, typed: () => (typed ??= roleVarsFor(task, vars)), parsedAhead: host.parsedAhead };
 };
 
 /**
@@ -221,7 +224,12 @@ const runAction = async (task: TaskSpec, ctx: ModuleContext, scope: Scope): Prom
   if (action.kind === 'module' && ctx.check && action.module.noCheckMode)
     return { changed: false, skipped: true, msg: `remote module (${action.module.noCheckMode.ansibleName}) does not support check mode` };
   if (action.kind === 'module')
-    return runModule(action.module, action.argsFn ? action.argsFn(scope.typed()) : withoutOmitted(renderValue(action.args, scope.vars)), ctx);
+    return runModule(
+      action.module,
+      action.argsFn ? action.argsFn(scope.typed()) : withoutOmitted(renderValue(action.args, scope.vars)),
+      ctx,
+      scope.parsedAhead,
+    );
   const typed = scope.typed();
   await ctx.facts.readAll(action.facts?.(typed) ?? []);
   let result: ModuleResult | undefined;
@@ -285,6 +293,17 @@ const delegateTarget = (task: TaskSpec, scope: Scope): string | undefined => {
   return task.delegate_to ? String(renderValue(task.delegate_to, scope.vars)) : undefined;
 };
 
+// where a play's own tasks find templates and files: joined once per run, not for every task
+const playDirs = new WeakMap<RunContext, { templateDirs: string[]; files: string }>();
+const playDirsOf = (run: RunContext) => {
+  let dirs = playDirs.get(run);
+  if (!dirs) {
+    dirs = { templateDirs: [join(run.playbookDir, 'templates'), join(packageRoot, 'templates')], files: join(run.playbookDir, 'files') };
+    playDirs.set(run, dirs);
+  }
+  return dirs;
+};
+
 const contextFor = async (
   host: HostRun,
   task: TaskSpec,
@@ -314,8 +333,8 @@ const contextFor = async (
     become,
     env: envFor(task, pc.play, vars),
     vars,
-    templateDirs: task.role?.templateDirs ?? [join(run.playbookDir, 'templates'), join(packageRoot, 'templates')],
-    fileDirs: task.role?.fileDirs ?? [join(run.playbookDir, 'files'), run.playbookDir, process.cwd()],
+    templateDirs: task.role?.templateDirs ?? playDirsOf(run).templateDirs,
+    fileDirs: task.role?.fileDirs ?? [playDirsOf(run).files, run.playbookDir, process.cwd()],
     progress,
     interrupted: run.aborted,
     reconnect: async () => {
@@ -340,7 +359,7 @@ export const preconditionContext = async (
   pc: PlayContext,
 ): Promise<{ ctx: ModuleContext; typed: () => Record<string, unknown> }> => {
   const checking: TaskSpec = { ...task, check_mode: true };
-  const scope = scopeOf(checking, taskVars(host, pc.play, checking, run, pc));
+  const scope = scopeOf(host, checking, taskVars(host, pc.play, checking, run, pc));
   return { ctx: await contextFor(host, checking, scope, run, pc, () => undefined), typed: scope.typed };
 };
 
@@ -389,14 +408,17 @@ const report = async (
 ) => {
   const status = statusOf(result);
   // a secret the task itself revealed (a password lookup, a vault value) is hidden in its own result too
-  secrets = [...new Set([...secrets, ...knownSecrets()])].sort((a, b) => b.length - a.length);
+  const revealed = knownSecrets().filter((s) => !secrets.includes(s));
+  if (revealed.length) secrets = longestFirst([...secrets, ...revealed]);
   // what the operator must do is shown even for a no_log task: it names files and hosts, never secret values
   const actions = redact(operatorActionsOf(result), secrets);
+  // the diff is shown rendered (below), not as a field of the result: never copied and searched for secrets here
+  const { diff: changes, ...fields } = result;
   const shown: Record<string, unknown> = task.no_log
     ? { changed: result.changed, censored: NO_LOG_MSG, ...(actions.length ? { [OPERATOR_ACTIONS]: actions } : {}) }
-    : redact(materialize(result) as Record<string, unknown>, secrets);
-  const diff = run.diff && result.diff?.length ? await renderDiffs(result.diff, secrets, Boolean(task.no_log)) : undefined;
-  delete shown.diff;
+    : // redact() copies as materialize() does (every own field read, lazy values rendered): one copy, not two
+      redact(fields as Record<string, unknown>, secrets);
+  const diff = run.diff && changes?.length ? await renderDiffs(changes, secrets, Boolean(task.no_log)) : undefined;
   run.operatorActions.push(...actions.map((action) => ({ host: host.name, task: name, action })));
   emitFor(host, run)({ type: 'task_result', host: host.name, task: name, status, result: shown, diff, item: item && redact(item, secrets), ignored });
 };
@@ -466,7 +488,7 @@ const executeOnHost = async (host: HostRun, task: TaskSpec, run: RunContext, pc:
   // a task run again after a failed change was shown starting already
   if (!replay) emitFor(host, run)({ type: 'task_start', host: host.name, task: name });
   const vars = taskVars(host, pc.play, task, run, pc);
-  const secrets = [...secretValues(vars, run.secretNames), ...knownSecrets()];
+  const secrets = longestFirst([...secretValues(vars, run.secretNames), ...knownSecrets()]);
   // evaluated once, and only once something failed (an expression may name a result registered meanwhile)
   let ignoredMemo: boolean | undefined;
   const ignored = (result: ModuleResult) => {
@@ -475,7 +497,7 @@ const executeOnHost = async (host: HostRun, task: TaskSpec, run: RunContext, pc:
     return ignoredMemo;
   };
   const progress = (line: string) => emitFor(host, run)({ type: 'task_progress', host: host.name, task: name, line: redact(line, secrets) });
-  const scope = scopeOf(task, vars);
+  const scope = scopeOf(host, task, vars);
   const ctx = await contextFor(host, task, scope, run, pc, progress);
   // taken once connected (the run-ahead is the connection's), before the task changes anything
   const record = position && !replay && host.ahead ? host.ahead.begin(position.index, host) : undefined;
@@ -489,7 +511,7 @@ const executeOnHost = async (host: HostRun, task: TaskSpec, run: RunContext, pc:
   const results: ModuleResult[] = [];
   for (const [index, item] of items.entries()) {
     if (index > 0 && task.loop_control?.pause) await sleep(task.loop_control.pause * 1000);
-    const itemScope = scopeOf(task, itemVars(task, vars, item, index, items));
+    const itemScope = scopeOf(host, task, itemVars(task, vars, item, index, items));
     const itemCtx = { ...ctx, vars: itemScope.vars, render: (t: string, extra?: Record<string, unknown>) => ctx.render(t, { [loopVar]: item, ...extra }) };
     const result = await runStep(host, task, index, itemScope, itemCtx, run, record, replay);
     // the items before a failed change were reported the first time

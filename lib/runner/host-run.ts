@@ -1,5 +1,6 @@
 import type { FactStore, ReaderRequest } from '../facts/fact-store.js';
 import type { Transport } from '../transport/transport.js';
+import { createParsedAhead, type ParsedAhead } from './parsed-ahead.js';
 import type { RunAhead } from './run-ahead.js';
 import type { HostStats } from './types.js';
 import type { WriteBehind } from './write-behind.js';
@@ -20,6 +21,8 @@ export interface HostRun {
   started: boolean;
   /** the facts of the tasks still to come in the play (see lookahead.ts) */
   upcoming: () => readonly ReaderRequest[];
+  /** module arguments the lookahead parsed, for their tasks to take (parsed-ahead.ts) */
+  parsedAhead: ParsedAhead;
   /** tasks running ahead of their held changes (run-ahead.ts); set once the host is connected */
   ahead?: RunAhead;
 }
@@ -43,4 +46,5 @@ export const newHostRun = (name: string, inventoryVars: Record<string, unknown>,
   notified: new Set(),
   started,
   upcoming: () => [],
+  parsedAhead: createParsedAhead(),
 });

@@ -14,8 +14,19 @@ export const SECRET_NAME = /(pass(word|phrase|wd)?(?![a-z])|mnemonic|secret|toke
  */
 const LOCATION_NAME = /_(file|path|dir)$/i;
 
+// every task asks about the same few dozen names: each is matched once (a playbook's names are a bounded set)
+const secretNames = new Map<string, boolean>();
+const MAX_REMEMBERED_NAMES = 10_000;
+
 /** Whether a variable (or result key) of this name holds a secret value. */
-export const isSecretName = (name: string): boolean => SECRET_NAME.test(name) && !LOCATION_NAME.test(name);
+export const isSecretName = (name: string): boolean => {
+  let secret = secretNames.get(name);
+  if (secret === undefined) {
+    secret = SECRET_NAME.test(name) && !LOCATION_NAME.test(name);
+    if (secretNames.size < MAX_REMEMBERED_NAMES) secretNames.set(name, secret);
+  }
+  return secret;
+};
 
 export const REDACTED = '********';
 
@@ -42,8 +53,11 @@ export const secretValues = (vars: Vars, extraNames: ReadonlySet<string> = new S
       // an unresolvable template holds no value to hide
     }
   }
-  return [...out].sort((a, b) => b.length - a.length);
+  return longestFirst([...out]);
 };
+
+/** Secrets without repeats, in the order redact() needs them: one inside a longer one is replaced after it. */
+export const longestFirst = (secrets: readonly string[]): string[] => [...new Set(secrets)].sort((a, b) => b.length - a.length);
 
 /** Replace every occurrence of a secret in a string, or in every string of a value. */
 export const redact = <T>(value: T, secrets: readonly string[]): T => {

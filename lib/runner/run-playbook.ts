@@ -5,6 +5,7 @@ import pLimit from 'p-limit';
 import { createFactStore } from '../facts/fact-store.js';
 import { findHost, groupsMagicVar, hostVars, limitHosts, loadInventory, NoHostsError, selectHosts, type Inventory } from '../inventory/index.js';
 import { connectTransport, type ConnectOptions } from '../transport/connect.js';
+import { createIdentityStore } from '../transport/identity-store.js';
 import { createKnownHostsStore } from '../transport/known-hosts-store.js';
 import type { Transport } from '../transport/transport.js';
 import { taskName, type RunContext, type RunDefaults } from './execute-task.js';
@@ -80,7 +81,13 @@ const inventoryVarsOf = (inv: Inventory): VarsOf => {
 
 const connectionPool = (varsOf: VarsOf, opts: RunPlaybookOptions, upcoming: (host: string) => readonly ReaderRequest[], log: ConnectOptions['log']) => {
   const pool = new Map<string, Promise<Connection>>();
-  const connectOptions = { knownHosts: createKnownHostsStore(), ...opts.connectOptions, becomePassword: opts.becomePassword, log };
+  const connectOptions = {
+    knownHosts: createKnownHostsStore(),
+    identities: createIdentityStore(),
+    ...opts.connectOptions,
+    becomePassword: opts.becomePassword,
+    log,
+  };
   const open = async (host: string): Promise<Connection> => {
     // as in Ansible, extra vars win over the inventory: -e ansible_host=… ansible_port=… ansible_user=… redirect
     // the connection itself, not only what the tasks see

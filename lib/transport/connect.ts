@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { z } from 'zod';
 import { describeConnection, withCommandLog, type CommandLog } from './command-log.js';
+import type { IdentityStore } from './identity-store.js';
 import type { KnownHostsStore } from './known-hosts-store.js';
 import { localTransport } from './local.js';
 import { proxyJumpFromSshArgs } from './ssh-proxy-jump.js';
@@ -31,6 +32,8 @@ export interface ConnectOptions {
   becomePassword?: string;
   /** the run's parsed known_hosts files (createKnownHostsStore), so they are read once per run, not per host */
   knownHosts?: KnownHostsStore;
+  /** the run's parsed identity files (createIdentityStore), so each key is parsed once per run, not per host */
+  identities?: IdentityStore;
   /** -u: the login of hosts whose inventory sets no ansible_user */
   remoteUser?: string;
   /** --private-key: the key of hosts whose inventory sets no ansible_ssh_private_key_file */
@@ -85,6 +88,7 @@ export const connectTransport = async (hostname: string, vars: Record<string, un
     knownHostsPath: v.nop_known_hosts_file ? expandHome(v.nop_known_hosts_file) : opts.knownHostsPath,
     acceptNewHostKeys: opts.acceptNewHostKeys,
     knownHosts: opts.knownHosts,
+    identities: opts.identities,
     connectTimeoutMs: opts.connectTimeoutMs,
   };
   // ssh2 loads only when a host needs it: local runs start faster

@@ -1,9 +1,10 @@
 import type { EventEmitter } from 'node:events';
-import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex, Readable } from 'node:stream';
+import keyParser from 'ssh2/lib/protocol/keyParser.js';
+import type { IdentityStore } from './identity-store.js';
 import { entriesForHost, type HostKeyVerdict, hostKeyAlgorithmsFor, knownHostName, verifyHostKey } from './known-hosts.js';
 import type { KnownHostsStore } from './known-hosts-store.js';
 import { UnreachableError } from './transport.js';
@@ -95,8 +96,12 @@ const hostKeyAlgorithms = (knownTypes: string[]): string[] => {
   return [...new Set([...preferred, ...DEFAULT_HOST_KEY_ALGORITHMS])];
 };
 
-const authMethods = async (e: SshEndpoint) => {
-  const keys = await Promise.all(e.identityFiles.map((f) => readFile(f).catch(() => undefined)));
+// ssh2 knows a key it parsed by a symbol of its keyParser module: the key is parsed by the module its client uses (a
+// static import, which resolves, or is bundled, as the client's own require of it does)
+const parseIdentity = (bytes: Buffer) => keyParser.parseKey(bytes);
+
+const authMethods = async (e: SshEndpoint, identities: IdentityStore) => {
+  const keys = await Promise.all(e.identityFiles.map((f) => identities.key(f, parseIdentity)));
   const publickey = keys.flatMap((key) => (key ? [{ type: 'publickey', username: e.user, key }] : []));
   const agent = process.env.SSH_AUTH_SOCK;
   const withAgent = agent ? [...publickey, { type: 'agent', username: e.user, agent }] : publickey;
@@ -124,7 +129,7 @@ const describeConnectError = (err: unknown, timeoutMs: number): string => {
 export const openSshConnection = async (
   endpoint: SshEndpoint,
   policy: HostKeyPolicy,
-  opts: { connectTimeoutMs: number; sock?: Duplex },
+  opts: { connectTimeoutMs: number; sock?: Duplex; identities: IdentityStore },
 ): Promise<SshClient> => {
   const entries = await policy.store.entriesFor(policy.knownHostsFiles, endpoint.host, endpoint.port);
   const knownTypes = entriesForHost(entries, endpoint.host, endpoint.port).map((k) => k.keyType);
@@ -148,7 +153,7 @@ export const openSshConnection = async (
     refusal = hostKeyRefusal(verdict, endpoint);
     verify(false);
   };
-  const authHandler = await authMethods(endpoint);
+  const authHandler = await authMethods(endpoint, opts.identities);
   const client = new Client();
   try {
     await new Promise<void>((resolve, reject) => {

@@ -1,5 +1,6 @@
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import type { IdentityStore } from './identity-store.js';
 import { createKnownHostsStore, type KnownHostsStore } from './known-hosts-store.js';
 import { resolveSshConfig, type SshConfigHost } from './ssh-config.js';
 import { defaultIdentityFiles, type HostKeyPolicy, type SshEndpoint } from './ssh-connection.js';
@@ -23,6 +24,8 @@ export interface SshTransportOptions {
   acceptNewHostKeys?: boolean;
   /** the known_hosts files as parsed for this run, shared by its connections (by default, this connection's own) */
   knownHosts?: KnownHostsStore;
+  /** the identity files as parsed for this run, shared by its connections (by default, this connection's own) */
+  identities?: IdentityStore;
   connectTimeoutMs?: number;
   /** defaults to ~/.ssh/config */
   sshConfigPath?: string;

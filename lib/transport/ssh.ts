@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import pLimit from 'p-limit';
 import { type Content, installScript, ownershipScript, readScript, sizeOf, streamOf, sweepScript, tempName } from './atomic-write.js';
 import { shellCommand } from './become.js';
+import { createIdentityStore, type IdentityStore } from './identity-store.js';
 import { shellJoin } from './shell-quote.js';
 import { endpointLabel, openSshConnection, type SftpSession, type SshChannel, type SshClient } from './ssh-connection.js';
 import { ChannelLostError, execOnChannel } from './ssh-exec.js';
@@ -21,7 +22,7 @@ const forwardOut = (client: SshClient, host: string, port: number): Promise<SshC
   new Promise((resolve, reject) => client.forwardOut('127.0.0.1', 0, host, port, (err, stream) => (err ? reject(err) : resolve(stream))));
 
 /** Connect every leg in order, each through a forwarded stream of the previous one. */
-const connectRoute = async (route: SshHop[], connectTimeoutMs: number): Promise<SshClient[]> => {
+const connectRoute = async (route: SshHop[], connectTimeoutMs: number, identities: IdentityStore): Promise<SshClient[]> => {
   const clients: SshClient[] = [];
   try {
     for (const [i, hop] of route.entries()) {
@@ -33,7 +34,7 @@ const connectRoute = async (route: SshHop[], connectTimeoutMs: number): Promise<
             throw new UnreachableError(`ssh ${jump}: cannot reach ${host}:${port} through this jump host: ${err.message}`);
           })
         : undefined;
-      clients.push(await openSshConnection(hop.endpoint, hop.policy, { connectTimeoutMs, sock }));
+      clients.push(await openSshConnection(hop.endpoint, hop.policy, { connectTimeoutMs, sock, identities }));
     }
     return clients;
   } catch (err) {
@@ -61,7 +62,7 @@ export const sshTransport = async (opts: SshTransportOptions): Promise<Transport
   const route = await resolveSshRoute(opts);
   const target = route[route.length - 1].endpoint;
   const label = endpointLabel(target);
-  const clients = await connectRoute(route, opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
+  const clients = await connectRoute(route, opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, opts.identities ?? createIdentityStore());
   const client = clients[clients.length - 1];
   const limit = pLimit(MAX_CONCURRENT_COMMANDS);
   let lost: UnreachableError | undefined;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { REDACTED, redact, secretValues } from '../../lib/runner/redact.js';
+import { isSecretName, longestFirst, REDACTED, redact, secretValues } from '../../lib/runner/redact.js';
 
 describe('redact', () => {
   it('hides the values of secret names, never the paths of *_file, *_path and *_dir names', () => {
@@ -24,5 +24,19 @@ describe('redact', () => {
 
   it('keeps a name listed in nop_secret_vars secret whatever it ends with', () => {
     expect(secretValues({ nop_secret_vars: ['backup_dir'], backup_dir: '/srv/hidden-place' })).toEqual(['/srv/hidden-place']);
+  });
+
+  it('answers the same for a name asked again (names are matched once and remembered)', () => {
+    for (let i = 0; i < 2; i++) {
+      expect(isSecretName('db_password')).toBe(true);
+      expect(isSecretName('db_password_file')).toBe(false);
+      expect(isSecretName('passno')).toBe(false);
+    }
+  });
+
+  it('replaces a secret inside a longer one after the longer one, whatever order they were found in', () => {
+    const secrets = longestFirst(['abcd', 'abcdefgh', 'abcd']);
+    expect(secrets).toEqual(['abcdefgh', 'abcd']);
+    expect(redact('x abcdefgh y abcd', secrets)).toBe(`x ${REDACTED} y ${REDACTED}`);
   });
 });

@@ -123,6 +123,35 @@ describe('reading ahead', () => {
     expect(counter.scripts.join('\n')).not.toContain('gpu-only');
   });
 
+  it("reads each coming task's facts with that task's own variables: a role's defaults and parameters, a task's vars", async () => {
+    await ws.write('roles/conf/defaults/main.yml', 'conf_name: from-defaults\n');
+    await ws.write('roles/conf/tasks/main.yml', '- copy: { dest: "{{ base }}/{{ conf_name }}.conf", content: "role\\n" }\n');
+    await ws.write(
+      'site.yml',
+      `- hosts: all
+  gather_facts: false
+  vars: { base: "{{ playbook_dir }}/out/{{ inventory_hostname }}" }
+  pre_tasks:
+    - file: { path: "{{ base }}", state: directory }
+  roles:
+    - conf
+    - { role: conf, conf_name: from-params }
+  tasks:
+    - copy: { dest: "{{ base }}/{{ conf_name }}.conf", content: "task\\n" }
+      vars: { conf_name: one }
+    - copy: { dest: "{{ base }}/{{ conf_name }}.conf", content: "task\\n" }
+      vars: { conf_name: two }
+`,
+    );
+    await ws.run('site.yml', { limit: 'beta' });
+    const counter = { execs: 0, scripts: [] as string[] };
+    const again = await ws.run('site.yml', { connect: recording(counter), limit: 'beta' });
+    expect(again.stats.beta).toMatchObject({ ok: 5, changed: 0 });
+    // one read for the whole play: every task found its facts read ahead under its own paths
+    expect(counter.execs).toBe(1);
+    for (const name of ['from-defaults', 'from-params', 'one', 'two']) expect(counter.scripts[0]).toContain(`/out/beta/${name}.conf`);
+  });
+
   it('a code task that reports no change keeps the facts read so far; one that changed something drops what it may have changed', async () => {
     // a TypeScript role (compiled: plain JavaScript) between two tasks reading the same directory
     await ws.write(

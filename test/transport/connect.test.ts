@@ -1,5 +1,13 @@
+import keyParser from 'ssh2/lib/protocol/keyParser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { connectTransport } from '../../lib/transport/connect.js';
+import { createIdentityStore } from '../../lib/transport/identity-store.js';
+import { sshTransport } from '../../lib/transport/ssh.js';
 import { UnreachableError } from '../../lib/transport/transport.js';
 import { NOPPASS_PASSWORD, startSshdHosts, TEST_USERS, type SshdFleet, type SshdHost } from '../helpers/sshd.js';
 
@@ -78,5 +86,37 @@ describe('connectTransport', () => {
     await expect(connectTransport('gpu1', { ansible_connection: 'winrm' })).rejects.toThrow(/ansible_connection/);
     await expect(connectTransport('gpu1', sshVars({ ansible_port: 'ssh' }))).rejects.toThrow(/ansible_port/);
     await expect(connectTransport('gpu1', sshVars({ ansible_port: 1 }))).rejects.toBeInstanceOf(UnreachableError);
+  });
+
+  it("shares one run's parsed keys between connections, skipping an encrypted and a missing key file before the one that works", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'nop-identity-'));
+    try {
+      const encrypted = join(dir, 'encrypted');
+      await promisify(execFile)('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'a passphrase', '-C', '', '-f', encrypted]);
+      // the ssh config lists the keys tried after the explicit one (here: the encrypted one, then a missing file)
+      const config = join(dir, 'config');
+      await writeFile(config, `IdentityFile ${join(dir, 'missing')}\nIdentityFile ${fleet.clientKey}\n`);
+      const identities = createIdentityStore();
+      const open = () =>
+        sshTransport({
+          host: host.address,
+          port: host.port,
+          user: TEST_USERS.withPassword,
+          privateKeyPath: encrypted,
+          sshConfigPath: config,
+          knownHostsPath: fleet.knownHostsPath,
+          identities,
+        });
+      const [a, b] = await Promise.all([open(), open()]);
+      try {
+        expect((await a.exec('id -un')).stdout).toBe('noppass\n');
+        expect((await b.exec('id -un')).stdout).toBe('noppass\n');
+      } finally {
+        await Promise.all([a.close(), b.close()]);
+      }
+      expect(Buffer.isBuffer(await identities.key(fleet.clientKey, (bytes) => keyParser.parseKey(bytes)))).toBe(false);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
