@@ -293,17 +293,6 @@ const delegateTarget = (task: TaskSpec, scope: Scope): string | undefined => {
   return task.delegate_to ? String(renderValue(task.delegate_to, scope.vars)) : undefined;
 };
 
-// where a play's own tasks find templates and files: joined once per run, not for every task
-const playDirs = new WeakMap<RunContext, { templateDirs: string[]; files: string }>();
-const playDirsOf = (run: RunContext) => {
-  let dirs = playDirs.get(run);
-  if (!dirs) {
-    dirs = { templateDirs: [join(run.playbookDir, 'templates'), join(packageRoot, 'templates')], files: join(run.playbookDir, 'files') };
-    playDirs.set(run, dirs);
-  }
-  return dirs;
-};
-
 const contextFor = async (
   host: HostRun,
   task: TaskSpec,
@@ -333,8 +322,8 @@ const contextFor = async (
     become,
     env: envFor(task, pc.play, vars),
     vars,
-    templateDirs: task.role?.templateDirs ?? playDirsOf(run).templateDirs,
-    fileDirs: task.role?.fileDirs ?? [playDirsOf(run).files, run.playbookDir, process.cwd()],
+    templateDirs: task.role?.templateDirs ?? [join(run.playbookDir, 'templates'), join(packageRoot, 'templates')],
+    fileDirs: task.role?.fileDirs ?? [join(run.playbookDir, 'files'), run.playbookDir, process.cwd()],
     progress,
     interrupted: run.aborted,
     reconnect: async () => {
