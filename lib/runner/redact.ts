@@ -14,19 +14,8 @@ export const SECRET_NAME = /(pass(word|phrase|wd)?(?![a-z])|mnemonic|secret|toke
  */
 const LOCATION_NAME = /_(file|path|dir)$/i;
 
-// every task asks about the same few dozen names: each is matched once (a playbook's names are a bounded set)
-const secretNames = new Map<string, boolean>();
-const MAX_REMEMBERED_NAMES = 10_000;
-
 /** Whether a variable (or result key) of this name holds a secret value. */
-export const isSecretName = (name: string): boolean => {
-  let secret = secretNames.get(name);
-  if (secret === undefined) {
-    secret = SECRET_NAME.test(name) && !LOCATION_NAME.test(name);
-    if (secretNames.size < MAX_REMEMBERED_NAMES) secretNames.set(name, secret);
-  }
-  return secret;
-};
+export const isSecretName = (name: string): boolean => SECRET_NAME.test(name) && !LOCATION_NAME.test(name);
 
 export const REDACTED = '********';
 
