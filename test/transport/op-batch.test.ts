@@ -314,10 +314,24 @@ describe('the perl batch never writes through a temp file planted before it', ()
   );
 });
 
+// A read stream asks for its file's open on the next tick, and the open is pending until the event loop runs again:
+// counted then, it shows whether building a batch started one.
+const pendingOpensAfterTick = async (): Promise<number> => {
+  await new Promise((resolve) => process.nextTick(resolve));
+  return process.getActiveResourcesInfo().filter((r) => r === 'FSReqCallback').length;
+};
+
 // the runner builds a batch to measure its command line before it sends one (lib/runner/write-behind.ts)
 it('a batch whose stdin is never read opens none of its files', async () => {
-  const batch = opBatch([{ kind: 'put', dest: join(dir, 'x'), content: { path: join(dir, 'not-there') }, size: 1, opts: {} }]);
+  await writeFile(join(dir, 'content'), 'x');
+  const before = process.getActiveResourcesInfo().filter((r) => r === 'FSReqCallback').length;
+  const batch = opBatch([{ kind: 'put', dest: join(dir, 'x'), content: { path: join(dir, 'content') }, size: 1, opts: {} }]);
   expect(batch.script.length).toBeGreaterThan(0);
-  // a stream opening the missing file would fail with an error nobody handles
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  expect(await pendingOpensAfterTick()).toBe(before);
+  // reading it does open the file: the count above can tell
+  const stream = batch.stdin as NodeJS.ReadableStream;
+  expect(await pendingOpensAfterTick()).toBe(before + 1);
+  let read = '';
+  for await (const chunk of stream) read += chunk;
+  expect(read.startsWith('x')).toBe(true);
 });
